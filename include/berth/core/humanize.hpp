@@ -1,0 +1,20 @@
+// Sizes and durations the way podman prints them (docker/go-units).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace berth {
+
+// 3 significant digits, SI units: "2.07MB", "195MB", "0B". `space` puts "2.07 MB" as in tables.
+std::string human_size(double bytes, bool space = false);
+// "Less than a second", "2 minutes", "About an hour", "3 days" ...
+std::string human_duration(int64_t seconds);
+// RFC 3339 with nanoseconds in UTC: 2024-01-02T03:04:05.123456789Z
+std::string rfc3339_utc(int64_t unix_seconds, long nanos = 0);
+// Podman's CreatedAt form: "2024-01-02 03:04:05 +0000 UTC".
+std::string created_at(int64_t unix_seconds);
+// Parses RFC 3339 ("2024-01-02T03:04:05.5Z", "+01:00" offsets); false on garbage.
+bool parse_rfc3339(const std::string& s, int64_t& unix_seconds);
+
+}  // namespace berth

@@ -1,0 +1,58 @@
+// Manifest, index and config codecs; Dockerfile-style --change instructions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "berth/core/digest.hpp"
+#include "berth/core/json.hpp"
+
+namespace berth::image {
+
+inline constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
+inline constexpr const char* kOciIndex = "application/vnd.oci.image.index.v1+json";
+inline constexpr const char* kOciConfig = "application/vnd.oci.image.config.v1+json";
+inline constexpr const char* kDockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+inline constexpr const char* kDockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
+inline constexpr const char* kDockerConfig = "application/vnd.docker.container.image.v1+json";
+inline constexpr const char* kRefNameAnnotation = "org.opencontainers.image.ref.name";
+
+struct Descriptor {
+  std::string media_type;
+  Digest digest;
+  long long size = -1;
+  Json annotations;
+  Json platform;
+};
+
+// Validates digest (sha256 only) and size; never throws.
+Result<Descriptor> descriptor_from_json(const Json& j, std::string_view what);
+Json descriptor_to_json(const Descriptor& d);
+
+struct Manifest {
+  Descriptor config;
+  std::vector<Descriptor> layers;
+};
+Result<Manifest> parse_manifest(const Json& j);
+// A deterministic OCI manifest (same input, same bytes, same digest).
+std::string make_manifest(const Descriptor& config, const std::vector<Descriptor>& layers);
+
+// True for OCI indexes and Docker manifest lists.
+bool is_index(const Json& j, std::string_view media_type);
+// Picks the manifest for os/arch(/variant) from an index, or fails with the platforms offered.
+Result<Descriptor> select_platform(const Json& index, std::string_view os, std::string_view arch,
+                                   std::string_view variant);
+// "amd64", "arm64", ... for this build.
+std::string host_arch();
+
+// Checks a config enough to use it: rootfs.diff_ids are sha256 digests.
+Result<std::vector<DiffId>> config_diff_ids(const Json& config);
+
+// Applies one Dockerfile-style instruction ("CMD ["sh"]", "ENV A=b", "WORKDIR /x", ...) to
+// config["config"]. Unknown instructions and bad syntax are usage errors.
+Result<void> apply_change(Json& config, std::string_view change);
+
+// A shell-form or JSON-form command: ["a","b"] stays, `a b` becomes ["/bin/sh","-c","a b"].
+Result<Json> parse_command(std::string_view s);
+
+}  // namespace berth::image

@@ -1,0 +1,59 @@
+// Moving images into the store: docker-archive, oci-archive, OCI layout dirs, rootfs imports.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "berth/image/unpack.hpp"
+#include "berth/store/store.hpp"
+
+namespace berth::image {
+
+struct LoadedImage {
+  Digest id;
+  std::vector<std::string> names;
+};
+
+struct LoadOptions {
+  bool progress = false;  // "Copying blob ..." lines on stderr
+};
+
+// A layer unpacked into a self-locked temp dir ("blob" + "diff/"), not yet in the store.
+struct IngestedLayer {
+  LayerResult result;
+  std::shared_ptr<sys::TempDir> dir;
+  mutable bool published = false;  // its temp dir was renamed into layers/
+};
+
+// An image ready to be committed: verified config, its layers in order, its names.
+struct PendingImage {
+  std::string config;                  // exact bytes
+  std::string manifest;                // exact bytes; empty: synthesize an OCI manifest
+  std::string manifest_type;
+  std::vector<const IngestedLayer*> layers;
+  std::vector<std::string> names;      // normalised references
+};
+
+UnpackOptions unpack_options(const store::Store& s);
+// Ingests one layer stream into a new temp dir of the store.
+Result<IngestedLayer> ingest_to_temp(const store::Store& s, const ReadFn& src, const UnpackOptions& o);
+
+// Takes the write lock and publishes blobs, layers, configs, manifests, image records and
+// names. Names move from whatever image had them before.
+Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vector<PendingImage>& images);
+
+// Reads a docker-archive or oci-archive (any compression) from `fd` in one streaming pass.
+Result<std::vector<LoadedImage>> load_archive(const store::Store& s, int fd, const LoadOptions& o);
+// Reads an OCI image layout directory; its layers unpack in parallel.
+Result<std::vector<LoadedImage>> load_oci_dir(const store::Store& s, const std::string& dir, const LoadOptions& o);
+
+struct ImportOptions {
+  std::vector<std::string> changes;
+  std::string message;
+  std::string name;  // normalised reference, or empty
+};
+// A root filesystem tarball (any compression) from `fd` becomes a one-layer image.
+Result<LoadedImage> import_rootfs(const store::Store& s, int fd, const ImportOptions& o);
+
+}  // namespace berth::image

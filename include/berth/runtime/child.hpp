@@ -1,0 +1,80 @@
+// The child zone: what runs between clone and execve (STYLE.md 2.7). Plain data only; the
+// plan is built by plan.cpp in the parent and only read here.
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/types.h>
+
+#include <cstdint>
+
+namespace berth::runtime {
+
+enum class MountKind : std::uint8_t {
+  mkdir,       // create target dir (in the rootfs; fine if it exists)
+  mount,       // mount(source, target, fstype, flags, data) on a dir
+  mount_file,  // the same on a file target (created empty when missing)
+  bind_dev,    // bind a host device node onto a file in /dev
+  symlink,     // symlink(source, target)
+  mask,        // masked path: /dev/null over a file, read-only tmpfs over a dir; skip if absent
+  readonly,    // bind the path onto itself read-only; skip if absent
+  remount_ro,  // remount the rootfs read-only
+};
+
+struct MountOp {
+  MountKind kind;
+  const char* source;
+  const char* target;  // relative to the container root ("proc", "dev/pts")
+  const char* fstype;
+  unsigned long flags;
+  const char* data;
+};
+
+// Failure stages; the parent turns (stage, index, errno) into words.
+enum class Stage : std::uint32_t {
+  none, overlay, mounts, pivot, hostname, nnp, seccomp, caps, user, workdir, exec, stdio,
+};
+
+struct ChildReport {
+  Stage stage;
+  std::uint32_t index;
+  std::int32_t err;
+};
+
+struct ChildPlan {
+  // overlay
+  const char* merged;               // absolute host path
+  const char* const* lowers;        // absolute, top first, for fsconfig lowerdir+
+  unsigned n_lowers;
+  const char* upper;
+  const char* work;
+  bool userxattr;
+  const char* overlay_data;         // fallback mount(2) data, relative lowers
+  const char* layers_dir;           // cwd for the fallback's relative paths
+  // mounts after the overlay
+  const MountOp* mounts;
+  unsigned n_mounts;
+  const char* hostname;
+  // credentials and confinement
+  std::uint64_t caps;               // bounding = permitted = effective for root
+  unsigned last_cap;
+  uid_t uid;
+  gid_t gid;
+  const gid_t* groups;
+  unsigned n_groups;
+  bool set_groups;
+  bool no_new_privs;
+  const sock_filter* seccomp;       // null: unconfined
+  unsigned short seccomp_len;
+  // process
+  const char* cwd;
+  const char* const* argv;
+  const char* const* envp;
+  const char* path_env;             // PATH for the lookup of argv[0]
+  int stdin_fd;                     // dup2'd onto 0 when >= 0
+  const void* sigmask;              // sigset_t to restore before exec (the parent blocks some)
+  int report_fd;                    // O_CLOEXEC pipe: EOF = exec happened
+};
+
+[[noreturn]] void child_main(const ChildPlan& plan) noexcept;
+
+}  // namespace berth::runtime

@@ -1,0 +1,36 @@
+// Spec -> ChildPlan: every decision and allocation happens here, before the clone.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "berth/runtime/child.hpp"
+#include "berth/runtime/spec.hpp"
+
+namespace berth::runtime {
+
+// Owns every string and array the plan points to; immutable once built.
+class CompiledPlan {
+ public:
+  ChildPlan plan{};
+  const std::vector<MountOp>& mounts() const { return mounts_; }
+
+ private:
+  friend Result<std::unique_ptr<CompiledPlan>> compile(const Spec& spec);
+  const char* keep(std::string s) { return strs_.emplace_back(std::move(s)).c_str(); }
+  void op(MountKind k, const char* src, std::string target, const char* fstype, unsigned long flags, const char* data);
+  std::deque<std::string> strs_;
+  std::vector<const char*> lowers_, argv_, envp_;
+  std::vector<MountOp> mounts_;
+  std::vector<gid_t> groups_;
+  std::vector<sock_filter> bpf_;
+};
+
+Result<std::unique_ptr<CompiledPlan>> compile(const Spec& spec);
+
+// Words for a child's failure report, using the plan that produced it.
+Error describe_failure(const Spec& spec, const CompiledPlan& plan, const ChildReport& r);
+
+}  // namespace berth::runtime

@@ -1,0 +1,22 @@
+// The default seccomp filter, compiled in the parent with libseccomp (the only file that uses
+// it) and handed to the child as BPF bytes.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+#include "berth/core/error.hpp"
+
+namespace berth::runtime {
+
+// Docker's default profile in effect: the syscalls it does not allow by default fail with
+// EPERM (namespace and mount syscalls, keys, kexec, modules, clock setting, ...), clone with
+// namespace flags is refused and clone3 reports ENOSYS so libc falls back to clone.
+Result<std::vector<sock_filter>> compile_default_seccomp();
+
+// The syscalls the default filter refuses (for docs and tests).
+const std::vector<std::string>& denied_syscalls();
+
+}  // namespace berth::runtime

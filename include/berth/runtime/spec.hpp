@@ -1,0 +1,69 @@
+// What a container is, fully resolved: absolute host paths, numeric ids, no names left to
+// look up. engine builds it; runtime compiles it into a ChildPlan and launches it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "berth/core/error.hpp"
+
+namespace berth::runtime {
+
+struct BindMount {
+  std::string source;  // absolute host path
+  std::string target;  // absolute container path
+  bool read_only = false;
+  bool is_file = false;
+};
+
+struct Spec {
+  // rootfs
+  std::vector<std::string> lowers;  // absolute layer diff dirs, top first
+  std::string layers_dir;           // their common parent (for the relative fallback)
+  std::string upper, work, merged;
+  bool userxattr = false;
+  bool read_only = false;
+  // process
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  bool stdin_open = false;
+  // isolation
+  std::string hostname;
+  bool rootless = false;
+  bool full_idmap = true;   // false: only one id mapped (no devpts gid, no setgroups)
+  bool net_host = false;
+  bool privileged = false;
+  bool no_new_privs = false;
+  bool seccomp = true;
+  std::uint64_t caps = 0;
+  std::vector<std::string> masked;
+  std::vector<std::string> readonly_paths;
+  std::vector<BindMount> binds;  // /etc/hosts etc. and volumes
+};
+
+// Podman's default capability set (containers.conf default_capabilities).
+std::uint64_t default_caps();
+// "CAP_NET_ADMIN", "net_admin", "ALL" -> bit mask; unknown names are usage errors.
+Result<std::uint64_t> cap_mask(const std::string& name);
+// Docker's masked and read-only /proc and /sys paths.
+std::vector<std::string> default_masked_paths();
+std::vector<std::string> default_readonly_paths();
+
+struct Started {
+  pid_t pid;
+};
+
+// Runs the container in the foreground: clone, wait for exec, forward SIGTERM/SIGINT/SIGHUP/
+// SIGQUIT/SIGUSR1/SIGUSR2 to it, reap it. Returns its exit code (128+N for a signal).
+// Errors before exec: 125, 126 (cannot invoke) or 127 (not found) categories.
+Result<int> run_foreground(const Spec& spec, const std::function<void(const Started&)>& on_started);
+
+}  // namespace berth::runtime

@@ -1,0 +1,47 @@
+// Files relative to directory fds. Nothing in the store or a rootfs is opened by a joined
+// absolute path: openat2(RESOLVE_BENEATH) keeps every lookup inside its directory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "berth/core/error.hpp"
+#include "berth/sys/fd.hpp"
+
+namespace berth::sys {
+
+// openat2 with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (plus RESOLVE_NO_SYMLINKS when
+// `no_symlinks`): the path can never leave `dir`. O_CLOEXEC is always added.
+Result<UniqueFd> open_beneath(int dir, std::string_view path, int flags, mode_t mode = 0,
+                              bool no_symlinks = false);
+// openat2 with RESOLVE_IN_ROOT: symlinks resolve as if `root` were "/" (for container paths).
+Result<UniqueFd> open_in_root(int root, std::string_view path, int flags);
+// A plain openat (O_CLOEXEC added); for paths berth chose itself.
+Result<UniqueFd> open_at(int dir, std::string_view path, int flags, mode_t mode = 0);
+
+Result<std::string> read_all(int fd, size_t max_bytes);
+Result<std::string> read_file_at(int dir, std::string_view path, size_t max_bytes);
+Result<void> write_all(int fd, std::string_view data);
+
+// Writes `data` to `name` in `dir` atomically: temp file in the same dir, fsync, renameat,
+// fsync(dir). A reader never sees half a file; a crash leaves the old content or the new.
+Result<void> write_atomic(int dir, std::string_view name, std::string_view data, mode_t mode = 0600);
+
+// mkdirat that accepts an existing directory.
+Result<void> ensure_dir(int dir, std::string_view name, mode_t mode);
+// Creates every component of `path` under `dir` (no symlinks followed) and opens the last.
+Result<UniqueFd> make_dirs(int dir, std::string_view path, mode_t mode);
+// Removes `name` in `dir` and everything below it, never following symlinks. Missing is fine.
+Result<void> remove_tree(int dir, std::string_view name);
+bool exists_at(int dir, std::string_view path);
+Result<std::vector<std::string>> list_dir(int dir, std::string_view path);
+// Total bytes of regular files below dir/path (hardlinks counted once).
+unsigned long long tree_size(int dir, std::string_view path);
+
+// Writes an absolute host path: for files outside any store (e.g. `save -o`).
+std::string abs_path(std::string_view p);
+
+}  // namespace berth::sys

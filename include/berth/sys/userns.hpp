@@ -1,0 +1,34 @@
+// Rootless: the store and containers live in a user namespace mapping 0 to the user and
+// 1..65536 to the user's first subordinate id range (newuidmap/newgidmap), as Podman does.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "berth/core/error.hpp"
+
+namespace berth::sys {
+
+struct IdRange {
+  std::uint32_t start = 0;
+  std::uint32_t count = 0;
+};
+
+// Finds the first "name:start:count" or "uid:start:count" line of an /etc/subuid-format text.
+std::optional<IdRange> find_subid(std::string_view text, std::string_view user, uid_t uid);
+
+// True when this process runs in berth's rootless user namespace (set by enter_rootless).
+bool rootless();
+
+// First thing in main for a non-root user, while single-threaded: unshare a user namespace,
+// map it (subid ranges via newuidmap/newgidmap, else the user alone with a warning) and become
+// root inside. A no-op for root.
+Result<void> enter_rootless();
+
+// Number of threads of this process (from /proc/self/stat); 0 if unknown.
+int thread_count();
+
+}  // namespace berth::sys

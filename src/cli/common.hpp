@@ -1,0 +1,38 @@
+// Shared pieces of the command-line layer: the command registry and output formatting.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "berth/core/json.hpp"
+#include "berth/engine/context.hpp"
+
+namespace berth::cli {
+
+// What a parsed subcommand runs; returns the process exit code.
+using Action = std::function<Result<int>(engine::GlobalOptions&)>;
+
+struct Registry {
+  Action selected;
+  engine::GlobalOptions globals;
+  // Registers the action to run when `sub` was the command given.
+  void on(CLI::App* sub, Action a);
+};
+
+void register_image_commands(CLI::App& app, Registry& r);
+void register_load_save_commands(CLI::App& app, Registry& r);
+void register_container_commands(CLI::App& app, Registry& r);
+
+// Prints rows with --format: "json" (json_rows as one array), a Go template (one line per row),
+// or a "table ..." template with a header. `default_table` is used when format is empty.
+Result<void> print_rows(const std::vector<Json>& rows, const Json& json_rows, const std::string& format,
+                        const std::string& default_table, const Json& titles);
+
+// "Error: ..." lines for per-item errors of multi-target commands; returns Podman's exit code
+// (0, 1 for "no such", 2 for "in use", 125 otherwise).
+int report_item_errors(const std::vector<Error>& errors);
+
+}  // namespace berth::cli

@@ -1,0 +1,250 @@
+// images, tag, untag, rmi, image inspect, inspect, history, image prune, system df.
+#include <ctime>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "berth/core/humanize.hpp"
+#include "berth/engine/images.hpp"
+#include "common.hpp"
+
+namespace berth::cli {
+
+namespace {
+
+std::string since(std::int64_t t) {
+  return human_duration(static_cast<std::int64_t>(std::time(nullptr)) - t) + " ago";
+}
+
+std::string display_id(const Digest& d, bool no_trunc) {
+  return no_trunc ? d.str() : d.short_id();
+}
+
+struct ImagesFlags {
+  bool all = false, quiet = false, no_trunc = false, digests = false;
+  std::string format;
+  std::vector<std::string> filters;
+};
+
+Result<int> images(engine::GlobalOptions& g, const ImagesFlags& f) {
+  auto c = TRY(engine::open_context(g));
+  bool labels = f.format.find("Labels") != std::string::npos || f.format == "json";
+  auto list = TRY(engine::list_images(c, {f.filters, labels}));
+  if (f.quiet) {
+    std::set<std::string> seen;
+    for (const auto& i : list)
+      if (seen.insert(i.id.str()).second) fmt::print("{}\n", display_id(i.id, f.no_trunc));
+    return 0;
+  }
+  std::vector<Json> rows;
+  Json json_rows = Json::array();
+  for (const auto& i : list) {
+    Json base = {{"ID", display_id(i.id, f.no_trunc)}, {"Id", std::string(i.id.hex())}, {"Digest", i.digest.str()},
+                 {"CreatedSince", since(i.created)},    {"Created", since(i.created)},   {"CreatedAt", created_at(i.created)},
+                 {"Size", human_size(static_cast<double>(i.size), true)}, {"Containers", i.containers},
+                 {"Labels", i.labels.empty() ? Json() : i.labels}, {"Names", i.names}, {"ReadOnly", false},
+                 {"Dangling", i.names.empty()}};
+    if (i.names.empty()) {
+      Json r = base;
+      r["Repository"] = "<none>";
+      r["Tag"] = "<none>";
+      rows.push_back(r);
+    }
+    for (const auto& n : i.names) {
+      Json r = base;
+      auto colon = n.rfind(':');
+      r["Repository"] = n.substr(0, colon);
+      r["Tag"] = n.substr(colon + 1);
+      rows.push_back(r);
+    }
+    Json digests = Json::array();
+    for (const auto& n : i.names) digests.push_back(n.substr(0, n.rfind(':')) + "@" + i.digest.str());
+    json_rows.push_back({{"Id", std::string(i.id.hex())}, {"ParentId", ""}, {"RepoTags", i.names.empty() ? Json() : Json(i.names)},
+                         {"RepoDigests", digests}, {"Size", i.size}, {"SharedSize", 0}, {"VirtualSize", i.size},
+                         {"Labels", i.labels.empty() ? Json() : i.labels}, {"Containers", i.containers},
+                         {"Names", i.names.empty() ? Json() : Json(i.names)}, {"Digest", i.digest.str()},
+                         {"History", i.names.empty() ? Json() : Json(i.names)}, {"Created", i.created},
+                         {"CreatedAt", rfc3339_utc(i.created)}, {"Dangling", i.names.empty()}});
+  }
+  std::string table = f.digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+                                : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+  Json titles = {{"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"}, {"CreatedAt", "CREATED AT"}, {"Created", "CREATED"}};
+  TRY(print_rows(rows, json_rows, f.format, table, titles));
+  return 0;
+}
+
+void add_images(CLI::App& app, Registry& r, CLI::App* sub) {
+  auto f = std::make_shared<ImagesFlags>();
+  sub->add_flag("-a,--all", f->all, "Show all images (default hides intermediate images)");
+  sub->add_flag("-q,--quiet", f->quiet, "Display only image IDs");
+  sub->add_flag("--no-trunc", f->no_trunc, "Do not truncate output");
+  sub->add_flag("--digests", f->digests, "Show digests");
+  sub->add_option("--format", f->format, "Change the output format to JSON or a Go template");
+  sub->add_option("-f,--filter", f->filters, "Filter output based on conditions provided");
+  (void)app;
+  r.on(sub, [f](engine::GlobalOptions& g) { return images(g, *f); });
+}
+
+Result<int> inspect_images(engine::GlobalOptions& g, const std::vector<std::string>& names, const std::string& format) {
+  auto c = TRY(engine::open_context(g));
+  Json all = Json::array();
+  std::vector<Error> errors;
+  for (const auto& n : names) {
+    auto j = engine::inspect_image(c, n);
+    if (!j) {
+      errors.push_back(Error{j.error().code, 0, fmt::format("{}", j.error().message)});
+      continue;
+    }
+    all.push_back(*j);
+  }
+  if (format.empty() || format == "json") {
+    fmt::print("{}\n", dump_json(all, 4));
+  } else {
+    std::vector<Json> rows(all.begin(), all.end());
+    TRY(print_rows(rows, all, format, "", Json::object()));
+  }
+  if (!errors.empty()) {
+    for (const auto& e : errors) fmt::print(stderr, "Error: {}\n", e.message);
+    return 125;
+  }
+  return 0;
+}
+
+void add_inspect(Registry& r, CLI::App* sub) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto format = std::make_shared<std::string>();
+  auto type = std::make_shared<std::string>("all");
+  sub->add_option("-f,--format", *format, "Format the output using the given Go template");
+  if (sub->get_name() == "inspect") sub->add_option("-t,--type", *type, "Specify inspect-object type (image, container, all)");
+  sub->add_option("names", *names, "Images to inspect")->required();
+  r.on(sub, [names, format, type](engine::GlobalOptions& g) -> Result<int> {
+    if (*type != "all" && *type != "image")
+      return fail(Errc::usage, "only image objects can be inspected yet: --type {} is not supported", *type);
+    return inspect_images(g, *names, *format);
+  });
+}
+
+void add_tag(Registry& r, CLI::App* sub, bool untag) {
+  auto args = std::make_shared<std::vector<std::string>>();
+  sub->add_option("args", *args, untag ? "IMAGE [NAME...]" : "IMAGE TARGET_NAME [TARGET_NAME...]")->required();
+  r.on(sub, [args, untag](engine::GlobalOptions& g) -> Result<int> {
+    if (!untag && args->size() < 2) return fail(Errc::usage, "at least two arguments are required");
+    auto c = TRY(engine::open_context(g));
+    std::vector<std::string> rest(args->begin() + 1, args->end());
+    if (untag) TRY(engine::untag_image(c, args->front(), rest));
+    else TRY(engine::tag_image(c, args->front(), rest));
+    return 0;
+  });
+}
+
+void add_rmi(Registry& r, CLI::App* sub) {
+  auto o = std::make_shared<engine::RmiOptions>();
+  sub->add_flag("-f,--force", o->force, "Force removal of the image");
+  sub->add_flag("-a,--all", o->all, "Remove all images");
+  sub->add_option("images", o->images, "Images to remove");
+  r.on(sub, [o](engine::GlobalOptions& g) -> Result<int> {
+    if (o->images.empty() && !o->all) return fail(Errc::usage, "image name or ID must be specified");
+    if (!o->images.empty() && o->all) return fail(Errc::usage, "when using the --all switch, you may not pass any images names or IDs");
+    auto c = TRY(engine::open_context(g));
+    auto rep = TRY(engine::remove_images(c, *o));
+    for (const auto& u : rep.untagged) fmt::print("Untagged: {}\n", u);
+    for (const auto& d : rep.deleted) fmt::print("Deleted: {}\n", d.hex());
+    return report_item_errors(rep.errors);
+  });
+}
+
+void add_history(Registry& r, CLI::App* sub) {
+  auto image = std::make_shared<std::string>();
+  auto no_trunc = std::make_shared<bool>(false);
+  auto quiet = std::make_shared<bool>(false);
+  auto human = std::make_shared<bool>(true);
+  auto format = std::make_shared<std::string>();
+  sub->add_option("image", *image, "Image")->required();
+  sub->add_flag("--no-trunc", *no_trunc, "Do not truncate the output");
+  sub->add_flag("-q,--quiet", *quiet, "Display the numeric IDs only");
+  sub->add_flag("-H,--human{true}", *human, "Display sizes and dates in human readable format");
+  sub->add_option("--format", *format, "Change the output to JSON or a Go template");
+  r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    auto hist = TRY(engine::image_history(c, *image));
+    std::vector<Json> rows;
+    Json json_rows = Json::array();
+    for (const auto& h : hist) {
+      std::string id = h.id == "<missing>" || *no_trunc ? h.id : h.id.substr(0, 12);
+      if (*quiet) {
+        fmt::print("{}\n", id);
+        continue;
+      }
+      std::string by = h.created_by;
+      if (!*no_trunc && by.size() > 45) by = by.substr(0, 42) + "...";
+      rows.push_back({{"ID", id}, {"Created", *human ? since(h.created) : rfc3339_utc(h.created)},
+                      {"CreatedSince", since(h.created)}, {"CreatedAt", rfc3339_utc(h.created)}, {"CreatedBy", by},
+                      {"Size", *human ? human_size(static_cast<double>(h.size)) : std::to_string(h.size)},
+                      {"Comment", h.comment}, {"Tags", Json()}});
+      json_rows.push_back({{"id", h.id}, {"created", rfc3339_utc(h.created)}, {"createdBy", h.created_by},
+                           {"size", h.size}, {"comment", h.comment}});
+    }
+    if (*quiet) return 0;
+    TRY(print_rows(rows, json_rows, *format, "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}",
+                   {{"CreatedBy", "CREATED BY"}}));
+    return 0;
+  });
+}
+
+void add_prune(Registry& r, CLI::App* sub) {
+  auto all = std::make_shared<bool>(false);
+  auto force = std::make_shared<bool>(false);
+  sub->add_flag("-a,--all", *all, "Remove all images not in use by containers, not just dangling ones");
+  sub->add_flag("-f,--force", *force, "Do not prompt for confirmation");
+  r.on(sub, [all](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    for (const auto& d : TRY(engine::prune_images(c, *all))) fmt::print("{}\n", d.hex());
+    return 0;
+  });
+}
+
+void add_df(Registry& r, CLI::App* sub) {
+  auto format = std::make_shared<std::string>();
+  sub->add_option("--format", *format, "Pretty-print with a Go template or json");
+  r.on(sub, [format](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    std::vector<Json> rows;
+    Json json_rows = Json::array();
+    for (const auto& d : TRY(engine::system_df(c))) {
+      int pct = d.size ? static_cast<int>(100.0 * static_cast<double>(d.reclaimable) / static_cast<double>(d.size)) : 0;
+      rows.push_back({{"Type", d.type}, {"Total", d.total}, {"Active", d.active},
+                      {"Size", human_size(static_cast<double>(d.size))},
+                      {"Reclaimable", fmt::format("{} ({}%)", human_size(static_cast<double>(d.reclaimable)), pct)}});
+      json_rows.push_back({{"Type", d.type}, {"Total", d.total}, {"Active", d.active}, {"RawSize", d.size},
+                           {"RawReclaimable", d.reclaimable}, {"Size", human_size(static_cast<double>(d.size))},
+                           {"Reclaimable", fmt::format("{} ({}%)", human_size(static_cast<double>(d.reclaimable)), pct)}});
+    }
+    TRY(print_rows(rows, json_rows, *format, "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}", Json::object()));
+    return 0;
+  });
+}
+
+}  // namespace
+
+void register_image_commands(CLI::App& app, Registry& r) {
+  CLI::App* image = app.add_subcommand("image", "Manage images");
+  add_images(app, r, app.add_subcommand("images", "List images in local storage"));
+  add_images(app, r, image->add_subcommand("list", "List images in local storage")->alias("ls"));
+  add_inspect(r, app.add_subcommand("inspect", "Display the configuration of an object"));
+  add_inspect(r, image->add_subcommand("inspect", "Display the configuration of an image"));
+  add_tag(r, app.add_subcommand("tag", "Add an additional name to a local image"), false);
+  add_tag(r, image->add_subcommand("tag", "Add an additional name to a local image"), false);
+  add_tag(r, app.add_subcommand("untag", "Remove a name from a local image"), true);
+  add_tag(r, image->add_subcommand("untag", "Remove a name from a local image"), true);
+  add_rmi(r, app.add_subcommand("rmi", "Remove one or more images from local storage"));
+  add_rmi(r, image->add_subcommand("rm", "Remove one or more images from local storage"));
+  add_history(r, app.add_subcommand("history", "Show history of a specified image"));
+  add_history(r, image->add_subcommand("history", "Show history of a specified image"));
+  add_prune(r, image->add_subcommand("prune", "Remove unused images"));
+  CLI::App* system = app.add_subcommand("system", "Manage berth");
+  add_df(r, system->add_subcommand("df", "Show berth disk usage"));
+  image->require_subcommand(1);
+  system->require_subcommand(1);
+}
+
+}  // namespace berth::cli

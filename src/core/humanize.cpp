@@ -1,0 +1,84 @@
+#include "berth/core/humanize.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace berth {
+
+std::string human_size(double bytes, bool space) {
+  static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+  int i = 0;
+  while (bytes >= 1000.0 && i < 6) {
+    bytes /= 1000.0;
+    i++;
+  }
+  // %.3g like go-units HumanSizeWithPrecision(size, 3)
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g", bytes);
+  return fmt::format("{}{}{}", buf, space ? " " : "", units[i]);
+}
+
+std::string human_duration(int64_t s) {
+  if (s < 1) return "Less than a second";
+  if (s == 1) return "1 second";
+  if (s < 60) return fmt::format("{} seconds", s);
+  int64_t m = s / 60;
+  if (m == 1) return "About a minute";
+  if (m < 60) return fmt::format("{} minutes", m);
+  int64_t h = static_cast<int64_t>(std::round(s / 3600.0));
+  if (h == 1) return "About an hour";
+  if (h < 48) return fmt::format("{} hours", h);
+  if (h < 24 * 7 * 2) return fmt::format("{} days", h / 24);
+  if (h < 24 * 30 * 2) return fmt::format("{} weeks", h / 24 / 7);
+  if (h < 24 * 365 * 2) return fmt::format("{} months", h / 24 / 30);
+  return fmt::format("{} years", h / 24 / 365);
+}
+
+std::string rfc3339_utc(int64_t t, long nanos) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (nanos) return fmt::format("{}.{:09d}Z", buf, nanos);
+  return fmt::format("{}Z", buf);
+}
+
+std::string created_at(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+  return buf;
+}
+
+bool parse_rfc3339(const std::string& s, int64_t& out) {
+  std::tm tm{};
+  int n = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+    return false;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  int64_t t = timegm(&tm);
+  const char* p = s.c_str() + n;
+  if (*p == '.')
+    while (*++p >= '0' && *p <= '9') {
+    }
+  if (*p == '+' || *p == '-') {
+    int hh = 0, mm = 0;
+    if (std::sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2) return false;
+    int off = hh * 3600 + mm * 60;
+    t += (*p == '+') ? -off : off;
+  } else if (*p != 'Z' && *p != 'z') {
+    return false;
+  }
+  out = t;
+  return true;
+}
+
+}  // namespace berth

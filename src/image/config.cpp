@@ -1,0 +1,236 @@
+#include "berth/image/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace berth::image {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// "A=b C=d" or "A b" (the legacy one-pair form); values may be double-quoted.
+Result<std::vector<std::pair<std::string, std::string>>> parse_pairs(std::string_view s, bool legacy_space) {
+  std::vector<std::pair<std::string, std::string>> out;
+  s = trim(s);
+  auto eq = s.find('=');
+  auto sp = s.find_first_of(" \t");
+  if (legacy_space && (eq == std::string_view::npos || (sp != std::string_view::npos && sp < eq))) {
+    if (sp == std::string_view::npos) return fail(Errc::usage, "\"{}\" needs a value", s);
+    out.emplace_back(std::string(s.substr(0, sp)), std::string(trim(s.substr(sp))));
+    return out;
+  }
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) i++;
+    if (i >= s.size()) break;
+    size_t e = s.find('=', i);
+    if (e == std::string_view::npos) return fail(Errc::usage, "\"{}\" is not KEY=VALUE", s.substr(i));
+    std::string key(s.substr(i, e - i));
+    std::string val;
+    i = e + 1;
+    if (i < s.size() && s[i] == '"') {
+      size_t q = s.find('"', i + 1);
+      if (q == std::string_view::npos) return fail(Errc::usage, "unterminated quote in \"{}\"", s);
+      val = std::string(s.substr(i + 1, q - i - 1));
+      i = q + 1;
+    } else {
+      size_t end = i;
+      while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end]))) end++;
+      val = std::string(s.substr(i, end - i));
+      i = end;
+    }
+    if (key.empty()) return fail(Errc::usage, "empty key in \"{}\"", s);
+    out.emplace_back(key, val);
+  }
+  if (out.empty()) return fail(Errc::usage, "missing KEY=VALUE");
+  return out;
+}
+
+void set_env(Json& cfg, const std::string& key, const std::string& val) {
+  Json& env = cfg["Env"];
+  if (!env.is_array()) env = Json::array();
+  std::string prefix = key + "=";
+  for (auto& e : env)
+    if (e.is_string() && e.get<std::string>().starts_with(prefix)) {
+      e = prefix + val;
+      return;
+    }
+  env.push_back(prefix + val);
+}
+
+}  // namespace
+
+Result<Descriptor> descriptor_from_json(const Json& j, std::string_view what) {
+  if (!j.is_object()) return fail(Errc::invalid_input, "{}: descriptor is not an object", what);
+  Descriptor d;
+  d.media_type = json_str(j, "mediaType");
+  d.digest = TRY(context(Digest::parse(json_str(j, "digest")), what));
+  d.size = json_int(j, "size", -1);
+  if (d.size < 0) return fail(Errc::invalid_input, "{}: descriptor has no valid size", what);
+  d.annotations = json_obj(j, "annotations");
+  d.platform = json_obj(j, "platform");
+  return d;
+}
+
+Json descriptor_to_json(const Descriptor& d) {
+  Json j = {{"mediaType", d.media_type}, {"digest", d.digest.str()}, {"size", d.size}};
+  if (d.annotations.is_object() && !d.annotations.empty()) j["annotations"] = d.annotations;
+  if (d.platform.is_object() && !d.platform.empty()) j["platform"] = d.platform;
+  return j;
+}
+
+Result<Manifest> parse_manifest(const Json& j) {
+  if (!j.is_object()) return fail(Errc::invalid_input, "manifest is not a JSON object");
+  if (json_int(j, "schemaVersion") != 2) return fail(Errc::invalid_input, "manifest schemaVersion is not 2");
+  Manifest m;
+  m.config = TRY(descriptor_from_json(json_obj(j, "config"), "manifest config"));
+  const Json& layers = json_obj(j, "layers");
+  if (!layers.is_array()) return fail(Errc::invalid_input, "manifest has no layer list");
+  for (size_t i = 0; i < layers.size(); i++)
+    m.layers.push_back(TRY(descriptor_from_json(layers[i], fmt::format("manifest layer {}", i))));
+  return m;
+}
+
+std::string make_manifest(const Descriptor& config, const std::vector<Descriptor>& layers) {
+  OrderedJson j;
+  j["schemaVersion"] = 2;
+  j["mediaType"] = kOciManifest;
+  j["config"] = {{"mediaType", config.media_type}, {"digest", config.digest.str()}, {"size", config.size}};
+  j["layers"] = OrderedJson::array();
+  for (const auto& l : layers)
+    j["layers"].push_back({{"mediaType", l.media_type}, {"digest", l.digest.str()}, {"size", l.size}});
+  return dump_json(j);
+}
+
+bool is_index(const Json& j, std::string_view media_type) {
+  if (media_type == kOciIndex || media_type == kDockerList) return true;
+  std::string mt = json_str(j, "mediaType");
+  if (mt == kOciIndex || mt == kDockerList) return true;
+  return j.is_object() && j.contains("manifests") && !j.contains("layers");
+}
+
+std::string host_arch() {
+#if defined(__x86_64__)
+  return "amd64";
+#elif defined(__aarch64__)
+  return "arm64";
+#elif defined(__i386__)
+  return "386";
+#elif defined(__arm__)
+  return "arm";
+#elif defined(__powerpc64__)
+  return "ppc64le";
+#elif defined(__s390x__)
+  return "s390x";
+#elif defined(__riscv)
+  return "riscv64";
+#else
+  return "unknown";
+#endif
+}
+
+Result<Descriptor> select_platform(const Json& index, std::string_view os, std::string_view arch,
+                                   std::string_view variant) {
+  const Json& list = json_obj(index, "manifests");
+  if (!list.is_array()) return fail(Errc::invalid_input, "index has no manifest list");
+  std::string offered;
+  for (size_t i = 0; i < list.size(); i++) {
+    auto d = TRY(descriptor_from_json(list[i], fmt::format("index entry {}", i)));
+    std::string pos = json_str(d.platform, "os"), parch = json_str(d.platform, "architecture"),
+                pvar = json_str(d.platform, "variant");
+    offered += fmt::format("{}{}/{}{}", offered.empty() ? "" : ", ", pos, parch, pvar.empty() ? "" : "/" + pvar);
+    if (pos == os && parch == arch && (variant.empty() || pvar == variant)) return d;
+  }
+  return fail(Errc::not_found, "no image found in manifest list for architecture \"{}\", variant \"{}\", OS \"{}\" (offered: {})",
+              arch, variant, os, offered);
+}
+
+Result<std::vector<DiffId>> config_diff_ids(const Json& config) {
+  if (!config.is_object()) return fail(Errc::invalid_input, "image config is not a JSON object");
+  const Json& ids = json_obj(json_obj(config, "rootfs"), "diff_ids");
+  if (!ids.is_array()) return fail(Errc::invalid_input, "image config has no rootfs.diff_ids");
+  std::vector<DiffId> out;
+  for (const auto& i : ids) {
+    if (!i.is_string()) return fail(Errc::invalid_input, "image config: diff_id is not a string");
+    out.push_back(DiffId{TRY(context(Digest::parse(i.get<std::string>()), "image config"))});
+  }
+  return out;
+}
+
+Result<Json> parse_command(std::string_view s) {
+  s = trim(s);
+  if (s.starts_with("[")) {
+    auto j = parse_json(s, "command", 4);
+    if (j && j->is_array() && std::all_of(j->begin(), j->end(), [](const Json& x) { return x.is_string(); }))
+      return *j;
+  }
+  if (s.empty()) return fail(Errc::usage, "empty command");
+  return Json::array({"/bin/sh", "-c", std::string(s)});
+}
+
+Result<void> apply_change(Json& config, std::string_view change) {
+  change = trim(change);
+  auto sp = change.find_first_of(" \t");
+  std::string instr(change.substr(0, sp));
+  std::transform(instr.begin(), instr.end(), instr.begin(), ::toupper);
+  std::string_view arg = sp == std::string_view::npos ? std::string_view() : trim(change.substr(sp));
+  Json& cfg = config["config"];
+  if (!cfg.is_object()) cfg = Json::object();
+  auto bad = [&](std::string_view why) {
+    return fail(Errc::usage, "invalid change \"{}\": {}", std::string(change), why);
+  };
+  if (instr == "CMD" || instr == "ENTRYPOINT") {
+    auto cmd = parse_command(arg);
+    if (!cmd) return bad(cmd.error().message);
+    cfg[instr == "CMD" ? "Cmd" : "Entrypoint"] = *cmd;
+  } else if (instr == "ENV") {
+    auto pairs = parse_pairs(arg, true);
+    if (!pairs) return bad(pairs.error().message);
+    for (auto& [k, v] : *pairs) set_env(cfg, k, v);
+  } else if (instr == "LABEL") {
+    auto pairs = parse_pairs(arg, true);
+    if (!pairs) return bad(pairs.error().message);
+    for (auto& [k, v] : *pairs) cfg["Labels"][k] = v;
+  } else if (instr == "WORKDIR") {
+    if (arg.empty()) return bad("needs a directory");
+    cfg["WorkingDir"] = std::string(arg);
+  } else if (instr == "USER") {
+    if (arg.empty()) return bad("needs a user");
+    cfg["User"] = std::string(arg);
+  } else if (instr == "EXPOSE") {
+    if (arg.empty()) return bad("needs a port");
+    size_t i = 0;
+    while (i < arg.size()) {
+      size_t e = arg.find(' ', i);
+      std::string port(arg.substr(i, e == std::string_view::npos ? e : e - i));
+      i = e == std::string_view::npos ? arg.size() : e + 1;
+      if (port.empty()) continue;
+      if (port.find('/') == std::string::npos) port += "/tcp";
+      cfg["ExposedPorts"][port] = Json::object();
+    }
+  } else if (instr == "VOLUME") {
+    auto vols = parse_json(arg, "volume", 4);
+    if (vols && vols->is_array()) {
+      for (const auto& v : *vols)
+        if (v.is_string()) cfg["Volumes"][v.get<std::string>()] = Json::object();
+    } else {
+      if (arg.empty()) return bad("needs a path");
+      cfg["Volumes"][std::string(arg)] = Json::object();
+    }
+  } else if (instr == "STOPSIGNAL") {
+    if (arg.empty()) return bad("needs a signal");
+    cfg["StopSignal"] = std::string(arg);
+  } else if (instr == "ONBUILD") {
+    cfg["OnBuild"].push_back(std::string(arg));
+  } else {
+    return bad(fmt::format("unknown instruction {}", instr));
+  }
+  return {};
+}
+
+}  // namespace berth::image

@@ -1,0 +1,101 @@
+// berth: CLI11 set-up and dispatch. The one place that prints "Error: ..." and picks the exit
+// code: 125 for berth's own errors, 126 when the command cannot be invoked, 127 when it is
+// not found, otherwise the container's status.
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "berth/core/log.hpp"
+#include "berth/sys/userns.hpp"
+#include "cli/common.hpp"
+
+namespace {
+
+int exit_code(berth::Errc c) {
+  switch (c) {
+    case berth::Errc::cannot_invoke: return 126;
+    case berth::Errc::command_not_found: return 127;
+    case berth::Errc::internal:
+    case berth::Errc::usage:
+    case berth::Errc::not_found:
+    case berth::Errc::conflict:
+    case berth::Errc::invalid_input:
+    case berth::Errc::system:
+    case berth::Errc::unsupported: return 125;
+  }
+  return 125;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"berth: manage containers and images, daemonless", "berth"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for all subcommands");
+  berth::cli::Registry reg;
+  std::string log_level;
+  bool version = false;
+  app.add_option("--root", reg.globals.root, "Path to the root directory in which data is stored");
+  app.add_option("--runroot", reg.globals.runroot, "Path to the 'run directory' where all state information is stored");
+  app.add_option("--log-level", log_level, "Log messages above specified level (debug, info, warn, error)");
+  app.add_flag("-v,--version", version, "Version of berth");
+  CLI::App* ver = app.add_subcommand("version", "Display the berth version information");
+  reg.on(ver, [](berth::engine::GlobalOptions&) -> berth::Result<int> {
+    fmt::print("berth version {}\n", BERTH_VERSION);
+    return 0;
+  });
+  berth::cli::register_image_commands(app, reg);
+  berth::cli::register_load_save_commands(app, reg);
+  berth::cli::register_container_commands(app, reg);
+
+  if (argc >= 2 && (std::string_view(argv[1]) == "-v" || std::string_view(argv[1]) == "--version")) {
+    fmt::print("berth version {}\n", BERTH_VERSION);
+    return 0;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "Error: {}\n", e.what());
+    return 125;
+  }
+  if (const char* env = std::getenv("BERTH_LOG"); env && log_level.empty()) log_level = env;
+  if (!log_level.empty()) {
+    berth::log::Level l;
+    if (!berth::log::parse_level(log_level, l)) {
+      fmt::print(stderr, "Error: invalid log level \"{}\"\n", log_level);
+      return 125;
+    }
+    berth::log::set_level(l);
+  }
+  if (!reg.selected) {
+    fmt::print(stderr, "Error: missing command\n");
+    return 125;
+  }
+  if (auto r = berth::sys::enter_rootless(); !r) {
+    fmt::print(stderr, "Error: {}\n", r.error().message);
+    return 125;
+  }
+  auto result = reg.selected(reg.globals);
+  std::fflush(stdout);
+  if (!result) {
+    fmt::print(stderr, "Error: {}\n", result.error().message);
+    return exit_code(result.error().code);
+  }
+  return *result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "Error: internal error: {}\n", e.what());
+    return 125;
+  }
+}

@@ -1,0 +1,274 @@
+// The child: from clone to execve. Every line here runs in a process that shares nothing
+// with the parent but a copy of its memory, so the rules are strict (STYLE.md 2.7):
+// no allocation, no exceptions (built with -fno-exceptions), no locks, no logging, no NSS.
+// Failure is reported as an 8-byte ChildReport on report_fd, then _exit(125).
+// Success is the report pipe closing on execve (it is O_CLOEXEC).
+//
+// Why each step is safe:
+// - Every mount target is opened with openat2(RESOLVE_IN_ROOT) relative to the new root and
+//   mounted through /proc/self/fd/N, so a symlink in the image (proc -> /etc) resolves inside
+//   the container and never onto a host path (CVE-2021-30465 class).
+// - pivot_root then detaches the old root: nothing of the host filesystem stays reachable.
+// - The bounding set is dropped while we still have CAP_SETPCAP; inheritable stays empty
+//   (CVE-2022-29162); seccomp goes on before credentials change so that a filter without
+//   no_new_privs can still be installed with CAP_SYS_ADMIN.
+// - Every fd above 2 is marked close-on-exec last (CVE-2024-21626: no host fd leaks in).
+#include "berth/runtime/child.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace berth::runtime {
+
+namespace {
+
+[[noreturn]] void die(const ChildPlan& p, Stage s, unsigned index) {
+  ChildReport r{s, index, errno};
+  ssize_t n = ::write(p.report_fd, &r, sizeof r);
+  (void)n;
+  ::_exit(125);
+}
+
+void fd_path(char* buf, int fd) {
+  static const char prefix[] = "/proc/self/fd/";
+  std::memcpy(buf, prefix, sizeof prefix - 1);
+  char digits[16];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + fd % 10);
+    fd /= 10;
+  } while (fd > 0);
+  char* out = buf + sizeof prefix - 1;
+  while (n > 0) *out++ = digits[--n];
+  *out = '\0';
+}
+
+int open_in_root(int root, const char* path, int flags) {
+  open_how how{};
+  how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT;
+  return static_cast<int>(::syscall(SYS_openat2, root, path, &how, sizeof how));
+}
+
+// Creates the last component of `path` as a dir or an empty file, inside the root.
+bool make_node(int root, const char* path, bool dir) {
+  int fd = open_in_root(root, path, O_PATH);
+  if (fd >= 0) {
+    ::close(fd);
+    return true;
+  }
+  if (errno != ENOENT) return false;
+  char parent[4096];
+  size_t len = std::strlen(path);
+  if (len >= sizeof parent) return false;
+  std::memcpy(parent, path, len + 1);
+  char* slash = std::strrchr(parent, '/');
+  const char* base = path;
+  int pfd;
+  if (slash) {
+    *slash = '\0';
+    base = path + (slash - parent) + 1;
+    if (!make_node(root, parent, true)) return false;
+    pfd = open_in_root(root, parent, O_PATH | O_DIRECTORY);
+  } else {
+    pfd = ::fcntl(root, F_DUPFD_CLOEXEC, 0);
+  }
+  if (pfd < 0) return false;
+  int r = dir ? ::mkdirat(pfd, base, 0755) : ::mknodat(pfd, base, S_IFREG | 0644, 0);
+  int e = errno;
+  ::close(pfd);
+  errno = e;
+  return r == 0 || errno == EEXIST;
+}
+
+bool mount_onto(int root, const MountOp& op, bool file) {
+  if (!make_node(root, op.target, !file)) return false;
+  int fd = open_in_root(root, op.target, O_PATH);
+  if (fd < 0) return false;
+  char target[64];
+  fd_path(target, fd);
+  int r = ::mount(op.source, target, op.fstype, op.flags, op.data);
+  int e = errno;
+  if (r == 0 && (op.flags & MS_BIND) && (op.flags & MS_RDONLY))
+    r = ::mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | (op.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), nullptr);
+  if (r != 0) e = errno;
+  ::close(fd);
+  errno = e;
+  return r == 0;
+}
+
+bool mask_path(int root, const MountOp& op) {
+  int fd = open_in_root(root, op.target, O_PATH);
+  if (fd < 0) return errno == ENOENT;  // nothing to hide
+  struct stat st;
+  if (::fstat(fd, &st) < 0) return false;
+  char target[64];
+  fd_path(target, fd);
+  int r = S_ISDIR(st.st_mode) ? ::mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0k")
+                              : ::mount("/dev/null", target, nullptr, MS_BIND, nullptr);
+  int e = errno;
+  ::close(fd);
+  errno = e;
+  return r == 0;
+}
+
+bool readonly_path(int root, const MountOp& op) {
+  int fd = open_in_root(root, op.target, O_PATH);
+  if (fd < 0) return errno == ENOENT;
+  char target[64];
+  fd_path(target, fd);
+  int r = ::mount(target, target, nullptr, MS_BIND | MS_REC, nullptr);
+  if (r == 0) r = ::mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+  int e = errno;
+  ::close(fd);
+  errno = e;
+  return r == 0;
+}
+
+bool do_mount_op(int root, const MountOp& op) {
+  switch (op.kind) {
+    case MountKind::mkdir: return make_node(root, op.target, true);
+    case MountKind::mount: return mount_onto(root, op, false);
+    case MountKind::mount_file:
+    case MountKind::bind_dev: return mount_onto(root, op, true);
+    case MountKind::symlink: {
+      int fd = open_in_root(root, "dev", O_PATH | O_DIRECTORY);
+      if (fd < 0) return false;
+      const char* base = std::strrchr(op.target, '/');
+      int r = ::symlinkat(op.source, fd, base ? base + 1 : op.target);
+      int e = errno;
+      ::close(fd);
+      errno = e;
+      return r == 0 || errno == EEXIST;
+    }
+    case MountKind::mask: return mask_path(root, op);
+    case MountKind::readonly: return readonly_path(root, op);
+    case MountKind::remount_ro: return ::mount(nullptr, op.target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) == 0;
+  }
+  return false;
+}
+
+// Overlay through the new mount API with one "lowerdir+" per layer (no page-size limit on the
+// layer count, kernel 6.8+); older kernels fall back to mount(2) with relative lowerdirs.
+bool mount_overlay(const ChildPlan& p) {
+  int fs = ::fsopen("overlay", FSOPEN_CLOEXEC);
+  bool ok = fs >= 0;
+  for (unsigned i = 0; ok && i < p.n_lowers; i++) ok = ::fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", p.lowers[i], 0) == 0;
+  if (ok) ok = ::fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", p.upper, 0) == 0 &&
+               ::fsconfig(fs, FSCONFIG_SET_STRING, "workdir", p.work, 0) == 0;
+  if (ok && p.userxattr) ok = ::fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0;
+  if (ok) ok = ::fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0;
+  if (ok) {
+    int mnt = ::fsmount(fs, FSMOUNT_CLOEXEC, 0);
+    ok = mnt >= 0 && ::move_mount(mnt, "", AT_FDCWD, p.merged, MOVE_MOUNT_F_EMPTY_PATH) == 0;
+    if (mnt >= 0) ::close(mnt);
+  }
+  if (fs >= 0) ::close(fs);
+  if (ok) return true;
+  if (::chdir(p.layers_dir) != 0) return false;
+  return ::mount("overlay", p.merged, "overlay", 0, p.overlay_data) == 0;
+}
+
+void drop_bounding(const ChildPlan& p) {
+  for (unsigned c = 0; c <= p.last_cap; c++)
+    if (!(p.caps & (1ULL << c)) && ::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL) die(p, Stage::caps, c);
+}
+
+void set_caps(const ChildPlan& p) {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  std::uint64_t keep = p.uid == 0 ? p.caps : 0;
+  data[0].effective = data[0].permitted = static_cast<std::uint32_t>(keep);
+  data[1].effective = data[1].permitted = static_cast<std::uint32_t>(keep >> 32);
+  if (::syscall(SYS_capset, &hdr, data) != 0) die(p, Stage::caps, 0);
+  ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+void make_workdir(const ChildPlan& p) {
+  if (::chdir(p.cwd) == 0) return;
+  char buf[4096];
+  size_t len = std::strlen(p.cwd);
+  if (len >= sizeof buf) die(p, Stage::workdir, 0);
+  std::memcpy(buf, p.cwd, len + 1);
+  for (char* s = buf + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = '\0';
+    ::mkdir(buf, 0755);
+    *s = '/';
+  }
+  ::mkdir(buf, 0755);
+  if (::chdir(p.cwd) != 0) die(p, Stage::workdir, 0);
+}
+
+[[noreturn]] void exec_command(const ChildPlan& p) {
+  const char* file = p.argv[0];
+  if (std::strchr(file, '/')) {
+    ::execve(file, const_cast<char* const*>(p.argv), const_cast<char* const*>(p.envp));
+    die(p, Stage::exec, 0);
+  }
+  int best = ENOENT;
+  char buf[4096];
+  const char* dir = p.path_env;
+  size_t flen = std::strlen(file);
+  while (dir && *dir) {
+    const char* end = std::strchr(dir, ':');
+    size_t dlen = end ? static_cast<size_t>(end - dir) : std::strlen(dir);
+    if (dlen + flen + 2 < sizeof buf) {
+      std::memcpy(buf, dir, dlen);
+      buf[dlen] = '/';
+      std::memcpy(buf + dlen + 1, file, flen + 1);
+      ::execve(buf, const_cast<char* const*>(p.argv), const_cast<char* const*>(p.envp));
+      if (errno != ENOENT && errno != ENOTDIR) best = errno;
+    }
+    if (!end) break;
+    dir = end + 1;
+  }
+  errno = best;
+  die(p, Stage::exec, 0);
+}
+
+}  // namespace
+
+void child_main(const ChildPlan& p) noexcept {
+  if (p.sigmask) ::sigprocmask(SIG_SETMASK, static_cast<const sigset_t*>(p.sigmask), nullptr);
+  if (p.stdin_fd >= 0 && ::dup2(p.stdin_fd, 0) < 0) die(p, Stage::stdio, 0);
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p, Stage::overlay, 0);
+  if (!mount_overlay(p)) die(p, Stage::overlay, 1);
+  int root = ::open(p.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) die(p, Stage::overlay, 2);
+  for (unsigned i = 0; i < p.n_mounts; i++)
+    if (!do_mount_op(root, p.mounts[i])) die(p, Stage::mounts, i);
+  if (::fchdir(root) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0) die(p, Stage::pivot, 0);
+  if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0) die(p, Stage::pivot, 1);
+  if (p.hostname && ::sethostname(p.hostname, std::strlen(p.hostname)) != 0) die(p, Stage::hostname, 0);
+  if (p.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(p, Stage::nnp, 0);
+  if (p.seccomp) {
+    sock_fprog prog{p.seccomp_len, const_cast<sock_filter*>(p.seccomp)};
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) die(p, Stage::seccomp, 0);
+  }
+  drop_bounding(p);
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) die(p, Stage::user, 0);
+  if (p.set_groups && ::setgroups(p.n_groups, p.groups) != 0) die(p, Stage::user, 1);
+  if (::setresgid(p.gid, p.gid, p.gid) != 0) die(p, Stage::user, 2);
+  if (::setresuid(p.uid, p.uid, p.uid) != 0) die(p, Stage::user, 3);
+  set_caps(p);
+  make_workdir(p);
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) die(p, Stage::exec, 1);
+  exec_command(p);
+}
+
+}  // namespace berth::runtime

@@ -1,0 +1,193 @@
+#include "berth/runtime/plan.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "berth/runtime/seccomp.hpp"
+#include "berth/sys/file.hpp"
+
+namespace berth::runtime {
+
+namespace {
+
+struct CapName {
+  const char* name;
+  unsigned bit;
+};
+constexpr CapName kCaps[] = {
+    {"CHOWN", 0}, {"DAC_OVERRIDE", 1}, {"DAC_READ_SEARCH", 2}, {"FOWNER", 3}, {"FSETID", 4}, {"KILL", 5},
+    {"SETGID", 6}, {"SETUID", 7}, {"SETPCAP", 8}, {"LINUX_IMMUTABLE", 9}, {"NET_BIND_SERVICE", 10},
+    {"NET_BROADCAST", 11}, {"NET_ADMIN", 12}, {"NET_RAW", 13}, {"IPC_LOCK", 14}, {"IPC_OWNER", 15},
+    {"SYS_MODULE", 16}, {"SYS_RAWIO", 17}, {"SYS_CHROOT", 18}, {"SYS_PTRACE", 19}, {"SYS_PACCT", 20},
+    {"SYS_ADMIN", 21}, {"SYS_BOOT", 22}, {"SYS_NICE", 23}, {"SYS_RESOURCE", 24}, {"SYS_TIME", 25},
+    {"SYS_TTY_CONFIG", 26}, {"MKNOD", 27}, {"LEASE", 28}, {"AUDIT_WRITE", 29}, {"AUDIT_CONTROL", 30},
+    {"SETFCAP", 31}, {"MAC_OVERRIDE", 32}, {"MAC_ADMIN", 33}, {"SYSLOG", 34}, {"WAKE_ALARM", 35},
+    {"BLOCK_SUSPEND", 36}, {"AUDIT_READ", 37}, {"PERFMON", 38}, {"BPF", 39}, {"CHECKPOINT_RESTORE", 40},
+};
+
+unsigned last_cap() {
+  int fd = ::open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 40;
+  sys::UniqueFd g(fd);
+  auto t = sys::read_all(fd, 64);
+  return t ? static_cast<unsigned>(std::atoi(t->c_str())) : 40;
+}
+
+std::string rel(const std::string& abs) {
+  size_t i = 0;
+  while (i < abs.size() && abs[i] == '/') i++;
+  return abs.substr(i);
+}
+
+}  // namespace
+
+std::uint64_t default_caps() {
+  std::uint64_t m = 0;
+  for (const char* n : {"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "NET_BIND_SERVICE", "SETFCAP", "SETGID",
+                        "SETPCAP", "SETUID", "SYS_CHROOT"})
+    m |= *cap_mask(n);
+  return m;
+}
+
+Result<std::uint64_t> cap_mask(const std::string& name) {
+  std::string n = name;
+  std::transform(n.begin(), n.end(), n.begin(), ::toupper);
+  if (n.starts_with("CAP_")) n = n.substr(4);
+  if (n == "ALL") return ~0ULL >> (63 - last_cap());
+  for (const auto& c : kCaps)
+    if (n == c.name) return 1ULL << c.bit;
+  return fail(Errc::usage, "unknown capability \"{}\"", name);
+}
+
+std::vector<std::string> default_masked_paths() {
+  return {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+          "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+          "/sys/fs/selinux", "/proc/interrupts"};
+}
+
+std::vector<std::string> default_readonly_paths() {
+  return {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+}
+
+void CompiledPlan::op(MountKind k, const char* src, std::string target, const char* fstype, unsigned long flags,
+                      const char* data) {
+  mounts_.push_back(MountOp{k, src, keep(std::move(target)), fstype, flags, data});
+}
+
+Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
+  if (s.argv.empty()) return fail(Errc::usage, "no command specified");
+  auto cp = std::make_unique<CompiledPlan>();
+  ChildPlan& p = cp->plan;
+  p.merged = cp->keep(s.merged);
+  for (const auto& l : s.lowers) cp->lowers_.push_back(cp->keep(l));
+  p.lowers = cp->lowers_.data();
+  p.n_lowers = static_cast<unsigned>(cp->lowers_.size());
+  p.upper = cp->keep(s.upper);
+  p.work = cp->keep(s.work);
+  p.userxattr = s.userxattr;
+  std::string data = "lowerdir=";
+  for (size_t i = 0; i < s.lowers.size(); i++) {
+    std::string l = s.lowers[i];
+    if (l.starts_with(s.layers_dir + "/")) l = l.substr(s.layers_dir.size() + 1);
+    data += (i ? ":" : "") + l;
+  }
+  data += ",upperdir=" + s.upper + ",workdir=" + s.work + (s.userxattr ? ",userxattr" : "");
+  p.overlay_data = cp->keep(data);
+  p.layers_dir = cp->keep(s.layers_dir);
+
+  const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  cp->op(MountKind::mount, "proc", "proc", "proc", nse, nullptr);
+  cp->op(MountKind::mount, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+  for (const char* d : {"null", "zero", "full", "random", "urandom", "tty"})
+    cp->op(MountKind::bind_dev, cp->keep(fmt::format("/dev/{}", d)), fmt::format("dev/{}", d), nullptr, MS_BIND, nullptr);
+  cp->op(MountKind::mount, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+         s.full_idmap ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620");
+  cp->op(MountKind::mount, "shm", "dev/shm", "tmpfs", nse, "mode=1777,size=65536k");
+  cp->op(MountKind::mount, "mqueue", "dev/mqueue", "mqueue", nse, nullptr);
+  for (auto [src, dst] : {std::pair{"pts/ptmx", "dev/ptmx"}, {"/proc/self/fd", "dev/fd"}, {"/proc/self/fd/0", "dev/stdin"},
+                          {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"}, {"/proc/kcore", "dev/core"}})
+    cp->op(MountKind::symlink, src, dst, nullptr, 0, nullptr);
+  if (s.net_host) cp->op(MountKind::mount, "/sys", "sys", nullptr, MS_BIND | MS_REC | MS_RDONLY | nse, nullptr);
+  else cp->op(MountKind::mount, "sysfs", "sys", "sysfs", nse | MS_RDONLY, nullptr);
+  for (const auto& b : s.binds)
+    cp->op(b.is_file ? MountKind::mount_file : MountKind::mount, cp->keep(b.source), rel(b.target), nullptr,
+           MS_BIND | MS_REC | (b.read_only ? MS_RDONLY : 0), nullptr);
+  if (!s.privileged) {
+    for (const auto& m : s.masked) cp->op(MountKind::mask, nullptr, rel(m), nullptr, 0, nullptr);
+    for (const auto& r : s.readonly_paths) cp->op(MountKind::readonly, nullptr, rel(r), nullptr, 0, nullptr);
+  }
+  if (s.read_only) cp->op(MountKind::remount_ro, nullptr, s.merged, nullptr, 0, nullptr);
+  p.mounts = cp->mounts_.data();
+  p.n_mounts = static_cast<unsigned>(cp->mounts_.size());
+  p.hostname = s.hostname.empty() ? nullptr : cp->keep(s.hostname);
+
+  p.caps = s.privileged ? ~0ULL : s.caps;
+  p.last_cap = last_cap();
+  p.uid = s.uid;
+  p.gid = s.gid;
+  cp->groups_ = s.groups;
+  p.groups = cp->groups_.data();
+  p.n_groups = static_cast<unsigned>(cp->groups_.size());
+  p.set_groups = s.full_idmap;
+  p.no_new_privs = s.no_new_privs;
+  if (s.seccomp && !s.privileged) {
+    cp->bpf_ = TRY(compile_default_seccomp());
+    p.seccomp = cp->bpf_.data();
+    p.seccomp_len = static_cast<unsigned short>(cp->bpf_.size());
+  }
+  p.cwd = cp->keep(s.cwd.empty() ? "/" : s.cwd);
+  for (const auto& a : s.argv) cp->argv_.push_back(cp->keep(a));
+  cp->argv_.push_back(nullptr);
+  p.argv = cp->argv_.data();
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& e : s.env) {
+    cp->envp_.push_back(cp->keep(e));
+    if (e.starts_with("PATH=")) path = e.substr(5);
+  }
+  cp->envp_.push_back(nullptr);
+  p.envp = cp->envp_.data();
+  p.path_env = cp->keep(path);
+  p.stdin_fd = -1;
+  p.report_fd = -1;
+  return cp;
+}
+
+Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport& r) {
+  std::string e = errno_text(r.err);
+  const std::string& cmd = s.argv.front();
+  switch (r.stage) {
+    case Stage::exec:
+      if (r.index == 0 && (r.err == ENOENT || r.err == ENOTDIR)) {
+        if (cmd.find('/') != std::string::npos)
+          return {Errc::command_not_found, r.err, fmt::format("{}: {}: OCI runtime attempted to invoke a command that was not found", cmd, e)};
+        return {Errc::command_not_found, r.err,
+                fmt::format("executable file `{}` not found in $PATH: {}: OCI runtime attempted to invoke a command that was not found", cmd, e)};
+      }
+      if (r.index == 0 && (r.err == EACCES || r.err == EPERM || r.err == ENOEXEC || r.err == EISDIR))
+        return {Errc::cannot_invoke, r.err, fmt::format("{}: {}: OCI permission denied", cmd, e)};
+      return {Errc::system, r.err, fmt::format("exec {}: {}", cmd, e)};
+    case Stage::mounts: {
+      const MountOp& op = cp.mounts()[std::min<size_t>(r.index, cp.mounts().size() - 1)];
+      return {Errc::system, r.err,
+              fmt::format("mount {} on /{}: {}", op.source ? op.source : (op.fstype ? op.fstype : "path"), op.target, e)};
+    }
+    case Stage::overlay: return {Errc::system, r.err, fmt::format("mount the container's overlay root: {}", e)};
+    case Stage::pivot: return {Errc::system, r.err, fmt::format("pivot_root: {}", e)};
+    case Stage::hostname: return {Errc::system, r.err, fmt::format("sethostname: {}", e)};
+    case Stage::nnp: return {Errc::system, r.err, fmt::format("set no_new_privs: {}", e)};
+    case Stage::seccomp: return {Errc::system, r.err, fmt::format("load the seccomp filter: {}", e)};
+    case Stage::caps: return {Errc::system, r.err, fmt::format("set capabilities: {}", e)};
+    case Stage::user: return {Errc::system, r.err, fmt::format("set user {}:{}: {}", s.uid, s.gid, e)};
+    case Stage::workdir: return {Errc::system, r.err, fmt::format("workdir {}: {}", s.cwd, e)};
+    case Stage::stdio: return {Errc::system, r.err, fmt::format("set up stdin: {}", e)};
+    case Stage::none: break;
+  }
+  return {Errc::internal, r.err, fmt::format("container setup failed: {}", e)};
+}
+
+}  // namespace berth::runtime
