@@ -80,7 +80,7 @@ void add_images(CLI::App& app, Registry& r, CLI::App* sub) {
   sub->add_flag("--no-trunc", f->no_trunc, "Do not truncate output");
   sub->add_flag("--digests", f->digests, "Show digests");
   sub->add_option("--format", f->format, "Change the output format to JSON or a Go template");
-  sub->add_option("-f,--filter", f->filters, "Filter output based on conditions provided");
+  sub->add_option("-f,--filter", f->filters, "Filter output based on conditions provided")->allow_extra_args(false);
   (void)app;
   r.on(sub, [f](engine::GlobalOptions& g) { return images(g, *f); });
 }

@@ -45,7 +45,7 @@ void add_import(Registry& r, CLI::App* sub) {
   auto req = std::make_shared<engine::ImportRequest>();
   auto quiet = std::make_shared<bool>(false);
   auto args = std::make_shared<std::vector<std::string>>();
-  sub->add_option("-c,--change", req->changes, "Apply the following possible instructions to the created image");
+  sub->add_option("-c,--change", req->changes, "Apply the following possible instructions to the created image")->allow_extra_args(false);
   sub->add_option("-m,--message", req->message, "Set commit message for imported image");
   sub->add_flag("-q,--quiet", *quiet, "Suppress output");
   sub->add_option("args", *args, "FILE|- [REFERENCE]")->required();

@@ -12,18 +12,19 @@ namespace berth::cli {
 namespace {
 
 void add_run_flags(CLI::App* sub, engine::RunOptions& o, std::shared_ptr<std::string> entrypoint) {
+  sub->set_help_flag("--help", "Print this help message and exit");
   sub->add_flag("-i,--interactive", o.interactive, "Keep STDIN open");
   sub->add_flag("--rm", o.rm, "Remove container when it exits");
   sub->add_option("--name", o.name, "Assign a name to the container");
-  sub->add_option("-e,--env", o.env, "Set environment variables in container");
+  sub->add_option("-e,--env", o.env, "Set environment variables in container")->allow_extra_args(false);
   sub->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
   sub->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
   sub->add_option("--entrypoint", *entrypoint, "Overwrite the default ENTRYPOINT of the image");
   sub->add_option("-h,--hostname", o.hostname, "Set container hostname");
-  sub->add_option("-v,--volume", o.volumes, "Bind mount a volume (SRC:DST[:ro|rw])");
-  sub->add_option("--cap-add", o.cap_add, "Add capabilities");
-  sub->add_option("--cap-drop", o.cap_drop, "Drop capabilities");
-  sub->add_option("--security-opt", o.security_opt, "Security options");
+  sub->add_option("-v,--volume", o.volumes, "Bind mount a volume (SRC:DST[:ro|rw])")->allow_extra_args(false);
+  sub->add_option("--cap-add", o.cap_add, "Add capabilities")->allow_extra_args(false);
+  sub->add_option("--cap-drop", o.cap_drop, "Drop capabilities")->allow_extra_args(false);
+  sub->add_option("--security-opt", o.security_opt, "Security options")->allow_extra_args(false);
   sub->add_option("--network,--net", o.network, "Network mode: none, host or private");
   sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
   sub->add_flag("--privileged", o.privileged, "Give extended privileges to the container");

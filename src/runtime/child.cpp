@@ -95,6 +95,20 @@ bool make_node(int root, const char* path, bool dir) {
   return r == 0 || errno == EEXIST;
 }
 
+// Remounts the mount now at `path` read-only: reopened, since an fd taken before the bind
+// still names the covered directory, not the new mount.
+bool remount_ro_at(int root, const char* path, unsigned long keep) {
+  int fd = open_in_root(root, path, O_PATH);
+  if (fd < 0) return false;
+  char target[64];
+  fd_path(target, fd);
+  int r = ::mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, nullptr);
+  int e = errno;
+  ::close(fd);
+  errno = e;
+  return r == 0;
+}
+
 bool mount_onto(int root, const MountOp& op, bool file) {
   if (!make_node(root, op.target, !file)) return false;
   int fd = open_in_root(root, op.target, O_PATH);
@@ -103,12 +117,12 @@ bool mount_onto(int root, const MountOp& op, bool file) {
   fd_path(target, fd);
   int r = ::mount(op.source, target, op.fstype, op.flags, op.data);
   int e = errno;
-  if (r == 0 && (op.flags & MS_BIND) && (op.flags & MS_RDONLY))
-    r = ::mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | (op.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), nullptr);
-  if (r != 0) e = errno;
   ::close(fd);
   errno = e;
-  return r == 0;
+  if (r != 0) return false;
+  if ((op.flags & MS_BIND) && (op.flags & MS_RDONLY))
+    return remount_ro_at(root, op.target, op.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC));
+  return true;
 }
 
 bool mask_path(int root, const MountOp& op) {
@@ -132,11 +146,10 @@ bool readonly_path(int root, const MountOp& op) {
   char target[64];
   fd_path(target, fd);
   int r = ::mount(target, target, nullptr, MS_BIND | MS_REC, nullptr);
-  if (r == 0) r = ::mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
   int e = errno;
   ::close(fd);
   errno = e;
-  return r == 0;
+  return r == 0 && remount_ro_at(root, op.target, MS_NOSUID | MS_NODEV | MS_NOEXEC);
 }
 
 bool do_mount_op(int root, const MountOp& op) {
