@@ -138,7 +138,7 @@ class Unpacker {
 
   Result<void> entry(archive* a, archive_entry* e) {
     const char* raw = archive_entry_pathname(e);
-    if (!raw) return fail(Errc::invalid_input, "tar member with an unreadable name");
+    if (!raw) return fail(Errc::invalid_input, "corrupt layer data: a tar member has an unreadable name");
     std::string path = TRY(clean_member_path(raw));
     if (path == ".") return {};  // the layer root itself
     if (cached_ && (cached_path_ == path || cached_path_.starts_with(path + "/"))) cached_.reset();
@@ -332,7 +332,8 @@ Result<UnpackStats> unpack_entries(archive* a, int dirfd, const UnpackOptions& o
   while (true) {
     int r = archive_read_next_header(a, &e);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) return fail(Errc::invalid_input, "read layer: {}", archive_error_string(a));
+    if (r < ARCHIVE_WARN)
+      return fail(Errc::invalid_input, "corrupt or truncated layer data: {}", archive_error_string(a));
     TRY(u.entry(a, e));
     st.entries++;
   }

@@ -257,6 +257,8 @@ void make_workdir(const ChildPlan& p) {
 }  // namespace
 
 void child_main(const ChildPlan& p) noexcept {
+  // A foreground container ends with its berth: a kill -9 of berth must not leak it.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || ::getppid() != p.parent_pid) ::_exit(125);
   if (p.sigmask) ::sigprocmask(SIG_SETMASK, static_cast<const sigset_t*>(p.sigmask), nullptr);
   if (p.stdin_fd >= 0 && ::dup2(p.stdin_fd, 0) < 0) die(p, Stage::stdio, 0);
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p, Stage::overlay, 0);

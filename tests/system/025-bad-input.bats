@@ -1,0 +1,103 @@
+#!/usr/bin/env bats   -*- bats -*-
+#
+# Hostile and broken archives: every one gets "Error: ..." and exit 125, leaves the store
+# exactly as it was and writes nothing outside it.
+
+load helpers
+
+MKHOSTILE=${BERTH_MKHOSTILE:-$(dirname "$BATS_TEST_FILENAME")/../helpers/mkhostile.py}
+
+# load_must_fail CASE PATTERN: builds the archive, loads it, checks 125, the message, the
+# store and the target directory outside the store.
+load_must_fail() {
+  local case=$1 pattern=$2
+  local target=$BATS_TEST_TMPDIR/outside
+  mkdir -p $target
+  python3 "$MKHOSTILE" $case $BATS_TEST_TMPDIR/$case.tar $target
+  local before
+  before=$(store_snapshot)
+  run_berth 125 load -i $BATS_TEST_TMPDIR/$case.tar
+  assert "$output" =~ "^Error: " "$case: an Error: line"
+  assert "$output" =~ "$pattern" "$case: the message says why"
+  assert "${#lines[@]}" == 1 "$case: one line"
+  assert "$(store_snapshot)" == "$before" "$case: the store is unchanged"
+  assert "$(ls -A $target)" == "" "$case: nothing written outside the store"
+  assert "$(ls -A $BERTH_ROOT/tmp)" == "" "$case: no work dir left"
+}
+
+@test "bad input: a tar member with .. or an absolute path" {
+  load_must_fail dotdot 'leaves the layer'
+  load_must_fail absolute 'absolute path'
+}
+
+@test "bad input: a symlink that a later entry writes through" {
+  load_must_fail symlink-write 'goes through a symlink'
+}
+
+@test "bad input: a symlink replaced by a 0777 dir never chmods its target (CVE-2021-32760)" {
+  target=$BATS_TEST_TMPDIR/outside
+  mkdir -p $target && chmod 0700 $target
+  python3 "$MKHOSTILE" symlink-chmod $BATS_TEST_TMPDIR/c.tar $target
+  run_berth load -i $BATS_TEST_TMPDIR/c.tar
+  assert "$(stat -c %a $target)" == "700" "the host directory's mode is unchanged"
+  run_berth rmi hostile
+}
+
+@test "bad input: hardlinks to outside the layer" {
+  load_must_fail hardlink-out 'leaves the layer'
+  load_must_fail hardlink-missing 'not in the layer'
+}
+
+@test "bad input: device nodes when rootless" {
+  skip_if_not_rootless "root may create device nodes (the container's /dev is a fresh tmpfs)"
+  load_must_fail device 'device node'
+}
+
+@test "bad input: a whiteout naming .." {
+  load_must_fail whiteout-dotdot 'whiteout'
+}
+
+@test "bad input: a layer whose content does not match its digest" {
+  load_must_fail digest-mismatch 'does not match its digest'
+  load_must_fail bad-digest-format 'invalid digest'
+}
+
+@test "bad input: corrupt and truncated gzip streams" {
+  load_must_fail corrupt-gzip 'corrupt'
+  load_must_fail truncated-gzip 'truncated'
+}
+
+@test "bad input: a manifest naming a missing file, JSON that is not JSON or nested 10,000 deep" {
+  load_must_fail missing-file 'missing config file'
+  load_must_fail not-json 'not valid JSON'
+  load_must_fail deep-json 'nested deeper'
+  load_must_fail garbage 'not an image archive'
+  echo -n "" > $BATS_TEST_TMPDIR/empty.tar
+  run_berth 125 load -i $BATS_TEST_TMPDIR/empty.tar
+  run_berth 125 load -i /no/such/file.tar
+  assert "$output" =~ "No such file or directory"
+}
+
+@test "bad input: a decompression bomb beyond the free space" {
+  skip_if_rootless "needs a small tmpfs mount"
+  small=$BATS_TEST_TMPDIR/small
+  mkdir -p $small
+  mount -t tmpfs -o size=48m tmpfs $small || skip "cannot mount a tmpfs here"
+  python3 "$MKHOSTILE" bomb $BATS_TEST_TMPDIR/bomb.tar
+  BERTH_ROOT=$small/root BERTH_RUNROOT=$small/run run_berth 125 load -i $BATS_TEST_TMPDIR/bomb.tar
+  assert "$output" =~ "No space left on device"
+  assert "$(ls -A $small/root/tmp)" == "" "the partial layer is removed"
+  assert "$(ls -A $small/root/layers)" == "" "no layer published"
+  BERTH_ROOT=$small/root BERTH_RUNROOT=$small/run run_berth load -q -i "$BERTH_TEST_IMAGES/bb-oci.tar"
+  umount $small
+}
+
+@test "bad input: unknown image names and invalid references" {
+  run_berth 125 run --rm no-such-image true
+  assert "$output" =~ "no-such-image: image not known"
+  run_berth 125 image inspect 'UPPER/case'
+  assert "$output" =~ "invalid reference format"
+  run_berth 125 tag $IMAGE 'a//b'
+  assert "$output" =~ "invalid reference format"
+  run_berth 125 save -o $BATS_TEST_TMPDIR/x.tar 'sha256:zzz'
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats   -*- bats -*-
+#
+# The foreground run path and its isolation defaults (the full lifecycle comes with issue 3).
+
+load helpers
+
+@test "berth run: image config and flags combine as docker and podman do" {
+  run_berth run --rm $IMAGE sh -c 'echo $PATH; echo $HOME; pwd; id -u'
+  assert "${lines[0]}" == "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+  assert "${lines[1]}" == "/root"
+  assert "${lines[2]}" == "/"
+  assert "${lines[3]}" == "0"
+  run_berth run --rm -e FOO=bar -w /var/data $IMAGE sh -c 'echo $FOO; pwd'
+  assert "$output" == $'bar\n/var/data'
+  run_berth run --rm --entrypoint testinit $IMAGE echo via entrypoint
+  assert "$output" == "via entrypoint"
+  run_berth run --rm -u u $IMAGE sh -c 'id -u; id -g; id -G'
+  assert "${lines[0]}" == "1000"
+  assert "${lines[2]}" =~ "1234" "supplementary group from the image's /etc/group"
+  run_berth run --rm -u 1000:1234 $IMAGE sh -c 'id -u; id -g'
+  assert "$output" == $'1000\n1234'
+  run_berth 125 run --rm -u nosuchuser $IMAGE true
+  assert "$output" =~ "unable to find user nosuchuser"
+  run_berth run --rm --hostname myhost $IMAGE hostname
+  assert "$output" == "myhost"
+}
+
+@test "berth run: stdin is /dev/null unless -i" {
+  run bash -c "echo piped | $BERTH run --rm -i $IMAGE testinit cat"
+  assert "$output" == "piped"
+  run bash -c "echo piped | $BERTH run --rm $IMAGE testinit cat"
+  assert "$output" == ""
+}
+
+@test "berth run --rm leaves no container; without --rm ps -a shows it exited" {
+  n=$(safename)
+  run_berth run --rm $IMAGE true
+  run_berth ps -a -q
+  assert "$output" == ""
+  run_berth 3 run --name $n $IMAGE sh -c 'exit 3'
+  run_berth ps -a --format '{{.Names}} {{.Status}}'
+  assert "$output" =~ "^$n Exited \(3\) "
+  run_berth 125 run --name $n $IMAGE true
+  assert "$output" =~ "already in use"
+  run_berth rm $n
+  run_berth 1 rm $n
+  assert "$output" =~ "no such container"
+}
+
+@test "berth run: volumes, read-only root, bad volume sources" {
+  d=$BATS_TEST_TMPDIR/vol
+  mkdir -p $d && echo host > $d/f
+  run_berth run --rm -v $d:/mnt/v $IMAGE sh -c 'cat /mnt/v/f; echo ctr > /mnt/v/g'
+  assert "$output" == "host"
+  assert "$(cat $d/g)" == "ctr"
+  run_berth 1 run --rm -v $d:/mnt/v:ro $IMAGE sh -c 'echo x > /mnt/v/h'
+  run_berth 1 run --rm --read-only $IMAGE touch /newfile
+  run_berth 125 run --rm -v /no/such/dir:/mnt $IMAGE true
+  assert "$output" =~ "no such file or directory"
+  run_berth 125 run --rm -v relative:/mnt $IMAGE true
+}
+
+@test "security: CapEff is podman's default set; Seccomp 2; NoNewPrivs only when asked" {
+  run_berth run --rm $IMAGE testinit caps
+  assert "$output" == "00000000800405fb"
+  run_berth run --rm $IMAGE testinit seccomp
+  assert "$output" == "2"
+  run_berth run --rm $IMAGE testinit nnp
+  assert "$output" == "0"
+  run_berth run --rm --security-opt no-new-privileges $IMAGE testinit nnp
+  assert "$output" == "1"
+  run_berth run --rm --cap-drop all --cap-add net_raw $IMAGE testinit caps
+  assert "$output" == "0000000000002000"
+  run_berth run --rm --security-opt seccomp=unconfined $IMAGE testinit seccomp
+  assert "$output" == "0"
+  run_berth run --rm -u u $IMAGE grep CapInh /proc/self/status
+  assert "$output" =~ "0000000000000000"
+  run_berth 125 run --rm --cap-add bogus $IMAGE true
+  assert "$output" =~ "unknown capability"
+}
+
+@test "security: mount, unshare, keyctl, kexec and module loading fail" {
+  for s in mount unshare keyctl kexec init_module; do
+    run_berth run --rm $IMAGE testinit syscall $s
+    assert "$output" == "Operation not permitted" "$s is refused"
+  done
+}
+
+@test "security: host processes hidden, masked and read-only /proc paths, only fds 0-2" {
+  run_berth run --rm $IMAGE sh -c 'ls /proc | grep -E "^[0-9]+$" | wc -l'
+  assert "$output" -le 3 "only the container's own processes"
+  run_berth run --rm $IMAGE sh -c 'cat /proc/kcore | wc -c; cat /proc/keys | wc -c; ls /sys/firmware | wc -l'
+  assert "$output" == $'0\n0\n0'
+  run_berth 1 run --rm $IMAGE sh -c 'echo 1 > /proc/sys/kernel/domainname'
+  run_berth run --rm $IMAGE testinit fds
+  assert "$output" == $'0\n1\n2'
+}
+
+@test "security: a symlink in a volume path cannot make a bind mount land outside the container" {
+  n=$(safename)
+  hostdir=$BATS_TEST_TMPDIR/hostdir
+  vol=$BATS_TEST_TMPDIR/vol
+  mkdir -p $hostdir $vol
+  echo from-volume > $vol/f
+  # The image has /mnt/v -> <absolute path of hostdir>, and that path also inside the image.
+  w=$BATS_TEST_TMPDIR/img
+  mkdir -p $w/mnt $w/${hostdir#/}
+  ln -s $hostdir $w/mnt/v
+  cp "$BERTH_TEST_IMAGES/rootfs.tar" $BATS_TEST_TMPDIR/evil.tar
+  tar -C $w -rf $BATS_TEST_TMPDIR/evil.tar mnt ${hostdir#/}
+  run_berth import "$BATS_TEST_TMPDIR/evil.tar" $n
+  run_berth run --rm -v $vol:/mnt/v $n sh -c "cat /mnt/v/f; cat $hostdir/f; touch /mnt/v/written"
+  assert "$output" == $'from-volume\nfrom-volume' "the mount landed inside the container's root"
+  assert "$(ls -A $hostdir)" == "" "nothing reached the host directory"
+  assert "$(ls $vol)" == $'f\nwritten'
+  run_berth rmi $n
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bats   -*- bats -*-
+#
+# The store: permissions, leftovers of killed commands, parallel writers, rootless ownership.
+
+load helpers
+
+@test "store: root directories are 0700 (CVE-2021-21284, CVE-2021-41091)" {
+  assert "$(stat -c %a $BERTH_ROOT)" == "700"
+  for d in blobs layers images containers tmp; do
+    assert "$(stat -c %a $BERTH_ROOT/$d)" == "700" "$d is private"
+  done
+  assert "$(stat -c %a $BERTH_ROOT/names.json)" == "600"
+}
+
+@test "store: a dead writer's tmp/ work dir is swept by the next writer, a live one is not" {
+  mkdir $BERTH_ROOT/tmp/layer-deadbeef00000000
+  echo junk > $BERTH_ROOT/tmp/layer-deadbeef00000000/blob
+  # a live one: a process holds its flock
+  mkdir $BERTH_ROOT/tmp/layer-live000000000000
+  flock $BERTH_ROOT/tmp/layer-live000000000000 sleep 30 &
+  holder=$!
+  sleep 0.3
+  run_berth tag $IMAGE $(safename)
+  [ ! -e $BERTH_ROOT/tmp/layer-deadbeef00000000 ]
+  [ -d $BERTH_ROOT/tmp/layer-live000000000000 ]
+  kill $holder; wait $holder || true
+  run_berth tag $IMAGE $(safename)
+  [ ! -e $BERTH_ROOT/tmp/layer-live000000000000 ]
+}
+
+@test "store: a half-written metadata temp file never hides the real one" {
+  echo '{"broken' > $BERTH_ROOT/.names.json.tmp-0000000000000000
+  run_berth images --format '{{.Repository}}'
+  assert "$output" == "docker.io/library/bbtest"
+}
+
+@test "store: 20 berth run --rm in parallel all succeed and leave the store clean" {
+  for i in $(seq 20); do
+    "$BERTH" run --rm $IMAGE testinit echo run-$i > $BATS_TEST_TMPDIR/out.$i 2>&1 &
+  done
+  wait
+  for i in $(seq 20); do
+    assert "$(cat $BATS_TEST_TMPDIR/out.$i)" == "run-$i"
+  done
+  run_berth ps -a -q
+  assert "$output" == ""
+  assert "$(ls -A $BERTH_ROOT/containers | wc -l)" == 0
+}
+
+@test "store: kill -9 of a foreground berth run leaves no process behind" {
+  n=$(safename)
+  "$BERTH" run --name $n $IMAGE testinit pause $n &
+  pid=$!
+  for i in $(seq 50); do
+    [ "$("$BERTH" ps --format '{{.Names}}')" == "$n" ] && break
+    sleep 0.1
+  done
+  kill -9 $pid
+  wait $pid || true
+  # the container is pid 1 of its namespace: with its parent gone it must not run forever
+  sleep 0.5
+  run_berth ps -a --format '{{.Names}} {{.State}}'
+  assert "$output" =~ "$n"
+  run_berth rm -f $n
+  run pgrep -f "testinit pause $n"
+  assert "$output" == "" "no container process left"
+}
+
+@test "store: rootless layers keep the image's owners through the subuid mapping" {
+  skip_if_not_rootless
+  grep -q "^$(id -un):" /etc/subuid || skip "no subuid range"
+  run_berth run --rm $IMAGE sh -c 'ls -ln /home | grep " u$"'
+  assert "$output" =~ " 1000 +1000 " "uid 1000 inside the container"
+}

@@ -1,0 +1,37 @@
+#include <catch2/catch.hpp>
+
+#include "berth/core/humanize.hpp"
+
+using namespace berth;
+
+TEST_CASE("humanize: sizes as go-units prints them") {
+  CHECK(human_size(0) == "0B");
+  CHECK(human_size(999) == "999B");
+  CHECK(human_size(2070000) == "2.07MB");
+  CHECK(human_size(195000000, true) == "195 MB");
+  CHECK(human_size(1234) == "1.23kB");
+}
+
+TEST_CASE("humanize: durations as docker prints them") {
+  CHECK(human_duration(0) == "Less than a second");
+  CHECK(human_duration(30) == "30 seconds");
+  CHECK(human_duration(61) == "About a minute");
+  CHECK(human_duration(600) == "10 minutes");
+  CHECK(human_duration(3600) == "About an hour");
+  CHECK(human_duration(3 * 3600) == "3 hours");
+  CHECK(human_duration(3 * 86400) == "3 days");
+  CHECK(human_duration(30 * 86400) == "4 weeks");
+  CHECK(human_duration(400 * 86400) == "13 months");
+  CHECK(human_duration(3 * 365 * 86400) == "3 years");
+}
+
+TEST_CASE("humanize: RFC 3339 both ways") {
+  CHECK(rfc3339_utc(1700000000) == "2023-11-14T22:13:20Z");
+  std::int64_t t = 0;
+  REQUIRE(parse_rfc3339("2023-11-14T22:13:20Z", t));
+  CHECK(t == 1700000000);
+  REQUIRE(parse_rfc3339("2023-11-14T23:13:20.123456+01:00", t));
+  CHECK(t == 1700000000);
+  CHECK_FALSE(parse_rfc3339("yesterday", t));
+  CHECK(created_at(1700000000) == "2023-11-14 22:13:20 +0000 UTC");
+}

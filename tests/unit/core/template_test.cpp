@@ -1,0 +1,50 @@
+#include <catch2/catch.hpp>
+
+#include "berth/core/template.hpp"
+
+using namespace berth;
+
+static std::string render(std::string_view t, const Json& j) {
+  auto tpl = Template::parse(t);
+  REQUIRE(tpl.has_value());
+  return tpl->render(j);
+}
+
+TEST_CASE("template: fields, nesting, json, index, join, range") {
+  Json j = {{"ID", "abc"}, {"Config", {{"Env", {"A=1", "B=2"}}, {"Labels", {{"k", "v"}}}}}, {"Size", 42},
+            {"Ok", true}, {"Nil", nullptr}};
+  CHECK(render("{{.ID}}", j) == "abc");
+  CHECK(render("id={{ .ID }} size={{.Size}}", j) == "id=abc size=42");
+  CHECK(render("{{.Config.Env}}", j) == "[A=1 B=2]");
+  CHECK(render("{{json .Config.Env}}", j) == R"(["A=1","B=2"])");
+  CHECK(render("{{.Config.Labels}}", j) == "map[k:v]");
+  CHECK(render(R"({{index .Config.Labels "k"}})", j) == "v");
+  CHECK(render(R"({{join .Config.Env ","}})", j) == "A=1,B=2");
+  CHECK(render("{{range .Config.Env}}<{{.}}>{{end}}", j) == "<A=1><B=2>");
+  CHECK(render("{{.Ok}} {{.Missing}} {{.Nil}}", j) == "true <no value> <no value>");
+  CHECK(render("{{.id}}", j) == "abc");  // case-insensitive fallback
+  CHECK(render("{{upper .ID}}", j) == "ABC");
+  CHECK(render("a\\tb\\n", j) == "a\tb\n");
+  CHECK(render("{{json .}}", Json{{"a", 1}}) == R"({"a":1})");
+}
+
+TEST_CASE("template: table formats and headers") {
+  auto t = Template::parse("table {{.ID}}\\t{{.CreatedSince}}");
+  REQUIRE(t);
+  CHECK(t->is_table());
+  CHECK(t->header(Json{{"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"}}) == "IMAGE ID\tCREATED");
+  CHECK(t->render(Json{{"ID", "x"}, {"CreatedSince", "now"}}) == "x\tnow");
+}
+
+TEST_CASE("template: parse errors are usage errors") {
+  for (std::string bad : std::vector<std::string>{"{{.ID", "{{nosuch .X}}", "{{range .X}}", "{{end}}", "{{}}", "{{json}}", "{{ID}}"}) {
+    auto t = Template::parse(bad);
+    INFO(bad);
+    REQUIRE_FALSE(t);
+    CHECK(t.error().code == Errc::usage);
+  }
+}
+
+TEST_CASE("tabulate: podman's tabwriter widths") {
+  CHECK(tabulate("A\tBB\nlonger-cell\tx") == "A            BB\nlonger-cell  x\n");
+}

@@ -1,0 +1,44 @@
+#include <catch2/catch.hpp>
+
+#include "berth/engine/run.hpp"
+
+using namespace berth;
+using namespace berth::engine;
+
+const char* kPasswd = "root:x:0:0:root:/root:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\nbad::x\n";
+const char* kGroup = "root:x:0:\nu:x:1000:\ng:x:1234:u,other\nh:x:1300:other\n";
+
+TEST_CASE("users: names and numbers from the image's passwd and group") {
+  auto root = resolve_user("", kPasswd, kGroup);
+  REQUIRE(root);
+  CHECK(root->uid == 0);
+  CHECK(root->home == "/root");
+  auto u = resolve_user("u", kPasswd, kGroup);
+  REQUIRE(u);
+  CHECK(u->uid == 1000);
+  CHECK(u->gid == 1000);
+  CHECK(u->groups == std::vector<unsigned>{1234});  // CVE-2023-25173
+  auto ug = resolve_user("u:g", kPasswd, kGroup);
+  CHECK(ug->gid == 1234);
+  auto num = resolve_user("4242:4343", kPasswd, kGroup);
+  CHECK(num->uid == 4242);
+  CHECK(num->gid == 4343);
+  CHECK(resolve_user("1000", kPasswd, kGroup)->home == "/home/u");
+  auto missing = resolve_user("nobody", kPasswd, kGroup);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message == "unable to find user nobody: no matching entries in passwd file");
+  CHECK_FALSE(resolve_user("u:nogroup", kPasswd, kGroup));
+}
+
+TEST_CASE("argv: entrypoint and cmd combine as docker does") {
+  Json img = {{"config", {{"Entrypoint", {"/init"}}, {"Cmd", {"serve", "--port=1"}}}}};
+  CHECK(*container_argv(img, std::nullopt, {}) == std::vector<std::string>{"/init", "serve", "--port=1"});
+  CHECK(*container_argv(img, std::nullopt, {"x"}) == std::vector<std::string>{"/init", "x"});
+  CHECK(*container_argv(img, std::string("sh"), {}) == std::vector<std::string>{"sh"});
+  CHECK(*container_argv(img, std::string("sh"), {"-c", "x"}) == std::vector<std::string>{"sh", "-c", "x"});
+  CHECK(*container_argv(img, std::string(R"(["a","b"])"), {}) == std::vector<std::string>{"a", "b"});
+  CHECK(*container_argv(img, std::string(""), {"ls"}) == std::vector<std::string>{"ls"});
+  auto none = container_argv(Json::object(), std::nullopt, {});
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == Errc::usage);
+}

@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include "berth/image/config.hpp"
+
+using namespace berth;
+using namespace berth::image;
+
+TEST_CASE("config: --change instructions as Dockerfile syntax") {
+  Json cfg = {{"config", {{"Env", {"PATH=/bin"}}}}};
+  REQUIRE(apply_change(cfg, R"(CMD ["a", "b"])"));
+  CHECK(cfg["config"]["Cmd"] == Json::array({"a", "b"}));
+  REQUIRE(apply_change(cfg, "CMD echo hi"));
+  CHECK(cfg["config"]["Cmd"] == Json::array({"/bin/sh", "-c", "echo hi"}));
+  REQUIRE(apply_change(cfg, "ENTRYPOINT [\"/init\"]"));
+  CHECK(cfg["config"]["Entrypoint"] == Json::array({"/init"}));
+  REQUIRE(apply_change(cfg, "ENV A=1 B=\"two words\""));
+  REQUIRE(apply_change(cfg, "ENV PATH=/usr/bin"));
+  REQUIRE(apply_change(cfg, "env LEGACY value with spaces"));
+  CHECK(cfg["config"]["Env"] == Json::array({"PATH=/usr/bin", "A=1", "B=two words", "LEGACY=value with spaces"}));
+  REQUIRE(apply_change(cfg, "WORKDIR /srv"));
+  REQUIRE(apply_change(cfg, "USER 1000:1000"));
+  REQUIRE(apply_change(cfg, "LABEL a=b c=d"));
+  REQUIRE(apply_change(cfg, "EXPOSE 80 53/udp"));
+  REQUIRE(apply_change(cfg, "VOLUME [\"/data\"]"));
+  REQUIRE(apply_change(cfg, "STOPSIGNAL SIGINT"));
+  CHECK(cfg["config"]["WorkingDir"] == "/srv");
+  CHECK(cfg["config"]["User"] == "1000:1000");
+  CHECK(cfg["config"]["Labels"]["c"] == "d");
+  CHECK(cfg["config"]["ExposedPorts"].contains("80/tcp"));
+  CHECK(cfg["config"]["ExposedPorts"].contains("53/udp"));
+  CHECK(cfg["config"]["Volumes"].contains("/data"));
+  CHECK(cfg["config"]["StopSignal"] == "SIGINT");
+  for (const char* bad : {"BOGUS x", "WORKDIR", "ENV", "ENV =x", "LABEL \"a", "CMD", ""}) {
+    INFO(bad);
+    auto r = apply_change(cfg, bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::usage);
+  }
+}
+
+TEST_CASE("config: manifests, descriptors and platform selection") {
+  std::string hex(64, 'c');
+  Json m = {{"schemaVersion", 2},
+            {"config", {{"mediaType", kOciConfig}, {"digest", "sha256:" + hex}, {"size", 10}}},
+            {"layers", Json::array({{{"mediaType", "x"}, {"digest", "sha256:" + hex}, {"size", 3}}})}};
+  auto p = parse_manifest(m);
+  REQUIRE(p);
+  CHECK(p->layers.size() == 1);
+  m["layers"][0]["digest"] = "sha256:../../../etc";
+  CHECK_FALSE(parse_manifest(m));
+  m["layers"][0]["digest"] = "sha256:" + hex;
+  m["layers"][0].erase("size");
+  CHECK_FALSE(parse_manifest(m));
+  CHECK_FALSE(parse_manifest(Json::array()));
+
+  Json idx = {{"mediaType", kOciIndex},
+              {"manifests", Json::array({{{"digest", "sha256:" + std::string(64, '1')}, {"size", 1},
+                                          {"platform", {{"os", "linux"}, {"architecture", "arm64"}, {"variant", "v8"}}}},
+                                         {{"digest", "sha256:" + std::string(64, '2')}, {"size", 1},
+                                          {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}})}};
+  CHECK(is_index(idx, ""));
+  CHECK(select_platform(idx, "linux", "amd64", "")->digest.hex() == std::string(64, '2'));
+  CHECK(select_platform(idx, "linux", "arm64", "v8")->digest.hex() == std::string(64, '1'));
+  auto none = select_platform(idx, "linux", "s390x", "");
+  REQUIRE_FALSE(none);
+  CHECK(none.error().message.find("linux/arm64/v8") != std::string::npos);
+}
+
+TEST_CASE("config: synthesized manifests are deterministic") {
+  Descriptor c{kOciConfig, Digest::of("cfg"), 3, {}, {}};
+  std::vector<Descriptor> l = {{"application/vnd.oci.image.layer.v1.tar", Digest::of("l"), 1, {}, {}}};
+  CHECK(make_manifest(c, l) == make_manifest(c, l));
+  auto j = parse_json(make_manifest(c, l), "m");
+  REQUIRE(j);
+  CHECK(parse_manifest(*j)->config.digest == c.digest);
+  CHECK(config_diff_ids(Json{{"rootfs", {{"diff_ids", Json::array({Digest::of("x").str()})}}}})->size() == 1);
+  CHECK_FALSE(config_diff_ids(Json{{"rootfs", {{"diff_ids", Json::array({"nope"})}}}}));
+}
