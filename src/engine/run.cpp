@@ -141,9 +141,11 @@ Result<runtime::BindMount> parse_volume(const std::string& v) {
 }
 
 Result<std::uint64_t> capabilities(const RunOptions& o) {
+  // As podman: drops apply to the default set first, then adds (so "--cap-drop all --cap-add X"
+  // leaves exactly X).
   std::uint64_t caps = runtime::default_caps();
-  for (const auto& c : o.cap_add) caps |= TRY(runtime::cap_mask(c));
   for (const auto& c : o.cap_drop) caps &= ~TRY(runtime::cap_mask(c));
+  for (const auto& c : o.cap_add) caps |= TRY(runtime::cap_mask(c));
   return caps;
 }
 

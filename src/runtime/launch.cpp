@@ -52,7 +52,6 @@ Result<int> run_foreground(const Spec& spec, const std::function<void(const Star
     cp->plan.stdin_fd = devnull.get();
   }
   cp->plan.report_fd = wr.get();
-  cp->plan.parent_pid = ::getpid();
 
   sigset_t block, old;
   sigemptyset(&block);

@@ -73,7 +73,6 @@ struct ChildPlan {
   int stdin_fd;                     // dup2'd onto 0 when >= 0
   const void* sigmask;              // sigset_t to restore before exec (the parent blocks some)
   int report_fd;                    // O_CLOEXEC pipe: EOF = exec happened
-  pid_t parent_pid;                 // to notice a parent that died before PDEATHSIG was set
 };
 
 [[noreturn]] void child_main(const ChildPlan& plan) noexcept;
