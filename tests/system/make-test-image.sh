@@ -13,7 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 
-tarit() { tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1700000000 -C "$1" -cf "$2" .; }
+tarit() { local dir=$1 file=$2; shift 2; tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1700000000 "$@" -C "$dir" -cf "$file" .; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # Layer 1: busybox, its applets, testinit, users and groups.
@@ -36,7 +36,9 @@ G
 echo "base" > "$r/var/data/base.txt"
 echo "gone" > "$r/var/data/deleted.txt"
 chmod 1777 "$r/tmp"
-tarit "$r" "$out/rootfs.tar"
+tarit "$r" "$out/rootfs.tar" --exclude=./home/u
+# u's home belongs to u (uid 1000): rootless stores must keep that owner through the mapping.
+tar --owner=1000 --group=1000 --numeric-owner --mtime=@1700000000 -C "$r" -rf "$out/rootfs.tar" ./home/u
 cp "$out/rootfs.tar" "$work/l1.tar"
 
 # Layer 2: adds a file and deletes one (an OCI whiteout).
