@@ -1,0 +1,32 @@
+#compdef berth
+# zsh completion for berth: commands and their flags.
+_berth() {
+  local -a commands
+  commands=(
+    'images:List images in local storage' 'image:Manage images' 'load:Load image(s) from a tar archive'
+    'save:Save image(s) to an archive' 'import:Import a tarball to create a filesystem image'
+    'tag:Add an additional name to a local image' 'untag:Remove a name from a local image'
+    'rmi:Remove one or more images' 'inspect:Display the configuration of an object'
+    'history:Show history of a specified image' 'system:Manage berth' 'run:Run a command in a new container'
+    'ps:List containers' 'rm:Remove one or more containers' 'container:Manage containers' 'version:Display the version'
+  )
+  _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
+    '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
+    '1: :->cmd' '*:: :->args'
+  case $state in
+    cmd) _describe 'command' commands ;;
+    args)
+      case $words[1] in
+        run) _arguments '(-i --interactive)'{-i,--interactive} '--rm' '--name:name' '*'{-e,--env}':env' \
+               {-w,--workdir}':dir' {-u,--user}':user' '--entrypoint:cmd' {-h,--hostname}':name' \
+               '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
+               '--network:mode:(private none host)' '--read-only' '--privileged' '*::args' ;;
+        load) _arguments {-i,--input}':file:_files' {-q,--quiet} ;;
+        save) _arguments {-o,--output}':file:_files' '--format:format:(docker-archive oci-archive oci-dir)' {-q,--quiet} {-m,--multi-image-archive} '*::image' ;;
+        images) _arguments {-a,--all} {-q,--quiet} '--no-trunc' '--digests' '--format:format' '*'{-f,--filter}':filter' ;;
+        import) _arguments '*'{-c,--change}':change' {-m,--message}':msg' {-q,--quiet} '*::file:_files' ;;
+        *) _files ;;
+      esac ;;
+  esac
+}
+_berth "$@"

@@ -1,0 +1,84 @@
+# bash completion for berth                                  -*- shell-script -*-
+# Install: copy to /usr/share/bash-completion/completions/berth
+
+_berth_images() {
+  berth images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -v '<none>'
+  berth images -q 2>/dev/null
+}
+
+_berth_containers() {
+  berth ps -a --format '{{.Names}}' 2>/dev/null
+}
+
+_berth() {
+  local cur prev words cword
+  _init_completion -n = || return
+
+  local global_opts="--root --runroot --log-level --version --help"
+  local commands="container history image images import inspect load ps rm rmi run save system tag untag version"
+  declare -A opts=(
+    [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
+    [history]="--no-trunc --quiet -q --human -H --format --help"
+    [import]="--change -c --message -m --quiet -q --help"
+    [inspect]="--format -f --type -t --help"
+    [load]="--input -i --quiet -q --help"
+    [ps]="--all -a --quiet -q --no-trunc --format --help"
+    [rm]="--force -f --all -a --help"
+    [rmi]="--force -f --all -a --help"
+    [run]="--interactive -i --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
+    [save]="--output -o --format --quiet -q --multi-image-archive -m --help"
+    [tag]="--help"
+    [untag]="--help"
+    [version]="--help"
+    [prune]="--all -a --force -f --help"
+    [df]="--format --help"
+  )
+
+  # find the command (and a subcommand of image/container/system)
+  local i cmd="" sub=""
+  for ((i = 1; i < cword; i++)); do
+    case "${words[i]}" in
+      --root|--runroot|--log-level) ((i++)) ;;
+      -*) ;;
+      *) if [ -z "$cmd" ]; then cmd=${words[i]}; elif [ -z "$sub" ]; then sub=${words[i]}; break; fi ;;
+    esac
+  done
+
+  case "$prev" in
+    --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
+    --root|--runroot|--input|-i|--output|-o|--volume|-v) _filedir; return ;;
+    --format)
+      if [ "$cmd" = save ]; then COMPREPLY=($(compgen -W "docker-archive oci-archive oci-dir" -- "$cur")); fi
+      return ;;
+    --network|--net) COMPREPLY=($(compgen -W "private none host" -- "$cur")); return ;;
+    --security-opt) COMPREPLY=($(compgen -W "no-new-privileges seccomp=unconfined mask= unmask=" -- "$cur")); return ;;
+    --filter|-f)
+      if [ "$cmd" = images ]; then COMPREPLY=($(compgen -W "reference= dangling= label= before= since= id=" -- "$cur")); return; fi ;;
+  esac
+
+  if [ -z "$cmd" ]; then
+    COMPREPLY=($(compgen -W "$commands $global_opts" -- "$cur"))
+    return
+  fi
+  case "$cmd" in
+    image)
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import" -- "$cur")); return; }
+      case "$sub" in list|ls) cmd=images ;; rm) cmd=rmi ;; *) cmd=$sub ;; esac ;;
+    container)
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run list ls ps rm" -- "$cur")); return; }
+      case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
+    system)
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df" -- "$cur")); return; }
+      cmd=$sub ;;
+  esac
+  if [[ "$cur" == -* ]]; then
+    COMPREPLY=($(compgen -W "${opts[$cmd]:-}" -- "$cur"))
+    return
+  fi
+  case "$cmd" in
+    run|history|inspect|rmi|save|tag|untag) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
+    rm) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
+    import) _filedir ;;
+  esac
+}
+complete -F _berth berth

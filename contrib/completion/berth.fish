@@ -1,0 +1,35 @@
+# fish completion for berth
+set -l cmds images image load save import tag untag rmi inspect history system run ps rm container version
+complete -c berth -f
+complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
+complete -c berth -l root -r -d 'Store root'
+complete -c berth -l runroot -r -d 'Run root'
+complete -c berth -l log-level -x -a 'debug info warn error'
+complete -c berth -n '__fish_seen_subcommand_from load' -s i -l input -r -d 'Archive or OCI layout dir'
+complete -c berth -n '__fish_seen_subcommand_from load save import images history' -s q -l quiet
+complete -c berth -n '__fish_seen_subcommand_from save' -s o -l output -r
+complete -c berth -n '__fish_seen_subcommand_from save' -l format -x -a 'docker-archive oci-archive oci-dir'
+complete -c berth -n '__fish_seen_subcommand_from images' -s a -l all
+complete -c berth -n '__fish_seen_subcommand_from images ps history' -l no-trunc
+complete -c berth -n '__fish_seen_subcommand_from images' -l digests
+complete -c berth -n '__fish_seen_subcommand_from images ps history system' -l format -x
+complete -c berth -n '__fish_seen_subcommand_from images' -s f -l filter -x
+complete -c berth -n '__fish_seen_subcommand_from import' -s c -l change -x
+complete -c berth -n '__fish_seen_subcommand_from import' -s m -l message -x
+complete -c berth -n '__fish_seen_subcommand_from rmi rm' -s f -l force
+complete -c berth -n '__fish_seen_subcommand_from rmi rm ps' -s a -l all
+complete -c berth -n '__fish_seen_subcommand_from run' -s i -l interactive
+complete -c berth -n '__fish_seen_subcommand_from run' -l rm
+complete -c berth -n '__fish_seen_subcommand_from run' -l name -x
+complete -c berth -n '__fish_seen_subcommand_from run' -s e -l env -x
+complete -c berth -n '__fish_seen_subcommand_from run' -s w -l workdir -x
+complete -c berth -n '__fish_seen_subcommand_from run' -s u -l user -x
+complete -c berth -n '__fish_seen_subcommand_from run' -l entrypoint -x
+complete -c berth -n '__fish_seen_subcommand_from run' -s h -l hostname -x
+complete -c berth -n '__fish_seen_subcommand_from run' -s v -l volume -r
+complete -c berth -n '__fish_seen_subcommand_from run' -l cap-add -x
+complete -c berth -n '__fish_seen_subcommand_from run' -l cap-drop -x
+complete -c berth -n '__fish_seen_subcommand_from run' -l security-opt -x -a 'no-new-privileges seccomp=unconfined'
+complete -c berth -n '__fish_seen_subcommand_from run' -l network -x -a 'private none host'
+complete -c berth -n '__fish_seen_subcommand_from run' -l read-only
+complete -c berth -n '__fish_seen_subcommand_from run' -l privileged
