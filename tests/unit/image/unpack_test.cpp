@@ -20,12 +20,14 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Entry {
+  Entry(std::string p, mode_t t = AE_IFREG, std::string d = "", std::string l = "", bool h = false, mode_t pm = 0644)
+      : path(std::move(p)), type(t), data(std::move(d)), link(std::move(l)), hard(h), perm(pm) {}
   std::string path;
-  mode_t type = AE_IFREG;
+  mode_t type;
   std::string data;
   std::string link;  // symlink target or hardlink target
-  bool hard = false;
-  mode_t perm = 0644;
+  bool hard;
+  mode_t perm;
 };
 
 std::string make_tar(const std::vector<Entry>& entries, bool gzip = false) {
