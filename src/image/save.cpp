@@ -151,7 +151,9 @@ Result<void> save_docker(const store::Store& s, const std::vector<SaveItem>& ite
       layers.push_back(name);
     }
     Json tags = Json::array();
-    for (const auto& n : item.names) tags.push_back(familiar_name(n));
+    // Full names: docker load accepts them, and podman (which reads a short name as
+    // localhost/...) then gets exactly the name this store had.
+    for (const auto& n : item.names) tags.push_back(n);
     manifest.push_back({{"Config", cfg_name}, {"RepoTags", tags}, {"Layers", layers}});
   }
   return sink.file("manifest.json", dump_json(manifest));
@@ -186,12 +188,6 @@ Result<void> save_oci(const store::Store& s, const std::vector<SaveItem>& items,
 }
 
 }  // namespace
-
-std::string familiar_name(const std::string& full) {
-  if (full.starts_with("docker.io/library/")) return full.substr(18);
-  if (full.starts_with("docker.io/")) return full.substr(10);
-  return full;
-}
 
 Result<SaveFormat> parse_save_format(std::string_view s) {
   if (s == "docker-archive") return SaveFormat::docker_archive;

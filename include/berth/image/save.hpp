@@ -23,7 +23,4 @@ struct SaveItem {
 Result<void> save_images(const store::Store& s, const std::vector<SaveItem>& items, SaveFormat f, int out_fd,
                          const std::string& dir);
 
-// docker.io/library/busybox:latest -> busybox:latest (the form docker save writes).
-std::string familiar_name(const std::string& full);
-
 }  // namespace berth::image
