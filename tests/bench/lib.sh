@@ -3,9 +3,11 @@ BERTH=${BERTH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/src/ber
 REPS=${REPS:-7}
 
 # median_ms CMD...: runs CMD $REPS times (output discarded), prints the median wall time in ms.
+# $PREPARE, when set, runs untimed before each repetition (cleanup, sync).
 median_ms() {
   local times=() i s e
   for ((i = 0; i < REPS; i++)); do
+    [ -n "${PREPARE:-}" ] && eval "$PREPARE" >/dev/null 2>&1
     s=$(date +%s%N)
     "$@" >/dev/null 2>&1
     e=$(date +%s%N)
