@@ -25,6 +25,8 @@ struct Registry {
 void register_image_commands(CLI::App& app, Registry& r);
 void register_load_save_commands(CLI::App& app, Registry& r);
 void register_container_commands(CLI::App& app, Registry& r);
+// inspect: fixed_type "all" (berth inspect), "image" or "container".
+void add_inspect_command(Registry& r, CLI::App* sub, const std::string& fixed_type);
 
 // Prints rows with --format: "json" (json_rows as one array), a Go template (one line per row),
 // or a "table ..." template with a header. `default_table` is used when format is empty.

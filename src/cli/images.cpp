@@ -6,6 +6,7 @@
 
 #include "berth/core/humanize.hpp"
 #include "berth/engine/images.hpp"
+#include "berth/engine/run.hpp"
 #include "common.hpp"
 
 namespace berth::cli {
@@ -85,12 +86,17 @@ void add_images(CLI::App& app, Registry& r, CLI::App* sub) {
   r.on(sub, [f](engine::GlobalOptions& g) { return images(g, *f); });
 }
 
-Result<int> inspect_images(engine::GlobalOptions& g, const std::vector<std::string>& names, const std::string& format) {
+// type: "all" (a container first, then an image, as podman), "image" or "container".
+Result<int> inspect_objects(engine::GlobalOptions& g, const std::vector<std::string>& names, const std::string& format,
+                            const std::string& type) {
   auto c = TRY(engine::open_context(g));
   Json all = Json::array();
   std::vector<Error> errors;
   for (const auto& n : names) {
-    auto j = engine::inspect_image(c, n);
+    Result<Json> j = fail(Errc::not_found, "{}: no such object", n);
+    if (type != "image") j = engine::inspect_container(c, n);
+    if (!j && type != "container") j = engine::inspect_image(c, n);
+    if (!j && type == "all") j = fail(Errc::not_found, "no such object: \"{}\"", n);
     if (!j) {
       errors.push_back(Error{j.error().code, 0, fmt::format("{}", j.error().message)});
       continue;
@@ -110,19 +116,6 @@ Result<int> inspect_images(engine::GlobalOptions& g, const std::vector<std::stri
   return 0;
 }
 
-void add_inspect(Registry& r, CLI::App* sub) {
-  auto names = std::make_shared<std::vector<std::string>>();
-  auto format = std::make_shared<std::string>();
-  auto type = std::make_shared<std::string>("all");
-  sub->add_option("-f,--format", *format, "Format the output using the given Go template");
-  if (sub->get_name() == "inspect") sub->add_option("-t,--type", *type, "Specify inspect-object type (image, container, all)");
-  sub->add_option("names", *names, "Images to inspect")->required();
-  r.on(sub, [names, format, type](engine::GlobalOptions& g) -> Result<int> {
-    if (*type != "all" && *type != "image")
-      return fail(Errc::usage, "only image objects can be inspected yet: --type {} is not supported", *type);
-    return inspect_images(g, *names, *format);
-  });
-}
 
 void add_tag(Registry& r, CLI::App* sub, bool untag) {
   auto args = std::make_shared<std::vector<std::string>>();
@@ -226,12 +219,26 @@ void add_df(Registry& r, CLI::App* sub) {
 
 }  // namespace
 
+void add_inspect_command(Registry& r, CLI::App* sub, const std::string& fixed_type) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto format = std::make_shared<std::string>();
+  auto type = std::make_shared<std::string>(fixed_type);
+  sub->add_option("-f,--format", *format, "Format the output using the given Go template");
+  if (fixed_type == "all") sub->add_option("-t,--type", *type, "Specify inspect-object type (image, container, all)");
+  sub->add_option("names", *names, "Objects to inspect")->required();
+  r.on(sub, [names, format, type](engine::GlobalOptions& g) -> Result<int> {
+    if (*type != "all" && *type != "image" && *type != "container")
+      return fail(Errc::usage, "invalid type \"{}\": must be image, container or all", *type);
+    return inspect_objects(g, *names, *format, *type);
+  });
+}
+
 void register_image_commands(CLI::App& app, Registry& r) {
   CLI::App* image = app.add_subcommand("image", "Manage images");
   add_images(app, r, app.add_subcommand("images", "List images in local storage"));
   add_images(app, r, image->add_subcommand("list", "List images in local storage")->alias("ls"));
-  add_inspect(r, app.add_subcommand("inspect", "Display the configuration of an object"));
-  add_inspect(r, image->add_subcommand("inspect", "Display the configuration of an image"));
+  add_inspect_command(r, app.add_subcommand("inspect", "Display the configuration of an object"), "all");
+  add_inspect_command(r, image->add_subcommand("inspect", "Display the configuration of an image"), "image");
   add_tag(r, app.add_subcommand("tag", "Add an additional name to a local image"), false);
   add_tag(r, image->add_subcommand("tag", "Add an additional name to a local image"), false);
   add_tag(r, app.add_subcommand("untag", "Remove a name from a local image"), true);

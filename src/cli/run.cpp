@@ -1,5 +1,10 @@
-// run (foreground), ps, rm.
+// Containers: run, create, start, ps, rm, stop, kill, wait, logs, container inspect, and the
+// hidden __monitor.
+#include <unistd.h>
+
+#include <chrono>
 #include <ctime>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -11,40 +16,85 @@ namespace berth::cli {
 
 namespace {
 
-void add_run_flags(CLI::App* sub, engine::RunOptions& o, std::shared_ptr<std::string> entrypoint) {
-  sub->set_help_flag("--help", "Print this help message and exit");
+constexpr const char* kUnset = "\x01";
+
+// run/create flags, one function per group (STYLE.md 2.10).
+void add_process_flags(CLI::App* sub, engine::RunOptions& o, std::shared_ptr<std::string> entrypoint) {
   sub->add_flag("-i,--interactive", o.interactive, "Keep STDIN open");
-  sub->add_flag("--rm", o.rm, "Remove container when it exits");
-  sub->add_option("--name", o.name, "Assign a name to the container");
+  sub->add_flag("-t,--tty", o.tty, "Allocate a pseudo-TTY");
   sub->add_option("-e,--env", o.env, "Set environment variables in container")->allow_extra_args(false);
   sub->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
   sub->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
   sub->add_option("--entrypoint", *entrypoint, "Overwrite the default ENTRYPOINT of the image");
+}
+
+void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
+  sub->add_flag("--rm", o.rm, "Remove container when it exits");
+  sub->add_option("--name", o.name, "Assign a name to the container");
   sub->add_option("-h,--hostname", o.hostname, "Set container hostname");
   sub->add_option("-v,--volume", o.volumes, "Bind mount a volume (SRC:DST[:ro|rw])")->allow_extra_args(false);
+  sub->add_option("-l,--label", o.labels, "Set metadata on the container (key=value)")->allow_extra_args(false);
+  sub->add_option("--stop-signal", o.stop_signal, "Signal to stop the container (default SIGTERM)");
+  sub->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container when stopping");
+  sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
+  sub->add_option("--network,--net", o.network, "Network mode: none, host or private");
+}
+
+void add_security_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("--cap-add", o.cap_add, "Add capabilities")->allow_extra_args(false);
   sub->add_option("--cap-drop", o.cap_drop, "Drop capabilities")->allow_extra_args(false);
   sub->add_option("--security-opt", o.security_opt, "Security options")->allow_extra_args(false);
-  sub->add_option("--network,--net", o.network, "Network mode: none, host or private");
-  sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
   sub->add_flag("--privileged", o.privileged, "Give extended privileges to the container");
 }
 
-void add_run(Registry& r, CLI::App* sub) {
+// `run` and `create` share their flags and their positional rule: IMAGE [COMMAND [ARG...]],
+// with everything after IMAGE belonging to the command.
+void add_run_like(Registry& r, CLI::App* sub, bool run) {
   auto o = std::make_shared<engine::RunOptions>();
-  auto entrypoint = std::make_shared<std::string>("\x01");
-  add_run_flags(sub, *o, entrypoint);
+  auto entrypoint = std::make_shared<std::string>(kUnset);
+  sub->set_help_flag("--help", "Print this help message and exit");
+  add_process_flags(sub, *o, entrypoint);
+  add_container_flags(sub, *o);
+  add_security_flags(sub, *o);
+  if (run) sub->add_flag("-d,--detach", o->detach, "Run container in background and print container ID");
   sub->prefix_command();
-  r.on(sub, [o, entrypoint, sub](engine::GlobalOptions& g) -> Result<int> {
+  r.on(sub, [o, entrypoint, sub, run](engine::GlobalOptions& g) -> Result<int> {
     auto rest = sub->remaining();
     if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
     if (rest.empty()) return fail(Errc::usage, "requires at least 1 arg(s), only received 0");
     if (rest.front().starts_with("-")) return fail(Errc::usage, "unknown flag: {}", rest.front());
     o->image = rest.front();
     o->command.assign(rest.begin() + 1, rest.end());
-    if (*entrypoint != "\x01") o->entrypoint = *entrypoint;
+    if (*entrypoint != kUnset) o->entrypoint = *entrypoint;
     auto c = TRY(engine::open_context(g));
-    return engine::run_container(c, *o);
+    if (!run) {
+      fmt::print("{}\n", TRY(engine::create_container(c, *o)));
+      return 0;
+    }
+    std::string id;
+    int code = TRY(engine::run_container(c, *o, &id));
+    if (o->detach) fmt::print("{}\n", id);
+    return code;
+  });
+}
+
+void add_start(Registry& r, CLI::App* sub) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto attach = std::make_shared<bool>(false);
+  auto interactive = std::make_shared<bool>(false);
+  sub->add_flag("-a,--attach", *attach, "Attach container's STDOUT and STDERR");
+  sub->add_flag("-i,--interactive", *interactive, "Attach container's STDIN");
+  sub->add_option("containers", *names, "Containers to start")->required();
+  r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
+    if (*attach && names->size() > 1) return fail(Errc::usage, "you cannot start and attach multiple containers at once");
+    auto c = TRY(engine::open_context(g));
+    int code = 0;
+    for (const auto& n : *names) {
+      auto id = TRY(engine::container_id(c, n));
+      code = TRY(engine::start_container(c, id, *attach, *interactive));
+      if (!*attach) fmt::print("{}\n", n);
+    }
+    return code;
   });
 }
 
@@ -59,14 +109,20 @@ void add_ps(Registry& r, CLI::App* sub) {
   auto all = std::make_shared<bool>(false);
   auto quiet = std::make_shared<bool>(false);
   auto no_trunc = std::make_shared<bool>(false);
+  auto latest = std::make_shared<bool>(false);
+  auto last = std::make_shared<int>(-1);
   auto format = std::make_shared<std::string>();
   sub->add_flag("-a,--all", *all, "Show all the containers, default is only running containers");
   sub->add_flag("-q,--quiet", *quiet, "Print the numeric IDs of the containers only");
   sub->add_flag("--no-trunc", *no_trunc, "Display the extended information");
+  sub->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
+  sub->add_option("-n,--last", *last, "Print the n last created containers (all states)");
   sub->add_option("--format", *format, "Pretty-print containers to JSON or using a Go template");
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
-    auto list = TRY(engine::list_containers(c, *all));
+    auto list = TRY(engine::list_containers(c, *all || *latest || *last >= 0));
+    if (*latest && list.size() > 1) list.resize(1);
+    if (*last >= 0 && list.size() > static_cast<size_t>(*last)) list.resize(static_cast<size_t>(*last));
     std::vector<Json> rows;
     Json json_rows = Json::array();
     auto now = static_cast<std::int64_t>(std::time(nullptr));
@@ -80,10 +136,12 @@ void add_ps(Registry& r, CLI::App* sub) {
       for (const auto& a : s.command) cmd += (cmd.empty() ? "" : " ") + a;
       rows.push_back({{"ID", id}, {"Image", s.image}, {"Command", cmd}, {"CreatedAt", created_at(s.created)},
                       {"Created", human_duration(now - s.created) + " ago"}, {"Status", status_text(s)},
-                      {"Names", s.name}, {"State", s.status}, {"Ports", ""}, {"Pid", s.pid}});
+                      {"Names", s.name}, {"State", s.status}, {"Ports", ""}, {"Pid", s.pid},
+                      {"Labels", s.labels}, {"ExitCode", s.exit_code}});
       json_rows.push_back({{"Id", s.id}, {"Image", s.image}, {"Command", s.command}, {"Created", s.created},
                            {"State", s.status}, {"Status", status_text(s)}, {"Names", Json::array({s.name})},
-                           {"ExitCode", s.exit_code}, {"Pid", s.pid}, {"StartedAt", s.started}, {"ExitedAt", s.finished}});
+                           {"ExitCode", s.exit_code}, {"Exited", s.status == "exited"}, {"Pid", s.pid},
+                           {"StartedAt", s.started}, {"ExitedAt", s.finished}, {"Labels", s.labels}});
     }
     if (*quiet) return 0;
     TRY(print_rows(rows, json_rows, *format,
@@ -93,17 +151,121 @@ void add_ps(Registry& r, CLI::App* sub) {
   });
 }
 
+int print_report(const engine::MultiReport& rep) {
+  for (const auto& d : rep.done) fmt::print("{}\n", d);
+  return report_item_errors(rep.errors);
+}
+
 void add_rm(Registry& r, CLI::App* sub) {
   auto o = std::make_shared<engine::RmOptions>();
+  auto volumes = std::make_shared<bool>(false);
   sub->add_flag("-f,--force", o->force, "Force removal of a running container");
   sub->add_flag("-a,--all", o->all, "Remove all containers");
+  sub->add_flag("-v,--volumes", *volumes, "Remove anonymous volumes (berth creates none yet)");
   sub->add_option("containers", o->containers, "Containers to remove");
   r.on(sub, [o](engine::GlobalOptions& g) -> Result<int> {
     if (o->containers.empty() && !o->all) return fail(Errc::usage, "must specify at least one container name or ID");
     auto c = TRY(engine::open_context(g));
-    auto rep = TRY(engine::remove_containers(c, *o));
-    for (const auto& id : rep.removed) fmt::print("{}\n", id);
-    return report_item_errors(rep.errors);
+    return print_report(TRY(engine::remove_containers(c, *o)));
+  });
+}
+
+void add_stop(Registry& r, CLI::App* sub) {
+  auto o = std::make_shared<engine::StopOptions>();
+  auto t = std::make_shared<int>(-1);
+  sub->add_flag("-a,--all", o->all, "Stop all running containers");
+  sub->add_option("-t,--time", *t, "Seconds to wait for stop before killing the container");
+  sub->add_option("containers", o->containers, "Containers to stop");
+  r.on(sub, [o, t](engine::GlobalOptions& g) -> Result<int> {
+    if (o->containers.empty() && !o->all) return fail(Errc::usage, "you must provide at least one container name or ID");
+    if (*t >= 0) o->timeout = *t;
+    auto c = TRY(engine::open_context(g));
+    return print_report(TRY(engine::stop_containers(c, *o)));
+  });
+}
+
+void add_kill(Registry& r, CLI::App* sub) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto all = std::make_shared<bool>(false);
+  auto sig = std::make_shared<std::string>("KILL");
+  sub->add_flag("-a,--all", *all, "Signal all running containers");
+  sub->add_option("-s,--signal", *sig, "Signal to send to the container (default KILL)");
+  sub->add_option("containers", *names, "Containers to signal");
+  r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
+    if (names->empty() && !*all) return fail(Errc::usage, "you must provide at least one container name or ID");
+    auto c = TRY(engine::open_context(g));
+    auto rep = TRY(engine::kill_containers(c, *names, *all, *sig));
+    for (const auto& d : rep.done) fmt::print("{}\n", d);
+    if (!rep.errors.empty()) {
+      for (const auto& e : rep.errors) fmt::print(stderr, "Error: {}\n", e.message);
+      return 125;
+    }
+    return 0;
+  });
+}
+
+void add_wait(Registry& r, CLI::App* sub) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  sub->add_option("containers", *names, "Containers to wait for")->required();
+  r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    return print_report(TRY(engine::wait_containers(c, *names)));
+  });
+}
+
+// --since/--until: RFC 3339, unix seconds, or a duration before now ("10m", "1h30m", "45s").
+Result<std::int64_t> parse_time(const std::string& s) {
+  std::int64_t t = 0;
+  if (parse_rfc3339(s, t)) return t * 1000000000;
+  if (!s.empty() && s.find_first_not_of("0123456789.") == std::string::npos) return static_cast<std::int64_t>(std::stod(s) * 1e9);
+  std::int64_t total = 0, num = 0;
+  bool any = false;
+  for (char ch : s) {
+    if (isdigit(static_cast<unsigned char>(ch))) {
+      num = num * 10 + (ch - '0');
+      continue;
+    }
+    std::int64_t mul = ch == 'h' ? 3600 : ch == 'm' ? 60 : ch == 's' ? 1 : 0;
+    if (!mul) return fail(Errc::usage, "invalid time \"{}\": use RFC 3339, unix seconds or a duration like 10m", s);
+    total += num * mul;
+    num = 0;
+    any = true;
+  }
+  if (!any || num) return fail(Errc::usage, "invalid time \"{}\": use RFC 3339, unix seconds or a duration like 10m", s);
+  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return now - total * 1000000000;
+}
+
+void add_logs(Registry& r, CLI::App* sub) {
+  auto o = std::make_shared<engine::LogsOptions>();
+  auto tail = std::make_shared<long>(-1);
+  auto since = std::make_shared<std::string>();
+  auto until = std::make_shared<std::string>();
+  sub->add_flag("-f,--follow", o->follow, "Follow log output");
+  sub->add_flag("-t,--timestamps", o->timestamps, "Output the timestamps in the log");
+  sub->add_option("--tail", *tail, "Output the specified number of lines at the end of the log (-1: all)");
+  sub->add_option("--since", *since, "Show logs since TIMESTAMP");
+  sub->add_option("--until", *until, "Show logs until TIMESTAMP");
+  sub->add_option("container", o->container, "Container")->required();
+  r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
+    if (*tail >= 0) o->tail = *tail;
+    if (!since->empty()) o->since_ns = TRY(parse_time(*since));
+    if (!until->empty()) o->until_ns = TRY(parse_time(*until));
+    auto c = TRY(engine::open_context(g));
+    TRY(engine::container_logs(c, *o));
+    return 0;
+  });
+}
+
+void add_monitor(Registry& r, CLI::App* sub) {
+  auto id = std::make_shared<std::string>();
+  auto fd = std::make_shared<int>(-1);
+  sub->add_option("id", *id)->required();
+  sub->add_option("fd", *fd)->required();
+  sub->group("");  // hidden
+  r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    return engine::monitor_main(c, *id, *fd);
   });
 }
 
@@ -111,12 +273,20 @@ void add_rm(Registry& r, CLI::App* sub) {
 
 void register_container_commands(CLI::App& app, Registry& r) {
   CLI::App* container = app.add_subcommand("container", "Manage containers");
-  add_run(r, app.add_subcommand("run", "Run a command in a new container"));
-  add_run(r, container->add_subcommand("run", "Run a command in a new container"));
+  for (CLI::App* parent : {&app, container}) {
+    add_run_like(r, parent->add_subcommand("run", "Run a command in a new container"), true);
+    add_run_like(r, parent->add_subcommand("create", "Create but do not start a container"), false);
+    add_start(r, parent->add_subcommand("start", "Start one or more containers"));
+    add_rm(r, parent->add_subcommand("rm", "Remove one or more containers"));
+    add_stop(r, parent->add_subcommand("stop", "Stop one or more containers"));
+    add_kill(r, parent->add_subcommand("kill", "Kill one or more running containers with a specific signal"));
+    add_wait(r, parent->add_subcommand("wait", "Block on one or more containers"));
+    add_logs(r, parent->add_subcommand("logs", "Fetch the logs of one or more containers"));
+  }
+  add_inspect_command(r, container->add_subcommand("inspect", "Display the configuration of a container"), "container");
   add_ps(r, app.add_subcommand("ps", "List containers"));
   add_ps(r, container->add_subcommand("list", "List containers")->alias("ls")->alias("ps"));
-  add_rm(r, app.add_subcommand("rm", "Remove one or more containers"));
-  add_rm(r, container->add_subcommand("rm", "Remove one or more containers"));
+  add_monitor(r, app.add_subcommand("__monitor", ""));
   container->require_subcommand(1);
 }
 

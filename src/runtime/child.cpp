@@ -23,8 +23,10 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -254,6 +256,37 @@ void make_workdir(const ChildPlan& p) {
   die(p, Stage::exec, 0);
 }
 
+// The container's terminal lives in its own devpts (so `tty` inside names a real /dev/pts/N):
+// open its ptmx after pivot_root, take the peer, make it the controlling terminal on 0-2, and
+// hand the master to the parent.
+void make_console(const ChildPlan& p) {
+  int master = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) die(p, Stage::stdio, 4);
+  int unlock = 0;
+  if (::ioctl(master, TIOCSPTLCK, &unlock) != 0) die(p, Stage::stdio, 4);
+  int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+  if (slave < 0) die(p, Stage::stdio, 4);
+  if (::setsid() < 0 || ::ioctl(slave, TIOCSCTTY, 0) < 0) die(p, Stage::stdio, 3);
+  for (int fd = 0; fd < 3; fd++)
+    if (::dup2(slave, fd) < 0) die(p, Stage::stdio, 3);
+  char byte = 'c';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = ctrl;
+  msg.msg_controllen = sizeof ctrl;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &master, sizeof(int));
+  if (::sendmsg(p.console_sock, &msg, MSG_NOSIGNAL) != 1) die(p, Stage::stdio, 5);
+  ::close(master);
+  ::close(slave);
+}
+
 }  // namespace
 
 void child_main(const ChildPlan& p) noexcept {
@@ -262,7 +295,14 @@ void child_main(const ChildPlan& p) noexcept {
   // window is a few instructions long.)
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) ::_exit(125);
   if (p.sigmask) ::sigprocmask(SIG_SETMASK, static_cast<const sigset_t*>(p.sigmask), nullptr);
+  if (p.tty_fd >= 0) {
+    if (::setsid() < 0 || ::ioctl(p.tty_fd, TIOCSCTTY, 0) < 0) die(p, Stage::stdio, 3);
+    for (int fd = 0; fd < 3; fd++)
+      if (::dup2(p.tty_fd, fd) < 0) die(p, Stage::stdio, 3);
+  }
   if (p.stdin_fd >= 0 && ::dup2(p.stdin_fd, 0) < 0) die(p, Stage::stdio, 0);
+  if (p.stdout_fd >= 0 && ::dup2(p.stdout_fd, 1) < 0) die(p, Stage::stdio, 1);
+  if (p.stderr_fd >= 0 && ::dup2(p.stderr_fd, 2) < 0) die(p, Stage::stdio, 2);
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p, Stage::overlay, 0);
   if (!mount_overlay(p)) die(p, Stage::overlay, 1);
   int root = ::open(p.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -272,6 +312,7 @@ void child_main(const ChildPlan& p) noexcept {
   if (::fchdir(root) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0) die(p, Stage::pivot, 0);
   if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0) die(p, Stage::pivot, 1);
   if (p.hostname && ::sethostname(p.hostname, std::strlen(p.hostname)) != 0) die(p, Stage::hostname, 0);
+  if (p.console_sock >= 0) make_console(p);
   if (p.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(p, Stage::nnp, 0);
   if (p.seccomp) {
     sock_fprog prog{p.seccomp_len, const_cast<sock_filter*>(p.seccomp)};

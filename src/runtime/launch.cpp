@@ -1,20 +1,27 @@
-// Launch and supervise a container in the foreground.
+// Launch and supervise a container.
 //
 // The parent compiles the plan, blocks the signals it forwards (a signalfd reads them), clones
 // the child into new namespaces with a fork-like raw clone (the child gets a copy of the plan),
-// then reads the report pipe: EOF means execve happened, 12 bytes are a ChildReport. It then
-// polls the signalfd and a pidfd until the container exits.
+// then reads the report pipe: EOF means execve happened, a ChildReport means it failed. It
+// then polls the signalfd, a pidfd and the relays (log pipes, pty, stdin) until the
+// container exits, and drains what the relays still hold.
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
 #include "berth/runtime/plan.hpp"
 #include "berth/sys/fd.hpp"
+#include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
 
 namespace berth::runtime {
@@ -29,17 +36,60 @@ int exit_code(int status) {
   return 125;
 }
 
-Result<int> reap(pid_t pid) {
-  int st = 0;
-  while (::waitpid(pid, &st, 0) < 0) {
-    if (errno != EINTR) return fail_errno("wait for the container");
+void drain(std::vector<Relay>& relays, std::vector<bool>& open) {
+  for (size_t i = 0; i < relays.size(); i++) {
+    if (!open[i] || !relays[i].drain_after_exit) continue;
+    int fl = ::fcntl(relays[i].fd, F_GETFL);
+    ::fcntl(relays[i].fd, F_SETFL, fl | O_NONBLOCK);
+    for (int n = 0; n < 100000 && relays[i].on_readable(relays[i].fd); n++) {
+      pollfd p{relays[i].fd, POLLIN, 0};
+      if (::poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP))) break;
+    }
+    ::fcntl(relays[i].fd, F_SETFL, fl);
   }
-  return exit_code(st);
+}
+
+sys::UniqueFd receive_fd(int sock) {
+  char byte;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = ctrl;
+  msg.msg_controllen = sizeof ctrl;
+  ssize_t n;
+  do {
+    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) return sys::UniqueFd();
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_type != SCM_RIGHTS) return sys::UniqueFd();
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return sys::UniqueFd(fd);
 }
 
 }  // namespace
 
-Result<int> run_foreground(const Spec& spec, const std::function<void(const Started&)>& on_started) {
+unsigned long long process_start_time(pid_t pid) {
+  int fd = ::open(fmt::format("/proc/{}/stat", pid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  sys::UniqueFd g(fd);
+  auto text = sys::read_all(fd, 4096);
+  if (!text) return 0;
+  auto rp = text->rfind(')');
+  if (rp == std::string::npos) return 0;
+  int field = 2;
+  size_t i = rp + 1;
+  while (i < text->size() && field < 22) {
+    if ((*text)[i] == ' ') field++;
+    i++;
+  }
+  return std::strtoull(text->c_str() + i, nullptr, 10);
+}
+
+Result<int> run_container_process(const Spec& spec, const Supervision& sup) {
   if (int n = sys::thread_count(); n != 1)
     return fail(Errc::internal, "refusing to clone from a process with {} threads", n);
   auto cp = TRY(compile(spec));
@@ -47,17 +97,30 @@ Result<int> run_foreground(const Spec& spec, const std::function<void(const Star
   if (::pipe2(rep, O_CLOEXEC) < 0) return fail_errno("pipe");
   sys::UniqueFd rd(rep[0]), wr(rep[1]);
   sys::UniqueFd devnull;
-  if (!spec.stdin_open) {
+  ChildPlan& plan = cp->plan;
+  plan.stdin_fd = sup.stdio.in;
+  plan.stdout_fd = sup.stdio.out;
+  plan.stderr_fd = sup.stdio.err;
+  plan.tty_fd = sup.stdio.tty;
+  if (sup.stdio.in < 0 && sup.stdio.tty < 0) {
     devnull.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    cp->plan.stdin_fd = devnull.get();
+    plan.stdin_fd = devnull.get();
   }
-  cp->plan.report_fd = wr.get();
+  plan.report_fd = wr.get();
+  sys::UniqueFd console_parent, console_child;
+  if (sup.console) {
+    int sp[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) return fail_errno("socketpair");
+    console_parent.reset(sp[0]);
+    console_child.reset(sp[1]);
+    plan.console_sock = sp[1];
+  }
 
   sigset_t block, old;
   sigemptyset(&block);
   for (int s : kForwarded) sigaddset(&block, s);
   sigprocmask(SIG_BLOCK, &block, &old);
-  cp->plan.sigmask = &old;
+  plan.sigmask = &old;
   sys::UniqueFd sfd(::signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK));
 
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
@@ -68,39 +131,64 @@ Result<int> run_foreground(const Spec& spec, const std::function<void(const Star
     sigprocmask(SIG_SETMASK, &old, nullptr);
     return e;
   }
-  if (pid == 0) child_main(cp->plan);
+  if (pid == 0) child_main(plan);
   wr.reset();
+  console_child.reset();
+  sys::UniqueFd master;
+  if (console_parent) master = receive_fd(console_parent.get());  // invalid if the child failed first
   ChildReport r{};
   ssize_t n;
   do {
     n = ::read(rd.get(), &r, sizeof r);
   } while (n < 0 && errno == EINTR);
   if (n == static_cast<ssize_t>(sizeof r)) {
-    (void)reap(static_cast<pid_t>(pid));
+    int st;
+    while (::waitpid(static_cast<pid_t>(pid), &st, 0) < 0 && errno == EINTR) {
+    }
     sigprocmask(SIG_SETMASK, &old, nullptr);
     return std::unexpected(describe_failure(spec, *cp, r));
   }
-  on_started(Started{static_cast<pid_t>(pid)});
+  if (sup.on_started) sup.on_started(Started{static_cast<pid_t>(pid), process_start_time(static_cast<pid_t>(pid))});
 
   sys::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  std::vector<Relay> relays = sup.relays;
+  if (master)
+    for (auto& r2 : sup.console(master.get())) relays.push_back(std::move(r2));
+  std::vector<bool> open(relays.size(), true);
   int result = 125;
   while (true) {
-    pollfd fds[2] = {{sfd.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
-    int pr = ::poll(fds, pidfd ? 2 : 1, pidfd ? -1 : 100);
+    std::vector<pollfd> fds = {{sfd.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+    std::vector<size_t> which;
+    for (size_t i = 0; i < relays.size(); i++)
+      if (open[i]) {
+        fds.push_back({relays[i].fd, POLLIN, 0});
+        which.push_back(i);
+      }
+    int pr = ::poll(fds.data(), fds.size(), pidfd ? -1 : 100);
     if (pr < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo si;
-      while (::read(sfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si))
-        ::kill(static_cast<pid_t>(pid), static_cast<int>(si.ssi_signo));
+      while (::read(sfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        int sig = static_cast<int>(si.ssi_signo);
+        if (sup.on_signal && sup.on_signal(sig)) continue;
+        ::kill(static_cast<pid_t>(pid), sig);
+      }
     }
+    for (size_t k = 0; k < which.size(); k++)
+      if (fds[k + 2].revents & (POLLIN | POLLHUP | POLLERR))
+        open[which[k]] = relays[which[k]].on_readable(relays[which[k]].fd);
     int st = 0;
     pid_t w = ::waitpid(static_cast<pid_t>(pid), &st, WNOHANG);
     if (w == pid) {
       result = exit_code(st);
       break;
     }
-    if (w < 0 && errno != EINTR) return fail_errno("wait for the container");
+    if (w < 0 && errno != EINTR) {
+      sigprocmask(SIG_SETMASK, &old, nullptr);
+      return fail_errno("wait for the container");
+    }
   }
+  drain(relays, open);
   sigprocmask(SIG_SETMASK, &old, nullptr);
   return result;
 }

@@ -152,7 +152,7 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   cp->envp_.push_back(nullptr);
   p.envp = cp->envp_.data();
   p.path_env = cp->keep(path);
-  p.stdin_fd = -1;
+  p.stdin_fd = p.stdout_fd = p.stderr_fd = p.tty_fd = p.console_sock = -1;
   p.report_fd = -1;
   return cp;
 }
@@ -184,7 +184,7 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
     case Stage::caps: return {Errc::system, r.err, fmt::format("set capabilities: {}", e)};
     case Stage::user: return {Errc::system, r.err, fmt::format("set user {}:{}: {}", s.uid, s.gid, e)};
     case Stage::workdir: return {Errc::system, r.err, fmt::format("workdir {}: {}", s.cwd, e)};
-    case Stage::stdio: return {Errc::system, r.err, fmt::format("set up stdin: {}", e)};
+    case Stage::stdio: return {Errc::system, r.err, fmt::format("set up the container's stdio: {}", e)};
     case Stage::none: break;
   }
   return {Errc::internal, r.err, fmt::format("container setup failed: {}", e)};

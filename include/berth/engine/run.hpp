@@ -1,4 +1,5 @@
-// Running containers (the foreground path; detached runs, ps/logs/stop... build on it).
+// Containers: create, start (foreground or detached with a monitor), run, ps, rm, stop,
+// kill, wait, logs, inspect.
 #pragma once
 
 #include <optional>
@@ -22,35 +23,81 @@ struct RunOptions {
   std::vector<std::string> volumes;  // SRC:DST[:ro|rw]
   std::vector<std::string> cap_add, cap_drop;
   std::vector<std::string> security_opt;
+  std::vector<std::string> labels;   // k=v
   std::string network = "private";
+  std::string stop_signal;
+  int stop_timeout = 10;
   bool rm = false;
   bool interactive = false;
+  bool tty = false;
+  bool detach = false;
   bool read_only = false;
   bool privileged = false;
 };
 
-// Creates the container, runs it in the foreground and returns its exit code.
-Result<int> run_container(Context& c, const RunOptions& o);
+// Records what was asked (containers/<id>/config.json) and returns the id.
+Result<std::string> create_container(Context& c, const RunOptions& o);
+
+// Starts a created or exited container. Attached: berth is its parent and returns its exit
+// code. Detached: a monitor (berth re-executed) becomes its parent, and this returns 0 once
+// the container runs, or the error that kept it from starting (125/126/127).
+Result<int> start_container(Context& c, const std::string& id, bool attach, bool interactive);
+
+// create + start.
+Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out);
+
+// The hidden `__monitor ID FD` command: runs the container with its output going to its log.
+int monitor_main(Context& c, const std::string& id, int ready_fd);
 
 struct ContainerSummary {
   std::string id, name, image, status;
   std::vector<std::string> command;
-  std::int64_t created = 0, started = 0, finished = 0;
+  std::int64_t created = 0, started = 0, finished = 0;  // unix seconds
   int exit_code = 0;
   int pid = 0;
+  Json labels;
 };
 Result<std::vector<ContainerSummary>> list_containers(Context& c, bool all);
+
+// Resolves a name, full id or unique id prefix.
+Result<std::string> container_id(Context& c, const std::string& key);
 
 struct RmOptions {
   std::vector<std::string> containers;
   bool force = false;
   bool all = false;
 };
-struct RmReport {
-  std::vector<std::string> removed;
+struct MultiReport {
+  std::vector<std::string> done;  // what to print, one per line
   std::vector<Error> errors;
 };
-Result<RmReport> remove_containers(Context& c, const RmOptions& o);
+Result<MultiReport> remove_containers(Context& c, const RmOptions& o);
+
+struct StopOptions {
+  std::vector<std::string> containers;
+  bool all = false;
+  std::optional<int> timeout;
+};
+Result<MultiReport> stop_containers(Context& c, const StopOptions& o);
+Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& names, bool all,
+                                    const std::string& signal);
+// Blocks until each container has exited; reports their exit codes.
+Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& names);
+
+struct LogsOptions {
+  std::string container;
+  bool follow = false;
+  bool timestamps = false;
+  std::optional<long> tail;
+  std::optional<std::int64_t> since_ns, until_ns;
+};
+Result<void> container_logs(Context& c, const LogsOptions& o);
+
+// Podman's container inspect object.
+Result<Json> inspect_container(Context& c, const std::string& key);
+
+// "TERM", "SIGTERM", "15" -> 15; unknown names are usage errors.
+Result<int> parse_signal(const std::string& s);
 
 // User and group resolution against the image's /etc/passwd and /etc/group (pure; tested).
 struct UserIds {

@@ -71,6 +71,11 @@ struct ChildPlan {
   const char* const* envp;
   const char* path_env;             // PATH for the lookup of argv[0]
   int stdin_fd;                     // dup2'd onto 0 when >= 0
+  int stdout_fd;                    // dup2'd onto 1 when >= 0
+  int stderr_fd;                    // dup2'd onto 2 when >= 0
+  int tty_fd;                       // a pty slave: new session, controlling tty, onto 0-2
+  int console_sock;                 // >= 0: make a pty in the container's devpts and send its
+                                    // master back over this socket (SCM_RIGHTS)
   const void* sigmask;              // sigset_t to restore before exec (the parent blocks some)
   int report_fd;                    // O_CLOEXEC pipe: EOF = exec happened
 };

@@ -59,11 +59,42 @@ std::vector<std::string> default_readonly_paths();
 
 struct Started {
   pid_t pid;
+  unsigned long long start_time;  // /proc/PID/stat field 22: tells a reused pid apart
 };
 
-// Runs the container in the foreground: clone, wait for exec, forward SIGTERM/SIGINT/SIGHUP/
-// SIGQUIT/SIGUSR1/SIGUSR2 to it, reap it. Returns its exit code (128+N for a signal).
+// Where the container's fds 0-2 come from. -1: stdin is /dev/null, stdout/stderr inherited.
+struct Stdio {
+  int in = -1;
+  int out = -1;
+  int err = -1;
+  int tty = -1;  // a pty slave: the container's controlling terminal on 0, 1 and 2
+};
+
+// An fd the supervisor polls while the container runs (log pipes, a pty master, stdin).
+// The callback returns false once the fd is done (EOF); it is then no longer polled.
+struct Relay {
+  int fd;
+  std::function<bool(int fd)> on_readable;
+  bool drain_after_exit = true;  // read what is left once the container has exited
+};
+
+struct Supervision {
+  Stdio stdio;
+  // -t: the container gets a terminal of its own devpts; berth receives the master and
+  // these relays are added for it.
+  std::function<std::vector<Relay>(int master)> console;
+  std::vector<Relay> relays;
+  std::function<void(const Started&)> on_started;
+  // Signals arriving while the container runs; return true when handled (not forwarded).
+  std::function<bool(int sig)> on_signal;
+};
+
+// Runs the container: clone, wait for exec, forward SIGTERM/SIGINT/SIGHUP/SIGQUIT/SIGUSR1/
+// SIGUSR2/SIGWINCH to it, relay fds, reap it. Returns its exit code (128+N for a signal).
 // Errors before exec: 125, 126 (cannot invoke) or 127 (not found) categories.
-Result<int> run_foreground(const Spec& spec, const std::function<void(const Started&)>& on_started);
+Result<int> run_container_process(const Spec& spec, const Supervision& sup);
+
+// The start time of a process (field 22 of /proc/PID/stat), 0 when it is gone.
+unsigned long long process_start_time(pid_t pid);
 
 }  // namespace berth::runtime

@@ -1,0 +1,36 @@
+// Terminals for -t: a pty pair, raw mode on the user's terminal, window sizes.
+#pragma once
+
+#include <termios.h>
+
+#include "berth/core/error.hpp"
+#include "berth/sys/fd.hpp"
+
+namespace berth::runtime {
+
+struct PtyPair {
+  sys::UniqueFd master;
+  sys::UniqueFd slave;
+};
+
+// A new pty; the slave is opened O_NOCTTY (the container makes it its controlling tty).
+Result<PtyPair> open_pty();
+
+// Puts `fd` (a terminal) in raw mode and restores it when destroyed. Not a terminal: no-op.
+class RawMode {
+ public:
+  explicit RawMode(int fd);
+  ~RawMode();
+  RawMode(const RawMode&) = delete;
+  RawMode& operator=(const RawMode&) = delete;
+
+ private:
+  int fd_;
+  bool active_ = false;
+  termios saved_{};
+};
+
+// Copies the window size of terminal `from` to `to`; false when `from` is no terminal.
+bool copy_winsize(int from, int to);
+
+}  // namespace berth::runtime

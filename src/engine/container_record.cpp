@@ -1,0 +1,101 @@
+#include "container_record.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "berth/runtime/spec.hpp"
+#include "berth/sys/file.hpp"
+
+namespace berth::engine::detail {
+
+namespace {
+constexpr size_t kMax = 16 << 20;
+}
+
+Result<ContainerRecord> read_container(const store::Store& s, const std::string& id) {
+  auto cfg = sys::read_file_at(s.root(), "containers/" + id + "/config.json", kMax);
+  if (!cfg) return fail(Errc::not_found, "no container with ID {} found in the store", id);
+  auto cj = TRY(parse_json(*cfg, "container config"));
+  Json sj = Json::object();
+  if (auto st = sys::read_file_at(s.root(), "containers/" + id + "/state.json", kMax); st)
+    if (auto p = parse_json(*st, "container state"); p) sj = *p;
+  return ContainerRecord{id, cj, sj};
+}
+
+Result<std::vector<ContainerRecord>> read_containers(const store::Store& s) {
+  std::vector<ContainerRecord> out;
+  for (const auto& id : TRY(sys::list_dir(s.root(), "containers"))) {
+    auto r = read_container(s, id);
+    if (r) out.push_back(std::move(*r));  // a half-created or removed one is skipped
+  }
+  return out;
+}
+
+Result<std::string> find_container(const std::vector<ContainerRecord>& all, std::string_view key) {
+  for (const auto& c : all)
+    if (json_str(c.config, "name") == key || c.id == key) return c.id;
+  std::string found;
+  if (!key.empty())
+    for (const auto& c : all)
+      if (c.id.starts_with(key)) {
+        if (!found.empty()) return fail(Errc::conflict, "more than one result for container \"{}\"", key);
+        found = c.id;
+      }
+  if (found.empty()) return fail(Errc::not_found, "no container with name or ID \"{}\" found: no such container", key);
+  return found;
+}
+
+Result<void> write_state(const store::Store& s, const std::string& id, const Json& st) {
+  auto dir = TRY(sys::open_beneath(s.root(), "containers/" + id, O_RDONLY | O_DIRECTORY, 0, true));
+  return sys::write_atomic(dir.get(), "state.json", dump_json(st));
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Json running_state(int pid, unsigned long long start_time, std::int64_t started_ns) {
+  return {{"status", "running"}, {"pid", pid}, {"start_time", start_time}, {"started", started_ns},
+          {"finished", 0}, {"exit_code", 0}, {"error", ""}};
+}
+
+Json exited_state(const Json& previous, int exit_code, const std::string& error) {
+  Json st = previous.is_object() ? previous : Json::object();
+  st["status"] = "exited";
+  st["pid"] = 0;
+  st["finished"] = now_ns();
+  st["exit_code"] = exit_code;
+  st["error"] = error;
+  if (!st.contains("started")) st["started"] = 0;
+  return st;
+}
+
+bool alive(const Json& state) {
+  int pid = static_cast<int>(json_int(state, "pid"));
+  if (json_str(state, "status") != "running" || pid <= 0) return false;
+  auto recorded = static_cast<unsigned long long>(json_int(state, "start_time"));
+  return runtime::process_start_time(pid) == recorded && recorded != 0;
+}
+
+std::string status_of(const Json& state) {
+  std::string s = json_str(state, "status", "created");
+  if (s == "running" && !alive(state)) return "exited";
+  return s;
+}
+
+Result<void> remove_container_dir(const store::Store& s, const std::string& id) {
+  auto t = TRY(s.temp("rm"));
+  if (::renameat(s.root(), ("containers/" + id).c_str(), s.tmp(), (t.name() + "/c").c_str()) < 0 && errno != ENOENT)
+    return fail_errno("remove container {}", id);
+  return {};
+}
+
+std::string container_dir(const store::Store& s, const std::string& id) {
+  return fmt::format("{}/containers/{}", s.paths().root, id);
+}
+
+}  // namespace berth::engine::detail

@@ -1,0 +1,39 @@
+// The container records of the store (engine-private): containers/<id>/config.json is what
+// was asked, state.json what happened. Both are written atomically.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "berth/core/json.hpp"
+#include "berth/store/store.hpp"
+
+namespace berth::engine::detail {
+
+struct ContainerRecord {
+  std::string id;
+  Json config;
+  Json state;
+};
+
+Result<std::vector<ContainerRecord>> read_containers(const store::Store& s);
+Result<ContainerRecord> read_container(const store::Store& s, const std::string& id);
+// By exact name, full id, or unique id prefix (podman's wording on failure).
+Result<std::string> find_container(const std::vector<ContainerRecord>& all, std::string_view key);
+Result<void> write_state(const store::Store& s, const std::string& id, const Json& state);
+
+std::int64_t now_ns();
+Json running_state(int pid, unsigned long long start_time, std::int64_t started_ns);
+Json exited_state(const Json& previous, int exit_code, const std::string& error = "");
+
+// Running only while the recorded pid is alive with the recorded start time.
+bool alive(const Json& state);
+// "running", "exited" or "created", with a dead "running" shown as exited.
+std::string status_of(const Json& state);
+
+// Renames the container's directory into tmp/ and deletes it there (holding the write lock).
+Result<void> remove_container_dir(const store::Store& s, const std::string& id);
+
+std::string container_dir(const store::Store& s, const std::string& id);  // absolute
+
+}  // namespace berth::engine::detail

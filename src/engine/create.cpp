@@ -1,0 +1,357 @@
+// create: what a container is asked to be, recorded in containers/<id>/config.json; and the
+// Spec a start builds from that record and the image.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "berth/engine/resolve.hpp"
+#include "berth/engine/run.hpp"
+#include "berth/sys/file.hpp"
+#include "berth/sys/userns.hpp"
+#include "container_record.hpp"
+#include "spec_builder.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+constexpr size_t kMax = 16 << 20;
+
+std::string random_hex(size_t n) {
+  static std::mt19937_64 rng(std::random_device{}() ^ static_cast<unsigned long>(::getpid()));
+  std::string out;
+  while (out.size() < n) out += fmt::format("{:016x}", rng());
+  return out.substr(0, n);
+}
+
+std::string random_name() {
+  static const char* adj[] = {"brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry",
+                              "nifty", "proud", "quirky", "swift", "tender", "vivid", "wise", "zealous"};
+  static const char* noun[] = {"anchor", "buoy", "cove", "dock", "ferry", "harbor", "jetty", "keel", "mooring",
+                               "pier", "quay", "reef", "schooner", "tug", "wharf"};
+  static std::mt19937 rng(std::random_device{}());
+  return fmt::format("{}_{}", adj[rng() % std::size(adj)], noun[rng() % std::size(noun)]);
+}
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (true) {
+    size_t j = s.find(sep, i);
+    out.emplace_back(s.substr(i, j == std::string_view::npos ? j : j - i));
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
+bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
+
+std::vector<std::string> strings(const Json& j) {
+  std::vector<std::string> out;
+  if (j.is_array())
+    for (const auto& x : j)
+      if (x.is_string()) out.push_back(x.get<std::string>());
+  return out;
+}
+
+// The newest copy of `path` in the image's layers (top first); empty when absent or deleted.
+std::string read_image_file(const store::Store& s, const std::vector<ChainId>& layers, const std::string& path) {
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+    auto dir = sys::open_beneath(s.root(), s.layer_dir(*it) + "/diff", O_RDONLY | O_DIRECTORY, 0, true);
+    if (!dir) continue;
+    struct stat st;
+    if (::fstatat(dir->get(), path.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+    if (!S_ISREG(st.st_mode)) return "";  // a whiteout or something odd: treat as absent
+    auto text = sys::read_file_at(dir->get(), path, 1 << 20);
+    return text ? *text : "";
+  }
+  return "";
+}
+
+Result<runtime::BindMount> parse_volume(const std::string& v) {
+  auto parts = split(v, ':');
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
+    return fail(Errc::usage, "invalid volume \"{}\": expected SRC:DST[:ro|rw]", v);
+  if (parts[0][0] != '/')
+    return fail(Errc::usage, "invalid volume \"{}\": named volumes are not supported yet; use an absolute host path", v);
+  if (parts[1][0] != '/') return fail(Errc::usage, "invalid volume \"{}\": the destination must be an absolute path", v);
+  runtime::BindMount b;
+  struct stat st;
+  if (::stat(parts[0].c_str(), &st) < 0) return fail(Errc::not_found, "statfs {}: no such file or directory", parts[0]);
+  b.source = parts[0];
+  b.target = parts[1];
+  b.is_file = !S_ISDIR(st.st_mode);
+  if (parts.size() == 3)
+    for (const auto& opt : split(parts[2], ',')) {
+      if (opt == "ro") b.read_only = true;
+      else if (opt != "rw" && opt != "z" && opt != "Z") return fail(Errc::usage, "invalid volume option \"{}\" in \"{}\"", opt, v);
+    }
+  return b;
+}
+
+// As podman: drops apply to the default set first, then adds ("--cap-drop all --cap-add X"
+// leaves exactly X).
+Result<std::uint64_t> capabilities(const Json& conf) {
+  std::uint64_t caps = runtime::default_caps();
+  for (const auto& c : strings(json_obj(conf, "cap_drop"))) caps &= ~TRY(runtime::cap_mask(c));
+  for (const auto& c : strings(json_obj(conf, "cap_add"))) caps |= TRY(runtime::cap_mask(c));
+  return caps;
+}
+
+Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::Spec& spec) {
+  for (const auto& opt : opts) {
+    if (opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true") {
+      spec.no_new_privs = true;
+    } else if (opt == "seccomp=unconfined" || opt == "seccomp:unconfined") {
+      spec.seccomp = false;
+    } else if (opt.starts_with("mask=")) {
+      for (const auto& p : split(opt.substr(5), ':')) spec.masked.push_back(p);
+    } else if (opt.starts_with("unmask=")) {
+      for (const auto& p : split(opt.substr(7), ':')) {
+        if (p == "ALL") {
+          spec.masked.clear();
+          spec.readonly_paths.clear();
+          continue;
+        }
+        std::erase(spec.masked, p);
+        std::erase(spec.readonly_paths, p);
+      }
+    } else if (!opt.starts_with("label=")) {
+      return fail(Errc::usage, "invalid --security-opt \"{}\"", opt);
+    }
+  }
+  return {};
+}
+
+Result<std::string> write_etc_files(const store::Store& s, const std::string& id, const std::string& hostname) {
+  auto dir = TRY(sys::open_beneath(s.root(), "containers/" + id, O_RDONLY | O_DIRECTORY, 0, true));
+  TRY(sys::write_atomic(dir.get(), "hostname", hostname + "\n", 0644));
+  TRY(sys::write_atomic(dir.get(), "hosts", fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t{}\n", hostname),
+                        0644));
+  std::string resolv;
+  if (int fd = ::open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC); fd >= 0) {
+    sys::UniqueFd g(fd);
+    if (auto t = sys::read_all(fd, 1 << 16); t) resolv = *t;
+  }
+  TRY(sys::write_atomic(dir.get(), "resolv.conf", resolv, 0644));
+  return detail::container_dir(s, id);
+}
+
+// Validates what can be checked before anything is written (flags that would fail at start).
+Result<void> validate(const RunOptions& o) {
+  if (o.network != "private" && o.network != "none" && o.network != "bridge" && o.network != "host" && !o.network.empty())
+    return fail(Errc::usage, "unsupported network \"{}\": use none, host or private", o.network);
+  for (const auto& c : o.cap_add) TRY(runtime::cap_mask(c));
+  for (const auto& c : o.cap_drop) TRY(runtime::cap_mask(c));
+  runtime::Spec scratch;
+  TRY(apply_security_opts(o.security_opt, scratch));
+  for (const auto& v : o.volumes) TRY(parse_volume(v));
+  if (!o.workdir.empty() && o.workdir[0] != '/') return fail(Errc::usage, "workdir \"{}\" is not an absolute path", o.workdir);
+  if (!o.stop_signal.empty()) TRY(parse_signal(o.stop_signal));
+  for (const auto& l : o.labels)
+    if (l.empty() || l[0] == '=') return fail(Errc::usage, "invalid label \"{}\"", l);
+  return {};
+}
+
+}  // namespace
+
+Result<UserIds> resolve_user(std::string_view spec, std::string_view passwd, std::string_view group) {
+  UserIds ids;
+  std::string user(spec.substr(0, spec.find(':')));
+  std::string grp = spec.find(':') == std::string_view::npos ? "" : std::string(spec.substr(spec.find(':') + 1));
+  if (user.empty()) user = "0";
+  bool found = false;
+  std::string name;
+  for (const auto& line : split(passwd, '\n')) {
+    auto f = split(line, ':');
+    if (f.size() < 7 || !all_digits(f[2]) || !all_digits(f[3])) continue;
+    if (f[0] == user || (all_digits(user) && f[2] == user)) {
+      ids.uid = static_cast<unsigned>(std::stoul(f[2]));
+      ids.gid = static_cast<unsigned>(std::stoul(f[3]));
+      ids.home = f[5].empty() ? "/" : f[5];
+      name = f[0];
+      found = true;
+      break;
+    }
+  }
+  if (!found) {
+    if (!all_digits(user)) return fail(Errc::not_found, "unable to find user {}: no matching entries in passwd file", user);
+    ids.uid = static_cast<unsigned>(std::stoul(user));
+    ids.gid = 0;
+  }
+  auto groups = split(group, '\n');
+  if (!grp.empty()) {
+    bool gfound = false;
+    for (const auto& line : groups) {
+      auto f = split(line, ':');
+      if (f.size() >= 3 && all_digits(f[2]) && (f[0] == grp || (all_digits(grp) && f[2] == grp))) {
+        ids.gid = static_cast<unsigned>(std::stoul(f[2]));
+        gfound = true;
+        break;
+      }
+    }
+    if (!gfound) {
+      if (!all_digits(grp)) return fail(Errc::not_found, "unable to find group {}: no matching entries in group file", grp);
+      ids.gid = static_cast<unsigned>(std::stoul(grp));
+    }
+  }
+  // Supplementary groups from the image's /etc/group (CVE-2023-25173).
+  if (!name.empty())
+    for (const auto& line : groups) {
+      auto f = split(line, ':');
+      if (f.size() < 4 || !all_digits(f[2])) continue;
+      for (const auto& m : split(f[3], ','))
+        if (m == name) {
+          unsigned g = static_cast<unsigned>(std::stoul(f[2]));
+          if (g != ids.gid) ids.groups.push_back(g);
+        }
+    }
+  return ids;
+}
+
+Result<std::vector<std::string>> container_argv(const Json& image_config, const std::optional<std::string>& entrypoint,
+                                                const std::vector<std::string>& command) {
+  const Json& cfg = json_obj(image_config, "config");
+  std::vector<std::string> argv;
+  if (entrypoint) {
+    if (entrypoint->starts_with("[")) {
+      auto j = parse_json(*entrypoint, "--entrypoint", 4);
+      if (!j || !j->is_array()) return fail(Errc::usage, "invalid --entrypoint \"{}\"", *entrypoint);
+      argv = strings(*j);
+    } else if (!entrypoint->empty()) {
+      argv.push_back(*entrypoint);
+    }
+  } else {
+    argv = strings(json_obj(cfg, "Entrypoint"));
+  }
+  if (!command.empty()) argv.insert(argv.end(), command.begin(), command.end());
+  else if (!entrypoint)
+    for (auto& a : strings(json_obj(cfg, "Cmd"))) argv.push_back(a);
+  if (argv.empty()) return fail(Errc::usage, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  return argv;
+}
+
+Result<std::string> create_container(Context& c, const RunOptions& o) {
+  TRY(validate(o));
+  std::string id = random_hex(64);
+  auto lock = TRY(c.store.write_lock());
+  auto names = TRY(c.store.names());
+  auto img = TRY(resolve_image(c.store, names, o.image));
+  auto cfg = TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"));
+  std::string name = o.name.empty() ? random_name() + "_" + id.substr(0, 4) : o.name;
+  for (const auto& ct : TRY(detail::read_containers(c.store)))
+    if (json_str(ct.config, "name") == name)
+      return fail(Errc::conflict,
+                  "the container name \"{}\" is already in use by {}. You have to remove that container to be able to "
+                  "reuse that name: that name is already in use",
+                  name, ct.id);
+  auto argv = TRY(container_argv(cfg, o.entrypoint, o.command));
+  const Json& ic = json_obj(cfg, "config");
+  Json labels = json_obj(ic, "Labels").is_object() ? json_obj(ic, "Labels") : Json::object();
+  for (const auto& l : o.labels) labels[l.substr(0, l.find('='))] = l.find('=') == std::string::npos ? "" : l.substr(l.find('=') + 1);
+  Json conf = {{"id", id},
+               {"name", name},
+               {"image_id", img.id.str()},
+               {"image", img.name.empty() ? o.image : img.name},
+               {"command", argv},
+               {"env", o.env},
+               {"workdir", o.workdir},
+               {"user", o.user},
+               {"hostname", o.hostname},
+               {"volumes", o.volumes},
+               {"cap_add", o.cap_add},
+               {"cap_drop", o.cap_drop},
+               {"security_opt", o.security_opt},
+               {"network", o.network.empty() ? "private" : o.network},
+               {"labels", labels},
+               {"stop_signal", o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal},
+               {"stop_timeout", o.stop_timeout},
+               {"read_only", o.read_only},
+               {"privileged", o.privileged},
+               {"rm", o.rm},
+               {"interactive", o.interactive},
+               {"tty", o.tty},
+               {"created", detail::now_ns()}};
+  // Built in tmp/ and renamed into place: a reader never sees half a container.
+  auto t = TRY(c.store.temp("ctr"));
+  for (const char* d : {"upper", "work", "merged"}) TRY(sys::ensure_dir(t.fd(), d, 0755));
+  TRY(sys::write_atomic(t.fd(), "state.json", dump_json(Json{{"status", "created"}, {"exit_code", 0}})));
+  TRY(sys::write_atomic(t.fd(), "config.json", dump_json(conf)));
+  if (::renameat(c.store.tmp(), t.name().c_str(), c.store.root(), ("containers/" + id).c_str()) < 0)
+    return fail_errno("create container {}", id);
+  t.release();
+  return id;
+}
+
+namespace detail {
+
+Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, const Json& conf) {
+  runtime::Spec spec;
+  auto image_id = TRY(Digest::parse(json_str(conf, "image_id")));
+  auto rec = TRY(context(s.image(image_id), "the container's image"));
+  auto cfg = TRY(parse_json(TRY(s.read_blob(image_id, kMax)), "image config"));
+  const Json& ic = json_obj(cfg, "config");
+  for (auto it = rec.layers.rbegin(); it != rec.layers.rend(); ++it) spec.lowers.push_back(s.layer_diff_abs(*it));
+  spec.layers_dir = s.paths().root + "/layers";
+  std::string cdir = container_dir(s, id);
+  spec.upper = cdir + "/upper";
+  spec.work = cdir + "/work";
+  spec.merged = cdir + "/merged";
+  spec.rootless = sys::rootless();
+  spec.userxattr = spec.rootless;
+  const char* full = std::getenv("_BERTH_USERNS_FULL");
+  spec.full_idmap = !spec.rootless || !full || std::string_view(full) != "0";
+  std::string host = json_str(conf, "hostname");
+  spec.hostname = host.empty() ? id.substr(0, 12) : host;
+  spec.net_host = json_str(conf, "network") == "host";
+  spec.read_only = conf.value("read_only", false);
+  spec.privileged = conf.value("privileged", false);
+  spec.caps = TRY(capabilities(conf));
+  spec.masked = runtime::default_masked_paths();
+  spec.readonly_paths = runtime::default_readonly_paths();
+  TRY(apply_security_opts(strings(json_obj(conf, "security_opt")), spec));
+  std::string user = json_str(conf, "user");
+  if (user.empty()) user = json_str(ic, "User");
+  auto ids = TRY(resolve_user(user, read_image_file(s, rec.layers, "etc/passwd"), read_image_file(s, rec.layers, "etc/group")));
+  spec.uid = ids.uid;
+  spec.gid = ids.gid;
+  spec.groups.assign(ids.groups.begin(), ids.groups.end());
+  spec.env = strings(json_obj(ic, "Env"));
+  auto set_env = [&](const std::string& kv) {
+    std::string key = kv.substr(0, kv.find('='));
+    std::erase_if(spec.env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+    spec.env.push_back(kv);
+  };
+  bool has_path = false, has_home = false;
+  for (const auto& e : spec.env) {
+    has_path |= e.starts_with("PATH=");
+    has_home |= e.starts_with("HOME=");
+  }
+  if (!has_path) set_env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!has_home) set_env("HOME=" + ids.home);
+  set_env("container=berth");
+  set_env("HOSTNAME=" + spec.hostname);
+  if (conf.value("tty", false)) set_env("TERM=xterm");
+  for (const auto& e : strings(json_obj(conf, "env"))) {
+    if (e.find('=') != std::string::npos) set_env(e);
+    else if (const char* v = std::getenv(e.c_str())) set_env(e + "=" + v);
+  }
+  spec.argv = strings(json_obj(conf, "command"));
+  std::string wd = json_str(conf, "workdir");
+  spec.cwd = !wd.empty() ? wd : json_str(ic, "WorkingDir", "/");
+  if (spec.cwd.empty()) spec.cwd = "/";
+  spec.stdin_open = conf.value("interactive", false);
+  std::string etc = TRY(write_etc_files(s, id, spec.hostname));
+  for (const char* f : {"hostname", "hosts", "resolv.conf"})
+    spec.binds.push_back({fmt::format("{}/{}", etc, f), fmt::format("/etc/{}", f), false, true});
+  for (const auto& v : strings(json_obj(conf, "volumes"))) spec.binds.push_back(TRY(parse_volume(v)));
+  return spec;
+}
+
+}  // namespace detail
+
+}  // namespace berth::engine

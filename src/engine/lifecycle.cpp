@@ -1,0 +1,305 @@
+// ps, rm, stop, kill, wait, container inspect.
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "berth/core/humanize.hpp"
+#include "berth/engine/run.hpp"
+#include "berth/runtime/spec.hpp"
+#include "berth/sys/fd.hpp"
+#include "container_record.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+using detail::ContainerRecord;
+
+struct SignalName {
+  const char* name;
+  int number;
+};
+constexpr SignalName kSignals[] = {
+    {"HUP", SIGHUP},   {"INT", SIGINT},     {"QUIT", SIGQUIT},   {"ILL", SIGILL},   {"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT}, {"IOT", SIGIOT},     {"BUS", SIGBUS},     {"FPE", SIGFPE},   {"KILL", SIGKILL},
+    {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},   {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
+    {"TERM", SIGTERM}, {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},   {"URG", SIGURG},   {"XCPU", SIGXCPU},
+    {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+    {"PWR", SIGPWR},   {"SYS", SIGSYS},
+};
+
+std::int64_t to_seconds(std::int64_t ns) { return ns / 1000000000; }
+
+// Waits up to `ms` for the process to end (a pidfd works for processes that are not our children).
+bool wait_gone(int pid, unsigned long long start_time, int ms) {
+  int pfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pfd < 0) return true;
+  sys::UniqueFd g(pfd);
+  if (runtime::process_start_time(pid) != start_time) return true;  // reused pid: ours is gone
+  pollfd p{pfd, POLLIN, 0};
+  return ::poll(&p, 1, ms) > 0;
+}
+
+// After the process is gone, its parent (monitor or foreground berth) records the exit; if that
+// parent was killed too, nobody will, so record it here.
+void settle(Context& c, const std::string& id, int code_if_orphan) {
+  for (int i = 0; i < 50; i++) {
+    auto rec = detail::read_container(c.store, id);
+    if (!rec || json_str(rec->state, "status") != "running") return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto lock = c.store.write_lock();
+  auto rec = detail::read_container(c.store, id);
+  if (rec && json_str(rec->state, "status") == "running" && !detail::alive(rec->state))
+    (void)detail::write_state(c.store, id, detail::exited_state(rec->state, code_if_orphan));
+}
+
+Result<std::vector<std::string>> targets(Context& c, const std::vector<std::string>& names, bool all,
+                                         std::vector<Error>& errors, std::vector<std::string>* labels = nullptr) {
+  auto lock = TRY(c.store.read_lock());
+  auto recs = TRY(detail::read_containers(c.store));
+  std::vector<std::string> ids;
+  if (all)
+    for (const auto& r : recs) {
+      ids.push_back(r.id);
+      if (labels) labels->push_back(r.id);
+    }
+  for (const auto& n : names) {
+    auto id = detail::find_container(recs, n);
+    if (!id) errors.push_back(id.error());
+    else {
+      ids.push_back(*id);
+      if (labels) labels->push_back(n);
+    }
+  }
+  return ids;
+}
+
+}  // namespace
+
+Result<int> parse_signal(const std::string& s) {
+  std::string n = s;
+  std::transform(n.begin(), n.end(), n.begin(), ::toupper);
+  if (n.starts_with("SIG")) n = n.substr(3);
+  if (!n.empty() && std::all_of(n.begin(), n.end(), ::isdigit)) {
+    int v = std::atoi(n.c_str());
+    if (v > 0 && v < 65) return v;
+  } else {
+    for (const auto& sg : kSignals)
+      if (n == sg.name) return sg.number;
+    if (n.starts_with("RTMIN")) {
+      int off = n.size() > 6 && n[5] == '+' ? std::atoi(n.c_str() + 6) : 0;
+      if (off >= 0 && SIGRTMIN + off <= SIGRTMAX) return SIGRTMIN + off;
+    }
+  }
+  return fail(Errc::usage, "invalid signal: {}", s);
+}
+
+Result<std::string> container_id(Context& c, const std::string& key) {
+  auto lock = TRY(c.store.read_lock());
+  return detail::find_container(TRY(detail::read_containers(c.store)), key);
+}
+
+Result<std::vector<ContainerSummary>> list_containers(Context& c, bool all) {
+  auto lock = TRY(c.store.read_lock());
+  std::vector<ContainerSummary> out;
+  for (const auto& r : TRY(detail::read_containers(c.store))) {
+    ContainerSummary s;
+    s.id = r.id;
+    s.name = json_str(r.config, "name");
+    s.image = json_str(r.config, "image");
+    const Json& cmd = json_obj(r.config, "command");
+    if (cmd.is_array())
+      for (const auto& a : cmd)
+        if (a.is_string()) s.command.push_back(a.get<std::string>());
+    s.created = to_seconds(json_int(r.config, "created"));
+    s.started = to_seconds(json_int(r.state, "started"));
+    s.finished = to_seconds(json_int(r.state, "finished"));
+    s.exit_code = static_cast<int>(json_int(r.state, "exit_code"));
+    s.status = detail::status_of(r.state);
+    if (s.status == "running") s.pid = static_cast<int>(json_int(r.state, "pid"));
+    s.labels = json_obj(r.config, "labels");
+    if (!all && s.status != "running") continue;
+    out.push_back(s);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created > b.created; });
+  return out;
+}
+
+Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
+  MultiReport rep;
+  auto lock = TRY(c.store.write_lock());
+  auto all = TRY(detail::read_containers(c.store));
+  std::vector<std::string> ids;
+  if (o.all)
+    for (const auto& r : all) ids.push_back(r.id);
+  for (const auto& k : o.containers) {
+    auto id = detail::find_container(all, k);
+    if (!id) rep.errors.push_back(id.error());
+    else ids.push_back(*id);
+  }
+  for (const auto& id : ids) {
+    auto it = std::find_if(all.begin(), all.end(), [&](const auto& r) { return r.id == id; });
+    if (it == all.end()) continue;
+    if (detail::alive(it->state)) {
+      if (!o.force) {
+        rep.errors.push_back(Error{Errc::conflict, 0,
+                                   fmt::format("cannot remove container {} as it is running - running or paused "
+                                               "containers cannot be removed without force: container state improper",
+                                               id)});
+        continue;
+      }
+      int pid = static_cast<int>(json_int(it->state, "pid"));
+      ::kill(pid, SIGKILL);
+      wait_gone(pid, static_cast<unsigned long long>(json_int(it->state, "start_time")), 5000);
+    }
+    TRY(detail::remove_container_dir(c.store, id));
+    rep.done.push_back(id);
+  }
+  return rep;
+}
+
+Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
+  MultiReport rep;
+  std::vector<std::string> labels;
+  auto ids = TRY(targets(c, o.containers, o.all, rep.errors, &labels));
+  for (size_t i = 0; i < ids.size(); i++) {
+    auto rec = detail::read_container(c.store, ids[i]);
+    if (!rec) continue;
+    if (detail::alive(rec->state)) {
+      int pid = static_cast<int>(json_int(rec->state, "pid"));
+      auto st = static_cast<unsigned long long>(json_int(rec->state, "start_time"));
+      int sig = parse_signal(json_str(rec->config, "stop_signal", "SIGTERM")).value_or(SIGTERM);
+      int timeout = o.timeout.value_or(static_cast<int>(json_int(rec->config, "stop_timeout", 10)));
+      ::kill(pid, sig);
+      if (!wait_gone(pid, st, timeout * 1000)) {
+        if (timeout > 0)
+          fmt::print(stderr, "WARN[{:04d}] StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL\n",
+                     timeout, json_str(rec->config, "stop_signal", "SIGTERM"), json_str(rec->config, "name"), timeout);
+        ::kill(pid, SIGKILL);
+        wait_gone(pid, st, 10000);
+      }
+      settle(c, ids[i], 137);
+    }
+    rep.done.push_back(labels[i]);
+  }
+  return rep;
+}
+
+Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& names, bool all,
+                                    const std::string& signal) {
+  int sig = TRY(parse_signal(signal));
+  MultiReport rep;
+  std::vector<std::string> labels;
+  auto ids = TRY(targets(c, names, all, rep.errors, &labels));
+  for (size_t i = 0; i < ids.size(); i++) {
+    auto rec = detail::read_container(c.store, ids[i]);
+    if (!rec) continue;
+    if (!detail::alive(rec->state)) {
+      if (all) continue;
+      rep.errors.push_back(Error{Errc::system, 0,
+                                 fmt::format("can only kill running containers. {} is in state {}: container state improper",
+                                             ids[i], detail::status_of(rec->state))});
+      continue;
+    }
+    if (::kill(static_cast<int>(json_int(rec->state, "pid")), sig) < 0) {
+      rep.errors.push_back(Error{Errc::system, errno, fmt::format("kill {}: {}", ids[i], errno_text(errno))});
+      continue;
+    }
+    rep.done.push_back(labels[i]);
+  }
+  return rep;
+}
+
+Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& names) {
+  MultiReport rep;
+  auto ids = TRY(targets(c, names, false, rep.errors));
+  for (const auto& id : ids) {
+    auto rec = detail::read_container(c.store, id);
+    if (!rec) continue;
+    if (detail::alive(rec->state)) {
+      int pid = static_cast<int>(json_int(rec->state, "pid"));
+      auto st = static_cast<unsigned long long>(json_int(rec->state, "start_time"));
+      while (!wait_gone(pid, st, 1000)) {
+      }
+      settle(c, id, 137);
+      rec = detail::read_container(c.store, id);
+    }
+    if (!rec) {
+      rep.errors.push_back(Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)});
+      continue;
+    }
+    rep.done.push_back(std::to_string(json_int(rec->state, "exit_code")));
+  }
+  return rep;
+}
+
+Result<Json> inspect_container(Context& c, const std::string& key) {
+  auto lock = TRY(c.store.read_lock());
+  auto id = TRY(detail::find_container(TRY(detail::read_containers(c.store)), key));
+  auto rec = TRY(detail::read_container(c.store, id));
+  const Json& conf = rec.config;
+  const Json& st = rec.state;
+  std::string status = detail::status_of(st);
+  std::vector<std::string> argv;
+  for (const auto& a : json_obj(conf, "command")) argv.push_back(a.get<std::string>());
+  auto ts = [](std::int64_t ns) { return ns ? rfc3339_utc(ns / 1000000000, ns % 1000000000) : "0001-01-01T00:00:00Z"; };
+  Json mounts = Json::array();
+  for (const auto& v : json_obj(conf, "volumes")) {
+    std::string s = v.get<std::string>();
+    auto a = s.find(':'), b = s.find(':', a + 1);
+    std::string opts = b == std::string::npos ? "" : s.substr(b + 1);
+    mounts.push_back({{"Type", "bind"}, {"Source", s.substr(0, a)}, {"Destination", s.substr(a + 1, b == std::string::npos ? b : b - a - 1)},
+                      {"RW", opts.find("ro") == std::string::npos}, {"Options", Json::array({"rbind"})}});
+  }
+  OrderedJson j;
+  j["Id"] = id;
+  j["Created"] = ts(json_int(conf, "created"));
+  j["Path"] = argv.empty() ? "" : argv.front();
+  j["Args"] = argv.size() > 1 ? std::vector<std::string>(argv.begin() + 1, argv.end()) : std::vector<std::string>{};
+  j["State"] = {{"Status", status},
+                {"Running", status == "running"},
+                {"Paused", false},
+                {"Restarting", false},
+                {"OOMKilled", false},
+                {"Dead", false},
+                {"Pid", status == "running" ? json_int(st, "pid") : 0},
+                {"ExitCode", json_int(st, "exit_code")},
+                {"Error", json_str(st, "error")},
+                {"StartedAt", ts(json_int(st, "started"))},
+                {"FinishedAt", ts(json_int(st, "finished"))}};
+  j["Image"] = std::string(json_str(conf, "image_id").substr(7));
+  j["ImageName"] = json_str(conf, "image");
+  j["Name"] = json_str(conf, "name");
+  j["RestartCount"] = 0;
+  j["Driver"] = "overlay";
+  j["Mounts"] = mounts;
+  j["Config"] = {{"Hostname", json_str(conf, "hostname").empty() ? id.substr(0, 12) : json_str(conf, "hostname")},
+                 {"User", json_str(conf, "user")},
+                 {"Env", json_obj(conf, "env")},
+                 {"Cmd", argv},
+                 {"Image", json_str(conf, "image")},
+                 {"WorkingDir", json_str(conf, "workdir")},
+                 {"Labels", json_obj(conf, "labels")},
+                 {"StopSignal", json_str(conf, "stop_signal")},
+                 {"StopTimeout", json_int(conf, "stop_timeout", 10)},
+                 {"Tty", conf.value("tty", false)},
+                 {"OpenStdin", conf.value("interactive", false)}};
+  j["HostConfig"] = {{"AutoRemove", conf.value("rm", false)},
+                     {"Privileged", conf.value("privileged", false)},
+                     {"ReadonlyRootfs", conf.value("read_only", false)},
+                     {"NetworkMode", json_str(conf, "network")},
+                     {"CapAdd", json_obj(conf, "cap_add")},
+                     {"CapDrop", json_obj(conf, "cap_drop")},
+                     {"SecurityOpt", json_obj(conf, "security_opt")}};
+  return Json::parse(dump_json(j));
+}
+
+}  // namespace berth::engine

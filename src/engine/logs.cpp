@@ -1,0 +1,136 @@
+// logs: reads the k8s-file log a detached container's monitor writes
+// ("<RFC3339Nano> <stdout|stderr> <F|P> <text>"), optionally following it.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <deque>
+#include <thread>
+
+#include "berth/core/humanize.hpp"
+#include "berth/engine/run.hpp"
+#include "berth/sys/file.hpp"
+#include "container_record.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+struct LogLine {
+  std::int64_t ns = 0;
+  std::string ts;
+  bool err = false;
+  bool full = true;
+  std::string text;
+};
+
+bool parse_line(std::string_view l, LogLine& out) {
+  auto a = l.find(' ');
+  if (a == std::string_view::npos) return false;
+  auto b = l.find(' ', a + 1);
+  if (b == std::string_view::npos || b + 2 > l.size()) return false;
+  out.ts = std::string(l.substr(0, a));
+  out.err = l.substr(a + 1, b - a - 1) == "stderr";
+  out.full = l[b + 1] == 'F';
+  out.text = b + 3 <= l.size() ? std::string(l.substr(b + 3)) : "";
+  std::int64_t s = 0;
+  if (!parse_rfc3339(out.ts, s)) return false;
+  long frac = 0;
+  auto dot = out.ts.find('.');
+  if (dot != std::string::npos) {
+    std::string digits;
+    for (size_t i = dot + 1; i < out.ts.size() && isdigit(static_cast<unsigned char>(out.ts[i])); i++) digits += out.ts[i];
+    digits.resize(9, '0');
+    frac = std::atol(digits.c_str());
+  }
+  out.ns = s * 1000000000 + frac;
+  return true;
+}
+
+class Printer {
+ public:
+  explicit Printer(const LogsOptions& o) : o_(o) {}
+  void print(const LogLine& l) {
+    if (o_.since_ns && l.ns < *o_.since_ns) return;
+    if (o_.until_ns && l.ns > *o_.until_ns) return;
+    bool& at_start = l.err ? err_start_ : out_start_;
+    std::string s;
+    if (o_.timestamps && at_start) s = l.ts + " ";
+    s += l.text;
+    if (l.full) s += "\n";
+    at_start = l.full;
+    (void)sys::write_all(l.err ? 2 : 1, s);
+  }
+
+ private:
+  const LogsOptions& o_;
+  bool out_start_ = true, err_start_ = true;
+};
+
+// Reads whole lines from `fd` into `pending`; keeps a cut last line for the next read.
+void read_lines(int fd, std::string& carry, std::deque<LogLine>& out) {
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    carry.append(buf, static_cast<size_t>(n));
+  }
+  size_t start = 0;
+  while (true) {
+    auto nl = carry.find('\n', start);
+    if (nl == std::string::npos) break;
+    LogLine l;
+    if (parse_line(std::string_view(carry).substr(start, nl - start), l)) out.push_back(std::move(l));
+    start = nl + 1;
+  }
+  carry.erase(0, start);
+}
+
+}  // namespace
+
+Result<void> container_logs(Context& c, const LogsOptions& o) {
+  std::string id = TRY(container_id(c, o.container));
+  std::string path = detail::container_dir(c.store, id) + "/ctr.log";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno != ENOENT) return fail_errno("open {}", path);
+  sys::UniqueFd g(fd);
+  Printer p(o);
+  std::string carry;
+  std::deque<LogLine> lines;
+  if (fd >= 0) read_lines(fd, carry, lines);
+  if (o.tail) {
+    // The last N complete lines (a partial line belongs to the full line it ends).
+    long full = 0;
+    size_t keep_from = lines.size();
+    while (keep_from > 0 && full < *o.tail) {
+      keep_from--;
+      if (lines[keep_from].full) full++;
+    }
+    if (*o.tail == 0) keep_from = lines.size();
+    while (keep_from > 0 && !lines[keep_from - 1].full) keep_from--;
+    lines.erase(lines.begin(), lines.begin() + static_cast<long>(keep_from));
+  }
+  for (const auto& l : lines) p.print(l);
+  if (!o.follow) return {};
+  while (true) {
+    auto rec = detail::read_container(c.store, id);
+    bool running = rec && detail::status_of(rec->state) == "running";
+    if (fd < 0) {
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      g.reset(fd);
+    }
+    lines.clear();
+    if (fd >= 0) read_lines(fd, carry, lines);
+    for (const auto& l : lines) p.print(l);
+    if (!running) {
+      // One last read: the monitor may have written after the state changed.
+      lines.clear();
+      if (fd >= 0) read_lines(fd, carry, lines);
+      for (const auto& l : lines) p.print(l);
+      return {};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,260 @@
+// Starting containers. One code path serves both modes (STYLE.md 2.8):
+// - attached (`run`, `start -a`): this berth is the container's parent;
+// - detached (`run -d`, `start`): berth forks, the child double-forks and re-executes
+//   `berth __monitor ID FD`, a clean process that becomes the container's parent with its
+//   output going to the container's log. The original berth waits on FD until the monitor
+//   reports "started" or the error that kept the container from starting.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "berth/core/humanize.hpp"
+#include "berth/core/log.hpp"
+#include "berth/engine/run.hpp"
+#include "berth/runtime/pty.hpp"
+#include "berth/sys/file.hpp"
+#include "container_record.hpp"
+#include "spec_builder.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+int exit_code_of(Errc c) {
+  switch (c) {
+    case Errc::cannot_invoke: return 126;
+    case Errc::command_not_found: return 127;
+    default: return 125;
+  }
+}
+
+Errc errc_of(int code) {
+  return code == 126 ? Errc::cannot_invoke : code == 127 ? Errc::command_not_found : Errc::system;
+}
+
+// Takes the container from "created"/"exited" to ready-to-start, under the write lock.
+Result<detail::ContainerRecord> prepare_start(Context& c, const std::string& id) {
+  auto lock = TRY(c.store.write_lock());
+  auto rec = TRY(detail::read_container(c.store, id));
+  if (detail::alive(rec.state)) return fail(Errc::conflict, "container {} is already running", json_str(rec.config, "name"));
+  return rec;
+}
+
+void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<int>& code) {
+  auto lock = c.store.write_lock();
+  auto cur = detail::read_container(c.store, rec.id);
+  Json prev = cur ? cur->state : rec.state;
+  Json st = code ? detail::exited_state(prev, *code) : detail::exited_state(prev, exit_code_of(code.error().code), code.error().message);
+  if (rec.config.value("rm", false)) {
+    auto r = detail::remove_container_dir(c.store, rec.id);
+    if (!r) log::warn("remove container {}: {}", rec.id, r.error().message);
+    return;
+  }
+  auto w = detail::write_state(c.store, rec.id, st);
+  if (!w) log::warn("record the exit of container {}: {}", rec.id, w.error().message);
+}
+
+void record_started(Context& c, const std::string& id, const runtime::Started& s) {
+  auto w = detail::write_state(c.store, id, detail::running_state(s.pid, s.start_time, detail::now_ns()));
+  if (!w) log::warn("record container state: {}", w.error().message);
+}
+
+// Appends output to the container's log in podman's k8s-file format:
+//   2024-01-02T03:04:05.123456789Z stdout F a whole line
+// A line cut by a read boundary is written as "P" (partial) and continued.
+class LogWriter {
+ public:
+  explicit LogWriter(int fd) : fd_(fd) {}
+  // Reads once from `from`; false at EOF or error.
+  bool relay(int from, const char* stream) {
+    char buf[65536];
+    ssize_t n = ::read(from, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+    if (n <= 0) return false;
+    std::string_view data(buf, static_cast<size_t>(n));
+    std::int64_t ns = detail::now_ns();
+    std::string ts = rfc3339_utc(ns / 1000000000, ns % 1000000000);
+    std::string out;
+    while (!data.empty()) {
+      auto nl = data.find('\n');
+      bool full = nl != std::string_view::npos;
+      auto line = data.substr(0, full ? nl : data.size());
+      out += fmt::format("{} {} {} {}\n", ts, stream, full ? "F" : "P", line);
+      data.remove_prefix(full ? nl + 1 : data.size());
+    }
+    (void)sys::write_all(fd_, out);
+    return true;
+  }
+
+ private:
+  int fd_;
+};
+
+Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool interactive) {
+  auto spec = TRY(detail::build_spec(c.store, rec.id, rec.config));
+  runtime::Supervision sup;
+  sup.on_started = [&](const runtime::Started& s) { record_started(c, rec.id, s); };
+  std::optional<runtime::RawMode> raw;
+  if (rec.config.value("tty", false)) {
+    if (interactive) raw.emplace(0);
+    auto master_fd = std::make_shared<int>(-1);
+    sup.console = [interactive, master_fd](int master) {
+      *master_fd = master;
+      runtime::copy_winsize(0, master) || runtime::copy_winsize(1, master);
+      std::vector<runtime::Relay> relays;
+      relays.push_back({master, [](int fd) {
+                          char buf[65536];
+                          ssize_t n = ::read(fd, buf, sizeof buf);
+                          if (n < 0 && errno == EINTR) return true;
+                          if (n <= 0) return false;  // EIO once the container's side closed
+                          return sys::write_all(1, std::string_view(buf, static_cast<size_t>(n))).has_value();
+                        }});
+      if (interactive)
+        relays.push_back({0, [master](int fd) {
+                            char buf[65536];
+                            ssize_t n = ::read(fd, buf, sizeof buf);
+                            if (n < 0 && errno == EINTR) return true;
+                            if (n <= 0) return false;
+                            return sys::write_all(master, std::string_view(buf, static_cast<size_t>(n))).has_value();
+                          },
+                          false});
+      return relays;
+    };
+    sup.on_signal = [master_fd](int sig) {
+      // The container's terminal size follows ours; the kernel then signals its foreground group.
+      if (sig != SIGWINCH) return false;
+      if (*master_fd >= 0) runtime::copy_winsize(0, *master_fd) || runtime::copy_winsize(1, *master_fd);
+      return true;
+    };
+  } else if (interactive) {
+    sup.stdio.in = 0;
+  }
+  auto code = runtime::run_container_process(spec, sup);
+  raw.reset();
+  record_exit(c, rec, code);
+  return code;
+}
+
+Result<int> start_detached(Context& c, const detail::ContainerRecord& rec) {
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) < 0) return fail_errno("pipe");
+  sys::UniqueFd rd(ready[0]), wr(ready[1]);
+  std::string root = c.store.paths().root, runroot = c.store.paths().runroot;
+  pid_t pid = ::fork();
+  if (pid < 0) return fail_errno("fork the monitor");
+  if (pid == 0) {
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);
+    // The monitor: a clean re-executed berth. Only the ready pipe stays open for it.
+    int devnull = ::open("/dev/null", O_RDWR);
+    for (int fd = 0; fd < 3; fd++) ::dup2(devnull, fd);
+    int fd = ::dup(wr.get());  // dup() clears O_CLOEXEC
+    std::string sfd = std::to_string(fd);
+    const char* argv[] = {"berth", "--root", root.c_str(), "--runroot", runroot.c_str(), "__monitor",
+                          rec.id.c_str(), sfd.c_str(), nullptr};
+    ::execv("/proc/self/exe", const_cast<char* const*>(argv));
+    ::_exit(125);
+  }
+  int st;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  wr.reset();
+  auto msg = sys::read_all(rd.get(), 1 << 16);
+  if (!msg || msg->empty()) return fail(Errc::system, "the monitor of container {} exited before starting it", rec.id);
+  if (msg->starts_with("OK")) return 0;
+  if (msg->starts_with("E")) {
+    int code = std::atoi(msg->c_str() + 1);
+    auto sp = msg->find(' ');
+    std::string text = sp == std::string::npos ? *msg : msg->substr(sp + 1);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return std::unexpected(Error{errc_of(code), 0, text});
+  }
+  return fail(Errc::system, "unexpected answer from the monitor: {}", *msg);
+}
+
+}  // namespace
+
+Result<int> start_container(Context& c, const std::string& id, bool attach, bool interactive) {
+  auto rec = TRY(prepare_start(c, id));
+  if (attach) return run_attached(c, rec, interactive);
+  return start_detached(c, rec);
+}
+
+Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out) {
+  std::string id = TRY(create_container(c, o));
+  if (id_out) *id_out = id;
+  auto r = start_container(c, id, !o.detach, o.interactive);
+  if (!r && o.rm) {
+    auto lock = c.store.write_lock();
+    (void)detail::remove_container_dir(c.store, id);
+  }
+  return r;
+}
+
+int monitor_main(Context& c, const std::string& id, int ready_fd) {
+  auto tell = [&](const std::string& s) {
+    if (ready_fd >= 0) {
+      (void)sys::write_all(ready_fd, s);
+      ::close(ready_fd);
+      ready_fd = -1;
+    }
+  };
+  auto fail_start = [&](const Error& e) {
+    tell(fmt::format("E{} {}", exit_code_of(e.code), e.message));
+    return exit_code_of(e.code);
+  };
+  auto rec = detail::read_container(c.store, id);
+  if (!rec) return fail_start(rec.error());
+  std::string dir = detail::container_dir(c.store, id);
+  if (int lf = ::open((dir + "/monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); lf >= 0) {
+    ::dup2(lf, 2);
+    ::close(lf);
+  }
+  auto spec = detail::build_spec(c.store, id, rec->config);
+  if (!spec) {
+    record_exit(c, *rec, std::unexpected(spec.error()));
+    return fail_start(spec.error());
+  }
+  int logfd = ::open((dir + "/ctr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (logfd < 0) return fail_start(Error{Errc::system, errno, "open the container log"});
+  sys::UniqueFd log_guard(logfd);
+  LogWriter writer(logfd);
+  runtime::Supervision sup;
+  sup.on_started = [&](const runtime::Started& s) {
+    record_started(c, id, s);
+    tell("OK\n");
+  };
+  sys::UniqueFd out_r, out_w, err_r, err_w;
+  if (rec->config.value("tty", false)) {
+    sup.console = [&](int master) {
+      return std::vector<runtime::Relay>{{master, [&](int fd) { return writer.relay(fd, "stdout"); }}};
+    };
+  } else {
+    int po[2], pe[2];
+    if (::pipe2(po, O_CLOEXEC) < 0 || ::pipe2(pe, O_CLOEXEC) < 0) return fail_start(Error{Errc::system, errno, "pipe"});
+    out_r.reset(po[0]);
+    out_w.reset(po[1]);
+    err_r.reset(pe[0]);
+    err_w.reset(pe[1]);
+    sup.stdio.out = out_w.get();
+    sup.stdio.err = err_w.get();
+    sup.relays.push_back({out_r.get(), [&](int fd) { return writer.relay(fd, "stdout"); }});
+    sup.relays.push_back({err_r.get(), [&](int fd) { return writer.relay(fd, "stderr"); }});
+  }
+  // The write ends must close in this process once the child has them, or EOF never comes.
+  auto on_started = sup.on_started;
+  sup.on_started = [&, on_started](const runtime::Started& s) {
+    out_w.reset();
+    err_w.reset();
+    on_started(s);
+  };
+  auto code = runtime::run_container_process(*spec, sup);
+  record_exit(c, *rec, code);
+  if (!code) return fail_start(code.error());
+  return *code;
+}
+
+}  // namespace berth::engine
