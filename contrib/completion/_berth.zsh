@@ -8,7 +8,9 @@ _berth() {
     'tag:Add an additional name to a local image' 'untag:Remove a name from a local image'
     'rmi:Remove one or more images' 'inspect:Display the configuration of an object'
     'history:Show history of a specified image' 'system:Manage berth' 'run:Run a command in a new container'
-    'ps:List containers' 'rm:Remove one or more containers' 'container:Manage containers' 'version:Display the version'
+    'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
+    'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
+    'logs:Show container output' 'container:Manage containers' 'version:Display the version'
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
@@ -17,10 +19,14 @@ _berth() {
     cmd) _describe 'command' commands ;;
     args)
       case $words[1] in
-        run) _arguments '(-i --interactive)'{-i,--interactive} '--rm' '--name:name' '*'{-e,--env}':env' \
+        run|create) _arguments {-d,--detach} {-t,--tty} '*'{-l,--label}':label' '--stop-signal:signal' '--stop-timeout:seconds' '(-i --interactive)'{-i,--interactive} '--rm' '--name:name' '*'{-e,--env}':env' \
                {-w,--workdir}':dir' {-u,--user}':user' '--entrypoint:cmd' {-h,--hostname}':name' \
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
                '--network:mode:(private none host)' '--read-only' '--privileged' '*::args' ;;
+        logs) _arguments {-f,--follow} {-t,--timestamps} '--tail:lines' '--since:time' '--until:time' '1:container' ;;
+        stop) _arguments {-t,--time}':seconds' {-a,--all} '*:container' ;;
+        kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;
+        start) _arguments {-a,--attach} {-i,--interactive} '*:container' ;;
         load) _arguments {-i,--input}':file:_files' {-q,--quiet} ;;
         save) _arguments {-o,--output}':file:_files' '--format:format:(docker-archive oci-archive oci-dir)' {-q,--quiet} {-m,--multi-image-archive} '*::image' ;;
         images) _arguments {-a,--all} {-q,--quiet} '--no-trunc' '--digests' '--format:format' '*'{-f,--filter}':filter' ;;

@@ -15,17 +15,23 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="container history image images import inspect load ps rm rmi run save system tag untag version"
+  local commands="container create history image images import inspect kill load logs ps rm rmi run save start stop system tag untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
     [import]="--change -c --message -m --quiet -q --help"
     [inspect]="--format -f --type -t --help"
     [load]="--input -i --quiet -q --help"
-    [ps]="--all -a --quiet -q --no-trunc --format --help"
-    [rm]="--force -f --all -a --help"
+    [ps]="--all -a --quiet -q --no-trunc --latest -l --last -n --format --help"
+    [rm]="--force -f --all -a --volumes -v --help"
     [rmi]="--force -f --all -a --help"
-    [run]="--interactive -i --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
+    [run]="--detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
+    [create]="--interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
+    [start]="--attach -a --interactive -i --help"
+    [stop]="--time -t --all -a --help"
+    [kill]="--signal -s --all -a --help"
+    [wait]="--help"
+    [logs]="--follow -f --timestamps -t --tail --since --until --help"
     [save]="--output -o --format --quiet -q --multi-image-archive -m --help"
     [tag]="--help"
     [untag]="--help"
@@ -51,6 +57,7 @@ _berth() {
       if [ "$cmd" = save ]; then COMPREPLY=($(compgen -W "docker-archive oci-archive oci-dir" -- "$cur")); fi
       return ;;
     --network|--net) COMPREPLY=($(compgen -W "private none host" -- "$cur")); return ;;
+    --signal|-s|--stop-signal) COMPREPLY=($(compgen -W "TERM KILL INT HUP QUIT USR1 USR2" -- "$cur")); return ;;
     --security-opt) COMPREPLY=($(compgen -W "no-new-privileges seccomp=unconfined mask= unmask=" -- "$cur")); return ;;
     --filter|-f)
       if [ "$cmd" = images ]; then COMPREPLY=($(compgen -W "reference= dangling= label= before= since= id=" -- "$cur")); return; fi ;;
@@ -65,7 +72,7 @@ _berth() {
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=images ;; rm) cmd=rmi ;; *) cmd=$sub ;; esac ;;
     container)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run list ls ps rm" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs inspect list ls ps rm" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
     system)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df" -- "$cur")); return; }
@@ -77,7 +84,7 @@ _berth() {
   fi
   case "$cmd" in
     run|history|inspect|rmi|save|tag|untag) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
-    rm) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
+    rm|start|stop|kill|wait|logs) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
     import) _filedir ;;
   esac
 }

@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run ps rm container version
+set -l cmds images image load save import tag untag rmi inspect history system run create start stop kill wait logs ps rm container version
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -33,3 +33,20 @@ complete -c berth -n '__fish_seen_subcommand_from run' -l security-opt -x -a 'no
 complete -c berth -n '__fish_seen_subcommand_from run' -l network -x -a 'private none host'
 complete -c berth -n '__fish_seen_subcommand_from run' -l read-only
 complete -c berth -n '__fish_seen_subcommand_from run' -l privileged
+complete -c berth -n '__fish_seen_subcommand_from run' -s d -l detach
+complete -c berth -n '__fish_seen_subcommand_from run create' -s t -l tty
+complete -c berth -n '__fish_seen_subcommand_from run create' -s l -l label -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l stop-signal -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l stop-timeout -x
+complete -c berth -n '__fish_seen_subcommand_from start' -s a -l attach
+complete -c berth -n '__fish_seen_subcommand_from start' -s i -l interactive
+complete -c berth -n '__fish_seen_subcommand_from stop' -s t -l time -x
+complete -c berth -n '__fish_seen_subcommand_from kill' -s s -l signal -x
+complete -c berth -n '__fish_seen_subcommand_from logs' -s f -l follow
+complete -c berth -n '__fish_seen_subcommand_from logs' -s t -l timestamps
+complete -c berth -n '__fish_seen_subcommand_from logs' -l tail -x
+complete -c berth -n '__fish_seen_subcommand_from logs' -l since -x
+complete -c berth -n '__fish_seen_subcommand_from logs' -l until -x
+complete -c berth -n '__fish_seen_subcommand_from ps' -s l -l latest
+complete -c berth -n '__fish_seen_subcommand_from ps' -s n -l last -x
+complete -c berth -n '__fish_seen_subcommand_from rm' -s v -l volumes

@@ -101,9 +101,9 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   if (rec.config.value("tty", false)) {
     if (interactive) raw.emplace(0);
     auto master_fd = std::make_shared<int>(-1);
+    runtime::terminal_size(sup.console_rows, sup.console_cols);
     sup.console = [interactive, master_fd](int master) {
       *master_fd = master;
-      runtime::copy_winsize(0, master) || runtime::copy_winsize(1, master);
       std::vector<runtime::Relay> relays;
       relays.push_back({master, [](int fd) {
                           char buf[65536];

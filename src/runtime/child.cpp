@@ -266,6 +266,12 @@ void make_console(const ChildPlan& p) {
   if (::ioctl(master, TIOCSPTLCK, &unlock) != 0) die(p, Stage::stdio, 4);
   int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
   if (slave < 0) die(p, Stage::stdio, 4);
+  if (p.tty_rows && p.tty_cols) {
+    winsize ws{};
+    ws.ws_row = p.tty_rows;
+    ws.ws_col = p.tty_cols;
+    ::ioctl(master, TIOCSWINSZ, &ws);  // before exec: the command must see the size at once
+  }
   if (::setsid() < 0 || ::ioctl(slave, TIOCSCTTY, 0) < 0) die(p, Stage::stdio, 3);
   for (int fd = 0; fd < 3; fd++)
     if (::dup2(slave, fd) < 0) die(p, Stage::stdio, 3);

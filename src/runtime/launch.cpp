@@ -80,6 +80,8 @@ unsigned long long process_start_time(pid_t pid) {
   if (!text) return 0;
   auto rp = text->rfind(')');
   if (rp == std::string::npos) return 0;
+  // A zombie has exited: its parent is gone or has not reaped it yet, it runs no more.
+  if (rp + 2 < text->size() && ((*text)[rp + 2] == 'Z' || (*text)[rp + 2] == 'X')) return 0;
   int field = 2;
   size_t i = rp + 1;
   while (i < text->size() && field < 22) {
@@ -114,6 +116,8 @@ Result<int> run_container_process(const Spec& spec, const Supervision& sup) {
     console_parent.reset(sp[0]);
     console_child.reset(sp[1]);
     plan.console_sock = sp[1];
+    plan.tty_rows = sup.console_rows;
+    plan.tty_cols = sup.console_cols;
   }
 
   sigset_t block, old;

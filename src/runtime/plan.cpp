@@ -153,6 +153,7 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.envp = cp->envp_.data();
   p.path_env = cp->keep(path);
   p.stdin_fd = p.stdout_fd = p.stderr_fd = p.tty_fd = p.console_sock = -1;
+  p.tty_rows = p.tty_cols = 0;
   p.report_fd = -1;
   return cp;
 }

@@ -38,4 +38,16 @@ bool copy_winsize(int from, int to) {
   return ::ioctl(to, TIOCSWINSZ, &ws) == 0;
 }
 
+bool terminal_size(unsigned short& rows, unsigned short& cols) {
+  for (int fd = 0; fd < 3; fd++) {
+    winsize ws{};
+    if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+      rows = ws.ws_row;
+      cols = ws.ws_col;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace berth::runtime

@@ -76,6 +76,7 @@ struct ChildPlan {
   int tty_fd;                       // a pty slave: new session, controlling tty, onto 0-2
   int console_sock;                 // >= 0: make a pty in the container's devpts and send its
                                     // master back over this socket (SCM_RIGHTS)
+  unsigned short tty_rows, tty_cols;  // the terminal's size, set before exec (0: unknown)
   const void* sigmask;              // sigset_t to restore before exec (the parent blocks some)
   int report_fd;                    // O_CLOEXEC pipe: EOF = exec happened
 };

@@ -32,5 +32,7 @@ class RawMode {
 
 // Copies the window size of terminal `from` to `to`; false when `from` is no terminal.
 bool copy_winsize(int from, int to);
+// The size of the first of fds 0, 1, 2 that is a terminal; false when none is.
+bool terminal_size(unsigned short& rows, unsigned short& cols);
 
 }  // namespace berth::runtime

@@ -83,6 +83,7 @@ struct Supervision {
   // -t: the container gets a terminal of its own devpts; berth receives the master and
   // these relays are added for it.
   std::function<std::vector<Relay>(int master)> console;
+  unsigned short console_rows = 0, console_cols = 0;
   std::vector<Relay> relays;
   std::function<void(const Started&)> on_started;
   // Signals arriving while the container runs; return true when handled (not forwarded).
