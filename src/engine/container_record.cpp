@@ -50,7 +50,7 @@ Result<std::string> find_container(const std::vector<ContainerRecord>& all, std:
 
 Result<void> write_state(const store::Store& s, const std::string& id, const Json& st) {
   auto dir = TRY(sys::open_beneath(s.root(), "containers/" + id, O_RDONLY | O_DIRECTORY, 0, true));
-  return sys::write_atomic(dir.get(), "state.json", dump_json(st));
+  return sys::write_replace(dir.get(), "state.json", dump_json(st));
 }
 
 std::int64_t now_ns() {

@@ -129,15 +129,15 @@ Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::
 
 Result<std::string> write_etc_files(const store::Store& s, const std::string& id, const std::string& hostname) {
   auto dir = TRY(sys::open_beneath(s.root(), "containers/" + id, O_RDONLY | O_DIRECTORY, 0, true));
-  TRY(sys::write_atomic(dir.get(), "hostname", hostname + "\n", 0644));
-  TRY(sys::write_atomic(dir.get(), "hosts", fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t{}\n", hostname),
+  TRY(sys::write_replace(dir.get(), "hostname", hostname + "\n", 0644));
+  TRY(sys::write_replace(dir.get(), "hosts", fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t{}\n", hostname),
                         0644));
   std::string resolv;
   if (int fd = ::open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC); fd >= 0) {
     sys::UniqueFd g(fd);
     if (auto t = sys::read_all(fd, 1 << 16); t) resolv = *t;
   }
-  TRY(sys::write_atomic(dir.get(), "resolv.conf", resolv, 0644));
+  TRY(sys::write_replace(dir.get(), "resolv.conf", resolv, 0644));
   return detail::container_dir(s, id);
 }
 
@@ -279,7 +279,7 @@ Result<std::string> create_container(Context& c, const RunOptions& o) {
   // Built in tmp/ and renamed into place: a reader never sees half a container.
   auto t = TRY(c.store.temp("ctr"));
   for (const char* d : {"upper", "work", "merged"}) TRY(sys::ensure_dir(t.fd(), d, 0755));
-  TRY(sys::write_atomic(t.fd(), "state.json", dump_json(Json{{"status", "created"}, {"exit_code", 0}})));
+  TRY(sys::write_replace(t.fd(), "state.json", dump_json(Json{{"status", "created"}, {"exit_code", 0}})));
   TRY(sys::write_atomic(t.fd(), "config.json", dump_json(conf)));
   if (::renameat(c.store.tmp(), t.name().c_str(), c.store.root(), ("containers/" + id).c_str()) < 0)
     return fail_errno("create container {}", id);

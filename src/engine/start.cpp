@@ -58,6 +58,7 @@ void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<in
 }
 
 void record_started(Context& c, const std::string& id, const runtime::Started& s) {
+  log::debug("container started, pid {}", s.pid);
   auto w = detail::write_state(c.store, id, detail::running_state(s.pid, s.start_time, detail::now_ns()));
   if (!w) log::warn("record container state: {}", w.error().message);
 }
@@ -94,7 +95,9 @@ class LogWriter {
 };
 
 Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool interactive) {
+  log::debug("start {} attached", rec.id.substr(0, 12));
   auto spec = TRY(detail::build_spec(c.store, rec.id, rec.config));
+  log::debug("spec built");
   runtime::Supervision sup;
   sup.on_started = [&](const runtime::Started& s) { record_started(c, rec.id, s); };
   std::optional<runtime::RawMode> raw;
@@ -134,7 +137,9 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   }
   auto code = runtime::run_container_process(spec, sup);
   raw.reset();
+  log::debug("container exited");
   record_exit(c, rec, code);
+  log::debug("exit recorded");
   return code;
 }
 
@@ -184,7 +189,9 @@ Result<int> start_container(Context& c, const std::string& id, bool attach, bool
 }
 
 Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out) {
+  log::debug("run {}", o.image);
   std::string id = TRY(create_container(c, o));
+  log::debug("created {}", id.substr(0, 12));
   if (id_out) *id_out = id;
   auto r = start_container(c, id, !o.detach, o.interactive);
   if (!r && o.rm) {

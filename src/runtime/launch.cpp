@@ -19,6 +19,7 @@
 #include <cstring>
 #include <string>
 
+#include "berth/core/log.hpp"
 #include "berth/runtime/plan.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
@@ -95,6 +96,7 @@ Result<int> run_container_process(const Spec& spec, const Supervision& sup) {
   if (int n = sys::thread_count(); n != 1)
     return fail(Errc::internal, "refusing to clone from a process with {} threads", n);
   auto cp = TRY(compile(spec));
+  log::debug("plan compiled");
   int rep[2];
   if (::pipe2(rep, O_CLOEXEC) < 0) return fail_errno("pipe");
   sys::UniqueFd rd(rep[0]), wr(rep[1]);

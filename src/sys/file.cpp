@@ -92,14 +92,16 @@ Result<void> write_all(int fd, std::string_view data) {
   return {};
 }
 
-Result<void> write_atomic(int dir, std::string_view name, std::string_view data, mode_t mode) {
+namespace {
+
+Result<void> replace_file(int dir, std::string_view name, std::string_view data, mode_t mode, bool sync) {
   std::string tmp = fmt::format(".{}.tmp-{}", name, random_suffix());
   int fd = ::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) return fail_errno("create {}", tmp);
   UniqueFd guard(fd);
   auto ok = [&]() -> Result<void> {
     TRY(context(write_all(fd, data), tmp));
-    if (::fsync(fd) < 0) return fail_errno("fsync {}", tmp);
+    if (sync && ::fsync(fd) < 0) return fail_errno("fsync {}", tmp);
     if (::renameat(dir, tmp.c_str(), dir, std::string(name).c_str()) < 0)
       return fail_errno("rename {} to {}", tmp, name);
     return {};
@@ -108,9 +110,20 @@ Result<void> write_atomic(int dir, std::string_view name, std::string_view data,
     ::unlinkat(dir, tmp.c_str(), 0);
     return ok;
   }
-  ::fsync(dir);
+  if (sync) ::fsync(dir);
   return {};
 }
+
+}  // namespace
+
+Result<void> write_replace(int dir, std::string_view name, std::string_view data, mode_t mode) {
+  return replace_file(dir, name, data, mode, false);
+}
+
+Result<void> write_atomic(int dir, std::string_view name, std::string_view data, mode_t mode) {
+  return replace_file(dir, name, data, mode, true);
+}
+
 
 Result<void> ensure_dir(int dir, std::string_view name, mode_t mode) {
   std::string n(name);

@@ -30,6 +30,11 @@ Result<void> write_all(int fd, std::string_view data);
 // fsync(dir). A reader never sees half a file; a crash leaves the old content or the new.
 Result<void> write_atomic(int dir, std::string_view name, std::string_view data, mode_t mode = 0600);
 
+// Like write_atomic (readers still see the old or the new file, never half of one) but without
+// the fsyncs: for files that are re-derived anyway, such as a container's state (checked
+// against the live process) and its generated /etc files (rewritten at every start).
+Result<void> write_replace(int dir, std::string_view name, std::string_view data, mode_t mode = 0600);
+
 // mkdirat that accepts an existing directory.
 Result<void> ensure_dir(int dir, std::string_view name, mode_t mode);
 // Creates every component of `path` under `dir` (no symlinks followed) and opens the last.
