@@ -25,6 +25,9 @@ void add_process_flags(CLI::App* sub, engine::RunOptions& o, std::shared_ptr<std
   sub->add_option("-e,--env", o.env, "Set environment variables in container")->allow_extra_args(false);
   sub->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
   sub->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
+  sub->add_option("--env-file", o.env_files, "Read in a file of environment variables")->allow_extra_args(false);
+  sub->add_flag("--env-host", o.env_host, "Use all current host environment variables in container");
+  sub->add_option("--group-add", o.group_add, "Add additional groups to the primary container process")->allow_extra_args(false);
   sub->add_option("--entrypoint", *entrypoint, "Overwrite the default ENTRYPOINT of the image");
 }
 
@@ -34,6 +37,10 @@ void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("-h,--hostname", o.hostname, "Set container hostname");
   sub->add_option("-v,--volume", o.volumes, "Bind mount a volume (SRC:DST[:ro|rw])")->allow_extra_args(false);
   sub->add_option("-l,--label", o.labels, "Set metadata on the container (key=value)")->allow_extra_args(false);
+  sub->add_option("--tmpfs", o.tmpfs, "Mount a temporary filesystem (DST[:OPTIONS])")->allow_extra_args(false);
+  sub->add_option("--mount", o.mounts, "Attach a filesystem mount (type=bind|tmpfs,...)")->allow_extra_args(false);
+  sub->add_option("--cidfile", o.cidfile, "Write the container ID to the file");
+  sub->add_flag("--replace", o.replace, "If a container with the same name exists, replace it");
   sub->add_option("--stop-signal", o.stop_signal, "Signal to stop the container (default SIGTERM)");
   sub->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container when stopping");
   sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
@@ -112,6 +119,10 @@ void add_ps(Registry& r, CLI::App* sub) {
   auto latest = std::make_shared<bool>(false);
   auto last = std::make_shared<int>(-1);
   auto format = std::make_shared<std::string>();
+  auto filters = std::make_shared<std::vector<std::string>>();
+  auto size = std::make_shared<bool>(false);
+  sub->add_option("-f,--filter", *filters, "Filter output based on conditions given")->allow_extra_args(false);
+  sub->add_flag("-s,--size", *size, "Display the total file sizes");
   sub->add_flag("-a,--all", *all, "Show all the containers, default is only running containers");
   sub->add_flag("-q,--quiet", *quiet, "Print the numeric IDs of the containers only");
   sub->add_flag("--no-trunc", *no_trunc, "Display the extended information");
@@ -120,7 +131,7 @@ void add_ps(Registry& r, CLI::App* sub) {
   sub->add_option("--format", *format, "Pretty-print containers to JSON or using a Go template");
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
-    auto list = TRY(engine::list_containers(c, *all || *latest || *last >= 0));
+    auto list = TRY(engine::list_containers(c, {*all || *latest || *last >= 0, *size, *filters}));
     if (*latest && list.size() > 1) list.resize(1);
     if (*last >= 0 && list.size() > static_cast<size_t>(*last)) list.resize(static_cast<size_t>(*last));
     std::vector<Json> rows;
@@ -137,16 +148,18 @@ void add_ps(Registry& r, CLI::App* sub) {
       rows.push_back({{"ID", id}, {"Image", s.image}, {"Command", cmd}, {"CreatedAt", created_at(s.created)},
                       {"Created", human_duration(now - s.created) + " ago"}, {"Status", status_text(s)},
                       {"Names", s.name}, {"State", s.status}, {"Ports", ""}, {"Pid", s.pid},
-                      {"Labels", s.labels}, {"ExitCode", s.exit_code}});
+                      {"Labels", s.labels}, {"ExitCode", s.exit_code},
+                      {"Size", fmt::format("{} (virtual {})", human_size(static_cast<double>(s.size)),
+                                           human_size(static_cast<double>(s.virtual_size)))}});
       json_rows.push_back({{"Id", s.id}, {"Image", s.image}, {"Command", s.command}, {"Created", s.created},
                            {"State", s.status}, {"Status", status_text(s)}, {"Names", Json::array({s.name})},
                            {"ExitCode", s.exit_code}, {"Exited", s.status == "exited"}, {"Pid", s.pid},
                            {"StartedAt", s.started}, {"ExitedAt", s.finished}, {"Labels", s.labels}});
     }
     if (*quiet) return 0;
-    TRY(print_rows(rows, json_rows, *format,
-                   "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
-                   {{"ID", "CONTAINER ID"}, {"Created", "CREATED"}}));
+    std::string table = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+    if (*size) table += "\t{{.Size}}";
+    TRY(print_rows(rows, json_rows, *format, table, {{"ID", "CONTAINER ID"}, {"Created", "CREATED"}}));
     return 0;
   });
 }
@@ -257,6 +270,46 @@ void add_logs(Registry& r, CLI::App* sub) {
   });
 }
 
+void add_restart(Registry& r, CLI::App* sub) {
+  auto o = std::make_shared<engine::StopOptions>();
+  auto t = std::make_shared<int>(-1);
+  sub->add_flag("-a,--all", o->all, "Restart all non-running containers too");
+  sub->add_option("-t,--time", *t, "Seconds to wait for stop before killing the container");
+  sub->add_option("containers", o->containers, "Containers to restart");
+  r.on(sub, [o, t](engine::GlobalOptions& g) -> Result<int> {
+    if (o->containers.empty() && !o->all) return fail(Errc::usage, "you must provide at least one container name or ID");
+    if (*t >= 0) o->timeout = *t;
+    auto c = TRY(engine::open_context(g));
+    auto stopped = TRY(engine::stop_containers(c, *o));
+    for (const auto& n : stopped.done) {
+      auto id = TRY(engine::container_id(c, n));
+      TRY(engine::start_container(c, id, false, false));
+      fmt::print("{}\n", id);
+    }
+    return report_item_errors(stopped.errors);
+  });
+}
+
+void add_rename(Registry& r, CLI::App* sub) {
+  auto args = std::make_shared<std::vector<std::string>>();
+  sub->add_option("args", *args, "CONTAINER NEW_NAME")->required()->expected(2);
+  r.on(sub, [args](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    TRY(engine::rename_container(c, (*args)[0], (*args)[1]));
+    return 0;
+  });
+}
+
+void add_container_prune(Registry& r, CLI::App* sub) {
+  auto force = std::make_shared<bool>(false);
+  sub->add_flag("-f,--force", *force, "Do not prompt for confirmation");
+  r.on(sub, [](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    for (const auto& id : TRY(engine::prune_containers(c))) fmt::print("{}\n", id);
+    return 0;
+  });
+}
+
 void add_monitor(Registry& r, CLI::App* sub) {
   auto id = std::make_shared<std::string>();
   auto fd = std::make_shared<int>(-1);
@@ -282,7 +335,10 @@ void register_container_commands(CLI::App& app, Registry& r) {
     add_kill(r, parent->add_subcommand("kill", "Kill one or more running containers with a specific signal"));
     add_wait(r, parent->add_subcommand("wait", "Block on one or more containers"));
     add_logs(r, parent->add_subcommand("logs", "Fetch the logs of one or more containers"));
+    add_restart(r, parent->add_subcommand("restart", "Restart one or more containers"));
+    add_rename(r, parent->add_subcommand("rename", "Rename an existing container"));
   }
+  add_container_prune(r, container->add_subcommand("prune", "Remove all non running containers"));
   add_inspect_command(r, container->add_subcommand("inspect", "Display the configuration of a container"), "container");
   add_ps(r, app.add_subcommand("ps", "List containers"));
   add_ps(r, container->add_subcommand("list", "List containers")->alias("ls")->alias("ps"));

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 
@@ -141,6 +144,64 @@ Result<std::string> write_etc_files(const store::Store& s, const std::string& id
   return detail::container_dir(s, id);
 }
 
+// KEY=VALUE lines; "#" comments and blank lines skipped; a bare KEY takes the host's value.
+Result<std::vector<std::string>> read_env_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(Errc::not_found, "open {}: {}", path, errno_text(errno));
+  sys::UniqueFd g(fd);
+  auto text = TRY(context(sys::read_all(fd, 1 << 20), path));
+  std::vector<std::string> out;
+  for (auto line : split(text, '\n')) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    size_t i = line.find_first_not_of(" \t");
+    if (i == std::string::npos || line[i] == '#') continue;
+    line = line.substr(i);
+    if (line[0] == '=') return fail(Errc::usage, "{}: invalid environment line \"{}\"", path, line);
+    out.push_back(line);
+  }
+  return out;
+}
+
+// --tmpfs DST[:opts] and --mount type=tmpfs,dst=...: the tmpfs options kept as mount data.
+Result<std::pair<std::string, std::string>> parse_tmpfs(const std::string& t) {
+  auto colon = t.find(':');
+  std::string dst = t.substr(0, colon);
+  std::string opts = colon == std::string::npos ? "rw,noexec,nosuid,nodev" : t.substr(colon + 1);
+  if (dst.empty() || dst[0] != '/') return fail(Errc::usage, "invalid tmpfs \"{}\": the destination must be an absolute path", t);
+  return std::pair{dst, opts};
+}
+
+// --mount type=bind,source=/x,target=/y[,ro|readonly] | type=tmpfs,target=/y[,tmpfs-size=N]
+// turned into the -v / --tmpfs forms.
+Result<std::pair<std::string, bool>> parse_mount(const std::string& m) {
+  std::string type, src, dst, size;
+  bool ro = false;
+  for (const auto& kv : split(m, ',')) {
+    auto eq = kv.find('=');
+    std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+    if (k == "type") type = v;
+    else if (k == "source" || k == "src") src = v;
+    else if (k == "target" || k == "destination" || k == "dst") dst = v;
+    else if (k == "ro" || k == "readonly") ro = v.empty() || v == "true" || v == "1";
+    else if (k == "rw") ro = !(v.empty() || v == "true");
+    else if (k == "tmpfs-size") size = v;
+    else if (k == "bind-propagation" || k == "relabel" || k == "z" || k == "Z") continue;
+    else return fail(Errc::usage, "invalid --mount \"{}\": unknown option \"{}\"", m, k);
+  }
+  if (dst.empty()) return fail(Errc::usage, "invalid --mount \"{}\": no target", m);
+  if (type == "bind") {
+    if (src.empty()) return fail(Errc::usage, "invalid --mount \"{}\": bind needs a source", m);
+    return std::pair{fmt::format("{}:{}{}", src, dst, ro ? ":ro" : ""), false};
+  }
+  if (type == "tmpfs") {
+    std::string opts = "rw,noexec,nosuid,nodev";
+    if (ro) opts = "ro,noexec,nosuid,nodev";
+    if (!size.empty()) opts += ",size=" + size;
+    return std::pair{dst + ":" + opts, true};
+  }
+  return fail(Errc::usage, "invalid --mount \"{}\": type must be bind or tmpfs", m);
+}
+
 // Validates what can be checked before anything is written (flags that would fail at start).
 Result<void> validate(const RunOptions& o) {
   if (o.network != "private" && o.network != "none" && o.network != "bridge" && o.network != "host" && !o.network.empty())
@@ -150,6 +211,8 @@ Result<void> validate(const RunOptions& o) {
   runtime::Spec scratch;
   TRY(apply_security_opts(o.security_opt, scratch));
   for (const auto& v : o.volumes) TRY(parse_volume(v));
+  for (const auto& t : o.tmpfs) TRY(parse_tmpfs(t));
+  for (const auto& m : o.mounts) TRY(parse_mount(m));
   if (!o.workdir.empty() && o.workdir[0] != '/') return fail(Errc::usage, "workdir \"{}\" is not an absolute path", o.workdir);
   if (!o.stop_signal.empty()) TRY(parse_signal(o.stop_signal));
   for (const auto& l : o.labels)
@@ -235,20 +298,43 @@ Result<std::vector<std::string>> container_argv(const Json& image_config, const 
   return argv;
 }
 
-Result<std::string> create_container(Context& c, const RunOptions& o) {
+Result<std::string> create_container(Context& c, const RunOptions& o_in) {
+  RunOptions o = o_in;
   TRY(validate(o));
+  // Environment: the host's (--env-host), then --env-file, then -e (later wins at start).
+  std::vector<std::string> env;
+  if (o.env_host)
+    for (char** e = environ; *e; e++) env.push_back(*e);
+  for (const auto& f : o.env_files)
+    for (auto& kv : TRY(read_env_file(f))) env.push_back(kv);
+  env.insert(env.end(), o.env.begin(), o.env.end());
+  o.env = env;
+  for (const auto& m : o.mounts) {
+    auto [spec, is_tmpfs] = TRY(parse_mount(m));
+    (is_tmpfs ? o.tmpfs : o.volumes).push_back(spec);
+  }
+  for (const auto& v : o.volumes) TRY(parse_volume(v));
+  if (!o.cidfile.empty() && ::access(o.cidfile.c_str(), F_OK) == 0)
+    return fail(Errc::conflict, "container id file exists. Ensure another container is not using it or delete {}", o.cidfile);
   std::string id = random_hex(64);
   auto lock = TRY(c.store.write_lock());
   auto names = TRY(c.store.names());
   auto img = TRY(resolve_image(c.store, names, o.image));
   auto cfg = TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"));
   std::string name = o.name.empty() ? random_name() + "_" + id.substr(0, 4) : o.name;
-  for (const auto& ct : TRY(detail::read_containers(c.store)))
-    if (json_str(ct.config, "name") == name)
-      return fail(Errc::conflict,
+  for (const auto& ct : TRY(detail::read_containers(c.store))) {
+    if (json_str(ct.config, "name") != name) continue;
+    if (o.replace) {
+      // --replace: the old container goes first (killed if it runs), as podman does.
+      if (detail::alive(ct.state)) ::kill(static_cast<int>(json_int(ct.state, "pid")), SIGKILL);
+      TRY(detail::remove_container_dir(c.store, ct.id));
+      continue;
+    }
+    return fail(Errc::conflict,
                   "the container name \"{}\" is already in use by {}. You have to remove that container to be able to "
                   "reuse that name: that name is already in use",
                   name, ct.id);
+  }
   auto argv = TRY(container_argv(cfg, o.entrypoint, o.command));
   const Json& ic = json_obj(cfg, "config");
   Json labels = json_obj(ic, "Labels").is_object() ? json_obj(ic, "Labels") : Json::object();
@@ -263,6 +349,8 @@ Result<std::string> create_container(Context& c, const RunOptions& o) {
                {"user", o.user},
                {"hostname", o.hostname},
                {"volumes", o.volumes},
+               {"tmpfs", o.tmpfs},
+               {"group_add", o.group_add},
                {"cap_add", o.cap_add},
                {"cap_drop", o.cap_drop},
                {"security_opt", o.security_opt},
@@ -284,6 +372,25 @@ Result<std::string> create_container(Context& c, const RunOptions& o) {
   if (::renameat(c.store.tmp(), t.name().c_str(), c.store.root(), ("containers/" + id).c_str()) < 0)
     return fail_errno("create container {}", id);
   t.release();
+  if (!o.cidfile.empty()) {
+    // Written beside its target and linked into place: an existing file is never replaced.
+    std::string dir = o.cidfile.substr(0, o.cidfile.rfind('/') + 1);
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+      (void)detail::remove_container_dir(c.store, id);
+      return fail(Errc::not_found, "opening cidfile {}: {}", o.cidfile, errno_text(errno));
+    }
+    sys::UniqueFd dg(dfd);
+    std::string base = o.cidfile.substr(o.cidfile.rfind('/') + 1);
+    int fd = ::openat(dfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      int e = errno;
+      (void)detail::remove_container_dir(c.store, id);
+      return fail(Errc::conflict, "opening cidfile {}: {}", o.cidfile, errno_text(e));
+    }
+    sys::UniqueFd fg(fd);
+    TRY(sys::write_all(fd, id));
+  }
   return id;
 }
 
@@ -320,6 +427,13 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   spec.uid = ids.uid;
   spec.gid = ids.gid;
   spec.groups.assign(ids.groups.begin(), ids.groups.end());
+  std::string group_file = read_image_file(s, rec.layers, "etc/group");
+  for (const auto& g : strings(json_obj(conf, "group_add"))) {
+    if (g == "keep-groups") continue;
+    auto gid = resolve_user("0:" + g, "", group_file);
+    if (!gid) return fail(Errc::not_found, "unable to find group {}: no matching entries in group file", g);
+    if (std::find(spec.groups.begin(), spec.groups.end(), gid->gid) == spec.groups.end()) spec.groups.push_back(gid->gid);
+  }
   spec.env = strings(json_obj(ic, "Env"));
   auto set_env = [&](const std::string& kv) {
     std::string key = kv.substr(0, kv.find('='));
@@ -349,6 +463,10 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   for (const char* f : {"hostname", "hosts", "resolv.conf"})
     spec.binds.push_back({fmt::format("{}/{}", etc, f), fmt::format("/etc/{}", f), false, true});
   for (const auto& v : strings(json_obj(conf, "volumes"))) spec.binds.push_back(TRY(parse_volume(v)));
+  for (const auto& t : strings(json_obj(conf, "tmpfs"))) {
+    auto [dst, opts] = TRY(parse_tmpfs(t));
+    spec.tmpfs.push_back({dst, opts});
+  }
   return spec;
 }
 

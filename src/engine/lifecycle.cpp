@@ -4,7 +4,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -13,6 +18,7 @@
 #include "berth/engine/run.hpp"
 #include "berth/runtime/spec.hpp"
 #include "berth/sys/fd.hpp"
+#include "berth/sys/file.hpp"
 #include "container_record.hpp"
 
 namespace berth::engine {
@@ -107,7 +113,68 @@ Result<std::string> container_id(Context& c, const std::string& key) {
   return detail::find_container(TRY(detail::read_containers(c.store)), key);
 }
 
-Result<std::vector<ContainerSummary>> list_containers(Context& c, bool all) {
+namespace {
+
+struct PsFilter {
+  std::string key, value;
+};
+
+Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& raw) {
+  std::vector<PsFilter> out;
+  static const std::set<std::string> known = {"status", "name", "id", "label", "ancestor", "exited"};
+  for (const auto& f : raw) {
+    auto eq = f.find('=');
+    if (eq == std::string::npos) return fail(Errc::usage, "invalid filter \"{}\": expected key=value", f);
+    PsFilter x{f.substr(0, eq), f.substr(eq + 1)};
+    if (!known.count(x.key)) return fail(Errc::usage, "invalid filter \"{}\": unknown key", x.key);
+    if (x.key == "status" && !std::set<std::string>{"created", "running", "exited", "paused", "stopped", "stopping",
+                                                    "configured", "unknown", "removing"}.count(x.value))
+      return fail(Errc::usage, "invalid filter \"status={}\": not a container state", x.value);
+    if (x.key == "name") {
+      try {
+        (void)std::regex(x.value);
+      } catch (const std::regex_error&) {
+        return fail(Errc::usage, "invalid filter \"name={}\": not a regular expression", x.value);
+      }
+    }
+    if (x.key == "exited" && (x.value.empty() || x.value.find_first_not_of("0123456789") != std::string::npos))
+      return fail(Errc::usage, "invalid filter \"exited={}\": not an exit code", x.value);
+    out.push_back(x);
+  }
+  return out;
+}
+
+// Filters of one key are alternatives (OR); different keys must all match (AND), as podman.
+bool ps_match(const ContainerSummary& s, const std::vector<PsFilter>& filters) {
+  std::map<std::string, bool> by_key;
+  for (const auto& f : filters) {
+    bool m = false;
+    if (f.key == "status") m = s.status == f.value || (f.value == "stopped" && s.status == "exited");
+    else if (f.key == "name") m = std::regex_search(s.name, std::regex(f.value));
+    else if (f.key == "id") m = s.id.starts_with(f.value);
+    else if (f.key == "exited") m = s.status == "exited" && std::to_string(s.exit_code) == f.value;
+    else if (f.key == "ancestor") {
+      std::string v = f.value;
+      m = s.image == v || s.image.starts_with(v + ":") || s.image.ends_with("/" + v) ||
+          s.image.find("/" + v + ":") != std::string::npos ||
+          (v.size() >= 3 && s.image_id.substr(s.image_id.find(':') + 1).starts_with(v.starts_with("sha256:") ? v.substr(7) : v));
+    } else if (f.key == "label") {
+      auto eq = f.value.find('=');
+      std::string k = f.value.substr(0, eq);
+      m = s.labels.is_object() && s.labels.contains(k) &&
+          (eq == std::string::npos || (s.labels[k].is_string() && s.labels[k].get<std::string>() == f.value.substr(eq + 1)));
+    }
+    by_key[f.key] = by_key[f.key] || m;
+  }
+  for (const auto& [k, m] : by_key)
+    if (!m) return false;
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOptions& o) {
+  auto filters = TRY(parse_ps_filters(o.filters));
   auto lock = TRY(c.store.read_lock());
   std::vector<ContainerSummary> out;
   for (const auto& r : TRY(detail::read_containers(c.store))) {
@@ -115,6 +182,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, bool all) {
     s.id = r.id;
     s.name = json_str(r.config, "name");
     s.image = json_str(r.config, "image");
+    s.image_id = json_str(r.config, "image_id");
     const Json& cmd = json_obj(r.config, "command");
     if (cmd.is_array())
       for (const auto& a : cmd)
@@ -126,10 +194,45 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, bool all) {
     s.status = detail::status_of(r.state);
     if (s.status == "running") s.pid = static_cast<int>(json_int(r.state, "pid"));
     s.labels = json_obj(r.config, "labels");
-    if (!all && s.status != "running") continue;
+    // As podman: without -a only running containers, unless a status filter says otherwise.
+    bool status_filter = std::any_of(filters.begin(), filters.end(), [](const PsFilter& f) { return f.key == "status"; });
+    if (!o.all && !status_filter && s.status != "running") continue;
+    if (!ps_match(s, filters)) continue;
+    if (o.want_size) {
+      s.size = sys::tree_size(c.store.root(), "containers/" + r.id + "/upper");
+      if (auto d = Digest::parse(s.image_id); d)
+        if (auto img = c.store.image(*d); img) s.virtual_size = s.size + img->size;
+    }
     out.push_back(s);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created > b.created; });
+  return out;
+}
+
+Result<void> rename_container(Context& c, const std::string& key, const std::string& new_name) {
+  if (new_name.empty() || new_name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+                              std::string::npos || !isalnum(static_cast<unsigned char>(new_name[0])))
+    return fail(Errc::usage, "invalid container name \"{}\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", new_name);
+  auto lock = TRY(c.store.write_lock());
+  auto all = TRY(detail::read_containers(c.store));
+  auto id = TRY(detail::find_container(all, key));
+  for (const auto& r : all)
+    if (json_str(r.config, "name") == new_name && r.id != id)
+      return fail(Errc::conflict, "the container name \"{}\" is already in use by {}: that name is already in use", new_name, r.id);
+  auto rec = TRY(detail::read_container(c.store, id));
+  rec.config["name"] = new_name;
+  auto dir = TRY(sys::open_beneath(c.store.root(), "containers/" + id, O_RDONLY | O_DIRECTORY, 0, true));
+  return sys::write_atomic(dir.get(), "config.json", dump_json(rec.config));
+}
+
+Result<std::vector<std::string>> prune_containers(Context& c) {
+  auto lock = TRY(c.store.write_lock());
+  std::vector<std::string> out;
+  for (const auto& r : TRY(detail::read_containers(c.store))) {
+    if (detail::alive(r.state)) continue;
+    TRY(detail::remove_container_dir(c.store, r.id));
+    out.push_back(r.id);
+  }
   return out;
 }
 

@@ -117,6 +117,32 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   for (const auto& b : s.binds)
     cp->op(b.is_file ? MountKind::mount_file : MountKind::mount, cp->keep(b.source), rel(b.target), nullptr,
            MS_BIND | MS_REC | (b.read_only ? MS_RDONLY : 0), nullptr);
+  for (const auto& t : s.tmpfs) {
+    // Flags out of the option list, the rest (size=, mode=) as data.
+    unsigned long flags = 0;
+    std::string tdata;
+    size_t i = 0;
+    while (i <= t.options.size()) {
+      size_t j = t.options.find(',', i);
+      if (j == std::string::npos) j = t.options.size();
+      std::string o = t.options.substr(i, j - i);
+      i = j + 1;
+      if (o.empty() || o == "rw") continue;
+      if (o == "ro") flags |= MS_RDONLY;
+      else if (o == "noexec") flags |= MS_NOEXEC;
+      else if (o == "nosuid") flags |= MS_NOSUID;
+      else if (o == "nodev") flags |= MS_NODEV;
+      else if (o == "exec") flags &= ~static_cast<unsigned long>(MS_NOEXEC);
+      else if (o == "suid") flags &= ~static_cast<unsigned long>(MS_NOSUID);
+      else if (o == "dev") flags &= ~static_cast<unsigned long>(MS_NODEV);
+      else if (o.starts_with("size=") || o.starts_with("mode=") || o.starts_with("nr_inodes=") || o.starts_with("uid=") ||
+               o.starts_with("gid="))
+        tdata += (tdata.empty() ? "" : ",") + o;
+      else if (o == "tmpcopyup" || o == "notmpcopyup") continue;
+      else return fail(Errc::usage, "invalid tmpfs option \"{}\" for {}", o, t.target);
+    }
+    cp->op(MountKind::mount, "tmpfs", rel(t.target), "tmpfs", flags, tdata.empty() ? nullptr : cp->keep(tdata));
+  }
   if (!s.privileged) {
     for (const auto& m : s.masked) cp->op(MountKind::mask, nullptr, rel(m), nullptr, 0, nullptr);
     for (const auto& r : s.readonly_paths) cp->op(MountKind::readonly, nullptr, rel(r), nullptr, 0, nullptr);

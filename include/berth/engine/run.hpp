@@ -24,6 +24,13 @@ struct RunOptions {
   std::vector<std::string> cap_add, cap_drop;
   std::vector<std::string> security_opt;
   std::vector<std::string> labels;   // k=v
+  std::vector<std::string> env_files;
+  std::vector<std::string> group_add;
+  std::vector<std::string> tmpfs;    // DST[:options]
+  std::vector<std::string> mounts;   // type=bind|tmpfs,src=...,dst=...[,ro]
+  std::string cidfile;
+  bool env_host = false;
+  bool replace = false;
   std::string network = "private";
   std::string stop_signal;
   int stop_timeout = 10;
@@ -56,8 +63,21 @@ struct ContainerSummary {
   int exit_code = 0;
   int pid = 0;
   Json labels;
+  std::string image_id;
+  std::uint64_t size = 0;          // the writable layer, with want_size
+  std::uint64_t virtual_size = 0;  // plus the image
 };
-Result<std::vector<ContainerSummary>> list_containers(Context& c, bool all);
+struct PsOptions {
+  bool all = false;
+  bool want_size = false;
+  std::vector<std::string> filters;  // status= name= id= label= ancestor= exited=
+};
+Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOptions& o);
+
+// Renames a container (names stay unique).
+Result<void> rename_container(Context& c, const std::string& key, const std::string& new_name);
+// Removes every container that is not running; returns their ids.
+Result<std::vector<std::string>> prune_containers(Context& c);
 
 // Resolves a name, full id or unique id prefix.
 Result<std::string> container_id(Context& c, const std::string& key);

@@ -47,6 +47,11 @@ struct Spec {
   std::vector<std::string> masked;
   std::vector<std::string> readonly_paths;
   std::vector<BindMount> binds;  // /etc/hosts etc. and volumes
+  struct Tmpfs {
+    std::string target;   // absolute container path
+    std::string options;  // "rw,noexec,nosuid,nodev,size=64m"
+  };
+  std::vector<Tmpfs> tmpfs;
 };
 
 // Podman's default capability set (containers.conf default_capabilities).
