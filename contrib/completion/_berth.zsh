@@ -10,7 +10,7 @@ _berth() {
     'history:Show history of a specified image' 'system:Manage berth' 'run:Run a command in a new container'
     'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
     'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
-    'logs:Show container output' 'container:Manage containers' 'version:Display the version'
+    'logs:Show container output' 'restart:Restart containers' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
@@ -19,7 +19,7 @@ _berth() {
     cmd) _describe 'command' commands ;;
     args)
       case $words[1] in
-        run|create) _arguments {-d,--detach} {-t,--tty} '*'{-l,--label}':label' '--stop-signal:signal' '--stop-timeout:seconds' '(-i --interactive)'{-i,--interactive} '--rm' '--name:name' '*'{-e,--env}':env' \
+        run|create) _arguments '*--env-file:file:_files' '--env-host' '*--group-add:group' '*--tmpfs:tmpfs' '*--mount:mount' '--cidfile:file:_files' '--replace' {-d,--detach} {-t,--tty} '*'{-l,--label}':label' '--stop-signal:signal' '--stop-timeout:seconds' '(-i --interactive)'{-i,--interactive} '--rm' '--name:name' '*'{-e,--env}':env' \
                {-w,--workdir}':dir' {-u,--user}':user' '--entrypoint:cmd' {-h,--hostname}':name' \
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
                '--network:mode:(private none host)' '--read-only' '--privileged' '*::args' ;;

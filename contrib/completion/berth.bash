@@ -15,18 +15,20 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="container create history image images import inspect kill load logs ps rm rmi run save start stop system tag untag version wait"
+  local commands="container create history image images import inspect kill load logs ps rename restart rm rmi run save start stop system tag untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
     [import]="--change -c --message -m --quiet -q --help"
     [inspect]="--format -f --type -t --help"
     [load]="--input -i --quiet -q --help"
-    [ps]="--all -a --quiet -q --no-trunc --latest -l --last -n --format --help"
+    [ps]="--all -a --quiet -q --no-trunc --latest -l --last -n --filter -f --size -s --format --help"
+    [restart]="--time -t --all -a --help"
+    [rename]="--help"
     [rm]="--force -f --all -a --volumes -v --help"
     [rmi]="--force -f --all -a --help"
-    [run]="--detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
-    [create]="--interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
+    [run]="--env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
+    [create]="--env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
     [start]="--attach -a --interactive -i --help"
     [stop]="--time -t --all -a --help"
     [kill]="--signal -s --all -a --help"
@@ -52,7 +54,7 @@ _berth() {
 
   case "$prev" in
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
-    --root|--runroot|--input|-i|--output|-o|--volume|-v) _filedir; return ;;
+    --root|--runroot|--input|-i|--output|-o|--volume|-v|--env-file|--cidfile) _filedir; return ;;
     --format)
       if [ "$cmd" = save ]; then COMPREPLY=($(compgen -W "docker-archive oci-archive oci-dir" -- "$cur")); fi
       return ;;
@@ -60,7 +62,8 @@ _berth() {
     --signal|-s|--stop-signal) COMPREPLY=($(compgen -W "TERM KILL INT HUP QUIT USR1 USR2" -- "$cur")); return ;;
     --security-opt) COMPREPLY=($(compgen -W "no-new-privileges seccomp=unconfined mask= unmask=" -- "$cur")); return ;;
     --filter|-f)
-      if [ "$cmd" = images ]; then COMPREPLY=($(compgen -W "reference= dangling= label= before= since= id=" -- "$cur")); return; fi ;;
+      if [ "$cmd" = images ]; then COMPREPLY=($(compgen -W "reference= dangling= label= before= since= id=" -- "$cur")); return; fi
+      if [ "$cmd" = ps ]; then COMPREPLY=($(compgen -W "status= name= id= label= ancestor= exited=" -- "$cur")); return; fi ;;
   esac
 
   if [ -z "$cmd" ]; then
@@ -72,7 +75,7 @@ _berth() {
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=images ;; rm) cmd=rmi ;; *) cmd=$sub ;; esac ;;
     container)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs inspect list ls ps rm" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs inspect list ls ps rm restart rename prune" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
     system)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df" -- "$cur")); return; }
@@ -84,7 +87,7 @@ _berth() {
   fi
   case "$cmd" in
     run|history|inspect|rmi|save|tag|untag) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
-    rm|start|stop|kill|wait|logs) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
+    rm|start|stop|kill|wait|logs|restart|rename) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
     import) _filedir ;;
   esac
 }

@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create start stop kill wait logs ps rm container version
+set -l cmds images image load save import tag untag rmi inspect history system run create start stop kill wait logs restart rename ps rm container version
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -50,3 +50,13 @@ complete -c berth -n '__fish_seen_subcommand_from logs' -l until -x
 complete -c berth -n '__fish_seen_subcommand_from ps' -s l -l latest
 complete -c berth -n '__fish_seen_subcommand_from ps' -s n -l last -x
 complete -c berth -n '__fish_seen_subcommand_from rm' -s v -l volumes
+complete -c berth -n '__fish_seen_subcommand_from run create' -l env-file -r
+complete -c berth -n '__fish_seen_subcommand_from run create' -l env-host
+complete -c berth -n '__fish_seen_subcommand_from run create' -l group-add -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l tmpfs -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l mount -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l cidfile -r
+complete -c berth -n '__fish_seen_subcommand_from run create' -l replace
+complete -c berth -n '__fish_seen_subcommand_from ps' -s f -l filter -x -a 'status= name= id= label= ancestor= exited='
+complete -c berth -n '__fish_seen_subcommand_from ps' -s s -l size
+complete -c berth -n '__fish_seen_subcommand_from restart' -s t -l time -x

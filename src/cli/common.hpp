@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,14 @@ using Action = std::function<Result<int>(engine::GlobalOptions&)>;
 struct Registry {
   Action selected;
   engine::GlobalOptions globals;
+  // Flag variables live as long as the app: CLI11 writes into them during parse, whether or
+  // not the command's action ever reads them.
+  template <class T>
+  std::shared_ptr<T> keep(std::shared_ptr<T> p) {
+    storage.push_back(p);
+    return p;
+  }
+  std::vector<std::shared_ptr<void>> storage;
   // Registers the action to run when `sub` was the command given.
   void on(CLI::App* sub, Action a);
 };

@@ -75,7 +75,7 @@ Result<int> images(engine::GlobalOptions& g, const ImagesFlags& f) {
 }
 
 void add_images(CLI::App& app, Registry& r, CLI::App* sub) {
-  auto f = std::make_shared<ImagesFlags>();
+  auto f = r.keep(std::make_shared<ImagesFlags>());
   sub->add_flag("-a,--all", f->all, "Show all images (default hides intermediate images)");
   sub->add_flag("-q,--quiet", f->quiet, "Display only image IDs");
   sub->add_flag("--no-trunc", f->no_trunc, "Do not truncate output");
@@ -118,7 +118,7 @@ Result<int> inspect_objects(engine::GlobalOptions& g, const std::vector<std::str
 
 
 void add_tag(Registry& r, CLI::App* sub, bool untag) {
-  auto args = std::make_shared<std::vector<std::string>>();
+  auto args = r.keep(std::make_shared<std::vector<std::string>>());
   sub->add_option("args", *args, untag ? "IMAGE [NAME...]" : "IMAGE TARGET_NAME [TARGET_NAME...]")->required();
   r.on(sub, [args, untag](engine::GlobalOptions& g) -> Result<int> {
     if (!untag && args->size() < 2) return fail(Errc::usage, "at least two arguments are required");
@@ -131,7 +131,7 @@ void add_tag(Registry& r, CLI::App* sub, bool untag) {
 }
 
 void add_rmi(Registry& r, CLI::App* sub) {
-  auto o = std::make_shared<engine::RmiOptions>();
+  auto o = r.keep(std::make_shared<engine::RmiOptions>());
   sub->add_flag("-f,--force", o->force, "Force removal of the image");
   sub->add_flag("-a,--all", o->all, "Remove all images");
   sub->add_option("images", o->images, "Images to remove");
@@ -147,11 +147,11 @@ void add_rmi(Registry& r, CLI::App* sub) {
 }
 
 void add_history(Registry& r, CLI::App* sub) {
-  auto image = std::make_shared<std::string>();
-  auto no_trunc = std::make_shared<bool>(false);
-  auto quiet = std::make_shared<bool>(false);
-  auto human = std::make_shared<bool>(true);
-  auto format = std::make_shared<std::string>();
+  auto image = r.keep(std::make_shared<std::string>());
+  auto no_trunc = r.keep(std::make_shared<bool>(false));
+  auto quiet = r.keep(std::make_shared<bool>(false));
+  auto human = r.keep(std::make_shared<bool>(true));
+  auto format = r.keep(std::make_shared<std::string>());
   sub->add_option("image", *image, "Image")->required();
   sub->add_flag("--no-trunc", *no_trunc, "Do not truncate the output");
   sub->add_flag("-q,--quiet", *quiet, "Display the numeric IDs only");
@@ -185,8 +185,8 @@ void add_history(Registry& r, CLI::App* sub) {
 }
 
 void add_prune(Registry& r, CLI::App* sub) {
-  auto all = std::make_shared<bool>(false);
-  auto force = std::make_shared<bool>(false);
+  auto all = r.keep(std::make_shared<bool>(false));
+  auto force = r.keep(std::make_shared<bool>(false));
   sub->add_flag("-a,--all", *all, "Remove all images not in use by containers, not just dangling ones");
   sub->add_flag("-f,--force", *force, "Do not prompt for confirmation");
   r.on(sub, [all](engine::GlobalOptions& g) -> Result<int> {
@@ -197,7 +197,7 @@ void add_prune(Registry& r, CLI::App* sub) {
 }
 
 void add_df(Registry& r, CLI::App* sub) {
-  auto format = std::make_shared<std::string>();
+  auto format = r.keep(std::make_shared<std::string>());
   sub->add_option("--format", *format, "Pretty-print with a Go template or json");
   r.on(sub, [format](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
@@ -220,9 +220,9 @@ void add_df(Registry& r, CLI::App* sub) {
 }  // namespace
 
 void add_inspect_command(Registry& r, CLI::App* sub, const std::string& fixed_type) {
-  auto names = std::make_shared<std::vector<std::string>>();
-  auto format = std::make_shared<std::string>();
-  auto type = std::make_shared<std::string>(fixed_type);
+  auto names = r.keep(std::make_shared<std::vector<std::string>>());
+  auto format = r.keep(std::make_shared<std::string>());
+  auto type = r.keep(std::make_shared<std::string>(fixed_type));
   sub->add_option("-f,--format", *format, "Format the output using the given Go template");
   if (fixed_type == "all") sub->add_option("-t,--type", *type, "Specify inspect-object type (image, container, all)");
   sub->add_option("names", *names, "Objects to inspect")->required();

@@ -11,8 +11,8 @@ namespace berth::cli {
 namespace {
 
 void add_load(Registry& r, CLI::App* sub) {
-  auto input = std::make_shared<std::string>();
-  auto quiet = std::make_shared<bool>(false);
+  auto input = r.keep(std::make_shared<std::string>());
+  auto quiet = r.keep(std::make_shared<bool>(false));
   sub->add_option("-i,--input", *input, "Read from specified archive file or OCI layout directory (default: stdin)");
   sub->add_flag("-q,--quiet", *quiet, "Suppress the output");
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
@@ -26,9 +26,9 @@ void add_load(Registry& r, CLI::App* sub) {
 }
 
 void add_save(Registry& r, CLI::App* sub) {
-  auto req = std::make_shared<engine::SaveRequest>();
-  auto quiet = std::make_shared<bool>(false);
-  auto multi = std::make_shared<bool>(false);
+  auto req = r.keep(std::make_shared<engine::SaveRequest>());
+  auto quiet = r.keep(std::make_shared<bool>(false));
+  auto multi = r.keep(std::make_shared<bool>(false));
   sub->add_option("-o,--output", req->output, "Write to a specified file (default: stdout)");
   sub->add_option("--format", req->format, "Save image to docker-archive, oci-archive or oci-dir");
   sub->add_flag("-q,--quiet", *quiet, "Suppress the output");
@@ -42,9 +42,9 @@ void add_save(Registry& r, CLI::App* sub) {
 }
 
 void add_import(Registry& r, CLI::App* sub) {
-  auto req = std::make_shared<engine::ImportRequest>();
-  auto quiet = std::make_shared<bool>(false);
-  auto args = std::make_shared<std::vector<std::string>>();
+  auto req = r.keep(std::make_shared<engine::ImportRequest>());
+  auto quiet = r.keep(std::make_shared<bool>(false));
+  auto args = r.keep(std::make_shared<std::vector<std::string>>());
   sub->add_option("-c,--change", req->changes, "Apply the following possible instructions to the created image")->allow_extra_args(false);
   sub->add_option("-m,--message", req->message, "Set commit message for imported image");
   sub->add_flag("-q,--quiet", *quiet, "Suppress output");

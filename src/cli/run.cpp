@@ -57,8 +57,8 @@ void add_security_flags(CLI::App* sub, engine::RunOptions& o) {
 // `run` and `create` share their flags and their positional rule: IMAGE [COMMAND [ARG...]],
 // with everything after IMAGE belonging to the command.
 void add_run_like(Registry& r, CLI::App* sub, bool run) {
-  auto o = std::make_shared<engine::RunOptions>();
-  auto entrypoint = std::make_shared<std::string>(kUnset);
+  auto o = r.keep(std::make_shared<engine::RunOptions>());
+  auto entrypoint = r.keep(std::make_shared<std::string>(kUnset));
   sub->set_help_flag("--help", "Print this help message and exit");
   add_process_flags(sub, *o, entrypoint);
   add_container_flags(sub, *o);
@@ -86,9 +86,9 @@ void add_run_like(Registry& r, CLI::App* sub, bool run) {
 }
 
 void add_start(Registry& r, CLI::App* sub) {
-  auto names = std::make_shared<std::vector<std::string>>();
-  auto attach = std::make_shared<bool>(false);
-  auto interactive = std::make_shared<bool>(false);
+  auto names = r.keep(std::make_shared<std::vector<std::string>>());
+  auto attach = r.keep(std::make_shared<bool>(false));
+  auto interactive = r.keep(std::make_shared<bool>(false));
   sub->add_flag("-a,--attach", *attach, "Attach container's STDOUT and STDERR");
   sub->add_flag("-i,--interactive", *interactive, "Attach container's STDIN");
   sub->add_option("containers", *names, "Containers to start")->required();
@@ -113,14 +113,14 @@ std::string status_text(const engine::ContainerSummary& s) {
 }
 
 void add_ps(Registry& r, CLI::App* sub) {
-  auto all = std::make_shared<bool>(false);
-  auto quiet = std::make_shared<bool>(false);
-  auto no_trunc = std::make_shared<bool>(false);
-  auto latest = std::make_shared<bool>(false);
-  auto last = std::make_shared<int>(-1);
-  auto format = std::make_shared<std::string>();
-  auto filters = std::make_shared<std::vector<std::string>>();
-  auto size = std::make_shared<bool>(false);
+  auto all = r.keep(std::make_shared<bool>(false));
+  auto quiet = r.keep(std::make_shared<bool>(false));
+  auto no_trunc = r.keep(std::make_shared<bool>(false));
+  auto latest = r.keep(std::make_shared<bool>(false));
+  auto last = r.keep(std::make_shared<int>(-1));
+  auto format = r.keep(std::make_shared<std::string>());
+  auto filters = r.keep(std::make_shared<std::vector<std::string>>());
+  auto size = r.keep(std::make_shared<bool>(false));
   sub->add_option("-f,--filter", *filters, "Filter output based on conditions given")->allow_extra_args(false);
   sub->add_flag("-s,--size", *size, "Display the total file sizes");
   sub->add_flag("-a,--all", *all, "Show all the containers, default is only running containers");
@@ -170,8 +170,8 @@ int print_report(const engine::MultiReport& rep) {
 }
 
 void add_rm(Registry& r, CLI::App* sub) {
-  auto o = std::make_shared<engine::RmOptions>();
-  auto volumes = std::make_shared<bool>(false);
+  auto o = r.keep(std::make_shared<engine::RmOptions>());
+  auto volumes = r.keep(std::make_shared<bool>(false));
   sub->add_flag("-f,--force", o->force, "Force removal of a running container");
   sub->add_flag("-a,--all", o->all, "Remove all containers");
   sub->add_flag("-v,--volumes", *volumes, "Remove anonymous volumes (berth creates none yet)");
@@ -184,8 +184,8 @@ void add_rm(Registry& r, CLI::App* sub) {
 }
 
 void add_stop(Registry& r, CLI::App* sub) {
-  auto o = std::make_shared<engine::StopOptions>();
-  auto t = std::make_shared<int>(-1);
+  auto o = r.keep(std::make_shared<engine::StopOptions>());
+  auto t = r.keep(std::make_shared<int>(-1));
   sub->add_flag("-a,--all", o->all, "Stop all running containers");
   sub->add_option("-t,--time", *t, "Seconds to wait for stop before killing the container");
   sub->add_option("containers", o->containers, "Containers to stop");
@@ -198,9 +198,9 @@ void add_stop(Registry& r, CLI::App* sub) {
 }
 
 void add_kill(Registry& r, CLI::App* sub) {
-  auto names = std::make_shared<std::vector<std::string>>();
-  auto all = std::make_shared<bool>(false);
-  auto sig = std::make_shared<std::string>("KILL");
+  auto names = r.keep(std::make_shared<std::vector<std::string>>());
+  auto all = r.keep(std::make_shared<bool>(false));
+  auto sig = r.keep(std::make_shared<std::string>("KILL"));
   sub->add_flag("-a,--all", *all, "Signal all running containers");
   sub->add_option("-s,--signal", *sig, "Signal to send to the container (default KILL)");
   sub->add_option("containers", *names, "Containers to signal");
@@ -218,7 +218,7 @@ void add_kill(Registry& r, CLI::App* sub) {
 }
 
 void add_wait(Registry& r, CLI::App* sub) {
-  auto names = std::make_shared<std::vector<std::string>>();
+  auto names = r.keep(std::make_shared<std::vector<std::string>>());
   sub->add_option("containers", *names, "Containers to wait for")->required();
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
@@ -250,10 +250,10 @@ Result<std::int64_t> parse_time(const std::string& s) {
 }
 
 void add_logs(Registry& r, CLI::App* sub) {
-  auto o = std::make_shared<engine::LogsOptions>();
-  auto tail = std::make_shared<long>(-1);
-  auto since = std::make_shared<std::string>();
-  auto until = std::make_shared<std::string>();
+  auto o = r.keep(std::make_shared<engine::LogsOptions>());
+  auto tail = r.keep(std::make_shared<long>(-1));
+  auto since = r.keep(std::make_shared<std::string>());
+  auto until = r.keep(std::make_shared<std::string>());
   sub->add_flag("-f,--follow", o->follow, "Follow log output");
   sub->add_flag("-t,--timestamps", o->timestamps, "Output the timestamps in the log");
   sub->add_option("--tail", *tail, "Output the specified number of lines at the end of the log (-1: all)");
@@ -271,8 +271,8 @@ void add_logs(Registry& r, CLI::App* sub) {
 }
 
 void add_restart(Registry& r, CLI::App* sub) {
-  auto o = std::make_shared<engine::StopOptions>();
-  auto t = std::make_shared<int>(-1);
+  auto o = r.keep(std::make_shared<engine::StopOptions>());
+  auto t = r.keep(std::make_shared<int>(-1));
   sub->add_flag("-a,--all", o->all, "Restart all non-running containers too");
   sub->add_option("-t,--time", *t, "Seconds to wait for stop before killing the container");
   sub->add_option("containers", o->containers, "Containers to restart");
@@ -291,7 +291,7 @@ void add_restart(Registry& r, CLI::App* sub) {
 }
 
 void add_rename(Registry& r, CLI::App* sub) {
-  auto args = std::make_shared<std::vector<std::string>>();
+  auto args = r.keep(std::make_shared<std::vector<std::string>>());
   sub->add_option("args", *args, "CONTAINER NEW_NAME")->required()->expected(2);
   r.on(sub, [args](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
@@ -301,7 +301,7 @@ void add_rename(Registry& r, CLI::App* sub) {
 }
 
 void add_container_prune(Registry& r, CLI::App* sub) {
-  auto force = std::make_shared<bool>(false);
+  auto force = r.keep(std::make_shared<bool>(false));
   sub->add_flag("-f,--force", *force, "Do not prompt for confirmation");
   r.on(sub, [](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
@@ -311,8 +311,8 @@ void add_container_prune(Registry& r, CLI::App* sub) {
 }
 
 void add_monitor(Registry& r, CLI::App* sub) {
-  auto id = std::make_shared<std::string>();
-  auto fd = std::make_shared<int>(-1);
+  auto id = r.keep(std::make_shared<std::string>());
+  auto fd = r.keep(std::make_shared<int>(-1));
   sub->add_option("id", *id)->required();
   sub->add_option("fd", *fd)->required();
   sub->group("");  // hidden

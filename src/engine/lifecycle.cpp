@@ -187,7 +187,8 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     if (cmd.is_array())
       for (const auto& a : cmd)
         if (a.is_string()) s.command.push_back(a.get<std::string>());
-    s.created = to_seconds(json_int(r.config, "created"));
+    s.created_ns = json_int(r.config, "created");
+    s.created = to_seconds(s.created_ns);
     s.started = to_seconds(json_int(r.state, "started"));
     s.finished = to_seconds(json_int(r.state, "finished"));
     s.exit_code = static_cast<int>(json_int(r.state, "exit_code"));
@@ -205,7 +206,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     }
     out.push_back(s);
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created > b.created; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_ns > b.created_ns; });
   return out;
 }
 

@@ -60,6 +60,7 @@ struct ContainerSummary {
   std::string id, name, image, status;
   std::vector<std::string> command;
   std::int64_t created = 0, started = 0, finished = 0;  // unix seconds
+  std::int64_t created_ns = 0;                          // for ordering
   int exit_code = 0;
   int pid = 0;
   Json labels;

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats   -*- bats -*-
+#
+# run/create flags scripts use: env files, tmpfs and mounts, groups, cidfile, replace; ps
+# filters; rename, restart, container prune.
+
+load helpers
+
+@test "berth run --env-file, --env-host and -e: later wins" {
+  f=$BATS_TEST_TMPDIR/env
+  printf 'A=from-file\n# a comment\n\nB=two words\nHOSTVAL\n' > $f
+  HOSTVAL=hv FOO=host-foo run_berth run --rm --env-host --env-file $f -e A=from-flag $IMAGE sh -c 'echo "$A|$B|$FOO|$HOSTVAL"'
+  assert "$output" == "from-flag|two words|host-foo|hv"
+  run_berth 125 run --rm --env-file /no/such/file $IMAGE true
+  assert "$output" =~ "/no/such/file"
+}
+
+@test "berth run --tmpfs and --mount: tmpfs and bind mounts" {
+  d=$BATS_TEST_TMPDIR/m
+  mkdir -p $d && echo bound > $d/f
+  run_berth run --rm --tmpfs /scratch:size=1m,mode=1777 --mount type=tmpfs,target=/t2 \
+      --mount type=bind,source=$d,target=/b,ro $IMAGE sh -c 'grep -E " /(scratch|t2|b) " /proc/mounts | cut -d" " -f2,3; cat /b/f'
+  assert "$output" =~ "/scratch tmpfs"
+  assert "$output" =~ "/t2 tmpfs"
+  assert "$output" =~ "bound"
+  run_berth 1 run --rm --mount type=bind,source=$d,target=/b,ro $IMAGE touch /b/x
+  run_berth 125 run --rm --mount type=nfs,target=/x $IMAGE true
+  assert "$output" =~ "type must be bind or tmpfs"
+  run_berth 125 run --rm --tmpfs relative $IMAGE true
+  run_berth 125 run --rm --tmpfs /x:bogus-option $IMAGE true
+}
+
+@test "berth run --group-add: names from the image's /etc/group, and numbers" {
+  run_berth run --rm -u u --group-add g --group-add 4242 $IMAGE id -G
+  assert "$output" == "1000 1234 4242"
+  run_berth 125 run --rm --group-add nosuchgroup $IMAGE true
+  assert "$output" =~ "unable to find group nosuchgroup"
+}
+
+@test "berth run --cidfile: written once, an existing file is refused; --replace" {
+  n=$(safename)
+  cid=$BATS_TEST_TMPDIR/cid
+  run_berth run --cidfile $cid --name $n $IMAGE true
+  assert "$(cat $cid)" =~ "^[0-9a-f]{64}$"
+  run_berth 125 run --rm --cidfile $cid $IMAGE true
+  assert "$output" =~ "container id file exists"
+  run_berth 125 run --rm --cidfile /no/such/dir/cid $IMAGE true
+  run_berth ps -a -q --no-trunc
+  assert "$output" == "$(cat $cid)" "no container left by the refused runs"
+  run_berth 125 run --name $n $IMAGE true
+  run_berth run --replace --name $n $IMAGE echo replaced
+  assert "$output" == "replaced"
+  run_berth ps -a -q --no-trunc
+  assert "$output" != "$(cat $cid)" "the old container was replaced"
+  run_berth rm $n
+}
+
+@test "berth ps --filter: status, name, id, label, ancestor, exited; --size" {
+  n=$(safename)
+  run_berth run --name $n-a -l tier=web $IMAGE true
+  run_berth 3 run --name $n-b $IMAGE sh -c 'exit 3'
+  run_berth run -d --name $n-c $IMAGE testinit pause
+  run_berth ps --format '{{.Names}}'
+  assert "$output" == "$n-c" "running only, by default"
+  run_berth ps --filter status=exited --format '{{.Names}}'
+  assert "$output" =~ "$n-a"
+  assert "$output" =~ "$n-b"
+  run_berth ps -a --filter exited=3 --format '{{.Names}}'
+  assert "$output" == "$n-b"
+  run_berth ps -a --filter label=tier=web --format '{{.Names}}'
+  assert "$output" == "$n-a"
+  run_berth ps -a --filter name="$n-[ab]" --filter status=exited -q
+  assert "${#lines[@]}" == 2
+  run_berth ps -a --filter ancestor=$IMAGE -q
+  assert "${#lines[@]}" == 3
+  id=$("$BERTH" inspect --format '{{.Id}}' $n-c)
+  run_berth ps --filter id=${id:0:8} --format '{{.Names}}'
+  assert "$output" == "$n-c"
+  run_berth ps -a -n 1 --format '{{.Names}}'
+  assert "$output" == "$n-c"
+  run_berth ps -l --format '{{.Names}}'
+  assert "$output" == "$n-c"
+  run_berth ps --size --format '{{.Size}}'
+  assert "$output" =~ "\(virtual 2\.[0-9]+MB\)"
+  run_berth 125 ps --filter bogus=1
+  run_berth 125 ps --filter status=sleepy
+  run_berth rm -f $n-a $n-b $n-c
+}
+
+@test "berth rename, restart and container prune" {
+  n=$(safename)
+  run_berth run -d --name $n $IMAGE testinit pause
+  run_berth rename $n $n-new
+  run_berth ps --format '{{.Names}}'
+  assert "$output" == "$n-new"
+  run_berth 125 rename $n-new 'bad name!'
+  pid1=$("$BERTH" inspect --format '{{.State.Pid}}' $n-new)
+  run_berth restart -t 0 $n-new
+  pid2=$("$BERTH" inspect --format '{{.State.Pid}}' $n-new)
+  assert "$pid2" != "$pid1" "a new process"
+  run_berth ps --format '{{.Names}} {{.State}}'
+  assert "$output" == "$n-new running"
+  run_berth run --name $n-done $IMAGE true
+  run_berth container prune -f
+  assert "$output" =~ "^[0-9a-f]{64}$"
+  run_berth ps -a --format '{{.Names}}'
+  assert "$output" == "$n-new" "prune kept the running container"
+  run_berth rm -f $n-new
+}
