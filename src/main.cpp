@@ -76,7 +76,8 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "Error: missing command\n");
     return 125;
   }
-  if (auto r = berth::sys::enter_rootless(); !r) {
+  if (reg.joins_container_userns) berth::sys::defer_rootless();
+  else if (auto r = berth::sys::enter_rootless(); !r) {
     fmt::print(stderr, "Error: {}\n", r.error().message);
     return 125;
   }

@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create start stop kill wait logs restart rename ps rm container version
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs restart rename ps rm container version
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -60,3 +60,10 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l replace
 complete -c berth -n '__fish_seen_subcommand_from ps' -s f -l filter -x -a 'status= name= id= label= ancestor= exited='
 complete -c berth -n '__fish_seen_subcommand_from ps' -s s -l size
 complete -c berth -n '__fish_seen_subcommand_from restart' -s t -l time -x
+complete -c berth -n '__fish_seen_subcommand_from exec' -s i -l interactive
+complete -c berth -n '__fish_seen_subcommand_from exec' -s t -l tty
+complete -c berth -n '__fish_seen_subcommand_from exec' -s d -l detach
+complete -c berth -n '__fish_seen_subcommand_from exec' -s e -l env -x
+complete -c berth -n '__fish_seen_subcommand_from exec' -s u -l user -x
+complete -c berth -n '__fish_seen_subcommand_from exec' -s w -l workdir -x
+complete -c berth -n '__fish_seen_subcommand_from exec' -l privileged

@@ -19,6 +19,8 @@ using Action = std::function<Result<int>(engine::GlobalOptions&)>;
 struct Registry {
   Action selected;
   engine::GlobalOptions globals;
+  // Rootless: do not create a user namespace first; the command joins a container's (exec).
+  bool joins_container_userns = false;
   // Flag variables live as long as the app: CLI11 writes into them during parse, whether or
   // not the command's action ever reads them.
   template <class T>

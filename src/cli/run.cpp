@@ -310,6 +310,30 @@ void add_container_prune(Registry& r, CLI::App* sub) {
   });
 }
 
+void add_exec(Registry& r, CLI::App* sub) {
+  auto o = r.keep(std::make_shared<engine::ExecOptions>());
+  sub->set_help_flag("--help", "Print this help message and exit");
+  sub->add_flag("-i,--interactive", o->interactive, "Keep STDIN open");
+  sub->add_flag("-t,--tty", o->tty, "Allocate a pseudo-TTY");
+  sub->add_flag("-d,--detach", o->detach, "Run the exec session in detached mode (backgrounded)");
+  sub->add_option("-e,--env", o->env, "Set environment variables")->allow_extra_args(false);
+  sub->add_option("-u,--user", o->user, "Sets the username or UID used and optionally the groupname or GID");
+  sub->add_option("-w,--workdir", o->workdir, "Working directory inside the container");
+  sub->add_flag("--privileged", o->privileged, "Give the process extended privileges");
+  sub->prefix_command();
+  sub->parse_complete_callback([&r]() { r.joins_container_userns = true; });
+  r.on(sub, [o, sub](engine::GlobalOptions& g) -> Result<int> {
+    auto rest = sub->remaining();
+    if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
+    if (rest.size() < 2) return fail(Errc::usage, "exec requires the name or ID of a container and a command");
+    if (rest.front().starts_with("-")) return fail(Errc::usage, "unknown flag: {}", rest.front());
+    o->container = rest.front();
+    o->command.assign(rest.begin() + 1, rest.end());
+    auto c = TRY(engine::open_context(g));
+    return engine::exec_container(c, *o);
+  });
+}
+
 void add_monitor(Registry& r, CLI::App* sub) {
   auto id = r.keep(std::make_shared<std::string>());
   auto fd = r.keep(std::make_shared<int>(-1));
@@ -337,6 +361,7 @@ void register_container_commands(CLI::App& app, Registry& r) {
     add_logs(r, parent->add_subcommand("logs", "Fetch the logs of one or more containers"));
     add_restart(r, parent->add_subcommand("restart", "Restart one or more containers"));
     add_rename(r, parent->add_subcommand("rename", "Rename an existing container"));
+    add_exec(r, parent->add_subcommand("exec", "Run a process in a running container"));
   }
   add_container_prune(r, container->add_subcommand("prune", "Remove all non running containers"));
   add_inspect_command(r, container->add_subcommand("inspect", "Display the configuration of a container"), "container");

@@ -18,6 +18,7 @@
 #include "berth/engine/run.hpp"
 #include "berth/runtime/pty.hpp"
 #include "berth/sys/file.hpp"
+#include "berth/sys/userns.hpp"
 #include "container_record.hpp"
 #include "spec_builder.hpp"
 
@@ -96,47 +97,54 @@ class LogWriter {
   int fd_;
 };
 
+// How an attached process talks to this terminal: inherited fds, or with -t a terminal of the
+// container's own devpts relayed here (raw mode while stdin is attached, size kept in step).
+runtime::Supervision attached_supervision(bool tty, bool interactive, std::optional<runtime::RawMode>& raw) {
+  runtime::Supervision sup;
+  if (!tty) {
+    if (interactive) sup.stdio.in = 0;
+    return sup;
+  }
+  if (interactive) raw.emplace(0);
+  auto master_fd = std::make_shared<int>(-1);
+  runtime::terminal_size(sup.console_rows, sup.console_cols);
+  sup.console = [interactive, master_fd](int master) {
+    *master_fd = master;
+    std::vector<runtime::Relay> relays;
+    relays.push_back({master, [](int fd) {
+                        char buf[65536];
+                        ssize_t n = ::read(fd, buf, sizeof buf);
+                        if (n < 0 && errno == EINTR) return true;
+                        if (n <= 0) return false;  // EIO once the container's side closed
+                        return sys::write_all(1, std::string_view(buf, static_cast<size_t>(n))).has_value();
+                      }});
+    if (interactive)
+      relays.push_back({0, [master](int fd) {
+                          char buf[65536];
+                          ssize_t n = ::read(fd, buf, sizeof buf);
+                          if (n < 0 && errno == EINTR) return true;
+                          if (n <= 0) return false;
+                          return sys::write_all(master, std::string_view(buf, static_cast<size_t>(n))).has_value();
+                        },
+                        false});
+    return relays;
+  };
+  sup.on_signal = [master_fd](int sig) {
+    // The container's terminal size follows ours; the kernel then signals its foreground group.
+    if (sig != SIGWINCH) return false;
+    if (*master_fd >= 0) runtime::copy_winsize(0, *master_fd) || runtime::copy_winsize(1, *master_fd);
+    return true;
+  };
+  return sup;
+}
+
 Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool interactive) {
   log::debug("start {} attached", rec.id.substr(0, 12));
   auto spec = TRY(detail::build_spec(c.store, rec.id, rec.config));
   log::debug("spec built");
-  runtime::Supervision sup;
-  sup.on_started = [&](const runtime::Started& s) { record_started(c, rec.id, s); };
   std::optional<runtime::RawMode> raw;
-  if (rec.config.value("tty", false)) {
-    if (interactive) raw.emplace(0);
-    auto master_fd = std::make_shared<int>(-1);
-    runtime::terminal_size(sup.console_rows, sup.console_cols);
-    sup.console = [interactive, master_fd](int master) {
-      *master_fd = master;
-      std::vector<runtime::Relay> relays;
-      relays.push_back({master, [](int fd) {
-                          char buf[65536];
-                          ssize_t n = ::read(fd, buf, sizeof buf);
-                          if (n < 0 && errno == EINTR) return true;
-                          if (n <= 0) return false;  // EIO once the container's side closed
-                          return sys::write_all(1, std::string_view(buf, static_cast<size_t>(n))).has_value();
-                        }});
-      if (interactive)
-        relays.push_back({0, [master](int fd) {
-                            char buf[65536];
-                            ssize_t n = ::read(fd, buf, sizeof buf);
-                            if (n < 0 && errno == EINTR) return true;
-                            if (n <= 0) return false;
-                            return sys::write_all(master, std::string_view(buf, static_cast<size_t>(n))).has_value();
-                          },
-                          false});
-      return relays;
-    };
-    sup.on_signal = [master_fd](int sig) {
-      // The container's terminal size follows ours; the kernel then signals its foreground group.
-      if (sig != SIGWINCH) return false;
-      if (*master_fd >= 0) runtime::copy_winsize(0, *master_fd) || runtime::copy_winsize(1, *master_fd);
-      return true;
-    };
-  } else if (interactive) {
-    sup.stdio.in = 0;
-  }
+  runtime::Supervision sup = attached_supervision(rec.config.value("tty", false), interactive, raw);
+  sup.on_started = [&](const runtime::Started& s) { record_started(c, rec.id, s); };
   auto code = runtime::run_container_process(spec, sup);
   raw.reset();
   log::debug("container exited");
@@ -204,6 +212,34 @@ Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out) 
     (void)detail::remove_container_dir(c.store, id);
   }
   return r;
+}
+
+Result<int> exec_container(Context& c, const ExecOptions& o) {
+  std::string id = TRY(container_id(c, o.container));
+  auto rec = TRY(detail::read_container(c.store, id));
+  if (!detail::alive(rec.state))
+    return fail(Errc::system, "can only create exec sessions on running containers: container state improper");
+  if (o.command.empty()) return fail(Errc::usage, "exec requires at least one command argument");
+  // Rootless: the container lives in the user namespace of the berth that started it; join
+  // that one (its owner, this user, may) rather than a new one with no rights over it.
+  if (sys::rootless_pending()) TRY(sys::join_userns_of(static_cast<pid_t>(json_int(rec.state, "pid"))));
+  Json conf = rec.config;
+  conf["command"] = o.command;
+  Json env = json_obj(conf, "env").is_array() ? json_obj(conf, "env") : Json::array();
+  for (const auto& e : o.env) env.push_back(e);
+  conf["env"] = env;
+  if (!o.user.empty()) conf["user"] = o.user;
+  if (!o.workdir.empty()) conf["workdir"] = o.workdir;
+  if (o.privileged) conf["privileged"] = true;
+  conf["tty"] = o.tty;
+  auto spec = TRY(detail::build_spec(c.store, id, conf));
+  runtime::JoinTarget target{static_cast<pid_t>(json_int(rec.state, "pid")),
+                             static_cast<unsigned long long>(json_int(rec.state, "start_time")), o.detach};
+  std::optional<runtime::RawMode> raw;
+  runtime::Supervision sup = o.detach ? runtime::Supervision{} : attached_supervision(o.tty, o.interactive, raw);
+  auto code = runtime::exec_container_process(spec, target, sup);
+  raw.reset();
+  return code;
 }
 
 int monitor_main(Context& c, const std::string& id, int ready_fd) {

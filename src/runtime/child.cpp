@@ -215,6 +215,7 @@ void set_caps(const ChildPlan& p) {
 
 void make_workdir(const ChildPlan& p) {
   if (::chdir(p.cwd) == 0) return;
+  if (!p.create_workdir) die(p, Stage::workdir, 0);
   char buf[4096];
   size_t len = std::strlen(p.cwd);
   if (len >= sizeof buf) die(p, Stage::workdir, 0);
@@ -293,31 +294,10 @@ void make_console(const ChildPlan& p) {
   ::close(slave);
 }
 
-}  // namespace
 
-void child_main(const ChildPlan& p) noexcept {
-  // A foreground container ends with its berth: a kill -9 of berth must not leak it. (getppid()
-  // is 0 in the new pid namespace, so a parent that died before this line goes unnoticed; the
-  // window is a few instructions long.)
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) ::_exit(125);
-  if (p.sigmask) ::sigprocmask(SIG_SETMASK, static_cast<const sigset_t*>(p.sigmask), nullptr);
-  if (p.tty_fd >= 0) {
-    if (::setsid() < 0 || ::ioctl(p.tty_fd, TIOCSCTTY, 0) < 0) die(p, Stage::stdio, 3);
-    for (int fd = 0; fd < 3; fd++)
-      if (::dup2(p.tty_fd, fd) < 0) die(p, Stage::stdio, 3);
-  }
-  if (p.stdin_fd >= 0 && ::dup2(p.stdin_fd, 0) < 0) die(p, Stage::stdio, 0);
-  if (p.stdout_fd >= 0 && ::dup2(p.stdout_fd, 1) < 0) die(p, Stage::stdio, 1);
-  if (p.stderr_fd >= 0 && ::dup2(p.stderr_fd, 2) < 0) die(p, Stage::stdio, 2);
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p, Stage::overlay, 0);
-  if (!mount_overlay(p)) die(p, Stage::overlay, 1);
-  int root = ::open(p.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) die(p, Stage::overlay, 2);
-  for (unsigned i = 0; i < p.n_mounts; i++)
-    if (!do_mount_op(root, p.mounts[i])) die(p, Stage::mounts, i);
-  if (::fchdir(root) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0) die(p, Stage::pivot, 0);
-  if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0) die(p, Stage::pivot, 1);
-  if (p.hostname && ::sethostname(p.hostname, std::strlen(p.hostname)) != 0) die(p, Stage::hostname, 0);
+// From a process already in the container's root and namespaces to execve: terminal,
+// no_new_privs, seccomp, capabilities and ids, workdir, fds, exec.
+[[noreturn]] void confine_and_exec(const ChildPlan& p) {
   if (p.console_sock >= 0) make_console(p);
   if (p.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(p, Stage::nnp, 0);
   if (p.seccomp) {
@@ -333,6 +313,51 @@ void child_main(const ChildPlan& p) noexcept {
   make_workdir(p);
   if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) die(p, Stage::exec, 1);
   exec_command(p);
+}
+
+void setup_stdio(const ChildPlan& p) {
+  if (p.sigmask) ::sigprocmask(SIG_SETMASK, static_cast<const sigset_t*>(p.sigmask), nullptr);
+  if (p.tty_fd >= 0) {
+    if (::setsid() < 0 || ::ioctl(p.tty_fd, TIOCSCTTY, 0) < 0) die(p, Stage::stdio, 3);
+    for (int fd = 0; fd < 3; fd++)
+      if (::dup2(p.tty_fd, fd) < 0) die(p, Stage::stdio, 3);
+  }
+  if (p.stdin_fd >= 0 && ::dup2(p.stdin_fd, 0) < 0) die(p, Stage::stdio, 0);
+  if (p.stdout_fd >= 0 && ::dup2(p.stdout_fd, 1) < 0) die(p, Stage::stdio, 1);
+  if (p.stderr_fd >= 0 && ::dup2(p.stderr_fd, 2) < 0) die(p, Stage::stdio, 2);
+}
+
+}  // namespace
+
+void child_main(const ChildPlan& p) noexcept {
+  // A foreground container ends with its berth: a kill -9 of berth must not leak it. (getppid()
+  // is 0 in the new pid namespace, so a parent that died before this line goes unnoticed; the
+  // window is a few instructions long.)
+  if (p.die_with_parent && ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) ::_exit(125);
+  setup_stdio(p);
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p, Stage::overlay, 0);
+  if (!mount_overlay(p)) die(p, Stage::overlay, 1);
+  int root = ::open(p.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) die(p, Stage::overlay, 2);
+  for (unsigned i = 0; i < p.n_mounts; i++)
+    if (!do_mount_op(root, p.mounts[i])) die(p, Stage::mounts, i);
+  if (::fchdir(root) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0) die(p, Stage::pivot, 0);
+  if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0) die(p, Stage::pivot, 1);
+  if (p.hostname && ::sethostname(p.hostname, std::strlen(p.hostname)) != 0) die(p, Stage::hostname, 0);
+  confine_and_exec(p);
+}
+
+void join_main(const ChildPlan& p, const int* ns_fds, const int* ns_types, unsigned n_ns) noexcept {
+  // Not dumpable until execve: the container cannot ptrace this process or open its
+  // /proc/PID/exe, fds or memory while it still holds berth's (CVE-2016-9962, CVE-2019-5736).
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) ::_exit(125);
+  if (p.die_with_parent && ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) ::_exit(125);
+  setup_stdio(p);
+  // The mount namespace last: joining it also moves root and cwd to the container's root.
+  for (unsigned i = 0; i < n_ns; i++)
+    if (::setns(ns_fds[i], ns_types[i]) != 0) die(p, Stage::join, i);
+  if (::chdir("/") != 0) die(p, Stage::join, n_ns);
+  confine_and_exec(p);
 }
 
 }  // namespace berth::runtime

@@ -92,7 +92,41 @@ unsigned long long process_start_time(pid_t pid) {
   return std::strtoull(text->c_str() + i, nullptr, 10);
 }
 
-Result<int> run_container_process(const Spec& spec, const Supervision& sup) {
+namespace {
+
+// The namespaces `exec` joins, in order (mount last), opened before anything else so a pid
+// that is reused meanwhile is noticed.
+struct JoinFds {
+  std::vector<sys::UniqueFd> fds;
+  std::vector<int> raw, types;
+  sys::UniqueFd pid_ns;
+};
+
+Result<JoinFds> open_join(const JoinTarget& t) {
+  JoinFds j;
+  for (auto [name, type] : {std::pair{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET}, {"mnt", CLONE_NEWNS}}) {
+    int fd = ::open(fmt::format("/proc/{}/ns/{}", t.pid, name).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail_errno("open the container's {} namespace", name);
+    j.fds.emplace_back(fd);
+    j.raw.push_back(fd);
+    j.types.push_back(type);
+  }
+  int pfd = ::open(fmt::format("/proc/{}/ns/pid", t.pid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (pfd < 0) return fail_errno("open the container's pid namespace");
+  j.pid_ns.reset(pfd);
+  if (process_start_time(t.pid) != t.start_time) return fail(Errc::conflict, "the container exited");
+  return j;
+}
+
+}  // namespace
+
+Result<int> exec_container_process(const Spec& spec, const JoinTarget& target, const Supervision& sup) {
+  return launch(spec, sup, &target);
+}
+
+Result<int> run_container_process(const Spec& spec, const Supervision& sup) { return launch(spec, sup, nullptr); }
+
+Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* join) {
   if (int n = sys::thread_count(); n != 1)
     return fail(Errc::internal, "refusing to clone from a process with {} threads", n);
   auto cp = TRY(compile(spec));
@@ -131,13 +165,30 @@ Result<int> run_container_process(const Spec& spec, const Supervision& sup) {
 
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
   if (!spec.net_host) flags |= CLONE_NEWNET;
+  JoinFds jf;
+  if (join) {
+    // This process's next child goes into the container's pid namespace (berth itself stays
+    // where it is); the child joins the others itself.
+    jf = TRY(open_join(*join));
+    if (::setns(jf.pid_ns.get(), CLONE_NEWPID) != 0) {
+      auto e = fail_errno("join the container's pid namespace");
+      sigprocmask(SIG_SETMASK, &old, nullptr);
+      return e;
+    }
+    flags = SIGCHLD;
+    plan.die_with_parent = !join->detach;
+    plan.create_workdir = false;
+  }
   long pid = ::syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) {
     auto e = fail_errno("clone the container process");
     sigprocmask(SIG_SETMASK, &old, nullptr);
     return e;
   }
-  if (pid == 0) child_main(plan);
+  if (pid == 0) {
+    if (join) join_main(plan, jf.raw.data(), jf.types.data(), static_cast<unsigned>(jf.raw.size()));
+    child_main(plan);
+  }
   wr.reset();
   console_child.reset();
   sys::UniqueFd master;
@@ -155,6 +206,10 @@ Result<int> run_container_process(const Spec& spec, const Supervision& sup) {
     return std::unexpected(describe_failure(spec, *cp, r));
   }
   if (sup.on_started) sup.on_started(Started{static_cast<pid_t>(pid), process_start_time(static_cast<pid_t>(pid))});
+  if (join && join->detach) {
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    return 0;
+  }
 
   sys::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   std::vector<Relay> relays = sup.relays;

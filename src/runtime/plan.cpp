@@ -180,6 +180,8 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.path_env = cp->keep(path);
   p.stdin_fd = p.stdout_fd = p.stderr_fd = p.tty_fd = p.console_sock = -1;
   p.tty_rows = p.tty_cols = 0;
+  p.die_with_parent = true;
+  p.create_workdir = true;
   p.report_fd = -1;
   return cp;
 }
@@ -211,6 +213,7 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
     case Stage::caps: return {Errc::system, r.err, fmt::format("set capabilities: {}", e)};
     case Stage::user: return {Errc::system, r.err, fmt::format("set user {}:{}: {}", s.uid, s.gid, e)};
     case Stage::workdir: return {Errc::system, r.err, fmt::format("workdir {}: {}", s.cwd, e)};
+    case Stage::join: return {Errc::system, r.err, fmt::format("join the container's namespaces: {}", e)};
     case Stage::stdio: return {Errc::system, r.err, fmt::format("set up the container's stdio: {}", e)};
     case Stage::none: break;
   }

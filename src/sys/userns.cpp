@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -98,6 +99,30 @@ int thread_count() {
   return std::atoi(stat.c_str() + i);
 }
 
+void defer_rootless() {
+  if (::geteuid() == 0) return;
+  ::setenv("_BERTH_UID", std::to_string(::getuid()).c_str(), 1);
+  ::setenv(kMarker, "1", 1);
+  ::setenv("_BERTH_USERNS_PENDING", "1", 1);
+}
+
+bool rootless_pending() {
+  const char* p = std::getenv("_BERTH_USERNS_PENDING");
+  return p && std::string_view(p) == "1" && ::geteuid() != 0;
+}
+
+Result<void> join_userns_of(pid_t pid) {
+  int fd = ::open(fmt::format("/proc/{}/ns/user", pid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno("open the user namespace of process {}", pid);
+  UniqueFd g(fd);
+  if (::setns(fd, CLONE_NEWUSER) < 0) return fail_errno("join the user namespace of process {}", pid);
+  if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) return fail_errno("become root in the user namespace");
+  std::string map = read_text("/proc/self/uid_map");
+  ::setenv("_BERTH_USERNS_FULL", std::count(map.begin(), map.end(), '\n') > 1 ? "1" : "0", 1);
+  ::unsetenv("_BERTH_USERNS_PENDING");
+  return {};
+}
+
 Result<void> enter_rootless() {
   uid_t uid = ::geteuid();
   gid_t gid = ::getegid();
@@ -156,6 +181,7 @@ Result<void> enter_rootless() {
   if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) return fail_errno("become root in the user namespace");
   ::setenv(kMarker, "1", 1);
   ::setenv("_BERTH_USERNS_FULL", mapped ? "1" : "0", 1);
+  ::setenv("_BERTH_UID", std::to_string(uid).c_str(), 1);
   return {};
 }
 

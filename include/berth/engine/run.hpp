@@ -53,6 +53,17 @@ Result<int> start_container(Context& c, const std::string& id, bool attach, bool
 // create + start.
 Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out);
 
+struct ExecOptions {
+  std::string container;
+  std::vector<std::string> command;
+  std::vector<std::string> env;
+  std::string user, workdir;
+  bool interactive = false, tty = false, detach = false, privileged = false;
+};
+// Runs a command in a running container: its namespaces, capabilities and seccomp filter.
+// Returns the command's exit code (0 at once with detach).
+Result<int> exec_container(Context& c, const ExecOptions& o);
+
 // The hidden `__monitor ID FD` command: runs the container with its output going to its log.
 int monitor_main(Context& c, const std::string& id, int ready_fd);
 

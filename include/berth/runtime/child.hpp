@@ -31,7 +31,7 @@ struct MountOp {
 
 // Failure stages; the parent turns (stage, index, errno) into words.
 enum class Stage : std::uint32_t {
-  none, overlay, mounts, pivot, hostname, nnp, seccomp, caps, user, workdir, exec, stdio,
+  none, overlay, mounts, pivot, hostname, nnp, seccomp, caps, user, workdir, exec, stdio, join,
 };
 
 struct ChildReport {
@@ -79,8 +79,14 @@ struct ChildPlan {
   unsigned short tty_rows, tty_cols;  // the terminal's size, set before exec (0: unknown)
   const void* sigmask;              // sigset_t to restore before exec (the parent blocks some)
   int report_fd;                    // O_CLOEXEC pipe: EOF = exec happened
+  bool die_with_parent;             // PR_SET_PDEATHSIG(SIGKILL); off for `exec -d`
+  bool create_workdir;              // run: mkdir -p the workdir; exec: it must exist
 };
 
 [[noreturn]] void child_main(const ChildPlan& plan) noexcept;
+
+// `exec`: joins the namespaces named by `ns_fds` (the caller is already in the target's pid
+// namespace for its children), then the same confinement and execve as child_main.
+[[noreturn]] void join_main(const ChildPlan& plan, const int* ns_fds, const int* ns_types, unsigned n_ns) noexcept;
 
 }  // namespace berth::runtime

@@ -100,6 +100,17 @@ struct Supervision {
 // Errors before exec: 125, 126 (cannot invoke) or 127 (not found) categories.
 Result<int> run_container_process(const Spec& spec, const Supervision& sup);
 
+// `exec`: the running container to join.
+struct JoinTarget {
+  pid_t pid;
+  unsigned long long start_time;
+  bool detach = false;  // return once the command runs; it outlives berth
+};
+// Runs a process inside a running container's namespaces, with the confinement of `spec`
+// (capabilities, seccomp, user, no_new_privs; mounts and rootfs are the container's).
+Result<int> exec_container_process(const Spec& spec, const JoinTarget& target, const Supervision& sup);
+Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* join);
+
 // The start time of a process (field 22 of /proc/PID/stat), 0 when it is gone.
 unsigned long long process_start_time(pid_t pid);
 

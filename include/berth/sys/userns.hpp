@@ -28,6 +28,15 @@ bool rootless();
 // root inside. A no-op for root.
 Result<void> enter_rootless();
 
+// For commands that act inside one running container (exec): marks the process rootless
+// without creating a user namespace of its own, so that join_userns_of can join the
+// container's. A no-op for root.
+void defer_rootless();
+// Joins the user namespace of `pid` (its owner, the user, may) and becomes root in it.
+Result<void> join_userns_of(pid_t pid);
+// True when defer_rootless ran and no namespace was joined yet.
+bool rootless_pending();
+
 // Number of threads of this process (from /proc/self/stat); 0 if unknown.
 int thread_count();
 
