@@ -67,3 +67,6 @@ complete -c berth -n '__fish_seen_subcommand_from exec' -s e -l env -x
 complete -c berth -n '__fish_seen_subcommand_from exec' -s u -l user -x
 complete -c berth -n '__fish_seen_subcommand_from exec' -s w -l workdir -x
 complete -c berth -n '__fish_seen_subcommand_from exec' -l privileged
+complete -c berth -n '__fish_seen_subcommand_from run create' -s m -l memory -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l pids-limit -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l cpus -x

@@ -47,6 +47,12 @@ void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("--network,--net", o.network, "Network mode: none, host or private");
 }
 
+void add_resource_flags(CLI::App* sub, engine::RunOptions& o) {
+  sub->add_option("-m,--memory", o.memory, "Memory limit (format: <number>[<unit>], where unit = b, k, m or g)");
+  sub->add_option("--pids-limit", o.pids_limit, "Tune container pids limit (set -1 for unlimited)");
+  sub->add_option("--cpus", o.cpus, "Number of CPUs. The default is 0.000 which means no limit");
+}
+
 void add_security_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("--cap-add", o.cap_add, "Add capabilities")->allow_extra_args(false);
   sub->add_option("--cap-drop", o.cap_drop, "Drop capabilities")->allow_extra_args(false);
@@ -63,6 +69,7 @@ void add_run_like(Registry& r, CLI::App* sub, bool run) {
   add_process_flags(sub, *o, entrypoint);
   add_container_flags(sub, *o);
   add_security_flags(sub, *o);
+  add_resource_flags(sub, *o);
   if (run) sub->add_flag("-d,--detach", o->detach, "Run container in background and print container ID");
   sub->prefix_command();
   r.on(sub, [o, entrypoint, sub, run](engine::GlobalOptions& g) -> Result<int> {

@@ -215,6 +215,8 @@ Result<void> validate(const RunOptions& o) {
   for (const auto& m : o.mounts) TRY(parse_mount(m));
   if (!o.workdir.empty() && o.workdir[0] != '/') return fail(Errc::usage, "workdir \"{}\" is not an absolute path", o.workdir);
   if (!o.stop_signal.empty()) TRY(parse_signal(o.stop_signal));
+  if (!o.memory.empty()) TRY(runtime::parse_memory(o.memory));
+  if (o.cpus && (*o.cpus <= 0 || *o.cpus > 1024)) return fail(Errc::usage, "invalid --cpus {}: must be above 0", *o.cpus);
   for (const auto& l : o.labels)
     if (l.empty() || l[0] == '=') return fail(Errc::usage, "invalid label \"{}\"", l);
   return {};
@@ -351,6 +353,9 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                {"volumes", o.volumes},
                {"tmpfs", o.tmpfs},
                {"group_add", o.group_add},
+               {"memory", o.memory.empty() ? Json() : Json(*runtime::parse_memory(o.memory))},
+               {"pids_limit", o.pids_limit ? Json(*o.pids_limit) : Json()},
+               {"cpus", o.cpus ? Json(*o.cpus) : Json()},
                {"cap_add", o.cap_add},
                {"cap_drop", o.cap_drop},
                {"security_opt", o.security_opt},
@@ -459,6 +464,10 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   spec.cwd = !wd.empty() ? wd : json_str(ic, "WorkingDir", "/");
   if (spec.cwd.empty()) spec.cwd = "/";
   spec.stdin_open = conf.value("interactive", false);
+  if (json_obj(conf, "memory").is_number()) spec.limits.memory = json_obj(conf, "memory").get<std::int64_t>();
+  if (json_obj(conf, "pids_limit").is_number()) spec.limits.pids = json_obj(conf, "pids_limit").get<std::int64_t>();
+  if (json_obj(conf, "cpus").is_number()) spec.limits.cpus = json_obj(conf, "cpus").get<double>();
+  spec.cgroup_name = "berth-" + id.substr(0, 12);
   std::string etc = TRY(write_etc_files(s, id, spec.hostname));
   for (const char* f : {"hostname", "hosts", "resolv.conf"})
     spec.binds.push_back({fmt::format("{}/{}", etc, f), fmt::format("/etc/{}", f), false, true});

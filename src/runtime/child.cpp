@@ -334,6 +334,10 @@ void child_main(const ChildPlan& p) noexcept {
   // is 0 in the new pid namespace, so a parent that died before this line goes unnoticed; the
   // window is a few instructions long.)
   if (p.die_with_parent && ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) ::_exit(125);
+  if (p.sync_fd >= 0) {
+    char go;
+    if (::read(p.sync_fd, &go, 1) != 1) ::_exit(125);  // the parent is gone
+  }
   setup_stdio(p);
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p, Stage::overlay, 0);
   if (!mount_overlay(p)) die(p, Stage::overlay, 1);
@@ -352,6 +356,10 @@ void join_main(const ChildPlan& p, const int* ns_fds, const int* ns_types, unsig
   // /proc/PID/exe, fds or memory while it still holds berth's (CVE-2016-9962, CVE-2019-5736).
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) ::_exit(125);
   if (p.die_with_parent && ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) ::_exit(125);
+  if (p.sync_fd >= 0) {
+    char go;
+    if (::read(p.sync_fd, &go, 1) != 1) ::_exit(125);  // joined the container's cgroups first
+  }
   setup_stdio(p);
   // The mount namespace last: joining it also moves root and cwd to the container's root.
   for (unsigned i = 0; i < n_ns; i++)

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "berth/core/log.hpp"
+#include "berth/runtime/cgroup.hpp"
 #include "berth/runtime/plan.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
@@ -179,6 +180,17 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
     plan.die_with_parent = !join->detach;
     plan.create_workdir = false;
   }
+  // cgroups: the child waits on a pipe until it has been moved into them.
+  Cgroup cg;
+  sys::UniqueFd sync_rd, sync_wr;
+  if (join ? true : spec.limits.any()) {
+    cg = join ? Cgroup::of_process(join->pid) : Cgroup::create(spec.cgroup_name, spec.limits);
+    int sp[2];
+    if (::pipe2(sp, O_CLOEXEC) < 0) return fail_errno("pipe");
+    sync_rd.reset(sp[0]);
+    sync_wr.reset(sp[1]);
+    plan.sync_fd = sp[0];
+  }
   long pid = ::syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) {
     auto e = fail_errno("clone the container process");
@@ -191,6 +203,12 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   }
   wr.reset();
   console_child.reset();
+  if (sync_wr) {
+    cg.add(static_cast<pid_t>(pid));
+    (void)!::write(sync_wr.get(), "g", 1);
+    sync_wr.reset();
+    sync_rd.reset();
+  }
   sys::UniqueFd master;
   if (console_parent) master = receive_fd(console_parent.get());  // invalid if the child failed first
   ChildReport r{};
@@ -202,6 +220,7 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
     int st;
     while (::waitpid(static_cast<pid_t>(pid), &st, 0) < 0 && errno == EINTR) {
     }
+    if (!join) cg.remove();
     sigprocmask(SIG_SETMASK, &old, nullptr);
     return std::unexpected(describe_failure(spec, *cp, r));
   }
@@ -250,6 +269,7 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
     }
   }
   drain(relays, open);
+  if (!join) cg.remove();
   sigprocmask(SIG_SETMASK, &old, nullptr);
   return result;
 }

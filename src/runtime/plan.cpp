@@ -181,6 +181,7 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.stdin_fd = p.stdout_fd = p.stderr_fd = p.tty_fd = p.console_sock = -1;
   p.tty_rows = p.tty_cols = 0;
   p.die_with_parent = true;
+  p.sync_fd = -1;
   p.create_workdir = true;
   p.report_fd = -1;
   return cp;

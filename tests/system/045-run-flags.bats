@@ -106,3 +106,35 @@ load helpers
   assert "$output" == "$n-new" "prune kept the running container"
   run_berth rm -f $n-new
 }
+
+@test "berth run --memory, --pids-limit, --cpus: limits in the container's cgroups" {
+  if is_rootless; then
+    run_berth run --rm --memory 64m $IMAGE testinit echo ran
+    assert "$output" =~ "ignored"
+    assert "$output" =~ "ran" "the container runs anyway"
+    return
+  fi
+  n=$(safename)
+  run_berth run -d --name $n --memory 64m --pids-limit 20 --cpus 0.5 $IMAGE testinit pause
+  pid=$("$BERTH" inspect --format '{{.State.Pid}}' $n)
+  read_limit() {  # controller v1-file v2-file
+    local path
+    path=$(grep -E "^[0-9]+:([^:]*,)?$1(,[^:]*)?:" /proc/$pid/cgroup | cut -d: -f3)
+    if [ -n "$path" ] && [ -e /sys/fs/cgroup/$1$path/$2 ]; then cat /sys/fs/cgroup/$1$path/$2; return; fi
+    path=$(grep -E "^0::" /proc/$pid/cgroup | cut -d: -f3)
+    for m in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+      [ -e $m$path/$3 ] && { cat $m$path/$3; return; }
+    done
+  }
+  assert "$(read_limit memory memory.limit_in_bytes memory.max)" == "67108864"
+  assert "$(read_limit pids pids.max pids.max)" == "20"
+  assert "$(read_limit cpu cpu.cfs_quota_us cpu.max)" =~ "^50000"
+  # the pids limit holds inside: 30 background sleeps cannot all start
+  run_berth '?' exec $n sh -c 'for i in $(seq 30); do sleep 5 & done 2>&1; wait' 
+  assert "$output" =~ "(fork|Resource temporarily unavailable|can't fork)"
+  run_berth rm -f $n
+  run_berth 125 run --rm --memory 1k $IMAGE true
+  assert "$output" =~ "minimum memory limit"
+  run_berth 125 run --rm --memory lots $IMAGE true
+  run_berth 125 run --rm --cpus -1 $IMAGE true
+}

@@ -29,6 +29,9 @@ struct RunOptions {
   std::vector<std::string> tmpfs;    // DST[:options]
   std::vector<std::string> mounts;   // type=bind|tmpfs,src=...,dst=...[,ro]
   std::string cidfile;
+  std::string memory;                 // "64m"
+  std::optional<std::int64_t> pids_limit;
+  std::optional<double> cpus;
   bool env_host = false;
   bool replace = false;
   std::string network = "private";

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "berth/core/error.hpp"
+#include "berth/runtime/cgroup.hpp"
 
 namespace berth::runtime {
 
@@ -52,6 +53,8 @@ struct Spec {
     std::string options;  // "rw,noexec,nosuid,nodev,size=64m"
   };
   std::vector<Tmpfs> tmpfs;
+  CgroupLimits limits;
+  std::string cgroup_name;  // berth/<name> in each controller used
 };
 
 // Podman's default capability set (containers.conf default_capabilities).

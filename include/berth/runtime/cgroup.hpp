@@ -1,0 +1,44 @@
+// cgroup limits for a container (--memory, --pids-limit, --cpus), on cgroup v2, v1 and
+// hybrid hosts. Where no cgroup can be written (rootless without delegation) berth warns and
+// goes on, as podman does.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "berth/core/error.hpp"
+
+namespace berth::runtime {
+
+struct CgroupLimits {
+  std::optional<std::int64_t> memory;  // bytes
+  std::optional<std::int64_t> pids;    // -1: unlimited
+  std::optional<double> cpus;
+  bool any() const { return memory || pids || cpus; }
+};
+
+// "64m", "1g", "512k", "1048576" -> bytes (binary units, as docker/podman).
+Result<std::int64_t> parse_memory(const std::string& s);
+
+class Cgroup {
+ public:
+  // Creates berth/<name> under each controller that a limit needs and writes the limits.
+  // Controllers that cannot be used produce one warning each and are left out.
+  static Cgroup create(const std::string& name, const CgroupLimits& limits);
+  // The berth cgroups a running container's process is in (for exec to join them too).
+  static Cgroup of_process(pid_t pid);
+  // Moves `pid` into every cgroup created (before the container execs).
+  void add(pid_t pid) const;
+  // Removes the cgroup directories (after the container exited).
+  void remove() const;
+  const std::vector<std::string>& dirs() const { return dirs_; }
+
+ private:
+  std::vector<std::string> dirs_;
+};
+
+}  // namespace berth::runtime
