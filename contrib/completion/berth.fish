@@ -70,3 +70,5 @@ complete -c berth -n '__fish_seen_subcommand_from exec' -l privileged
 complete -c berth -n '__fish_seen_subcommand_from run create' -s m -l memory -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l pids-limit -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l cpus -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l ulimit -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l init

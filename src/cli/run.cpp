@@ -51,6 +51,8 @@ void add_resource_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("-m,--memory", o.memory, "Memory limit (format: <number>[<unit>], where unit = b, k, m or g)");
   sub->add_option("--pids-limit", o.pids_limit, "Tune container pids limit (set -1 for unlimited)");
   sub->add_option("--cpus", o.cpus, "Number of CPUs. The default is 0.000 which means no limit");
+  sub->add_option("--ulimit", o.ulimits, "Ulimit options (name=soft[:hard])")->allow_extra_args(false);
+  sub->add_flag("--init", o.init, "Run an init inside the container that forwards signals and reaps processes");
 }
 
 void add_security_flags(CLI::App* sub, engine::RunOptions& o) {

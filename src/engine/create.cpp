@@ -202,6 +202,13 @@ Result<std::pair<std::string, bool>> parse_mount(const std::string& m) {
   return fail(Errc::usage, "invalid --mount \"{}\": type must be bind or tmpfs", m);
 }
 
+// --init: the host's catatonit (or tini), bind-mounted read-only as the container's PID 1.
+Result<std::string> init_binary() {
+  for (const char* p : {"/usr/libexec/podman/catatonit", "/usr/bin/catatonit", "/usr/bin/tini-static", "/usr/bin/tini"})
+    if (::access(p, X_OK) == 0) return std::string(p);
+  return fail(Errc::not_found, "--init needs catatonit or tini-static on the host (apt-get install catatonit)");
+}
+
 // Validates what can be checked before anything is written (flags that would fail at start).
 Result<void> validate(const RunOptions& o) {
   if (o.network != "private" && o.network != "none" && o.network != "bridge" && o.network != "host" && !o.network.empty())
@@ -216,6 +223,8 @@ Result<void> validate(const RunOptions& o) {
   if (!o.workdir.empty() && o.workdir[0] != '/') return fail(Errc::usage, "workdir \"{}\" is not an absolute path", o.workdir);
   if (!o.stop_signal.empty()) TRY(parse_signal(o.stop_signal));
   if (!o.memory.empty()) TRY(runtime::parse_memory(o.memory));
+  for (const auto& u : o.ulimits) TRY(runtime::parse_ulimit(u));
+  if (o.init) TRY(init_binary());
   if (o.cpus && (*o.cpus <= 0 || *o.cpus > 1024)) return fail(Errc::usage, "invalid --cpus {}: must be above 0", *o.cpus);
   for (const auto& l : o.labels)
     if (l.empty() || l[0] == '=') return fail(Errc::usage, "invalid label \"{}\"", l);
@@ -356,6 +365,8 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                {"memory", o.memory.empty() ? Json() : Json(*runtime::parse_memory(o.memory))},
                {"pids_limit", o.pids_limit ? Json(*o.pids_limit) : Json()},
                {"cpus", o.cpus ? Json(*o.cpus) : Json()},
+               {"ulimits", o.ulimits},
+               {"init", o.init},
                {"cap_add", o.cap_add},
                {"cap_drop", o.cap_drop},
                {"security_opt", o.security_opt},
@@ -468,6 +479,12 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   if (json_obj(conf, "pids_limit").is_number()) spec.limits.pids = json_obj(conf, "pids_limit").get<std::int64_t>();
   if (json_obj(conf, "cpus").is_number()) spec.limits.cpus = json_obj(conf, "cpus").get<double>();
   spec.cgroup_name = "berth-" + id.substr(0, 12);
+  for (const auto& u : strings(json_obj(conf, "ulimits"))) spec.rlimits.push_back(TRY(runtime::parse_ulimit(u)));
+  if (conf.value("init", false)) {
+    // As podman's catatonit: PID 1 is the init, which forwards signals and reaps zombies.
+    spec.binds.push_back({TRY(init_binary()), "/run/berth-init", true, true});
+    spec.argv.insert(spec.argv.begin(), {"/run/berth-init", "--"});
+  }
   std::string etc = TRY(write_etc_files(s, id, spec.hostname));
   for (const char* f : {"hostname", "hosts", "resolv.conf"})
     spec.binds.push_back({fmt::format("{}/{}", etc, f), fmt::format("/etc/{}", f), false, true});

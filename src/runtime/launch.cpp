@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -183,7 +184,7 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   // cgroups: the child waits on a pipe until it has been moved into them.
   Cgroup cg;
   sys::UniqueFd sync_rd, sync_wr;
-  if (join ? true : spec.limits.any()) {
+  if (join || spec.limits.any() || !spec.rlimits.empty()) {
     cg = join ? Cgroup::of_process(join->pid) : Cgroup::create(spec.cgroup_name, spec.limits);
     int sp[2];
     if (::pipe2(sp, O_CLOEXEC) < 0) return fail_errno("pipe");
@@ -205,6 +206,18 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   console_child.reset();
   if (sync_wr) {
     cg.add(static_cast<pid_t>(pid));
+    for (const auto& rl : spec.rlimits) {
+      rlimit lim{rl.soft, rl.hard};
+      if (::prlimit(static_cast<pid_t>(pid), static_cast<__rlimit_resource>(rl.resource), &lim, nullptr) != 0) {
+        auto e = fail_errno("set ulimit {} (raising a limit above berth's own needs privileges)", rl.text);
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+        int st;
+        ::waitpid(static_cast<pid_t>(pid), &st, 0);
+        if (!join) cg.remove();
+        sigprocmask(SIG_SETMASK, &old, nullptr);
+        return e;
+      }
+    }
     (void)!::write(sync_wr.get(), "g", 1);
     sync_wr.reset();
     sync_rd.reset();

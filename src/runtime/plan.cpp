@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,6 +63,32 @@ Result<std::uint64_t> cap_mask(const std::string& name) {
   for (const auto& c : kCaps)
     if (n == c.name) return 1ULL << c.bit;
   return fail(Errc::usage, "unknown capability \"{}\"", name);
+}
+
+Result<Spec::Rlimit> parse_ulimit(const std::string& u) {
+  static const std::pair<const char*, int> names[] = {
+      {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},         {"data", RLIMIT_DATA},     {"fsize", RLIMIT_FSIZE},
+      {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+      {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},       {"rtprio", RLIMIT_RTPRIO},
+      {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK}, {"as", RLIMIT_AS}};
+  auto eq = u.find('=');
+  if (eq == std::string::npos) return fail(Errc::usage, "invalid ulimit \"{}\": expected name=soft[:hard]", u);
+  std::string name = u.substr(0, eq), val = u.substr(eq + 1);
+  int res = -1;
+  for (const auto& [n, r] : names)
+    if (name == n) res = r;
+  if (res < 0) return fail(Errc::usage, "invalid ulimit type: {}", name);
+  auto num = [&](const std::string& x) -> Result<unsigned long long> {
+    if (x == "-1" || x == "unlimited") return RLIM_INFINITY;
+    if (x.empty() || x.find_first_not_of("0123456789") != std::string::npos)
+      return fail(Errc::usage, "invalid ulimit \"{}\": \"{}\" is not a number", u, x);
+    return std::stoull(x);
+  };
+  auto colon = val.find(':');
+  unsigned long long soft = TRY(num(val.substr(0, colon)));
+  unsigned long long hard = colon == std::string::npos ? soft : TRY(num(val.substr(colon + 1)));
+  if (soft > hard) return fail(Errc::usage, "ulimit error: soft limit must be less than or equal to hard limit: {}", u);
+  return Spec::Rlimit{res, soft, hard, u};
 }
 
 std::vector<std::string> default_masked_paths() {

@@ -138,3 +138,28 @@ load helpers
   run_berth 125 run --rm --memory lots $IMAGE true
   run_berth 125 run --rm --cpus -1 $IMAGE true
 }
+
+@test "berth run --ulimit: limits the container; bad or unraisable limits are errors" {
+  run_berth run --rm --ulimit nofile=100:200 $IMAGE sh -c 'ulimit -n; ulimit -Hn'
+  assert "$output" == $'100\n200'
+  run_berth 125 run --rm --ulimit bogus=1 $IMAGE true
+  assert "$output" =~ "invalid ulimit type: bogus"
+  run_berth 125 run --rm --ulimit nofile=200:100 $IMAGE true
+  assert "$output" =~ "soft limit must be less than or equal to hard limit"
+  run_berth ps -a -q
+  assert "$output" == ""
+}
+
+@test "berth run --init: catatonit is PID 1, forwards signals and reaps" {
+  [ -x /usr/bin/catatonit ] || [ -x /usr/libexec/podman/catatonit ] || skip "catatonit is not installed"
+  n=$(safename)
+  run_berth run --rm --init $IMAGE sh -c 'cat /proc/1/cmdline | tr "\0" " "'
+  assert "$output" =~ "^/run/berth-init -- sh -c"
+  run_berth run -d --init --name $n $IMAGE sleep 100
+  start=$(date +%s)
+  run_berth stop $n
+  assert "$(( $(date +%s) - start ))" -lt 5 "SIGTERM reached sleep through the init: no 10 s timeout"
+  run_berth inspect --format '{{.State.ExitCode}}' $n
+  assert "$output" == "143"
+  run_berth rm $n
+}

@@ -32,6 +32,8 @@ struct RunOptions {
   std::string memory;                 // "64m"
   std::optional<std::int64_t> pids_limit;
   std::optional<double> cpus;
+  std::vector<std::string> ulimits;   // name=soft[:hard]
+  bool init = false;
   bool env_host = false;
   bool replace = false;
   std::string network = "private";

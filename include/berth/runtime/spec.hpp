@@ -54,8 +54,17 @@ struct Spec {
   };
   std::vector<Tmpfs> tmpfs;
   CgroupLimits limits;
+  struct Rlimit {
+    int resource;
+    unsigned long long soft, hard;
+    std::string text;  // as given, for messages
+  };
+  std::vector<Rlimit> rlimits;  // set on the child before it execs (lowering always works)
   std::string cgroup_name;  // berth/<name> in each controller used
 };
+
+// "nofile=1024:2048", "nproc=512" -> an Rlimit; unknown names and bad numbers are usage errors.
+Result<Spec::Rlimit> parse_ulimit(const std::string& s);
 
 // Podman's default capability set (containers.conf default_capabilities).
 std::uint64_t default_caps();
