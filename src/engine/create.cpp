@@ -11,6 +11,7 @@
 #include <random>
 
 #include "berth/engine/resolve.hpp"
+#include "berth/runtime/seccomp.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
@@ -111,6 +112,8 @@ Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::
       spec.no_new_privs = true;
     } else if (opt == "seccomp=unconfined" || opt == "seccomp:unconfined") {
       spec.seccomp = false;
+    } else if (opt.starts_with("seccomp=") || opt.starts_with("seccomp:")) {
+      continue;  // a profile file: read at create time into the record (seccomp_profile)
     } else if (opt.starts_with("mask=")) {
       for (const auto& p : split(opt.substr(5), ':')) spec.masked.push_back(p);
     } else if (opt.starts_with("unmask=")) {
@@ -347,6 +350,18 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                   name, ct.id);
   }
   auto argv = TRY(container_argv(cfg, o.entrypoint, o.command));
+  // --security-opt seccomp=FILE: the profile's text is kept in the record, so the container
+  // does not depend on the file later; it must compile now.
+  std::string profile;
+  for (const auto& opt : o.security_opt)
+    if ((opt.starts_with("seccomp=") || opt.starts_with("seccomp:")) && opt.substr(8) != "unconfined") {
+      std::string path = opt.substr(8);
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return fail(Errc::not_found, "opening seccomp profile failed: open {}: {}", path, errno_text(errno));
+      sys::UniqueFd g(fd);
+      profile = TRY(context(sys::read_all(fd, 4 << 20), path));
+      TRY(context(runtime::compile_profile(profile, runtime::default_caps()), path));
+    }
   const Json& ic = json_obj(cfg, "config");
   Json labels = json_obj(ic, "Labels").is_object() ? json_obj(ic, "Labels") : Json::object();
   for (const auto& l : o.labels) labels[l.substr(0, l.find('='))] = l.find('=') == std::string::npos ? "" : l.substr(l.find('=') + 1);
@@ -366,6 +381,7 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                {"pids_limit", o.pids_limit ? Json(*o.pids_limit) : Json()},
                {"cpus", o.cpus ? Json(*o.cpus) : Json()},
                {"ulimits", o.ulimits},
+               {"seccomp_profile", profile},
                {"init", o.init},
                {"cap_add", o.cap_add},
                {"cap_drop", o.cap_drop},
@@ -479,6 +495,7 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   if (json_obj(conf, "pids_limit").is_number()) spec.limits.pids = json_obj(conf, "pids_limit").get<std::int64_t>();
   if (json_obj(conf, "cpus").is_number()) spec.limits.cpus = json_obj(conf, "cpus").get<double>();
   spec.cgroup_name = "berth-" + id.substr(0, 12);
+  spec.seccomp_profile = json_str(conf, "seccomp_profile");
   for (const auto& u : strings(json_obj(conf, "ulimits"))) spec.rlimits.push_back(TRY(runtime::parse_ulimit(u)));
   if (conf.value("init", false)) {
     // As podman's catatonit: PID 1 is the init, which forwards signals and reaps zombies.

@@ -117,3 +117,27 @@ load helpers
   assert "$(ls $vol)" == $'f\nwritten'
   run_berth rmi $n
 }
+
+@test "security: --security-opt seccomp=PROFILE.json in Docker's format" {
+  p=$BATS_TEST_TMPDIR/profile.json
+  cat > $p <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [
+   {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+   {"names": ["chmod", "fchmodat"], "action": "SCMP_ACT_ERRNO", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+   {"names": ["no_such_syscall_anywhere"], "action": "SCMP_ACT_ERRNO"}]}
+JSON
+  run_berth 1 run --rm --security-opt seccomp=$p $IMAGE mkdir /x
+  assert "$output" =~ "Permission denied" "errnoRet 13 is EACCES"
+  run_berth run --rm --security-opt seccomp=$p $IMAGE sh -c 'chmod 600 /etc/hosts && echo allowed; testinit seccomp'
+  assert "$output" == $'allowed\n2' "a rule for CAP_SYS_ADMIN holders does not apply"
+  echo '{not json' > $BATS_TEST_TMPDIR/bad.json
+  run_berth 125 run --rm --security-opt seccomp=$BATS_TEST_TMPDIR/bad.json $IMAGE true
+  assert "$output" =~ "not valid JSON"
+  echo '{"defaultAction": "SCMP_ACT_NOPE"}' > $BATS_TEST_TMPDIR/bad2.json
+  run_berth 125 run --rm --security-opt seccomp=$BATS_TEST_TMPDIR/bad2.json $IMAGE true
+  assert "$output" =~ "unknown action"
+  run_berth 125 run --rm --security-opt seccomp=/no/such/profile.json $IMAGE true
+  run_berth ps -a -q
+  assert "$output" == ""
+}

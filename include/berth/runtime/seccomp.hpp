@@ -4,6 +4,9 @@
 
 #include <linux/filter.h>
 
+#include <cstdint>
+#include <string_view>
+
 #include <string>
 #include <vector>
 
@@ -15,6 +18,11 @@ namespace berth::runtime {
 // EPERM (namespace and mount syscalls, keys, kexec, modules, clock setting, ...), clone with
 // namespace flags is refused and clone3 reports ENOSYS so libc falls back to clone.
 Result<std::vector<sock_filter>> compile_default_seccomp();
+
+// A profile in Docker's JSON format (--security-opt seccomp=FILE): defaultAction,
+// defaultErrnoRet, syscalls[] with names, action, errnoRet, args and includes/excludes on
+// capabilities and architectures. Names this libseccomp does not know are skipped.
+Result<std::vector<sock_filter>> compile_profile(std::string_view json_text, std::uint64_t caps);
 
 // The syscalls the default filter refuses (for docs and tests).
 const std::vector<std::string>& denied_syscalls();

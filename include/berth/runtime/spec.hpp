@@ -44,6 +44,7 @@ struct Spec {
   bool privileged = false;
   bool no_new_privs = false;
   bool seccomp = true;
+  std::string seccomp_profile;  // Docker-format JSON; empty: berth's default filter
   std::uint64_t caps = 0;
   std::vector<std::string> masked;
   std::vector<std::string> readonly_paths;

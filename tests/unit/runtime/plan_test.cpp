@@ -3,6 +3,8 @@
 #include "berth/runtime/plan.hpp"
 #include "berth/runtime/seccomp.hpp"
 
+#include <sys/resource.h>
+
 using namespace berth;
 using namespace berth::runtime;
 
@@ -59,4 +61,31 @@ TEST_CASE("plan: failures become podman's exit categories") {
   CHECK(describe_failure(s, **cp, {Stage::exec, 0, EACCES}).code == Errc::cannot_invoke);
   CHECK(describe_failure(s, **cp, {Stage::pivot, 0, EINVAL}).code == Errc::system);
   CHECK(!denied_syscalls().empty());
+}
+
+TEST_CASE("seccomp: Docker-format profiles compile, bad ones are refused") {
+  auto ok = compile_profile(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,
+    "syscalls":[{"names":["read","write","exit_group","no_such_call"],"action":"SCMP_ACT_ALLOW"},
+                {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]},
+                {"names":["ptrace"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_PTRACE"]}}]})",
+                            default_caps());
+  REQUIRE(ok);
+  CHECK(ok->size() > 5);
+  CHECK_FALSE(compile_profile("[]", 0));
+  CHECK_FALSE(compile_profile("{", 0));
+  CHECK_FALSE(compile_profile(R"({"defaultAction":"SCMP_ACT_WHAT"})", 0));
+  CHECK_FALSE(compile_profile(R"({"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":9,"op":"SCMP_CMP_EQ"}]}]})", 0));
+  CHECK_FALSE(compile_profile(R"({"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"LIKE"}]}]})", 0));
+}
+
+TEST_CASE("ulimits: names, numbers, soft <= hard") {
+  auto u = parse_ulimit("nofile=100:200");
+  REQUIRE(u);
+  CHECK(u->soft == 100);
+  CHECK(u->hard == 200);
+  CHECK(parse_ulimit("core=-1")->soft == RLIM_INFINITY);
+  CHECK_FALSE(parse_ulimit("bogus=1"));
+  CHECK_FALSE(parse_ulimit("nofile"));
+  CHECK_FALSE(parse_ulimit("nofile=2:1"));
+  CHECK_FALSE(parse_ulimit("nofile=x"));
 }
