@@ -23,6 +23,7 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -295,6 +296,19 @@ void make_console(const ChildPlan& p) {
 }
 
 
+// The new network namespace has only a loopback interface, and it starts down: bring it up
+// (podman's --network none and berth's private network both give a working 127.0.0.1).
+void loopback_up(const ChildPlan& p) {
+  int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die(p, Stage::hostname, 1);
+  ifreq ifr{};
+  std::memcpy(ifr.ifr_name, "lo", 3);
+  if (::ioctl(s, SIOCGIFFLAGS, &ifr) != 0) die(p, Stage::hostname, 2);
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+  if (::ioctl(s, SIOCSIFFLAGS, &ifr) != 0) die(p, Stage::hostname, 3);
+  ::close(s);
+}
+
 // From a process already in the container's root and namespaces to execve: terminal,
 // no_new_privs, seccomp, capabilities and ids, workdir, fds, exec.
 [[noreturn]] void confine_and_exec(const ChildPlan& p) {
@@ -348,6 +362,7 @@ void child_main(const ChildPlan& p) noexcept {
   if (::fchdir(root) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0) die(p, Stage::pivot, 0);
   if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0) die(p, Stage::pivot, 1);
   if (p.hostname && ::sethostname(p.hostname, std::strlen(p.hostname)) != 0) die(p, Stage::hostname, 0);
+  if (p.new_netns) loopback_up(p);
   confine_and_exec(p);
 }
 

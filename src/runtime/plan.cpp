@@ -178,6 +178,7 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.mounts = cp->mounts_.data();
   p.n_mounts = static_cast<unsigned>(cp->mounts_.size());
   p.hostname = s.hostname.empty() ? nullptr : cp->keep(s.hostname);
+  p.new_netns = !s.net_host;
 
   p.caps = s.privileged ? ~0ULL : s.caps;
   p.last_cap = last_cap();
@@ -236,7 +237,8 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
     }
     case Stage::overlay: return {Errc::system, r.err, fmt::format("mount the container's overlay root: {}", e)};
     case Stage::pivot: return {Errc::system, r.err, fmt::format("pivot_root: {}", e)};
-    case Stage::hostname: return {Errc::system, r.err, fmt::format("sethostname: {}", e)};
+    case Stage::hostname:
+      return {Errc::system, r.err, r.index == 0 ? fmt::format("sethostname: {}", e) : fmt::format("bring up the loopback interface: {}", e)};
     case Stage::nnp: return {Errc::system, r.err, fmt::format("set no_new_privs: {}", e)};
     case Stage::seccomp: return {Errc::system, r.err, fmt::format("load the seccomp filter: {}", e)};
     case Stage::caps: return {Errc::system, r.err, fmt::format("set capabilities: {}", e)};

@@ -141,3 +141,12 @@ JSON
   run_berth ps -a -q
   assert "$output" == ""
 }
+
+@test "berth run: a private network namespace with a working loopback" {
+  run_berth run --rm $IMAGE sh -c 'ip -o link | cut -d: -f2 | tr -d " "'
+  assert "$output" == "lo" "only the loopback interface"
+  run_berth run --rm $IMAGE sh -c 'nc -l -p 8080 -e echo hi-over-lo & sleep 0.3; nc 127.0.0.1 8080'
+  assert "$output" == "hi-over-lo"
+  run_berth run --rm --network none $IMAGE sh -c 'ip link show lo | grep -c UP'
+  assert "$output" == "1"
+}

@@ -54,6 +54,7 @@ struct ChildPlan {
   const MountOp* mounts;
   unsigned n_mounts;
   const char* hostname;
+  bool new_netns;                   // bring up "lo" in it
   // credentials and confinement
   std::uint64_t caps;               // bounding = permitted = effective for root
   unsigned last_cap;
