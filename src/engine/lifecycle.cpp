@@ -56,10 +56,10 @@ bool wait_gone(int pid, unsigned long long start_time, int ms) {
 // After the process is gone, its parent (monitor or foreground berth) records the exit; if that
 // parent was killed too, nobody will, so record it here.
 void settle(Context& c, const std::string& id, int code_if_orphan) {
-  for (int i = 0; i < 50; i++) {
+  for (int i = 0; i < 1000; i++) {
     auto rec = detail::read_container(c.store, id);
     if (!rec || json_str(rec->state, "status") != "running") return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(i < 100 ? 1 : 10));
   }
   auto lock = c.store.write_lock();
   auto rec = detail::read_container(c.store, id);

@@ -1,0 +1,21 @@
+#!/bin/bash
+# berth run -d + berth stop -t 0 vs the run floor (unshare ... chroot ROOTFS /bin/true).
+set -eu
+cd "$(dirname "$0")"
+. ./lib.sh
+work=$(mktemp -d /var/tmp/berth-bench-detach.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export BERTH_ROOT=$work/store
+mkdir -p "$work/rootfs/bin"
+cp "$(command -v busybox)" "$work/rootfs/bin/"
+ln -s busybox "$work/rootfs/bin/true"
+ln -s busybox "$work/rootfs/bin/sleep"
+tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+"$BERTH" import "$work/rootfs.tar" benchimg >/dev/null
+REPS=${REPS:-11}
+floor=$(median_ms unshare --fork --pid --mount --uts --ipc --net chroot "$work/rootfs" /bin/true)
+cycle() { id=$("$BERTH" run -d --rm benchimg /bin/sleep 100); "$BERTH" stop -t 0 "$id"; }
+b=$(median_ms cycle)
+echo "run -d + stop -t 0 (median of $REPS):"
+echo "  floor (unshare ... chroot /bin/true): ${floor} ms"
+echo "  berth run -d + stop -t 0:             ${b} ms   ratio to floor: $(ratio "$b" "$floor")"

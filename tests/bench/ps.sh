@@ -1,0 +1,20 @@
+#!/bin/bash
+# berth ps -a with 1,000 containers (berth's own time: wall time minus the process floor).
+set -eu
+cd "$(dirname "$0")"
+. ./lib.sh
+work=$(mktemp -d /var/tmp/berth-bench-ps.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export BERTH_ROOT=$work/store
+mkdir -p "$work/r/bin"
+cp "$(command -v busybox)" "$work/r/bin/"
+tar -C "$work/r" -cf "$work/r.tar" .
+"$BERTH" import "$work/r.tar" psimg >/dev/null
+N=${N:-1000}
+for i in $(seq "$N"); do "$BERTH" create psimg /bin/busybox true >/dev/null; done
+REPS=${REPS:-11}
+floor=$(median_ms "$BERTH" version)
+ps=$(median_ms "$BERTH" ps -a)
+echo "ps -a with $N containers (median of $REPS):"
+echo "  berth version (process floor): ${floor} ms"
+echo "  berth ps -a:                   ${ps} ms   berth's own: $(awk -v a=$ps -v b=$floor 'BEGIN{printf "%.2f", a-b}') ms"
