@@ -5,13 +5,7 @@ cd "$(dirname "$0")"
 . ./lib.sh
 work=$(mktemp -d /var/tmp/berth-bench-detach.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-export BERTH_ROOT=$work/store
-mkdir -p "$work/rootfs/bin"
-cp "$(command -v busybox)" "$work/rootfs/bin/"
-ln -s busybox "$work/rootfs/bin/true"
-ln -s busybox "$work/rootfs/bin/sleep"
-tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
-"$BERTH" import "$work/rootfs.tar" benchimg >/dev/null
+bench_store benchimg
 REPS=${REPS:-11}
 floor=$(median_ms unshare --fork --pid --mount --uts --ipc --net chroot "$work/rootfs" /bin/true)
 cycle() { id=$("$BERTH" run -d --rm benchimg /bin/sleep 100); "$BERTH" stop -t 0 "$id"; }

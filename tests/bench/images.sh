@@ -6,12 +6,10 @@ cd "$(dirname "$0")"
 . ./lib.sh
 work=$(mktemp -d /var/tmp/berth-bench-images.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-export BERTH_ROOT=$work/store
-mkdir -p "$work/r/bin"
-cp "$(command -v busybox)" "$work/r/bin/"
+bench_store img0
 for i in $(seq 50); do
-  echo "$i" > "$work/r/id"
-  tar -C "$work/r" -cf "$work/r.tar" .
+  echo "$i" > "$work/rootfs/id"
+  tar -C "$work/rootfs" -cf "$work/r.tar" .
   "$BERTH" import "$work/r.tar" "img$i" >/dev/null
 done
 REPS=${REPS:-21}

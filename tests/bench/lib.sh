@@ -22,3 +22,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 podman_cmd() {
   echo "podman --root $1/root --runroot $1/runroot --storage-driver ${PODMAN_DRIVER:-overlay}"
 }
+
+# bench_store NAME: a throw-away store in $work (set by the caller, removed on exit) holding
+# NAME, a busybox image whose /bin has true and sleep. Exports BERTH_ROOT; the rootfs stays in
+# $work/rootfs (for the chroot floor).
+bench_store() {
+  export BERTH_ROOT=$work/store
+  mkdir -p "$work/rootfs/bin"
+  cp "$(command -v busybox)" "$work/rootfs/bin/"
+  ln -sf busybox "$work/rootfs/bin/true"
+  ln -sf busybox "$work/rootfs/bin/sleep"
+  tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+  "$BERTH" import "$work/rootfs.tar" "$1" >/dev/null
+}

@@ -5,11 +5,7 @@ cd "$(dirname "$0")"
 . ./lib.sh
 work=$(mktemp -d /var/tmp/berth-bench-ps.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-export BERTH_ROOT=$work/store
-mkdir -p "$work/r/bin"
-cp "$(command -v busybox)" "$work/r/bin/"
-tar -C "$work/r" -cf "$work/r.tar" .
-"$BERTH" import "$work/r.tar" psimg >/dev/null
+bench_store psimg
 N=${N:-1000}
 for i in $(seq "$N"); do "$BERTH" create psimg /bin/busybox true >/dev/null; done
 REPS=${REPS:-11}

@@ -6,12 +6,7 @@ cd "$(dirname "$0")"
 . ./lib.sh
 work=$(mktemp -d /var/tmp/berth-bench-run.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-export BERTH_ROOT=$work/store
-mkdir -p "$work/rootfs/bin"
-cp "$(command -v busybox)" "$work/rootfs/bin/"
-ln -s busybox "$work/rootfs/bin/true"
-tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
-"$BERTH" import "$work/rootfs.tar" benchimg >/dev/null
+bench_store benchimg
 REPS=${REPS:-21}
 floor=$(median_ms unshare --fork --pid --mount --uts --ipc --net chroot "$work/rootfs" /bin/true)
 b=$(median_ms "$BERTH" run --rm benchimg /bin/true)

@@ -36,12 +36,12 @@ load helpers
   [ ! -e $BERTH_ROOT/.names.json.tmp-0000000000000000 ] || true
 }
 
-@test "store: 20 berth run --rm in parallel all succeed and leave the store clean" {
-  for i in $(seq 20); do
+@test "store: 50 berth run --rm in parallel all succeed and leave the store clean" {
+  for i in $(seq 50); do
     "$BERTH" run --rm $IMAGE testinit echo run-$i > $BATS_TEST_TMPDIR/out.$i 2>&1 &
   done
   wait
-  for i in $(seq 20); do
+  for i in $(seq 50); do
     assert "$(cat $BATS_TEST_TMPDIR/out.$i)" == "run-$i"
   done
   run_berth ps -a -q
