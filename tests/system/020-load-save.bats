@@ -136,3 +136,18 @@ image_id() { "$BERTH" image inspect --format '{{.Id}}' "$1"; }
   BERTH_ROOT=$r run_berth run --rm bbtest testinit echo ok
   assert "$output" == "ok"
 }
+
+@test "berth save/load: several images in one docker-archive and one oci-archive" {
+  run_berth load -q -i "$BERTH_TEST_IMAGES/bb.tar"
+  run_berth import --change 'CMD ["/bin/sh"]' "$BERTH_TEST_IMAGES/rootfs.tar" second
+  for fmt in docker-archive oci-archive; do
+    run_berth save --format $fmt -o $BATS_TEST_TMPDIR/multi-$fmt.tar bbtest second
+    r2=$BATS_TEST_TMPDIR/multi-store-$fmt
+    BERTH_ROOT=$r2 run_berth load -i $BATS_TEST_TMPDIR/multi-$fmt.tar
+    assert "$output" =~ "Loaded image: docker.io/library/bbtest:latest" "$fmt"
+    assert "$output" =~ "Loaded image: localhost/second:latest" "$fmt"
+    assert "$(BERTH_ROOT=$r2 "$BERTH" images -q | wc -l)" == 2 "$fmt: two images"
+    # the base layer they share is stored once
+    assert "$(ls $r2/layers | wc -l)" == 2 "$fmt: shared layer stored once"
+  done
+}
