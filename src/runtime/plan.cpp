@@ -1,7 +1,9 @@
 #include "berth/runtime/plan.hpp"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -37,6 +39,15 @@ unsigned last_cap() {
   sys::UniqueFd g(fd);
   auto t = sys::read_all(fd, 64);
   return t ? static_cast<unsigned>(std::atoi(t->c_str())) : 40;
+}
+
+// The capabilities this process holds: a container can get no more (--privileged in a
+// sandbox that lacks, say, CAP_SYS_RESOURCE gets all the others).
+std::uint64_t current_permitted() {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (::syscall(SYS_capget, &hdr, data) != 0) return ~0ULL;
+  return static_cast<std::uint64_t>(data[0].permitted) | (static_cast<std::uint64_t>(data[1].permitted) << 32);
 }
 
 std::string rel(const std::string& abs) {
@@ -180,8 +191,8 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.hostname = s.hostname.empty() ? nullptr : cp->keep(s.hostname);
   p.new_netns = !s.net_host;
 
-  p.caps = s.privileged ? ~0ULL : s.caps;
   p.last_cap = last_cap();
+  p.caps = (s.privileged ? ~0ULL >> (63 - p.last_cap) : s.caps) & current_permitted();
   p.uid = s.uid;
   p.gid = s.gid;
   cp->groups_ = s.groups;

@@ -150,3 +150,18 @@ JSON
   run_berth run --rm --network none $IMAGE sh -c 'ip link show lo | grep -c UP'
   assert "$output" == "1"
 }
+
+@test "security: --privileged and --security-opt mask=/unmask= turn the defaults off explicitly" {
+  run_berth run --rm --privileged $IMAGE sh -c 'testinit seccomp; grep CapEff /proc/self/status'
+  assert "${lines[0]}" == "0" "no seccomp filter"
+  assert "${lines[1]}" !~ "00000000800405fb" "more than the default capabilities"
+  run_berth run --rm --privileged $IMAGE sh -c 'cat /proc/keys >/dev/null 2>&1; ls /sys/firmware | wc -l'
+  run_berth run --rm --security-opt unmask=/proc/keys $IMAGE sh -c 'grep -c " /proc/keys " /proc/mounts || true'
+  assert "$output" == "0" "/proc/keys is no longer masked"
+  run_berth run --rm --security-opt mask=/etc/hostname $IMAGE cat /etc/hostname
+  assert "$output" == "" "an extra masked path reads empty"
+  run_berth run --rm --security-opt unmask=ALL $IMAGE sh -c 'grep -cE " /proc/(keys|sys) " /proc/mounts || true'
+  assert "$output" == "0"
+  run_berth 125 run --rm --security-opt bogus=1 $IMAGE true
+  assert "$output" =~ "invalid --security-opt"
+}
