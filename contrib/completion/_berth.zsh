@@ -10,7 +10,7 @@ _berth() {
     'history:Show history of a specified image' 'system:Manage berth' 'run:Run a command in a new container'
     'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
     'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
-    'logs:Show container output' 'restart:Restart containers' 'exec:Run a process in a running container' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
+    'logs:Show container output' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \

@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs restart rename ps rm container version
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs restart rename top ps rm container version
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "berth/core/humanize.hpp"
+#include "berth/core/template.hpp"
 #include "berth/engine/run.hpp"
 #include "common.hpp"
 
@@ -343,6 +344,21 @@ void add_exec(Registry& r, CLI::App* sub) {
   });
 }
 
+void add_top(Registry& r, CLI::App* sub) {
+  auto name = r.keep(std::make_shared<std::string>());
+  sub->add_option("container", *name, "Container")->required();
+  r.on(sub, [name](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    std::string out;
+    for (const auto& row : TRY(engine::container_top(c, *name))) {
+      for (size_t i = 0; i < row.size(); i++) out += (i ? "\t" : "") + row[i];
+      out += "\n";
+    }
+    fmt::print("{}", tabulate(out.substr(0, out.size() - 1)));
+    return 0;
+  });
+}
+
 void add_monitor(Registry& r, CLI::App* sub) {
   auto id = r.keep(std::make_shared<std::string>());
   auto fd = r.keep(std::make_shared<int>(-1));
@@ -371,6 +387,7 @@ void register_container_commands(CLI::App& app, Registry& r) {
     add_restart(r, parent->add_subcommand("restart", "Restart one or more containers"));
     add_rename(r, parent->add_subcommand("rename", "Rename an existing container"));
     add_exec(r, parent->add_subcommand("exec", "Run a process in a running container"));
+    add_top(r, parent->add_subcommand("top", "Display the running processes of a container"));
   }
   add_container_prune(r, container->add_subcommand("prune", "Remove all non running containers"));
   add_inspect_command(r, container->add_subcommand("inspect", "Display the configuration of a container"), "container");

@@ -4,7 +4,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <map>
@@ -343,6 +345,112 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
     rep.done.push_back(std::to_string(json_int(rec->state, "exit_code")));
   }
   return rep;
+}
+
+namespace {
+
+std::string read_proc(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  sys::UniqueFd g(fd);
+  auto t = sys::read_all(fd, 1 << 20);
+  return t ? *t : "";
+}
+
+std::string duration_text(double s) {
+  long t = static_cast<long>(s);
+  if (t < 60) return fmt::format("{}s", t);
+  if (t < 3600) return fmt::format("{}m{}s", t / 60, t % 60);
+  return fmt::format("{}h{}m{}s", t / 3600, (t / 60) % 60, t % 60);
+}
+
+}  // namespace
+
+Result<std::vector<std::vector<std::string>>> container_top(Context& c, const std::string& key) {
+  std::string id = TRY(container_id(c, key));
+  auto rec = TRY(detail::read_container(c.store, id));
+  if (!detail::alive(rec.state)) return fail(Errc::system, "top can only be used on running containers: container state improper");
+  int init = static_cast<int>(json_int(rec.state, "pid"));
+  struct stat want;
+  if (::stat(fmt::format("/proc/{}/ns/pid", init).c_str(), &want) < 0) return fail_errno("the container's pid namespace");
+  // Users by uid from the container's /etc/passwd, read inside its root.
+  std::map<std::string, std::string> users;
+  for (const auto& line : [&] {
+         std::vector<std::string> out;
+         std::string text = read_proc(fmt::format("/proc/{}/root/etc/passwd", init));
+         size_t i = 0;
+         while (i < text.size()) {
+           size_t j = text.find('\n', i);
+           if (j == std::string::npos) j = text.size();
+           out.push_back(text.substr(i, j - i));
+           i = j + 1;
+         }
+         return out;
+       }()) {
+    auto a = line.find(':'), b = line.find(':', a + 1), cc = line.find(':', b + 1);
+    if (a != std::string::npos && cc != std::string::npos) users[line.substr(b + 1, cc - b - 1)] = line.substr(0, a);
+  }
+  long hz = ::sysconf(_SC_CLK_TCK);
+  double uptime = std::atof(read_proc("/proc/uptime").c_str());
+  std::vector<std::vector<std::string>> rows = {{"USER", "PID", "PPID", "%CPU", "ELAPSED", "TTY", "TIME", "COMMAND"}};
+  std::vector<std::string> pids;
+  if (DIR* d = ::opendir("/proc")) {
+    while (dirent* e = ::readdir(d)) pids.emplace_back(e->d_name);
+    ::closedir(d);
+  }
+  for (const auto& name : pids) {
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    struct stat st;
+    if (::stat(("/proc/" + name + "/ns/pid").c_str(), &st) < 0 || st.st_ino != want.st_ino || st.st_dev != want.st_dev) continue;
+    std::string status = read_proc("/proc/" + name + "/status");
+    auto field = [&](const std::string& k) {
+      auto p = status.find("\n" + k + ":");
+      if (p == std::string::npos) return std::string();
+      auto e = status.find('\n', p + 1);
+      std::string v = status.substr(p + k.size() + 2, e - p - k.size() - 2);
+      while (!v.empty() && (v.front() == '\t' || v.front() == ' ')) v.erase(0, 1);
+      return v;
+    };
+    std::string nspid = field("NSpid");
+    nspid = nspid.substr(nspid.find_last_of("\t ") == std::string::npos ? 0 : nspid.find_last_of("\t ") + 1);
+    std::string uid = field("Uid");
+    uid = uid.substr(0, uid.find_first_of("\t "));
+    std::string stat_text = read_proc("/proc/" + name + "/stat");
+    auto rp = stat_text.rfind(')');
+    std::vector<std::string> f;
+    for (size_t i = rp + 2; i < stat_text.size();) {
+      size_t j = stat_text.find(' ', i);
+      if (j == std::string::npos) j = stat_text.size();
+      f.push_back(stat_text.substr(i, j - i));
+      i = j + 1;
+    }
+    if (f.size() < 20) continue;
+    // f[0] is field 3 (state): ppid = f[1], tty_nr = f[4], utime = f[11], stime = f[12], starttime = f[19]
+    double cpu = (std::atof(f[11].c_str()) + std::atof(f[12].c_str())) / static_cast<double>(hz);
+    double elapsed = uptime - std::atof(f[19].c_str()) / static_cast<double>(hz);
+    std::string ppid = f[1];
+    std::string pstatus = read_proc("/proc/" + ppid + "/status");
+    {
+      auto p = pstatus.find("\nNSpid:");
+      std::string v = p == std::string::npos ? "" : pstatus.substr(p + 7, pstatus.find('\n', p + 1) - p - 7);
+      auto sp = v.find_last_of("\t ");
+      v = sp == std::string::npos ? v : v.substr(sp + 1);
+      // A parent outside the container's pid namespace shows as 0, as podman does.
+      struct stat pst;
+      bool inside = ::stat(("/proc/" + ppid + "/ns/pid").c_str(), &pst) == 0 && pst.st_ino == want.st_ino;
+      ppid = inside && !v.empty() ? v : "0";
+    }
+    int tty = std::atoi(f[4].c_str());
+    std::string cmd = read_proc("/proc/" + name + "/cmdline");
+    for (auto& ch : cmd)
+      if (ch == '\0') ch = ' ';
+    while (!cmd.empty() && cmd.back() == ' ') cmd.pop_back();
+    rows.push_back({users.count(uid) ? users[uid] : uid, nspid, ppid,
+                    fmt::format("{:.3f}", elapsed > 0 ? 100.0 * cpu / elapsed : 0.0), duration_text(elapsed),
+                    tty ? fmt::format("pts/{}", (tty & 0xff) | ((tty >> 12) & 0xfff00)) : "?", duration_text(cpu), cmd});
+  }
+  std::sort(rows.begin() + 1, rows.end(), [](const auto& a, const auto& b) { return std::atoi(a[1].c_str()) < std::atoi(b[1].c_str()); });
+  return rows;
 }
 
 Result<Json> inspect_container(Context& c, const std::string& key) {

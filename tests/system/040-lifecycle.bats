@@ -147,3 +147,17 @@ load helpers
   run_berth 125 container inspect no-such
   run_berth rm $n
 }
+
+@test "berth top: the container's processes with podman's columns" {
+  n=$(safename)
+  run_berth run -d --name $n $IMAGE sh -c 'sleep 100 & testinit pause'
+  sleep 0.3
+  run_berth top $n
+  assert "${lines[0]}" =~ "^USER +PID +PPID +%CPU +ELAPSED +TTY +TIME +COMMAND$"
+  assert "$output" =~ "root +1 +0 .* testinit pause"
+  assert "$output" =~ "root +[0-9]+ +1 .* sleep 100"
+  run_berth stop -t 0 $n
+  run_berth 125 top $n
+  assert "$output" =~ "only be used on running containers"
+  run_berth rm $n
+}

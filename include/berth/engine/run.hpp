@@ -130,6 +130,10 @@ struct LogsOptions {
 };
 Result<void> container_logs(Context& c, const LogsOptions& o);
 
+// `top`: the container's processes (found by its pid namespace), as rows of podman's
+// default columns: USER PID PPID %CPU ELAPSED TTY TIME COMMAND.
+Result<std::vector<std::vector<std::string>>> container_top(Context& c, const std::string& key);
+
 // Podman's container inspect object.
 Result<Json> inspect_container(Context& c, const std::string& key);
 
