@@ -347,6 +347,7 @@ void add_exec(Registry& r, CLI::App* sub) {
 void add_top(Registry& r, CLI::App* sub) {
   auto name = r.keep(std::make_shared<std::string>());
   sub->add_option("container", *name, "Container")->required();
+  sub->parse_complete_callback([&r]() { r.joins_container_userns = true; });
   r.on(sub, [name](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
     std::string out;

@@ -21,6 +21,7 @@
 #include "berth/runtime/spec.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
+#include "berth/sys/userns.hpp"
 #include "container_record.hpp"
 
 namespace berth::engine {
@@ -371,6 +372,8 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
   auto rec = TRY(detail::read_container(c.store, id));
   if (!detail::alive(rec.state)) return fail(Errc::system, "top can only be used on running containers: container state improper");
   int init = static_cast<int>(json_int(rec.state, "pid"));
+  // Rootless: only from inside the container's user namespace may its processes be inspected.
+  if (sys::rootless_pending()) TRY(sys::join_userns_of(init));
   struct stat want;
   if (::stat(fmt::format("/proc/{}/ns/pid", init).c_str(), &want) < 0) return fail_errno("the container's pid namespace");
   // Users by uid from the container's /etc/passwd, read inside its root.
