@@ -97,6 +97,15 @@ class LogWriter {
   int fd_;
 };
 
+// One read from `from` written whole to `to`; false at EOF or an error (the relay is done).
+bool copy_once(int from, int to) {
+  char buf[65536];
+  ssize_t n = ::read(from, buf, sizeof buf);
+  if (n < 0 && errno == EINTR) return true;
+  if (n <= 0) return false;
+  return sys::write_all(to, std::string_view(buf, static_cast<size_t>(n))).has_value();
+}
+
 // How an attached process talks to this terminal: inherited fds, or with -t a terminal of the
 // container's own devpts relayed here (raw mode while stdin is attached, size kept in step).
 runtime::Supervision attached_supervision(bool tty, bool interactive, std::optional<runtime::RawMode>& raw) {
@@ -111,22 +120,8 @@ runtime::Supervision attached_supervision(bool tty, bool interactive, std::optio
   sup.console = [interactive, master_fd](int master) {
     *master_fd = master;
     std::vector<runtime::Relay> relays;
-    relays.push_back({master, [](int fd) {
-                        char buf[65536];
-                        ssize_t n = ::read(fd, buf, sizeof buf);
-                        if (n < 0 && errno == EINTR) return true;
-                        if (n <= 0) return false;  // EIO once the container's side closed
-                        return sys::write_all(1, std::string_view(buf, static_cast<size_t>(n))).has_value();
-                      }});
-    if (interactive)
-      relays.push_back({0, [master](int fd) {
-                          char buf[65536];
-                          ssize_t n = ::read(fd, buf, sizeof buf);
-                          if (n < 0 && errno == EINTR) return true;
-                          if (n <= 0) return false;
-                          return sys::write_all(master, std::string_view(buf, static_cast<size_t>(n))).has_value();
-                        },
-                        false});
+    relays.push_back({master, [](int fd) { return copy_once(fd, 1); }});  // EIO once the container's side closed
+    if (interactive) relays.push_back({0, [master](int fd) { return copy_once(fd, master); }, false});
     return relays;
   };
   sup.on_signal = [master_fd](int sig) {
