@@ -14,21 +14,6 @@
 
 namespace {
 
-int exit_code(berth::Errc c) {
-  switch (c) {
-    case berth::Errc::cannot_invoke: return 126;
-    case berth::Errc::command_not_found: return 127;
-    case berth::Errc::internal:
-    case berth::Errc::usage:
-    case berth::Errc::not_found:
-    case berth::Errc::conflict:
-    case berth::Errc::invalid_input:
-    case berth::Errc::system:
-    case berth::Errc::unsupported: return 125;
-  }
-  return 125;
-}
-
 int run(int argc, char** argv) {
   CLI::App app{"berth: manage containers and images, daemonless", "berth"};
   app.require_subcommand(1);
@@ -85,7 +70,7 @@ int run(int argc, char** argv) {
   std::fflush(stdout);
   if (!result) {
     fmt::print(stderr, "Error: {}\n", result.error().message);
-    return exit_code(result.error().code);
+    return berth::exit_code(result.error().code);
   }
   return *result;
 }

@@ -9,6 +9,25 @@ std::string errno_text(int e) {
   return std::string(strerror_r(e, buf, sizeof buf));
 }
 
+int exit_code(Errc c) {
+  switch (c) {
+    case Errc::cannot_invoke: return 126;
+    case Errc::command_not_found: return 127;
+    case Errc::internal:
+    case Errc::usage:
+    case Errc::not_found:
+    case Errc::conflict:
+    case Errc::invalid_input:
+    case Errc::system:
+    case Errc::unsupported: return 125;
+  }
+  return 125;
+}
+
+Errc errc_from_exit_code(int code) {
+  return code == 126 ? Errc::cannot_invoke : code == 127 ? Errc::command_not_found : Errc::system;
+}
+
 Error with_context(Error e, std::string_view context) {
   e.message = fmt::format("{}: {}", context, e.message);
   return e;

@@ -26,18 +26,6 @@ namespace berth::engine {
 
 namespace {
 
-int exit_code_of(Errc c) {
-  switch (c) {
-    case Errc::cannot_invoke: return 126;
-    case Errc::command_not_found: return 127;
-    default: return 125;
-  }
-}
-
-Errc errc_of(int code) {
-  return code == 126 ? Errc::cannot_invoke : code == 127 ? Errc::command_not_found : Errc::system;
-}
-
 // Takes the container from "created"/"exited" to ready-to-start, under the write lock.
 Result<detail::ContainerRecord> prepare_start(Context& c, const std::string& id) {
   auto lock = TRY(c.store.write_lock());
@@ -50,7 +38,7 @@ void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<in
   auto lock = c.store.write_lock();
   auto cur = detail::read_container(c.store, rec.id);
   Json prev = cur ? cur->state : rec.state;
-  Json st = code ? detail::exited_state(prev, *code) : detail::exited_state(prev, exit_code_of(code.error().code), code.error().message);
+  Json st = code ? detail::exited_state(prev, *code) : detail::exited_state(prev, exit_code(code.error().code), code.error().message);
   if (rec.config.value("rm", false)) {
     auto r = detail::remove_container_dir(c.store, rec.id);
     if (!r) log::warn("remove container {}: {}", rec.id, r.error().message);
@@ -183,7 +171,7 @@ Result<int> start_detached(Context& c, const detail::ContainerRecord& rec) {
     auto sp = msg->find(' ');
     std::string text = sp == std::string::npos ? *msg : msg->substr(sp + 1);
     while (!text.empty() && text.back() == '\n') text.pop_back();
-    return std::unexpected(Error{errc_of(code), 0, text});
+    return std::unexpected(Error{errc_from_exit_code(code), 0, text});
   }
   return fail(Errc::system, "unexpected answer from the monitor: {}", *msg);
 }
@@ -246,8 +234,8 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     }
   };
   auto fail_start = [&](const Error& e) {
-    tell(fmt::format("E{} {}", exit_code_of(e.code), e.message));
-    return exit_code_of(e.code);
+    tell(fmt::format("E{} {}", exit_code(e.code), e.message));
+    return exit_code(e.code);
   };
   auto rec = detail::read_container(c.store, id);
   if (!rec) return fail_start(rec.error());

@@ -120,14 +120,7 @@ Result<JoinFds> open_join(const JoinTarget& t) {
   return j;
 }
 
-}  // namespace
-
-Result<int> exec_container_process(const Spec& spec, const JoinTarget& target, const Supervision& sup) {
-  return launch(spec, sup, &target);
-}
-
-Result<int> run_container_process(const Spec& spec, const Supervision& sup) { return launch(spec, sup, nullptr); }
-
+// Clone (or, for exec, join) and supervise: one path for run, start, the monitor and exec.
 Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* join) {
   if (int n = sys::thread_count(); n != 1)
     return fail(Errc::internal, "refusing to clone from a process with {} threads", n);
@@ -286,5 +279,13 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   sigprocmask(SIG_SETMASK, &old, nullptr);
   return result;
 }
+
+}  // namespace
+
+Result<int> exec_container_process(const Spec& spec, const JoinTarget& target, const Supervision& sup) {
+  return launch(spec, sup, &target);
+}
+
+Result<int> run_container_process(const Spec& spec, const Supervision& sup) { return launch(spec, sup, nullptr); }
 
 }  // namespace berth::runtime

@@ -1,25 +1,9 @@
 #include "berth/runtime/pty.hpp"
 
-#include <fcntl.h>
-#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace berth::runtime {
-
-Result<PtyPair> open_pty() {
-  int m = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (m < 0) return fail_errno("open a pty");
-  PtyPair p;
-  p.master.reset(m);
-  if (::grantpt(m) < 0 || ::unlockpt(m) < 0) return fail_errno("unlock the pty");
-  char name[64];
-  if (::ptsname_r(m, name, sizeof name) != 0) return fail_errno("ptsname");
-  int s = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (s < 0) return fail_errno("open {}", name);
-  p.slave.reset(s);
-  return p;
-}
 
 RawMode::RawMode(int fd) : fd_(fd) {
   if (!::isatty(fd) || ::tcgetattr(fd, &saved_) != 0) return;

@@ -44,11 +44,11 @@ Paths default_paths(const std::string& root_flag, const std::string& runroot_fla
   else if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) def_run = std::string(x) + "/berth";
   else def_run = fmt::format("/tmp/berth-run-{}", env_or("_BERTH_UID", std::to_string(::getuid())));
   p.root = !root_flag.empty() ? root_flag : env_or("BERTH_ROOT", def_root);
-  p.runroot = !runroot_flag.empty() ? runroot_flag : env_or("BERTH_RUNROOT", "");
-  if (p.runroot.empty()) p.runroot = std::getenv("BERTH_ROOT") && root_flag.empty()
-                                         ? env_or("BERTH_ROOT", "") + "/run" : def_run;
-  if (!root_flag.empty() && runroot_flag.empty() && !std::getenv("BERTH_RUNROOT"))
-    p.runroot = root_flag + "/run";
+  // A moved root (flag or BERTH_ROOT) keeps its runtime state beside it unless told otherwise.
+  bool root_moved = !root_flag.empty() || !env_or("BERTH_ROOT", "").empty();
+  if (!runroot_flag.empty()) p.runroot = runroot_flag;
+  else if (!env_or("BERTH_RUNROOT", "").empty()) p.runroot = env_or("BERTH_RUNROOT", "");
+  else p.runroot = root_moved ? p.root + "/run" : def_run;
   return p;
 }
 

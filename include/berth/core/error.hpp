@@ -65,6 +65,11 @@ std::unexpected<Error> fail_errno(fmt::format_string<A...> f, A&&... a) {
       Error{Errc::system, e, fmt::format("{}: {}", fmt::format(f, std::forward<A>(a)...), errno_text(e))});
 }
 
+// The process exit code for an error of this category (Podman's): 126 cannot invoke, 127 not
+// found, 125 everything else; and back, for errors that crossed a process boundary as a code.
+int exit_code(Errc c);
+Errc errc_from_exit_code(int code);
+
 // Adds context in front of an error's message, keeping its category.
 Error with_context(Error e, std::string_view context);
 

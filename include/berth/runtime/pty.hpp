@@ -1,20 +1,11 @@
-// Terminals for -t: a pty pair, raw mode on the user's terminal, window sizes.
+// Terminals for -t: raw mode on the user's terminal, window sizes. (The pty itself is made in
+// the container's own devpts by the child.)
 #pragma once
 
 #include <termios.h>
 
-#include "berth/core/error.hpp"
-#include "berth/sys/fd.hpp"
 
 namespace berth::runtime {
-
-struct PtyPair {
-  sys::UniqueFd master;
-  sys::UniqueFd slave;
-};
-
-// A new pty; the slave is opened O_NOCTTY (the container makes it its controlling tty).
-Result<PtyPair> open_pty();
 
 // Puts `fd` (a terminal) in raw mode and restores it when destroyed. Not a terminal: no-op.
 class RawMode {

@@ -122,7 +122,6 @@ struct JoinTarget {
 // Runs a process inside a running container's namespaces, with the confinement of `spec`
 // (capabilities, seccomp, user, no_new_privs; mounts and rootfs are the container's).
 Result<int> exec_container_process(const Spec& spec, const JoinTarget& target, const Supervision& sup);
-Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* join);
 
 // The start time of a process (field 22 of /proc/PID/stat), 0 when it is gone.
 unsigned long long process_start_time(pid_t pid);

@@ -38,3 +38,12 @@ TEST_CASE("digest: chain ids follow the OCI rule") {
   CHECK(c1.d == Digest::of(a.d.str() + " " + b.d.str()));
   CHECK(c1.d != b.d);
 }
+
+TEST_CASE("error: categories map to podman's exit codes and back") {
+  CHECK(exit_code(Errc::command_not_found) == 127);
+  CHECK(exit_code(Errc::cannot_invoke) == 126);
+  CHECK(exit_code(Errc::usage) == 125);
+  CHECK(errc_from_exit_code(127) == Errc::command_not_found);
+  CHECK(errc_from_exit_code(126) == Errc::cannot_invoke);
+  CHECK(exit_code(errc_from_exit_code(125)) == 125);
+}
