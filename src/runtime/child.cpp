@@ -326,6 +326,13 @@ void loopback_up(const ChildPlan& p) {
   set_caps(p);
   make_workdir(p);
   if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) die(p, Stage::exec, 1);
+  if (p.exec_stub_fd >= 0) {
+    // CVE-2019-5736: the command is started by the sealed stub, so that no execve made while
+    // this process is still berth can reach berth's binary (see stub/exec_stub.c).
+    if (::fcntl(p.report_fd, F_SETFD, 0) != 0) die(p, Stage::exec, 1);
+    ::syscall(SYS_execveat, p.exec_stub_fd, "", p.stub_argv, p.envp, AT_EMPTY_PATH);
+    die(p, Stage::exec, 2);
+  }
   exec_command(p);
 }
 

@@ -19,9 +19,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "berth/core/log.hpp"
 #include "berth/runtime/cgroup.hpp"
+#include "berth/runtime/exec_stub.hpp"
 #include "berth/runtime/plan.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
@@ -140,6 +142,15 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
     plan.stdin_fd = devnull.get();
   }
   plan.report_fd = wr.get();
+  std::string report_digits = std::to_string(wr.get());
+  std::vector<const char*> stub_argv;
+  if (int stub = exec_stub_fd(); stub >= 0) {
+    stub_argv = {"berth-exec", report_digits.c_str(), plan.path_env};
+    for (const char* const* a = plan.argv; *a; a++) stub_argv.push_back(*a);
+    stub_argv.push_back(nullptr);
+    plan.exec_stub_fd = stub;
+    plan.stub_argv = stub_argv.data();
+  }
   sys::UniqueFd console_parent, console_child;
   if (sup.console) {
     int sp[2];

