@@ -19,6 +19,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for all subcommands");
   berth::cli::Registry reg;
+  reg.scan(argc, argv);
   std::string log_level;
   bool version = false;
   app.add_option("--root", reg.globals.root, "Path to the root directory in which data is stored");

@@ -13,6 +13,32 @@ void Registry::on(CLI::App* sub, Action a) {
   });
 }
 
+void Registry::scan(int argc, char** argv) {
+  words.clear();
+  all = false;
+  for (int i = 1; i < argc && words.size() < 2; i++) {
+    std::string_view a = argv[i];
+    if (a == "--help-all") all = true;
+    if (a == "--root" || a == "--runroot" || a == "--log-level") {
+      i++;
+      continue;
+    }
+    if (a.starts_with('-')) {
+      if (!words.empty()) break;  // the command's own flags: its sub-word, if any, came first
+      continue;
+    }
+    words.emplace_back(a);
+  }
+  if (words.empty()) all = true;
+}
+
+bool Registry::wanted(const CLI::App* sub) const {
+  if (all) return true;
+  const CLI::App* parent = sub->get_parent();
+  if (parent == nullptr || parent->get_parent() == nullptr) return sub->check_name(words[0]);
+  return words.size() > 1 && parent->check_name(words[0]) && sub->check_name(words[1]);
+}
+
 Result<void> print_rows(const std::vector<Json>& rows, const Json& json_rows, const std::string& format,
                         const std::string& default_table, const Json& titles) {
   if (format == "json") {

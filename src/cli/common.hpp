@@ -31,6 +31,13 @@ struct Registry {
   std::vector<std::shared_ptr<void>> storage;
   // Registers the action to run when `sub` was the command given.
   void on(CLI::App* sub, Action a);
+  // Only the command named on the command line gets its flags defined (building all of them
+  // costs more than some commands' whole work); every command is still known by name.
+  // scan() reads the command words from argv; with --help-all or no command, all are wanted.
+  void scan(int argc, char** argv);
+  bool wanted(const CLI::App* sub) const;
+  std::vector<std::string> words;
+  bool all = true;
 };
 
 void register_image_commands(CLI::App& app, Registry& r);

@@ -75,6 +75,7 @@ Result<int> images(engine::GlobalOptions& g, const ImagesFlags& f) {
 }
 
 void add_images(CLI::App& app, Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto f = r.keep(std::make_shared<ImagesFlags>());
   sub->add_flag("-a,--all", f->all, "Show all images (default hides intermediate images)");
   sub->add_flag("-q,--quiet", f->quiet, "Display only image IDs");
@@ -118,6 +119,7 @@ Result<int> inspect_objects(engine::GlobalOptions& g, const std::vector<std::str
 
 
 void add_tag(Registry& r, CLI::App* sub, bool untag) {
+  if (!r.wanted(sub)) return;
   auto args = r.keep(std::make_shared<std::vector<std::string>>());
   sub->add_option("args", *args, untag ? "IMAGE [NAME...]" : "IMAGE TARGET_NAME [TARGET_NAME...]")->required();
   r.on(sub, [args, untag](engine::GlobalOptions& g) -> Result<int> {
@@ -131,6 +133,7 @@ void add_tag(Registry& r, CLI::App* sub, bool untag) {
 }
 
 void add_rmi(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::RmiOptions>());
   sub->add_flag("-f,--force", o->force, "Force removal of the image");
   sub->add_flag("-a,--all", o->all, "Remove all images");
@@ -147,6 +150,7 @@ void add_rmi(Registry& r, CLI::App* sub) {
 }
 
 void add_history(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto image = r.keep(std::make_shared<std::string>());
   auto no_trunc = r.keep(std::make_shared<bool>(false));
   auto quiet = r.keep(std::make_shared<bool>(false));
@@ -185,6 +189,7 @@ void add_history(Registry& r, CLI::App* sub) {
 }
 
 void add_prune(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto all = r.keep(std::make_shared<bool>(false));
   auto force = r.keep(std::make_shared<bool>(false));
   sub->add_flag("-a,--all", *all, "Remove all images not in use by containers, not just dangling ones");
@@ -197,6 +202,7 @@ void add_prune(Registry& r, CLI::App* sub) {
 }
 
 void add_df(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto format = r.keep(std::make_shared<std::string>());
   sub->add_option("--format", *format, "Pretty-print with a Go template or json");
   r.on(sub, [format](engine::GlobalOptions& g) -> Result<int> {
@@ -220,6 +226,7 @@ void add_df(Registry& r, CLI::App* sub) {
 }  // namespace
 
 void add_inspect_command(Registry& r, CLI::App* sub, const std::string& fixed_type) {
+  if (!r.wanted(sub)) return;
   auto names = r.keep(std::make_shared<std::vector<std::string>>());
   auto format = r.keep(std::make_shared<std::string>());
   auto type = r.keep(std::make_shared<std::string>(fixed_type));

@@ -11,6 +11,7 @@ namespace berth::cli {
 namespace {
 
 void add_load(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto input = r.keep(std::make_shared<std::string>());
   auto quiet = r.keep(std::make_shared<bool>(false));
   sub->add_option("-i,--input", *input, "Read from specified archive file or OCI layout directory (default: stdin)");
@@ -26,6 +27,7 @@ void add_load(Registry& r, CLI::App* sub) {
 }
 
 void add_save(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto req = r.keep(std::make_shared<engine::SaveRequest>());
   auto quiet = r.keep(std::make_shared<bool>(false));
   auto multi = r.keep(std::make_shared<bool>(false));
@@ -42,6 +44,7 @@ void add_save(Registry& r, CLI::App* sub) {
 }
 
 void add_import(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto req = r.keep(std::make_shared<engine::ImportRequest>());
   auto quiet = r.keep(std::make_shared<bool>(false));
   auto args = r.keep(std::make_shared<std::vector<std::string>>());

@@ -66,6 +66,7 @@ void add_security_flags(CLI::App* sub, engine::RunOptions& o) {
 // `run` and `create` share their flags and their positional rule: IMAGE [COMMAND [ARG...]],
 // with everything after IMAGE belonging to the command.
 void add_run_like(Registry& r, CLI::App* sub, bool run) {
+  if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::RunOptions>());
   auto entrypoint = r.keep(std::make_shared<std::string>(kUnset));
   sub->set_help_flag("--help", "Print this help message and exit");
@@ -96,6 +97,7 @@ void add_run_like(Registry& r, CLI::App* sub, bool run) {
 }
 
 void add_start(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto names = r.keep(std::make_shared<std::vector<std::string>>());
   auto attach = r.keep(std::make_shared<bool>(false));
   auto interactive = r.keep(std::make_shared<bool>(false));
@@ -123,6 +125,7 @@ std::string status_text(const engine::ContainerSummary& s) {
 }
 
 void add_ps(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto all = r.keep(std::make_shared<bool>(false));
   auto quiet = r.keep(std::make_shared<bool>(false));
   auto no_trunc = r.keep(std::make_shared<bool>(false));
@@ -180,6 +183,7 @@ int print_report(const engine::MultiReport& rep) {
 }
 
 void add_rm(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::RmOptions>());
   auto volumes = r.keep(std::make_shared<bool>(false));
   sub->add_flag("-f,--force", o->force, "Force removal of a running container");
@@ -194,6 +198,7 @@ void add_rm(Registry& r, CLI::App* sub) {
 }
 
 void add_stop(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::StopOptions>());
   auto t = r.keep(std::make_shared<int>(-1));
   sub->add_flag("-a,--all", o->all, "Stop all running containers");
@@ -208,6 +213,7 @@ void add_stop(Registry& r, CLI::App* sub) {
 }
 
 void add_kill(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto names = r.keep(std::make_shared<std::vector<std::string>>());
   auto all = r.keep(std::make_shared<bool>(false));
   auto sig = r.keep(std::make_shared<std::string>("KILL"));
@@ -228,6 +234,7 @@ void add_kill(Registry& r, CLI::App* sub) {
 }
 
 void add_wait(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto names = r.keep(std::make_shared<std::vector<std::string>>());
   sub->add_option("containers", *names, "Containers to wait for")->required();
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
@@ -260,6 +267,7 @@ Result<std::int64_t> parse_time(const std::string& s) {
 }
 
 void add_logs(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::LogsOptions>());
   auto tail = r.keep(std::make_shared<long>(-1));
   auto since = r.keep(std::make_shared<std::string>());
@@ -281,6 +289,7 @@ void add_logs(Registry& r, CLI::App* sub) {
 }
 
 void add_restart(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::StopOptions>());
   auto t = r.keep(std::make_shared<int>(-1));
   sub->add_flag("-a,--all", o->all, "Restart all non-running containers too");
@@ -301,6 +310,7 @@ void add_restart(Registry& r, CLI::App* sub) {
 }
 
 void add_rename(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto args = r.keep(std::make_shared<std::vector<std::string>>());
   sub->add_option("args", *args, "CONTAINER NEW_NAME")->required()->expected(2);
   r.on(sub, [args](engine::GlobalOptions& g) -> Result<int> {
@@ -311,6 +321,7 @@ void add_rename(Registry& r, CLI::App* sub) {
 }
 
 void add_container_prune(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto force = r.keep(std::make_shared<bool>(false));
   sub->add_flag("-f,--force", *force, "Do not prompt for confirmation");
   r.on(sub, [](engine::GlobalOptions& g) -> Result<int> {
@@ -321,6 +332,7 @@ void add_container_prune(Registry& r, CLI::App* sub) {
 }
 
 void add_exec(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::ExecOptions>());
   sub->set_help_flag("--help", "Print this help message and exit");
   sub->add_flag("-i,--interactive", o->interactive, "Keep STDIN open");
@@ -345,6 +357,7 @@ void add_exec(Registry& r, CLI::App* sub) {
 }
 
 void add_top(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto name = r.keep(std::make_shared<std::string>());
   sub->add_option("container", *name, "Container")->required();
   sub->parse_complete_callback([&r]() { r.joins_container_userns = true; });
@@ -361,6 +374,7 @@ void add_top(Registry& r, CLI::App* sub) {
 }
 
 void add_monitor(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
   auto id = r.keep(std::make_shared<std::string>());
   auto fd = r.keep(std::make_shared<int>(-1));
   sub->add_option("id", *id)->required();
