@@ -10,7 +10,7 @@ _berth() {
     'history:Show history of a specified image' 'system:Manage berth' 'run:Run a command in a new container'
     'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
     'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
-    'logs:Show container output' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
+    'logs:Show container output' 'attach:Attach to a running container' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
@@ -24,6 +24,7 @@ _berth() {
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
                '--network:mode:(private none host)' '--read-only' '--privileged' '*::args' ;;
         exec) _arguments {-i,--interactive} {-t,--tty} {-d,--detach} '*'{-e,--env}':env' {-u,--user}':user' {-w,--workdir}':dir' '--privileged' '1:container' '*::command' ;;
+        attach) _arguments '--detach-keys:keys' '--no-stdin' '--sig-proxy' '1:container' ;;
         logs) _arguments {-f,--follow} {-t,--timestamps} '--tail:lines' '--since:time' '--until:time' '1:container' ;;
         stop) _arguments {-t,--time}':seconds' {-a,--all} '*:container' ;;
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;

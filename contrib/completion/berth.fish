@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs restart rename top ps rm container version
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach restart rename top ps rm container version
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -42,6 +42,9 @@ complete -c berth -n '__fish_seen_subcommand_from start' -s a -l attach
 complete -c berth -n '__fish_seen_subcommand_from start' -s i -l interactive
 complete -c berth -n '__fish_seen_subcommand_from stop' -s t -l time -x
 complete -c berth -n '__fish_seen_subcommand_from kill' -s s -l signal -x
+complete -c berth -n '__fish_seen_subcommand_from attach' -l detach-keys -x
+complete -c berth -n '__fish_seen_subcommand_from attach' -l no-stdin
+complete -c berth -n '__fish_seen_subcommand_from attach' -l sig-proxy
 complete -c berth -n '__fish_seen_subcommand_from logs' -s f -l follow
 complete -c berth -n '__fish_seen_subcommand_from logs' -s t -l timestamps
 complete -c berth -n '__fish_seen_subcommand_from logs' -l tail -x

@@ -288,6 +288,19 @@ void add_logs(Registry& r, CLI::App* sub) {
   });
 }
 
+void add_attach(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto o = r.keep(std::make_shared<engine::AttachOptions>());
+  sub->add_option("--detach-keys", o->detach_keys, "Select the key sequence for detaching a container (\"\" disables)");
+  sub->add_flag("--no-stdin", o->no_stdin, "Do not attach STDIN");
+  sub->add_flag("--sig-proxy", o->sig_proxy, "Proxy received signals to the container (--sig-proxy=false: do not)");
+  sub->add_option("container", o->container, "Container")->required();
+  r.on(sub, [o](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    return engine::attach_container(c, *o);
+  });
+}
+
 void add_restart(Registry& r, CLI::App* sub) {
   if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::StopOptions>());
@@ -399,6 +412,7 @@ void register_container_commands(CLI::App& app, Registry& r) {
     add_kill(r, parent->add_subcommand("kill", "Kill one or more running containers with a specific signal"));
     add_wait(r, parent->add_subcommand("wait", "Block on one or more containers"));
     add_logs(r, parent->add_subcommand("logs", "Fetch the logs of one or more containers"));
+    add_attach(r, parent->add_subcommand("attach", "Attach to a running container"));
     add_restart(r, parent->add_subcommand("restart", "Restart one or more containers"));
     add_rename(r, parent->add_subcommand("rename", "Rename an existing container"));
     add_exec(r, parent->add_subcommand("exec", "Run a process in a running container"));

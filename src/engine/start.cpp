@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
+#include <functional>
 
 #include "berth/core/humanize.hpp"
 #include "berth/core/log.hpp"
@@ -19,6 +21,7 @@
 #include "berth/runtime/pty.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
+#include "attach.hpp"
 #include "container_record.hpp"
 #include "spec_builder.hpp"
 
@@ -78,8 +81,11 @@ class LogWriter {
       data.remove_prefix(full ? nl + 1 : data.size());
     }
     (void)sys::write_all(fd_, out);
+    if (tee) tee(stream, std::string_view(buf, static_cast<size_t>(n)));
     return true;
   }
+  // Also gets every chunk as read (attach clients, the terminal of an attached run).
+  std::function<void(const char* stream, std::string_view data)> tee;
 
  private:
   int fd_;
@@ -96,7 +102,8 @@ bool copy_once(int from, int to) {
 
 // How an attached process talks to this terminal: inherited fds, or with -t a terminal of the
 // container's own devpts relayed here (raw mode while stdin is attached, size kept in step).
-runtime::Supervision attached_supervision(bool tty, bool interactive, std::optional<runtime::RawMode>& raw) {
+runtime::Supervision attached_supervision(bool tty, bool interactive, std::optional<runtime::RawMode>& raw,
+                                          LogWriter* log = nullptr) {
   runtime::Supervision sup;
   if (!tty) {
     if (interactive) sup.stdio.in = 0;
@@ -105,10 +112,12 @@ runtime::Supervision attached_supervision(bool tty, bool interactive, std::optio
   if (interactive) raw.emplace(0);
   auto master_fd = std::make_shared<int>(-1);
   runtime::terminal_size(sup.console_rows, sup.console_cols);
-  sup.console = [interactive, master_fd](int master) {
+  sup.console = [interactive, master_fd, log](int master) {
     *master_fd = master;
     std::vector<runtime::Relay> relays;
-    relays.push_back({master, [](int fd) { return copy_once(fd, 1); }});  // EIO once the container's side closed
+    // EIO once the container's side closed
+    if (log) relays.push_back({master, [log](int fd) { return log->relay(fd, "stdout"); }});
+    else relays.push_back({master, [](int fd) { return copy_once(fd, 1); }});
     if (interactive) relays.push_back({0, [master](int fd) { return copy_once(fd, master); }, false});
     return relays;
   };
@@ -125,10 +134,51 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   log::debug("start {} attached", rec.id.substr(0, 12));
   auto spec = TRY(detail::build_spec(c.store, rec.id, rec.config));
   log::debug("spec built");
+  bool tty = rec.config.value("tty", false);
+  // The output also goes to the container's log, as podman's does, so that `logs` shows it
+  // later; not for --rm, whose log goes with it (its output then reaches this terminal direct).
+  std::optional<LogWriter> writer;
+  sys::UniqueFd logfd, out_r, out_w, err_r, err_w;
+  if (!rec.config.value("rm", false)) {
+    logfd.reset(::open((detail::container_dir(c.store, rec.id) + "/ctr.log").c_str(),
+                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    if (logfd) {
+      writer.emplace(logfd.get());
+      writer->tee = [](const char* stream, std::string_view data) {
+        (void)sys::write_all(stream[3] == 'o' ? 1 : 2, data);  // a closed reader only stops this copy
+      };
+    }
+  }
   std::optional<runtime::RawMode> raw;
-  runtime::Supervision sup = attached_supervision(rec.config.value("tty", false), interactive, raw);
-  sup.on_started = [&](const runtime::Started& s) { record_started(c, rec.id, s); };
+  runtime::Supervision sup = attached_supervision(tty, interactive, raw, writer ? &*writer : nullptr);
+  if (writer && !tty) {
+    int po[2], pe[2];
+    if (::pipe2(po, O_CLOEXEC) < 0 || ::pipe2(pe, O_CLOEXEC) < 0) return fail_errno("pipe");
+    out_r.reset(po[0]);
+    out_w.reset(po[1]);
+    err_r.reset(pe[0]);
+    err_w.reset(pe[1]);
+    sup.stdio.out = out_w.get();
+    sup.stdio.err = err_w.get();
+    sup.relays.push_back({out_r.get(), [&](int fd) { return writer->relay(fd, "stdout"); }});
+    sup.relays.push_back({err_r.get(), [&](int fd) { return writer->relay(fd, "stderr"); }});
+  }
+  struct sigaction old_pipe {};
+  bool pipe_ignored = false;
+  sup.on_started = [&](const runtime::Started& s) {
+    out_w.reset();
+    err_w.reset();
+    // A reader of our output that goes away must not kill berth (and with it the container).
+    // Only now: an ignored SIGPIPE would have survived into the container's exec.
+    if (writer) {
+      struct sigaction ign {};
+      ign.sa_handler = SIG_IGN;
+      pipe_ignored = ::sigaction(SIGPIPE, &ign, &old_pipe) == 0;
+    }
+    record_started(c, rec.id, s);
+  };
   auto code = runtime::run_container_process(spec, sup);
+  if (pipe_ignored) ::sigaction(SIGPIPE, &old_pipe, nullptr);
   raw.reset();
   log::debug("container exited");
   record_exit(c, rec, code);
@@ -253,17 +303,34 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
   if (logfd < 0) return fail_start(Error{Errc::system, errno, "open the container log"});
   sys::UniqueFd log_guard(logfd);
   LogWriter writer(logfd);
+  detail::AttachHub hub;
+  if (auto l = hub.listen(dir); !l) log::warn("berth attach will not work: {}", l.error().message);
+  writer.tee = [&hub](const char* stream, std::string_view data) { hub.broadcast(stream[3] == 'o' ? '1' : '2', data); };
+  int master_fd = -1;
+  sys::UniqueFd in_r, in_w;
+  bool interactive = rec->config.value("interactive", false);
   runtime::Supervision sup;
   sup.on_started = [&](const runtime::Started& s) {
     record_started(c, id, s);
+    in_r.reset();
+    hub.serve(master_fd >= 0 ? (interactive ? master_fd : -1) : in_w.get(), master_fd);
     tell("OK\n");
   };
   sys::UniqueFd out_r, out_w, err_r, err_w;
   if (rec->config.value("tty", false)) {
     sup.console = [&](int master) {
+      master_fd = master;
       return std::vector<runtime::Relay>{{master, [&](int fd) { return writer.relay(fd, "stdout"); }}};
     };
   } else {
+    // -i: the container's stdin is a pipe that stays open; attach writes into it.
+    if (interactive) {
+      int pi[2];
+      if (::pipe2(pi, O_CLOEXEC) < 0) return fail_start(Error{Errc::system, errno, "pipe"});
+      in_r.reset(pi[0]);
+      in_w.reset(pi[1]);
+      sup.stdio.in = in_r.get();
+    }
     int po[2], pe[2];
     if (::pipe2(po, O_CLOEXEC) < 0 || ::pipe2(pe, O_CLOEXEC) < 0) return fail_start(Error{Errc::system, errno, "pipe"});
     out_r.reset(po[0]);
@@ -284,6 +351,7 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
   };
   auto code = runtime::run_container_process(*spec, sup);
   record_exit(c, *rec, code);
+  hub.finish(code ? *code : exit_code(code.error().code));
   if (!code) return fail_start(code.error());
   return *code;
 }

@@ -241,6 +241,9 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
     sigprocmask(SIG_SETMASK, &old, nullptr);
     return std::unexpected(describe_failure(spec, *cp, r));
   }
+  std::vector<Relay> relays = sup.relays;
+  if (master)  // before on_started, which may want the terminal too
+    for (auto& r2 : sup.console(master.get())) relays.push_back(std::move(r2));
   if (sup.on_started) sup.on_started(Started{static_cast<pid_t>(pid), process_start_time(static_cast<pid_t>(pid))});
   if (join && join->detach) {
     sigprocmask(SIG_SETMASK, &old, nullptr);
@@ -248,9 +251,6 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   }
 
   sys::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  std::vector<Relay> relays = sup.relays;
-  if (master)
-    for (auto& r2 : sup.console(master.get())) relays.push_back(std::move(r2));
   std::vector<bool> open(relays.size(), true);
   int result = 125;
   while (true) {

@@ -86,7 +86,7 @@ load helpers
   run_berth wait $n
   assert "$output" == "5"
   run_berth logs $n
-  assert "$output" == "hello"
+  assert "$output" == $'hello\nhello' "both runs are in the log, the attached one too"
   run_berth rm $n
   run_berth 125 start no-such-container
 }
@@ -159,5 +159,74 @@ load helpers
   run_berth stop -t 0 $n
   run_berth 125 top $n
   assert "$output" =~ "only be used on running containers"
+  run_berth rm $n
+}
+
+@test "berth run (foreground): the output also goes to the log; binary-safe and exact" {
+  n=$(safename)
+  run_berth 3 run --name $n $IMAGE sh -c 'echo out; echo err >&2; exit 3'
+  run_berth logs $n
+  assert "$output" =~ "out"
+  assert "$output" =~ "err"
+  run bash -c "'$BERTH' logs $n 2>/dev/null"
+  assert "$output" == "out" "stderr is logged as stderr"
+  head -c 3000000 /dev/urandom > $BATS_TEST_TMPDIR/in
+  "$BERTH" run -i --name $n-bin $IMAGE cat < $BATS_TEST_TMPDIR/in > $BATS_TEST_TMPDIR/out
+  assert "$(sha256sum < $BATS_TEST_TMPDIR/out)" == "$(sha256sum < $BATS_TEST_TMPDIR/in)"
+  # A reader that goes away: the container gets EPIPE or finishes, berth does not die of SIGPIPE
+  run bash -c "'$BERTH' run --name $n-pipe $IMAGE sh -c 'i=0; while [ \$i -lt 2000 ]; do echo line \$i; i=\$((i+1)); done; echo done >&2' 2>$BATS_TEST_TMPDIR/err | head -1"
+  assert "$output" == "line 0"
+  assert "$(cat $BATS_TEST_TMPDIR/err)" == "done" "the container ran to its end"
+  run_berth wait $n-pipe
+  run_berth rm $n $n-bin $n-pipe
+}
+
+@test "berth attach: output until the container exits, its exit code; stdin and detach keys" {
+  n=$(safename)
+  run_berth run -d --name $n $IMAGE sh -c 'sleep 1; echo one; echo two >&2; exit 7'
+  run_berth 7 attach $n
+  assert "$output" =~ "one"
+  assert "$output" =~ "two"
+  run_berth 125 attach $n
+  assert "$output" == "Error: you can only attach to running containers"
+  run_berth 125 attach no-such-container
+  # -i: attach's stdin reaches the container; ctrl-p ctrl-q detaches and leaves it running
+  run_berth run -di --name $n-cat $IMAGE cat
+  run bash -c "(printf 'hello\n'; sleep 1; printf '\x10\x11') | timeout 20 '$BERTH' attach $n-cat"
+  assert "$status" == 0 "detached with the detach keys"
+  assert "$output" == "hello"
+  run_berth ps --filter name=$n-cat --format '{{.State}}'
+  assert "$output" == "running"
+  run bash -c "(printf 'x!\n'; sleep 1; printf 'q') | timeout 20 '$BERTH' attach --detach-keys q $n-cat"
+  assert "$output" == "x!"
+  run bash -c "printf 'not sent\n' | timeout 3 '$BERTH' attach --no-stdin --sig-proxy=false $n-cat"
+  assert "$status" == 124 "--no-stdin: still attached, nothing sent; SIGTERM ends attach only"
+  run_berth ps --filter name=$n-cat --format '{{.State}}'
+  assert "$output" == "running"
+  run_berth logs $n-cat
+  assert "$output" == $'hello\nx!'
+  run_berth 125 attach --detach-keys ctrl-1 $n-cat
+  assert "$output" =~ "invalid detach keys"
+  # signals sent to attach reach the container (--sig-proxy, the default)
+  run_berth run -d --name $n-trap $IMAGE sh -c 'trap "echo got TERM; exit 9" TERM; echo ready; while true; do sleep 0.1; done'
+  "$BERTH" attach $n-trap > $BATS_TEST_TMPDIR/attach.out &
+  pid=$!
+  sleep 1
+  kill -TERM $pid
+  rc=0
+  wait $pid || rc=$?
+  assert "$rc" == 9 "attach returns the container's exit code"
+  assert "$(cat $BATS_TEST_TMPDIR/attach.out)" =~ "got TERM"
+  run_berth rm -f $n $n-cat $n-trap
+}
+
+@test "berth attach -t: the terminal is relayed, resized, and the exit code returned" {
+  command -v script >/dev/null || skip "no script(1)"
+  n=$(safename)
+  run_berth run -dit --name $n $IMAGE sh
+  run bash -c "(sleep 0.5; printf 'echo \$((6*7)); stty size\n'; sleep 0.5; printf 'exit 5\n') | timeout 20 script -qec 'stty rows 33 cols 111; $BERTH attach $n' /dev/null"
+  assert "$status" == 5
+  assert "$output" =~ "42"
+  assert "$output" =~ "33 111"
   run_berth rm $n
 }

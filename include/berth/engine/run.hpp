@@ -69,6 +69,16 @@ struct ExecOptions {
 // Returns the command's exit code (0 at once with detach).
 Result<int> exec_container(Context& c, const ExecOptions& o);
 
+struct AttachOptions {
+  std::string container;
+  std::string detach_keys = "ctrl-p,ctrl-q";
+  bool no_stdin = false;
+  bool sig_proxy = true;
+};
+// Attaches this terminal to a detached container's output (and its stdin when it was created
+// with -i) until it exits, returning its exit code, or until the detach keys (returning 0).
+Result<int> attach_container(Context& c, const AttachOptions& o);
+
 // The hidden `__monitor ID FD` command: runs the container with its output going to its log.
 int monitor_main(Context& c, const std::string& id, int ready_fd);
 
