@@ -434,6 +434,7 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   auto rec = TRY(context(s.image(image_id), "the container's image"));
   auto cfg = TRY(parse_json(TRY(s.read_blob(image_id, kMax)), "image config"));
   const Json& ic = json_obj(cfg, "config");
+  spec.lowers.push_back(TRY(s.mountpoints()));
   for (auto it = rec.layers.rbegin(); it != rec.layers.rend(); ++it) spec.lowers.push_back(s.layer_diff_abs(*it));
   spec.layers_dir = s.paths().root + "/layers";
   std::string cdir = container_dir(s, id);

@@ -140,6 +140,26 @@ Result<bool> Store::publish_layer(sys::TempDir& dir, const LayerRecord& rec) con
   return fail_errno("rename layer into {}", to);
 }
 
+Result<std::string> Store::mountpoints() const {
+  std::string abs = paths_.root + "/mountpoints";
+  struct stat st;
+  if (::fstatat(root(), "mountpoints", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) return abs;
+  auto dir = TRY(temp("mountpoints-"));
+  for (const char* d : {"proc", "dev", "sys", "etc"})
+    if (::mkdirat(dir.fd(), d, 0755) != 0) return fail_errno("mkdir mountpoints/{}", d);
+  for (const char* f : {"etc/hostname", "etc/hosts", "etc/resolv.conf"}) {
+    int fd = ::openat(dir.fd(), f, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return fail_errno("create mountpoints/{}", f);
+    ::close(fd);
+  }
+  ::fchmod(dir.fd(), 0755);
+  if (::syncfs(dir.fd()) != 0) return fail_errno("sync mountpoints");
+  std::string from = fmt::format("tmp/{}", dir.name());
+  if (::renameat2(root(), from.c_str(), root(), "mountpoints", RENAME_NOREPLACE) == 0) dir.release();
+  else if (errno != EEXIST && errno != ENOTEMPTY) return fail_errno("rename into mountpoints");
+  return abs;
+}
+
 Result<std::vector<ImageRecord>> Store::images() const {
   std::vector<ImageRecord> out;
   auto names = TRY(sys::list_dir(root(), "images"));

@@ -68,6 +68,11 @@ class Store {
   // `dir` is a temp dir holding "diff/"; writes layer.json into it and renames it into
   // layers/. Returns false when the layer was already there (the temp copy is then discarded).
   Result<bool> publish_layer(sys::TempDir& dir, const LayerRecord& rec) const;
+  // ROOT/mountpoints: the empty directories and files every container mounts over (proc, dev,
+  // sys, etc/hostname, etc/hosts, etc/resolv.conf), made once and shared as the topmost
+  // read-only layer of every container, so that no run creates them in its upper directory
+  // (where they would cost inodes and show up in diff and commit). Absolute path.
+  Result<std::string> mountpoints() const;
   std::string layer_dir(const ChainId& c) const;  // relative: "layers/<hex>"
   std::string layer_diff_abs(const ChainId& c) const;
 
