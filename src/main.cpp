@@ -34,6 +34,7 @@ int run(int argc, char** argv) {
   berth::cli::register_image_commands(app, reg);
   berth::cli::register_load_save_commands(app, reg);
   berth::cli::register_container_commands(app, reg);
+  berth::cli::register_change_commands(app, reg);
 
   if (argc >= 2 && (std::string_view(argv[1]) == "-v" || std::string_view(argv[1]) == "--version")) {
     fmt::print("berth version {}\n", BERTH_VERSION);

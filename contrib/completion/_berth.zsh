@@ -10,7 +10,8 @@ _berth() {
     'history:Show history of a specified image' 'system:Manage berth' 'run:Run a command in a new container'
     'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
     'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
-    'logs:Show container output' 'attach:Attach to a running container' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
+    'logs:Show container output' 'attach:Attach to a running container'
+    'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
@@ -24,6 +25,9 @@ _berth() {
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
                '--network:mode:(private none host)' '--read-only' '--privileged' '*::args' ;;
         exec) _arguments {-i,--interactive} {-t,--tty} {-d,--detach} '*'{-e,--env}':env' {-u,--user}':user' {-w,--workdir}':dir' '--privileged' '1:container' '*::command' ;;
+        commit) _arguments {-c,--change}'[instruction]:instruction' {-m,--message}':message' {-a,--author}':author' {-p,--pause} {-q,--quiet} {-s,--squash} '1:container' '2:image' ;;
+        diff) _arguments '--format:format:(json)' '1:container or image' ;;
+        export) _arguments {-o,--output}':file:_files' '1:container' ;;
         attach) _arguments '--detach-keys:keys' '--no-stdin' '--sig-proxy' '1:container' ;;
         logs) _arguments {-f,--follow} {-t,--timestamps} '--tail:lines' '--since:time' '--until:time' '1:container' ;;
         stop) _arguments {-t,--time}':seconds' {-a,--all} '*:container' ;;

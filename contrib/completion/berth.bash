@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach container create exec history image images import inspect kill load logs ps rename restart rm rmi run save start stop system tag top untag version wait"
+  local commands="attach commit container create diff export exec history image images import inspect kill load logs ps rename restart rm rmi run save start stop system tag top untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -37,6 +37,9 @@ _berth() {
     [wait]="--help"
     [logs]="--follow -f --timestamps -t --tail --since --until --help"
     [attach]="--detach-keys --no-stdin --sig-proxy --help"
+    [commit]="--change -c --message -m --author -a --pause -p --quiet -q --squash -s --help"
+    [diff]="--format --help"
+    [export]="--output -o --help"
     [save]="--output -o --format --quiet -q --multi-image-archive -m --help"
     [tag]="--help"
     [untag]="--help"
@@ -78,7 +81,7 @@ _berth() {
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=images ;; rm) cmd=rmi ;; *) cmd=$sub ;; esac ;;
     container)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach inspect list ls ps rm restart rename prune exec top" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export inspect list ls ps rm restart rename prune exec top" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
     system)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df" -- "$cur")); return; }
@@ -90,7 +93,7 @@ _berth() {
   fi
   case "$cmd" in
     run|history|inspect|rmi|save|tag|untag) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
-    rm|start|stop|kill|wait|logs|attach|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
+    rm|start|stop|kill|wait|logs|attach|commit|diff|export|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
     import) _filedir ;;
   esac
 }

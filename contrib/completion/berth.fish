@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach restart rename top ps rm container version
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export restart rename top ps rm container version
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -42,6 +42,14 @@ complete -c berth -n '__fish_seen_subcommand_from start' -s a -l attach
 complete -c berth -n '__fish_seen_subcommand_from start' -s i -l interactive
 complete -c berth -n '__fish_seen_subcommand_from stop' -s t -l time -x
 complete -c berth -n '__fish_seen_subcommand_from kill' -s s -l signal -x
+complete -c berth -n '__fish_seen_subcommand_from commit' -s c -l change -x
+complete -c berth -n '__fish_seen_subcommand_from commit' -s m -l message -x
+complete -c berth -n '__fish_seen_subcommand_from commit' -s a -l author -x
+complete -c berth -n '__fish_seen_subcommand_from commit' -s p -l pause
+complete -c berth -n '__fish_seen_subcommand_from commit' -s q -l quiet
+complete -c berth -n '__fish_seen_subcommand_from commit' -s s -l squash
+complete -c berth -n '__fish_seen_subcommand_from diff' -l format -x -a json
+complete -c berth -n '__fish_seen_subcommand_from export' -s o -l output -r
 complete -c berth -n '__fish_seen_subcommand_from attach' -l detach-keys -x
 complete -c berth -n '__fish_seen_subcommand_from attach' -l no-stdin
 complete -c berth -n '__fish_seen_subcommand_from attach' -l sig-proxy

@@ -43,6 +43,7 @@ struct Registry {
 void register_image_commands(CLI::App& app, Registry& r);
 void register_load_save_commands(CLI::App& app, Registry& r);
 void register_container_commands(CLI::App& app, Registry& r);
+void register_change_commands(CLI::App& app, Registry& r);  // after image and container
 // inspect: fixed_type "all" (berth inspect), "image" or "container".
 void add_inspect_command(Registry& r, CLI::App* sub, const std::string& fixed_type);
 

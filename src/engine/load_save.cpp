@@ -54,18 +54,7 @@ Result<void> save_images(Context& c, const SaveRequest& r) {
   }
   if (format == image::SaveFormat::oci_dir) return image::save_images(c.store, items, format, -1, r.output);
   if (r.output.empty()) return image::save_images(c.store, items, format, 1, "");
-  // A file: written beside the target and renamed, so a full disk leaves no half archive.
-  std::string target = sys::abs_path(r.output);
-  std::string dir = target.substr(0, target.rfind('/') + 1);
-  std::string base = target.substr(target.rfind('/') + 1);
-  auto dfd = TRY(sys::open_at(AT_FDCWD, dir.empty() ? "/" : dir, O_RDONLY | O_DIRECTORY));
-  std::string tmp = fmt::format(".{}.berth-tmp-{}", base, ::getpid());
-  auto out = TRY(sys::open_at(dfd.get(), tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644));
-  auto ok = image::save_images(c.store, items, format, out.get(), "");
-  if (ok && ::fsync(out.get()) < 0) ok = fail_errno("fsync {}", r.output);
-  if (ok && ::renameat(dfd.get(), tmp.c_str(), dfd.get(), base.c_str()) < 0) ok = fail_errno("rename to {}", r.output);
-  if (!ok) ::unlinkat(dfd.get(), tmp.c_str(), 0);
-  return ok;
+  return sys::write_output_file(r.output, [&](int fd) { return image::save_images(c.store, items, format, fd, ""); });
 }
 
 Result<Digest> import_image(Context& c, const ImportRequest& r) {

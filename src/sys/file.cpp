@@ -58,6 +58,21 @@ Result<UniqueFd> open_at(int dir, std::string_view path, int flags, mode_t mode)
   return UniqueFd(fd);
 }
 
+Result<void> write_output_file(const std::string& path, const std::function<Result<void>(int fd)>& fill) {
+  std::string target = abs_path(path);
+  std::string dir = target.substr(0, target.rfind('/') + 1);
+  std::string base = target.substr(target.rfind('/') + 1);
+  if (base.empty()) return fail(Errc::usage, "{}: not a file name", path);
+  auto dfd = TRY(open_at(AT_FDCWD, dir.empty() ? "/" : dir, O_RDONLY | O_DIRECTORY));
+  std::string tmp = fmt::format(".{}.berth-tmp-{}", base, ::getpid());
+  auto out = TRY(open_at(dfd.get(), tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644));
+  Result<void> ok = fill(out.get());
+  if (ok && ::fsync(out.get()) < 0) ok = fail_errno("fsync {}", path);
+  if (ok && ::renameat(dfd.get(), tmp.c_str(), dfd.get(), base.c_str()) < 0) ok = fail_errno("rename to {}", path);
+  if (!ok) ::unlinkat(dfd.get(), tmp.c_str(), 0);
+  return ok;
+}
+
 Result<std::string> read_all(int fd, size_t max_bytes) {
   std::string out;
   char buf[65536];

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static int status_field(const char *key) {
@@ -123,6 +124,18 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "exe-race") == 0 && argc > 2) return exe_race(atoi(argv[2]));
+  if (strcmp(cmd, "setxattr") == 0 && argc > 4) {
+    if (setxattr(argv[2], argv[3], argv[4], strlen(argv[4]), 0) != 0) { perror("setxattr"); return 1; }
+    return 0;
+  }
+  if (strcmp(cmd, "getxattr") == 0 && argc > 3) {
+    char v[256];
+    ssize_t n = getxattr(argv[2], argv[3], v, sizeof v - 1);
+    if (n < 0) { perror("getxattr"); return 1; }
+    v[n] = 0;
+    printf("%s\n", v);
+    return 0;
+  }
   fprintf(stderr, "testinit: unknown command %s\n", cmd);
   return 2;
 }

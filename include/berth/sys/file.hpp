@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,10 @@ Result<UniqueFd> open_in_root(int root, std::string_view path, int flags);
 Result<UniqueFd> open_at(int dir, std::string_view path, int flags, mode_t mode = 0);
 
 Result<std::string> read_all(int fd, size_t max_bytes);
+// Writes a user's output file (save -o, export -o): `fill` writes into a temp file beside
+// `path`, which is fsync'd and renamed over it; on any failure the temp file is removed, so
+// a full disk never leaves a half file under the target's name.
+Result<void> write_output_file(const std::string& path, const std::function<Result<void>(int fd)>& fill);
 Result<std::string> read_file_at(int dir, std::string_view path, size_t max_bytes);
 Result<void> write_all(int fd, std::string_view data);
 

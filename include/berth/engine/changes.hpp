@@ -1,0 +1,32 @@
+// What changed in a container: commit (a new image), diff, export.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "berth/engine/context.hpp"
+
+namespace berth::engine {
+
+struct CommitRequest {
+  std::string container;
+  std::string image;                 // name for the new image, or empty
+  std::vector<std::string> changes;  // -c/--change
+  std::string message, author;
+  bool pause = false;                // stop the container's processes while committing
+};
+// Returns the new image's id.
+Result<Digest> commit_container(Context& c, const CommitRequest& r);
+
+struct DiffEntry {
+  char kind;
+  std::string path;
+};
+// A container's changes over its image, or an image's top layer over the ones below it.
+Result<std::vector<DiffEntry>> diff_object(Context& c, const std::string& name);
+
+// The container's whole filesystem (its image with its changes, no volumes) as a tar, to
+// `output` (written beside it and renamed) or to stdout when empty.
+Result<void> export_container(Context& c, const std::string& container, const std::string& output);
+
+}  // namespace berth::engine

@@ -1,0 +1,37 @@
+// A container's changes as data: an overlay upper directory (or a stored layer's diff/) read
+// back as an OCI layer tar, as A/C/D changes, or committed as a new image on its base.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "berth/image/load.hpp"
+
+namespace berth::image {
+
+// Writes `dir` (overlay form: whiteouts are 0/0 character devices, opaque directories carry
+// PREFIX"overlay.opaque") to `out_fd` as an uncompressed OCI layer tar: whiteouts become
+// ".wh.NAME", opaque directories get ".wh..wh..opq", overlay's own xattrs are left out,
+// hardlinks stay links, sparse files stay sparse.
+Result<void> write_layer_tar(const std::string& dir, int out_fd, const std::string& xattr_prefix);
+
+struct Change {
+  char kind;         // 'A' added, 'C' changed, 'D' deleted
+  std::string path;  // absolute, as seen in the container
+};
+// The changes `dir` makes over `lowers` (top first), sorted by path, as podman diff lists them.
+Result<std::vector<Change>> layer_changes(const std::string& dir, const std::vector<std::string>& lowers,
+                                          const std::string& xattr_prefix);
+
+struct CommitOptions {
+  std::vector<std::string> changes;  // Dockerfile-style instructions
+  std::string message, author;
+  std::string name;                  // normalised reference, or empty
+  std::string created_by;            // the history entry's created_by
+};
+// A new image: the base image's layers, plus `upper` as one more layer (shared with other
+// images when identical), and the base's config with the changes applied and a history entry.
+Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image, const std::string& upper,
+                                 const CommitOptions& o);
+
+}  // namespace berth::image

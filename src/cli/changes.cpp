@@ -1,0 +1,83 @@
+// commit, diff, export.
+#include <fmt/format.h>
+
+#include "berth/engine/changes.hpp"
+#include "common.hpp"
+
+namespace berth::cli {
+
+namespace {
+
+void add_commit(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto o = r.keep(std::make_shared<engine::CommitRequest>());
+  auto quiet = r.keep(std::make_shared<bool>(false));
+  auto squash = r.keep(std::make_shared<bool>(false));
+  sub->add_option("-c,--change", o->changes, "Apply the following possible instructions to the created image")
+      ->allow_extra_args(false);
+  sub->add_option("-m,--message", o->message, "Set commit message for imported image");
+  sub->add_option("-a,--author", o->author, "Set the author for the image committed");
+  sub->add_flag("-q,--quiet", *quiet, "Suppress output");
+  sub->add_flag("-p,--pause", o->pause, "Pause container during commit");
+  sub->add_flag("-s,--squash", *squash, "Squash newly built layers into a single new layer");
+  sub->add_option("container", o->container, "Container")->required();
+  sub->add_option("image", o->image, "Name of the new image");
+  r.on(sub, [o, squash](engine::GlobalOptions& g) -> Result<int> {
+    if (*squash) return fail(Errc::unsupported, "--squash is not supported yet");
+    auto c = TRY(engine::open_context(g));
+    auto id = TRY(engine::commit_container(c, *o));
+    fmt::print("{}\n", id.hex());
+    return 0;
+  });
+}
+
+void add_diff(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto name = r.keep(std::make_shared<std::string>());
+  auto format = r.keep(std::make_shared<std::string>());
+  sub->add_option("--format", *format, "Change the output format (json)");
+  sub->add_option("name", *name, "Container or image")->required();
+  r.on(sub, [name, format](engine::GlobalOptions& g) -> Result<int> {
+    if (!format->empty() && *format != "json") return fail(Errc::usage, "unknown --format \"{}\": only json", *format);
+    auto c = TRY(engine::open_context(g));
+    auto changes = TRY(engine::diff_object(c, *name));
+    if (format->empty()) {
+      for (const auto& ch : changes) fmt::print("{} {}\n", ch.kind, ch.path);
+      return 0;
+    }
+    Json j = Json::object();
+    for (const auto& ch : changes) {
+      const char* key = ch.kind == 'A' ? "added" : ch.kind == 'C' ? "changed" : "deleted";
+      j[key].push_back(ch.path);
+    }
+    fmt::print("{}\n", dump_json(j, 4));
+    return 0;
+  });
+}
+
+void add_export(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto name = r.keep(std::make_shared<std::string>());
+  auto output = r.keep(std::make_shared<std::string>());
+  sub->add_option("-o,--output", *output, "Write to a specified file (default: stdout, which must be redirected)");
+  sub->add_option("container", *name, "Container")->required();
+  r.on(sub, [name, output](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    TRY(engine::export_container(c, *name, *output));
+    return 0;
+  });
+}
+
+}  // namespace
+
+void register_change_commands(CLI::App& app, Registry& r) {
+  CLI::App* container = app.get_subcommand("container");
+  for (CLI::App* parent : {&app, container}) {
+    add_commit(r, parent->add_subcommand("commit", "Create new image based on the changed container"));
+    add_diff(r, parent->add_subcommand("diff", "Inspect changes to the container's file systems"));
+    add_export(r, parent->add_subcommand("export", "Export container's filesystem contents as a tar archive"));
+  }
+  add_diff(r, app.get_subcommand("image")->add_subcommand("diff", "Inspect changes to the image's file systems"));
+}
+
+}  // namespace berth::cli

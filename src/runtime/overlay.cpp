@@ -1,0 +1,53 @@
+#include "berth/runtime/overlay.hpp"
+
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "berth/sys/fd.hpp"
+#include "berth/sys/file.hpp"
+#include "berth/sys/userns.hpp"
+
+namespace berth::runtime {
+
+Result<void> private_mount_namespace() {
+  if (int n = sys::thread_count(); n != 1) return fail(Errc::internal, "private mount namespace with {} threads", n);
+  if (::unshare(CLONE_NEWNS) != 0) return fail_errno("unshare the mount namespace");
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail_errno("make mounts private");
+  return {};
+}
+
+Result<void> mount_overlay_readonly(const std::string& target, const std::vector<std::string>& lowers, bool userxattr) {
+  if (lowers.empty()) return fail(Errc::usage, "an overlay needs at least one layer");
+  if (lowers.size() == 1) {  // overlay wants two lowers without an upper: a plain read-only bind
+    if (::mount(lowers[0].c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+        ::mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
+      return fail_errno("bind {}", lowers[0]);
+    return {};
+  }
+  // fsconfig's lowerdir+ takes any number of layers (mount(2)'s data is one page).
+  sys::UniqueFd fs(static_cast<int>(::syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
+  if (fs) {
+    bool ok = true;
+    for (const auto& l : lowers)
+      ok = ok && ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "lowerdir+", l.c_str(), 0) == 0;
+    if (ok && userxattr) ok = ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0;
+    if (ok && ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0) {
+      sys::UniqueFd mnt(static_cast<int>(::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)));
+      if (!mnt) return fail_errno("fsmount the overlay");
+      if (::syscall(SYS_move_mount, mnt.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        return fail_errno("move_mount the overlay to {}", target);
+      return {};
+    }
+  }
+  std::string data = "lowerdir=";
+  for (size_t i = 0; i < lowers.size(); i++) data += (i ? ":" : "") + lowers[i];
+  if (userxattr) data += ",userxattr";
+  if (::mount("overlay", target.c_str(), "overlay", MS_RDONLY, data.c_str()) != 0) return fail_errno("mount the overlay");
+  return {};
+}
+
+}  // namespace berth::runtime
