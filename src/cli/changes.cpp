@@ -68,6 +68,22 @@ void add_export(Registry& r, CLI::App* sub) {
   });
 }
 
+void add_cp(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto o = r.keep(std::make_shared<engine::CopyRequest>());
+  sub->add_flag("-a,--archive", o->archive, "Chown copied files to the primary uid/gid of the destination container");
+  sub->add_flag("-L,--follow-link", o->follow, "Follow a symlink given as the source");
+  sub->add_option("src", o->src, "CONTAINER:PATH, a host path, or - for a tar on stdin")->required();
+  sub->add_option("dst", o->dst, "CONTAINER:PATH, a host path, or - for a tar on stdout")->required();
+  // Rootless: a running container is reached in its own user namespace (as exec does).
+  sub->parse_complete_callback([&r]() { r.joins_container_userns = true; });
+  r.on(sub, [o](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    TRY(engine::copy_files(c, *o));
+    return 0;
+  });
+}
+
 }  // namespace
 
 void register_change_commands(CLI::App& app, Registry& r) {
@@ -76,6 +92,7 @@ void register_change_commands(CLI::App& app, Registry& r) {
     add_commit(r, parent->add_subcommand("commit", "Create new image based on the changed container"));
     add_diff(r, parent->add_subcommand("diff", "Inspect changes to the container's file systems"));
     add_export(r, parent->add_subcommand("export", "Export container's filesystem contents as a tar archive"));
+    add_cp(r, parent->add_subcommand("cp", "Copy files/folders between a container and the local filesystem"));
   }
   add_diff(r, app.get_subcommand("image")->add_subcommand("diff", "Inspect changes to the image's file systems"));
 }

@@ -91,8 +91,15 @@ Result<void> write_entry(archive* out, archive* disk, archive_entry* e, bool wit
 }  // namespace
 
 Result<void> write_layer_tar(const std::string& dir, int out_fd, const std::string& xattr_prefix) {
+  TreeTarOptions o;
+  o.overlay_prefix = xattr_prefix;
+  return write_tree_tar(dir, out_fd, o);
+}
+
+Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOptions& o) {
   std::unique_ptr<archive, ReadDiskDeleter> disk(archive_read_disk_new());
-  archive_read_disk_set_symlink_physical(disk.get());
+  if (o.follow_top) archive_read_disk_set_symlink_hybrid(disk.get());
+  else archive_read_disk_set_symlink_physical(disk.get());
   archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
   if (archive_read_disk_open(disk.get(), dir.c_str()) != ARCHIVE_OK)
     return fail(Errc::system, "read {}: {}", dir, archive_error_string(disk.get()));
@@ -100,11 +107,12 @@ Result<void> write_layer_tar(const std::string& dir, int out_fd, const std::stri
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_in_last_block(out.get(), 1);
   if (archive_write_open_fd(out.get(), out_fd) != ARCHIVE_OK)
-    return fail(Errc::system, "write layer tar: {}", archive_error_string(out.get()));
+    return fail(Errc::system, "write tar: {}", archive_error_string(out.get()));
   std::unique_ptr<archive_entry_linkresolver, ResolverDeleter> links(archive_entry_linkresolver_new());
   archive_entry_linkresolver_set_strategy(links.get(), archive_format(out.get()));
-  const std::string overlay_ns = xattr_prefix + "overlay.";
-  const std::string root = dir.ends_with('/') ? dir : dir + "/";
+  const bool layer = !o.overlay_prefix.empty();
+  const std::string overlay_ns = o.overlay_prefix + "overlay.";
+  const std::string root = dir.ends_with('/') ? dir.substr(0, dir.size() - 1) : dir;
   while (true) {
     std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
     int r = archive_read_next_header2(disk.get(), e.get());
@@ -112,34 +120,40 @@ Result<void> write_layer_tar(const std::string& dir, int out_fd, const std::stri
     if (r < ARCHIVE_WARN) return fail(Errc::system, "read {}: {}", dir, archive_error_string(disk.get()));
     if (archive_entry_filetype(e.get()) == AE_IFDIR) archive_read_disk_descend(disk.get());
     std::string path = archive_entry_pathname(e.get());
-    if (path.size() + 1 == root.size() || !path.starts_with(root)) continue;  // the directory itself
-    std::string rel = path.substr(root.size());
+    if (path != root && !path.starts_with(root + "/")) continue;
+    std::string rel = path == root ? "" : path.substr(root.size() + 1);
+    if (!o.top.empty()) rel = rel.empty() ? o.top : o.top + "/" + rel;
+    if (rel.empty()) continue;  // the directory itself, when only its content is wanted
     const struct stat* st = archive_entry_stat(e.get());
-    if (is_whiteout(*st)) {
+    if (layer && is_whiteout(*st)) {
       TRY(write_marker(out.get(), parent_of(rel) + ".wh." + base_of(rel), archive_entry_mtime(e.get()),
                        archive_entry_mtime_nsec(e.get())));
       continue;
     }
     // overlay's own xattrs stay behind; an opaque directory becomes a marker in the tar
     bool opaque = false;
-    std::vector<std::pair<std::string, std::string>> keep;
-    const char* name;
-    const void* value;
-    size_t size;
-    archive_entry_xattr_reset(e.get());
-    while (archive_entry_xattr_next(e.get(), &name, &value, &size) == ARCHIVE_OK) {
-      std::string n = name;
-      if (n.starts_with(overlay_ns)) {
-        if (n == overlay_ns + "opaque" && size == 1 && *static_cast<const char*>(value) == 'y') opaque = true;
-        continue;
+    if (layer) {
+      std::vector<std::pair<std::string, std::string>> keep;
+      const char* name;
+      const void* value;
+      size_t size;
+      archive_entry_xattr_reset(e.get());
+      while (archive_entry_xattr_next(e.get(), &name, &value, &size) == ARCHIVE_OK) {
+        std::string n = name;
+        if (n.starts_with(overlay_ns)) {
+          if (n == overlay_ns + "opaque" && size == 1 && *static_cast<const char*>(value) == 'y') opaque = true;
+          continue;
+        }
+        keep.emplace_back(n, std::string(static_cast<const char*>(value), size));
       }
-      keep.emplace_back(n, std::string(static_cast<const char*>(value), size));
+      archive_entry_xattr_clear(e.get());
+      for (const auto& [k, v] : keep) archive_entry_xattr_add_entry(e.get(), k.c_str(), v.data(), v.size());
     }
-    archive_entry_xattr_clear(e.get());
-    for (const auto& [k, v] : keep) archive_entry_xattr_add_entry(e.get(), k.c_str(), v.data(), v.size());
     archive_entry_set_pathname(e.get(), rel.c_str());
     archive_entry_set_uname(e.get(), nullptr);
     archive_entry_set_gname(e.get(), nullptr);
+    if (o.owner >= 0) archive_entry_set_uid(e.get(), o.owner);
+    if (o.group >= 0) archive_entry_set_gid(e.get(), o.group);
     bool is_dir = archive_entry_filetype(e.get()) == AE_IFDIR;
     time_t sec = archive_entry_mtime(e.get());
     long nsec = archive_entry_mtime_nsec(e.get());
@@ -159,9 +173,9 @@ Result<void> write_layer_tar(const std::string& dir, int out_fd, const std::stri
   while (archive_entry_linkify(links.get(), &rest, &spare), rest != nullptr) {
     std::unique_ptr<archive_entry, EntryDeleter> own(rest);
     if (archive_write_header(out.get(), rest) < ARCHIVE_WARN)
-      return fail(Errc::system, "write layer tar: {}", archive_error_string(out.get()));
+      return fail(Errc::system, "write tar: {}", archive_error_string(out.get()));
   }
-  if (archive_write_close(out.get()) != ARCHIVE_OK) return fail(Errc::system, "write layer tar: {}", archive_error_string(out.get()));
+  if (archive_write_close(out.get()) != ARCHIVE_OK) return fail(Errc::system, "write tar: {}", archive_error_string(out.get()));
   return {};
 }
 

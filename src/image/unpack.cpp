@@ -144,7 +144,7 @@ class Unpacker {
     if (cached_ && (cached_path_ == path || cached_path_.starts_with(path + "/"))) cached_.reset();
     std::string base;
     std::string parent = TRY(parent_of(path, base));
-    if (base.starts_with(".wh.")) return whiteout(parent, base, path);
+    if (opt_.whiteouts && base.starts_with(".wh.")) return whiteout(parent, base, path);
     int dir = TRY(parent_fd(parent));
     if (const char* hl = archive_entry_hardlink(e)) return hardlink(dir, base, path, hl);
     mode_t type = archive_entry_filetype(e);

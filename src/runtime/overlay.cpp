@@ -20,23 +20,23 @@ Result<void> private_mount_namespace() {
   return {};
 }
 
-Result<void> mount_overlay_readonly(const std::string& target, const std::vector<std::string>& lowers, bool userxattr) {
-  if (lowers.empty()) return fail(Errc::usage, "an overlay needs at least one layer");
-  if (lowers.size() == 1) {  // overlay wants two lowers without an upper: a plain read-only bind
-    if (::mount(lowers[0].c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
-        ::mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
-      return fail_errno("bind {}", lowers[0]);
-    return {};
-  }
+namespace {
+
+Result<void> mount_overlay(const std::string& target, const std::vector<std::string>& lowers, const std::string& upper,
+                           const std::string& work, bool userxattr) {
+  bool ro = upper.empty();
   // fsconfig's lowerdir+ takes any number of layers (mount(2)'s data is one page).
   sys::UniqueFd fs(static_cast<int>(::syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
   if (fs) {
     bool ok = true;
     for (const auto& l : lowers)
       ok = ok && ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "lowerdir+", l.c_str(), 0) == 0;
+    if (ok && !ro)
+      ok = ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "upperdir", upper.c_str(), 0) == 0 &&
+           ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "workdir", work.c_str(), 0) == 0;
     if (ok && userxattr) ok = ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0;
     if (ok && ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0) {
-      sys::UniqueFd mnt(static_cast<int>(::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)));
+      sys::UniqueFd mnt(static_cast<int>(::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC, ro ? MOUNT_ATTR_RDONLY : 0)));
       if (!mnt) return fail_errno("fsmount the overlay");
       if (::syscall(SYS_move_mount, mnt.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
         return fail_errno("move_mount the overlay to {}", target);
@@ -45,9 +45,29 @@ Result<void> mount_overlay_readonly(const std::string& target, const std::vector
   }
   std::string data = "lowerdir=";
   for (size_t i = 0; i < lowers.size(); i++) data += (i ? ":" : "") + lowers[i];
+  if (!ro) data += ",upperdir=" + upper + ",workdir=" + work;
   if (userxattr) data += ",userxattr";
-  if (::mount("overlay", target.c_str(), "overlay", MS_RDONLY, data.c_str()) != 0) return fail_errno("mount the overlay");
+  if (::mount("overlay", target.c_str(), "overlay", ro ? MS_RDONLY : 0, data.c_str()) != 0) return fail_errno("mount the overlay");
   return {};
+}
+
+}  // namespace
+
+Result<void> mount_overlay_readonly(const std::string& target, const std::vector<std::string>& lowers, bool userxattr) {
+  if (lowers.empty()) return fail(Errc::usage, "an overlay needs at least one layer");
+  if (lowers.size() == 1) {  // overlay wants two lowers without an upper: a plain read-only bind
+    if (::mount(lowers[0].c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0 ||
+        ::mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
+      return fail_errno("bind {}", lowers[0]);
+    return {};
+  }
+  return mount_overlay(target, lowers, "", "", userxattr);
+}
+
+Result<void> mount_overlay_writable(const std::string& target, const std::vector<std::string>& lowers,
+                                    const std::string& upper, const std::string& work, bool userxattr) {
+  if (lowers.empty()) return fail(Errc::usage, "an overlay needs at least one layer");
+  return mount_overlay(target, lowers, upper, work, userxattr);
 }
 
 }  // namespace berth::runtime

@@ -111,6 +111,13 @@ bool rootless_pending() {
   return p && std::string_view(p) == "1" && ::geteuid() != 0;
 }
 
+Result<void> enter_deferred_rootless() {
+  if (!rootless_pending()) return {};
+  ::unsetenv(kMarker);
+  ::unsetenv("_BERTH_USERNS_PENDING");
+  return enter_rootless();
+}
+
 Result<void> join_userns_of(pid_t pid) {
   int fd = ::open(fmt::format("/proc/{}/ns/user", pid).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail_errno("open the user namespace of process {}", pid);

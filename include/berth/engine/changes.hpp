@@ -25,6 +25,16 @@ struct DiffEntry {
 // A container's changes over its image, or an image's top layer over the ones below it.
 Result<std::vector<DiffEntry>> diff_object(Context& c, const std::string& name);
 
+struct CopyRequest {
+  std::string src, dst;  // CONTAINER:PATH, a host path, or "-" (a tar on stdin/stdout)
+  bool archive = false;  // keep owners (otherwise: the caller's on the host, root in the container)
+  bool follow = false;   // -L: follow a symlink given as the source
+};
+// `cp` in either direction, for running containers (through the container's own root, with
+// its volumes) and stopped ones (their overlay mounted in a private mount namespace). Paths
+// in the container resolve inside its root: no symlink leads out of it.
+Result<void> copy_files(Context& c, const CopyRequest& r);
+
 // The container's whole filesystem (its image with its changes, no volumes) as a tar, to
 // `output` (written beside it and renamed) or to stdout when empty.
 Result<void> export_container(Context& c, const std::string& container, const std::string& output);

@@ -15,6 +15,16 @@ namespace berth::image {
 // hardlinks stay links, sparse files stay sparse.
 Result<void> write_layer_tar(const std::string& dir, int out_fd, const std::string& xattr_prefix);
 
+// The general form, for cp: a tar of the tree at `path` (a directory, file, fifo, ...).
+struct TreeTarOptions {
+  std::string overlay_prefix;  // non-empty: convert overlay whiteouts/opaque/xattrs (layers)
+  std::string top;             // the name the tree gets in the tar; empty: its content only
+  bool follow_top = false;     // `path` may be a symlink to follow (/proc/self/fd/N); inside,
+                               // symlinks are never followed
+  int owner = -1, group = -1;  // >= 0: every entry gets this owner (cp without -a)
+};
+Result<void> write_tree_tar(const std::string& path, int out_fd, const TreeTarOptions& o);
+
 struct Change {
   char kind;         // 'A' added, 'C' changed, 'D' deleted
   std::string path;  // absolute, as seen in the container

@@ -17,6 +17,7 @@ struct UnpackOptions {
   std::string xattr_prefix = "trusted.";  // overlay xattrs: "trusted." rootful, "user." rootless
   bool rootless = false;                  // device nodes are refused
   bool ignore_chown_errors = false;       // single-id user namespace: owners cannot be kept
+  bool whiteouts = true;                  // false (cp): ".wh." names are plain files
 };
 
 struct UnpackStats {

@@ -36,6 +36,9 @@ void defer_rootless();
 Result<void> join_userns_of(pid_t pid);
 // True when defer_rootless ran and no namespace was joined yet.
 bool rootless_pending();
+// After defer_rootless, when there is no container to join after all (it is not running):
+// enter a user namespace of our own as enter_rootless does. A no-op otherwise.
+Result<void> enter_deferred_rootless();
 
 // Number of threads of this process (from /proc/self/stat); 0 if unknown.
 int thread_count();
