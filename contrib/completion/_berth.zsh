@@ -11,7 +11,8 @@ _berth() {
     'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
     'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
     'logs:Show container output' 'attach:Attach to a running container'
-    'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'cp:Copy files to or from a container' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
+    'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'cp:Copy files to or from a container'
+    'mount:Mount a container filesystem' 'unmount:Unmount a container filesystem' 'umount:Unmount a container filesystem' 'unshare:Run a command in the rootless user namespace' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
@@ -27,6 +28,9 @@ _berth() {
         exec) _arguments {-i,--interactive} {-t,--tty} {-d,--detach} '*'{-e,--env}':env' {-u,--user}':user' {-w,--workdir}':dir' '--privileged' '1:container' '*::command' ;;
         commit) _arguments {-c,--change}'[instruction]:instruction' {-m,--message}':message' {-a,--author}':author' {-p,--pause} {-q,--quiet} {-s,--squash} '1:container' '2:image' ;;
         diff) _arguments '--format:format:(json)' '1:container or image' ;;
+        mount) _arguments '*:container' ;;
+        unmount|umount) _arguments {-a,--all} '*:container' ;;
+        unshare) _arguments '*::command:_normal' ;;
         cp) _arguments {-a,--archive} {-L,--follow-link} '1:source:_files' '2:destination:_files' ;;
         export) _arguments {-o,--output}':file:_files' '1:container' ;;
         attach) _arguments '--detach-keys:keys' '--no-stdin' '--sig-proxy' '1:container' ;;

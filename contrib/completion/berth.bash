@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach commit container cp create diff export exec history image images import inspect kill load logs ps rename restart rm rmi run save start stop system tag top untag version wait"
+  local commands="attach commit container cp create diff export mount umount unmount unshare exec history image images import inspect kill load logs ps rename restart rm rmi run save start stop system tag top untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -41,6 +41,10 @@ _berth() {
     [diff]="--format --help"
     [export]="--output -o --help"
     [cp]="--archive -a --follow-link -L --help"
+    [mount]="--help"
+    [unmount]="--all -a --help"
+    [umount]="--all -a --help"
+    [unshare]="--help"
     [save]="--output -o --format --quiet -q --multi-image-archive -m --help"
     [tag]="--help"
     [untag]="--help"
@@ -82,7 +86,7 @@ _berth() {
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=images ;; rm) cmd=rmi ;; *) cmd=$sub ;; esac ;;
     container)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp inspect list ls ps rm restart rename prune exec top" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exec top" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
     system)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df" -- "$cur")); return; }
@@ -94,7 +98,7 @@ _berth() {
   fi
   case "$cmd" in
     run|history|inspect|rmi|save|tag|untag) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
-    rm|start|stop|kill|wait|logs|attach|commit|diff|export|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
+    rm|start|stop|kill|wait|logs|attach|commit|diff|export|mount|unmount|umount|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
     import) _filedir ;;
   esac
 }

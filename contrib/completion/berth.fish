@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp restart rename top ps rm container version
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -50,6 +50,7 @@ complete -c berth -n '__fish_seen_subcommand_from commit' -s q -l quiet
 complete -c berth -n '__fish_seen_subcommand_from commit' -s s -l squash
 complete -c berth -n '__fish_seen_subcommand_from diff' -l format -x -a json
 complete -c berth -n '__fish_seen_subcommand_from export' -s o -l output -r
+complete -c berth -n '__fish_seen_subcommand_from unmount umount' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from cp' -s a -l archive
 complete -c berth -n '__fish_seen_subcommand_from cp' -s L -l follow-link
 complete -c berth -n '__fish_seen_subcommand_from attach' -l detach-keys -x

@@ -84,6 +84,56 @@ void add_cp(Registry& r, CLI::App* sub) {
   });
 }
 
+void add_mount(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto names = r.keep(std::make_shared<std::vector<std::string>>());
+  sub->add_option("containers", *names, "Containers to mount (none: list the mounted ones)");
+  r.on(sub, [names](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    if (names->empty()) {
+      for (const auto& [id, path] : TRY(engine::mounted_containers(c))) fmt::print("{} {}\n", id.substr(0, 12), path);
+      return 0;
+    }
+    for (const auto& n : *names) {
+      auto path = TRY(engine::mount_container(c, n));
+      if (names->size() == 1) fmt::print("{}\n", path);
+      else fmt::print("{} {}\n", n, path);
+    }
+    return 0;
+  });
+}
+
+void add_unmount(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto names = r.keep(std::make_shared<std::vector<std::string>>());
+  auto all = r.keep(std::make_shared<bool>(false));
+  sub->add_flag("-a,--all", *all, "Unmount all of the currently mounted containers");
+  sub->add_option("containers", *names, "Containers to unmount");
+  r.on(sub, [names, all](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    std::vector<std::string> targets = *names;
+    if (*all)
+      for (const auto& [id, path] : TRY(engine::mounted_containers(c))) targets.push_back(id);
+    if (targets.empty() && !*all) return fail(Errc::usage, "you must provide at least one container name or ID");
+    for (const auto& n : targets) {
+      TRY(engine::unmount_container(c, n));
+      fmt::print("{}\n", n);
+    }
+    return 0;
+  });
+}
+
+void add_unshare(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  sub->prefix_command();  // everything from the first non-flag on is the command and its args
+  r.on(sub, [sub](engine::GlobalOptions&) -> Result<int> {
+    auto rest = sub->remaining();
+    if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
+    if (!rest.empty() && rest.front().starts_with("-")) return fail(Errc::usage, "unknown flag: {}", rest.front());
+    return engine::unshare_command(rest);
+  });
+}
+
 }  // namespace
 
 void register_change_commands(CLI::App& app, Registry& r) {
@@ -93,7 +143,10 @@ void register_change_commands(CLI::App& app, Registry& r) {
     add_diff(r, parent->add_subcommand("diff", "Inspect changes to the container's file systems"));
     add_export(r, parent->add_subcommand("export", "Export container's filesystem contents as a tar archive"));
     add_cp(r, parent->add_subcommand("cp", "Copy files/folders between a container and the local filesystem"));
+    add_mount(r, parent->add_subcommand("mount", "Mount a working container's root filesystem"));
+    add_unmount(r, parent->add_subcommand("unmount", "Unmount working container's root filesystem")->alias("umount"));
   }
+  add_unshare(r, app.add_subcommand("unshare", "Run a command in a modified user namespace"));
   add_diff(r, app.get_subcommand("image")->add_subcommand("diff", "Inspect changes to the image's file systems"));
 }
 

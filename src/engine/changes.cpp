@@ -5,7 +5,9 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -370,6 +372,102 @@ Result<void> copy_files(Context& c, const CopyRequest& r) {
   if (!src && !dst) return fail(Errc::usage, "invalid arguments {}, {}: you must use just one container", r.src, r.dst);
   if (src) return copy_out(c, *src, r.dst, r);
   return copy_in(c, r.src, *dst, r);
+}
+
+}  // namespace berth::engine
+
+namespace berth::engine {
+
+namespace {
+
+// Whether `path` is a mount point of this mount namespace (/proc/self/mountinfo field 5).
+bool is_mounted(const std::string& path) {
+  sys::UniqueFd fd(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
+  auto text = fd ? sys::read_all(fd.get(), 16 << 20) : Result<std::string>(std::unexpected(Error{Errc::system, errno, ""}));
+  if (!text) return false;
+  size_t pos = 0;
+  while (pos < text->size()) {
+    size_t end = text->find('\n', pos);
+    if (end == std::string::npos) end = text->size();
+    std::string_view line(text->data() + pos, end - pos);
+    pos = end + 1;
+    size_t f = 0;
+    for (int i = 0; i < 4 && f != std::string_view::npos; i++) f = line.find(' ', f + 1);
+    if (f == std::string_view::npos) continue;
+    size_t g = line.find(' ', f + 1);
+    if (line.substr(f + 1, g - f - 1) == path) return true;
+  }
+  return false;
+}
+
+Result<void> require_mount_namespace(const char* cmd) {
+  if (sys::rootless() && !std::getenv("_BERTH_UNSHARE"))
+    return fail(Errc::usage, "cannot run command \"berth {}\" in rootless mode, must execute `berth unshare` first", cmd);
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> mount_container(Context& c, const std::string& container) {
+  TRY(require_mount_namespace("mount"));
+  std::string id = TRY(container_id(c, container));
+  auto rec = TRY(detail::read_container(c.store, id));
+  std::string dir = detail::container_dir(c.store, id);
+  std::string merged = dir + "/merged";
+  if (is_mounted(merged)) return merged;
+  if (detail::alive(rec.state)) {
+    // The container's root mount, cloned from its mount namespace (no submounts: no volumes).
+    auto pid = static_cast<pid_t>(json_int(rec.state, "pid"));
+    sys::UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, fmt::format("/proc/{}/root", pid).c_str(),
+                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
+    if (!tree) return fail_errno("mount running container {} (the kernel does not let its root be cloned here)", container);
+    if (::syscall(SYS_move_mount, tree.get(), "", AT_FDCWD, merged.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+      return fail_errno("mount container {} on {}", container, merged);
+    return merged;
+  }
+  auto img = TRY(c.store.image(TRY(Digest::parse(json_str(rec.config, "image_id")))));
+  std::vector<std::string> lowers = {TRY(c.store.mountpoints())};
+  for (auto& l : lowers_of(c.store, img)) lowers.push_back(std::move(l));
+  TRY(runtime::mount_overlay_writable(merged, lowers, dir + "/upper", dir + "/work", sys::rootless()));
+  return merged;
+}
+
+Result<void> unmount_container(Context& c, const std::string& container) {
+  TRY(require_mount_namespace("unmount"));
+  std::string id = TRY(container_id(c, container));
+  std::string merged = detail::container_dir(c.store, id) + "/merged";
+  if (is_mounted(merged) && ::umount2(merged.c_str(), 0) != 0) return fail_errno("unmount {}", merged);
+  return {};
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> mounted_containers(Context& c) {
+  TRY(require_mount_namespace("mount"));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& rec : TRY(detail::read_containers(c.store))) {
+    std::string merged = detail::container_dir(c.store, rec.id) + "/merged";
+    if (is_mounted(merged)) out.emplace_back(rec.id, merged);
+  }
+  return out;
+}
+
+Result<int> unshare_command(const std::vector<std::string>& argv) {
+  if (!sys::rootless()) return fail(Errc::usage, "please use unshare with rootless");
+  if (::unshare(CLONE_NEWNS) != 0) return fail_errno("unshare the mount namespace");
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail_errno("make mounts private");
+  ::setenv("_BERTH_UNSHARE", "1", 1);
+  std::vector<std::string> args = argv;
+  if (args.empty()) {
+    const char* shell = std::getenv("SHELL");
+    args.push_back(shell && *shell ? shell : "/bin/sh");
+  }
+  std::vector<char*> cargv;
+  for (auto& a : args) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  std::fflush(stdout);
+  ::execvp(cargv[0], cargv.data());
+  int e = errno;
+  return std::unexpected(Error{e == ENOENT ? Errc::command_not_found : Errc::cannot_invoke, e,
+                               fmt::format("{}: {}", args[0], errno_text(e))});
 }
 
 }  // namespace berth::engine

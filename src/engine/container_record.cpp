@@ -1,5 +1,7 @@
 #include "container_record.hpp"
 
+#include <sys/mount.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -88,6 +90,10 @@ std::string status_of(const Json& state) {
 }
 
 Result<void> remove_container_dir(const store::Store& s, const std::string& id) {
+  // `berth mount` may have left the overlay mounted here: never delete through it.
+  std::string merged = container_dir(s, id) + "/merged";
+  for (int i = 0; i < 16 && ::umount2(merged.c_str(), MNT_DETACH) == 0; i++) {
+  }
   auto t = TRY(s.temp("rm"));
   if (::renameat(s.root(), ("containers/" + id).c_str(), s.tmp(), (t.name() + "/c").c_str()) < 0 && errno != ENOENT)
     return fail_errno("remove container {}", id);

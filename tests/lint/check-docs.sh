@@ -5,7 +5,7 @@ set -u
 berth=$1
 root=$2
 bad=0
-cmds=$("$berth" --help | awk '/^Subcommands:/{f=1;next} f && NF {print $1}')
+cmds=$("$berth" --help | awk '/^Subcommands:/{f=1;next} f && NF {c=$1; sub(/,.*/, "", c); print c}')  # "unmount,umount": the name before its aliases
 for c in $cmds; do
   case $c in image|container|system) continue ;; esac
   page=$root/man/berth-$c.1.scd

@@ -133,3 +133,37 @@ PY
   run_berth 125 cp $H/does-not-exist $CNAME:/
   run_berth 125 cp $CNAME:/data $H/no/such/parent/x
 }
+
+@test "berth mount / unmount (rootless: inside berth unshare)" {
+  make_container
+  if is_rootless; then
+    run_berth 125 mount $CNAME
+    assert "$output" =~ "must execute \`berth unshare\` first"
+    run_berth 125 unshare --no-such-flag
+    run_berth unshare sh -c "p=\$('$BERTH' mount $CNAME) && cat \$p/marker && '$BERTH' mount | grep -c $CNAME; '$BERTH' mount | wc -l; '$BERTH' unmount $CNAME >/dev/null && '$BERTH' mount | wc -l"
+    assert "$output" == $'in-container\n0\n1\n0' "mounted inside the unshare session, listed, unmounted"
+    run_berth unshare sh -c 'cat /proc/self/uid_map | head -1'
+    assert "$output" =~ "^ +0 +$(id -u) +1$" "root in the user namespace is the user"
+    run_berth 127 unshare /no/such/program
+    return
+  fi
+  run_berth 125 unshare true
+  assert "$output" =~ "rootless"
+  run_berth mount $CNAME
+  p=$output
+  assert "$(cat $p/marker)" == "in-container"
+  run_berth mount $CNAME
+  assert "$output" == "$p" "mounting twice gives the same path"
+  assert "$(grep -c " $p " /proc/self/mountinfo)" == 1 "and one mount"
+  run_berth mount
+  assert "$output" == "${CNAME:0:0}$(echo "$output" | cut -c1-12) $p"
+  echo written > $p/through-mount
+  run_berth unmount $CNAME
+  assert "$(grep -c " $p " /proc/self/mountinfo)" == 0
+  run_berth cp $CNAME:/through-mount $H/tm
+  assert "$(cat $H/tm)" == "written" "what was written through the mount is in the container"
+  # rm of a mounted container unmounts it first
+  run_berth mount $CNAME
+  run_berth rm $CNAME
+  assert "$(grep -c " $p " /proc/self/mountinfo)" == 0
+}

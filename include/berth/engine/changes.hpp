@@ -35,6 +35,19 @@ struct CopyRequest {
 // in the container resolve inside its root: no symlink leads out of it.
 Result<void> copy_files(Context& c, const CopyRequest& r);
 
+// `mount`: the container's filesystem mounted on its merged directory, whose path is returned
+// (rootful, or rootless inside `berth unshare`, whose mount namespace then holds it). A
+// stopped container gets its overlay; a running one a bind of its root where the kernel
+// allows it. `unmount` undoes it; both are idempotent.
+Result<std::string> mount_container(Context& c, const std::string& container);
+Result<void> unmount_container(Context& c, const std::string& container);
+// The mounted containers: (id, path).
+Result<std::vector<std::pair<std::string, std::string>>> mounted_containers(Context& c);
+
+// `unshare`: runs `argv` (default: $SHELL) in berth's rootless user namespace and a mount
+// namespace of its own, where `berth mount` works. Returns its exit code.
+Result<int> unshare_command(const std::vector<std::string>& argv);
+
 // The container's whole filesystem (its image with its changes, no volumes) as a tar, to
 // `output` (written beside it and renamed) or to stdout when empty.
 Result<void> export_container(Context& c, const std::string& container, const std::string& output);
