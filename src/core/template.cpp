@@ -104,6 +104,7 @@ Result<Template::Node> parse_action(std::string_view body) {
   };
   if (fn == "json") { TRY(need(2)); return Node{Node::json_fn, TRY(parse_path(words[1])), "", 0}; }
   if (fn == "upper") { TRY(need(2)); return Node{Node::upper_fn, TRY(parse_path(words[1])), "", 0}; }
+  if (fn == "len") { TRY(need(2)); return Node{Node::len_fn, TRY(parse_path(words[1])), "", 0}; }
   if (fn == "lower") { TRY(need(2)); return Node{Node::lower_fn, TRY(parse_path(words[1])), "", 0}; }
   if (fn == "range") { TRY(need(2)); return Node{Node::range, TRY(parse_path(words[1])), "", 0}; }
   if (fn == "index") {
@@ -186,6 +187,9 @@ void Template::render_range(const Json& dot, size_t from, size_t to, std::string
       case Node::text: out += n.arg; break;
       case Node::field: out += go_string(val); break;
       case Node::json_fn: out += dump_json(val); break;
+      case Node::len_fn:  // Go's len: elements of an array or map, bytes of a string
+        out += std::to_string(val.is_string() ? val.get<std::string>().size() : val.is_structured() ? val.size() : 0);
+        break;
       case Node::upper_fn: {
         std::string s = go_string(val);
         std::transform(s.begin(), s.end(), s.begin(), ::toupper);

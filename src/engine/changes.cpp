@@ -85,10 +85,31 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
   std::string cmd;
   for (const auto& a : json_obj(rec.config, "command")) cmd += (cmd.empty() ? "" : " ") + a.get<std::string>();
   o.created_by = cmd;
+  std::string source = detail::container_dir(c.store, id) + "/upper";
+  // --squash: the whole filesystem, read through a read-only overlay in a mount namespace of
+  // our own (made before the commit's threads, as unshare requires).
+  std::optional<sys::TempDir> view;
+  struct Unmount {
+    std::string path;
+    ~Unmount() {
+      if (!path.empty()) ::umount2(path.c_str(), MNT_DETACH);
+    }
+  } unmount;
+  if (r.squash) {
+    o.squash = true;
+    auto img = TRY(c.store.image(base));
+    std::vector<std::string> lowers = {source};
+    for (auto& l : lowers_of(c.store, img)) lowers.push_back(std::move(l));
+    TRY(runtime::private_mount_namespace());
+    view.emplace(TRY(c.store.temp("squash")));
+    source = fmt::format("{}/tmp/{}", c.store.paths().root, view->name());
+    TRY(runtime::mount_overlay_readonly(source, lowers, sys::rootless()));
+    unmount.path = source;
+  }
   std::optional<Pause> paused;
   if (r.pause && detail::alive(rec.state))
     paused.emplace(container_processes(static_cast<pid_t>(json_int(rec.state, "pid"))));
-  auto img = TRY(image::commit_upper(c.store, base, detail::container_dir(c.store, id) + "/upper", o));
+  auto img = TRY(image::commit_upper(c.store, base, source, o));
   return img.id;
 }
 

@@ -227,7 +227,7 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
   Json cfg = TRY(parse_json(TRY(s.read_blob(base_image, 16 << 20)), "base image config"));
   for (const auto& c : o.changes) TRY(apply_change(cfg, c));
   std::vector<IngestedLayer> layers;
-  for (const auto& chain : base.layers) {
+  for (const auto& chain : o.squash ? std::vector<ChainId>{} : base.layers) {
     auto lr = TRY(s.layer(chain));
     IngestedLayer l;
     l.result = LayerResult{lr.blob, lr.blob_size, lr.diff, lr.media_type, lr.size};
@@ -238,10 +238,12 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
   if (::pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe");
   sys::UniqueFd rd(p[0]), wr(p[1]);
   std::optional<Error> write_error;
-  std::string prefix = s.overlay_xattr_prefix();
+  std::string prefix = o.squash ? "" : s.overlay_xattr_prefix();  // a merged view has no whiteouts
   std::thread producer([&] {
     try {
-      auto r = write_layer_tar(upper, wr.get(), prefix);
+      TreeTarOptions to;
+      to.overlay_prefix = prefix;
+      auto r = write_tree_tar(upper, wr.get(), to);
       if (!r) write_error = r.error();
     } catch (const std::exception& ex) {  // a thread entry point: nothing may escape (STYLE 2.5)
       write_error = Error{Errc::internal, 0, ex.what()};
@@ -264,7 +266,7 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
   Json hist = {{"created", now}, {"created_by", o.created_by}};
   if (!o.author.empty()) hist["author"] = o.author;
   if (!o.message.empty()) hist["comment"] = o.message;
-  if (!cfg.contains("history") || !cfg["history"].is_array()) cfg["history"] = Json::array();
+  if (o.squash || !cfg.contains("history") || !cfg["history"].is_array()) cfg["history"] = Json::array();
   cfg["history"].push_back(hist);
   PendingImage img;
   img.config = dump_json(cfg);

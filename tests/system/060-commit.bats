@@ -111,6 +111,21 @@ n
   run_berth rmi $n-img
 }
 
+@test "berth commit --squash: one layer with the whole filesystem" {
+  n=$(safename)
+  run_berth run --name $n $IMAGE sh -c "$CHANGES"
+  run_berth commit -q --squash $n $n-sq
+  run_berth image inspect --format '{{len .RootFS.Layers}}' $n-sq
+  assert "$output" == "1"
+  run_berth run --rm $n-sq sh -c "$CHECK"
+  assert "$output" == "$EXPECTED"
+  run_berth run --rm $n-sq testinit echo the base image is there too
+  assert "$output" == "the base image is there too"
+  assert "$(grep -c overlay /proc/self/mountinfo || true)" == "0" "the view is gone with the commit"
+  run_berth rm $n
+  run_berth rmi $n-sq
+}
+
 @test "berth commit: bad input changes nothing" {
   n=$(safename)
   run_berth 125 commit no-such-container img
@@ -122,6 +137,7 @@ n
   assert "$output" =~ "^Error: "
   run_berth 125 commit -c 'CMD' $n $n-img
   run_berth 125 commit $n 'Not A Valid:Name!'
+  run_berth 125 commit --squash $n 'Not A Valid:Name!'
   run_berth 125 diff no-such-thing
   assert "$output" =~ "no such container or image"
   assert "$("$BERTH" images -a -q | sort)" == "$before"

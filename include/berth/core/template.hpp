@@ -26,7 +26,7 @@ class Template {
   std::string header(const Json& titles) const;
 
   struct Node {
-    enum Kind { text, field, json_fn, index_fn, join_fn, upper_fn, lower_fn, range, end } kind;
+    enum Kind { text, field, json_fn, index_fn, join_fn, upper_fn, lower_fn, len_fn, range, end } kind;
     std::vector<std::string> path;  // field path; empty = "."
     std::string arg;                // literal text, index key or join separator
     size_t end_at = 0;              // for range: index of its end node

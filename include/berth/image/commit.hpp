@@ -38,6 +38,8 @@ struct CommitOptions {
   std::string message, author;
   std::string name;                  // normalised reference, or empty
   std::string created_by;            // the history entry's created_by
+  bool squash = false;               // `upper` is the whole filesystem (a merged view): it
+                                     // becomes the image's only layer
 };
 // A new image: the base image's layers, plus `upper` as one more layer (shared with other
 // images when identical), and the base's config with the changes applied and a history entry.

@@ -10,7 +10,7 @@ static std::string render(std::string_view t, const Json& j) {
   return tpl->render(j);
 }
 
-TEST_CASE("template: fields, nesting, json, index, join, range") {
+TEST_CASE("template: fields, nesting, json, index, join, len, range") {
   Json j = {{"ID", "abc"}, {"Config", {{"Env", {"A=1", "B=2"}}, {"Labels", {{"k", "v"}}}}}, {"Size", 42},
             {"Ok", true}, {"Nil", nullptr}};
   CHECK(render("{{.ID}}", j) == "abc");
@@ -24,6 +24,7 @@ TEST_CASE("template: fields, nesting, json, index, join, range") {
   CHECK(render("{{.Ok}} {{.Missing}} {{.Nil}}", j) == "true <no value> <no value>");
   CHECK(render("{{.id}}", j) == "abc");  // case-insensitive fallback
   CHECK(render("{{upper .ID}}", j) == "ABC");
+  CHECK(render("{{len .Config.Env}} {{len .ID}} {{len .Config.Labels}}", j) == "2 3 1");
   CHECK(render("a\\tb\\n", j) == "a\tb\n");
   CHECK(render("{{json .}}", Json{{"a", 1}}) == R"({"a":1})");
 }
