@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <sys/syscall.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,9 +79,15 @@ std::vector<std::string> lowers_of(const store::Store& s, const store::ImageReco
 
 Result<Digest> commit_container(Context& c, const CommitRequest& r) {
   std::string id = TRY(container_id(c, r.container));
-  auto rec = TRY(detail::read_container(c.store, id));
+  // rm waits for this shared lock: the container cannot vanish while its changes are read.
+  sys::UniqueFd cdir(::openat(c.store.root(), ("containers/" + id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!cdir || ::flock(cdir.get(), LOCK_SH) != 0) return fail(Errc::not_found, "no container with name or ID \"{}\" found", r.container);
+  auto rec = TRY(context(detail::read_container(c.store, id), "the container is being removed"));
   auto base = TRY(Digest::parse(json_str(rec.config, "image_id")));
-  image::CommitOptions o{r.changes, r.message, r.author, "", ""};
+  image::CommitOptions o;
+  o.changes = r.changes;
+  o.message = r.message;
+  o.author = r.author;
   if (!r.image.empty()) o.name = TRY(Reference::normalize(r.image, "localhost")).str();
   std::string cmd;
   for (const auto& a : json_obj(rec.config, "command")) cmd += (cmd.empty() ? "" : " ") + a.get<std::string>();
@@ -109,6 +116,10 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
   std::optional<Pause> paused;
   if (r.pause && detail::alive(rec.state))
     paused.emplace(container_processes(static_cast<pid_t>(json_int(rec.state, "pid"))));
+  o.read_done = [&] {
+    paused.reset();
+    cdir.reset();  // before publishing, which takes the store lock that rm may hold
+  };
   auto img = TRY(image::commit_upper(c.store, base, source, o));
   return img.id;
 }

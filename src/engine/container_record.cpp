@@ -1,5 +1,6 @@
 #include "container_record.hpp"
 
+#include <sys/file.h>
 #include <sys/mount.h>
 
 #include <fcntl.h>
@@ -91,6 +92,9 @@ std::string status_of(const Json& state) {
 
 Result<void> remove_container_dir(const store::Store& s, const std::string& id) {
   // `berth mount` may have left the overlay mounted here: never delete through it.
+  // A commit reading the container holds a shared lock on its directory: wait for it.
+  sys::UniqueFd dir(::openat(s.root(), ("containers/" + id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir) ::flock(dir.get(), LOCK_EX);
   std::string merged = container_dir(s, id) + "/merged";
   for (int i = 0; i < 16 && ::umount2(merged.c_str(), MNT_DETACH) == 0; i++) {
   }

@@ -253,6 +253,7 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
   auto layer = ingest_to_temp(s, [&](void* b, size_t n) { return ::read(rd.get(), b, n); }, unpack_options(s));
   rd.reset();  // a failed ingest must not leave the producer blocked on a full pipe
   producer.join();
+  if (o.read_done) o.read_done();
   if (write_error) return std::unexpected(*write_error);
   if (!layer) return std::unexpected(with_context(layer.error(), "commit"));
   layers.push_back(std::move(*layer));

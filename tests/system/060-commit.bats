@@ -165,6 +165,32 @@ n
   run_berth rm $n
 }
 
+@test "berth commit of a container that is being removed: an image or an error, never half of one" {
+  n=$(safename)
+  run_berth run --name $n $IMAGE sh -c 'dd if=/dev/urandom of=/big bs=1M count=100 2>/dev/null; i=0; while [ $i -lt 2000 ]; do echo $i > /f$i; i=$((i+1)); done'
+  before=$("$BERTH" images -a -q | sort)
+  layers=$(ls $BERTH_ROOT/layers | sort)
+  "$BERTH" commit -q $n $n-img > $BATS_TEST_TMPDIR/commit.out 2>&1 &
+  pid=$!
+  sleep 0.2
+  run_berth rm $n
+  rc=0
+  wait $pid || rc=$?
+  if [ $rc = 0 ]; then
+    # it finished first: a whole, runnable image
+    run_berth run --rm $n-img sh -c 'ls /f1999 && wc -c < /big'
+    assert "$output" == $'/f1999
+104857600'
+    run_berth rmi $n-img
+  else
+    assert "$rc" == 125
+    assert "$(cat $BATS_TEST_TMPDIR/commit.out)" =~ "^Error: "
+  fi
+  run_berth image prune
+  assert "$("$BERTH" images -a -q | sort)" == "$before"
+  assert "$(ls $BERTH_ROOT/layers | sort)" == "$layers"
+}
+
 @test "berth export: the container's whole filesystem; never a half file under the target's name" {
   n=$(safename)
   run_berth run --name $n $IMAGE sh -c "$CHANGES"

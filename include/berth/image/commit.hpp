@@ -2,6 +2,7 @@
 // back as an OCI layer tar, as A/C/D changes, or committed as a new image on its base.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct CommitOptions {
   std::string created_by;            // the history entry's created_by
   bool squash = false;               // `upper` is the whole filesystem (a merged view): it
                                      // becomes the image's only layer
+  std::function<void()> read_done;   // called once `upper` has been read whole
 };
 // A new image: the base image's layers, plus `upper` as one more layer (shared with other
 // images when identical), and the base's config with the changes applied and a history entry.
