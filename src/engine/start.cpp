@@ -91,6 +91,26 @@ class LogWriter {
   int fd_;
 };
 
+// The container's stdout and stderr as pipes whose read ends `writer` relays; the write ends
+// go to the container (and must be closed here once it has them, or EOF never comes).
+struct OutputPipes {
+  sys::UniqueFd out_r, out_w, err_r, err_w;
+};
+Result<void> pipe_output(runtime::Supervision& sup, OutputPipes& p, LogWriter& writer) {
+  int po[2], pe[2];
+  if (::pipe2(po, O_CLOEXEC) < 0) return fail_errno("pipe");
+  p.out_r.reset(po[0]);
+  p.out_w.reset(po[1]);
+  if (::pipe2(pe, O_CLOEXEC) < 0) return fail_errno("pipe");
+  p.err_r.reset(pe[0]);
+  p.err_w.reset(pe[1]);
+  sup.stdio.out = p.out_w.get();
+  sup.stdio.err = p.err_w.get();
+  sup.relays.push_back({p.out_r.get(), [&writer](int fd) { return writer.relay(fd, "stdout"); }});
+  sup.relays.push_back({p.err_r.get(), [&writer](int fd) { return writer.relay(fd, "stderr"); }});
+  return {};
+}
+
 // One read from `from` written whole to `to`; false at EOF or an error (the relay is done).
 bool copy_once(int from, int to) {
   char buf[65536];
@@ -138,7 +158,7 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   // The output also goes to the container's log, as podman's does, so that `logs` shows it
   // later; not for --rm, whose log goes with it (its output then reaches this terminal direct).
   std::optional<LogWriter> writer;
-  sys::UniqueFd logfd, out_r, out_w, err_r, err_w;
+  sys::UniqueFd logfd;
   if (!rec.config.value("rm", false)) {
     logfd.reset(::open((detail::container_dir(c.store, rec.id) + "/ctr.log").c_str(),
                        O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
@@ -151,23 +171,13 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   }
   std::optional<runtime::RawMode> raw;
   runtime::Supervision sup = attached_supervision(tty, interactive, raw, writer ? &*writer : nullptr);
-  if (writer && !tty) {
-    int po[2], pe[2];
-    if (::pipe2(po, O_CLOEXEC) < 0 || ::pipe2(pe, O_CLOEXEC) < 0) return fail_errno("pipe");
-    out_r.reset(po[0]);
-    out_w.reset(po[1]);
-    err_r.reset(pe[0]);
-    err_w.reset(pe[1]);
-    sup.stdio.out = out_w.get();
-    sup.stdio.err = err_w.get();
-    sup.relays.push_back({out_r.get(), [&](int fd) { return writer->relay(fd, "stdout"); }});
-    sup.relays.push_back({err_r.get(), [&](int fd) { return writer->relay(fd, "stderr"); }});
-  }
+  OutputPipes pipes;
+  if (writer && !tty) TRY(pipe_output(sup, pipes, *writer));
   struct sigaction old_pipe {};
   bool pipe_ignored = false;
   sup.on_started = [&](const runtime::Started& s) {
-    out_w.reset();
-    err_w.reset();
+    pipes.out_w.reset();
+    pipes.err_w.reset();
     // A reader of our output that goes away must not kill berth (and with it the container).
     // Only now: an ignored SIGPIPE would have survived into the container's exec.
     if (writer) {
@@ -316,7 +326,7 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     hub.serve(master_fd >= 0 ? (interactive ? master_fd : -1) : in_w.get(), master_fd);
     tell("OK\n");
   };
-  sys::UniqueFd out_r, out_w, err_r, err_w;
+  OutputPipes pipes;
   if (rec->config.value("tty", false)) {
     sup.console = [&](int master) {
       master_fd = master;
@@ -331,22 +341,13 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
       in_w.reset(pi[1]);
       sup.stdio.in = in_r.get();
     }
-    int po[2], pe[2];
-    if (::pipe2(po, O_CLOEXEC) < 0 || ::pipe2(pe, O_CLOEXEC) < 0) return fail_start(Error{Errc::system, errno, "pipe"});
-    out_r.reset(po[0]);
-    out_w.reset(po[1]);
-    err_r.reset(pe[0]);
-    err_w.reset(pe[1]);
-    sup.stdio.out = out_w.get();
-    sup.stdio.err = err_w.get();
-    sup.relays.push_back({out_r.get(), [&](int fd) { return writer.relay(fd, "stdout"); }});
-    sup.relays.push_back({err_r.get(), [&](int fd) { return writer.relay(fd, "stderr"); }});
+    if (auto p = pipe_output(sup, pipes, writer); !p) return fail_start(p.error());
   }
   // The write ends must close in this process once the child has them, or EOF never comes.
   auto on_started = sup.on_started;
   sup.on_started = [&, on_started](const runtime::Started& s) {
-    out_w.reset();
-    err_w.reset();
+    pipes.out_w.reset();
+    pipes.err_w.reset();
     on_started(s);
   };
   auto code = runtime::run_container_process(*spec, sup);

@@ -269,14 +269,9 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
   if (!o.message.empty()) hist["comment"] = o.message;
   if (o.squash || !cfg.contains("history") || !cfg["history"].is_array()) cfg["history"] = Json::array();
   cfg["history"].push_back(hist);
-  PendingImage img;
-  img.config = dump_json(cfg);
-  for (const auto& l : layers) img.layers.push_back(&l);
-  if (!o.name.empty()) img.names.push_back(o.name);
-  std::vector<PendingImage> images;
-  images.push_back(std::move(img));
-  auto out = TRY(commit_images(s, images));
-  return out.front();
+  std::vector<const IngestedLayer*> ptrs;
+  for (const auto& l : layers) ptrs.push_back(&l);
+  return commit_image(s, cfg, std::move(ptrs), o.name);
 }
 
 }  // namespace berth::image

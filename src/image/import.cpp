@@ -22,14 +22,7 @@ Result<LoadedImage> import_rootfs(const store::Store& s, int fd, const ImportOpt
   Json hist = {{"created", now}, {"created_by", "/bin/sh -c #(nop) ADD file:" + std::string(layer.result.diff.d.hex()) + " in / "}};
   if (!o.message.empty()) hist["comment"] = o.message;
   cfg["history"] = Json::array({hist});
-  PendingImage img;
-  img.config = dump_json(cfg);
-  img.layers.push_back(&layer);
-  if (!o.name.empty()) img.names.push_back(o.name);
-  std::vector<PendingImage> images;
-  images.push_back(std::move(img));
-  auto out = TRY(commit_images(s, images));
-  return out.front();
+  return commit_image(s, cfg, {&layer}, o.name);
 }
 
 }  // namespace berth::image

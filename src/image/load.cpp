@@ -342,6 +342,18 @@ Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vecto
   return out;
 }
 
+Result<LoadedImage> commit_image(const store::Store& s, const Json& config, std::vector<const IngestedLayer*> layers,
+                                 const std::string& name) {
+  PendingImage img;
+  img.config = dump_json(config);
+  img.layers = std::move(layers);
+  if (!name.empty()) img.names.push_back(name);
+  std::vector<PendingImage> images;
+  images.push_back(std::move(img));
+  auto out = TRY(commit_images(s, images));
+  return out.front();
+}
+
 Result<std::vector<LoadedImage>> load_archive(const store::Store& s, int fd, const LoadOptions& o) {
   std::unique_ptr<archive, ArchiveDeleter> a(archive_read_new());
   archive_read_support_filter_all(a.get());

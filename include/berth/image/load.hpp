@@ -42,6 +42,9 @@ Result<IngestedLayer> ingest_to_temp(const store::Store& s, const ReadFn& src, c
 // Takes the write lock and publishes blobs, layers, configs, manifests, image records and
 // names. Names move from whatever image had them before.
 Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vector<PendingImage>& images);
+// The same for one image made here (import, commit): its config, layers and name (or empty).
+Result<LoadedImage> commit_image(const store::Store& s, const Json& config, std::vector<const IngestedLayer*> layers,
+                                 const std::string& name);
 
 // Reads a docker-archive or oci-archive (any compression) from `fd` in one streaming pass.
 Result<std::vector<LoadedImage>> load_archive(const store::Store& s, int fd, const LoadOptions& o);
