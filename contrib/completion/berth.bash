@@ -83,10 +83,10 @@ _berth() {
   fi
   case "$cmd" in
     image)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import exists diff" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=images ;; rm) cmd=rmi ;; *) cmd=$sub ;; esac ;;
     container)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exec top" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exists exec top" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
     system)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df" -- "$cur")); return; }

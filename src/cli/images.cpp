@@ -188,6 +188,16 @@ void add_history(Registry& r, CLI::App* sub) {
   });
 }
 
+void add_image_exists(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto name = r.keep(std::make_shared<std::string>());
+  sub->add_option("image", *name, "Image")->required();
+  r.on(sub, [name](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    return TRY(engine::image_exists(c, *name)) ? 0 : 1;  // podman: 0 exists, 1 not, 125 error
+  });
+}
+
 void add_prune(Registry& r, CLI::App* sub) {
   if (!r.wanted(sub)) return;
   auto all = r.keep(std::make_shared<bool>(false));
@@ -255,6 +265,7 @@ void register_image_commands(CLI::App& app, Registry& r) {
   add_history(r, app.add_subcommand("history", "Show history of a specified image"));
   add_history(r, image->add_subcommand("history", "Show history of a specified image"));
   add_prune(r, image->add_subcommand("prune", "Remove unused images"));
+  add_image_exists(r, image->add_subcommand("exists", "Check if an image exists in local storage"));
   CLI::App* system = app.add_subcommand("system", "Manage berth");
   add_df(r, system->add_subcommand("df", "Show berth disk usage"));
   image->require_subcommand(1);

@@ -399,6 +399,19 @@ void add_monitor(Registry& r, CLI::App* sub) {
   });
 }
 
+void add_container_exists(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto name = r.keep(std::make_shared<std::string>());
+  sub->add_option("container", *name, "Container")->required();
+  r.on(sub, [name](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    auto id = engine::container_id(c, *name);
+    if (!id && id.error().code == Errc::not_found) return 1;  // podman: 0 exists, 1 not, 125 error
+    if (!id) return std::unexpected(id.error());
+    return 0;
+  });
+}
+
 }  // namespace
 
 void register_container_commands(CLI::App& app, Registry& r) {
@@ -419,6 +432,7 @@ void register_container_commands(CLI::App& app, Registry& r) {
     add_top(r, parent->add_subcommand("top", "Display the running processes of a container"));
   }
   add_container_prune(r, container->add_subcommand("prune", "Remove all non running containers"));
+  add_container_exists(r, container->add_subcommand("exists", "Check if a container exists in local storage"));
   add_inspect_command(r, container->add_subcommand("inspect", "Display the configuration of a container"), "container");
   add_ps(r, app.add_subcommand("ps", "List containers"));
   add_ps(r, container->add_subcommand("list", "List containers")->alias("ls")->alias("ps"));

@@ -193,6 +193,15 @@ Result<RmiReport> remove_images(Context& c, const RmiOptions& o) {
   return rep;
 }
 
+Result<bool> image_exists(Context& c, const std::string& image) {
+  auto lock = TRY(c.store.read_lock());
+  auto names = TRY(c.store.names());
+  auto r = resolve_image(c.store, names, image);
+  if (!r && r.error().code == Errc::not_found) return false;
+  if (!r) return std::unexpected(r.error());
+  return true;
+}
+
 Result<Json> inspect_image(Context& c, const std::string& image) {
   auto lock = TRY(c.store.read_lock());
   auto names = TRY(c.store.names());

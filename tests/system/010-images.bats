@@ -161,3 +161,11 @@ load helpers
   run_berth system df --format '{{.Type}}={{.Total}}'
   assert "${lines[0]}" == "Images=1"
 }
+
+@test "berth image exists: 0, 1, and 125 for a bad reference" {
+  run_berth image exists $IMAGE
+  run_berth image exists docker.io/library/bbtest:latest
+  run_berth 1 image exists no-such-image
+  assert "$output" == "" "nothing printed"
+  run_berth 125 image exists 'Not:A:Reference'
+}

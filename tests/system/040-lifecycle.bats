@@ -230,3 +230,15 @@ load helpers
   assert "$output" =~ "33 111"
   run_berth rm $n
 }
+
+@test "berth container exists: 0 or 1, silently" {
+  n=$(safename)
+  run_berth 1 container exists $n
+  assert "$output" == ""
+  run_berth create --name $n $IMAGE true
+  id=$output
+  run_berth container exists $n
+  run_berth container exists ${id:0:12}
+  run_berth rm $n
+  run_berth 1 container exists $n
+}

@@ -44,6 +44,8 @@ Result<RmiReport> remove_images(Context& c, const RmiOptions& o);
 
 // Podman's image inspect object.
 Result<Json> inspect_image(Context& c, const std::string& image);
+// `image exists`: false when no image has that name or id (other failures are errors).
+Result<bool> image_exists(Context& c, const std::string& image);
 
 struct HistoryEntry {
   std::string id;  // image id for the top entry, "<missing>" below
