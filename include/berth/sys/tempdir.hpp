@@ -21,7 +21,12 @@ class TempDir {
   int fd() const { return fd_.get(); }
   const std::string& name() const { return name_; }  // relative to tmp/
   // Keep the directory (its content was renamed away or it is wanted).
-  void release() { tmp_dir_ = -1; }
+  // Also drops the lock and the fd at once: a renamed-away directory is somebody else's now
+  // (rm of a just-created container must not wait on its creator's lock).
+  void release() {
+    tmp_dir_ = -1;
+    fd_.reset();
+  }
 
  private:
   int tmp_dir_ = -1;
