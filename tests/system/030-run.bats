@@ -131,6 +131,10 @@ JSON
   assert "$output" =~ "Permission denied" "errnoRet 13 is EACCES"
   run_berth run --rm --security-opt seccomp=$p $IMAGE sh -c 'chmod 600 /etc/hosts && echo allowed; testinit seccomp'
   assert "$output" == $'allowed\n2' "a rule for CAP_SYS_ADMIN holders does not apply"
+  # a profile that denies execveat (older profiles do): the command still starts
+  echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execveat"], "action": "SCMP_ACT_ERRNO"}]}' > $BATS_TEST_TMPDIR/noexecveat.json
+  run_berth run --rm --security-opt seccomp=$BATS_TEST_TMPDIR/noexecveat.json $IMAGE testinit echo started
+  assert "$output" == "started"
   echo '{not json' > $BATS_TEST_TMPDIR/bad.json
   run_berth 125 run --rm --security-opt seccomp=$BATS_TEST_TMPDIR/bad.json $IMAGE true
   assert "$output" =~ "not valid JSON"
