@@ -56,9 +56,27 @@ bool wait_gone(int pid, unsigned long long start_time, int ms) {
   return ::poll(&p, 1, ms) > 0;
 }
 
+// The container process's parent (its monitor, or a foreground berth), as a pidfd taken while
+// the container still runs: that parent records the exit and then exits itself.
+sys::UniqueFd parent_pidfd(int pid) {
+  sys::UniqueFd fd(::open(fmt::format("/proc/{}/stat", pid).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return {};
+  auto stat = sys::read_all(fd.get(), 4096);  // (procfs files have no size to read by)
+  if (!stat) return {};
+  auto close = stat->rfind(')');
+  if (close == std::string::npos) return {};
+  int ppid = 0;
+  if (std::sscanf(stat->c_str() + close + 1, " %*c %d", &ppid) != 1 || ppid <= 1) return {};
+  return sys::UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, ppid, 0)));
+}
+
 // After the process is gone, its parent (monitor or foreground berth) records the exit; if that
 // parent was killed too, nobody will, so record it here.
-void settle(Context& c, const std::string& id, int code_if_orphan) {
+void settle(Context& c, const std::string& id, int code_if_orphan, int parent = -1) {
+  if (parent >= 0) {  // wake up the moment the parent is done rather than polling the record
+    pollfd p{parent, POLLIN, 0};
+    ::poll(&p, 1, 10000);
+  }
   for (int i = 0; i < 1000; i++) {
     auto rec = detail::read_container(c.store, id);
     if (!rec || json_str(rec->state, "status") != "running") return;
@@ -285,6 +303,7 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
       auto st = static_cast<unsigned long long>(json_int(rec->state, "start_time"));
       int sig = parse_signal(json_str(rec->config, "stop_signal", "SIGTERM")).value_or(SIGTERM);
       int timeout = o.timeout.value_or(static_cast<int>(json_int(rec->config, "stop_timeout", 10)));
+      sys::UniqueFd parent = parent_pidfd(pid);
       ::kill(pid, sig);
       if (!wait_gone(pid, st, timeout * 1000)) {
         if (timeout > 0)
@@ -293,7 +312,7 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
         ::kill(pid, SIGKILL);
         wait_gone(pid, st, 10000);
       }
-      settle(c, ids[i], 137);
+      settle(c, ids[i], 137, parent.get());
     }
     rep.done.push_back(labels[i]);
   }
