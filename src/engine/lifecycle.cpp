@@ -386,7 +386,53 @@ std::string duration_text(double s) {
 
 }  // namespace
 
-Result<std::vector<std::vector<std::string>>> container_top(Context& c, const std::string& key) {
+namespace {
+
+// podman top's descriptors (psgo's names and headers) that berth knows.
+const std::vector<std::pair<std::string, std::string>> kTopDescriptors = {
+    {"user", "USER"},   {"pid", "PID"},       {"ppid", "PPID"},   {"pcpu", "%CPU"},   {"etime", "ELAPSED"},
+    {"tty", "TTY"},     {"time", "TIME"},     {"args", "COMMAND"}, {"comm", "COMMAND"}, {"group", "GROUP"},
+    {"nice", "NI"},     {"state", "STATE"}, {"vsz", "VSZ"},     {"hpid", "HPID"},
+    {"huser", "HUSER"}, {"seccomp", "SECCOMP"},
+};
+
+// name -> id from a passwd or group file's text (name:x:id:...)
+std::map<std::string, std::string> id_names(const std::string& text) {
+  std::map<std::string, std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find('\n', i);
+    if (j == std::string::npos) j = text.size();
+    std::string line = text.substr(i, j - i);
+    i = j + 1;
+    auto a = line.find(':'), b = line.find(':', a + 1), cc = line.find(':', b + 1);
+    if (a != std::string::npos && b != std::string::npos && cc != std::string::npos) out[line.substr(b + 1, cc - b - 1)] = line.substr(0, a);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::vector<std::string>>> container_top(Context& c, const std::string& key,
+                                                            const std::vector<std::string>& descriptors) {
+  std::vector<std::string> want_cols;
+  for (const auto& d : descriptors) {  // "pid,args" or "pid args"
+    size_t i = 0;
+    while (i <= d.size()) {
+      size_t j = d.find(',', i);
+      if (j == std::string::npos) j = d.size();
+      std::string w = d.substr(i, j - i);
+      if (!w.empty()) {
+        bool known = false;
+        for (const auto& [n, h] : kTopDescriptors) known = known || n == w;
+        if (!known) return fail(Errc::usage, "unknown descriptor: {}", w);
+        want_cols.push_back(w);
+      }
+      i = j + 1;
+    }
+  }
+  if (want_cols.empty()) want_cols = {"user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args"};
+
   std::string id = TRY(container_id(c, key));
   auto rec = TRY(detail::read_container(c.store, id));
   if (!detail::alive(rec.state)) return fail(Errc::system, "top can only be used on running containers: container state improper");
@@ -395,26 +441,15 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
   if (sys::rootless_pending()) TRY(sys::join_userns_of(init));
   struct stat want;
   if (::stat(fmt::format("/proc/{}/ns/pid", init).c_str(), &want) < 0) return fail_errno("the container's pid namespace");
-  // Users by uid from the container's /etc/passwd, read inside its root.
-  std::map<std::string, std::string> users;
-  for (const auto& line : [&] {
-         std::vector<std::string> out;
-         std::string text = read_proc(fmt::format("/proc/{}/root/etc/passwd", init));
-         size_t i = 0;
-         while (i < text.size()) {
-           size_t j = text.find('\n', i);
-           if (j == std::string::npos) j = text.size();
-           out.push_back(text.substr(i, j - i));
-           i = j + 1;
-         }
-         return out;
-       }()) {
-    auto a = line.find(':'), b = line.find(':', a + 1), cc = line.find(':', b + 1);
-    if (a != std::string::npos && cc != std::string::npos) users[line.substr(b + 1, cc - b - 1)] = line.substr(0, a);
-  }
+  // Users and groups by id from the container's /etc/passwd and /etc/group, read inside its root.
+  auto users = id_names(read_proc(fmt::format("/proc/{}/root/etc/passwd", init)));
+  auto groups = id_names(read_proc(fmt::format("/proc/{}/root/etc/group", init)));
   long hz = ::sysconf(_SC_CLK_TCK);
   double uptime = std::atof(read_proc("/proc/uptime").c_str());
-  std::vector<std::vector<std::string>> rows = {{"USER", "PID", "PPID", "%CPU", "ELAPSED", "TTY", "TIME", "COMMAND"}};
+  std::vector<std::vector<std::string>> rows(1);
+  for (const auto& w : want_cols)
+    for (const auto& [n, h] : kTopDescriptors)
+      if (n == w) rows[0].push_back(h);
   std::vector<std::string> pids;
   if (DIR* d = ::opendir("/proc")) {
     while (dirent* e = ::readdir(d)) pids.emplace_back(e->d_name);
@@ -437,6 +472,8 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
     nspid = nspid.substr(nspid.find_last_of("\t ") == std::string::npos ? 0 : nspid.find_last_of("\t ") + 1);
     std::string uid = field("Uid");
     uid = uid.substr(0, uid.find_first_of("\t "));
+    std::string gid = field("Gid");
+    gid = gid.substr(0, gid.find_first_of("\t "));
     std::string stat_text = read_proc("/proc/" + name + "/stat");
     auto rp = stat_text.rfind(')');
     std::vector<std::string> f;
@@ -467,11 +504,35 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
     for (auto& ch : cmd)
       if (ch == '\0') ch = ' ';
     while (!cmd.empty() && cmd.back() == ' ') cmd.pop_back();
-    rows.push_back({users.count(uid) ? users[uid] : uid, nspid, ppid,
-                    fmt::format("{:.3f}", elapsed > 0 ? 100.0 * cpu / elapsed : 0.0), duration_text(elapsed),
-                    tty ? fmt::format("pts/{}", (tty & 0xff) | ((tty >> 12) & 0xfff00)) : "?", duration_text(cpu), cmd});
+    struct stat host{};
+    ::stat(("/proc/" + name).c_str(), &host);
+    std::string comm = read_proc("/proc/" + name + "/comm");
+    while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    std::map<std::string, std::string> v = {
+        {"user", users.count(uid) ? users[uid] : uid},
+        {"group", groups.count(gid) ? groups[gid] : gid},
+        {"pid", nspid},
+        {"ppid", ppid},
+        {"pcpu", fmt::format("{:.3f}", elapsed > 0 ? 100.0 * cpu / elapsed : 0.0)},
+        {"etime", duration_text(elapsed)},
+        {"tty", tty ? fmt::format("pts/{}", (tty & 0xff) | ((tty >> 12) & 0xfff00)) : "?"},
+        {"time", duration_text(cpu)},
+        {"args", cmd.empty() ? "[" + comm + "]" : cmd},
+        {"comm", comm},
+        {"nice", f[16]},
+        {"state", f[0]},
+        {"vsz", std::to_string(std::atoll(f[20].c_str()) / 1024)},
+        {"hpid", name},
+        {"huser", std::to_string(host.st_uid)},
+        {"seccomp", field("Seccomp") == "2" ? "filter" : field("Seccomp") == "1" ? "strict" : "disabled"},
+    };
+    std::vector<std::string> row;
+    for (const auto& w : want_cols) row.push_back(v[w]);
+    row.push_back(nspid);  // the sort key, dropped below
+    rows.push_back(std::move(row));
   }
-  std::sort(rows.begin() + 1, rows.end(), [](const auto& a, const auto& b) { return std::atoi(a[1].c_str()) < std::atoi(b[1].c_str()); });
+  std::sort(rows.begin() + 1, rows.end(), [](const auto& a, const auto& b) { return std::atoi(a.back().c_str()) < std::atoi(b.back().c_str()); });
+  for (size_t i = 1; i < rows.size(); i++) rows[i].pop_back();
   return rows;
 }
 

@@ -156,6 +156,11 @@ load helpers
   assert "${lines[0]}" =~ "^USER +PID +PPID +%CPU +ELAPSED +TTY +TIME +COMMAND$"
   assert "$output" =~ "root +1 +0 .* testinit pause"
   assert "$output" =~ "root +[0-9]+ +1 .* sleep 100"
+  run_berth top $n pid,comm seccomp user
+  assert "${lines[0]}" =~ "^PID +COMMAND +SECCOMP +USER$"
+  assert "${lines[1]}" =~ "^1 +testinit +filter +root$"
+  run_berth 125 top $n pid,bogus
+  assert "$output" == "Error: unknown descriptor: bogus"
   run_berth stop -t 0 $n
   run_berth 125 top $n
   assert "$output" =~ "only be used on running containers"

@@ -142,7 +142,10 @@ Result<void> container_logs(Context& c, const LogsOptions& o);
 
 // `top`: the container's processes (found by its pid namespace), as rows of podman's
 // default columns: USER PID PPID %CPU ELAPSED TTY TIME COMMAND.
-Result<std::vector<std::vector<std::string>>> container_top(Context& c, const std::string& key);
+// `descriptors`: podman's (user pid ppid pcpu etime tty time args comm group nice state vsz
+// hpid huser seccomp), separate or comma-joined; empty: podman's default columns.
+Result<std::vector<std::vector<std::string>>> container_top(Context& c, const std::string& key,
+                                                            const std::vector<std::string>& descriptors = {});
 
 // Podman's container inspect object.
 Result<Json> inspect_container(Context& c, const std::string& key);
