@@ -15,10 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <functional>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "berth/core/log.hpp"
 #include "berth/core/reference.hpp"
@@ -75,6 +73,39 @@ std::vector<std::string> lowers_of(const store::Store& s, const store::ImageReco
   return out;
 }
 
+// A container's filesystem mounted on a temp dir, in a mount namespace of this process's own
+// (made here, so only from a single-threaded process): nothing is left mounted whatever
+// happens. Read-only, the upper dir is one more lower (so a running container can be read
+// too); writable (stopped containers only), it is the container's own overlay.
+class FsView {
+ public:
+  static Result<std::unique_ptr<FsView>> mount(Context& c, const std::string& id, const Json& config, bool writable) {
+    auto img = TRY(c.store.image(TRY(Digest::parse(json_str(config, "image_id")))));
+    std::string dir = detail::container_dir(c.store, id);
+    TRY(runtime::private_mount_namespace());
+    auto v = std::unique_ptr<FsView>(new FsView);
+    v->dir_.emplace(TRY(c.store.temp("view")));
+    std::string target = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
+    std::vector<std::string> lowers = {writable ? TRY(c.store.mountpoints()) : dir + "/upper"};
+    for (auto& l : lowers_of(c.store, img)) lowers.push_back(std::move(l));
+    if (writable) TRY(runtime::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", sys::rootless()));
+    else TRY(runtime::mount_overlay_readonly(target, lowers, sys::rootless()));
+    v->path_ = target;
+    return v;
+  }
+  ~FsView() {
+    if (!path_.empty()) ::umount2(path_.c_str(), MNT_DETACH);  // before the temp dir is removed
+  }
+  FsView(const FsView&) = delete;
+  FsView& operator=(const FsView&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  FsView() = default;
+  std::optional<sys::TempDir> dir_;
+  std::string path_;
+};
+
 }  // namespace
 
 Result<Digest> commit_container(Context& c, const CommitRequest& r) {
@@ -93,25 +124,12 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
   for (const auto& a : json_obj(rec.config, "command")) cmd += (cmd.empty() ? "" : " ") + a.get<std::string>();
   o.created_by = cmd;
   std::string source = detail::container_dir(c.store, id) + "/upper";
-  // --squash: the whole filesystem, read through a read-only overlay in a mount namespace of
-  // our own (made before the commit's threads, as unshare requires).
-  std::optional<sys::TempDir> view;
-  struct Unmount {
-    std::string path;
-    ~Unmount() {
-      if (!path.empty()) ::umount2(path.c_str(), MNT_DETACH);
-    }
-  } unmount;
+  // --squash: the whole filesystem (mounted before the commit starts its thread).
+  std::unique_ptr<FsView> view;
   if (r.squash) {
     o.squash = true;
-    auto img = TRY(c.store.image(base));
-    std::vector<std::string> lowers = {source};
-    for (auto& l : lowers_of(c.store, img)) lowers.push_back(std::move(l));
-    TRY(runtime::private_mount_namespace());
-    view.emplace(TRY(c.store.temp("squash")));
-    source = fmt::format("{}/tmp/{}", c.store.paths().root, view->name());
-    TRY(runtime::mount_overlay_readonly(source, lowers, sys::rootless()));
-    unmount.path = source;
+    view = TRY(FsView::mount(c, id, rec.config, false));
+    source = view->path();
   }
   std::optional<Pause> paused;
   if (r.pause && detail::alive(rec.state))
@@ -151,27 +169,12 @@ Result<std::vector<DiffEntry>> diff_object(Context& c, const std::string& name) 
 Result<void> export_container(Context& c, const std::string& container, const std::string& output) {
   std::string id = TRY(container_id(c, container));
   auto rec = TRY(detail::read_container(c.store, id));
-  auto img = TRY(c.store.image(TRY(Digest::parse(json_str(rec.config, "image_id")))));
   if (output.empty() && ::isatty(1)) return fail(Errc::usage, "refusing to export to terminal. Use -o flag or redirect");
-  std::vector<std::string> lowers = {detail::container_dir(c.store, id) + "/upper"};
-  for (auto& l : lowers_of(c.store, img)) lowers.push_back(std::move(l));
-  // A read-only view in a mount namespace of our own: nothing to unmount, whatever happens.
-  TRY(runtime::private_mount_namespace());
-  auto view = TRY(c.store.temp("export"));
-  std::string target = fmt::format("{}/tmp/{}", c.store.paths().root, view.name());
-  TRY(runtime::mount_overlay_readonly(target, lowers, sys::rootless()));
-  struct Unmount {
-    std::string path;
-    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }  // before the temp dir is removed
-  } unmount{target};
-  auto write = [&](int fd) { return image::write_layer_tar(target, fd, c.store.overlay_xattr_prefix()); };
+  auto view = TRY(FsView::mount(c, id, rec.config, false));
+  auto write = [&](int fd) { return image::write_tree_tar(view->path(), fd, image::TreeTarOptions{}); };
   if (output.empty()) return write(1);
   return sys::write_output_file(output, write);
 }
-
-}  // namespace berth::engine
-
-namespace berth::engine {
 
 namespace {
 
@@ -187,48 +190,28 @@ std::optional<ContainerPath> container_path(const std::string& a) {
   return ContainerPath{a.substr(0, colon), a.substr(colon + 1)};
 }
 
-// The container's root, opened so that paths can be resolved inside it.
+// The container's root, opened so that paths can be resolved inside it: a running
+// container's own (its volumes included), or a stopped one's filesystem mounted here.
 struct ContainerRoot {
-  sys::UniqueFd fd;
-  std::optional<sys::TempDir> view;
-  std::string mounted;
-  ContainerRoot() = default;
-  ContainerRoot(const ContainerRoot&) = delete;
-  ContainerRoot& operator=(const ContainerRoot&) = delete;
-  ~ContainerRoot() {
-    fd.reset();
-    if (!mounted.empty()) ::umount2(mounted.c_str(), MNT_DETACH);
-  }
+  std::unique_ptr<FsView> view;
+  sys::UniqueFd fd;  // declared after the view: closed before it is unmounted
 };
 
-Result<std::unique_ptr<ContainerRoot>> open_root(Context& c, const std::string& id, bool writable) {
+Result<ContainerRoot> open_root(Context& c, const std::string& id, bool writable) {
   auto rec = TRY(detail::read_container(c.store, id));
-  auto root = std::make_unique<ContainerRoot>();
+  ContainerRoot root;
+  std::string path;
   if (detail::alive(rec.state)) {
     auto pid = static_cast<pid_t>(json_int(rec.state, "pid"));
     if (sys::rootless_pending()) TRY(sys::join_userns_of(pid));
-    root->fd.reset(::open(fmt::format("/proc/{}/root", pid).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!root->fd) return fail_errno("open the root of container {}", rec.id.substr(0, 12));
-    return root;
-  }
-  TRY(sys::enter_deferred_rootless());
-  TRY(runtime::private_mount_namespace());
-  auto img = TRY(c.store.image(TRY(Digest::parse(json_str(rec.config, "image_id")))));
-  std::string dir = detail::container_dir(c.store, id);
-  root->view.emplace(TRY(c.store.temp("cp")));
-  std::string target = fmt::format("{}/tmp/{}", c.store.paths().root, root->view->name());
-  if (writable) {
-    std::vector<std::string> lowers = {TRY(c.store.mountpoints())};
-    for (auto& l : lowers_of(c.store, img)) lowers.push_back(std::move(l));
-    TRY(runtime::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", sys::rootless()));
+    path = fmt::format("/proc/{}/root", pid);
   } else {
-    std::vector<std::string> lowers = {dir + "/upper"};
-    for (auto& l : lowers_of(c.store, img)) lowers.push_back(std::move(l));
-    TRY(runtime::mount_overlay_readonly(target, lowers, sys::rootless()));
+    TRY(sys::enter_deferred_rootless());
+    root.view = TRY(FsView::mount(c, id, rec.config, writable));
+    path = root.view->path();
   }
-  root->mounted = target;
-  root->fd.reset(::open(target.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root->fd) return fail_errno("open {}", target);
+  root.fd.reset(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.fd) return fail_errno("open the root of container {}", rec.id.substr(0, 12));
   return root;
 }
 
@@ -258,29 +241,6 @@ std::string dir_name(std::string p) {
   return s == 0 ? "/" : p.substr(0, s);
 }
 bool contents_only(const std::string& p) { return p.ends_with("/.") || p == "."; }
-
-// Streams a tar from `produce` (run on a thread, writing into a pipe) into `consume`.
-Result<void> through_pipe(const std::function<Result<void>(int)>& produce, const std::function<Result<void>(int)>& consume) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe");
-  sys::UniqueFd rd(p[0]), wr(p[1]);
-  std::optional<Error> error;
-  std::thread producer([&] {
-    try {
-      auto r = produce(wr.get());
-      if (!r) error = r.error();
-    } catch (const std::exception& ex) {  // a thread entry point: nothing may escape (STYLE 2.5)
-      error = Error{Errc::internal, 0, ex.what()};
-    }
-    wr.reset();
-  });
-  auto r = consume(rd.get());
-  rd.reset();
-  producer.join();
-  if (!r) return r;
-  if (error) return std::unexpected(*error);
-  return {};
-}
 
 struct ArchiveReadDeleter {
   void operator()(archive* a) const { archive_read_free(a); }
@@ -342,7 +302,7 @@ Result<void> tar_of_fd(int fd, const std::string& top, const CopyRequest& r, int
 Result<void> copy_out(Context& c, const ContainerPath& from, const std::string& to, const CopyRequest& r) {
   std::string id = TRY(container_id(c, from.container));
   auto root = TRY(open_root(c, id, false));
-  auto src = TRY(context(resolve_in(root->fd.get(), from.path, O_PATH | (r.follow ? 0 : O_NOFOLLOW)),
+  auto src = TRY(context(resolve_in(root.fd.get(), from.path, O_PATH | (r.follow ? 0 : O_NOFOLLOW)),
                          fmt::format("could not find \"{}\" in container {}", from.path, from.container)));
   struct stat st;
   if (::fstatat(src.get(), "", &st, AT_EMPTY_PATH) != 0) return fail_errno("stat {}", from.path);
@@ -364,7 +324,7 @@ Result<void> copy_out(Context& c, const ContainerPath& from, const std::string& 
       return fail(Errc::not_found, "{}: the destination's parent directory does not exist", to);
   }
   auto dirfd = TRY(sys::open_at(AT_FDCWD, into, O_RDONLY | O_DIRECTORY));
-  return through_pipe([&](int out) { return tar_of_fd(src.get(), top, r, out); },
+  return sys::through_pipe([&](int out) { return tar_of_fd(src.get(), top, r, out); },
                       [&](int in) { return unpack_into(in, dirfd.get()); });
 }
 
@@ -376,14 +336,14 @@ Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& t
   auto root = TRY(open_root(c, id, true));
   std::string top = from == "-" || contents_only(from) ? "" : base_name(from);
   sys::UniqueFd dirfd;
-  auto existing = resolve_in(root->fd.get(), to.path, O_RDONLY | O_DIRECTORY);
+  auto existing = resolve_in(root.fd.get(), to.path, O_RDONLY | O_DIRECTORY);
   if (existing) {
     dirfd = std::move(*existing);
   } else {
     if (from == "-") return fail(Errc::not_found, "{}: no such directory in container {}", to.path, to.container);
-    auto probe = resolve_in(root->fd.get(), to.path, O_PATH | O_NOFOLLOW);
+    auto probe = resolve_in(root.fd.get(), to.path, O_PATH | O_NOFOLLOW);
     if (probe && S_ISDIR(sst.st_mode)) return fail(Errc::usage, "cannot copy directory {} onto file {}", from, to.path);
-    dirfd = TRY(context(resolve_in(root->fd.get(), dir_name(to.path), O_RDONLY | O_DIRECTORY),
+    dirfd = TRY(context(resolve_in(root.fd.get(), dir_name(to.path), O_RDONLY | O_DIRECTORY),
                         fmt::format("the parent directory of \"{}\" in container {}", to.path, to.container)));
     top = base_name(to.path);
   }
@@ -392,7 +352,7 @@ Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& t
   o.top = top;
   o.follow_top = r.follow;
   if (!r.archive) o.owner = o.group = 0;
-  return through_pipe([&](int out) { return image::write_tree_tar(from, out, o); },
+  return sys::through_pipe([&](int out) { return image::write_tree_tar(from, out, o); },
                       [&](int in) { return unpack_into(in, dirfd.get()); });
 }
 
@@ -405,10 +365,6 @@ Result<void> copy_files(Context& c, const CopyRequest& r) {
   if (src) return copy_out(c, *src, r.dst, r);
   return copy_in(c, r.src, *dst, r);
 }
-
-}  // namespace berth::engine
-
-namespace berth::engine {
 
 namespace {
 

@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <ctime>
 #include <memory>
-#include <thread>
 
 #include "berth/core/humanize.hpp"
 #include "berth/core/log.hpp"
@@ -234,29 +233,18 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
     layers.push_back(std::move(l));
   }
   // The tar streams through a pipe into the same ingest as load: one pass, blob and layer.
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe");
-  sys::UniqueFd rd(p[0]), wr(p[1]);
-  std::optional<Error> write_error;
-  std::string prefix = o.squash ? "" : s.overlay_xattr_prefix();  // a merged view has no whiteouts
-  std::thread producer([&] {
-    try {
-      TreeTarOptions to;
-      to.overlay_prefix = prefix;
-      auto r = write_tree_tar(upper, wr.get(), to);
-      if (!r) write_error = r.error();
-    } catch (const std::exception& ex) {  // a thread entry point: nothing may escape (STYLE 2.5)
-      write_error = Error{Errc::internal, 0, ex.what()};
-    }
-    wr.reset();
-  });
-  auto layer = ingest_to_temp(s, [&](void* b, size_t n) { return ::read(rd.get(), b, n); }, unpack_options(s));
-  rd.reset();  // a failed ingest must not leave the producer blocked on a full pipe
-  producer.join();
+  TreeTarOptions to;
+  to.overlay_prefix = o.squash ? "" : s.overlay_xattr_prefix();  // a merged view has no whiteouts
+  auto streamed = sys::through_pipe([&](int out) { return write_tree_tar(upper, out, to); },
+                                    [&](int in) -> Result<void> {
+                                      auto l = ingest_to_temp(s, [in](void* b, size_t n) { return ::read(in, b, n); },
+                                                              unpack_options(s));
+                                      if (!l) return std::unexpected(with_context(l.error(), "commit"));
+                                      layers.push_back(std::move(*l));
+                                      return {};
+                                    });
   if (o.read_done) o.read_done();
-  if (write_error) return std::unexpected(*write_error);
-  if (!layer) return std::unexpected(with_context(layer.error(), "commit"));
-  layers.push_back(std::move(*layer));
+  TRY(streamed);
 
   std::string now = rfc3339_utc(static_cast<std::int64_t>(std::time(nullptr)));
   cfg["created"] = now;

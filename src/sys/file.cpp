@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <climits>
+#include <csignal>
+#include <optional>
+#include <thread>
 #include <random>
 #include <set>
 #include <utility>
@@ -56,6 +59,32 @@ Result<UniqueFd> open_at(int dir, std::string_view path, int flags, mode_t mode)
   int fd = ::openat(dir, p.c_str(), flags | O_CLOEXEC, mode);
   if (fd < 0) return fail_errno("open {}", p);
   return UniqueFd(fd);
+}
+
+Result<void> through_pipe(const std::function<Result<void>(int write_fd)>& produce,
+                          const std::function<Result<void>(int read_fd)>& consume) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe");
+  UniqueFd rd(p[0]), wr(p[1]);
+  std::optional<Error> error;
+  std::thread producer([&] {
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    try {
+      auto r = produce(wr.get());
+      if (!r) error = r.error();
+    } catch (const std::exception& ex) {  // a thread entry point: nothing may escape (STYLE 2.5)
+      error = Error{Errc::internal, 0, ex.what()};
+    }
+    wr.reset();
+  });
+  auto r = consume(rd.get());
+  rd.reset();  // a consumer that failed must not leave the producer blocked on a full pipe
+  producer.join();
+  if (error) return std::unexpected(*error);
+  return r;
 }
 
 Result<void> write_output_file(const std::string& path, const std::function<Result<void>(int fd)>& fill) {

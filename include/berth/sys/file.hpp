@@ -27,6 +27,13 @@ Result<std::string> read_all(int fd, size_t max_bytes);
 // Writes a user's output file (save -o, export -o): `fill` writes into a temp file beside
 // `path`, which is fsync'd and renamed over it; on any failure the temp file is removed, so
 // a full disk never leaves a half file under the target's name.
+// Runs `produce` on a thread, writing into a pipe that `consume` reads here (a tar generated
+// and unpacked in one pass). The producer's error wins (a consumer seeing a cut stream is its
+// effect); SIGPIPE is blocked on the producer's thread, so a consumer that stops early ends it
+// with EPIPE rather than killing the process.
+Result<void> through_pipe(const std::function<Result<void>(int write_fd)>& produce,
+                          const std::function<Result<void>(int read_fd)>& consume);
+
 Result<void> write_output_file(const std::string& path, const std::function<Result<void>(int fd)>& fill);
 Result<std::string> read_file_at(int dir, std::string_view path, size_t max_bytes);
 Result<void> write_all(int fd, std::string_view data);
