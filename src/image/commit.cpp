@@ -37,6 +37,11 @@ struct ResolverDeleter {
   void operator()(archive_entry_linkresolver* r) const { archive_entry_linkresolver_free(r); }
 };
 
+// A failed write of the tar, with libarchive's errno (EPIPE: the reader went away first).
+Error write_failed(archive* out) {
+  return Error{Errc::system, archive_errno(out), fmt::format("write tar: {}", archive_error_string(out))};
+}
+
 bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
 
 std::string parent_of(const std::string& rel) {
@@ -56,7 +61,7 @@ Result<void> write_marker(archive* out, const std::string& path, time_t sec, lon
   archive_entry_set_size(m.get(), 0);
   archive_entry_set_mtime(m.get(), sec, nsec);
   if (archive_write_header(out, m.get()) < ARCHIVE_WARN)
-    return fail(Errc::system, "write layer tar: {}", archive_error_string(out));
+    return std::unexpected(write_failed(out));
   return {};
 }
 
@@ -72,17 +77,17 @@ Result<void> copy_data(archive* disk, archive* out) {
     // Holes are written as zeros; the pax writer drops what its sparse map marks as holes.
     while (offset > done) {
       size_t n = static_cast<size_t>(std::min<la_int64_t>(offset - done, static_cast<la_int64_t>(zeros.size())));
-      if (archive_write_data(out, zeros.data(), n) < 0) return fail(Errc::system, "write layer tar: {}", archive_error_string(out));
+      if (archive_write_data(out, zeros.data(), n) < 0) return std::unexpected(write_failed(out));
       done += static_cast<la_int64_t>(n);
     }
     if (size > 0 && archive_write_data(out, buf, size) < 0)
-      return fail(Errc::system, "write layer tar: {}", archive_error_string(out));
+      return std::unexpected(write_failed(out));
     done = offset + static_cast<la_int64_t>(size);
   }
 }
 
 Result<void> write_entry(archive* out, archive* disk, archive_entry* e, bool with_data) {
-  if (archive_write_header(out, e) < ARCHIVE_WARN) return fail(Errc::system, "write layer tar: {}", archive_error_string(out));
+  if (archive_write_header(out, e) < ARCHIVE_WARN) return std::unexpected(write_failed(out));
   if (with_data) TRY(copy_data(disk, out));
   return {};
 }
@@ -106,7 +111,7 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_in_last_block(out.get(), 1);
   if (archive_write_open_fd(out.get(), out_fd) != ARCHIVE_OK)
-    return fail(Errc::system, "write tar: {}", archive_error_string(out.get()));
+    return std::unexpected(write_failed(out.get()));
   std::unique_ptr<archive_entry_linkresolver, ResolverDeleter> links(archive_entry_linkresolver_new());
   archive_entry_linkresolver_set_strategy(links.get(), archive_format(out.get()));
   const bool layer = !o.overlay_prefix.empty();
@@ -172,9 +177,9 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
   while (archive_entry_linkify(links.get(), &rest, &spare), rest != nullptr) {
     std::unique_ptr<archive_entry, EntryDeleter> own(rest);
     if (archive_write_header(out.get(), rest) < ARCHIVE_WARN)
-      return fail(Errc::system, "write tar: {}", archive_error_string(out.get()));
+      return std::unexpected(write_failed(out.get()));
   }
-  if (archive_write_close(out.get()) != ARCHIVE_OK) return fail(Errc::system, "write tar: {}", archive_error_string(out.get()));
+  if (archive_write_close(out.get()) != ARCHIVE_OK) return std::unexpected(write_failed(out.get()));
   return {};
 }
 

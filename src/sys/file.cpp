@@ -83,7 +83,7 @@ Result<void> through_pipe(const std::function<Result<void>(int write_fd)>& produ
   auto r = consume(rd.get());
   rd.reset();  // a consumer that failed must not leave the producer blocked on a full pipe
   producer.join();
-  if (error) return std::unexpected(*error);
+  if (error && !(error->sys_errno == EPIPE && !r)) return std::unexpected(*error);  // EPIPE: the consumer's failure came first
   return r;
 }
 

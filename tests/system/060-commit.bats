@@ -247,3 +247,22 @@ n
   run_berth rm $n
   run_berth rmi localhost/$n-img
 }
+
+@test "berth commit on a full disk: an error, no image, no layer, and berth not killed by SIGPIPE" {
+  skip_if_rootless "needs a small tmpfs mount"
+  small=$BATS_TEST_TMPDIR/small
+  mkdir -p $small
+  mount -t tmpfs -o size=40m tmpfs $small || skip "cannot mount a tmpfs here"
+  export BERTH_ROOT=$small/root BERTH_RUNROOT=$small/run
+  "$BERTH" load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null
+  n=$(safename)
+  run_berth run --name $n $IMAGE sh -c 'dd if=/dev/urandom of=/big bs=1M count=15 2>/dev/null'
+  before=$("$BERTH" images -a -q | sort)
+  layers=$(ls $BERTH_ROOT/layers | sort)
+  run_berth 125 commit -q $n $n-img
+  assert "$output" =~ "^Error: .*No space left on device" "one error line naming the cause, exit 125 (not 141)"
+  assert "$("$BERTH" images -a -q | sort)" == "$before"
+  assert "$(ls $BERTH_ROOT/layers | sort)" == "$layers"
+  run_berth rm $n
+  umount $small
+}

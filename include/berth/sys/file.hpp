@@ -29,7 +29,7 @@ Result<std::string> read_all(int fd, size_t max_bytes);
 // a full disk never leaves a half file under the target's name.
 // Runs `produce` on a thread, writing into a pipe that `consume` reads here (a tar generated
 // and unpacked in one pass). The producer's error wins (a consumer seeing a cut stream is its
-// effect); SIGPIPE is blocked on the producer's thread, so a consumer that stops early ends it
+// effect) unless it is EPIPE from a consumer that failed first; SIGPIPE is blocked on the producer's thread, so a consumer that stops early ends it
 // with EPIPE rather than killing the process.
 Result<void> through_pipe(const std::function<Result<void>(int write_fd)>& produce,
                           const std::function<Result<void>(int read_fd)>& consume);
