@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
   berth::cli::register_load_save_commands(app, reg);
   berth::cli::register_container_commands(app, reg);
   berth::cli::register_change_commands(app, reg);
+  berth::cli::register_registry_commands(app, reg);
 
   if (argc >= 2 && (std::string_view(argv[1]) == "-v" || std::string_view(argv[1]) == "--version")) {
     fmt::print("berth version {}\n", BERTH_VERSION);
@@ -64,7 +65,9 @@ int run(int argc, char** argv) {
     return 125;
   }
   if (reg.joins_container_userns) berth::sys::defer_rootless();
-  else if (auto r = berth::sys::enter_rootless(); !r) {
+  else if (reg.host_only) {
+    // login, logout: the user's own files, no user namespace needed
+  } else if (auto r = berth::sys::enter_rootless(); !r) {
     fmt::print(stderr, "Error: {}\n", r.error().message);
     return 125;
   }

@@ -10,6 +10,7 @@
 
 #include "berth/core/json.hpp"
 #include "berth/engine/context.hpp"
+#include "berth/engine/registry.hpp"
 
 namespace berth::cli {
 
@@ -21,6 +22,8 @@ struct Registry {
   engine::GlobalOptions globals;
   // Rootless: do not create a user namespace first; the command joins a container's (exec).
   bool joins_container_userns = false;
+  // Rootless: no user namespace at all (login, logout touch only the user's own files).
+  bool host_only = false;
   // Flag variables live as long as the app: CLI11 writes into them during parse, whether or
   // not the command's action ever reads them.
   template <class T>
@@ -44,6 +47,15 @@ void register_image_commands(CLI::App& app, Registry& r);
 void register_load_save_commands(CLI::App& app, Registry& r);
 void register_container_commands(CLI::App& app, Registry& r);
 void register_change_commands(CLI::App& app, Registry& r);  // after image and container
+void register_registry_commands(CLI::App& app, Registry& r);  // after image
+
+// run/create: --pull and the flags a pull needs.
+struct RunPull {
+  std::string policy = "missing";
+  engine::PullRequest request;
+  std::function<Result<void>(engine::PullRequest&)> finish;
+};
+void add_run_pull_flags(CLI::App* sub, Registry& r, RunPull& p);
 // inspect: fixed_type "all" (berth inspect), "image" or "container".
 void add_inspect_command(Registry& r, CLI::App* sub, const std::string& fixed_type);
 

@@ -69,14 +69,16 @@ void add_run_like(Registry& r, CLI::App* sub, bool run) {
   if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::RunOptions>());
   auto entrypoint = r.keep(std::make_shared<std::string>(kUnset));
+  auto pull = r.keep(std::make_shared<RunPull>());
   sub->set_help_flag("--help", "Print this help message and exit");
   add_process_flags(sub, *o, entrypoint);
   add_container_flags(sub, *o);
   add_security_flags(sub, *o);
   add_resource_flags(sub, *o);
+  add_run_pull_flags(sub, r, *pull);
   if (run) sub->add_flag("-d,--detach", o->detach, "Run container in background and print container ID");
   sub->prefix_command();
-  r.on(sub, [o, entrypoint, sub, run](engine::GlobalOptions& g) -> Result<int> {
+  r.on(sub, [o, entrypoint, sub, run, pull](engine::GlobalOptions& g) -> Result<int> {
     auto rest = sub->remaining();
     if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
     if (rest.empty()) return fail(Errc::usage, "requires at least 1 arg(s), only received 0");
@@ -84,7 +86,10 @@ void add_run_like(Registry& r, CLI::App* sub, bool run) {
     o->image = rest.front();
     o->command.assign(rest.begin() + 1, rest.end());
     if (*entrypoint != kUnset) o->entrypoint = *entrypoint;
+    auto policy = TRY(engine::parse_pull_policy(pull->policy));
+    TRY(pull->finish(pull->request));
     auto c = TRY(engine::open_context(g));
+    o->image = TRY(engine::ensure_image(c, o->image, policy, pull->request));
     if (!run) {
       fmt::print("{}\n", TRY(engine::create_container(c, *o)));
       return 0;

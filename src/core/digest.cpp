@@ -21,6 +21,8 @@ struct Crypto {
   decltype(&EVP_DigestInit_ex) init;
   decltype(&EVP_DigestUpdate) update;
   decltype(&EVP_DigestFinal_ex) final;
+  decltype(&EVP_EncodeBlock) b64_encode;
+  decltype(&EVP_DecodeBlock) b64_decode;
 };
 
 #ifdef BERTH_LIBCRYPTO
@@ -40,6 +42,8 @@ const Crypto& crypto() {
     r.init = reinterpret_cast<decltype(r.init)>(sym("EVP_DigestInit_ex"));
     r.update = reinterpret_cast<decltype(r.update)>(sym("EVP_DigestUpdate"));
     r.final = reinterpret_cast<decltype(r.final)>(sym("EVP_DigestFinal_ex"));
+    r.b64_encode = reinterpret_cast<decltype(r.b64_encode)>(sym("EVP_EncodeBlock"));
+    r.b64_decode = reinterpret_cast<decltype(r.b64_decode)>(sym("EVP_DecodeBlock"));
     return r;
   }();
   return c;
@@ -47,12 +51,36 @@ const Crypto& crypto() {
 #else
 const Crypto& crypto() {
   static const Crypto c{&EVP_MD_CTX_new, &EVP_MD_CTX_free, &EVP_sha256, &EVP_DigestInit_ex, &EVP_DigestUpdate,
-                        &EVP_DigestFinal_ex};
+                        &EVP_DigestFinal_ex, &EVP_EncodeBlock, &EVP_DecodeBlock};
   return c;
 }
 #endif
 
 }  // namespace
+
+std::string base64_encode(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  int n = crypto().b64_encode(reinterpret_cast<unsigned char*>(out.data()),
+                              reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+Result<std::string> base64_decode(std::string_view text) {
+  std::string in;
+  for (char c : text)
+    if (c != '\n' && c != '\r' && c != ' ') in += c;
+  if (in.size() % 4 != 0) return fail(Errc::invalid_input, "invalid base64 text");
+  std::string out(in.size() / 4 * 3 + 1, '\0');
+  int n = crypto().b64_decode(reinterpret_cast<unsigned char*>(out.data()),
+                              reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+  if (n < 0) return fail(Errc::invalid_input, "invalid base64 text");
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  size_t pad = 0;
+  if (!in.empty() && in.back() == '=') pad = in.size() >= 2 && in[in.size() - 2] == '=' ? 2 : 1;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
 
 bool is_hex(std::string_view s) {
   for (char c : s)

@@ -3,6 +3,8 @@
 #include "berth/core/reference.hpp"
 #include "berth/sys/file.hpp"
 
+#include <algorithm>
+
 namespace berth::engine {
 
 namespace {
@@ -35,7 +37,9 @@ Result<ResolvedImage> resolve_image(const store::Store& s, const store::NameMap&
   if (ref->digest && ref->tag.empty()) {
     // name@sha256:...: the image whose manifest has that digest and that carries the repository.
     for (const auto& img : TRY(s.images())) {
-      if (img.manifest != *ref->digest) continue;
+      if (img.manifest != *ref->digest &&
+          std::find(img.digests.begin(), img.digests.end(), *ref->digest) == img.digests.end())
+        continue;
       for (const auto& [n, id] : names)
         if (id == img.id) return ResolvedImage{img.id, n};
       return ResolvedImage{img.id, ""};

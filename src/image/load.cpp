@@ -334,6 +334,9 @@ Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vecto
     rec.manifest_type = img.manifest_type;
     rec.created = config_created(cfg);
     rec.loaded = static_cast<std::int64_t>(std::time(nullptr));
+    if (auto old = s.image(rec.id)) rec.digests = old->digests;
+    for (const auto& d : img.extra_digests)
+      if (std::find(rec.digests.begin(), rec.digests.end(), d) == rec.digests.end()) rec.digests.push_back(d);
     TRY(s.put_image(rec));
     for (const auto& n : img.names) names[n] = rec.id;
     out.push_back({rec.id, img.names});

@@ -24,9 +24,15 @@ Result<LayerRecord> layer_from_json(const Json& j) {
 Json to_json(const ImageRecord& r) {
   Json layers = Json::array();
   for (const auto& l : r.layers) layers.push_back(l.d.str());
-  return {{"id", r.id.str()},       {"manifest", r.manifest.str()}, {"manifest_type", r.manifest_type},
-          {"layers", layers},       {"created", r.created},         {"loaded", r.loaded},
-          {"size", r.size}};
+  Json j = {{"id", r.id.str()},   {"manifest", r.manifest.str()}, {"manifest_type", r.manifest_type},
+            {"layers", layers},   {"created", r.created},         {"loaded", r.loaded},
+            {"size", r.size}};
+  if (!r.digests.empty()) {
+    Json d = Json::array();
+    for (const auto& x : r.digests) d.push_back(x.str());
+    j["digests"] = d;
+  }
+  return j;
 }
 
 Result<ImageRecord> image_from_json(const Json& j) {
@@ -43,6 +49,11 @@ Result<ImageRecord> image_from_json(const Json& j) {
   r.created = json_int(j, "created");
   r.loaded = json_int(j, "loaded");
   r.size = static_cast<std::uint64_t>(json_int(j, "size"));
+  const Json& digests = json_obj(j, "digests");
+  if (digests.is_array())
+    for (const auto& d : digests)
+      if (d.is_string())
+        if (auto x = Digest::parse(d.get<std::string>())) r.digests.push_back(*x);
   return r;
 }
 

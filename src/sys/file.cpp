@@ -124,6 +124,16 @@ Result<std::string> read_file_at(int dir, std::string_view path, size_t max_byte
   return context(read_all(fd.get(), max_bytes), path);
 }
 
+Result<std::string> read_host_file(const std::string& path, size_t max_bytes) {
+  UniqueFd fd = TRY(open_at(AT_FDCWD, path, O_RDONLY));
+  return context(read_all(fd.get(), max_bytes), path);
+}
+
+Result<std::vector<std::string>> list_host_dir(const std::string& path) {
+  UniqueFd fd = TRY(open_at(AT_FDCWD, path, O_RDONLY | O_DIRECTORY));
+  return list_dir(fd.get(), ".");
+}
+
 Result<void> write_all(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());

@@ -60,4 +60,8 @@ class Sha256 {
 
 bool is_hex(std::string_view s);
 
+// Standard base64 with padding (auth.json's "auth", HTTP basic credentials).
+std::string base64_encode(std::string_view data);
+Result<std::string> base64_decode(std::string_view text);
+
 }  // namespace berth

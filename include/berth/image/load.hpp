@@ -33,6 +33,7 @@ struct PendingImage {
   std::string manifest_type;
   std::vector<const IngestedLayer*> layers;
   std::vector<std::string> names;      // normalised references
+  std::vector<Digest> extra_digests;   // an index's digest it was pulled through
 };
 
 UnpackOptions unpack_options(const store::Store& s);

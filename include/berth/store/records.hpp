@@ -30,6 +30,7 @@ struct ImageRecord {
   std::int64_t created = 0;    // from the config, unix seconds
   std::int64_t loaded = 0;     // when it entered this store
   std::uint64_t size = 0;      // sum of the unpacked layer sizes
+  std::vector<Digest> digests; // other manifest digests naming it (the index it was pulled through)
 };
 
 // Names map "docker.io/library/debian:latest" -> image id (one file, names.json).

@@ -36,6 +36,10 @@ Result<void> through_pipe(const std::function<Result<void>(int write_fd)>& produ
 
 Result<void> write_output_file(const std::string& path, const std::function<Result<void>(int fd)>& fill);
 Result<std::string> read_file_at(int dir, std::string_view path, size_t max_bytes);
+// Host configuration files (registries.conf, auth.json, certificates): plain paths, symlinks
+// followed, as every other tool reading them does.
+Result<std::string> read_host_file(const std::string& path, size_t max_bytes);
+Result<std::vector<std::string>> list_host_dir(const std::string& path);
 Result<void> write_all(int fd, std::string_view data);
 
 // Writes `data` to `name` in `dir` atomically: temp file in the same dir, fsync, renameat,

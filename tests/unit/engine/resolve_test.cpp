@@ -11,7 +11,7 @@ TEST_CASE("resolve: short names, full names, ids and prefixes") {
   auto s = store::Store::open({(dir / "r").string(), (dir / "run").string()});
   REQUIRE(s);
   Digest a = Digest::of("image-a"), b = Digest::of("image-b");
-  for (const auto& d : {a, b}) REQUIRE(s->put_image(store::ImageRecord{d, d, "", {}, 0, 0, 0}));
+  for (const auto& d : {a, b}) REQUIRE(s->put_image(store::ImageRecord{d, d, "", {}, 0, 0, 0, {}}));
   store::NameMap names = {{"localhost/bb:latest", a}, {"docker.io/library/debian:12", b}, {"quay.io/x/tool:v1", b}};
   auto id = [&](std::string_view in) {
     auto r = engine::resolve_image(*s, names, in);

@@ -85,7 +85,7 @@ TEST_CASE("store: images and names; gc removes only what nothing refers to") {
   auto man = t.s->put_blob(R"({"layers":[{"digest":")" + l1.blob.str() + R"("}]})");
   REQUIRE(cfg);
   REQUIRE(man);
-  store::ImageRecord img{*cfg, *man, "application/vnd.oci.image.manifest.v1+json", {l1.chain}, 1, 2, 4};
+  store::ImageRecord img{*cfg, *man, "application/vnd.oci.image.manifest.v1+json", {l1.chain}, 1, 2, 4, {}};
   REQUIRE(t.s->put_image(img));
   REQUIRE(t.s->put_names({{"localhost/a:latest", *cfg}}));
   CHECK(t.s->names()->at("localhost/a:latest") == *cfg);
