@@ -1,10 +1,12 @@
 // pull, push, login, logout; and the pull flags run and create share.
 #include <unistd.h>
 
+#include <iostream>
+#include <iterator>
+
 #include <fmt/format.h>
 
 #include "berth/engine/registry.hpp"
-#include "berth/sys/file.hpp"
 #include "common.hpp"
 
 namespace berth::cli {
@@ -119,7 +121,7 @@ void add_login(Registry& r, CLI::App* sub) {
     TRY(finish_client(*cf, req->client));
     if (*stdin_pw) {
       if (!req->password.empty()) return fail(Errc::usage, "--password and --password-stdin are mutually exclusive");
-      auto text = TRY(sys::read_all(0, 64 << 10));
+      std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
       while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
       req->password = text;
     }
