@@ -5,6 +5,16 @@
 set -u
 cd "$(dirname "$0")/.."
 contrib/deps.sh || exit 1
+# The registry tests' peers: a real registry (docker-registry) and skopeo for interop. Without
+# them (not root, no archive) those tests skip and say why.
+for p in docker-registry skopeo; do
+  command -v $p >/dev/null && continue
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $p >/dev/null 2>&1 || echo "$p could not be installed; its tests skip"
+  else
+    echo "$p is not installed; its tests skip (apt-get install $p)"
+  fi
+done
 build=${BERTH_BUILD_DIR:-build}
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" -Dwerror=true >/dev/null || exit 1

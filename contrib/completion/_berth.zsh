@@ -13,6 +13,7 @@ _berth() {
     'logs:Show container output' 'attach:Attach to a running container'
     'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'cp:Copy files to or from a container'
     'mount:Mount a container filesystem' 'unmount:Unmount a container filesystem' 'umount:Unmount a container filesystem' 'unshare:Run a command in the rootless user namespace' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
+    'pull:Pull an image from a registry' 'push:Push an image to a registry' 'login:Log in to a registry' 'logout:Log out of a registry'
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
@@ -24,7 +25,13 @@ _berth() {
         run|create) _arguments '*--ulimit:ulimit' '--init' {-m,--memory}':size' '--pids-limit:n' '--cpus:n' '*--env-file:file:_files' '--env-host' '*--group-add:group' '*--tmpfs:tmpfs' '*--mount:mount' '--cidfile:file:_files' '--replace' {-d,--detach} {-t,--tty} '*'{-l,--label}':label' '--stop-signal:signal' '--stop-timeout:seconds' '(-i --interactive)'{-i,--interactive} '--rm' '--name:name' '*'{-e,--env}':env' \
                {-w,--workdir}':dir' {-u,--user}':user' '--entrypoint:cmd' {-h,--hostname}':name' \
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
-               '--network:mode:(private none host)' '--read-only' '--privileged' '*::args' ;;
+               '--network:mode:(private none host)' '--read-only' '--privileged' \
+               '--pull:policy:(missing always never newer)' {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' \
+               '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '*::args' ;;
+        pull) _arguments {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' {-a,--all-tags} '*:image' ;;
+        push) _arguments {-f,--format}':format:(oci v2s2)' '--digestfile:file:_files' {-q,--quiet} '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '1:image' '2:destination' ;;
+        login) _arguments {-u,--username}':user' {-p,--password}':password' '--password-stdin' '--get-login' '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '1:registry' ;;
+        logout) _arguments {-a,--all} '--authfile:file:_files' '1:registry' ;;
         exec) _arguments {-i,--interactive} {-t,--tty} {-d,--detach} '*'{-e,--env}':env' {-u,--user}':user' {-w,--workdir}':dir' '--privileged' '1:container' '*::command' ;;
         commit) _arguments {-c,--change}'[instruction]:instruction' {-m,--message}':message' {-a,--author}':author' {-p,--pause} {-q,--quiet} {-s,--squash} '1:container' '2:image' ;;
         diff) _arguments '--format:format:(json)' '1:container or image' ;;

@@ -15,13 +15,17 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach commit container cp create diff export mount umount unmount unshare exec history image images import inspect kill load logs ps rename restart rm rmi run save start stop system tag top untag version wait"
+  local commands="attach commit container cp create diff export mount umount unmount unshare exec history image images import inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
     [import]="--change -c --message -m --quiet -q --help"
     [inspect]="--format -f --type -t --help"
     [load]="--input -i --quiet -q --help"
+    [pull]="--quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --all-tags -a --help"
+    [push]="--format -f --digestfile --quiet -q --tls-verify --cert-dir --authfile --creds --help"
+    [login]="--username -u --password -p --password-stdin --get-login --authfile --tls-verify --cert-dir --help"
+    [logout]="--all -a --authfile --help"
     [ps]="--all -a --quiet -q --no-trunc --latest -l --last -n --filter -f --size -s --format --help"
     [exec]="--interactive -i --tty -t --detach -d --env -e --user -u --workdir -w --privileged --help"
     [top]="--help"
@@ -29,8 +33,8 @@ _berth() {
     [rename]="--help"
     [rm]="--force -f --all -a --volumes -v --help"
     [rmi]="--force -f --all -a --help"
-    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
-    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --help"
+    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [start]="--attach -a --interactive -i --help"
     [stop]="--time -t --all -a --help"
     [kill]="--signal -s --all -a --help"
@@ -65,9 +69,12 @@ _berth() {
 
   case "$prev" in
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
-    --root|--runroot|--input|-i|--output|-o|--volume|-v|--env-file|--cidfile) _filedir; return ;;
+    --root|--runroot|--input|-i|--output|-o|--volume|-v|--env-file|--cidfile|--authfile|--digestfile) _filedir; return ;;
+    --cert-dir) _filedir -d; return ;;
+    --pull) COMPREPLY=($(compgen -W "missing always never newer" -- "$cur")); return ;;
     --format)
       if [ "$cmd" = save ]; then COMPREPLY=($(compgen -W "docker-archive oci-archive oci-dir" -- "$cur")); fi
+      if [ "$cmd" = push ]; then COMPREPLY=($(compgen -W "oci v2s2" -- "$cur")); fi
       return ;;
     --network|--net) COMPREPLY=($(compgen -W "private none host" -- "$cur")); return ;;
     --signal|-s|--stop-signal) COMPREPLY=($(compgen -W "TERM KILL INT HUP QUIT USR1 USR2" -- "$cur")); return ;;
@@ -83,7 +90,7 @@ _berth() {
   fi
   case "$cmd" in
     image)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import exists diff" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import exists diff pull push" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=images ;; rm) cmd=rmi ;; *) cmd=$sub ;; esac ;;
     container)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exists exec top" -- "$cur")); return; }
@@ -97,7 +104,7 @@ _berth() {
     return
   fi
   case "$cmd" in
-    run|history|inspect|rmi|save|tag|untag) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
+    run|history|inspect|rmi|save|tag|untag|push) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
     rm|start|stop|kill|wait|logs|attach|commit|diff|export|mount|unmount|umount|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
     import) _filedir ;;
   esac

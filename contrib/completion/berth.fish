@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -86,3 +86,21 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l pids-limit -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l cpus -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l ulimit -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l init
+complete -c berth -n '__fish_seen_subcommand_from run create' -l pull -x -a 'missing always never newer'
+complete -c berth -n '__fish_seen_subcommand_from run create pull push' -s q -l quiet
+complete -c berth -n '__fish_seen_subcommand_from run create pull' -l platform -x
+complete -c berth -n '__fish_seen_subcommand_from run create pull' -l arch -x
+complete -c berth -n '__fish_seen_subcommand_from run create pull' -l os -x
+complete -c berth -n '__fish_seen_subcommand_from run create pull' -l variant -x
+complete -c berth -n '__fish_seen_subcommand_from run create pull push login' -l tls-verify -x -a 'true false'
+complete -c berth -n '__fish_seen_subcommand_from run create pull push login' -l cert-dir -r
+complete -c berth -n '__fish_seen_subcommand_from run create pull push login logout' -l authfile -r
+complete -c berth -n '__fish_seen_subcommand_from run create pull push' -l creds -x
+complete -c berth -n '__fish_seen_subcommand_from pull' -s a -l all-tags
+complete -c berth -n '__fish_seen_subcommand_from push' -s f -l format -x -a 'oci v2s2'
+complete -c berth -n '__fish_seen_subcommand_from push' -l digestfile -r
+complete -c berth -n '__fish_seen_subcommand_from login' -s u -l username -x
+complete -c berth -n '__fish_seen_subcommand_from login' -s p -l password -x
+complete -c berth -n '__fish_seen_subcommand_from login' -l password-stdin
+complete -c berth -n '__fish_seen_subcommand_from login' -l get-login
+complete -c berth -n '__fish_seen_subcommand_from logout' -s a -l all

@@ -281,7 +281,11 @@ Result<std::vector<Reference>> pull_candidates(const RegistriesConf& c, std::str
   if (mode == "enforcing" && regs.size() > 1 && !can_prompt)
     return fail(Errc::usage, "short-name resolution enforced but cannot prompt without a TTY (\"{}\")", std::string(input));
   std::vector<Reference> out;
-  for (const auto& r : regs) out.push_back(TRY(Reference::normalize(r + "/" + ref.path + suffix)));
+  for (const auto& r : regs) {
+    // Docker Hub keeps its official images under library/.
+    bool hub = r == "docker.io" && ref.path.find('/') == std::string::npos;
+    out.push_back(TRY(Reference::normalize(r + (hub ? "/library/" : "/") + ref.path + suffix)));
+  }
   return out;
 }
 
