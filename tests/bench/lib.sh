@@ -35,3 +35,37 @@ bench_store() {
   tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
   "$BERTH" import "$work/rootfs.tar" "$1" >/dev/null
 }
+
+# make_bench_image DIR: a ~100 MB, 5-layer image: DIR/l0.tar .. l4.tar (many small files, a
+# few large ones; random, so compression cannot cheat) and DIR/img.tar, a docker-archive of
+# them tagged bench:latest.
+make_bench_image() {
+  python3 - "$1" <<'P'
+import hashlib, io, json, os, sys, tarfile
+w = sys.argv[1]
+layers = []
+rnd = os.urandom(1 << 20)
+for n in range(5):
+    path = f"{w}/l{n}.tar"
+    with tarfile.open(path, "w") as tf:
+        d = tarfile.TarInfo(f"layer{n}"); d.type = tarfile.DIRTYPE; d.mode = 0o755; tf.addfile(d)
+        if n % 2 == 0:
+            for i in range(2000):
+                ti = tarfile.TarInfo(f"layer{n}/small{i}"); ti.size = 4096
+                off = (i * 4096) % (len(rnd) - 4096)
+                tf.addfile(ti, io.BytesIO(rnd[off:off + 4096]))
+        for i in range(3 if n % 2 else 1):
+            ti = tarfile.TarInfo(f"layer{n}/big{i}"); ti.size = 8 << 20
+            tf.addfile(ti, io.BytesIO((rnd * 8)[: 8 << 20]))
+    layers.append(path)
+diff = ["sha256:" + hashlib.sha256(open(p, "rb").read()).hexdigest() for p in layers]
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": diff}}).encode()
+cd = hashlib.sha256(cfg).hexdigest()
+with tarfile.open(f"{w}/img.tar", "w") as tf:
+    for i, p in enumerate(layers):
+        tf.add(p, f"{i}.tar")
+    ti = tarfile.TarInfo(cd + ".json"); ti.size = len(cfg); tf.addfile(ti, io.BytesIO(cfg))
+    m = json.dumps([{"Config": cd + ".json", "RepoTags": ["bench:latest"], "Layers": [f"{i}.tar" for i in range(5)]}]).encode()
+    ti = tarfile.TarInfo("manifest.json"); ti.size = len(m); tf.addfile(ti, io.BytesIO(m))
+P
+}
