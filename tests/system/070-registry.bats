@@ -297,6 +297,11 @@ EOF
   kill -INT $pid
   run wait $pid
   assert "$status" != 0
+  # On a terminal the pull shows a live byte count.
+  if command -v script >/dev/null; then
+    timeout -s INT 3 script -qfec "$BERTH pull --tls-verify=false $slow/t/bb:latest" $T/typescript >/dev/null 2>&1 || true
+    assert "$(cat $T/typescript)" =~ "Copying blobs: [0-9.]+ ?[kKMG]?B / " "progress on a terminal"
+  fi
   stop_server $T/slow
   assert "$(store_snapshot)" == "$before" "no image, layer or blob was published"
   fast=$(start_fake $T/fast $T/layout)
