@@ -46,6 +46,7 @@ void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container when stopping");
   sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
   sub->add_option("--network,--net", o.network, "Network mode: none, host or private");
+  sub->add_option("--sdnotify", o.sdnotify, "Control sd-notify behavior (conmon, container, ignore)");
 }
 
 void add_resource_flags(CLI::App* sub, engine::RunOptions& o) {

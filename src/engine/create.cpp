@@ -16,6 +16,7 @@
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
 #include "container_record.hpp"
+#include "sdnotify.hpp"
 #include "spec_builder.hpp"
 
 namespace berth::engine {
@@ -228,6 +229,7 @@ Result<void> validate(const RunOptions& o) {
   if (!o.memory.empty()) TRY(runtime::parse_memory(o.memory));
   for (const auto& u : o.ulimits) TRY(runtime::parse_ulimit(u));
   if (o.init) TRY(init_binary());
+  TRY(detail::check_sdnotify_mode(o.sdnotify));
   if (o.cpus && (*o.cpus <= 0 || *o.cpus > 1024)) return fail(Errc::usage, "invalid --cpus {}: must be above 0", *o.cpus);
   for (const auto& l : o.labels)
     if (l.empty() || l[0] == '=') return fail(Errc::usage, "invalid label \"{}\"", l);
@@ -387,6 +389,7 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                {"cap_drop", o.cap_drop},
                {"security_opt", o.security_opt},
                {"network", o.network.empty() ? "private" : o.network},
+               {"sdnotify", o.sdnotify},
                {"labels", labels},
                {"stop_signal", o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal},
                {"stop_timeout", o.stop_timeout},
@@ -486,6 +489,12 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   for (const auto& e : strings(json_obj(conf, "env"))) {
     if (e.find('=') != std::string::npos) set_env(e);
     else if (const char* v = std::getenv(e.c_str())) set_env(e + "=" + v);
+  }
+  // The unit's notify socket is berth's: never the container's, except through the relay.
+  std::erase_if(spec.env, [](const std::string& e) { return e.starts_with("NOTIFY_SOCKET="); });
+  if (json_str(conf, "sdnotify") == "container" && std::getenv("NOTIFY_SOCKET")) {
+    set_env(std::string("NOTIFY_SOCKET=") + kNotifySocket);
+    spec.binds.push_back({cdir + "/notify", kNotifyDir, false, false});
   }
   spec.argv = strings(json_obj(conf, "command"));
   std::string wd = json_str(conf, "workdir");

@@ -13,7 +13,9 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <algorithm>
 #include <functional>
+#include <thread>
 
 #include "berth/core/humanize.hpp"
 #include "berth/core/log.hpp"
@@ -23,6 +25,7 @@
 #include "berth/sys/userns.hpp"
 #include "attach.hpp"
 #include "container_record.hpp"
+#include "sdnotify.hpp"
 #include "spec_builder.hpp"
 
 namespace berth::engine {
@@ -150,6 +153,45 @@ runtime::Supervision attached_supervision(bool tty, bool interactive, std::optio
   return sup;
 }
 
+// SIGTERM sent to berth itself (systemctl stop, kill of a unit's main process) stops the
+// container as `berth stop` does: its stop signal now, SIGKILL once its stop timeout is over.
+// A container whose PID 1 ignores SIGTERM (a shell, sleep) would otherwise never end. Other
+// signals are forwarded as they come.
+class StopOnTerm {
+ public:
+  explicit StopOnTerm(const Json& config)
+      : signal_(parse_signal(json_str(config, "stop_signal", "SIGTERM")).value_or(SIGTERM)),
+        timeout_(static_cast<int>(json_int(config, "stop_timeout", 10))) {}
+  void started(pid_t pid) { pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
+  bool on_signal(int sig) {
+    if (sig != SIGTERM || !pidfd_) return false;
+    ::syscall(SYS_pidfd_send_signal, pidfd_.get(), signal_, nullptr, 0);
+    if (!armed_) {
+      armed_ = true;
+      // The pidfd names this process only: a reused pid is never hit.
+      std::thread([fd = ::dup(pidfd_.get()), t = timeout_] {
+        ::sleep(static_cast<unsigned>(std::max(t, 0)));
+        ::syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
+        ::close(fd);
+      }).detach();
+    }
+    return true;
+  }
+
+ private:
+  int signal_;
+  int timeout_;
+  sys::UniqueFd pidfd_;
+  bool armed_ = false;
+};
+
+// The --sdnotify mode that applies: empty when systemd gave no socket or it is ignored.
+std::string notify_mode(const Json& config) {
+  const char* sock = std::getenv("NOTIFY_SOCKET");
+  std::string mode = json_str(config, "sdnotify", "conmon");
+  return sock && *sock && mode != "ignore" ? mode : "";
+}
+
 Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool interactive) {
   log::debug("start {} attached", rec.id.substr(0, 12));
   auto spec = TRY(detail::build_spec(c.store, rec.id, rec.config));
@@ -173,6 +215,14 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   runtime::Supervision sup = attached_supervision(tty, interactive, raw, writer ? &*writer : nullptr);
   OutputPipes pipes;
   if (writer && !tty) TRY(pipe_output(sup, pipes, *writer));
+  StopOnTerm stopper(rec.config);
+  sup.on_signal = [&stopper, winch = sup.on_signal](int sig) { return stopper.on_signal(sig) || (winch && winch(sig)); };
+  std::string notify = notify_mode(rec.config);
+  std::optional<detail::NotifyRelay> relay;
+  if (notify == "container") {
+    relay = TRY(detail::NotifyRelay::open(detail::container_dir(c.store, rec.id) + "/notify"));
+    sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
+  }
   struct sigaction old_pipe {};
   bool pipe_ignored = false;
   sup.on_started = [&](const runtime::Started& s) {
@@ -186,8 +236,11 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
       pipe_ignored = ::sigaction(SIGPIPE, &ign, &old_pipe) == 0;
     }
     record_started(c, rec.id, s);
+    stopper.started(s.pid);
+    if (notify == "conmon") detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", ::getpid()));
   };
   auto code = runtime::run_container_process(spec, sup);
+  if (!notify.empty()) detail::sd_notify("STOPPING=1\n");
   if (pipe_ignored) ::sigaction(SIGPIPE, &old_pipe, nullptr);
   raw.reset();
   log::debug("container exited");
@@ -225,7 +278,16 @@ Result<int> start_detached(Context& c, const detail::ContainerRecord& rec) {
   wr.reset();
   auto msg = sys::read_all(rd.get(), 1 << 16);
   if (!msg || msg->empty()) return fail(Errc::system, "the monitor of container {} exited before starting it", rec.id);
-  if (msg->starts_with("OK")) return 0;
+  if (msg->starts_with("OK")) {
+    // A unit's main process hands over to the monitor (it stays; this berth exits): conmon
+    // mode says READY now, container mode leaves READY to the container (relayed by the
+    // monitor, which is then the main process that systemd listens to).
+    std::string notify = notify_mode(rec.config);
+    long mon = std::atol(msg->c_str() + 2);
+    if (mon > 0 && notify == "conmon") detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", mon));
+    else if (mon > 0 && notify == "container") detail::sd_notify(fmt::format("MAINPID={}\n", mon));
+    return 0;
+  }
   if (msg->starts_with("E")) {
     int code = std::atoi(msg->c_str() + 1);
     auto sp = msg->find(' ');
@@ -320,11 +382,14 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
   sys::UniqueFd in_r, in_w;
   bool interactive = rec->config.value("interactive", false);
   runtime::Supervision sup;
+  StopOnTerm stopper(rec->config);
+  sup.on_signal = [&](int sig) { return stopper.on_signal(sig); };
   sup.on_started = [&](const runtime::Started& s) {
     record_started(c, id, s);
+    stopper.started(s.pid);
     in_r.reset();
     hub.serve(master_fd >= 0 ? (interactive ? master_fd : -1) : in_w.get(), master_fd);
-    tell("OK\n");
+    tell(fmt::format("OK {}\n", ::getpid()));
   };
   OutputPipes pipes;
   if (rec->config.value("tty", false)) {
@@ -342,6 +407,13 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
       sup.stdio.in = in_r.get();
     }
     if (auto p = pipe_output(sup, pipes, writer); !p) return fail_start(p.error());
+  }
+  std::optional<detail::NotifyRelay> relay;
+  if (notify_mode(rec->config) == "container") {
+    auto r = detail::NotifyRelay::open(dir + "/notify");
+    if (!r) return fail_start(r.error());
+    relay = std::move(*r);
+    sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
   }
   // The write ends must close in this process once the child has them, or EOF never comes.
   auto on_started = sup.on_started;

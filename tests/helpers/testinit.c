@@ -1,7 +1,8 @@
 /* testinit: a static in-container witness for the system tests (crun's tests/init.c idea).
  * Assertions become exact: it prints kernel facts instead of parsing a distro's tools.
  *   testinit true | exit N | echo ARGS... | cat | fds | caps | nnp | seccomp | hostname | pause
- *            | write PATH TEXT | syscall mount|unshare|keyctl */
+ *            | write PATH TEXT | syscall mount|unshare|keyctl
+ *            | notify MSG (one sd_notify datagram to $NOTIFY_SOCKET, e.g. READY=1) */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -76,6 +79,19 @@ int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "true") == 0) return 0;
   const char *cmd = argv[1];
   if (strcmp(cmd, "exit") == 0) return argc > 2 ? atoi(argv[2]) : 0;
+  if (strcmp(cmd, "notify") == 0 && argc > 2) {
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (!path || strlen(path) >= sizeof sa.sun_path) return 2;
+    strcpy(sa.sun_path, path);
+    if (sa.sun_path[0] == '@') sa.sun_path[0] = 0;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || sendto(fd, argv[2], strlen(argv[2]), 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
+      perror("notify");
+      return 1;
+    }
+    return 0;
+  }
   if (strcmp(cmd, "echo") == 0) {
     for (int i = 2; i < argc; i++) printf("%s%s", argv[i], i + 1 < argc ? " " : "\n");
     return 0;

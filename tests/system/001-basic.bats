@@ -51,8 +51,11 @@ nosuchcmd       | 127
   done <<< "$tests"
   assert "$rows" == 7 "every row of the table ran"
   run_berth 125 run --rm --no-such-flag $IMAGE true
-  run_berth 125 run --rm no-such-image true
+  run_berth 125 run --rm --pull=never no-such-image true
   assert "$output" =~ "image not known"
+  # The default --pull=missing tries a registry; here no short name resolves to one.
+  run_berth 125 run --rm no-such-image true
+  assert "$output" =~ "no unqualified-search registries are defined"
 }
 
 @test "berth run: 127 and 126 name the command" {

@@ -93,7 +93,7 @@ load_must_fail() {
 }
 
 @test "bad input: unknown image names and invalid references" {
-  run_berth 125 run --rm no-such-image true
+  run_berth 125 run --rm --pull=never no-such-image true
   assert "$output" =~ "no-such-image: image not known"
   run_berth 125 image inspect 'UPPER/case'
   assert "$output" =~ "invalid reference format"

@@ -163,3 +163,30 @@ load helpers
   assert "$output" == "143"
   run_berth rm $n
 }
+
+@test "--sdnotify: NOTIFY_SOCKET never reaches the container; a socket pointing nowhere only warns" {
+  python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(5)
+while True: print(repr(s.recv(4096).decode()), flush=True)' $BATS_TEST_TMPDIR/n.sock > $BATS_TEST_TMPDIR/got 2>/dev/null &
+  listener=$!
+  for i in $(seq 50); do [ -S $BATS_TEST_TMPDIR/n.sock ] && break; sleep 0.1; done
+  NOTIFY_SOCKET=$BATS_TEST_TMPDIR/n.sock run_berth run --rm --env-host $IMAGE sh -c 'echo "[$NOTIFY_SOCKET]"'
+  assert "$output" == "[]" "conmon (the default): berth notifies, the container never sees the socket"
+  NOTIFY_SOCKET=$BATS_TEST_TMPDIR/n.sock run_berth run --rm --sdnotify=container $IMAGE \
+    sh -c 'echo "[$NOTIFY_SOCKET]"; /bin/testinit notify "READY=1
+STATUS=from the container
+MAINPID=1"'
+  assert "$output" == "[/run/notify/notify.sock]"
+  NOTIFY_SOCKET=$BATS_TEST_TMPDIR/n.sock run_berth run --rm --sdnotify=ignore $IMAGE sh -c 'echo "[$NOTIFY_SOCKET]"'
+  assert "$output" == "[]"
+  sleep 0.3
+  kill $listener
+  got=$(cat $BATS_TEST_TMPDIR/got)
+  assert "$got" =~ "'MAINPID=[0-9]+\\\\nREADY=1\\\\n'" "conmon: READY=1 with berth's pid"
+  assert "$got" =~ "MAINPID=[0-9]+\\\\nREADY=1\\\\nSTATUS=from the container" "container: relayed, MAINPID rewritten"
+  assert "$got" !~ "MAINPID=1\\\\n" "the container's own MAINPID is dropped"
+  assert "$(echo "$got" | grep -c READY)" == "2" "ignore: nothing sent"
+  NOTIFY_SOCKET=$BATS_TEST_TMPDIR/nowhere run_berth run --rm $IMAGE true
+  assert "$output" =~ "cannot notify systemd"
+  run_berth 125 run --rm --sdnotify=bogus $IMAGE true
+  assert "$output" =~ "invalid --sdnotify value"
+}

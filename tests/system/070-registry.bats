@@ -33,6 +33,17 @@ fresh_store() {
   export BERTH_ROOT=$T/root BERTH_RUNROOT=$T/run
 }
 
+# For the fake registry: the test image as an OCI layout in $T/layout, no registries.conf, and
+# an empty fresh store whose snapshot is in $before.
+layout_and_empty_store() {
+  "$BERTH" save --format oci-dir -o $T/layout $IMAGE
+  printf 'unqualified-search-registries = []\n' > $T/reg.conf
+  export CONTAINERS_REGISTRIES_CONF=$T/reg.conf
+  fresh_store
+  "$BERTH" images >/dev/null
+  before=$(store_snapshot)
+}
+
 @test "push then pull: same digests, the image runs, the manifest is kept byte for byte" {
   run_berth push --digestfile $T/digest $IMAGE $REG/t/bb:1
   assert "$output" =~ "Writing manifest to image destination"
@@ -231,12 +242,7 @@ EOF
 }
 
 @test "faults: corrupt blob, truncated blob, bad and huge manifests, redirects; nothing is published" {
-  "$BERTH" save --format oci-dir -o $T/layout $IMAGE
-  printf 'unqualified-search-registries = []\n' > $T/reg.conf
-  export CONTAINERS_REGISTRIES_CONF=$T/reg.conf
-  fresh_store
-  "$BERTH" images >/dev/null
-  before=$(store_snapshot)
+  layout_and_empty_store
   check_clean() {
     assert "$(store_snapshot)" == "$before" "$1: the store is unchanged"
     assert "$(ls -A $BERTH_ROOT/tmp)" == "" "$1: no temp dir is left"
@@ -282,12 +288,7 @@ EOF
 }
 
 @test "Ctrl-C during a pull leaves the store clean, and the next pull succeeds" {
-  "$BERTH" save --format oci-dir -o $T/layout $IMAGE
-  printf 'unqualified-search-registries = []\n' > $T/reg.conf
-  export CONTAINERS_REGISTRIES_CONF=$T/reg.conf
-  fresh_store
-  "$BERTH" images >/dev/null
-  before=$(store_snapshot)
+  layout_and_empty_store
   slow=$(start_fake $T/slow $T/layout slow-blobs)
   "$BERTH" pull --tls-verify=false $slow/t/bb:latest > $T/out 2>&1 &
   pid=$!

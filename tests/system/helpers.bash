@@ -11,6 +11,10 @@ IMAGE=bbtest
 berth_setup_file() {
   export BERTH_ROOT=$BATS_FILE_TMPDIR/root
   export BERTH_RUNROOT=$BATS_FILE_TMPDIR/run
+  # A missing image is pulled by run and create; tests never reach beyond 127.0.0.1, so short
+  # names resolve nowhere (the registry tests bring their own file).
+  export CONTAINERS_REGISTRIES_CONF=$BATS_FILE_TMPDIR/registries.conf
+  printf 'unqualified-search-registries = []\n' > $CONTAINERS_REGISTRIES_CONF
   if [ "${1:-}" != "--no-image" ]; then
     "$BERTH" load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null
   fi

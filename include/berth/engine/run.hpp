@@ -37,6 +37,7 @@ struct RunOptions {
   bool env_host = false;
   bool replace = false;
   std::string network = "private";
+  std::string sdnotify = "conmon";  // conmon | container | ignore
   std::string stop_signal;
   int stop_timeout = 10;
   bool rm = false;

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats   -*- bats -*-
+#
+# berth as a systemd unit's main process, under a real systemd booted in its own namespaces
+# (tests/helpers/systemd-in-namespace.sh): Type=notify with --sdnotify, systemctl stop,
+# Restart=on-failure, the journal.
+
+load helpers
+
+SD_HELPER=$(cd "$(dirname "$BATS_TEST_FILENAME")/../helpers" && pwd)/systemd-in-namespace.sh
+
+setup_file() {
+  berth_setup_file
+  is_rootless && return 0
+  command -v nsenter >/dev/null && [ -x /lib/systemd/systemd ] || return 0
+  # Everything the units use must be visible inside, where /tmp, /var/tmp and /run are fresh
+  # tmpfs: a directory under /var/lib with a copy of berth and its own store.
+  export SDT=$(mktemp -d /var/lib/berth-systemd-test.XXXXXX)
+  cp "$BERTH" $SDT/berth
+  export SDB="$SDT/berth --root $SDT/root --runroot $SDT/run"
+  # (Commands that look at running containers run inside: their pids are that namespace's.)
+  $SDB load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null
+  setsid unshare --pid --fork --mount --net --uts --ipc --mount-proc "$SD_HELPER" > $SDT/sd.log 2>&1 &
+  echo $! > $SDT/unshare.pid
+  local i
+  for i in $(seq 100); do
+    SD=$(pgrep -P "$(cat $SDT/unshare.pid)" || true)
+    [ -n "$SD" ] && nsenter -t "$SD" -m -p -n systemctl is-system-running --wait >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  echo "$SD" > $SDT/sd.pid
+}
+
+teardown_file() {
+  if [ -n "${SDT:-}" ]; then
+    [ -s $SDT/sd.pid ] && kill -9 "$(cat $SDT/sd.pid)" 2>/dev/null
+    sleep 0.2
+    rm -rf "$SDT"
+  fi
+  return 0
+}
+
+setup() {
+  skip_if_rootless "booting systemd needs root"
+  [ -n "${SDT:-}" ] && [ -s $SDT/sd.pid ] || skip "no systemd to boot here (nsenter, /lib/systemd/systemd)"
+  SD=$(cat $SDT/sd.pid)
+  UNIT=$(safename)
+}
+
+teardown() {
+  [ -n "${UNIT:-}" ] && [ -n "${SD:-}" ] && in_sd systemctl stop $UNIT >/dev/null 2>&1
+  return 0
+}
+
+in_sd() { nsenter -t "$SD" -m -p -n "$@"; }
+
+# unit NAME [Service] lines...: writes /etc/systemd/system/NAME.service inside and reloads.
+unit() {
+  local name=$1
+  shift
+  printf '[Service]\n%s\n' "$@" | in_sd sh -c "cat > /etc/systemd/system/$name.service && systemctl daemon-reload"
+}
+
+@test "Type=notify + --sdnotify=conmon: active once the container runs; stop leaves nothing behind" {
+  # sleep as PID 1 ignores SIGTERM: berth, told to stop, sends it and then SIGKILL after the
+  # container's stop timeout.
+  unit $UNIT "Type=notify" "ExecStart=$SDB run --rm --stop-timeout 2 --name $UNIT bbtest sh -c 'echo hello-from-$UNIT; exec sleep 1000'"
+  in_sd systemctl start $UNIT
+  # systemctl start returned: READY=1 came, and by then the container runs.
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT)" == "running"
+  assert "$(in_sd systemctl is-active $UNIT)" == "active"
+  main=$(in_sd systemctl show -p MainPID --value $UNIT)
+  assert "$(in_sd cat /proc/$main/cmdline | tr '\0' ' ')" =~ "berth --root" "MAINPID is berth's"
+  for i in $(seq 50); do in_sd journalctl -u $UNIT --no-pager | grep -q hello-from-$UNIT && break; sleep 0.1; done
+  assert "$(in_sd journalctl -u $UNIT --no-pager)" =~ "hello-from-$UNIT" "the container's output is in the journal"
+  start=$(date +%s)
+  in_sd systemctl stop $UNIT
+  took=$(( $(date +%s) - start ))
+  assert "$took" -ge 1 "the stop timeout was waited for"
+  assert "$took" -le 6 "then SIGKILL, not systemd's 90 s"
+  assert "$(in_sd systemctl is-active $UNIT)" != "active"
+  assert "$(in_sd $SDB ps -a --format '{{.Names}}' | grep -c $UNIT)" == "0" "--rm removed it"
+  assert "$(in_sd pgrep -f 'sleep 1000' || true)" == "" "no process is left"
+}
+
+@test "--sdnotify=container: the container's READY=1 (relayed) activates the unit, not its start" {
+  unit $UNIT "Type=notify" \
+    "ExecStart=$SDB run --rm --sdnotify=container --name $UNIT bbtest sh -c 'sleep 2; /bin/testinit notify READY=1; exec sleep 1001'"
+  in_sd systemctl start --no-block $UNIT
+  for i in $(seq 50); do [ "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT 2>/dev/null)" = running ] && break; sleep 0.1; done
+  assert "$(in_sd systemctl is-active $UNIT)" == "activating" "running, but not ready yet"
+  for i in $(seq 50); do [ "$(in_sd systemctl is-active $UNIT)" = active ] && break; sleep 0.1; done
+  assert "$(in_sd systemctl is-active $UNIT)" == "active"
+  in_sd systemctl stop $UNIT
+  assert "$(in_sd pgrep -f 'sleep 1001' || true)" == ""
+}
+
+@test "Type=notify + run -d: the monitor becomes the main process; stop stops the container" {
+  unit $UNIT "Type=notify" "ExecStart=$SDB run -d --name $UNIT bbtest sleep 1002"
+  in_sd systemctl start $UNIT
+  assert "$(in_sd systemctl is-active $UNIT)" == "active"
+  main=$(in_sd systemctl show -p MainPID --value $UNIT)
+  assert "$(in_sd cat /proc/$main/cmdline | tr '\0' ' ')" =~ "__monitor" "MAINPID is the monitor"
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT)" == "running"
+  in_sd systemctl stop $UNIT
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT)" == "exited"
+  assert "$(in_sd pgrep -f 'sleep 1002' || true)" == ""
+  in_sd $SDB rm $UNIT >/dev/null
+}
+
+@test "Restart=on-failure restarts a container that fails" {
+  unit $UNIT "Type=notify" "Restart=on-failure" "RestartSec=200ms" \
+    "ExecStart=$SDB run --rm bbtest sh -c 'sleep 0.3; exit 3'"
+  in_sd systemctl start $UNIT
+  for i in $(seq 100); do [ "$(in_sd systemctl show -p NRestarts --value $UNIT)" -ge 2 ] && break; sleep 0.1; done
+  assert "$(in_sd systemctl show -p NRestarts --value $UNIT)" -ge 2
+  assert "$(in_sd systemctl show -p ExecMainStatus --value $UNIT)" =~ "^(0|3)$"
+}
