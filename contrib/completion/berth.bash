@@ -33,8 +33,8 @@ _berth() {
     [rename]="--help"
     [rm]="--force -f --all -a --volumes -v --help"
     [rmi]="--force -f --all -a --help"
-    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
-    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [start]="--attach -a --interactive -i --help"
     [stop]="--time -t --all -a --help"
     [kill]="--signal -s --all -a --help"
@@ -71,6 +71,7 @@ _berth() {
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
     --root|--runroot|--input|-i|--output|-o|--volume|-v|--env-file|--cidfile|--authfile|--digestfile) _filedir; return ;;
     --cert-dir) _filedir -d; return ;;
+    --sdnotify) COMPREPLY=($(compgen -W "conmon container ignore" -- "$cur")); return ;;
     --pull) COMPREPLY=($(compgen -W "missing always never newer" -- "$cur")); return ;;
     --format)
       if [ "$cmd" = save ]; then COMPREPLY=($(compgen -W "docker-archive oci-archive oci-dir" -- "$cur")); fi

@@ -104,3 +104,4 @@ complete -c berth -n '__fish_seen_subcommand_from login' -s p -l password -x
 complete -c berth -n '__fish_seen_subcommand_from login' -l password-stdin
 complete -c berth -n '__fish_seen_subcommand_from login' -l get-login
 complete -c berth -n '__fish_seen_subcommand_from logout' -s a -l all
+complete -c berth -n '__fish_seen_subcommand_from run create' -l sdnotify -x -a 'conmon container ignore'
