@@ -128,6 +128,15 @@ void AttachHub::broadcast(char type, std::string_view data) {
   for (int c : gone) drop(c);
 }
 
+void AttachHub::pause() {
+  if (!thread_.joinable()) return;
+  (void)!::write(wake_wr_.get(), "q", 1);
+  thread_.join();
+  char b;
+  while (::read(wake_rd_.get(), &b, 1) == 1) {
+  }
+}
+
 void AttachHub::finish(int exit_code) {
   if (thread_.joinable()) {
     (void)!::write(wake_wr_.get(), "q", 1);

@@ -31,6 +31,9 @@ class AttachHub {
   // container's terminal, resized on request (-1: none).
   void serve(int stdin_fd, int master);
   void broadcast(char type, std::string_view data);
+  // Stops serving (the thread ends; clients stay connected): a monitor must be single-threaded
+  // again before it starts the container anew (--restart). serve() resumes.
+  void pause();
   // Tells every client the exit code and closes them.
   void finish(int exit_code);
 

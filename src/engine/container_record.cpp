@@ -77,6 +77,17 @@ Json exited_state(const Json& previous, int exit_code, const std::string& error)
   return st;
 }
 
+void mark_stopped(const store::Store& s, const std::string& id) {
+  int fd = ::open((container_dir(s, id) + "/stopped").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0) ::close(fd);
+}
+
+void clear_stopped(const store::Store& s, const std::string& id) { ::unlink((container_dir(s, id) + "/stopped").c_str()); }
+
+bool was_stopped(const store::Store& s, const std::string& id) {
+  return ::access((container_dir(s, id) + "/stopped").c_str(), F_OK) == 0;
+}
+
 bool alive(const Json& state) {
   int pid = static_cast<int>(json_int(state, "pid"));
   if (json_str(state, "status") != "running" || pid <= 0) return false;

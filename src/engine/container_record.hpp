@@ -28,6 +28,11 @@ Json exited_state(const Json& previous, int exit_code, const std::string& error 
 
 // Running only while the recorded pid is alive with the recorded start time.
 bool alive(const Json& state);
+// `berth stop` / `kill` mark a container stopped by the user (a file "stopped" in its dir), so
+// that its monitor does not restart it; `start` clears the mark.
+void mark_stopped(const store::Store& s, const std::string& id);
+void clear_stopped(const store::Store& s, const std::string& id);
+bool was_stopped(const store::Store& s, const std::string& id);
 // "running", "exited" or "created", with a dead "running" shown as exited.
 std::string status_of(const Json& state);
 

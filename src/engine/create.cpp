@@ -230,6 +230,8 @@ Result<void> validate(const RunOptions& o) {
   for (const auto& u : o.ulimits) TRY(runtime::parse_ulimit(u));
   if (o.init) TRY(init_binary());
   TRY(detail::check_sdnotify_mode(o.sdnotify));
+  auto restart = TRY(parse_restart_policy(o.restart));
+  if (o.rm && restart.name != "no") return fail(Errc::usage, "the --rm option conflicts with --restart");
   if (o.cpus && (*o.cpus <= 0 || *o.cpus > 1024)) return fail(Errc::usage, "invalid --cpus {}: must be above 0", *o.cpus);
   for (const auto& l : o.labels)
     if (l.empty() || l[0] == '=') return fail(Errc::usage, "invalid label \"{}\"", l);
@@ -390,6 +392,7 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                {"security_opt", o.security_opt},
                {"network", o.network.empty() ? "private" : o.network},
                {"sdnotify", o.sdnotify},
+               {"restart", o.restart.empty() ? "no" : o.restart},
                {"labels", labels},
                {"stop_signal", o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal},
                {"stop_timeout", o.stop_timeout},

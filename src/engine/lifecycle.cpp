@@ -111,6 +111,42 @@ Result<std::vector<std::string>> targets(Context& c, const std::vector<std::stri
 
 }  // namespace
 
+Result<RestartPolicy> parse_restart_policy(const std::string& s) {
+  RestartPolicy p;
+  if (s.empty() || s == "no") return p;
+  if (s == "always" || s == "unless-stopped") {
+    p.name = s;
+    return p;
+  }
+  if (s == "on-failure" || s.starts_with("on-failure:")) {
+    p.name = "on-failure";
+    if (s.size() > 11) {
+      std::string n = s.substr(11);
+      char* end = nullptr;
+      long v = std::strtol(n.c_str(), &end, 10);
+      if (n.empty() || *end || v < 0 || v > 1000000)
+        return fail(Errc::usage, "invalid restart policy \"{}\": the retry count must be a number >= 0", s);
+      p.max_retries = static_cast<int>(v);
+    }
+    return p;
+  }
+  if (s.find(':') != std::string::npos)
+    return fail(Errc::usage, "restart policy \"{}\": only on-failure takes a retry count", s);
+  return fail(Errc::usage, "invalid restart policy \"{}\": use no, on-failure[:N], always or unless-stopped", s);
+}
+
+bool should_restart(const RestartPolicy& p, int code, int restarts, bool stopped) {
+  if (stopped || p.name == "no") return false;
+  if (p.name == "on-failure") return code != 0 && (p.max_retries == 0 || restarts < p.max_retries);
+  return true;
+}
+
+int restart_delay_ms(int restarts) {
+  int ms = 100;
+  for (int i = 0; i < restarts && ms < 10000; i++) ms *= 2;
+  return std::min(ms, 10000);
+}
+
 Result<int> parse_signal(const std::string& s) {
   std::string n = s;
   std::transform(n.begin(), n.end(), n.begin(), ::toupper);
@@ -142,7 +178,7 @@ struct PsFilter {
 
 Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& raw) {
   std::vector<PsFilter> out;
-  static const std::set<std::string> known = {"status", "name", "id", "label", "ancestor", "exited"};
+  static const std::set<std::string> known = {"status", "name", "id", "label", "ancestor", "exited", "restart-policy"};
   for (const auto& f : raw) {
     auto eq = f.find('=');
     if (eq == std::string::npos) return fail(Errc::usage, "invalid filter \"{}\": expected key=value", f);
@@ -158,6 +194,8 @@ Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& r
         return fail(Errc::usage, "invalid filter \"name={}\": not a regular expression", x.value);
       }
     }
+    if (x.key == "restart-policy" && !std::set<std::string>{"no", "on-failure", "always", "unless-stopped"}.count(x.value))
+      return fail(Errc::usage, "invalid filter \"restart-policy={}\": use no, on-failure, always or unless-stopped", x.value);
     if (x.key == "exited" && (x.value.empty() || x.value.find_first_not_of("0123456789") != std::string::npos))
       return fail(Errc::usage, "invalid filter \"exited={}\": not an exit code", x.value);
     out.push_back(x);
@@ -174,6 +212,7 @@ bool ps_match(const ContainerSummary& s, const std::vector<PsFilter>& filters) {
     else if (f.key == "name") m = std::regex_search(s.name, std::regex(f.value));
     else if (f.key == "id") m = s.id.starts_with(f.value);
     else if (f.key == "exited") m = s.status == "exited" && std::to_string(s.exit_code) == f.value;
+    else if (f.key == "restart-policy") m = s.restart_policy.substr(0, s.restart_policy.find(':')) == f.value;
     else if (f.key == "ancestor") {
       std::string v = f.value;
       m = s.image == v || s.image.starts_with(v + ":") || s.image.ends_with("/" + v) ||
@@ -204,6 +243,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     s.name = json_str(r.config, "name");
     s.image = json_str(r.config, "image");
     s.image_id = json_str(r.config, "image_id");
+    s.restart_policy = json_str(r.config, "restart", "no");
     const Json& cmd = json_obj(r.config, "command");
     if (cmd.is_array())
       for (const auto& a : cmd)
@@ -298,6 +338,8 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
   for (size_t i = 0; i < ids.size(); i++) {
     auto rec = detail::read_container(c.store, ids[i]);
     if (!rec) continue;
+    // Also between two runs of a --restart container: its monitor must not start it again.
+    detail::mark_stopped(c.store, ids[i]);
     if (detail::alive(rec->state)) {
       int pid = static_cast<int>(json_int(rec->state, "pid"));
       auto st = static_cast<unsigned long long>(json_int(rec->state, "start_time"));
@@ -335,6 +377,10 @@ Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& 
                                              ids[i], detail::status_of(rec->state))});
       continue;
     }
+    // A signal meant to end it counts as a stop: the restart policy no longer applies.
+    int stop_sig = parse_signal(json_str(rec->config, "stop_signal", "SIGTERM")).value_or(SIGTERM);
+    if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == SIGQUIT || sig == stop_sig)
+      detail::mark_stopped(c.store, ids[i]);
     if (::kill(static_cast<int>(json_int(rec->state, "pid")), sig) < 0) {
       rep.errors.push_back(Error{Errc::system, errno, fmt::format("kill {}: {}", ids[i], errno_text(errno))});
       continue;
@@ -573,7 +619,7 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
   j["Image"] = std::string(json_str(conf, "image_id").substr(7));
   j["ImageName"] = json_str(conf, "image");
   j["Name"] = json_str(conf, "name");
-  j["RestartCount"] = 0;
+  j["RestartCount"] = json_int(st, "restart_count");
   j["Driver"] = "overlay";
   j["Mounts"] = mounts;
   j["Config"] = {{"Hostname", json_str(conf, "hostname").empty() ? id.substr(0, 12) : json_str(conf, "hostname")},
@@ -587,13 +633,16 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
                  {"StopTimeout", json_int(conf, "stop_timeout", 10)},
                  {"Tty", conf.value("tty", false)},
                  {"OpenStdin", conf.value("interactive", false)}};
+  auto policy = parse_restart_policy(json_str(conf, "restart", "no")).value_or(RestartPolicy{});
   j["HostConfig"] = {{"AutoRemove", conf.value("rm", false)},
                      {"Privileged", conf.value("privileged", false)},
                      {"ReadonlyRootfs", conf.value("read_only", false)},
                      {"NetworkMode", json_str(conf, "network")},
                      {"CapAdd", json_obj(conf, "cap_add")},
                      {"CapDrop", json_obj(conf, "cap_drop")},
-                     {"SecurityOpt", json_obj(conf, "security_opt")}};
+                     {"SecurityOpt", json_obj(conf, "security_opt")},
+                     {"RestartPolicy", {{"Name", policy.name == "no" ? "" : policy.name},
+                                        {"MaximumRetryCount", policy.max_retries}}}};
   return Json::parse(dump_json(j));
 }
 

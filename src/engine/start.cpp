@@ -37,6 +37,7 @@ Result<detail::ContainerRecord> prepare_start(Context& c, const std::string& id)
   auto lock = TRY(c.store.write_lock());
   auto rec = TRY(detail::read_container(c.store, id));
   if (detail::alive(rec.state)) return fail(Errc::conflict, "container {} is already running", json_str(rec.config, "name"));
+  detail::clear_stopped(c.store, id);
   return rec;
 }
 
@@ -54,9 +55,11 @@ void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<in
   if (!w) log::warn("record the exit of container {}: {}", rec.id, w.error().message);
 }
 
-void record_started(Context& c, const std::string& id, const runtime::Started& s) {
+void record_started(Context& c, const std::string& id, const runtime::Started& s, int restarts = 0) {
   log::debug("container started, pid {}", s.pid);
-  auto w = detail::write_state(c.store, id, detail::running_state(s.pid, s.start_time, detail::now_ns()));
+  Json st = detail::running_state(s.pid, s.start_time, detail::now_ns());
+  if (restarts > 0) st["restart_count"] = restarts;
+  auto w = detail::write_state(c.store, id, st);
   if (!w) log::warn("record container state: {}", w.error().message);
 }
 
@@ -177,6 +180,7 @@ class StopOnTerm {
     }
     return true;
   }
+  bool stopping() const { return armed_; }
 
  private:
   int signal_;
@@ -376,54 +380,65 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
   sys::UniqueFd log_guard(logfd);
   LogWriter writer(logfd);
   detail::AttachHub hub;
+  Result<int> code = 0;
   if (auto l = hub.listen(dir); !l) log::warn("berth attach will not work: {}", l.error().message);
   writer.tee = [&hub](const char* stream, std::string_view data) { hub.broadcast(stream[3] == 'o' ? '1' : '2', data); };
   int master_fd = -1;
   sys::UniqueFd in_r, in_w;
   bool interactive = rec->config.value("interactive", false);
-  runtime::Supervision sup;
-  StopOnTerm stopper(rec->config);
-  sup.on_signal = [&](int sig) { return stopper.on_signal(sig); };
-  sup.on_started = [&](const runtime::Started& s) {
-    record_started(c, id, s);
-    stopper.started(s.pid);
-    in_r.reset();
-    hub.serve(master_fd >= 0 ? (interactive ? master_fd : -1) : in_w.get(), master_fd);
-    tell(fmt::format("OK {}\n", ::getpid()));
-  };
-  OutputPipes pipes;
-  if (rec->config.value("tty", false)) {
-    sup.console = [&](int master) {
-      master_fd = master;
-      return std::vector<runtime::Relay>{{master, [&](int fd) { return writer.relay(fd, "stdout"); }}};
-    };
-  } else {
-    // -i: the container's stdin is a pipe that stays open; attach writes into it.
-    if (interactive) {
-      int pi[2];
-      if (::pipe2(pi, O_CLOEXEC) < 0) return fail_start(Error{Errc::system, errno, "pipe"});
-      in_r.reset(pi[0]);
-      in_w.reset(pi[1]);
-      sup.stdio.in = in_r.get();
-    }
-    if (auto p = pipe_output(sup, pipes, writer); !p) return fail_start(p.error());
+  bool tty = rec->config.value("tty", false);
+  // -i: the container's stdin is a pipe that stays open; attach writes into it.
+  if (interactive && !tty) {
+    int pi[2];
+    if (::pipe2(pi, O_CLOEXEC) < 0) return fail_start(Error{Errc::system, errno, "pipe"});
+    in_r.reset(pi[0]);
+    in_w.reset(pi[1]);
   }
+  auto policy = parse_restart_policy(json_str(rec->config, "restart", "no")).value_or(RestartPolicy{});
   std::optional<detail::NotifyRelay> relay;
   if (notify_mode(rec->config) == "container") {
     auto r = detail::NotifyRelay::open(dir + "/notify");
     if (!r) return fail_start(r.error());
     relay = std::move(*r);
-    sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
   }
-  // The write ends must close in this process once the child has them, or EOF never comes.
-  auto on_started = sup.on_started;
-  sup.on_started = [&, on_started](const runtime::Started& s) {
-    pipes.out_w.reset();
-    pipes.err_w.reset();
-    on_started(s);
-  };
-  auto code = runtime::run_container_process(*spec, sup);
-  record_exit(c, *rec, code);
+  StopOnTerm stopper(rec->config);
+  int restarts = 0;
+  // One pass per start: --restart starts the container again, with back-off, after it exits
+  // (never after berth stop or kill, nor after SIGTERM to the monitor).
+  while (true) {
+    runtime::Supervision sup;
+    sup.on_signal = [&](int sig) { return stopper.on_signal(sig); };
+    OutputPipes pipes;
+    sup.on_started = [&](const runtime::Started& s) {
+      pipes.out_w.reset();  // the write ends must close here once the child has them, or EOF never comes
+      pipes.err_w.reset();
+      record_started(c, id, s, restarts);
+      stopper.started(s.pid);
+      if (policy.name == "no") in_r.reset();  // a restarted container needs it again
+      hub.serve(master_fd >= 0 ? (interactive ? master_fd : -1) : in_w.get(), master_fd);
+      tell(fmt::format("OK {}\n", ::getpid()));
+    };
+    if (tty) {
+      sup.console = [&](int master) {
+        master_fd = master;
+        return std::vector<runtime::Relay>{{master, [&](int fd) { return writer.relay(fd, "stdout"); }}};
+      };
+    } else {
+      sup.stdio.in = in_r ? in_r.get() : -1;
+      if (auto p = pipe_output(sup, pipes, writer); !p) return fail_start(p.error());
+    }
+    if (relay) sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
+    code = runtime::run_container_process(*spec, sup);
+    record_exit(c, *rec, code);
+    hub.pause();
+    if (!code || stopper.stopping() ||
+        !should_restart(policy, *code, restarts, detail::was_stopped(c.store, id)))
+      break;
+    ::usleep(static_cast<useconds_t>(restart_delay_ms(restarts)) * 1000);
+    if (detail::was_stopped(c.store, id) || stopper.stopping()) break;
+    restarts++;
+    log::info("restarting container {} (restart {}, policy {})", id.substr(0, 12), restarts, policy.name);
+  }
   hub.finish(code ? *code : exit_code(code.error().code));
   if (!code) return fail_start(code.error());
   return *code;

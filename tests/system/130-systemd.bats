@@ -19,7 +19,13 @@ setup_file() {
   export SDB="$SDT/berth --root $SDT/root --runroot $SDT/run"
   # (Commands that look at running containers run inside: their pids are that namespace's.)
   $SDB load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null
-  setsid unshare --pid --fork --mount --net --uts --ipc --mount-proc "$SD_HELPER" > $SDT/sd.log 2>&1 &
+  # systemd's cgroups go below a cgroup of this test's own (a cgroup namespace rooted there):
+  # the host's hierarchies stay as they were for everything running beside this file.
+  export SD_CGROUP=$(basename $SDT)
+  local h
+  for h in systemd unified; do [ -d /sys/fs/cgroup/$h ] && mkdir -p /sys/fs/cgroup/$h/$SD_CGROUP; done
+  sh -c 'for h in systemd unified; do [ -d /sys/fs/cgroup/$h/$SD_CGROUP ] && echo $$ > /sys/fs/cgroup/$h/$SD_CGROUP/cgroup.procs; done
+         exec setsid unshare --pid --fork --mount --net --uts --ipc --cgroup --mount-proc "$0"' "$SD_HELPER" > $SDT/sd.log 2>&1 &
   echo $! > $SDT/unshare.pid
   local i
   for i in $(seq 100); do
@@ -33,7 +39,11 @@ setup_file() {
 teardown_file() {
   if [ -n "${SDT:-}" ]; then
     [ -s $SDT/sd.pid ] && kill -9 "$(cat $SDT/sd.pid)" 2>/dev/null
-    sleep 0.2
+    sleep 0.3
+    local h
+    for h in systemd unified; do
+      [ -d /sys/fs/cgroup/$h/$SD_CGROUP ] && find /sys/fs/cgroup/$h/$SD_CGROUP -depth -type d -exec rmdir {} \; 2>/dev/null
+    done
     rm -rf "$SDT"
   fi
   return 0

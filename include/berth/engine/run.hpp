@@ -38,6 +38,7 @@ struct RunOptions {
   bool replace = false;
   std::string network = "private";
   std::string sdnotify = "conmon";  // conmon | container | ignore
+  std::string restart;              // no | on-failure[:N] | always | unless-stopped
   std::string stop_signal;
   int stop_timeout = 10;
   bool rm = false;
@@ -94,11 +95,12 @@ struct ContainerSummary {
   std::string image_id;
   std::uint64_t size = 0;          // the writable layer, with want_size
   std::uint64_t virtual_size = 0;  // plus the image
+  std::string restart_policy;      // as given: "no", "on-failure:3", ...
 };
 struct PsOptions {
   bool all = false;
   bool want_size = false;
-  std::vector<std::string> filters;  // status= name= id= label= ancestor= exited=
+  std::vector<std::string> filters;  // status= name= id= label= ancestor= exited= restart-policy=
 };
 Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOptions& o);
 
@@ -153,6 +155,18 @@ Result<Json> inspect_container(Context& c, const std::string& key);
 
 // "TERM", "SIGTERM", "15" -> 15; unknown names are usage errors.
 Result<int> parse_signal(const std::string& s);
+
+// --restart: "no", "on-failure[:N]" (N > 0 caps the restarts), "always", "unless-stopped".
+struct RestartPolicy {
+  std::string name = "no";
+  int max_retries = 0;  // on-failure only; 0: no limit
+};
+Result<RestartPolicy> parse_restart_policy(const std::string& s);
+// Whether the monitor starts the container again after it exited with `code`, having
+// restarted it `restarts` times; never after berth stop or kill (`stopped`).
+bool should_restart(const RestartPolicy& p, int code, int restarts, bool stopped);
+// The pause before restart number `restarts` + 1: 100 ms, doubling, at most 10 s.
+int restart_delay_ms(int restarts);
 
 // User and group resolution against the image's /etc/passwd and /etc/group (pure; tested).
 struct UserIds {
