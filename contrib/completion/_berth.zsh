@@ -26,7 +26,7 @@ _berth() {
                {-w,--workdir}':dir' {-u,--user}':user' '--entrypoint:cmd' {-h,--hostname}':name' \
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
                '--network:mode:(private none host)' '--read-only' '--privileged' \
-               '--sdnotify:mode:(conmon container ignore)' '--pull:policy:(missing always never newer)' {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' \
+               '--sdnotify:mode:(conmon container ignore)' '--restart:policy:(no on-failure always unless-stopped)' '--pull:policy:(missing always never newer)' {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' \
                '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '*::args' ;;
         pull) _arguments {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' {-a,--all-tags} '*:image' ;;
         push) _arguments {-f,--format}':format:(oci v2s2)' '--digestfile:file:_files' {-q,--quiet} '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '1:image' '2:destination' ;;
@@ -44,7 +44,7 @@ _berth() {
         logs) _arguments {-f,--follow} {-t,--timestamps} '--tail:lines' '--since:time' '--until:time' '1:container' ;;
         stop) _arguments {-t,--time}':seconds' {-a,--all} '*:container' ;;
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;
-        start) _arguments {-a,--attach} {-i,--interactive} '*:container' ;;
+        start) _arguments {-a,--attach} {-i,--interactive} '--all' '*'{-f,--filter}':filter' '*:container' ;;
         load) _arguments {-i,--input}':file:_files' {-q,--quiet} ;;
         save) _arguments {-o,--output}':file:_files' '--format:format:(docker-archive oci-archive oci-dir)' {-q,--quiet} {-m,--multi-image-archive} '*::image' ;;
         images) _arguments {-a,--all} {-q,--quiet} '--no-trunc' '--digests' '--format:format' '*'{-f,--filter}':filter' ;;

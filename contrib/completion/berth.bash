@@ -33,9 +33,9 @@ _berth() {
     [rename]="--help"
     [rm]="--force -f --all -a --volumes -v --help"
     [rmi]="--force -f --all -a --help"
-    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
-    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
-    [start]="--attach -a --interactive -i --help"
+    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [start]="--attach -a --interactive -i --all --filter -f --help"
     [stop]="--time -t --all -a --help"
     [kill]="--signal -s --all -a --help"
     [wait]="--help"
@@ -71,6 +71,7 @@ _berth() {
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
     --root|--runroot|--input|-i|--output|-o|--volume|-v|--env-file|--cidfile|--authfile|--digestfile) _filedir; return ;;
     --cert-dir) _filedir -d; return ;;
+    --restart) COMPREPLY=($(compgen -W "no on-failure always unless-stopped" -- "$cur")); return ;;
     --sdnotify) COMPREPLY=($(compgen -W "conmon container ignore" -- "$cur")); return ;;
     --pull) COMPREPLY=($(compgen -W "missing always never newer" -- "$cur")); return ;;
     --format)
@@ -82,7 +83,7 @@ _berth() {
     --security-opt) COMPREPLY=($(compgen -W "no-new-privileges seccomp=unconfined mask= unmask=" -- "$cur")); return ;;
     --filter|-f)
       if [ "$cmd" = images ]; then COMPREPLY=($(compgen -W "reference= dangling= label= before= since= id=" -- "$cur")); return; fi
-      if [ "$cmd" = ps ]; then COMPREPLY=($(compgen -W "status= name= id= label= ancestor= exited=" -- "$cur")); return; fi ;;
+      if [ "$cmd" = ps ] || [ "$cmd" = start ]; then COMPREPLY=($(compgen -W "status= name= id= label= ancestor= exited= restart-policy=" -- "$cur")); return; fi ;;
   esac
 
   if [ -z "$cmd" ]; then

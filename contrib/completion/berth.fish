@@ -105,3 +105,6 @@ complete -c berth -n '__fish_seen_subcommand_from login' -l password-stdin
 complete -c berth -n '__fish_seen_subcommand_from login' -l get-login
 complete -c berth -n '__fish_seen_subcommand_from logout' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from run create' -l sdnotify -x -a 'conmon container ignore'
+complete -c berth -n '__fish_seen_subcommand_from run create' -l restart -x -a 'no on-failure always unless-stopped'
+complete -c berth -n '__fish_seen_subcommand_from start' -l all
+complete -c berth -n '__fish_seen_subcommand_from start' -s f -l filter -x

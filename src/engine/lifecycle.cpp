@@ -120,7 +120,7 @@ Result<RestartPolicy> parse_restart_policy(const std::string& s) {
   }
   if (s == "on-failure" || s.starts_with("on-failure:")) {
     p.name = "on-failure";
-    if (s.size() > 11) {
+    if (s.size() > 10) {
       std::string n = s.substr(11);
       char* end = nullptr;
       long v = std::strtol(n.c_str(), &end, 10);

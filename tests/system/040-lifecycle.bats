@@ -247,3 +247,44 @@ load helpers
   run_berth rm $n
   run_berth 1 container exists $n
 }
+
+@test "--restart: on-failure:N, always until stopped, never for exit 0 or with --rm" {
+  n=$(safename)
+  run_berth run -d --name $n-f --restart on-failure:2 $IMAGE sh -c 'echo run; exit 3'
+  for i in $(seq 100); do [ "$("$BERTH" inspect --format '{{.RestartCount}} {{.State.Status}}' $n-f)" = "2 exited" ] && break; sleep 0.1; done
+  sleep 0.5
+  assert "$("$BERTH" inspect --format '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' $n-f)" == "2 exited 3" "two restarts, then it stays down"
+  assert "$("$BERTH" logs $n-f | grep -c run)" == "3"
+  assert "$("$BERTH" inspect --format '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' $n-f)" == "on-failure 2"
+
+  run_berth run -d --name $n-ok --restart on-failure $IMAGE true
+  sleep 0.5
+  assert "$("$BERTH" inspect --format '{{.RestartCount}} {{.State.ExitCode}}' $n-ok)" == "0 0" "exit 0 is not a failure"
+
+  run_berth run -d --name $n-a --restart always $IMAGE sh -c 'sleep 0.2'
+  for i in $(seq 100); do [ "$("$BERTH" inspect --format '{{.RestartCount}}' $n-a)" -ge 2 ] && break; sleep 0.1; done
+  assert "$("$BERTH" inspect --format '{{.RestartCount}}' $n-a)" -ge 2
+  run_berth stop -t 1 $n-a
+  count=$("$BERTH" inspect --format '{{.RestartCount}}' $n-a)
+  sleep 1.5
+  assert "$("$BERTH" inspect --format '{{.RestartCount}} {{.State.Status}}' $n-a)" == "$count exited" "stopped: not restarted"
+
+  # At boot (contrib/systemd/berth-restart.service): the always ones start, nothing else.
+  run_berth create --name $n-boot --restart always $IMAGE sleep 100
+  run_berth create --name $n-plain $IMAGE sleep 100
+  run_berth ps -a --filter restart-policy=always --format '{{.Names}}'
+  assert "$(echo "$output" | sort | tr '\n' ' ')" == "$n-a $n-boot "
+  run_berth start --all --filter restart-policy=always --filter name=$n-boot
+  assert "$output" == "$n-boot"
+  assert "$("$BERTH" inspect --format '{{.State.Status}}' $n-boot)" == "running"
+  assert "$("$BERTH" inspect --format '{{.State.Status}}' $n-plain)" == "created"
+  run_berth rm -f $n-f $n-ok $n-a $n-boot $n-plain
+
+  run_berth 125 run --rm --restart always $IMAGE true
+  assert "$output" =~ "the --rm option conflicts with --restart"
+  run_berth 125 run -d --restart sometimes $IMAGE true
+  assert "$output" =~ "invalid restart policy"
+  run_berth 125 run -d --restart always:3 $IMAGE true
+  run_berth 125 start --all $n-x
+  run_berth 125 ps --filter restart-policy=maybe
+}

@@ -125,3 +125,16 @@ unit() {
   assert "$(in_sd systemctl show -p NRestarts --value $UNIT)" -ge 2
   assert "$(in_sd systemctl show -p ExecMainStatus --value $UNIT)" =~ "^(0|3)$"
 }
+
+@test "contrib/systemd/berth-restart.service starts the --restart=always containers" {
+  src=$(cd "$(dirname "$BATS_TEST_FILENAME")/../../contrib/systemd" && pwd)/berth-restart.service
+  in_sd $SDB create --name $UNIT-always --restart always bbtest sleep 1003 >/dev/null
+  in_sd $SDB create --name $UNIT-plain bbtest sleep 1003 >/dev/null
+  sed "s|/usr/local/bin/berth|$SDB|g" $src | in_sd sh -c "cat > /etc/systemd/system/$UNIT.service && systemctl daemon-reload"
+  in_sd systemctl start $UNIT
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT-always)" == "running"
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT-plain)" == "created"
+  in_sd systemctl stop $UNIT
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT-always)" == "exited" "ExecStop stops them"
+  in_sd $SDB rm -f $UNIT-always $UNIT-plain >/dev/null
+}

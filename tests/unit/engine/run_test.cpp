@@ -42,3 +42,35 @@ TEST_CASE("argv: entrypoint and cmd combine as docker does") {
   REQUIRE_FALSE(none);
   CHECK(none.error().code == Errc::usage);
 }
+
+TEST_CASE("restart policies: parsing, when to restart, back-off") {
+  using berth::engine::parse_restart_policy;
+  using berth::engine::should_restart;
+  auto no = parse_restart_policy("");
+  REQUIRE(no);
+  CHECK(no->name == "no");
+  auto f = parse_restart_policy("on-failure:3");
+  REQUIRE(f);
+  CHECK(f->name == "on-failure");
+  CHECK(f->max_retries == 3);
+  CHECK(parse_restart_policy("on-failure")->max_retries == 0);
+  CHECK(parse_restart_policy("always")->name == "always");
+  CHECK(parse_restart_policy("unless-stopped")->name == "unless-stopped");
+  CHECK(!parse_restart_policy("on-failure:"));
+  CHECK(!parse_restart_policy("on-failure:-1"));
+  CHECK(!parse_restart_policy("on-failure:x"));
+  CHECK(!parse_restart_policy("always:2"));
+  CHECK(!parse_restart_policy("sometimes"));
+  CHECK(!should_restart(*no, 1, 0, false));
+  CHECK(should_restart(*f, 1, 2, false));
+  CHECK(!should_restart(*f, 1, 3, false));
+  CHECK(!should_restart(*f, 0, 0, false));
+  CHECK(should_restart(*parse_restart_policy("on-failure"), 137, 1000, false));
+  CHECK(should_restart(*parse_restart_policy("always"), 0, 50, false));
+  CHECK(!should_restart(*parse_restart_policy("always"), 0, 0, true));
+  CHECK(!should_restart(*parse_restart_policy("unless-stopped"), 1, 0, true));
+  CHECK(berth::engine::restart_delay_ms(0) == 100);
+  CHECK(berth::engine::restart_delay_ms(1) == 200);
+  CHECK(berth::engine::restart_delay_ms(3) == 800);
+  CHECK(berth::engine::restart_delay_ms(30) == 10000);
+}
