@@ -44,6 +44,7 @@ _berth() {
         logs) _arguments {-f,--follow} {-t,--timestamps} '--tail:lines' '--since:time' '--until:time' '1:container' ;;
         stop) _arguments {-t,--time}':seconds' {-a,--all} '*:container' ;;
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;
+        wait) _arguments '*--condition:state:(running created exited stopped)' {-i,--interval}':interval' '*:container' ;;
         start) _arguments {-a,--attach} {-i,--interactive} '--all' '*'{-f,--filter}':filter' '*:container' ;;
         load) _arguments {-i,--input}':file:_files' {-q,--quiet} ;;
         save) _arguments {-o,--output}':file:_files' '--format:format:(docker-archive oci-archive oci-dir)' {-q,--quiet} {-m,--multi-image-archive} '*::image' ;;

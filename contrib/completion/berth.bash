@@ -38,7 +38,7 @@ _berth() {
     [start]="--attach -a --interactive -i --all --filter -f --help"
     [stop]="--time -t --all -a --help"
     [kill]="--signal -s --all -a --help"
-    [wait]="--help"
+    [wait]="--condition --interval -i --help"
     [logs]="--follow -f --timestamps -t --tail --since --until --help"
     [attach]="--detach-keys --no-stdin --sig-proxy --help"
     [commit]="--change -c --message -m --author -a --pause -p --quiet -q --squash -s --help"

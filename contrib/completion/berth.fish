@@ -108,3 +108,5 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l sdnotify -x -a 
 complete -c berth -n '__fish_seen_subcommand_from run create' -l restart -x -a 'no on-failure always unless-stopped'
 complete -c berth -n '__fish_seen_subcommand_from start' -l all
 complete -c berth -n '__fish_seen_subcommand_from start' -s f -l filter -x
+complete -c berth -n '__fish_seen_subcommand_from wait' -l condition -x -a 'running created exited stopped'
+complete -c berth -n '__fish_seen_subcommand_from wait' -s i -l interval -x

@@ -415,8 +415,9 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
     std::string dir = o.cidfile.substr(0, o.cidfile.rfind('/') + 1);
     int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
+      int e = errno;
       (void)detail::remove_container_dir(c.store, id);
-      return fail(Errc::not_found, "opening cidfile {}: {}", o.cidfile, errno_text(errno));
+      return fail(Errc::not_found, "opening cidfile {}: {}", o.cidfile, errno_text(e));
     }
     sys::UniqueFd dg(dfd);
     std::string base = o.cidfile.substr(o.cidfile.rfind('/') + 1);

@@ -390,12 +390,47 @@ Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& 
   return rep;
 }
 
-Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& names) {
+Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& names,
+                                    const std::vector<std::string>& conditions, int interval_ms) {
+  std::set<std::string> want;
+  for (const auto& cond : conditions) {
+    if (cond == "stopped" || cond == "exited") want.insert("exited");
+    else if (cond == "created" || cond == "configured") want.insert("created");
+    else if (cond == "running") want.insert("running");
+    else if (cond == "healthy" || cond == "unhealthy" || cond == "paused" || cond == "initialized" ||
+             cond == "removing" || cond == "stopping")
+      return fail(Errc::unsupported, "wait condition \"{}\" is not supported by berth", cond);
+    else return fail(Errc::usage, "invalid condition \"{}\"", cond);
+  }
+  if (interval_ms <= 0) return fail(Errc::usage, "--interval must be positive");
   MultiReport rep;
   auto ids = TRY(targets(c, names, false, rep.errors));
+  if (!want.empty() && !want.count("exited")) {
+    // Polled, as podman does for conditions other than stopped.
+    for (const auto& id : ids) {
+      while (true) {
+        auto rec = detail::read_container(c.store, id);
+        if (!rec) {
+          rep.errors.push_back(Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)});
+          break;
+        }
+        if (want.count(detail::status_of(rec->state))) {
+          rep.done.push_back("-1");
+          break;
+        }
+        ::usleep(static_cast<useconds_t>(interval_ms) * 1000);
+      }
+    }
+    return rep;
+  }
   for (const auto& id : ids) {
     auto rec = detail::read_container(c.store, id);
     if (!rec) continue;
+    std::string now = detail::status_of(rec->state);
+    if (want.size() > 1 && now != "exited" && want.count(now)) {
+      rep.done.push_back("-1");
+      continue;
+    }
     if (detail::alive(rec->state)) {
       int pid = static_cast<int>(json_int(rec->state, "pid"));
       auto st = static_cast<unsigned long long>(json_int(rec->state, "start_time"));

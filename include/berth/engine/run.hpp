@@ -132,7 +132,11 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o);
 Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& names, bool all,
                                     const std::string& signal);
 // Blocks until each container has exited; reports their exit codes.
-Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& names);
+// Blocks until each container reaches one of `conditions` (default: stopped); reports its exit
+// code for exited/stopped, -1 for the others, as podman wait does. Conditions: configured,
+// created, running, exited, stopped; the others podman knows are refused.
+Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& names,
+                                    const std::vector<std::string>& conditions = {}, int interval_ms = 250);
 
 struct LogsOptions {
   std::string container;

@@ -1,0 +1,79 @@
+#!/usr/bin/env bats   -*- bats -*-
+#
+# The shell-script contract: what scripts test for, in one place. Exit codes, --cidfile,
+# --replace, exists, wait --condition, --format, -q, and bytes through stdin/stdout.
+
+load helpers
+
+setup() {
+  CNAME=$(safename)
+}
+
+teardown() {
+  "$BERTH" rm -f $CNAME $CNAME-2 >/dev/null 2>&1 || true
+}
+
+@test "scripts: exit codes a script branches on" {
+  run_berth 0 run --rm $IMAGE true
+  run_berth 1 run --rm $IMAGE false
+  run_berth 42 run --rm $IMAGE sh -c 'exit 42'
+  run_berth run -d --name $CNAME $IMAGE sleep 100
+  run_berth kill -s KILL $CNAME
+  run_berth wait $CNAME
+  assert "$output" == "137" "killed by signal 9: 128+9"
+  run_berth 127 run --rm $IMAGE /no/such
+  run_berth 126 run --rm $IMAGE /etc
+  run_berth 125 run --rm --no-such-flag $IMAGE true
+  run_berth 125 run --rm --pull=never no-such-image true
+  run_berth 0 container exists --help
+  run_berth 1 container exists $CNAME-2
+  run_berth 1 image exists no-such-image
+  run_berth 0 image exists $IMAGE
+}
+
+@test "scripts: --cidfile refuses an existing file and a missing directory; --replace" {
+  cid=$BATS_TEST_TMPDIR/cid
+  run_berth run -d --cidfile $cid --name $CNAME $IMAGE sleep 100
+  assert "$(cat $cid)" == "$output" "the cidfile holds the full id"
+  run_berth 125 run -d --cidfile $cid --name $CNAME-2 $IMAGE true
+  assert "$output" =~ "container id file exists"
+  run_berth 125 run -d --cidfile $BATS_TEST_TMPDIR/no/such/dir/cid --name $CNAME-2 $IMAGE true
+  assert "$output" =~ "opening cidfile .*: No such file or directory"
+  run_berth 1 container exists $CNAME-2
+  run_berth 125 run -d --name $CNAME $IMAGE sleep 100
+  assert "$output" =~ "already in use"
+  old=$(cat $cid)
+  run_berth run -d --replace --name $CNAME $IMAGE sleep 100
+  assert "$output" != "$old"
+  run_berth 0 container exists $CNAME
+  run_berth 1 container exists $old
+}
+
+@test "scripts: wait --condition, inspect and ps formats, -q" {
+  run_berth create --name $CNAME -e A=1 -e B=two $IMAGE sh -c 'sleep 0.5; exit 7'
+  id=$output
+  ( sleep 0.3; "$BERTH" start $CNAME >/dev/null ) &
+  run_berth wait --condition running $CNAME
+  assert "$output" == "-1" "running: podman prints -1"
+  assert "$("$BERTH" inspect --format '{{.State.Status}}' $CNAME)" == "running"
+  run_berth wait $CNAME
+  assert "$output" == "7"
+  run_berth wait --condition exited --interval 50ms $CNAME
+  assert "$output" == "7"
+  assert "$("$BERTH" inspect --format '{{.State.ExitCode}}' $CNAME)" == "7"
+  assert "$("$BERTH" inspect --format '{{json .Config.Env}}' $CNAME)" =~ '"A=1","B=two"'
+  run_berth ps -a --filter name=$CNAME --format '{{.Names}} {{.Status}}'
+  assert "$output" =~ "^$CNAME Exited \(7\) "
+  run_berth ps -a -q --no-trunc --filter name=$CNAME
+  assert "$output" == "$id"
+  run_berth 125 wait --condition sometimes $CNAME
+  run_berth 125 wait --condition running --interval x $CNAME
+}
+
+@test "scripts: 100 MB of binary stdin comes out of stdout byte for byte, EOF reaches the container" {
+  head -c $((100 << 20)) /dev/urandom > $BATS_TEST_TMPDIR/in
+  "$BERTH" run --rm -i $IMAGE cat < $BATS_TEST_TMPDIR/in > $BATS_TEST_TMPDIR/out
+  assert "$(sha256sum < $BATS_TEST_TMPDIR/out)" == "$(sha256sum < $BATS_TEST_TMPDIR/in)"
+  run_berth run --rm -i $IMAGE sh -c 'wc -c; echo after-eof' < $BATS_TEST_TMPDIR/in
+  assert "$output" == $'104857600\nafter-eof'
+}
