@@ -36,6 +36,7 @@ int run(int argc, char** argv) {
   berth::cli::register_container_commands(app, reg);
   berth::cli::register_change_commands(app, reg);
   berth::cli::register_registry_commands(app, reg);
+  berth::cli::register_systemd_commands(app, reg);
 
   if (argc >= 2 && (std::string_view(argv[1]) == "-v" || std::string_view(argv[1]) == "--version")) {
     fmt::print("berth version {}\n", BERTH_VERSION);

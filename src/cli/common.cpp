@@ -14,6 +14,7 @@ void Registry::on(CLI::App* sub, Action a) {
 }
 
 void Registry::scan(int argc, char** argv) {
+  command_line.assign(argv, argv + argc);
   words.clear();
   all = false;
   for (int i = 1; i < argc && words.size() < 2; i++) {

@@ -41,6 +41,7 @@ struct Registry {
   bool wanted(const CLI::App* sub) const;
   std::vector<std::string> words;
   bool all = true;
+  std::vector<std::string> command_line;  // the whole command line (generate systemd --new replays it)
 };
 
 void register_image_commands(CLI::App& app, Registry& r);
@@ -48,6 +49,7 @@ void register_load_save_commands(CLI::App& app, Registry& r);
 void register_container_commands(CLI::App& app, Registry& r);
 void register_change_commands(CLI::App& app, Registry& r);  // after image and container
 void register_registry_commands(CLI::App& app, Registry& r);  // after image
+void register_systemd_commands(CLI::App& app, Registry& r);
 
 // run/create: --pull and the flags a pull needs.
 struct RunPull {

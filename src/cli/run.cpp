@@ -80,13 +80,15 @@ void add_run_like(Registry& r, CLI::App* sub, bool run) {
   add_run_pull_flags(sub, r, *pull);
   if (run) sub->add_flag("-d,--detach", o->detach, "Run container in background and print container ID");
   sub->prefix_command();
-  r.on(sub, [o, entrypoint, sub, run, pull](engine::GlobalOptions& g) -> Result<int> {
+  r.on(sub, [o, entrypoint, sub, run, pull, &r](engine::GlobalOptions& g) -> Result<int> {
+    o->create_command = r.command_line;
     auto rest = sub->remaining();
     if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
     if (rest.empty()) return fail(Errc::usage, "requires at least 1 arg(s), only received 0");
     if (rest.front().starts_with("-")) return fail(Errc::usage, "unknown flag: {}", rest.front());
     o->image = rest.front();
     o->command.assign(rest.begin() + 1, rest.end());
+    o->create_image_index = static_cast<int>(o->create_command.size() - rest.size());
     if (*entrypoint != kUnset) o->entrypoint = *entrypoint;
     auto policy = TRY(engine::parse_pull_policy(pull->policy));
     TRY(pull->finish(pull->request));
@@ -212,6 +214,36 @@ int print_report(const engine::MultiReport& rep) {
   return report_item_errors(rep.errors);
 }
 
+// stop/rm --cidfile FILE and --ignore, as in podman's generated units: the ids in the files
+// join the named containers; with --ignore, missing files and containers are no error.
+struct CidTargets {
+  std::vector<std::string> cidfiles;
+  bool ignore = false;
+};
+
+void add_cid_flags(CLI::App* sub, CidTargets& t) {
+  sub->add_option("--cidfile", t.cidfiles, "Read the container ID from the file")->allow_extra_args(false);
+  sub->add_flag("-i,--ignore", t.ignore, "Ignore errors when a specified container is missing");
+}
+
+Result<void> read_cidfiles(const CidTargets& t, std::vector<std::string>& into) {
+  for (const auto& f : t.cidfiles) {
+    std::ifstream in(f);
+    std::string id;
+    if (!in || !(in >> id)) {
+      if (t.ignore) continue;
+      return fail(Errc::not_found, "reading CIDFile {}: no such file or no id in it", f);
+    }
+    into.push_back(id);
+  }
+  return {};
+}
+
+int print_report_ignoring(engine::MultiReport rep, bool ignore) {
+  if (ignore) std::erase_if(rep.errors, [](const Error& e) { return e.code == Errc::not_found; });
+  return print_report(rep);
+}
+
 void add_rm(Registry& r, CLI::App* sub) {
   if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::RmOptions>());
@@ -220,10 +252,15 @@ void add_rm(Registry& r, CLI::App* sub) {
   sub->add_flag("-a,--all", o->all, "Remove all containers");
   sub->add_flag("-v,--volumes", *volumes, "Remove anonymous volumes (berth creates none yet)");
   sub->add_option("containers", o->containers, "Containers to remove");
-  r.on(sub, [o](engine::GlobalOptions& g) -> Result<int> {
-    if (o->containers.empty() && !o->all) return fail(Errc::usage, "must specify at least one container name or ID");
+  auto cid = r.keep(std::make_shared<CidTargets>());
+  add_cid_flags(sub, *cid);
+  r.on(sub, [o, cid](engine::GlobalOptions& g) -> Result<int> {
+    bool named = !o->containers.empty() || !cid->cidfiles.empty();
+    TRY(read_cidfiles(*cid, o->containers));
+    if (!named && !o->all) return fail(Errc::usage, "must specify at least one container name or ID");
+    if (o->containers.empty() && !o->all) return 0;  // --ignore and no cidfile left
     auto c = TRY(engine::open_context(g));
-    return print_report(TRY(engine::remove_containers(c, *o)));
+    return print_report_ignoring(TRY(engine::remove_containers(c, *o)), cid->ignore);
   });
 }
 
@@ -234,11 +271,16 @@ void add_stop(Registry& r, CLI::App* sub) {
   sub->add_flag("-a,--all", o->all, "Stop all running containers");
   sub->add_option("-t,--time", *t, "Seconds to wait for stop before killing the container");
   sub->add_option("containers", o->containers, "Containers to stop");
-  r.on(sub, [o, t](engine::GlobalOptions& g) -> Result<int> {
-    if (o->containers.empty() && !o->all) return fail(Errc::usage, "you must provide at least one container name or ID");
+  auto cid = r.keep(std::make_shared<CidTargets>());
+  add_cid_flags(sub, *cid);
+  r.on(sub, [o, t, cid](engine::GlobalOptions& g) -> Result<int> {
+    bool named = !o->containers.empty() || !cid->cidfiles.empty();
+    TRY(read_cidfiles(*cid, o->containers));
+    if (!named && !o->all) return fail(Errc::usage, "you must provide at least one container name or ID");
+    if (o->containers.empty() && !o->all) return 0;  // --ignore and no cidfile left
     if (*t >= 0) o->timeout = *t;
     auto c = TRY(engine::open_context(g));
-    return print_report(TRY(engine::stop_containers(c, *o)));
+    return print_report_ignoring(TRY(engine::stop_containers(c, *o)), cid->ignore);
   });
 }
 

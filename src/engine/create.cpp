@@ -393,6 +393,8 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                {"network", o.network.empty() ? "private" : o.network},
                {"sdnotify", o.sdnotify},
                {"restart", o.restart.empty() ? "no" : o.restart},
+               {"create_command", o.create_command},
+               {"create_image_index", o.create_image_index},
                {"labels", labels},
                {"stop_signal", o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal},
                {"stop_timeout", o.stop_timeout},

@@ -661,6 +661,7 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
                  {"User", json_str(conf, "user")},
                  {"Env", json_obj(conf, "env")},
                  {"Cmd", argv},
+                 {"CreateCommand", json_obj(conf, "create_command")},
                  {"Image", json_str(conf, "image")},
                  {"WorkingDir", json_str(conf, "workdir")},
                  {"Labels", json_obj(conf, "labels")},

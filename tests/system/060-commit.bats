@@ -242,7 +242,10 @@ n
   assert "$status" == 0 "podman load: $output"
   run $p --runtime runc run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/$n-img sh -c "$CHECK"
   # (podman's own extraction writes holes out as zeros: the sparseness line is left out here)
-  if [ "$status" -eq 0 ]; then assert "$(echo "$output" | head -n -1)" == "$(echo "$EXPECTED" | head -n -1)"; fi
+  # (and podman's own warnings on this kind of host are not the container's output)
+  if [ "$status" -eq 0 ]; then
+    assert "$(echo "$output" | grep -v '^time=".*level=warning' | head -n -1)" == "$(echo "$EXPECTED" | head -n -1)"
+  fi
   $p rmi -a -f >/dev/null 2>&1 || true
   run_berth rm $n
   run_berth rmi localhost/$n-img

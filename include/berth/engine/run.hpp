@@ -39,6 +39,8 @@ struct RunOptions {
   std::string network = "private";
   std::string sdnotify = "conmon";  // conmon | container | ignore
   std::string restart;              // no | on-failure[:N] | always | unless-stopped
+  std::vector<std::string> create_command;  // the command line that made it (inspect, generate systemd --new)
+  int create_image_index = -1;               // where IMAGE is in it
   std::string stop_signal;
   int stop_timeout = 10;
   bool rm = false;
@@ -153,6 +155,24 @@ Result<void> container_logs(Context& c, const LogsOptions& o);
 // hpid huser seccomp), separate or comma-joined; empty: podman's default columns.
 Result<std::vector<std::vector<std::string>>> container_top(Context& c, const std::string& key,
                                                             const std::vector<std::string>& descriptors = {});
+
+// `generate systemd`: a unit per container, as podman generate systemd writes them.
+struct GenerateSystemdOptions {
+  std::vector<std::string> containers;
+  bool recreate = false;         // --new: the unit creates the container (and removes it)
+  bool use_name = false;         // --name: units and commands name the container, not its id
+  std::optional<int> stop_timeout;
+  std::string restart_policy = "on-failure";
+  std::string prefix = "container";
+  std::string separator = "-";
+};
+struct GeneratedUnit {
+  std::string name;  // container-web.service
+  std::string text;
+};
+Result<std::vector<GeneratedUnit>> generate_systemd(Context& c, const GenerateSystemdOptions& o);
+// One ExecStart= argument, quoted and escaped for systemd (pure; tested).
+std::string systemd_quote(std::string_view arg);
 
 // Podman's container inspect object.
 Result<Json> inspect_container(Context& c, const std::string& key);
