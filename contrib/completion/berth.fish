@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -110,3 +110,13 @@ complete -c berth -n '__fish_seen_subcommand_from start' -l all
 complete -c berth -n '__fish_seen_subcommand_from start' -s f -l filter -x
 complete -c berth -n '__fish_seen_subcommand_from wait' -l condition -x -a 'running created exited stopped'
 complete -c berth -n '__fish_seen_subcommand_from wait' -s i -l interval -x
+complete -c berth -n '__fish_seen_subcommand_from stop rm' -l cidfile -r
+complete -c berth -n '__fish_seen_subcommand_from stop rm' -s i -l ignore
+complete -c berth -n '__fish_seen_subcommand_from generate' -a systemd
+complete -c berth -n '__fish_seen_subcommand_from generate' -l new
+complete -c berth -n '__fish_seen_subcommand_from generate' -s n -l name
+complete -c berth -n '__fish_seen_subcommand_from generate' -s f -l files
+complete -c berth -n '__fish_seen_subcommand_from generate' -l restart-policy -x -a 'no on-failure always unless-stopped'
+complete -c berth -n '__fish_seen_subcommand_from generate' -s t -l stop-timeout -x
+complete -c berth -n '__fish_seen_subcommand_from generate' -l container-prefix -x
+complete -c berth -n '__fish_seen_subcommand_from generate' -l separator -x

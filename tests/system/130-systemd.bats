@@ -138,3 +138,27 @@ unit() {
   assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT-always)" == "exited" "ExecStop stops them"
   in_sd $SDB rm -f $UNIT-always $UNIT-plain >/dev/null
 }
+
+@test "generate systemd: a unit for an existing container, and a --new one that makes its own" {
+  in_sd $SDB create --name $UNIT-old --stop-timeout 2 bbtest sleep 1004 >/dev/null
+  in_sd $SDB generate systemd --name $UNIT-old | in_sd sh -c "cat > /etc/systemd/system/$UNIT-old.service && systemctl daemon-reload"
+  in_sd systemctl start $UNIT-old
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT-old)" == "running"
+  in_sd systemctl stop $UNIT-old
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT-old)" == "exited"
+  in_sd $SDB rm $UNIT-old >/dev/null
+
+  # --new: the container is made from its recorded command line (with a quoted argument that
+  # must survive systemd's parsing), removed here, and made again by the unit.
+  in_sd $SDB create --name $UNIT-new --stop-timeout 2 -e 'GREETING=hello $USER 100%' bbtest \
+    sh -c 'echo "[$GREETING]"; exec sleep 1005' >/dev/null
+  in_sd $SDB generate systemd --new --name $UNIT-new | in_sd sh -c "cat > /etc/systemd/system/$UNIT-new.service && systemctl daemon-reload"
+  in_sd $SDB rm $UNIT-new >/dev/null
+  in_sd systemctl start $UNIT-new
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT-new)" == "running"
+  for i in $(seq 30); do in_sd $SDB logs $UNIT-new 2>/dev/null | grep -q hello && break; sleep 0.1; done
+  assert "$(in_sd $SDB logs $UNIT-new)" == '[hello $USER 100%]'
+  in_sd systemctl stop $UNIT-new
+  run in_sd $SDB container exists $UNIT-new
+  assert "$status" == 1 "ExecStopPost removed it"
+}

@@ -74,3 +74,16 @@ TEST_CASE("restart policies: parsing, when to restart, back-off") {
   CHECK(berth::engine::restart_delay_ms(3) == 800);
   CHECK(berth::engine::restart_delay_ms(30) == 10000);
 }
+
+TEST_CASE("systemd_quote: plain words stay, the rest is quoted and escaped for ExecStart=") {
+  using berth::engine::systemd_quote;
+  CHECK(systemd_quote("bbtest") == "bbtest");
+  CHECK(systemd_quote("--name=web") == "--name=web");
+  CHECK(systemd_quote("a b") == "\"a b\"");
+  CHECK(systemd_quote("") == "\"\"");
+  CHECK(systemd_quote("100%") == "100%%");
+  CHECK(systemd_quote("$HOME") == "$$HOME");
+  CHECK(systemd_quote("say \"hi\"") == "\"say \\\"hi\\\"\"");
+  CHECK(systemd_quote("a\\b") == "\"a\\\\b\"");
+  CHECK(systemd_quote("x;y") == "\"x;y\"");
+}
