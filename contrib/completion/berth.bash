@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach commit container cp create diff export generate mount umount unmount unshare exec history image images import inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
+  local commands="attach commit container cp create diff events export generate mount umount unmount unshare exec history image images import inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -39,6 +39,7 @@ _berth() {
     [stop]="--time -t --all -a --cidfile --ignore -i --help"
     [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --help"
     [kill]="--signal -s --all -a --help"
+    [events]="--filter -f --format --since --until --stream --no-trunc --help"
     [wait]="--condition --interval -i --help"
     [logs]="--follow -f --timestamps -t --tail --since --until --help"
     [attach]="--detach-keys --no-stdin --sig-proxy --help"
@@ -99,7 +100,7 @@ _berth() {
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exists exec top" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
     system)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df events" -- "$cur")); return; }
       cmd=$sub ;;
     generate)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "systemd" -- "$cur")); return; }

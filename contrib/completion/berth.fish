@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -120,3 +120,9 @@ complete -c berth -n '__fish_seen_subcommand_from generate' -l restart-policy -x
 complete -c berth -n '__fish_seen_subcommand_from generate' -s t -l stop-timeout -x
 complete -c berth -n '__fish_seen_subcommand_from generate' -l container-prefix -x
 complete -c berth -n '__fish_seen_subcommand_from generate' -l separator -x
+complete -c berth -n '__fish_seen_subcommand_from events' -s f -l filter -x
+complete -c berth -n '__fish_seen_subcommand_from events' -l format -x
+complete -c berth -n '__fish_seen_subcommand_from events' -l since -x
+complete -c berth -n '__fish_seen_subcommand_from events' -l until -x
+complete -c berth -n '__fish_seen_subcommand_from events' -l stream -x -a 'true false'
+complete -c berth -n '__fish_seen_subcommand_from events' -l no-trunc

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "berth/engine/events.hpp"
 #include "berth/engine/resolve.hpp"
 #include "berth/runtime/seccomp.hpp"
 #include "berth/engine/run.hpp"
@@ -432,6 +433,7 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
     sys::UniqueFd fg(fd);
     TRY(sys::write_all(fd, id));
   }
+  emit_event(c.store, "container", "create", id, name, json_str(conf, "image"));
   return id;
 }
 

@@ -1,5 +1,7 @@
 #include "berth/engine/images.hpp"
 
+#include "berth/engine/events.hpp"
+
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -129,7 +131,9 @@ Result<void> tag_image(Context& c, const std::string& image, const std::vector<s
   auto names = TRY(c.store.names());
   auto img = TRY(resolve_image(c.store, names, image));
   for (const auto& n : full) names[n] = img.id;
-  return c.store.put_names(names);
+  TRY(c.store.put_names(names));
+  for (const auto& n : full) emit_event(c.store, "image", "tag", img.id.hex(), n, n);
+  return {};
 }
 
 Result<void> untag_image(Context& c, const std::string& image, const std::vector<std::string>& which) {
@@ -145,7 +149,9 @@ Result<void> untag_image(Context& c, const std::string& image, const std::vector
       names.erase(r.name);
     }
   }
-  return c.store.put_names(names);
+  TRY(c.store.put_names(names));
+  emit_event(c.store, "image", "untag", img.id.hex(), img.name, img.name);
+  return {};
 }
 
 Result<RmiReport> remove_images(Context& c, const RmiOptions& o) {
@@ -185,6 +191,7 @@ Result<RmiReport> remove_images(Context& c, const RmiOptions& o) {
     }
     TRY(c.store.put_names(names));
     TRY(c.store.remove_image(t.id));
+    emit_event(c.store, "image", "remove", t.id.hex(), own.empty() ? "" : own.front(), own.empty() ? "" : own.front());
     rep.deleted.push_back(t.id);
     done.insert(t.id.str());
   }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "berth/core/humanize.hpp"
+#include "berth/engine/events.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/runtime/spec.hpp"
 #include "berth/sys/fd.hpp"
@@ -326,6 +327,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
       wait_gone(pid, static_cast<unsigned long long>(json_int(it->state, "start_time")), 5000);
     }
     TRY(detail::remove_container_dir(c.store, id));
+    emit_event(c.store, "container", "remove", id, json_str(it->config, "name"), json_str(it->config, "image"));
     rep.done.push_back(id);
   }
   return rep;
@@ -355,6 +357,7 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
         wait_gone(pid, st, 10000);
       }
       settle(c, ids[i], 137, parent.get());
+      emit_event(c.store, "container", "stop", ids[i], json_str(rec->config, "name"), json_str(rec->config, "image"));
     }
     rep.done.push_back(labels[i]);
   }
@@ -385,6 +388,8 @@ Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& 
       rep.errors.push_back(Error{Errc::system, errno, fmt::format("kill {}: {}", ids[i], errno_text(errno))});
       continue;
     }
+    emit_event(c.store, "container", "kill", ids[i], json_str(rec->config, "name"), json_str(rec->config, "image"),
+               {{"signal", std::to_string(sig)}});
     rep.done.push_back(labels[i]);
   }
   return rep;

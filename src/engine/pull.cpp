@@ -16,6 +16,7 @@
 
 #include "berth/core/humanize.hpp"
 #include "berth/core/log.hpp"
+#include "berth/engine/events.hpp"
 #include "berth/engine/registry.hpp"
 #include "berth/engine/resolve.hpp"
 #include "berth/image/config.hpp"
@@ -227,7 +228,10 @@ Result<Pulled> pull_image(Context& c, const PullRequest& r) {
   for (const auto& ref : candidates) {
     p.line("Trying to pull {}...", ref.str());
     auto id = pull_one(c, ref, r, conf, p);
-    if (id) return *id;
+    if (id) {
+      emit_event(c.store, "image", "pull", id->id.hex(), ref.str(), ref.str());
+      return *id;
+    }
     last = id.error();
     tried.push_back(fmt::format("{}: {}", ref.str(), id.error().message));
   }

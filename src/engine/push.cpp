@@ -8,6 +8,7 @@
 #include <set>
 
 #include "berth/core/log.hpp"
+#include "berth/engine/events.hpp"
 #include "berth/engine/registry.hpp"
 #include "berth/engine/resolve.hpp"
 #include "berth/image/config.hpp"
@@ -127,6 +128,7 @@ Result<Digest> push_image(Context& c, const PushRequest& r) {
   }
   if (!r.quiet) fmt::print(stderr, "Writing manifest to image destination\n");
   auto digest = TRY(cl.put_manifest(dest.digest ? dest.digest->str() : dest.tag, manifest, mtype));
+  emit_event(c.store, "image", "push", img.id.hex(), dest.str(), dest.str());
   if (!r.digestfile.empty())
     TRY(sys::write_output_file(r.digestfile, [&](int fd) { return sys::write_all(fd, digest.str()); }));
   return digest;

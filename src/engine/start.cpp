@@ -19,6 +19,7 @@
 
 #include "berth/core/humanize.hpp"
 #include "berth/core/log.hpp"
+#include "berth/engine/events.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/runtime/pty.hpp"
 #include "berth/sys/file.hpp"
@@ -42,6 +43,9 @@ Result<detail::ContainerRecord> prepare_start(Context& c, const std::string& id)
 }
 
 void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<int>& code) {
+  std::string name = json_str(rec.config, "name"), image = json_str(rec.config, "image");
+  emit_event(c.store, "container", "died", rec.id, name, image,
+             {{"containerExitCode", std::to_string(code ? *code : exit_code(code.error().code))}});
   auto lock = c.store.write_lock();
   auto cur = detail::read_container(c.store, rec.id);
   Json prev = cur ? cur->state : rec.state;
@@ -49,13 +53,17 @@ void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<in
   if (rec.config.value("rm", false)) {
     auto r = detail::remove_container_dir(c.store, rec.id);
     if (!r) log::warn("remove container {}: {}", rec.id, r.error().message);
+    else emit_event(c.store, "container", "remove", rec.id, name, image);
     return;
   }
   auto w = detail::write_state(c.store, rec.id, st);
   if (!w) log::warn("record the exit of container {}: {}", rec.id, w.error().message);
 }
 
-void record_started(Context& c, const std::string& id, const runtime::Started& s, int restarts = 0) {
+void record_started(Context& c, const detail::ContainerRecord& rec, const runtime::Started& s, int restarts = 0) {
+  const std::string& id = rec.id;
+  emit_event(c.store, "container", restarts > 0 ? "restart" : "start", id, json_str(rec.config, "name"),
+             json_str(rec.config, "image"));
   log::debug("container started, pid {}", s.pid);
   Json st = detail::running_state(s.pid, s.start_time, detail::now_ns());
   if (restarts > 0) st["restart_count"] = restarts;
@@ -239,7 +247,7 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
       ign.sa_handler = SIG_IGN;
       pipe_ignored = ::sigaction(SIGPIPE, &ign, &old_pipe) == 0;
     }
-    record_started(c, rec.id, s);
+    record_started(c, rec, s);
     stopper.started(s.pid);
     if (notify == "conmon") detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", ::getpid()));
   };
@@ -412,7 +420,7 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     sup.on_started = [&](const runtime::Started& s) {
       pipes.out_w.reset();  // the write ends must close here once the child has them, or EOF never comes
       pipes.err_w.reset();
-      record_started(c, id, s, restarts);
+      record_started(c, *rec, s, restarts);
       stopper.started(s.pid);
       if (policy.name == "no") in_r.reset();  // a restarted container needs it again
       hub.serve(master_fd >= 0 ? (interactive ? master_fd : -1) : in_w.get(), master_fd);

@@ -77,3 +77,29 @@ teardown() {
   run_berth run --rm -i $IMAGE sh -c 'wc -c; echo after-eof' < $BATS_TEST_TMPDIR/in
   assert "$output" == $'104857600\nafter-eof'
 }
+
+@test "scripts: berth events from the append-only events file, filtered, formatted, streamed" {
+  since=$(date +%s)
+  run_berth 3 run --rm --name $CNAME $IMAGE sh -c 'exit 3'
+  run_berth events --stream=false --since $since --filter container=$CNAME --format '{{.Type}} {{.Status}} {{.Name}}'
+  assert "$output" =~ "container create $CNAME"$'\n'"container start $CNAME"$'\n'"container died $CNAME"$'\n'"container remove $CNAME"
+  run_berth events --stream=false --since $since --filter container=$CNAME --filter event=died --format '{{.Attributes.containerExitCode}}'
+  assert "${lines[-1]}" == "3"
+  run_berth events --stream=false --since $since --filter event=died --format json
+  assert "$(echo "${lines[-1]}" | python3 -c 'import json,sys; e=json.load(sys.stdin); print(e["Status"], e["Type"], e["Name"])')" == "died container $CNAME"
+  run_berth events --stream=false --since $since --filter container=$CNAME
+  assert "${lines[0]}" =~ "^[0-9-]+ [0-9:.]+ \+0000 UTC container create [0-9a-f]{64} \(image=docker.io/library/bbtest:latest, name=$CNAME\)$"
+  # --until in the past: nothing from now on; streaming: new events appear as they happen.
+  run_berth events --stream=false --since $since --until $((since - 1))
+  assert "$output" == ""
+  timeout 10 "$BERTH" events --since $since --filter container=$CNAME-2 --filter event=start --format '{{.Name}}' > $BATS_TEST_TMPDIR/ev &
+  run_berth run --rm --name $CNAME-2 $IMAGE true
+  wait_for_output "$CNAME-2" $BATS_TEST_TMPDIR/ev
+  kill %1 2>/dev/null || true
+  run_berth tag $IMAGE localhost/$CNAME:1
+  run_berth events --stream=false --since $since --filter type=image --filter event=tag --format '{{.Name}}'
+  assert "${lines[-1]}" == "localhost/$CNAME:1"
+  run_berth untag $IMAGE localhost/$CNAME:1
+  run_berth 125 events --stream=false --filter bogus=1
+  run_berth 125 events --stream=maybe
+}
