@@ -499,7 +499,10 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
     else if (const char* v = std::getenv(e.c_str())) set_env(e + "=" + v);
   }
   // The unit's notify socket is berth's: never the container's, except through the relay.
-  std::erase_if(spec.env, [](const std::string& e) { return e.starts_with("NOTIFY_SOCKET="); });
+  std::erase_if(spec.env, [](const std::string& e) {
+    return e.starts_with("NOTIFY_SOCKET=") || e.starts_with("LISTEN_PID=") || e.starts_with("LISTEN_FDS=") ||
+           e.starts_with("LISTEN_FDNAMES=");
+  });
   if (json_str(conf, "sdnotify") == "container" && std::getenv("NOTIFY_SOCKET")) {
     set_env(std::string("NOTIFY_SOCKET=") + kNotifySocket);
     spec.binds.push_back({cdir + "/notify", kNotifyDir, false, false});

@@ -197,6 +197,23 @@ class StopOnTerm {
   bool armed_ = false;
 };
 
+// Socket activation (sd_listen_fds(3)): the sockets systemd passed to this berth (fds 3..,
+// LISTEN_PID is ours) go to the container as its fds 3.., with LISTEN_PID=1 (its PID 1; a
+// --init forwards them) and LISTEN_FDS/LISTEN_FDNAMES as given. 0 when there are none.
+int activation_fds() {
+  const char* pid = std::getenv("LISTEN_PID");
+  const char* fds = std::getenv("LISTEN_FDS");
+  if (!pid || !fds || std::atol(pid) != ::getpid()) return 0;
+  long n = std::atol(fds);
+  if (n <= 0 || n > 256) return 0;
+  for (int fd = 3; fd < 3 + n; fd++)
+    if (::fcntl(fd, F_GETFD) < 0) {
+      log::warn("LISTEN_FDS={} but fd {} is not open: no socket activation", n, fd);
+      return 0;
+    }
+  return static_cast<int>(n);
+}
+
 // The --sdnotify mode that applies: empty when systemd gave no socket or it is ignored.
 std::string notify_mode(const Json& config) {
   const char* sock = std::getenv("NOTIFY_SOCKET");
@@ -208,6 +225,12 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   log::debug("start {} attached", rec.id.substr(0, 12));
   auto spec = TRY(detail::build_spec(c.store, rec.id, rec.config));
   log::debug("spec built");
+  if (int n = activation_fds(); n > 0) {
+    spec.listen_fds = n;
+    spec.env.push_back("LISTEN_PID=1");
+    spec.env.push_back(fmt::format("LISTEN_FDS={}", n));
+    if (const char* names = std::getenv("LISTEN_FDNAMES")) spec.env.push_back(std::string("LISTEN_FDNAMES=") + names);
+  }
   bool tty = rec.config.value("tty", false);
   // The output also goes to the container's log, as podman's does, so that `logs` shows it
   // later; not for --rm, whose log goes with it (its output then reaches this terminal direct).

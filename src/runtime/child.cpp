@@ -325,7 +325,11 @@ void loopback_up(const ChildPlan& p) {
   if (::setresuid(p.uid, p.uid, p.uid) != 0) die(p, Stage::user, 3);
   set_caps(p);
   make_workdir(p);
-  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) die(p, Stage::exec, 1);
+  // Everything above 2 closes on exec, but the sockets systemd passed for activation.
+  unsigned keep = p.listen_fds > 0 ? static_cast<unsigned>(p.listen_fds) : 0U;
+  for (unsigned fd = 3; fd < 3 + keep; fd++)
+    if (::fcntl(static_cast<int>(fd), F_SETFD, 0) != 0) die(p, Stage::exec, 1);
+  if (::syscall(SYS_close_range, 3U + keep, ~0U, CLOSE_RANGE_CLOEXEC) != 0) die(p, Stage::exec, 1);
   if (p.exec_stub_fd >= 0) {
     // CVE-2019-5736: the command is started by the sealed stub, so that no execve made while
     // this process is still berth can reach berth's binary (see stub/exec_stub.c).

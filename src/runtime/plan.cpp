@@ -224,6 +224,7 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.sync_fd = -1;
   p.create_workdir = true;
   p.report_fd = -1;
+  p.listen_fds = s.listen_fds;
   p.exec_stub_fd = -1;
   p.stub_argv = nullptr;
   return cp;

@@ -2,7 +2,8 @@
  * Assertions become exact: it prints kernel facts instead of parsing a distro's tools.
  *   testinit true | exit N | echo ARGS... | cat | fds | caps | nnp | seccomp | hostname | pause
  *            | write PATH TEXT | syscall mount|unshare|keyctl
- *            | notify MSG (one sd_notify datagram to $NOTIFY_SOCKET, e.g. READY=1) */
+ *            | notify MSG (one sd_notify datagram to $NOTIFY_SOCKET, e.g. READY=1)
+ *            | accept3 (socket activation: answers one connection on fd 3 with its LISTEN_ vars) */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -79,6 +80,19 @@ int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "true") == 0) return 0;
   const char *cmd = argv[1];
   if (strcmp(cmd, "exit") == 0) return argc > 2 ? atoi(argv[2]) : 0;
+  if (strcmp(cmd, "accept3") == 0) {
+    int c = accept(3, NULL, NULL);
+    if (c < 0) {
+      perror("accept on fd 3");
+      return 1;
+    }
+    char msg[256];
+    const char *p = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+    int len = snprintf(msg, sizeof msg, "activated pid=%s fds=%s\n", p ? p : "-", n ? n : "-");
+    if (write(c, msg, (size_t)len) < 0) return 1;
+    close(c);
+    return 0;
+  }
   if (strcmp(cmd, "notify") == 0 && argc > 2) {
     const char *path = getenv("NOTIFY_SOCKET");
     struct sockaddr_un sa = {.sun_family = AF_UNIX};

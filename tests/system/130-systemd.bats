@@ -162,3 +162,12 @@ unit() {
   run in_sd $SDB container exists $UNIT-new
   assert "$status" == 1 "ExecStopPost removed it"
 }
+
+@test "a socket-activated unit passes its socket to a container that answers on it" {
+  in_sd sh -c "printf '[Socket]\nListenStream=127.0.0.1:8099\n' > /etc/systemd/system/$UNIT.socket"
+  unit $UNIT "ExecStart=$SDB run --rm bbtest /bin/testinit accept3"
+  in_sd systemctl start $UNIT.socket
+  got=$(in_sd python3 -c "import socket; s=socket.create_connection(('127.0.0.1',8099)); print(s.recv(100).decode().strip())")
+  assert "$got" == "activated pid=1 fds=1"
+  in_sd systemctl stop $UNIT.socket
+}

@@ -103,3 +103,17 @@ teardown() {
   run_berth 125 events --stream=false --filter bogus=1
   run_berth 125 events --stream=maybe
 }
+
+@test "socket activation: the sockets systemd passes (LISTEN_FDS) are the container's fds 3.." {
+  command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate is not installed"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  systemd-socket-activate -E BERTH_ROOT -E BERTH_RUNROOT -E CONTAINERS_REGISTRIES_CONF -l 127.0.0.1:$port \
+    "$BERTH" run --rm --pull=never $IMAGE /bin/testinit accept3 > $BATS_TEST_TMPDIR/sa.log 2>&1 &
+  for i in $(seq 50); do grep -q Listening $BATS_TEST_TMPDIR/sa.log && break; sleep 0.1; done
+  got=$(python3 -c "import socket; s=socket.create_connection(('127.0.0.1',$port)); print(s.recv(100).decode().strip())")
+  wait
+  assert "$got" == "activated pid=1 fds=1" "LISTEN_PID is the container's PID 1"
+  # Without activation meant for berth (another LISTEN_PID), nothing is passed.
+  LISTEN_PID=1 LISTEN_FDS=1 run_berth run --rm $IMAGE sh -c 'echo "[${LISTEN_FDS:-}]"; ls /proc/self/fd | wc -l'
+  assert "${lines[0]}" == "[]"
+}

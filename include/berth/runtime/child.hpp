@@ -80,6 +80,7 @@ struct ChildPlan {
   unsigned short tty_rows, tty_cols;  // the terminal's size, set before exec (0: unknown)
   const void* sigmask;              // sigset_t to restore before exec (the parent blocks some)
   int report_fd;                    // O_CLOEXEC pipe: EOF = exec happened
+  int listen_fds;                   // socket activation: fds 3 .. 3+n-1 stay open across exec
   bool die_with_parent;             // PR_SET_PDEATHSIG(SIGKILL); off for `exec -d`
   int sync_fd;                      // >= 0: wait for one byte (the parent placed us in cgroups)
   bool create_workdir;              // run: mkdir -p the workdir; exec: it must exist

@@ -36,6 +36,7 @@ struct Spec {
   gid_t gid = 0;
   std::vector<gid_t> groups;
   bool stdin_open = false;
+  int listen_fds = 0;  // socket activation: berth's fds 3.. (from systemd) are the container's too
   // isolation
   std::string hostname;
   bool rootless = false;
