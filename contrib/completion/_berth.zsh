@@ -26,7 +26,7 @@ _berth() {
                {-w,--workdir}':dir' {-u,--user}':user' '--entrypoint:cmd' {-h,--hostname}':name' \
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
                '--network:mode:(private none host)' '--read-only' '--privileged' \
-               '--sdnotify:mode:(conmon container ignore)' '--restart:policy:(no on-failure always unless-stopped)' '--pull:policy:(missing always never newer)' {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' \
+               '--sdnotify:mode:(conmon container ignore)' '--restart:policy:(no on-failure always unless-stopped)' '--log-driver:driver:(k8s-file journald none passthrough)' '*--log-opt:option' '--pull:policy:(missing always never newer)' {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' \
                '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '*::args' ;;
         pull) _arguments {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' {-a,--all-tags} '*:image' ;;
         push) _arguments {-f,--format}':format:(oci v2s2)' '--digestfile:file:_files' {-q,--quiet} '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '1:image' '2:destination' ;;

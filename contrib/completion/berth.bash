@@ -33,8 +33,8 @@ _berth() {
     [rename]="--help"
     [rm]="--force -f --all -a --volumes -v --cidfile --ignore -i --help"
     [rmi]="--force -f --all -a --help"
-    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
-    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [start]="--attach -a --interactive -i --all --filter -f --help"
     [stop]="--time -t --all -a --cidfile --ignore -i --help"
     [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --help"
@@ -73,6 +73,7 @@ _berth() {
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
     --root|--runroot|--input|-i|--output|-o|--volume|-v|--env-file|--cidfile|--authfile|--digestfile) _filedir; return ;;
     --cert-dir) _filedir -d; return ;;
+    --log-driver) COMPREPLY=($(compgen -W "k8s-file journald none passthrough" -- "$cur")); return ;;
     --restart) COMPREPLY=($(compgen -W "no on-failure always unless-stopped" -- "$cur")); return ;;
     --sdnotify) COMPREPLY=($(compgen -W "conmon container ignore" -- "$cur")); return ;;
     --pull) COMPREPLY=($(compgen -W "missing always never newer" -- "$cur")); return ;;

@@ -126,3 +126,5 @@ complete -c berth -n '__fish_seen_subcommand_from events' -l since -x
 complete -c berth -n '__fish_seen_subcommand_from events' -l until -x
 complete -c berth -n '__fish_seen_subcommand_from events' -l stream -x -a 'true false'
 complete -c berth -n '__fish_seen_subcommand_from events' -l no-trunc
+complete -c berth -n '__fish_seen_subcommand_from run create' -l log-driver -x -a 'k8s-file journald none passthrough'
+complete -c berth -n '__fish_seen_subcommand_from run create' -l log-opt -x

@@ -48,6 +48,8 @@ void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
   sub->add_option("--network,--net", o.network, "Network mode: none, host or private");
   sub->add_option("--sdnotify", o.sdnotify, "Control sd-notify behavior (conmon, container, ignore)");
+  sub->add_option("--log-driver", o.log_driver, "Logging driver for the container (k8s-file, journald, none, passthrough)");
+  sub->add_option("--log-opt", o.log_opt, "Logging driver options (path=FILE, tag=NAME)")->allow_extra_args(false);
   sub->add_option("--restart", o.restart, "Restart policy to apply when a container exits (no, on-failure[:N], always, unless-stopped)");
 }
 

@@ -232,6 +232,15 @@ Result<void> validate(const RunOptions& o) {
   if (o.init) TRY(init_binary());
   TRY(detail::check_sdnotify_mode(o.sdnotify));
   auto restart = TRY(parse_restart_policy(o.restart));
+  if (o.log_driver != "k8s-file" && o.log_driver != "journald" && o.log_driver != "none" && o.log_driver != "passthrough")
+    return fail(Errc::usage, "invalid log driver \"{}\": use k8s-file, journald, none or passthrough", o.log_driver);
+  for (const auto& opt : o.log_opt) {
+    if (opt.starts_with("path=") && opt.size() > 6 && opt[5] == '/' && o.log_driver == "k8s-file") continue;
+    if (opt.starts_with("tag=") && o.log_driver == "journald") continue;
+    if (opt.starts_with("max-size=") || opt.starts_with("max_size=")) continue;  // accepted, not enforced
+    return fail(Errc::usage, "invalid --log-opt \"{}\" for log driver {}: use path=/ABS (k8s-file) or tag= (journald)",
+                opt, o.log_driver);
+  }
   if (o.rm && restart.name != "no") return fail(Errc::usage, "the --rm option conflicts with --restart");
   if (o.cpus && (*o.cpus <= 0 || *o.cpus > 1024)) return fail(Errc::usage, "invalid --cpus {}: must be above 0", *o.cpus);
   for (const auto& l : o.labels)
@@ -394,6 +403,8 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                {"network", o.network.empty() ? "private" : o.network},
                {"sdnotify", o.sdnotify},
                {"restart", o.restart.empty() ? "no" : o.restart},
+               {"log_driver", o.log_driver},
+               {"log_opt", o.log_opt},
                {"create_command", o.create_command},
                {"create_image_index", o.create_image_index},
                {"labels", labels},

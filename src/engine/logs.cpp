@@ -90,7 +90,17 @@ void read_lines(int fd, std::string& carry, std::deque<LogLine>& out) {
 
 Result<void> container_logs(Context& c, const LogsOptions& o) {
   std::string id = TRY(container_id(c, o.container));
+  auto rec = TRY(detail::read_container(c.store, id));
+  std::string driver = json_str(rec.config, "log_driver", "k8s-file");
+  if (driver == "none" || driver == "passthrough")
+    return fail(Errc::unsupported, "this container is using the '{}' log driver, cannot read logs: this container is not logging output",
+                driver);
+  if (driver == "journald")
+    return fail(Errc::unsupported, "this container logs to the journal: journalctl CONTAINER_NAME={}",
+                json_str(rec.config, "name"));
   std::string path = detail::container_dir(c.store, id) + "/ctr.log";
+  for (const auto& opt : json_obj(rec.config, "log_opt").is_array() ? json_obj(rec.config, "log_opt") : Json::array())
+    if (opt.is_string() && opt.get<std::string>().starts_with("path=")) path = opt.get<std::string>().substr(5);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno != ENOENT) return fail_errno("open {}", path);
   sys::UniqueFd g(fd);
@@ -113,8 +123,8 @@ Result<void> container_logs(Context& c, const LogsOptions& o) {
   for (const auto& l : lines) p.print(l);
   if (!o.follow) return {};
   while (true) {
-    auto rec = detail::read_container(c.store, id);
-    bool running = rec && detail::status_of(rec->state) == "running";
+    auto now = detail::read_container(c.store, id);
+    bool running = now && detail::status_of(now->state) == "running";
     if (fd < 0) {
       fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       g.reset(fd);

@@ -26,6 +26,7 @@
 #include "berth/sys/userns.hpp"
 #include "attach.hpp"
 #include "container_record.hpp"
+#include "journal.hpp"
 #include "sdnotify.hpp"
 #include "spec_builder.hpp"
 
@@ -76,7 +77,8 @@ void record_started(Context& c, const detail::ContainerRecord& rec, const runtim
 // A line cut by a read boundary is written as "P" (partial) and continued.
 class LogWriter {
  public:
-  explicit LogWriter(int fd) : fd_(fd) {}
+  // fd < 0: no k8s-file log (--log-driver none or journald).
+  explicit LogWriter(int fd, const detail::Journal* journal = nullptr) : fd_(fd), journal_(journal) {}
   // Reads once from `from`; false at EOF or error.
   bool relay(int from, const char* stream) {
     char buf[65536];
@@ -84,6 +86,18 @@ class LogWriter {
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
     if (n <= 0) return false;
     std::string_view data(buf, static_cast<size_t>(n));
+    if (journal_) {
+      std::string_view rest = data;
+      while (!rest.empty()) {
+        auto nl = rest.find('\n');
+        journal_->line(rest.substr(0, nl), stream[3] == 'e');
+        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+      }
+    }
+    if (fd_ < 0) {
+      if (tee) tee(stream, data);
+      return true;
+    }
     std::int64_t ns = detail::now_ns();
     std::string ts = rfc3339_utc(ns / 1000000000, ns % 1000000000);
     std::string out;
@@ -103,7 +117,29 @@ class LogWriter {
 
  private:
   int fd_;
+  const detail::Journal* journal_;
 };
+
+// --log-driver and --log-opt as recorded: where a container's output goes.
+struct LogTarget {
+  std::string driver = "k8s-file";
+  std::string path;  // k8s-file: the log file
+  std::optional<detail::Journal> journal;
+};
+
+LogTarget log_target(const store::Store& s, const std::string& id, const Json& config) {
+  LogTarget t;
+  t.driver = json_str(config, "log_driver", "k8s-file");
+  std::string tag;
+  for (const auto& opt : json_obj(config, "log_opt").is_array() ? json_obj(config, "log_opt") : Json::array()) {
+    std::string o = opt.is_string() ? opt.get<std::string>() : "";
+    if (o.starts_with("path=")) t.path = o.substr(5);
+    if (o.starts_with("tag=")) tag = o.substr(4);
+  }
+  if (t.path.empty()) t.path = detail::container_dir(s, id) + "/ctr.log";
+  if (t.driver == "journald") t.journal.emplace(id, json_str(config, "name"), tag);
+  return t;
+}
 
 // The container's stdout and stderr as pipes whose read ends `writer` relays; the write ends
 // go to the container (and must be closed here once it has them, or EOF never comes).
@@ -234,13 +270,15 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   bool tty = rec.config.value("tty", false);
   // The output also goes to the container's log, as podman's does, so that `logs` shows it
   // later; not for --rm, whose log goes with it (its output then reaches this terminal direct).
+  // --log-driver none and passthrough: the container writes straight to berth's fds.
+  LogTarget target = log_target(c.store, rec.id, rec.config);
   std::optional<LogWriter> writer;
   sys::UniqueFd logfd;
-  if (!rec.config.value("rm", false)) {
-    logfd.reset(::open((detail::container_dir(c.store, rec.id) + "/ctr.log").c_str(),
-                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-    if (logfd) {
-      writer.emplace(logfd.get());
+  if (target.driver == "k8s-file" && !rec.config.value("rm", false))
+    logfd.reset(::open(target.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (logfd || target.journal) {
+    {
+      writer.emplace(logfd.get(), target.journal ? &*target.journal : nullptr);
       writer->tee = [](const char* stream, std::string_view data) {
         (void)sys::write_all(stream[3] == 'o' ? 1 : 2, data);  // a closed reader only stops this copy
       };
@@ -343,6 +381,8 @@ Result<int> start_container(Context& c, const std::string& id, bool attach, bool
 
 Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out) {
   log::debug("run {}", o.image);
+  if (o.detach && o.log_driver == "passthrough")
+    return fail(Errc::usage, "the passthrough log driver cannot be used with -d: the container needs berth's own stdout and stderr");
   std::string id = TRY(create_container(c, o));
   log::debug("created {}", id.substr(0, 12));
   if (id_out) *id_out = id;
@@ -406,10 +446,17 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     record_exit(c, *rec, std::unexpected(spec.error()));
     return fail_start(spec.error());
   }
-  int logfd = ::open((dir + "/ctr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (logfd < 0) return fail_start(Error{Errc::system, errno, "open the container log"});
+  LogTarget target = log_target(c.store, id, rec->config);
+  if (target.driver == "passthrough")
+    return fail_start(Error{Errc::usage, 0, "the passthrough log driver hands berth's own stdout and stderr to the "
+                                            "container: it needs a container in the foreground, not -d"});
+  int logfd = -1;
+  if (target.driver == "k8s-file") {
+    logfd = ::open(target.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (logfd < 0) return fail_start(Error{Errc::system, errno, "open the container log " + target.path});
+  }
   sys::UniqueFd log_guard(logfd);
-  LogWriter writer(logfd);
+  LogWriter writer(logfd, target.journal ? &*target.journal : nullptr);
   detail::AttachHub hub;
   Result<int> code = 0;
   if (auto l = hub.listen(dir); !l) log::warn("berth attach will not work: {}", l.error().message);

@@ -190,3 +190,25 @@ MAINPID=1"'
   run_berth 125 run --rm --sdnotify=bogus $IMAGE true
   assert "$output" =~ "invalid --sdnotify value"
 }
+
+@test "--log-driver: k8s-file (path=), none, passthrough; bad drivers and options refused" {
+  n=$(safename)
+  run_berth run --name $n-none --log-driver none $IMAGE echo to-the-terminal
+  assert "$output" == "to-the-terminal" "none: output still reaches the caller"
+  run_berth 125 logs $n-none
+  assert "$output" =~ "'none' log driver"
+  run_berth run --rm --log-driver passthrough $IMAGE sh -c 'readlink /proc/self/fd/1'
+  assert "$output" =~ "^pipe:" "passthrough: the container writes to berth's own stdout (bats' pipe)"
+  run_berth 125 run -d --log-driver passthrough $IMAGE true
+  assert "$output" =~ "cannot be used with -d"
+  run_berth run -d --name $n-path --log-opt path=$BATS_TEST_TMPDIR/custom.log $IMAGE echo custom
+  run_berth wait $n-path
+  assert "$(cat $BATS_TEST_TMPDIR/custom.log)" =~ "stdout F custom$"
+  run_berth logs $n-path
+  assert "$output" == "custom"
+  run_berth 125 run --log-driver syslog $IMAGE true
+  assert "$output" =~ "invalid log driver"
+  run_berth 125 run --log-opt path=relative $IMAGE true
+  run_berth 125 run --log-driver journald --log-opt path=/x $IMAGE true
+  run_berth rm $n-none $n-path
+}

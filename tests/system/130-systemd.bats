@@ -171,3 +171,11 @@ unit() {
   assert "$got" == "activated pid=1 fds=1"
   in_sd systemctl stop $UNIT.socket
 }
+
+@test "--log-driver journald: lines reach the journal with the container's fields" {
+  unit $UNIT "ExecStart=$SDB run --rm --name $UNIT --log-driver journald --log-opt tag=$UNIT-tag bbtest sh -c 'echo out-line; echo err-line >&2'"
+  in_sd systemctl start $UNIT
+  for i in $(seq 50); do in_sd journalctl CONTAINER_NAME=$UNIT --no-pager -o cat 2>/dev/null | grep -q err-line && break; sleep 0.1; done
+  assert "$(in_sd journalctl CONTAINER_NAME=$UNIT --no-pager -o cat)" == $'out-line\nerr-line'
+  assert "$(in_sd journalctl -t $UNIT-tag -p err --no-pager -o cat)" == "err-line" "stderr is priority err"
+}

@@ -39,6 +39,8 @@ struct RunOptions {
   std::string network = "private";
   std::string sdnotify = "conmon";  // conmon | container | ignore
   std::string restart;              // no | on-failure[:N] | always | unless-stopped
+  std::string log_driver = "k8s-file";  // k8s-file | journald | none | passthrough
+  std::vector<std::string> log_opt;     // path= (k8s-file), tag= (journald)
   std::vector<std::string> create_command;  // the command line that made it (inspect, generate systemd --new)
   int create_image_index = -1;               // where IMAGE is in it
   std::string stop_signal;
