@@ -4,11 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <map>
 
 #include "berth/core/log.hpp"
 #include "berth/sys/file.hpp"
 #include "container_record.hpp"
+#include "filters.hpp"
 
 namespace berth::engine {
 
@@ -17,45 +17,21 @@ namespace {
 constexpr const char* kDir = "events";
 constexpr const char* kFile = "events/events.log";
 
-struct Filter {
-  std::string key, value;
-};
-
-Result<std::vector<Filter>> parse_filters(const std::vector<std::string>& raw) {
-  std::vector<Filter> out;
-  for (const auto& f : raw) {
-    auto eq = f.find('=');
-    if (eq == std::string::npos) return fail(Errc::usage, "invalid filter \"{}\": expected key=value", f);
-    Filter x{f.substr(0, eq), f.substr(eq + 1)};
-    if (x.key != "container" && x.key != "image" && x.key != "event" && x.key != "type" && x.key != "label")
-      return fail(Errc::usage, "invalid filter \"{}\": use container=, image=, event=, type= or label=", x.key);
-    out.push_back(x);
-  }
-  return out;
-}
-
-bool matches(const Json& e, const std::vector<Filter>& filters) {
-  std::map<std::string, bool> by_key;
-  for (const auto& f : filters) {
-    bool m = false;
-    std::string id = json_str(e, "ID");
-    if (f.key == "container") m = json_str(e, "Type") == "container" && (json_str(e, "Name") == f.value || (!f.value.empty() && id.starts_with(f.value)));
-    else if (f.key == "image") m = json_str(e, "Image") == f.value || json_str(e, "Image").ends_with("/" + f.value) ||
-                                   json_str(e, "Image").find("/" + f.value + ":") != std::string::npos ||
-                                   (json_str(e, "Type") == "image" && (json_str(e, "Name") == f.value || id.starts_with(f.value)));
-    else if (f.key == "event") m = json_str(e, "Status") == f.value;
-    else if (f.key == "type") m = json_str(e, "Type") == f.value;
-    else if (f.key == "label") {
-      auto eq = f.value.find('=');
-      const Json& attrs = json_obj(e, "Attributes");
-      std::string k = f.value.substr(0, eq);
-      m = attrs.is_object() && attrs.contains(k) && (eq == std::string::npos || json_str(attrs, k) == f.value.substr(eq + 1));
-    }
-    by_key[f.key] = by_key[f.key] || m;
-  }
-  for (const auto& [k, m] : by_key)
-    if (!m) return false;
-  return true;
+bool matches(const Json& e, const std::vector<detail::KeyFilter>& filters) {
+  return detail::match_key_filters(filters, [&](const detail::KeyFilter& f) {
+    std::string id = json_str(e, "ID"), image = json_str(e, "Image");
+    if (f.key == "container")
+      return json_str(e, "Type") == "container" && (json_str(e, "Name") == f.value || (!f.value.empty() && id.starts_with(f.value)));
+    if (f.key == "image")
+      return image == f.value || image.ends_with("/" + f.value) || image.find("/" + f.value + ":") != std::string::npos ||
+             (json_str(e, "Type") == "image" && !f.value.empty() && id.starts_with(f.value));
+    if (f.key == "event") return json_str(e, "Status") == f.value;
+    if (f.key == "type") return json_str(e, "Type") == f.value;
+    auto eq = f.value.find('=');  // label
+    const Json& attrs = json_obj(e, "Attributes");
+    std::string k = f.value.substr(0, eq);
+    return attrs.is_object() && attrs.contains(k) && (eq == std::string::npos || json_str(attrs, k) == f.value.substr(eq + 1));
+  });
 }
 
 }  // namespace
@@ -78,7 +54,7 @@ void emit_event(const store::Store& s, std::string_view type, std::string_view s
 }
 
 Result<void> read_events(Context& c, const EventsOptions& o, const std::function<void(const Json&)>& out) {
-  auto filters = TRY(parse_filters(o.filters));
+  auto filters = TRY(detail::parse_key_filters(o.filters, {"container", "image", "event", "type", "label"}));
   TRY(sys::ensure_dir(c.store.runroot(), kDir, 0700));
   int fd = ::openat(c.store.runroot(), kFile, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return fail_errno("open the events file");

@@ -13,6 +13,7 @@
 #include "berth/engine/resolve.hpp"
 #include "berth/image/config.hpp"
 #include "berth/sys/file.hpp"
+#include "filters.hpp"
 
 namespace berth::engine {
 
@@ -37,21 +38,13 @@ std::map<std::string, int> container_counts(const store::Store& s) {
   return out;
 }
 
-struct Filter {
-  std::string key, value;
-};
+using Filter = detail::KeyFilter;
 
 Result<std::vector<Filter>> parse_filters(const std::vector<std::string>& raw) {
-  std::vector<Filter> out;
-  for (const auto& f : raw) {
-    auto eq = f.find('=');
-    if (eq == std::string::npos) return fail(Errc::usage, "invalid filter \"{}\": expected key=value", f);
-    Filter x{f.substr(0, eq), f.substr(eq + 1)};
-    static const std::set<std::string> known = {"reference", "dangling", "label", "before", "since", "id"};
-    if (!known.count(x.key)) return fail(Errc::usage, "invalid filter \"{}\": unknown key", x.key);
+  auto out = TRY(detail::parse_key_filters(raw, {"reference", "dangling", "label", "before", "since", "id"}));
+  for (const auto& x : out) {
     if (x.key == "dangling" && x.value != "true" && x.value != "false")
       return fail(Errc::usage, "invalid filter \"dangling={}\": must be true or false", x.value);
-    out.push_back(x);
   }
   return out;
 }

@@ -24,6 +24,7 @@
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
 #include "container_record.hpp"
+#include "filters.hpp"
 
 namespace berth::engine {
 
@@ -173,18 +174,11 @@ Result<std::string> container_id(Context& c, const std::string& key) {
 
 namespace {
 
-struct PsFilter {
-  std::string key, value;
-};
+using PsFilter = detail::KeyFilter;
 
 Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& raw) {
-  std::vector<PsFilter> out;
-  static const std::set<std::string> known = {"status", "name", "id", "label", "ancestor", "exited", "restart-policy"};
-  for (const auto& f : raw) {
-    auto eq = f.find('=');
-    if (eq == std::string::npos) return fail(Errc::usage, "invalid filter \"{}\": expected key=value", f);
-    PsFilter x{f.substr(0, eq), f.substr(eq + 1)};
-    if (!known.count(x.key)) return fail(Errc::usage, "invalid filter \"{}\": unknown key", x.key);
+  auto out = TRY(detail::parse_key_filters(raw, {"status", "name", "id", "label", "ancestor", "exited", "restart-policy"}));
+  for (const auto& x : out) {
     if (x.key == "status" && !std::set<std::string>{"created", "running", "exited", "paused", "stopped", "stopping",
                                                     "configured", "unknown", "removing"}.count(x.value))
       return fail(Errc::usage, "invalid filter \"status={}\": not a container state", x.value);
@@ -199,37 +193,28 @@ Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& r
       return fail(Errc::usage, "invalid filter \"restart-policy={}\": use no, on-failure, always or unless-stopped", x.value);
     if (x.key == "exited" && (x.value.empty() || x.value.find_first_not_of("0123456789") != std::string::npos))
       return fail(Errc::usage, "invalid filter \"exited={}\": not an exit code", x.value);
-    out.push_back(x);
   }
   return out;
 }
 
-// Filters of one key are alternatives (OR); different keys must all match (AND), as podman.
 bool ps_match(const ContainerSummary& s, const std::vector<PsFilter>& filters) {
-  std::map<std::string, bool> by_key;
-  for (const auto& f : filters) {
-    bool m = false;
-    if (f.key == "status") m = s.status == f.value || (f.value == "stopped" && s.status == "exited");
-    else if (f.key == "name") m = std::regex_search(s.name, std::regex(f.value));
-    else if (f.key == "id") m = s.id.starts_with(f.value);
-    else if (f.key == "exited") m = s.status == "exited" && std::to_string(s.exit_code) == f.value;
-    else if (f.key == "restart-policy") m = s.restart_policy.substr(0, s.restart_policy.find(':')) == f.value;
-    else if (f.key == "ancestor") {
-      std::string v = f.value;
-      m = s.image == v || s.image.starts_with(v + ":") || s.image.ends_with("/" + v) ||
-          s.image.find("/" + v + ":") != std::string::npos ||
-          (v.size() >= 3 && s.image_id.substr(s.image_id.find(':') + 1).starts_with(v.starts_with("sha256:") ? v.substr(7) : v));
-    } else if (f.key == "label") {
-      auto eq = f.value.find('=');
-      std::string k = f.value.substr(0, eq);
-      m = s.labels.is_object() && s.labels.contains(k) &&
-          (eq == std::string::npos || (s.labels[k].is_string() && s.labels[k].get<std::string>() == f.value.substr(eq + 1)));
+  return detail::match_key_filters(filters, [&](const PsFilter& f) {
+    if (f.key == "status") return s.status == f.value || (f.value == "stopped" && s.status == "exited");
+    if (f.key == "name") return std::regex_search(s.name, std::regex(f.value));
+    if (f.key == "id") return s.id.starts_with(f.value);
+    if (f.key == "exited") return s.status == "exited" && std::to_string(s.exit_code) == f.value;
+    if (f.key == "restart-policy") return s.restart_policy.substr(0, s.restart_policy.find(':')) == f.value;
+    if (f.key == "ancestor") {
+      const std::string& v = f.value;
+      return s.image == v || s.image.starts_with(v + ":") || s.image.ends_with("/" + v) ||
+             s.image.find("/" + v + ":") != std::string::npos ||
+             (v.size() >= 3 && s.image_id.substr(s.image_id.find(':') + 1).starts_with(v.starts_with("sha256:") ? v.substr(7) : v));
     }
-    by_key[f.key] = by_key[f.key] || m;
-  }
-  for (const auto& [k, m] : by_key)
-    if (!m) return false;
-  return true;
+    auto eq = f.value.find('=');  // label
+    std::string k = f.value.substr(0, eq);
+    return s.labels.is_object() && s.labels.contains(k) &&
+           (eq == std::string::npos || (s.labels[k].is_string() && s.labels[k].get<std::string>() == f.value.substr(eq + 1)));
+  });
 }
 
 }  // namespace
