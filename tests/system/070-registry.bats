@@ -377,3 +377,38 @@ EOF
   assert "$status" == 0
   assert "$(echo "$output" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["Layers"]))')" == "2"
 }
+
+@test "pull: zstd and gzip layers (an OCI image whose layers are recompressed here)" {
+  command -v zstd >/dev/null || skip "zstd is not installed"
+  layout_and_empty_store
+  # Recompress the two plain layers: the first with zstd, the second with gzip; rewrite the
+  # manifest (digests, sizes, media types) and the index.
+  python3 - $T/layout <<'PY'
+import hashlib, json, os, subprocess, sys
+d = sys.argv[1]
+blob = lambda h: os.path.join(d, "blobs", "sha256", h)
+def put(data):
+    h = hashlib.sha256(data).hexdigest()
+    open(blob(h), "wb").write(data)
+    return "sha256:" + h, len(data)
+index = json.load(open(os.path.join(d, "index.json")))
+m = index["manifests"][0]
+man = json.load(open(blob(m["digest"][7:])))
+for l, (tool, mt) in zip(man["layers"], [(["zstd", "-q", "-c"], "+zstd"), (["gzip", "-c"], "+gzip")]):
+    raw = open(blob(l["digest"][7:]), "rb").read()
+    comp = subprocess.run(tool, input=raw, capture_output=True, check=True).stdout
+    l["digest"], l["size"] = put(comp)
+    l["mediaType"] = "application/vnd.oci.image.layer.v1.tar" + mt
+man["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+man["config"]["mediaType"] = "application/vnd.oci.image.config.v1+json"
+m["digest"], m["size"] = put(json.dumps(man).encode())
+m["mediaType"] = man["mediaType"]
+json.dump(index, open(os.path.join(d, "index.json"), "w"))
+PY
+  f=$(start_fake $T/z $T/layout)
+  run_berth pull -q --tls-verify=false $f/t/bb:latest
+  run_berth run --rm $f/t/bb:latest sh -c 'cat /var/data/added.txt; ls /var/data'
+  assert "${lines[0]}" == "layer two"
+  assert "$output" !~ "deleted.txt" "the whiteout of the gzip layer applied over the zstd one"
+  stop_server $T/z
+}
