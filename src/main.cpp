@@ -15,6 +15,11 @@
 namespace {
 
 int run(int argc, char** argv) {
+  // Installed as a systemd generator (a symlink named berth-generator or berth-user-generator).
+  std::string_view self = argv[0];
+  self = self.substr(self.rfind('/') + 1);
+  if (self == "berth-generator" || self == "berth-user-generator")
+    return berth::cli::quadlet_generator_main(argc, argv, self == "berth-user-generator");
   CLI::App app{"berth: manage containers and images, daemonless", "berth"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for all subcommands");

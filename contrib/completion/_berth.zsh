@@ -13,7 +13,7 @@ _berth() {
     'logs:Show container output' 'attach:Attach to a running container'
     'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'cp:Copy files to or from a container'
     'mount:Mount a container filesystem' 'unmount:Unmount a container filesystem' 'umount:Unmount a container filesystem' 'unshare:Run a command in the rootless user namespace' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
-    'events:Show berth events' 'generate:Generate systemd units' 'pull:Pull an image from a registry' 'push:Push an image to a registry' 'login:Log in to a registry' 'logout:Log out of a registry'
+    'systemd:Quadlet units from .container files' 'events:Show berth events' 'generate:Generate systemd units' 'pull:Pull an image from a registry' 'push:Push an image to a registry' 'login:Log in to a registry' 'logout:Log out of a registry'
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
@@ -45,6 +45,7 @@ _berth() {
         stop) _arguments {-t,--time}':seconds' {-a,--all} '*--cidfile:file:_files' {-i,--ignore} '*:container' ;;
         generate) _arguments '1:what:(systemd)' '--new' {-n,--name} {-f,--files} '--restart-policy:policy:(no on-failure always unless-stopped)' {-t,--stop-timeout}':seconds' '--container-prefix:prefix' '--separator:sep' '*:container' ;;
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;
+        systemd) _arguments '1:what:(generate)' '--user' '2:dir:_files -/' ;;
         events) _arguments '*'{-f,--filter}':filter' '--format:format' '--since:time' '--until:time' '--stream=-:bool:(true false)' '--no-trunc' ;;
         wait) _arguments '*--condition:state:(running created exited stopped)' {-i,--interval}':interval' '*:container' ;;
         start) _arguments {-a,--attach} {-i,--interactive} '--all' '*'{-f,--filter}':filter' '*:container' ;;

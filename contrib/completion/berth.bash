@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach commit container cp create diff events export generate mount umount unmount unshare exec history image images import inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
+  local commands="attach commit container cp create diff events export generate systemd mount umount unmount unshare exec history image images import inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -37,7 +37,7 @@ _berth() {
     [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [start]="--attach -a --interactive -i --all --filter -f --help"
     [stop]="--time -t --all -a --cidfile --ignore -i --help"
-    [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --help"
+    [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --user --help"
     [kill]="--signal -s --all -a --help"
     [events]="--filter -f --format --since --until --stream --no-trunc --help"
     [wait]="--condition --interval -i --help"
@@ -106,6 +106,9 @@ _berth() {
     generate)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "systemd" -- "$cur")); return; }
       cmd=$sub ;;
+    systemd)
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "generate" -- "$cur")); return; }
+      _filedir -d; return ;;
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "${opts[$cmd]:-}" -- "$cur"))

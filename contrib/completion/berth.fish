@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -128,3 +128,5 @@ complete -c berth -n '__fish_seen_subcommand_from events' -l stream -x -a 'true 
 complete -c berth -n '__fish_seen_subcommand_from events' -l no-trunc
 complete -c berth -n '__fish_seen_subcommand_from run create' -l log-driver -x -a 'k8s-file journald none passthrough'
 complete -c berth -n '__fish_seen_subcommand_from run create' -l log-opt -x
+complete -c berth -n '__fish_seen_subcommand_from systemd' -a generate
+complete -c berth -n '__fish_seen_subcommand_from systemd' -l user

@@ -50,6 +50,8 @@ void register_container_commands(CLI::App& app, Registry& r);
 void register_change_commands(CLI::App& app, Registry& r);  // after image and container
 void register_registry_commands(CLI::App& app, Registry& r);  // after image
 void register_systemd_commands(CLI::App& app, Registry& r);
+// berth called as berth-generator / berth-user-generator (a systemd generator).
+int quadlet_generator_main(int argc, char** argv, bool user);
 
 // run/create: --pull and the flags a pull needs.
 struct RunPull {

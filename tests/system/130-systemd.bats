@@ -179,3 +179,33 @@ unit() {
   assert "$(in_sd journalctl CONTAINER_NAME=$UNIT --no-pager -o cat)" == $'out-line\nerr-line'
   assert "$(in_sd journalctl -t $UNIT-tag -p err --no-pager -o cat)" == "err-line" "stderr is priority err"
 }
+
+@test "Quadlet: a .container file becomes a unit that runs the container; a bad one is skipped" {
+  mkdir -p $SDT/quadlet
+  cat > $SDT/quadlet/$UNIT.container <<EOF2
+[Unit]
+Description=quadlet test
+
+[Container]
+Image=bbtest
+Exec=sh -c 'echo "quadlet says \$GREETING"; exec sleep 1006'
+Environment=GREETING=hello
+Label=from=quadlet
+PodmanArgs=--stop-timeout 1
+
+[Service]
+Restart=no
+EOF2
+  printf '[Container]\nExec=true\n' > $SDT/quadlet/$UNIT-noimage.container
+  run in_sd env QUADLET_UNIT_DIRS=$SDT/quadlet $SDB systemd generate /etc/systemd/system
+  assert "$output" =~ "skipping .*$UNIT-noimage.container: .*no Image key" "the bad file is named and skipped"
+  assert "$output" =~ "1 unit\(s\) written"
+  in_sd systemctl daemon-reload
+  in_sd systemctl start $UNIT
+  assert "$(in_sd $SDB inspect --format '{{.State.Status}} {{index .Config.Labels "from"}}' systemd-$UNIT)" == "running quadlet"
+  for i in $(seq 30); do in_sd journalctl -u $UNIT --no-pager | grep -q "quadlet says hello" && break; sleep 0.1; done
+  assert "$(in_sd $SDB logs systemd-$UNIT)" == "quadlet says hello"
+  in_sd systemctl stop $UNIT
+  run in_sd $SDB container exists systemd-$UNIT
+  assert "$status" == 1 "stopped and removed"
+}

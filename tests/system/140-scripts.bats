@@ -117,3 +117,19 @@ teardown() {
   LISTEN_PID=1 LISTEN_FDS=1 run_berth run --rm $IMAGE sh -c 'echo "[${LISTEN_FDS:-}]"; ls /proc/self/fd | wc -l'
   assert "${lines[0]}" == "[]"
 }
+
+@test "berth as a systemd generator: called as berth-generator it writes units, and never fails" {
+  q=$BATS_TEST_TMPDIR/q
+  mkdir -p $q/in $q/out
+  printf '[Container]\nImage=%s\nExec=true\n[Install]\nWantedBy=default.target\n' $IMAGE > $q/in/app.container
+  printf '[Container]\nImage=x\nNoSuchKey=1\n' > $q/in/bad.container
+  ln -s "$BERTH" $q/berth-generator
+  QUADLET_UNIT_DIRS=$q/in run $q/berth-generator $q/out $q/early $q/late
+  assert "$status" == 0 "a generator never fails the boot"
+  assert "$output" =~ "skipping $q/in/bad.container: .*unsupported key 'NoSuchKey'"
+  assert "$(cat $q/out/app.service)" =~ "ExecStart=.* run --name=systemd-%N --cidfile=%t/%N.cid --replace --rm --sdnotify=conmon -d $IMAGE true"
+  assert "$(readlink $q/out/default.target.wants/app.service)" == "../app.service"
+  [ ! -e $q/out/bad.service ]
+  QUADLET_UNIT_DIRS=$q/in run $q/berth-generator
+  assert "$status" == 0
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "berth/engine/quadlet.hpp"
 #include "berth/engine/run.hpp"
 
 using namespace berth;
@@ -86,4 +87,48 @@ TEST_CASE("systemd_quote: plain words stay, the rest is quoted and escaped for E
   CHECK(systemd_quote("say \"hi\"") == "\"say \\\"hi\\\"\"");
   CHECK(systemd_quote("a\\b") == "\"a\\\\b\"");
   CHECK(systemd_quote("x;y") == "\"x;y\"");
+}
+
+TEST_CASE("quadlet: unit words split as systemd splits them") {
+  auto w = berth::engine::split_unit_words(R"(sh -c 'echo "a b"; exit 1' "x y" z\ w)");
+  REQUIRE(w);
+  CHECK(*w == std::vector<std::string>{"sh", "-c", "echo \"a b\"; exit 1", "x y", "z w"});
+  CHECK(berth::engine::split_unit_words("  ")->empty());
+  CHECK(!berth::engine::split_unit_words("'open"));
+}
+
+TEST_CASE("quadlet: a .container file becomes a Type=notify service running berth") {
+  auto u = berth::engine::quadlet_container("web.container", R"([Unit]
+Description=web
+[Container]
+Image=docker.io/library/nginx
+Exec=nginx -g 'daemon off;'
+ContainerName=web
+Environment=A=1 "B=two words"
+Volume=/srv:/srv:ro
+ReadOnly=true
+Notify=true
+DropCapability=ALL
+[Service]
+Restart=on-failure
+[Install]
+WantedBy=default.target
+)",
+                                            "/usr/bin/berth", "/etc/containers/systemd/web.container");
+  REQUIRE(u);
+  CHECK(u->service_name == "web.service");
+  CHECK(u->wanted_by == std::vector<std::string>{"default.target"});
+  CHECK(u->text.find("ExecStart=/usr/bin/berth run --name=web --cidfile=%t/%N.cid --replace --rm --sdnotify=container -d "
+                     "--env A=1 --env \"B=two words\" -v /srv:/srv:ro --read-only --cap-drop ALL docker.io/library/nginx "
+                     "nginx -g \"daemon off;\"\n") != std::string::npos);
+  CHECK(u->text.find("Type=notify\n") != std::string::npos);
+  CHECK(u->text.find("Restart=on-failure\n") != std::string::npos);
+  CHECK(u->text.find("[Install]\nWantedBy=default.target\n") != std::string::npos);
+  CHECK(u->text.find("SourcePath=/etc/containers/systemd/web.container\n") != std::string::npos);
+  auto unknown = berth::engine::quadlet_container("x.container", "[Container]\nImage=a\nFrobnicate=1\n", "berth", "x");
+  REQUIRE(!unknown);
+  CHECK(unknown.error().message.find("Frobnicate") != std::string::npos);
+  CHECK(!berth::engine::quadlet_container("x.container", "[Container]\nExec=true\n", "berth", "x"));
+  CHECK(!berth::engine::quadlet_container("x.container", "[Container]\nImage\n", "berth", "x"));
+  CHECK(!berth::engine::quadlet_container("x.container", "Image=a\n", "berth", "x"));
 }

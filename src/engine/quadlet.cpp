@@ -1,0 +1,234 @@
+#include "berth/engine/quadlet.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "berth/core/log.hpp"
+#include "berth/engine/run.hpp"
+#include "berth/sys/file.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+struct Section {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> entries;  // in order; keys may repeat
+};
+
+// The systemd unit file syntax: [Section], Key=Value, # and ; comments, trailing-backslash
+// continuation lines.
+Result<std::vector<Section>> parse_unit(std::string_view text, std::string_view what) {
+  std::vector<Section> out;
+  std::istringstream in{std::string(text)};
+  std::string line, pending;
+  int n = 0;
+  while (std::getline(in, line)) {
+    n++;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!pending.empty()) {
+      line = pending + " " + line;
+      pending.clear();
+    }
+    std::string_view l = line;
+    while (!l.empty() && std::isspace(static_cast<unsigned char>(l.front()))) l.remove_prefix(1);
+    if (l.empty() || l.front() == '#' || l.front() == ';') continue;
+    if (l.back() == '\\') {
+      pending = std::string(l.substr(0, l.size() - 1));
+      continue;
+    }
+    if (l.front() == '[') {
+      if (l.back() != ']') return fail(Errc::invalid_input, "{}: line {}: bad section header", what, n);
+      out.push_back({std::string(l.substr(1, l.size() - 2)), {}});
+      continue;
+    }
+    auto eq = l.find('=');
+    if (eq == std::string_view::npos) return fail(Errc::invalid_input, "{}: line {}: expected Key=Value", what, n);
+    if (out.empty()) return fail(Errc::invalid_input, "{}: line {}: a key outside any section", what, n);
+    std::string key(l.substr(0, eq)), value(l.substr(eq + 1));
+    while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.erase(0, 1);
+    out.back().entries.emplace_back(key, value);
+  }
+  return out;
+}
+
+std::string join_quoted(const std::vector<std::string>& args) {
+  std::string s;
+  for (const auto& a : args) s += " " + systemd_quote(a);
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> split_unit_words(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) i++;
+    if (i >= s.size()) break;
+    std::string word;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) {
+      char c = s[i];
+      if (c == '"' || c == '\'') {
+        size_t end = i + 1;
+        while (end < s.size() && s[end] != c) {
+          if (s[end] == '\\' && c == '"' && end + 1 < s.size()) {
+            word += s[end + 1];
+            end += 2;
+            continue;
+          }
+          word += s[end++];
+        }
+        if (end >= s.size()) return fail(Errc::invalid_input, "unterminated quote in \"{}\"", std::string(s));
+        i = end + 1;
+      } else if (c == '\\' && i + 1 < s.size()) {
+        word += s[i + 1];
+        i += 2;
+      } else {
+        word += c;
+        i++;
+      }
+    }
+    out.push_back(std::move(word));
+  }
+  return out;
+}
+
+Result<QuadletUnit> quadlet_container(std::string_view file_name, std::string_view text, const std::string& berth,
+                                      const std::string& source_path) {
+  std::string base(file_name.substr(0, file_name.rfind('.')));
+  auto sections = TRY(parse_unit(text, file_name));
+  std::string image;
+  std::vector<std::string> flags, exec;
+  std::string name = "systemd-%N";
+  std::string notify = "conmon";
+  std::string unit_part, service_part, install_part;
+  QuadletUnit u;
+  u.service_name = base + ".service";
+  bool has_container = false;
+  for (const auto& sec : sections) {
+    if (sec.name == "Unit" || sec.name == "Service" || sec.name == "Install") {
+      std::string& part = sec.name == "Unit" ? unit_part : sec.name == "Service" ? service_part : install_part;
+      for (const auto& [k, v] : sec.entries) {
+        part += k + "=" + v + "\n";
+        if (sec.name == "Install" && (k == "WantedBy" || k == "RequiredBy"))
+          for (auto& t : TRY(split_unit_words(v))) (k == "WantedBy" ? u.wanted_by : u.required_by).push_back(t);
+      }
+      continue;
+    }
+    if (sec.name != "Container") return fail(Errc::invalid_input, "{}: unsupported section [{}]", file_name, sec.name);
+    has_container = true;
+    for (const auto& [k, v] : sec.entries) {
+      auto words = [&]() { return split_unit_words(v); };
+      if (k == "Image") image = v;
+      else if (k == "Exec") exec = TRY(words());
+      else if (k == "ContainerName") name = v;
+      else if (k == "Environment")
+        for (auto& w : TRY(words())) flags.insert(flags.end(), {"--env", w});
+      else if (k == "EnvironmentFile") flags.insert(flags.end(), {"--env-file", v});
+      else if (k == "Volume") flags.insert(flags.end(), {"-v", v});
+      else if (k == "Mount") flags.insert(flags.end(), {"--mount", v});
+      else if (k == "Tmpfs") flags.insert(flags.end(), {"--tmpfs", v});
+      else if (k == "User") flags.insert(flags.end(), {"--user", v});
+      else if (k == "WorkingDir") flags.insert(flags.end(), {"-w", v});
+      else if (k == "Label")
+        for (auto& w : TRY(words())) flags.insert(flags.end(), {"--label", w});
+      else if (k == "Notify") notify = (v == "true" || v == "yes" || v == "1") ? "container" : "conmon";
+      else if (k == "ReadOnly") {
+        if (v == "true" || v == "yes" || v == "1") flags.push_back("--read-only");
+      } else if (k == "AddCapability")
+        for (auto& w : TRY(words())) flags.insert(flags.end(), {"--cap-add", w});
+      else if (k == "DropCapability")
+        for (auto& w : TRY(words())) flags.insert(flags.end(), {"--cap-drop", w});
+      else if (k == "PodmanArgs" || k == "BerthArgs")
+        for (auto& w : TRY(words())) flags.push_back(w);
+      else return fail(Errc::invalid_input, "{}: unsupported key '{}' in group 'Container'", file_name, k);
+    }
+  }
+  if (!has_container) return fail(Errc::invalid_input, "{}: no [Container] group", file_name);
+  if (image.empty()) return fail(Errc::invalid_input, "{}: no Image key specified", file_name);
+  std::vector<std::string> run = {"run", "--name=" + name, "--cidfile=%t/%N.cid", "--replace", "--rm",
+                                  "--sdnotify=" + notify, "-d"};
+  run.insert(run.end(), flags.begin(), flags.end());
+  run.push_back(image);
+  run.insert(run.end(), exec.begin(), exec.end());
+  // %t and %N are systemd's: not quoted away (systemd_quote doubles %).
+  std::string start = berth + join_quoted(run);
+  for (const char* spec : {"%%t", "%%N"}) {
+    std::string esc(spec), raw(spec + 1);
+    for (size_t p; (p = start.find(esc)) != std::string::npos;) start.replace(p, esc.size(), raw);
+  }
+  u.text = fmt::format(
+      "# Automatically generated by berth (quadlet) from {}\n\n[Unit]\n{}SourcePath={}\nRequiresMountsFor=%t/containers\n\n"
+      "[Service]\nEnvironment=BERTH_SYSTEMD_UNIT=%n\nKillMode=mixed\n"
+      "ExecStop={} rm -v -f -i --cidfile=%t/%N.cid\nExecStopPost=-{} rm -v -f -i --cidfile=%t/%N.cid\n"
+      "Type=notify\nNotifyAccess=all\nSyslogIdentifier=%N\nExecStart={}\n{}{}",
+      source_path, unit_part, source_path, berth, berth, start, service_part,
+      install_part.empty() ? "" : "\n[Install]\n" + install_part);
+  return u;
+}
+
+Result<int> quadlet_generate(const std::string& out_dir, bool user, const std::string& berth) {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("QUADLET_UNIT_DIRS"); env && *env) {
+    std::string all = env;
+    size_t start = 0;
+    while (start <= all.size()) {
+      size_t colon = all.find(':', start);
+      std::string d = all.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      if (!d.empty()) dirs.push_back(d);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  } else if (user) {
+    const char* home = std::getenv("HOME");
+    if (home) dirs.push_back(std::string(home) + "/.config/containers/systemd");
+  } else {
+    dirs = {"/etc/containers/systemd", "/usr/share/containers/systemd"};
+  }
+  std::map<std::string, std::string> files;  // first directory wins for a name
+  for (const auto& d : dirs) {
+    auto names = sys::list_host_dir(d);
+    if (!names) continue;
+    for (const auto& n : *names)
+      if (n.ends_with(".container") && !files.count(n)) files[n] = d + "/" + n;
+  }
+  int written = 0;
+  for (const auto& [n, path] : files) {
+    auto text = sys::read_host_file(path, 1 << 20);
+    auto unit = text ? quadlet_container(n, *text, berth, path) : Result<QuadletUnit>(std::unexpected(text.error()));
+    if (!unit) {
+      // One bad file never fails the whole boot: it is skipped, and said.
+      fmt::print(stderr, "berth-generator: skipping {}: {}\n", path, unit.error().message);
+      continue;
+    }
+    std::ofstream out(out_dir + "/" + unit->service_name);
+    out << unit->text;
+    out.close();
+    if (!out) {
+      fmt::print(stderr, "berth-generator: cannot write {}/{}\n", out_dir, unit->service_name);
+      continue;
+    }
+    for (const auto& [targets, kind] : {std::pair{&unit->wanted_by, ".wants"}, std::pair{&unit->required_by, ".requires"}})
+      for (const auto& t : *targets) {
+        std::string dir = out_dir + "/" + t + kind;
+        ::mkdir(dir.c_str(), 0755);
+        std::string link = dir + "/" + unit->service_name;
+        ::unlink(link.c_str());
+        if (::symlink(("../" + unit->service_name).c_str(), link.c_str()) != 0)
+          fmt::print(stderr, "berth-generator: cannot link {}: {}\n", link, errno_text(errno));
+      }
+    written++;
+  }
+  return written;
+}
+
+}  // namespace berth::engine
