@@ -5,10 +5,15 @@
 set -u
 cd "$(dirname "$0")/.."
 contrib/deps.sh || exit 1
-# The registry tests' peers: a real registry (docker-registry) and skopeo for interop. Without
-# them (not root, no archive) those tests skip and say why.
-for p in docker-registry skopeo; do
-  command -v $p >/dev/null && continue
+# The test peers: a real registry (docker-registry), skopeo for interop, and systemd (booted in
+# a namespace by 130-systemd.bats; systemd-socket-activate) with iproute2 for its loopback.
+# Without them (not root, no archive) those tests skip and say why.
+for p in docker-registry skopeo systemd iproute2; do
+  case $p in
+    systemd) [ -x /lib/systemd/systemd ] && command -v systemd-socket-activate >/dev/null && continue ;;
+    iproute2) command -v ip >/dev/null && continue ;;
+    *) command -v $p >/dev/null && continue ;;
+  esac
   if [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $p >/dev/null 2>&1 || echo "$p could not be installed; its tests skip"
   else
