@@ -46,16 +46,6 @@ void add_generate_systemd(Registry& r, CLI::App* sub) {
   });
 }
 
-// The berth binary (resolved) and the store flags given on this command line, for units.
-std::string berth_command(const engine::GlobalOptions& g) {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  std::string cmd = engine::systemd_quote(n > 0 ? std::string(buf, static_cast<size_t>(n)) : "/usr/local/bin/berth");
-  if (!g.root.empty()) cmd += " --root " + engine::systemd_quote(g.root);
-  if (!g.runroot.empty()) cmd += " --runroot " + engine::systemd_quote(g.runroot);
-  return cmd;
-}
-
 void add_quadlet(Registry& r, CLI::App* sub) {
   if (!r.wanted(sub)) return;
   auto out = r.keep(std::make_shared<std::string>());
@@ -63,7 +53,7 @@ void add_quadlet(Registry& r, CLI::App* sub) {
   sub->add_flag("--user", *user, "Read the user's unit directory (~/.config/containers/systemd)");
   sub->add_option("dir", *out, "Where to write the .service units")->required();
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
-    int n = TRY(engine::quadlet_generate(*out, *user, berth_command(g)));
+    int n = TRY(engine::quadlet_generate(*out, *user, engine::berth_command(g.root, g.runroot)));
     fmt::print("{} unit(s) written to {}\n", n, *out);
     return 0;
   });
@@ -78,7 +68,7 @@ int quadlet_generator_main(int argc, char** argv, bool user) {
     fmt::print(stderr, "berth-generator: usage: berth-generator NORMAL_DIR [EARLY_DIR LATE_DIR]\n");
     return 0;
   }
-  auto n = engine::quadlet_generate(argv[1], user, berth_command({}));
+  auto n = engine::quadlet_generate(argv[1], user, engine::berth_command("", ""));
   if (!n) fmt::print(stderr, "berth-generator: {}\n", n.error().message);
   return 0;
 }

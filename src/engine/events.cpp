@@ -42,9 +42,11 @@ void emit_event(const store::Store& s, std::string_view type, std::string_view s
             {"Type", type}, {"Time", detail::now_ns()}};
   if (attributes.is_object() && !attributes.empty()) e["Attributes"] = attributes;
   std::string line = dump_json(e) + "\n";
-  (void)sys::ensure_dir(s.runroot(), kDir, 0700);
   // One write() of one line to an O_APPEND file: parallel writers never interleave lines.
-  int fd = ::openat(s.runroot(), kFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  // The directory is made only the first time (the run path pays one openat, not a mkdir too).
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
+  int fd = ::openat(s.runroot(), kFile, kFlags, 0600);
+  if (fd < 0 && errno == ENOENT && sys::ensure_dir(s.runroot(), kDir, 0700)) fd = ::openat(s.runroot(), kFile, kFlags, 0600);
   if (fd < 0) {
     log::debug("events: {}", errno_text(errno));
     return;

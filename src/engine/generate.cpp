@@ -16,12 +16,6 @@ namespace berth::engine {
 
 namespace {
 
-std::string self_path() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "/usr/local/bin/berth";
-}
-
 // The create command's flags (before IMAGE) minus those the unit sets itself.
 Result<std::vector<std::string>> replayed_args(const Json& conf) {
   const Json& cmd = json_obj(conf, "create_command");
@@ -59,6 +53,15 @@ Result<std::vector<std::string>> replayed_args(const Json& conf) {
 
 }  // namespace
 
+std::string berth_command(const std::string& root, const std::string& runroot) {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  std::string cmd = systemd_quote(n > 0 ? std::string(buf, static_cast<size_t>(n)) : "/usr/local/bin/berth");
+  if (!root.empty()) cmd += " --root " + systemd_quote(root);
+  if (!runroot.empty()) cmd += " --runroot " + systemd_quote(runroot);
+  return cmd;
+}
+
 std::string systemd_quote(std::string_view arg) {
   std::string esc;
   bool quote = arg.empty();
@@ -83,8 +86,7 @@ std::string systemd_quote(std::string_view arg) {
 Result<std::vector<GeneratedUnit>> generate_systemd(Context& c, const GenerateSystemdOptions& o) {
   if (o.containers.empty()) return fail(Errc::usage, "generate systemd needs a container");
   auto policy = TRY(parse_restart_policy(o.restart_policy));
-  std::string berth = systemd_quote(self_path());
-  berth += " --root " + systemd_quote(c.store.paths().root) + " --runroot " + systemd_quote(c.store.paths().runroot);
+  std::string berth = berth_command(c.store.paths().root, c.store.paths().runroot);
   auto join = [](const std::vector<std::string>& args) {
     std::string s;
     for (const auto& a : args) s += " \\\n\t" + systemd_quote(a);

@@ -165,7 +165,20 @@ std::string ca_bundle(const std::string& dir) {
 
 }  // namespace
 
-Http::Http(TlsOptions tls) : tls_(std::move(tls)) {}
+// The cert dir is read once per connection cache, not once per request.
+Http::Http(TlsOptions tls) : tls_(std::move(tls)) {
+  if (tls_.cert_dir.empty()) return;
+  ca_bundle_ = ca_bundle(tls_.cert_dir);
+  if (auto names = sys::list_host_dir(tls_.cert_dir))
+    for (const auto& n : *names)
+      if (n.ends_with(".cert")) {
+        std::string k = n.substr(0, n.size() - 5) + ".key";
+        if (std::find(names->begin(), names->end(), k) != names->end()) {
+          client_cert_ = tls_.cert_dir + "/" + n;
+          client_key_ = tls_.cert_dir + "/" + k;
+        }
+      }
+}
 
 Http::~Http() {
   if (curl_)
@@ -208,28 +221,13 @@ Result<HttpResponse> Http::perform(const HttpRequest& r) {
     c.setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
     c.setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  std::string bundle;
-  std::string cert, key;
-  if (!tls_.cert_dir.empty()) {
-    bundle = ca_bundle(tls_.cert_dir);
-    if (!bundle.empty()) {
-      curl_blob b{bundle.data(), bundle.size(), CURL_BLOB_NOCOPY};
-      c.setopt(h, CURLOPT_CAINFO_BLOB, &b);
-    }
-    if (auto names = sys::list_host_dir(tls_.cert_dir)) {
-      for (const auto& n : *names)
-        if (n.ends_with(".cert")) {
-          std::string k = n.substr(0, n.size() - 5) + ".key";
-          if (std::find(names->begin(), names->end(), k) != names->end()) {
-            cert = tls_.cert_dir + "/" + n;
-            key = tls_.cert_dir + "/" + k;
-          }
-        }
-      if (!cert.empty()) {
-        c.setopt(h, CURLOPT_SSLCERT, cert.c_str());
-        c.setopt(h, CURLOPT_SSLKEY, key.c_str());
-      }
-    }
+  if (!ca_bundle_.empty()) {
+    curl_blob b{ca_bundle_.data(), ca_bundle_.size(), CURL_BLOB_NOCOPY};
+    c.setopt(h, CURLOPT_CAINFO_BLOB, &b);
+  }
+  if (!client_cert_.empty()) {
+    c.setopt(h, CURLOPT_SSLCERT, client_cert_.c_str());
+    c.setopt(h, CURLOPT_SSLKEY, client_key_.c_str());
   }
   if (r.method == "HEAD") {
     c.setopt(h, CURLOPT_NOBODY, 1L);

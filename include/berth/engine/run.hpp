@@ -175,6 +175,8 @@ struct GeneratedUnit {
 Result<std::vector<GeneratedUnit>> generate_systemd(Context& c, const GenerateSystemdOptions& o);
 // One ExecStart= argument, quoted and escaped for systemd (pure; tested).
 std::string systemd_quote(std::string_view arg);
+// This berth binary (resolved) with --root/--runroot when given, quoted for a unit.
+std::string berth_command(const std::string& root, const std::string& runroot);
 
 // Podman's container inspect object.
 Result<Json> inspect_container(Context& c, const std::string& key);

@@ -58,6 +58,8 @@ class Http {
  private:
   void* curl_ = nullptr;
   TlsOptions tls_;
+  std::string ca_bundle_;                 // the system's CAs plus the cert dir's *.crt
+  std::string client_cert_, client_key_;  // the cert dir's NAME.cert + NAME.key
 };
 
 // Resolves a Location header against the URL it came from.
