@@ -68,6 +68,18 @@ void add_security_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_flag("--privileged", o.privileged, "Give extended privileges to the container");
 }
 
+void add_health_flags(CLI::App* sub, engine::HealthFlags& h) {
+  sub->add_option("--health-cmd", h.cmd, "Set a healthcheck command for the container ('none' disables the image's)");
+  sub->add_option("--health-interval", h.interval, "Set an interval for the healthchecks (a value of disable results in no automatic timer setup)");
+  sub->add_option("--health-retries", h.retries, "The number of retries allowed before a healthcheck is considered to be unhealthy");
+  sub->add_option("--health-timeout", h.timeout, "The maximum time allowed to complete the healthcheck before an interval is considered failed");
+  sub->add_option("--health-start-period", h.start_period, "The initialization time needed for a container to bootstrap");
+  sub->add_option("--health-on-failure", h.on_failure, "Action to take once the container turns unhealthy (none, kill, restart, stop)");
+  sub->add_option("--health-max-log-count", h.max_log_count, "Set maximum number of attempts in the HealthCheck log (0: no limit)");
+  sub->add_option("--health-max-log-size", h.max_log_size, "Set maximum length in characters of stored HealthCheck log (0: no limit)");
+  sub->add_flag("--no-healthcheck", h.disable, "Disable healthchecks on container");
+}
+
 // `run` and `create` share their flags and their positional rule: IMAGE [COMMAND [ARG...]],
 // with everything after IMAGE belonging to the command.
 void add_run_like(Registry& r, CLI::App* sub, bool run) {
@@ -80,6 +92,7 @@ void add_run_like(Registry& r, CLI::App* sub, bool run) {
   add_container_flags(sub, *o);
   add_security_flags(sub, *o);
   add_resource_flags(sub, *o);
+  add_health_flags(sub, o->health);
   add_run_pull_flags(sub, r, *pull);
   if (run) sub->add_flag("-d,--detach", o->detach, "Run container in background and print container ID");
   sub->prefix_command();
@@ -154,7 +167,8 @@ void add_start(Registry& r, CLI::App* sub) {
 
 std::string status_text(const engine::ContainerSummary& s) {
   auto now = static_cast<std::int64_t>(std::time(nullptr));
-  if (s.status == "running") return "Up " + human_duration(now - s.started);
+  if (s.status == "running")
+    return "Up " + human_duration(now - s.started) + (s.health.empty() ? "" : " (" + s.health + ")");
   if (s.status == "exited") return fmt::format("Exited ({}) {} ago", s.exit_code, human_duration(now - s.finished));
   return "Created";
 }
@@ -548,6 +562,24 @@ void add_monitor(Registry& r, CLI::App* sub) {
   });
 }
 
+void add_healthcheck_run(Registry& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto name = r.keep(std::make_shared<std::string>());
+  auto ignore = r.keep(std::make_shared<bool>(false));
+  sub->add_option("container", *name, "Container")->required();
+  sub->add_flag("--ignore-result", *ignore, "Exit with code 0 regardless of the healthcheck result");
+  sub->parse_complete_callback([&r]() { r.joins_container_userns = true; });
+  r.on(sub, [name, ignore](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    auto out = TRY(engine::run_healthcheck(c, *name));
+    if (out.passed) return 0;
+    // podman: a failed check prints the container's state ("unhealthy", or "starting" within
+    // its start period) and exits 1.
+    fmt::print("{}\n", out.status == "starting" ? "starting" : "unhealthy");
+    return *ignore ? 0 : 1;
+  });
+}
+
 void add_container_exists(Registry& r, CLI::App* sub) {
   if (!r.wanted(sub)) return;
   auto name = r.keep(std::make_shared<std::string>());
@@ -588,6 +620,9 @@ void register_container_commands(CLI::App& app, Registry& r) {
   add_ps(r, app.add_subcommand("ps", "List containers"));
   add_ps(r, container->add_subcommand("list", "List containers")->alias("ls")->alias("ps"));
   add_monitor(r, app.add_subcommand("__monitor", ""));
+  CLI::App* health = app.add_subcommand("healthcheck", "Manage health checks on containers");
+  add_healthcheck_run(r, health->add_subcommand("run", "Run the health check of a container"));
+  health->require_subcommand(1);
   container->require_subcommand(1);
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -79,6 +80,47 @@ bool parse_rfc3339(const std::string& s, int64_t& out) {
   }
   out = t;
   return true;
+}
+
+std::optional<int64_t> parse_duration_ns(std::string_view s) {
+  if (s == "0") return 0;
+  if (s.empty()) return std::nullopt;
+  if (s[0] == '+') s.remove_prefix(1);
+  constexpr int64_t kMax = INT64_MAX;
+  double total = 0;
+  bool any = false;
+  while (!s.empty()) {
+    size_t i = 0;
+    int64_t whole = 0;
+    double frac = 0, scale = 1;
+    bool digits = false;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      if (whole > kMax / 10) return std::nullopt;
+      whole = whole * 10 + (s[i++] - '0');
+      digits = true;
+    }
+    if (i < s.size() && s[i] == '.') {
+      i++;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        scale /= 10;
+        frac += (s[i++] - '0') * scale;
+        digits = true;
+      }
+    }
+    if (!digits) return std::nullopt;
+    size_t u = i;
+    while (u < s.size() && !(s[u] >= '0' && s[u] <= '9') && s[u] != '.') u++;
+    std::string_view unit = s.substr(i, u - i);
+    double mul = unit == "ns" ? 1 : unit == "us" || unit == "\u00b5s" || unit == "\u03bcs" ? 1e3 : unit == "ms" ? 1e6
+               : unit == "s" ? 1e9 : unit == "m" ? 60e9 : unit == "h" ? 3600e9 : 0;
+    if (mul == 0) return std::nullopt;
+    total += (static_cast<double>(whole) + frac) * mul;
+    if (total >= 9.2e18) return std::nullopt;
+    any = true;
+    s.remove_prefix(u);
+  }
+  if (!any) return std::nullopt;
+  return static_cast<int64_t>(total + 0.5);
 }
 
 }  // namespace berth

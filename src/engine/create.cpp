@@ -242,6 +242,8 @@ Result<void> validate(const RunOptions& o) {
                 opt, o.log_driver);
   }
   if (o.rm && restart.name != "no") return fail(Errc::usage, "the --rm option conflicts with --restart");
+  // The health flags' syntax now (whether there is a check to act on depends on the image).
+  TRY(resolve_healthcheck(Json{{"Test", Json::array({"CMD", "true"})}}, o.health));
   if (o.cpus && (*o.cpus <= 0 || *o.cpus > 1024)) return fail(Errc::usage, "invalid --cpus {}: must be above 0", *o.cpus);
   for (const auto& l : o.labels)
     if (l.empty() || l[0] == '=') return fail(Errc::usage, "invalid label \"{}\"", l);
@@ -349,6 +351,9 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
   auto names = TRY(c.store.names());
   auto img = TRY(resolve_image(c.store, names, o.image));
   auto cfg = TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"));
+  Json healthcheck = TRY(resolve_healthcheck(json_obj(json_obj(cfg, "config"), "Healthcheck"), o.health));
+  if (o.sdnotify == "healthy" && healthcheck.is_null())
+    return fail(Errc::usage, "--sdnotify=healthy needs a health check (--health-cmd or the image's HEALTHCHECK)");
   std::string name = o.name.empty() ? random_name() + "_" + id.substr(0, 4) : o.name;
   for (const auto& ct : TRY(detail::read_containers(c.store))) {
     if (json_str(ct.config, "name") != name) continue;
@@ -410,6 +415,10 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                {"labels", labels},
                {"stop_signal", o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal},
                {"stop_timeout", o.stop_timeout},
+               {"healthcheck", healthcheck},
+               {"health_on_failure", o.health.on_failure},
+               {"health_max_log_count", o.health.max_log_count.value_or(5)},
+               {"health_max_log_size", o.health.max_log_size.value_or(500)},
                {"read_only", o.read_only},
                {"privileged", o.privileged},
                {"rm", o.rm},

@@ -37,9 +37,11 @@ bool matches(const Json& e, const std::vector<detail::KeyFilter>& filters) {
 }  // namespace
 
 void emit_event(const store::Store& s, std::string_view type, std::string_view status, std::string_view id,
-                std::string_view name, std::string_view image, const Json& attributes) {
+                std::string_view name, std::string_view image, const Json& attributes, const Json& fields) {
   Json e = {{"ID", id},     {"Image", image}, {"Name", name}, {"Status", status},
             {"Type", type}, {"Time", detail::now_ns()}};
+  if (fields.is_object())
+    for (const auto& [k, v] : fields.items()) e[k] = v;
   if (attributes.is_object() && !attributes.empty()) e["Attributes"] = attributes;
   std::string line = dump_json(e) + "\n";
   // One write() of one line to an O_APPEND file: parallel writers never interleave lines.

@@ -18,6 +18,7 @@
 
 #include "berth/core/humanize.hpp"
 #include "berth/engine/events.hpp"
+#include "berth/engine/health.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/runtime/spec.hpp"
 #include "berth/sys/fd.hpp"
@@ -177,7 +178,7 @@ namespace {
 using PsFilter = detail::KeyFilter;
 
 Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& raw) {
-  auto out = TRY(detail::parse_key_filters(raw, {"status", "name", "id", "label", "ancestor", "exited", "restart-policy"}));
+  auto out = TRY(detail::parse_key_filters(raw, {"status", "name", "id", "label", "ancestor", "exited", "restart-policy", "health"}));
   for (const auto& x : out) {
     if (x.key == "status" && !std::set<std::string>{"created", "running", "exited", "paused", "stopped", "stopping",
                                                     "configured", "unknown", "removing"}.count(x.value))
@@ -191,6 +192,8 @@ Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& r
     }
     if (x.key == "restart-policy" && !std::set<std::string>{"no", "on-failure", "always", "unless-stopped"}.count(x.value))
       return fail(Errc::usage, "invalid filter \"restart-policy={}\": use no, on-failure, always or unless-stopped", x.value);
+    if (x.key == "health" && !std::set<std::string>{"starting", "healthy", "unhealthy", "none"}.count(x.value))
+      return fail(Errc::usage, "invalid filter \"health={}\": use starting, healthy, unhealthy or none", x.value);
     if (x.key == "exited" && (x.value.empty() || x.value.find_first_not_of("0123456789") != std::string::npos))
       return fail(Errc::usage, "invalid filter \"exited={}\": not an exit code", x.value);
   }
@@ -204,6 +207,7 @@ bool ps_match(const ContainerSummary& s, const std::vector<PsFilter>& filters) {
     if (f.key == "id") return s.id.starts_with(f.value);
     if (f.key == "exited") return s.status == "exited" && std::to_string(s.exit_code) == f.value;
     if (f.key == "restart-policy") return s.restart_policy.substr(0, s.restart_policy.find(':')) == f.value;
+    if (f.key == "health") return s.health == f.value || (f.value == "none" && s.health.empty());
     if (f.key == "ancestor") {
       const std::string& v = f.value;
       return s.image == v || s.image.starts_with(v + ":") || s.image.ends_with("/" + v) ||
@@ -240,7 +244,10 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     s.finished = to_seconds(json_int(r.state, "finished"));
     s.exit_code = static_cast<int>(json_int(r.state, "exit_code"));
     s.status = detail::status_of(r.state);
-    if (s.status == "running") s.pid = static_cast<int>(json_int(r.state, "pid"));
+    if (s.status == "running") {
+      s.pid = static_cast<int>(json_int(r.state, "pid"));
+      s.health = health_status(c, r.id, r.config);
+    }
     s.labels = json_obj(r.config, "labels");
     // As podman: without -a only running containers, unless a status filter says otherwise.
     bool status_filter = std::any_of(filters.begin(), filters.end(), [](const PsFilter& f) { return f.key == "status"; });
@@ -387,7 +394,8 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
     if (cond == "stopped" || cond == "exited") want.insert("exited");
     else if (cond == "created" || cond == "configured") want.insert("created");
     else if (cond == "running") want.insert("running");
-    else if (cond == "healthy" || cond == "unhealthy" || cond == "paused" || cond == "initialized" ||
+    else if (cond == "healthy" || cond == "unhealthy") want.insert(cond);
+    else if (cond == "paused" || cond == "initialized" ||
              cond == "removing" || cond == "stopping")
       return fail(Errc::unsupported, "wait condition \"{}\" is not supported by berth", cond);
     else return fail(Errc::usage, "invalid condition \"{}\"", cond);
@@ -404,7 +412,9 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
           rep.errors.push_back(Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)});
           break;
         }
-        if (want.count(detail::status_of(rec->state))) {
+        std::string status = detail::status_of(rec->state);
+        std::string health = status == "running" ? health_status(c, id, rec->config) : "";
+        if (want.count(status) || (!health.empty() && want.count(health))) {
           rep.done.push_back("-1");
           break;
         }
@@ -641,6 +651,13 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
                 {"Error", json_str(st, "error")},
                 {"StartedAt", ts(json_int(st, "started"))},
                 {"FinishedAt", ts(json_int(st, "finished"))}};
+  const Json& hc = json_obj(conf, "healthcheck");
+  if (hc.is_object()) {
+    // Docker's name and podman's: the same object.
+    Json health = health_state(c, id);
+    j["State"]["Health"] = health;
+    j["State"]["Healthcheck"] = health;
+  }
   j["Image"] = std::string(json_str(conf, "image_id").substr(7));
   j["ImageName"] = json_str(conf, "image");
   j["Name"] = json_str(conf, "name");
@@ -658,6 +675,10 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
                  {"StopSignal", json_str(conf, "stop_signal")},
                  {"StopTimeout", json_int(conf, "stop_timeout", 10)},
                  {"Tty", conf.value("tty", false)},
+                 {"Healthcheck", hc.is_object() ? hc : Json(nullptr)},
+                 {"HealthcheckOnFailureAction", json_str(conf, "health_on_failure", "none")},
+                 {"HealthMaxLogCount", json_int(conf, "health_max_log_count", 5)},
+                 {"HealthMaxLogSize", json_int(conf, "health_max_log_size", 500)},
                  {"OpenStdin", conf.value("interactive", false)}};
   auto policy = parse_restart_policy(json_str(conf, "restart", "no")).value_or(RestartPolicy{});
   j["HostConfig"] = {{"AutoRemove", conf.value("rm", false)},

@@ -28,9 +28,8 @@ bool socket_address(const std::string& path, sockaddr_un& sa, socklen_t& len) {
 }  // namespace
 
 Result<void> check_sdnotify_mode(std::string_view mode) {
-  if (mode == "conmon" || mode == "container" || mode == "ignore") return {};
-  if (mode == "healthy") return fail(Errc::unsupported, "--sdnotify=healthy is not supported (no health checks yet)");
-  return fail(Errc::usage, "invalid --sdnotify value \"{}\": use conmon, container or ignore", mode);
+  if (mode == "conmon" || mode == "container" || mode == "ignore" || mode == "healthy") return {};
+  return fail(Errc::usage, "invalid --sdnotify value \"{}\": use conmon, container, healthy or ignore", mode);
 }
 
 void sd_notify(std::string_view message) {

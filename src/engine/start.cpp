@@ -26,6 +26,7 @@
 #include "berth/sys/userns.hpp"
 #include "attach.hpp"
 #include "container_record.hpp"
+#include "health_timer.hpp"
 #include "journal.hpp"
 #include "sdnotify.hpp"
 #include "spec_builder.hpp"
@@ -296,6 +297,14 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
     relay = TRY(detail::NotifyRelay::open(detail::container_dir(c.store, rec.id) + "/notify"));
     sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
   }
+  // --sdnotify=healthy: READY once the first check passes.
+  detail::HealthTimer health(c.store, rec.id, rec.config, [&notify](const std::string& status) {
+    if (notify == "healthy" && status == "healthy") {
+      detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", ::getpid()));
+      notify = "healthy-sent";
+    }
+  });
+  health.add_relays(sup);
   struct sigaction old_pipe {};
   bool pipe_ignored = false;
   sup.on_started = [&](const runtime::Started& s) {
@@ -310,9 +319,14 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
     }
     record_started(c, rec, s);
     stopper.started(s.pid);
+    health.started();
     if (notify == "conmon") detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", ::getpid()));
   };
   auto code = runtime::run_container_process(spec, sup);
+  health.stopped();
+  // A foreground container is not started again by --health-on-failure=restart: its end is
+  // berth's (the mark only tells `healthcheck run` that it is over).
+  ::unlink((detail::container_dir(c.store, rec.id) + "/health-restart").c_str());
   if (!notify.empty()) detail::sd_notify("STOPPING=1\n");
   if (pipe_ignored) ::sigaction(SIGPIPE, &old_pipe, nullptr);
   raw.reset();
@@ -358,7 +372,7 @@ Result<int> start_detached(Context& c, const detail::ContainerRecord& rec) {
     std::string notify = notify_mode(rec.config);
     long mon = std::atol(msg->c_str() + 2);
     if (mon > 0 && notify == "conmon") detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", mon));
-    else if (mon > 0 && notify == "container") detail::sd_notify(fmt::format("MAINPID={}\n", mon));
+    else if (mon > 0 && (notify == "container" || notify == "healthy")) detail::sd_notify(fmt::format("MAINPID={}\n", mon));
     return 0;
   }
   if (msg->starts_with("E")) {
@@ -372,6 +386,20 @@ Result<int> start_detached(Context& c, const detail::ContainerRecord& rec) {
 }
 
 }  // namespace
+
+Result<runtime::Spec> detail::exec_spec(const store::Store& s, const std::string& id, const Json& config,
+                                        const ExecOptions& o) {
+  Json conf = config;
+  conf["command"] = o.command;
+  Json env = json_obj(conf, "env").is_array() ? json_obj(conf, "env") : Json::array();
+  for (const auto& e : o.env) env.push_back(e);
+  conf["env"] = env;
+  if (!o.user.empty()) conf["user"] = o.user;
+  if (!o.workdir.empty()) conf["workdir"] = o.workdir;
+  if (o.privileged) conf["privileged"] = true;
+  conf["tty"] = o.tty;
+  return build_spec(s, id, conf);
+}
 
 Result<int> start_container(Context& c, const std::string& id, bool attach, bool interactive) {
   auto rec = TRY(prepare_start(c, id));
@@ -403,16 +431,7 @@ Result<int> exec_container(Context& c, const ExecOptions& o) {
   // Rootless: the container lives in the user namespace of the berth that started it; join
   // that one (its owner, this user, may) rather than a new one with no rights over it.
   if (sys::rootless_pending()) TRY(sys::join_userns_of(static_cast<pid_t>(json_int(rec.state, "pid"))));
-  Json conf = rec.config;
-  conf["command"] = o.command;
-  Json env = json_obj(conf, "env").is_array() ? json_obj(conf, "env") : Json::array();
-  for (const auto& e : o.env) env.push_back(e);
-  conf["env"] = env;
-  if (!o.user.empty()) conf["user"] = o.user;
-  if (!o.workdir.empty()) conf["workdir"] = o.workdir;
-  if (o.privileged) conf["privileged"] = true;
-  conf["tty"] = o.tty;
-  auto spec = TRY(detail::build_spec(c.store, id, conf));
+  auto spec = TRY(detail::exec_spec(c.store, id, rec.config, o));
   runtime::JoinTarget target{static_cast<pid_t>(json_int(rec.state, "pid")),
                              static_cast<unsigned long long>(json_int(rec.state, "start_time")), o.detach};
   std::optional<runtime::RawMode> raw;
@@ -480,6 +499,15 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     relay = std::move(*r);
   }
   StopOnTerm stopper(rec->config);
+  std::string notify = notify_mode(rec->config);
+  detail::HealthTimer health(c.store, id, rec->config, [&notify](const std::string& status) {
+    if (notify == "healthy" && status == "healthy") {
+      detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", ::getpid()));
+      notify = "healthy-sent";
+    }
+  });
+  // --health-on-failure=restart: `healthcheck run` leaves this mark and kills the container.
+  std::string health_restart = dir + "/health-restart";
   int restarts = 0;
   // One pass per start: --restart starts the container again, with back-off, after it exits
   // (never after berth stop or kill, nor after SIGTERM to the monitor).
@@ -491,7 +519,9 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
       pipes.out_w.reset();  // the write ends must close here once the child has them, or EOF never comes
       pipes.err_w.reset();
       record_started(c, *rec, s, restarts);
+      ::unlink(health_restart.c_str());
       stopper.started(s.pid);
+      health.started();
       if (policy.name == "no") in_r.reset();  // a restarted container needs it again
       hub.serve(master_fd >= 0 ? (interactive ? master_fd : -1) : in_w.get(), master_fd);
       tell(fmt::format("OK {}\n", ::getpid()));
@@ -506,9 +536,17 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
       if (auto p = pipe_output(sup, pipes, writer); !p) return fail_start(p.error());
     }
     if (relay) sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
+    health.add_relays(sup);
     code = runtime::run_container_process(*spec, sup);
+    health.stopped();
     record_exit(c, *rec, code);
     hub.pause();
+    if (code && !stopper.stopping() && !detail::was_stopped(c.store, id) && ::access(health_restart.c_str(), F_OK) == 0) {
+      restarts++;
+      log::info("restarting unhealthy container {} (--health-on-failure=restart)", id.substr(0, 12));
+      continue;
+    }
+    ::unlink(health_restart.c_str());
     if (!code || stopper.stopping() ||
         !should_restart(policy, *code, restarts, detail::was_stopped(c.store, id)))
       break;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "berth/core/humanize.hpp"
+
 namespace berth::image {
 
 namespace {
@@ -173,6 +175,51 @@ Result<Json> parse_command(std::string_view s) {
   return Json::array({"/bin/sh", "-c", std::string(s)});
 }
 
+Result<Json> parse_healthcheck(std::string_view arg) {
+  auto bad = [&](std::string_view why) { return fail(Errc::usage, "invalid HEALTHCHECK \"{}\": {}", arg, why); };
+  std::string_view rest = trim(arg);
+  if (rest == "NONE" || rest == "none") return Json{{"Test", Json::array({"NONE"})}};
+  Json hc = Json::object();
+  while (rest.starts_with("--")) {
+    auto sp = rest.find_first_of(" \t");
+    std::string_view opt = rest.substr(2, sp == std::string_view::npos ? rest.size() : sp - 2);
+    rest = sp == std::string_view::npos ? std::string_view() : trim(rest.substr(sp));
+    auto eq = opt.find('=');
+    if (eq == std::string_view::npos) return bad(fmt::format("option --{} needs a value", opt));
+    std::string key(opt.substr(0, eq)), value(opt.substr(eq + 1));
+    if (key == "retries") {
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 6)
+        return bad("--retries needs a number");
+      hc["Retries"] = std::stoi(value);
+      continue;
+    }
+    const char* field = key == "interval" ? "Interval" : key == "timeout" ? "Timeout"
+                      : key == "start-period" ? "StartPeriod" : key == "start-interval" ? "StartInterval" : nullptr;
+    if (!field) return bad(fmt::format("unknown option --{}", key));
+    auto ns = parse_duration_ns(value);
+    if (!ns) return bad(fmt::format("--{} needs a duration", key));
+    hc[field] = *ns;
+  }
+  auto sp = rest.find_first_of(" \t");
+  std::string kind(rest.substr(0, sp));
+  std::string_view cmd = sp == std::string_view::npos ? std::string_view() : trim(rest.substr(sp));
+  if (kind != "CMD" && kind != "cmd") return bad("expected CMD or NONE");
+  if (cmd.empty()) return bad("CMD needs a command");
+  if (cmd.starts_with("[")) {
+    auto j = parse_json(cmd, "HEALTHCHECK", 4);
+    if (!j || !j->is_array() || j->empty()) return bad("CMD [...] must be a JSON array of strings");
+    Json test = Json::array({"CMD"});
+    for (const auto& a : *j) {
+      if (!a.is_string()) return bad("CMD [...] must be a JSON array of strings");
+      test.push_back(a);
+    }
+    hc["Test"] = test;
+  } else {
+    hc["Test"] = Json::array({"CMD-SHELL", std::string(cmd)});
+  }
+  return hc;
+}
+
 Result<void> apply_change(Json& config, std::string_view change) {
   change = trim(change);
   auto sp = change.find_first_of(" \t");
@@ -225,6 +272,10 @@ Result<void> apply_change(Json& config, std::string_view change) {
   } else if (instr == "STOPSIGNAL") {
     if (arg.empty()) return bad("needs a signal");
     cfg["StopSignal"] = std::string(arg);
+  } else if (instr == "HEALTHCHECK") {
+    auto hc = parse_healthcheck(arg);
+    if (!hc) return std::unexpected(hc.error());
+    cfg["Healthcheck"] = *hc;
   } else if (instr == "ONBUILD") {
     cfg["OnBuild"].push_back(std::string(arg));
   } else {

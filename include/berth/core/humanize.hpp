@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace berth {
 
@@ -16,5 +18,8 @@ std::string rfc3339_utc(int64_t unix_seconds, long nanos = 0);
 std::string created_at(int64_t unix_seconds);
 // Parses RFC 3339 ("2024-01-02T03:04:05.5Z", "+01:00" offsets); false on garbage.
 bool parse_rfc3339(const std::string& s, int64_t& unix_seconds);
+// Go's time.ParseDuration, in nanoseconds: "30s", "1m30s", "1.5h", "250ms", "10us", "0";
+// nullopt on garbage, a missing unit (except "0"), a negative value or an overflow.
+std::optional<int64_t> parse_duration_ns(std::string_view s);
 
 }  // namespace berth

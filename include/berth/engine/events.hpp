@@ -16,7 +16,8 @@ namespace berth::engine {
 // type: "container" or "image"; status: create, start, died, stop, kill, remove, pull, push,
 // tag, untag, ...
 void emit_event(const store::Store& s, std::string_view type, std::string_view status, std::string_view id,
-                std::string_view name, std::string_view image, const Json& attributes = Json::object());
+                std::string_view name, std::string_view image, const Json& attributes = Json::object(),
+                const Json& fields = Json::object());  // more top-level fields (HealthStatus)
 
 struct EventsOptions {
   std::optional<std::int64_t> since_ns, until_ns;

@@ -8,6 +8,7 @@
 
 #include "berth/core/json.hpp"
 #include "berth/engine/context.hpp"
+#include "berth/engine/health.hpp"
 
 namespace berth::engine {
 
@@ -43,6 +44,7 @@ struct RunOptions {
   std::vector<std::string> log_opt;     // path= (k8s-file), tag= (journald)
   std::vector<std::string> create_command;  // the command line that made it (inspect, generate systemd --new)
   int create_image_index = -1;               // where IMAGE is in it
+  HealthFlags health;
   std::string stop_signal;
   int stop_timeout = 10;
   bool rm = false;
@@ -100,11 +102,12 @@ struct ContainerSummary {
   std::uint64_t size = 0;          // the writable layer, with want_size
   std::uint64_t virtual_size = 0;  // plus the image
   std::string restart_policy;      // as given: "no", "on-failure:3", ...
+  std::string health;              // running with a health check: starting, healthy, unhealthy
 };
 struct PsOptions {
   bool all = false;
   bool want_size = false;
-  std::vector<std::string> filters;  // status= name= id= label= ancestor= exited= restart-policy=
+  std::vector<std::string> filters;  // status= name= id= label= ancestor= exited= restart-policy= health=
 };
 Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOptions& o);
 

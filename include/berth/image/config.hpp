@@ -52,6 +52,10 @@ Result<std::vector<DiffId>> config_diff_ids(const Json& config);
 // config["config"]. Unknown instructions and bad syntax are usage errors.
 Result<void> apply_change(Json& config, std::string_view change);
 
+// HEALTHCHECK's argument: "[--interval=D] [--timeout=D] [--start-period=D] [--retries=N] CMD
+// ..." or "NONE" -> Docker's HealthConfig (durations in ns; unset ones left out).
+Result<Json> parse_healthcheck(std::string_view arg);
+
 // A shell-form or JSON-form command: ["a","b"] stays, `a b` becomes ["/bin/sh","-c","a b"].
 Result<Json> parse_command(std::string_view s);
 
