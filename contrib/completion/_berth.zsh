@@ -13,7 +13,7 @@ _berth() {
     'logs:Show container output' 'attach:Attach to a running container'
     'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'cp:Copy files to or from a container'
     'mount:Mount a container filesystem' 'unmount:Unmount a container filesystem' 'umount:Unmount a container filesystem' 'unshare:Run a command in the rootless user namespace' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
-    'systemd:Quadlet units from .container files' 'events:Show berth events' 'generate:Generate systemd units' 'pull:Pull an image from a registry' 'push:Push an image to a registry' 'login:Log in to a registry' 'logout:Log out of a registry'
+    'systemd:Quadlet units from .container files' 'events:Show berth events' 'generate:Generate systemd units' 'pull:Pull an image from a registry' 'push:Push an image to a registry' 'login:Log in to a registry' 'logout:Log out of a registry' 'healthcheck:Run a container health check'
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
@@ -26,7 +26,7 @@ _berth() {
                {-w,--workdir}':dir' {-u,--user}':user' '--entrypoint:cmd' {-h,--hostname}':name' \
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
                '--network:mode:(private none host)' '--read-only' '--privileged' \
-               '--sdnotify:mode:(conmon container ignore)' '--restart:policy:(no on-failure always unless-stopped)' '--log-driver:driver:(k8s-file journald none passthrough)' '*--log-opt:option' '--pull:policy:(missing always never newer)' {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' \
+               '--sdnotify:mode:(conmon container healthy ignore)' '--restart:policy:(no on-failure always unless-stopped)' '--health-cmd:command' '--health-interval:duration' '--health-retries:n' '--health-timeout:duration' '--health-start-period:duration' '--health-on-failure:action:(none kill restart stop)' '--health-max-log-count:n' '--health-max-log-size:n' '--no-healthcheck' '--log-driver:driver:(k8s-file journald none passthrough)' '*--log-opt:option' '--pull:policy:(missing always never newer)' {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' \
                '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '*::args' ;;
         pull) _arguments {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' {-a,--all-tags} '*:image' ;;
         push) _arguments {-f,--format}':format:(oci v2s2)' '--digestfile:file:_files' {-q,--quiet} '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '1:image' '2:destination' ;;
@@ -47,7 +47,8 @@ _berth() {
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;
         systemd) _arguments '1:what:(generate)' '--user' '2:dir:_files -/' ;;
         events) _arguments '*'{-f,--filter}':filter' '--format:format' '--since:time' '--until:time' '--stream=-:bool:(true false)' '--no-trunc' ;;
-        wait) _arguments '*--condition:state:(running created exited stopped)' {-i,--interval}':interval' '*:container' ;;
+        healthcheck) _arguments '1:what:(run)' '--ignore-result' '2:container' ;;
+        wait) _arguments '*--condition:state:(running created exited stopped healthy unhealthy)' {-i,--interval}':interval' '*:container' ;;
         start) _arguments {-a,--attach} {-i,--interactive} '--all' '*'{-f,--filter}':filter' '*:container' ;;
         load) _arguments {-i,--input}':file:_files' {-q,--quiet} ;;
         save) _arguments {-o,--output}':file:_files' '--format:format:(docker-archive oci-archive oci-dir)' {-q,--quiet} {-m,--multi-image-archive} '*::image' ;;

@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach commit container cp create diff events export generate systemd mount umount unmount unshare exec history image images import inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
+  local commands="attach commit container cp create diff events export generate systemd healthcheck mount umount unmount unshare exec history image images import inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -33,14 +33,15 @@ _berth() {
     [rename]="--help"
     [rm]="--force -f --all -a --volumes -v --cidfile --ignore -i --help"
     [rmi]="--force -f --all -a --help"
-    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
-    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [start]="--attach -a --interactive -i --all --filter -f --help"
     [stop]="--time -t --all -a --cidfile --ignore -i --help"
     [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --user --help"
     [kill]="--signal -s --all -a --help"
     [events]="--filter -f --format --since --until --stream --no-trunc --help"
     [wait]="--condition --interval -i --help"
+    [healthcheck]="--ignore-result --help"
     [logs]="--follow -f --timestamps -t --tail --since --until --help"
     [attach]="--detach-keys --no-stdin --sig-proxy --help"
     [commit]="--change -c --message -m --author -a --pause -p --quiet -q --squash -s --help"
@@ -75,7 +76,9 @@ _berth() {
     --cert-dir) _filedir -d; return ;;
     --log-driver) COMPREPLY=($(compgen -W "k8s-file journald none passthrough" -- "$cur")); return ;;
     --restart) COMPREPLY=($(compgen -W "no on-failure always unless-stopped" -- "$cur")); return ;;
-    --sdnotify) COMPREPLY=($(compgen -W "conmon container ignore" -- "$cur")); return ;;
+    --sdnotify) COMPREPLY=($(compgen -W "conmon container healthy ignore" -- "$cur")); return ;;
+    --health-on-failure) COMPREPLY=($(compgen -W "none kill restart stop" -- "$cur")); return ;;
+    --condition) COMPREPLY=($(compgen -W "running created exited stopped healthy unhealthy" -- "$cur")); return ;;
     --pull) COMPREPLY=($(compgen -W "missing always never newer" -- "$cur")); return ;;
     --format)
       if [ "$cmd" = save ]; then COMPREPLY=($(compgen -W "docker-archive oci-archive oci-dir" -- "$cur")); fi
@@ -86,7 +89,7 @@ _berth() {
     --security-opt) COMPREPLY=($(compgen -W "no-new-privileges seccomp=unconfined mask= unmask=" -- "$cur")); return ;;
     --filter|-f)
       if [ "$cmd" = images ]; then COMPREPLY=($(compgen -W "reference= dangling= label= before= since= id=" -- "$cur")); return; fi
-      if [ "$cmd" = ps ] || [ "$cmd" = start ]; then COMPREPLY=($(compgen -W "status= name= id= label= ancestor= exited= restart-policy=" -- "$cur")); return; fi ;;
+      if [ "$cmd" = ps ] || [ "$cmd" = start ]; then COMPREPLY=($(compgen -W "status= name= id= label= ancestor= exited= restart-policy= health=" -- "$cur")); return; fi ;;
   esac
 
   if [ -z "$cmd" ]; then
@@ -109,6 +112,8 @@ _berth() {
     systemd)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "generate" -- "$cur")); return; }
       _filedir -d; return ;;
+    healthcheck)
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run" -- "$cur")); return; } ;;
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "${opts[$cmd]:-}" -- "$cur"))
@@ -116,7 +121,7 @@ _berth() {
   fi
   case "$cmd" in
     run|history|inspect|rmi|save|tag|untag|push) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
-    systemd|rm|start|stop|kill|wait|logs|attach|commit|diff|export|mount|unmount|umount|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
+    systemd|healthcheck|rm|start|stop|kill|wait|logs|attach|commit|diff|export|mount|unmount|umount|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
     import) _filedir ;;
   esac
 }

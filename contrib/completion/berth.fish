@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd
+set -l cmds images image load save import tag untag rmi inspect history system run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -104,11 +104,22 @@ complete -c berth -n '__fish_seen_subcommand_from login' -s p -l password -x
 complete -c berth -n '__fish_seen_subcommand_from login' -l password-stdin
 complete -c berth -n '__fish_seen_subcommand_from login' -l get-login
 complete -c berth -n '__fish_seen_subcommand_from logout' -s a -l all
-complete -c berth -n '__fish_seen_subcommand_from run create' -l sdnotify -x -a 'conmon container ignore'
+complete -c berth -n '__fish_seen_subcommand_from run create' -l sdnotify -x -a 'conmon container healthy ignore'
+complete -c berth -n '__fish_seen_subcommand_from run create' -l health-cmd -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l health-interval -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l health-retries -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l health-timeout -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l health-start-period -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l health-on-failure -x -a 'none kill restart stop'
+complete -c berth -n '__fish_seen_subcommand_from run create' -l health-max-log-count -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l health-max-log-size -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l no-healthcheck
 complete -c berth -n '__fish_seen_subcommand_from run create' -l restart -x -a 'no on-failure always unless-stopped'
 complete -c berth -n '__fish_seen_subcommand_from start' -l all
 complete -c berth -n '__fish_seen_subcommand_from start' -s f -l filter -x
-complete -c berth -n '__fish_seen_subcommand_from wait' -l condition -x -a 'running created exited stopped'
+complete -c berth -n '__fish_seen_subcommand_from wait' -l condition -x -a 'running created exited stopped healthy unhealthy'
+complete -c berth -n '__fish_seen_subcommand_from healthcheck' -a run
+complete -c berth -n '__fish_seen_subcommand_from healthcheck' -l ignore-result
 complete -c berth -n '__fish_seen_subcommand_from wait' -s i -l interval -x
 complete -c berth -n '__fish_seen_subcommand_from stop rm' -l cidfile -r
 complete -c berth -n '__fish_seen_subcommand_from stop rm' -s i -l ignore

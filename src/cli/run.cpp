@@ -387,6 +387,7 @@ std::string event_line(const Json& e) {
   std::string attrs;
   if (!json_str(e, "Image").empty()) attrs += "image=" + json_str(e, "Image");
   if (!json_str(e, "Name").empty()) attrs += std::string(attrs.empty() ? "" : ", ") + "name=" + json_str(e, "Name");
+  if (!json_str(e, "HealthStatus").empty()) attrs += ", health_status=" + json_str(e, "HealthStatus");
   const Json& a = json_obj(e, "Attributes");
   if (a.is_object())
     for (auto it = a.begin(); it != a.end(); ++it)

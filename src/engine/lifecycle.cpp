@@ -293,6 +293,30 @@ Result<std::vector<std::string>> prune_containers(Context& c) {
 
 Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
   MultiReport rep;
+  std::map<std::string, std::string> killed;  // name or key given -> id
+  if (o.force) {
+    // Running ones are killed first, without the store lock, and their monitors (or foreground
+    // berths) given the time to record the end and exit: none is left writing to the store,
+    // its events or a restart (the stopped mark) once the container is gone.
+    std::vector<Error> ignored;
+    std::vector<std::string> names;
+    auto ids = TRY(targets(c, o.containers, o.all, ignored, &names));
+    for (size_t i = 0; i < ids.size(); i++) {
+      const std::string& id = ids[i];
+      auto rec = detail::read_container(c.store, id);
+      if (!rec || !detail::alive(rec->state)) continue;
+      killed[names[i]] = id;
+      int pid = static_cast<int>(json_int(rec->state, "pid"));
+      detail::mark_stopped(c.store, id);
+      sys::UniqueFd parent = parent_pidfd(pid);
+      ::kill(pid, SIGKILL);
+      wait_gone(pid, static_cast<unsigned long long>(json_int(rec->state, "start_time")), 5000);
+      if (parent) {
+        pollfd p{parent.get(), POLLIN, 0};
+        ::poll(&p, 1, 5000);
+      }
+    }
+  }
   auto lock = TRY(c.store.write_lock());
   auto all = TRY(detail::read_containers(c.store));
   std::vector<std::string> ids;
@@ -300,8 +324,9 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
     for (const auto& r : all) ids.push_back(r.id);
   for (const auto& k : o.containers) {
     auto id = detail::find_container(all, k);
-    if (!id) rep.errors.push_back(id.error());
-    else ids.push_back(*id);
+    if (id) ids.push_back(*id);
+    else if (killed.count(k)) rep.done.push_back(killed[k]);  // --rm: its berth removed it as it ended
+    else rep.errors.push_back(id.error());
   }
   for (const auto& id : ids) {
     auto it = std::find_if(all.begin(), all.end(), [&](const auto& r) { return r.id == id; });

@@ -96,9 +96,27 @@ load helpers
   run_berth run -d --name $n $IMAGE testinit pause $n
   run_berth 2 rm $n
   assert "$output" =~ "cannot remove container"
+  id=$("$BERTH" inspect --format '{{.Id}}' $n)
   run_berth rm -f $n
+  assert "$output" == "$id"
   run pgrep -f "testinit pause $n"
   assert "$output" == ""
+  run pgrep -f "__monitor $id"
+  assert "$output" == "" "its monitor was done when rm returned"
+  run_berth ps -a -q
+  assert "$output" == ""
+  # Not brought back by its restart policy; a foreground --rm one is reported removed.
+  run_berth run -d --name $n --restart always $IMAGE testinit pause $n
+  id=$output
+  run_berth rm -f $n
+  run pgrep -f "__monitor $id"
+  assert "$output" == ""
+  "$BERTH" run --rm --name $n $IMAGE testinit pause $n > /dev/null &
+  run_berth wait --condition running $n
+  id=$("$BERTH" inspect --format '{{.Id}}' $n)
+  run_berth rm -f $n
+  assert "$output" == "$id"
+  wait
   run_berth ps -a -q
   assert "$output" == ""
 }

@@ -104,6 +104,20 @@ unit() {
   assert "$(in_sd pgrep -f 'sleep 1001' || true)" == ""
 }
 
+@test "--sdnotify=healthy: the unit is active once the first health check passes (foreground and -d)" {
+  for mode in "" "-d"; do
+    unit $UNIT "Type=notify" "ExecStart=$SDB run $mode --rm --sdnotify=healthy --health-cmd 'test -e /tmp/up' --health-interval 1s --name $UNIT bbtest sh -c 'sleep 2; touch /tmp/up; exec sleep 1004'"
+    in_sd systemctl start --no-block $UNIT
+    for i in $(seq 50); do [ "$(in_sd $SDB inspect --format '{{.State.Status}}' $UNIT 2>/dev/null)" = running ] && break; sleep 0.1; done
+    assert "$(in_sd systemctl is-active $UNIT)" == "activating" "running ($mode), but not healthy yet"
+    for i in $(seq 100); do [ "$(in_sd systemctl is-active $UNIT)" = active ] && break; sleep 0.1; done
+    assert "$(in_sd systemctl is-active $UNIT)" == "active" "healthy ($mode): READY=1"
+    assert "$(in_sd $SDB inspect --format '{{.State.Health.Status}}' $UNIT)" == "healthy"
+    in_sd systemctl stop $UNIT
+    assert "$(in_sd pgrep -f 'sleep 1004' || true)" == "" "stopped ($mode)"
+  done
+}
+
 @test "Type=notify + run -d: the monitor becomes the main process; stop stops the container" {
   unit $UNIT "Type=notify" "ExecStart=$SDB run -d --name $UNIT bbtest sleep 1002"
   in_sd systemctl start $UNIT

@@ -50,6 +50,8 @@ last_log() {
     == "2 0 none"
   run_berth events --stream=false --filter container=$CNAME --filter event=health_status --format '{{.HealthStatus}}'
   assert "$(echo $output)" == "starting unhealthy unhealthy healthy"
+  run_berth events --stream=false --filter container=$CNAME --filter event=health_status
+  assert "${lines[-1]}" =~ " container health_status [0-9a-f]{64} \(image=.*, name=$CNAME, health_status=healthy\)$"
 }
 
 @test "the monitor runs the checks on its timer; wait --condition healthy|unhealthy; no process left behind" {

@@ -35,3 +35,24 @@ TEST_CASE("humanize: RFC 3339 both ways") {
   CHECK_FALSE(parse_rfc3339("yesterday", t));
   CHECK(created_at(1700000000) == "2023-11-14 22:13:20 +0000 UTC");
 }
+
+TEST_CASE("parse_duration_ns: Go's duration syntax") {
+  using berth::parse_duration_ns;
+  CHECK(parse_duration_ns("0") == 0);
+  CHECK(parse_duration_ns("30s") == 30'000'000'000LL);
+  CHECK(parse_duration_ns("1m30s") == 90'000'000'000LL);
+  CHECK(parse_duration_ns("1.5h") == 5'400'000'000'000LL);
+  CHECK(parse_duration_ns("250ms") == 250'000'000LL);
+  CHECK(parse_duration_ns("10us") == 10'000LL);
+  CHECK(parse_duration_ns("10\u00b5s") == 10'000LL);
+  CHECK(parse_duration_ns("7ns") == 7);
+  CHECK(parse_duration_ns("2h45m") == 9'900'000'000'000LL);
+  CHECK(parse_duration_ns(".5s") == 500'000'000LL);
+  CHECK_FALSE(parse_duration_ns(""));
+  CHECK_FALSE(parse_duration_ns("10"));
+  CHECK_FALSE(parse_duration_ns("-1s"));
+  CHECK_FALSE(parse_duration_ns("1x"));
+  CHECK_FALSE(parse_duration_ns("s"));
+  CHECK_FALSE(parse_duration_ns("1s2"));
+  CHECK_FALSE(parse_duration_ns("99999999999h"));
+}

@@ -76,3 +76,26 @@ TEST_CASE("config: synthesized manifests are deterministic") {
   CHECK(config_diff_ids(Json{{"rootfs", {{"diff_ids", Json::array({Digest::of("x").str()})}}}})->size() == 1);
   CHECK_FALSE(config_diff_ids(Json{{"rootfs", {{"diff_ids", Json::array({"nope"})}}}}));
 }
+
+TEST_CASE("apply_change: HEALTHCHECK, as a Dockerfile writes it") {
+  Json cfg = Json::object();
+  REQUIRE(image::apply_change(cfg, "HEALTHCHECK --interval=5s --timeout=3s --start-period=1m --retries=2 CMD curl -f http://localhost/ || exit 1"));
+  const Json& hc = cfg["config"]["Healthcheck"];
+  CHECK(hc["Test"] == Json::array({"CMD-SHELL", "curl -f http://localhost/ || exit 1"}));
+  CHECK(hc["Interval"] == 5'000'000'000LL);
+  CHECK(hc["Timeout"] == 3'000'000'000LL);
+  CHECK(hc["StartPeriod"] == 60'000'000'000LL);
+  CHECK(hc["Retries"] == 2);
+  REQUIRE(image::apply_change(cfg, R"(HEALTHCHECK CMD ["/bin/check", "-q"])"));
+  CHECK(cfg["config"]["Healthcheck"] == Json{{"Test", {"CMD", "/bin/check", "-q"}}});
+  REQUIRE(image::apply_change(cfg, "HEALTHCHECK NONE"));
+  CHECK(cfg["config"]["Healthcheck"]["Test"] == Json::array({"NONE"}));
+  for (const char* bad : {"HEALTHCHECK", "HEALTHCHECK --interval=5s", "HEALTHCHECK --interval CMD x",
+                          "HEALTHCHECK --interval=soon CMD x", "HEALTHCHECK --retries=x CMD x", "HEALTHCHECK --nope=1 CMD x",
+                          "HEALTHCHECK CMD", "HEALTHCHECK CMD [1]", "HEALTHCHECK RUN x"}) {
+    INFO(bad);
+    auto r = image::apply_change(cfg, bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::usage);
+  }
+}
