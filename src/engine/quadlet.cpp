@@ -18,6 +18,18 @@ namespace berth::engine {
 
 namespace {
 
+// Quadlet's Health*= keys: the berth flag each one stands for ("" for other keys).
+std::string health_flag(const std::string& key) {
+  static const std::pair<const char*, const char*> keys[] = {
+      {"HealthCmd", "--health-cmd"},           {"HealthInterval", "--health-interval"},
+      {"HealthRetries", "--health-retries"},   {"HealthTimeout", "--health-timeout"},
+      {"HealthStartPeriod", "--health-start-period"}, {"HealthOnFailure", "--health-on-failure"},
+      {"HealthMaxLogCount", "--health-max-log-count"}, {"HealthMaxLogSize", "--health-max-log-size"}};
+  for (const auto& [k, f] : keys)
+    if (key == k) return f;
+  return "";
+}
+
 struct Section {
   std::string name;
   std::vector<std::pair<std::string, std::string>> entries;  // in order; keys may repeat
@@ -141,7 +153,8 @@ Result<QuadletUnit> quadlet_container(std::string_view file_name, std::string_vi
       else if (k == "WorkingDir") flags.insert(flags.end(), {"-w", v});
       else if (k == "Label")
         for (auto& w : TRY(words())) flags.insert(flags.end(), {"--label", w});
-      else if (k == "Notify") notify = (v == "true" || v == "yes" || v == "1") ? "container" : "conmon";
+      else if (k == "Notify") notify = v == "healthy" ? "healthy" : (v == "true" || v == "yes" || v == "1") ? "container" : "conmon";
+      else if (auto hf = health_flag(k); !hf.empty()) flags.insert(flags.end(), {hf, v});
       else if (k == "ReadOnly") {
         if (v == "true" || v == "yes" || v == "1") flags.push_back("--read-only");
       } else if (k == "AddCapability")

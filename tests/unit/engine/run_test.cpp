@@ -128,6 +128,12 @@ WantedBy=default.target
   auto unknown = berth::engine::quadlet_container("x.container", "[Container]\nImage=a\nFrobnicate=1\n", "berth", "x");
   REQUIRE(!unknown);
   CHECK(unknown.error().message.find("Frobnicate") != std::string::npos);
+  auto health = berth::engine::quadlet_container(
+      "h.container", "[Container]\nImage=a\nHealthCmd=test -e /ok\nHealthInterval=5s\nHealthOnFailure=restart\nNotify=healthy\n",
+      "berth", "h");
+  REQUIRE(health);
+  CHECK(health->text.find("--sdnotify=healthy -d --health-cmd \"test -e /ok\" --health-interval 5s --health-on-failure restart a\n") !=
+        std::string::npos);
   CHECK(!berth::engine::quadlet_container("x.container", "[Container]\nExec=true\n", "berth", "x"));
   CHECK(!berth::engine::quadlet_container("x.container", "[Container]\nImage\n", "berth", "x"));
   CHECK(!berth::engine::quadlet_container("x.container", "Image=a\n", "berth", "x"));
