@@ -11,6 +11,7 @@
 #include "berth/engine/run.hpp"
 #include "berth/sys/file.hpp"
 #include "container_record.hpp"
+#include "journal.hpp"
 
 namespace berth::engine {
 
@@ -86,6 +87,48 @@ void read_lines(int fd, std::string& carry, std::deque<LogLine>& out) {
   carry.erase(0, start);
 }
 
+// The last N complete lines (a partial line belongs to the full line it ends).
+void keep_tail(std::deque<LogLine>& lines, std::optional<long> tail) {
+  if (!tail) return;
+  long full = 0;
+  size_t keep_from = lines.size();
+  while (keep_from > 0 && full < *tail) {
+    keep_from--;
+    if (lines[keep_from].full) full++;
+  }
+  if (*tail == 0) keep_from = lines.size();
+  while (keep_from > 0 && !lines[keep_from - 1].full) keep_from--;
+  lines.erase(lines.begin(), lines.begin() + static_cast<long>(keep_from));
+}
+
+bool still_running(Context& c, const std::string& id) {
+  auto now = detail::read_container(c.store, id);
+  return now && detail::status_of(now->state) == "running";
+}
+
+// --log-driver journald: the same output, from the container's journal entries.
+Result<void> journal_logs(Context& c, const std::string& id, const LogsOptions& o) {
+  auto journal = TRY(detail::JournalReader::open(id));
+  Printer p(o);
+  auto convert = [](std::vector<detail::JournalEntry> entries) {
+    std::deque<LogLine> lines;
+    for (auto& e : entries)
+      lines.push_back(LogLine{e.ns, rfc3339_utc(e.ns / 1000000000, static_cast<long>(e.ns % 1000000000)), e.err, true,
+                              std::move(e.text)});
+    return lines;
+  };
+  auto lines = convert(journal->read_new());
+  keep_tail(lines, o.tail);
+  for (const auto& l : lines) p.print(l);
+  if (!o.follow) return {};
+  while (true) {
+    bool running = still_running(c, id);
+    for (const auto& l : convert(journal->read_new())) p.print(l);
+    if (!running) return {};
+    journal->wait(100);
+  }
+}
+
 }  // namespace
 
 Result<void> container_logs(Context& c, const LogsOptions& o) {
@@ -95,9 +138,7 @@ Result<void> container_logs(Context& c, const LogsOptions& o) {
   if (driver == "none" || driver == "passthrough")
     return fail(Errc::unsupported, "this container is using the '{}' log driver, cannot read logs: this container is not logging output",
                 driver);
-  if (driver == "journald")
-    return fail(Errc::unsupported, "this container logs to the journal: journalctl CONTAINER_NAME={}",
-                json_str(rec.config, "name"));
+  if (driver == "journald") return journal_logs(c, id, o);
   std::string path = detail::container_dir(c.store, id) + "/ctr.log";
   for (const auto& opt : json_obj(rec.config, "log_opt").is_array() ? json_obj(rec.config, "log_opt") : Json::array())
     if (opt.is_string() && opt.get<std::string>().starts_with("path=")) path = opt.get<std::string>().substr(5);
@@ -108,23 +149,11 @@ Result<void> container_logs(Context& c, const LogsOptions& o) {
   std::string carry;
   std::deque<LogLine> lines;
   if (fd >= 0) read_lines(fd, carry, lines);
-  if (o.tail) {
-    // The last N complete lines (a partial line belongs to the full line it ends).
-    long full = 0;
-    size_t keep_from = lines.size();
-    while (keep_from > 0 && full < *o.tail) {
-      keep_from--;
-      if (lines[keep_from].full) full++;
-    }
-    if (*o.tail == 0) keep_from = lines.size();
-    while (keep_from > 0 && !lines[keep_from - 1].full) keep_from--;
-    lines.erase(lines.begin(), lines.begin() + static_cast<long>(keep_from));
-  }
+  keep_tail(lines, o.tail);
   for (const auto& l : lines) p.print(l);
   if (!o.follow) return {};
   while (true) {
-    auto now = detail::read_container(c.store, id);
-    bool running = now && detail::status_of(now->state) == "running";
+    bool running = still_running(c, id);
     if (fd < 0) {
       fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       g.reset(fd);

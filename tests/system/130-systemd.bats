@@ -194,6 +194,22 @@ unit() {
   assert "$(in_sd journalctl -t $UNIT-tag -p err --no-pager -o cat)" == "err-line" "stderr is priority err"
 }
 
+@test "berth logs of a journald container reads the journal: stdout and stderr, -t, --tail, -f" {
+  in_sd $SDB run -d --name $UNIT --log-driver journald bbtest sh -c 'echo one; echo two >&2; sleep 1; echo three; exec sleep 1007' >/dev/null
+  for i in $(seq 50); do in_sd journalctl CONTAINER_NAME=$UNIT --no-pager -o cat 2>/dev/null | grep -q two && break; sleep 0.1; done
+  assert "$(in_sd $SDB logs $UNIT 2>/dev/null)" == $'one' "stdout to stdout"
+  assert "$(in_sd $SDB logs $UNIT 2>&1 >/dev/null)" == $'two' "stderr to stderr"
+  # -f: what comes later too, until the container ends.
+  in_sd sh -c "$SDB logs -f $UNIT > $SDT/follow.out 2>&1" &
+  for i in $(seq 50); do grep -q three $SDT/follow.out 2>/dev/null && break; sleep 0.1; done
+  in_sd $SDB stop -t 0 $UNIT >/dev/null
+  wait
+  assert "$(sort $SDT/follow.out | tr '\n' ' ')" == "one three two "
+  assert "$(in_sd $SDB logs --tail 1 $UNIT)" == "three"
+  assert "$(in_sd $SDB logs -t --tail 1 $UNIT)" =~ "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z three$"
+  in_sd $SDB rm $UNIT >/dev/null
+}
+
 @test "Quadlet: a .container file becomes a unit that runs the container; a bad one is skipped" {
   mkdir -p $SDT/quadlet
   cat > $SDT/quadlet/$UNIT.container <<EOF2
