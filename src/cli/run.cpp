@@ -169,7 +169,8 @@ std::string status_text(const engine::ContainerSummary& s) {
   auto now = static_cast<std::int64_t>(std::time(nullptr));
   if (s.status == "running")
     return "Up " + human_duration(now - s.started) + (s.health.empty() ? "" : " (" + s.health + ")");
-  if (s.status == "exited") return fmt::format("Exited ({}) {} ago", s.exit_code, human_duration(now - s.finished));
+  if (s.status == "exited")
+    return fmt::format("{} ({}) {} ago", s.restarting ? "Restarting" : "Exited", s.exit_code, human_duration(now - s.finished));
   return "Created";
 }
 

@@ -95,6 +95,27 @@ bool alive(const Json& state) {
   return runtime::process_start_time(pid) == recorded && recorded != 0;
 }
 
+bool restarting(const Json& state) {
+  if (!state.value("restarting", false)) return false;
+  auto mon = static_cast<pid_t>(json_int(state, "monitor_pid"));
+  auto start = static_cast<unsigned long long>(json_int(state, "monitor_start_time"));
+  return mon > 0 && start != 0 && runtime::process_start_time(mon) == start;
+}
+
+Json with_restarting(const Json& state, bool on) {
+  Json st = state;
+  if (!on) {
+    st.erase("restarting");
+    st.erase("monitor_pid");
+    st.erase("monitor_start_time");
+    return st;
+  }
+  st["restarting"] = true;
+  st["monitor_pid"] = ::getpid();
+  st["monitor_start_time"] = runtime::process_start_time(::getpid());
+  return st;
+}
+
 std::string status_of(const Json& state) {
   std::string s = json_str(state, "status", "created");
   if (s == "running" && !alive(state)) return "exited";

@@ -35,6 +35,11 @@ void clear_stopped(const store::Store& s, const std::string& id);
 bool was_stopped(const store::Store& s, const std::string& id);
 // "running", "exited" or "created", with a dead "running" shown as exited.
 std::string status_of(const Json& state);
+// Between two runs of a --restart container: its monitor (recorded in the state, pid and start
+// time) is alive and will start it again after its back-off.
+bool restarting(const Json& state);
+// The state that says so (the exited state plus the monitor), or without it again.
+Json with_restarting(const Json& state, bool on);
 
 // Renames the container's directory into tmp/ and deletes it there (holding the write lock).
 Result<void> remove_container_dir(const store::Store& s, const std::string& id);

@@ -91,6 +91,23 @@ void settle(Context& c, const std::string& id, int code_if_orphan, int parent = 
     (void)detail::write_state(c.store, id, detail::exited_state(rec->state, code_if_orphan));
 }
 
+// A --restart container between two runs: its monitor waits out the back-off. stop and rm -f
+// end that wait (the monitor goes; nothing runs) and the record says it no longer restarts.
+void end_restarting(Context& c, const std::string& id, const Json& state) {
+  if (!detail::restarting(state)) return;
+  auto mon = static_cast<int>(json_int(state, "monitor_pid"));
+  auto start = static_cast<unsigned long long>(json_int(state, "monitor_start_time"));
+  sys::UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, mon, 0)));
+  if (fd && runtime::process_start_time(mon) == start) {
+    ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
+    pollfd p{fd.get(), POLLIN, 0};
+    ::poll(&p, 1, 5000);
+  }
+  auto lock = c.store.write_lock();
+  if (auto cur = detail::read_container(c.store, id); cur)
+    (void)detail::write_state(c.store, id, detail::with_restarting(cur->state, false));
+}
+
 Result<std::vector<std::string>> targets(Context& c, const std::vector<std::string>& names, bool all,
                                          std::vector<Error>& errors, std::vector<std::string>* labels = nullptr) {
   auto lock = TRY(c.store.read_lock());
@@ -244,6 +261,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     s.finished = to_seconds(json_int(r.state, "finished"));
     s.exit_code = static_cast<int>(json_int(r.state, "exit_code"));
     s.status = detail::status_of(r.state);
+    s.restarting = detail::restarting(r.state);
     if (s.status == "running") {
       s.pid = static_cast<int>(json_int(r.state, "pid"));
       s.health = health_status(c, r.id, r.config);
@@ -304,6 +322,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
     for (size_t i = 0; i < ids.size(); i++) {
       const std::string& id = ids[i];
       auto rec = detail::read_container(c.store, id);
+      if (rec) end_restarting(c, id, rec->state);
       if (!rec || !detail::alive(rec->state)) continue;
       killed[names[i]] = id;
       int pid = static_cast<int>(json_int(rec->state, "pid"));
@@ -359,6 +378,7 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
     if (!rec) continue;
     // Also between two runs of a --restart container: its monitor must not start it again.
     detail::mark_stopped(c.store, ids[i]);
+    end_restarting(c, ids[i], rec->state);
     if (detail::alive(rec->state)) {
       int pid = static_cast<int>(json_int(rec->state, "pid"));
       auto st = static_cast<unsigned long long>(json_int(rec->state, "start_time"));
@@ -668,7 +688,7 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
   j["State"] = {{"Status", status},
                 {"Running", status == "running"},
                 {"Paused", false},
-                {"Restarting", false},
+                {"Restarting", detail::restarting(st)},
                 {"OOMKilled", false},
                 {"Dead", false},
                 {"Pid", status == "running" ? json_int(st, "pid") : 0},

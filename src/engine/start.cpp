@@ -40,6 +40,9 @@ Result<detail::ContainerRecord> prepare_start(Context& c, const std::string& id)
   auto lock = TRY(c.store.write_lock());
   auto rec = TRY(detail::read_container(c.store, id));
   if (detail::alive(rec.state)) return fail(Errc::conflict, "container {} is already running", json_str(rec.config, "name"));
+  if (detail::restarting(rec.state))
+    return fail(Errc::conflict, "container {} is restarting: its monitor starts it again (berth stop ends that)",
+                json_str(rec.config, "name"));
   detail::clear_stopped(c.store, id);
   return rec;
 }
@@ -60,6 +63,14 @@ void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<in
   }
   auto w = detail::write_state(c.store, rec.id, st);
   if (!w) log::warn("record the exit of container {}: {}", rec.id, w.error().message);
+}
+
+void set_restarting(Context& c, const std::string& id, bool on) {
+  auto lock = c.store.write_lock();
+  auto cur = detail::read_container(c.store, id);
+  if (!cur) return;
+  auto w = detail::write_state(c.store, id, detail::with_restarting(cur->state, on));
+  if (!w) log::warn("record container state: {}", w.error().message);
 }
 
 void record_started(Context& c, const detail::ContainerRecord& rec, const runtime::Started& s, int restarts = 0) {
@@ -550,8 +561,12 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     if (!code || stopper.stopping() ||
         !should_restart(policy, *code, restarts, detail::was_stopped(c.store, id)))
       break;
+    set_restarting(c, id, true);  // ps and inspect say so; start, rm -f know a monitor still owns it
     ::usleep(static_cast<useconds_t>(restart_delay_ms(restarts)) * 1000);
-    if (detail::was_stopped(c.store, id) || stopper.stopping()) break;
+    if (detail::was_stopped(c.store, id) || stopper.stopping()) {
+      set_restarting(c, id, false);
+      break;
+    }
     restarts++;
     log::info("restarting container {} (restart {}, policy {})", id.substr(0, 12), restarts, policy.name);
   }

@@ -298,6 +298,23 @@ load helpers
   assert "$("$BERTH" inspect --format '{{.State.Status}}' $n-plain)" == "created"
   run_berth rm -f $n-f $n-ok $n-a $n-boot $n-plain
 
+  # Between two runs (the back-off grows to seconds): "Restarting", start refused, stop and
+  # rm -f end the wait and the monitor.
+  run_berth run -d --name $n-r --restart always $IMAGE sh -c 'exit 3'
+  id=$output
+  for i in $(seq 100); do [ "$("$BERTH" inspect --format '{{.State.Restarting}} {{.RestartCount}}' $n-r)" = "true 4" ] && break; sleep 0.1; done
+  assert "$("$BERTH" inspect --format '{{.State.Restarting}} {{.State.Status}}' $n-r)" == "true exited"
+  assert "$("$BERTH" ps -a --filter name=$n-r --format '{{.Status}}')" =~ "^Restarting \(3\) "
+  run_berth 125 start $n-r
+  assert "$output" =~ "is restarting"
+  run_berth stop $n-r
+  assert "$("$BERTH" inspect --format '{{.State.Restarting}}' $n-r)" == "false"
+  assert "$(pgrep -f "__monitor $id" || true)" == "" "stop ended the monitor's wait"
+  run_berth start $n-r
+  for i in $(seq 100); do [ "$("$BERTH" inspect --format '{{.State.Restarting}}' $n-r)" = "true" ] && break; sleep 0.05; done
+  run_berth rm -f $n-r
+  assert "$(pgrep -f "__monitor $id" || true)" == "" "rm -f too"
+
   run_berth 125 run --rm --restart always $IMAGE true
   assert "$output" =~ "the --rm option conflicts with --restart"
   run_berth 125 run -d --restart sometimes $IMAGE true

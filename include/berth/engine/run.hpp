@@ -103,6 +103,7 @@ struct ContainerSummary {
   std::uint64_t virtual_size = 0;  // plus the image
   std::string restart_policy;      // as given: "no", "on-failure:3", ...
   std::string health;              // running with a health check: starting, healthy, unhealthy
+  bool restarting = false;         // exited; its monitor starts it again after the back-off
 };
 struct PsOptions {
   bool all = false;
