@@ -1,5 +1,7 @@
 #include "sdnotify.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -83,6 +85,14 @@ bool NotifyRelay::forward(pid_t main_pid) {
   if (ready) out = fmt::format("MAINPID={}\n", main_pid) + out;
   if (!out.empty()) sd_notify(out);
   return true;
+}
+
+void sd_notify_error(const Error& e) {
+  std::string text = e.message;
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::string msg = "STATUS=Error: " + text + "\n";
+  if (e.sys_errno > 0) msg += fmt::format("ERRNO={}\n", e.sys_errno);
+  sd_notify(msg);
 }
 
 }  // namespace berth::engine::detail

@@ -25,6 +25,9 @@ Result<void> check_sdnotify_mode(std::string_view mode);
 // Sends one datagram to $NOTIFY_SOCKET; no socket set is a success. A socket that cannot be
 // reached only warns: the container runs all the same.
 void sd_notify(std::string_view message);
+// The container could not start: STATUS= with the error (systemctl status shows it) and
+// ERRNO= when there is one.
+void sd_notify_error(const Error& e);
 
 // The relay of --sdnotify=container: a datagram socket at DIR/notify.sock (DIR is bind-mounted
 // at /run/notify in the container).

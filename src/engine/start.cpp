@@ -334,6 +334,7 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
     if (notify == "conmon") detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", ::getpid()));
   };
   auto code = runtime::run_container_process(spec, sup);
+  if (!code && !notify.empty()) detail::sd_notify_error(code.error());
   health.stopped();
   // A foreground container is not started again by --health-on-failure=restart: its end is
   // berth's (the mark only tells `healthcheck run` that it is over).
@@ -391,7 +392,9 @@ Result<int> start_detached(Context& c, const detail::ContainerRecord& rec) {
     auto sp = msg->find(' ');
     std::string text = sp == std::string::npos ? *msg : msg->substr(sp + 1);
     while (!text.empty() && text.back() == '\n') text.pop_back();
-    return std::unexpected(Error{errc_from_exit_code(code), 0, text});
+    Error e{errc_from_exit_code(code), 0, text};
+    if (!notify_mode(rec.config).empty()) detail::sd_notify_error(e);
+    return std::unexpected(e);
   }
   return fail(Errc::system, "unexpected answer from the monitor: {}", *msg);
 }
@@ -571,6 +574,7 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     log::info("restarting container {} (restart {}, policy {})", id.substr(0, 12), restarts, policy.name);
   }
   hub.finish(code ? *code : exit_code(code.error().code));
+  if (!notify.empty()) detail::sd_notify("STOPPING=1\n");
   if (!code) return fail_start(code.error());
   return *code;
 }

@@ -118,6 +118,17 @@ unit() {
   done
 }
 
+@test "a container that cannot start: the unit fails with berth's error as its status text" {
+  for mode in "" "-d"; do
+    unit $UNIT "Type=notify" "ExecStart=$SDB run $mode --rm --name $UNIT bbtest /no/such/command"
+    run in_sd systemctl start $UNIT
+    assert "$status" != "0" "the start failed ($mode)"
+    assert "$(in_sd systemctl show -p StatusText --value $UNIT)" =~ "^Error: .*/no/such/command" "STATUS= ($mode)"
+    assert "$(in_sd systemctl show -p ExecMainStatus --value $UNIT)" == "127"
+    in_sd systemctl reset-failed $UNIT 2>/dev/null || true
+  done
+}
+
 @test "Type=notify + run -d: the monitor becomes the main process; stop stops the container" {
   unit $UNIT "Type=notify" "ExecStart=$SDB run -d --name $UNIT bbtest sleep 1002"
   in_sd systemctl start $UNIT
