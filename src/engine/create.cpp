@@ -429,7 +429,11 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
   auto t = TRY(c.store.temp("ctr"));
   for (const char* d : {"upper", "work", "merged"}) TRY(sys::ensure_dir(t.fd(), d, 0755));
   TRY(sys::write_replace(t.fd(), "state.json", dump_json(Json{{"status", "created"}, {"exit_code", 0}})));
-  TRY(sys::write_atomic(t.fd(), "config.json", dump_json(conf)));
+  // Durable (fsync) unless the container is --rm: a record that is gone when it exits is not
+  // worth a disk flush on the way to every `run --rm` (after a power cut such a half-written
+  // record is skipped like any unreadable one).
+  if (o.rm) TRY(sys::write_replace(t.fd(), "config.json", dump_json(conf)));
+  else TRY(sys::write_atomic(t.fd(), "config.json", dump_json(conf)));
   if (::renameat(c.store.tmp(), t.name().c_str(), c.store.root(), ("containers/" + id).c_str()) < 0)
     return fail_errno("create container {}", id);
   t.release();
