@@ -5,12 +5,15 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 
 #include "berth/runtime/spec.hpp"
 #include "berth/sys/file.hpp"
+#include "berth/sys/userns.hpp"
 
 namespace berth::engine::detail {
 
@@ -122,7 +125,7 @@ std::string status_of(const Json& state) {
   return s;
 }
 
-Result<void> remove_container_dir(const store::Store& s, const std::string& id) {
+Result<void> remove_container_dir(const store::Store& s, const std::string& id, bool background) {
   // `berth mount` may have left the overlay mounted here: never delete through it.
   // A commit reading the container holds a shared lock on its directory: wait for it.
   sys::UniqueFd dir(::openat(s.root(), ("containers/" + id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -133,6 +136,27 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id) 
   auto t = TRY(s.temp("rm"));
   if (::renameat(s.root(), ("containers/" + id).c_str(), s.tmp(), (t.name() + "/c").c_str()) < 0 && errno != ENOENT)
     return fail_errno("remove container {}", id);
+  if (background && sys::thread_count() == 1) {
+    // A child nobody waits for: the caller is a foreground berth about to exit (its child is
+    // then reaped by init). It holds none of the caller's fds: not its output (a shell reading
+    // it waits for every writer), not the store's lock (a flock lives as long as any copy of
+    // its fd). It takes the temp dir's lock anew, so no sweep deletes beside it; killed
+    // half-way, it leaves a directory the next sweep removes.
+    std::string tmp = s.paths().root + "/tmp", name = t.name();
+    pid_t child = ::fork();
+    if (child == 0) {
+      ::setsid();
+      ::syscall(SYS_close_range, 0U, ~0U, 0U);
+      int null = ::open("/dev/null", O_RDWR);
+      for (int fd = 0; fd < 3; fd++)
+        if (fd != null) ::dup2(null, fd);
+      int tmp_fd = ::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      int mine = tmp_fd < 0 ? -1 : ::openat(tmp_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (mine >= 0 && ::flock(mine, LOCK_EX | LOCK_NB) == 0) (void)sys::remove_tree(tmp_fd, name);
+      ::_exit(0);
+    }
+    if (child > 0) t.release();
+  }
   return {};
 }
 

@@ -42,7 +42,10 @@ bool restarting(const Json& state);
 Json with_restarting(const Json& state, bool on);
 
 // Renames the container's directory into tmp/ and deletes it there (holding the write lock).
-Result<void> remove_container_dir(const store::Store& s, const std::string& id);
+// `background`: the deletion of what is in tmp/ (no longer the container) is left to a
+// detached process, so that a foreground `run --rm` returns without waiting for it; only from
+// a single-threaded process, else it is done here.
+Result<void> remove_container_dir(const store::Store& s, const std::string& id, bool background = false);
 
 std::string container_dir(const store::Store& s, const std::string& id);  // absolute
 

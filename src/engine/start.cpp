@@ -47,7 +47,9 @@ Result<detail::ContainerRecord> prepare_start(Context& c, const std::string& id)
   return rec;
 }
 
-void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<int>& code) {
+// `background_rm`: a --rm container's files are deleted by a detached process (a foreground
+// run returns sooner); the container itself is gone from the store before this returns.
+void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<int>& code, bool background_rm = false) {
   std::string name = json_str(rec.config, "name"), image = json_str(rec.config, "image");
   emit_event(c.store, "container", "died", rec.id, name, image,
              {{"containerExitCode", std::to_string(code ? *code : exit_code(code.error().code))}});
@@ -56,7 +58,7 @@ void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<in
   Json prev = cur ? cur->state : rec.state;
   Json st = code ? detail::exited_state(prev, *code) : detail::exited_state(prev, exit_code(code.error().code), code.error().message);
   if (rec.config.value("rm", false)) {
-    auto r = detail::remove_container_dir(c.store, rec.id);
+    auto r = detail::remove_container_dir(c.store, rec.id, background_rm);
     if (!r) log::warn("remove container {}: {}", rec.id, r.error().message);
     else emit_event(c.store, "container", "remove", rec.id, name, image);
     return;
@@ -343,7 +345,7 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   if (pipe_ignored) ::sigaction(SIGPIPE, &old_pipe, nullptr);
   raw.reset();
   log::debug("container exited");
-  record_exit(c, rec, code);
+  record_exit(c, rec, code, true);
   log::debug("exit recorded");
   return code;
 }

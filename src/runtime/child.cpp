@@ -67,17 +67,14 @@ int open_in_root(int root, const char* path, int flags) {
   return static_cast<int>(::syscall(SYS_openat2, root, path, &how, sizeof how));
 }
 
-// Creates the last component of `path` as a dir or an empty file, inside the root.
-bool make_node(int root, const char* path, bool dir) {
+// Opens `path` inside the root (O_PATH), creating its last component as a dir or an empty
+// file first when it is missing (and its parents as dirs). -1 on failure, errno set.
+int open_node(int root, const char* path, bool dir) {
   int fd = open_in_root(root, path, O_PATH);
-  if (fd >= 0) {
-    ::close(fd);
-    return true;
-  }
-  if (errno != ENOENT) return false;
+  if (fd >= 0 || errno != ENOENT) return fd;
   char parent[4096];
   size_t len = std::strlen(path);
-  if (len >= sizeof parent) return false;
+  if (len >= sizeof parent) return -1;
   std::memcpy(parent, path, len + 1);
   char* slash = std::strrchr(parent, '/');
   const char* base = path;
@@ -85,17 +82,24 @@ bool make_node(int root, const char* path, bool dir) {
   if (slash) {
     *slash = '\0';
     base = path + (slash - parent) + 1;
-    if (!make_node(root, parent, true)) return false;
-    pfd = open_in_root(root, parent, O_PATH | O_DIRECTORY);
+    pfd = open_node(root, parent, true);
   } else {
     pfd = ::fcntl(root, F_DUPFD_CLOEXEC, 0);
   }
-  if (pfd < 0) return false;
+  if (pfd < 0) return -1;
   int r = dir ? ::mkdirat(pfd, base, 0755) : ::mknodat(pfd, base, S_IFREG | 0644, 0);
+  if (r == 0 || errno == EEXIST) fd = open_in_root(root, path, O_PATH);
   int e = errno;
   ::close(pfd);
   errno = e;
-  return r == 0 || errno == EEXIST;
+  return fd;
+}
+
+bool make_node(int root, const char* path, bool dir) {
+  int fd = open_node(root, path, dir);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
 }
 
 // Remounts the mount now at `path` read-only: reopened, since an fd taken before the bind
@@ -113,8 +117,7 @@ bool remount_ro_at(int root, const char* path, unsigned long keep) {
 }
 
 bool mount_onto(int root, const MountOp& op, bool file) {
-  if (!make_node(root, op.target, !file)) return false;
-  int fd = open_in_root(root, op.target, O_PATH);
+  int fd = open_node(root, op.target, !file);
   if (fd < 0) return false;
   char target[64];
   fd_path(target, fd);

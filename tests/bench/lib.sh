@@ -8,12 +8,28 @@ median_ms() {
   local times=() i s e
   for ((i = 0; i < REPS; i++)); do
     [ -n "${PREPARE:-}" ] && eval "$PREPARE" >/dev/null 2>&1
-    s=$(date +%s%N)
+    # $EPOCHREALTIME (bash 5) reads the clock without forking date, whose start-up would
+    # otherwise be timed too and flatten every ratio.
+    s=${EPOCHREALTIME/./}
     "$@" >/dev/null 2>&1
-    e=$(date +%s%N)
-    times+=($(( (e - s) / 1000 )))
+    e=${EPOCHREALTIME/./}
+    times+=($(( e - s )))
   done
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
+}
+
+# median_pair_ms A B: runs the functions (or commands) A and B in turn, $REPS times each,
+# interleaved so that the machine's drift hits both alike; prints "median_A median_B" in ms.
+median_pair_ms() {
+  local ta=() tb=() i s e
+  for ((i = 0; i < REPS; i++)); do
+    s=${EPOCHREALTIME/./}; $1 >/dev/null 2>&1; e=${EPOCHREALTIME/./}; ta+=($(( e - s )))
+    s=${EPOCHREALTIME/./}; $2 >/dev/null 2>&1; e=${EPOCHREALTIME/./}; tb+=($(( e - s )))
+  done
+  local ma mb
+  ma=$(printf '%s\n' "${ta[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}')
+  mb=$(printf '%s\n' "${tb[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}')
+  echo "$ma $mb"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }

@@ -8,8 +8,9 @@ work=$(mktemp -d /var/tmp/berth-bench-run.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 bench_store benchimg
 REPS=${REPS:-21}
-floor=$(median_ms unshare --fork --pid --mount --uts --ipc --net chroot "$work/rootfs" /bin/true)
-b=$(median_ms "$BERTH" run --rm benchimg /bin/true)
+floor_run() { unshare --fork --pid --mount --uts --ipc --net chroot "$work/rootfs" /bin/true; }
+berth_run() { "$BERTH" run --rm benchimg /bin/true; }
+read -r floor b < <(median_pair_ms floor_run berth_run)
 echo "run --rm IMAGE /bin/true (median of $REPS):"
 echo "  floor (unshare ... chroot):  ${floor} ms"
 echo "  berth run --rm:              ${b} ms   ratio to floor: $(ratio "$b" "$floor")"

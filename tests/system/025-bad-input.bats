@@ -22,7 +22,7 @@ load_must_fail() {
   assert "${#lines[@]}" == 1 "$case: one line"
   assert "$(store_snapshot)" == "$before" "$case: the store is unchanged"
   assert "$(ls -A $target)" == "" "$case: nothing written outside the store"
-  assert "$(ls -A $BERTH_ROOT/tmp)" == "" "$case: no work dir left"
+  assert "$(tmp_entries)" == "" "$case: no work dir left"
 }
 
 @test "bad input: a tar member with .. or an absolute path" {

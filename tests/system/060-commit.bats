@@ -161,7 +161,7 @@ n
   run_berth commit -q $n $n-img
   run_berth rmi $n-img
   run_berth image prune
-  assert "$(ls -A $BERTH_ROOT/tmp)" == ""
+  assert "$(tmp_entries)" == ""
   run_berth rm $n
 }
 

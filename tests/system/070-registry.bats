@@ -79,7 +79,7 @@ layout_and_empty_store() {
   fresh_store
   run_berth pull -q $REG/t/q:1
   assert "$output" =~ '^[0-9a-f]{64}$'
-  assert "$(ls -A $BERTH_ROOT/tmp)" == ""
+  assert "$(tmp_entries)" == ""
   assert "$(ls $BERTH_ROOT/layers | wc -l)" == "2"
 }
 
@@ -160,7 +160,7 @@ EOF
   CONTAINERS_REGISTRIES_CONF=$T/empty.conf run_berth 125 pull --tls-verify=true $REG/t/bb:1
   run_berth 125 pull --tls-verify=maybe $REG/t/bb:1
   assert "$output" =~ "--tls-verify"
-  assert "$(ls -A $BERTH_ROOT/tmp 2>/dev/null)" == "" "nothing left behind"
+  assert "$(tmp_entries)" == "" "nothing left behind"
   assert "$(ls $BERTH_ROOT/images 2>/dev/null)" == ""
 }
 
@@ -245,7 +245,7 @@ EOF
   layout_and_empty_store
   check_clean() {
     assert "$(store_snapshot)" == "$before" "$1: the store is unchanged"
-    assert "$(ls -A $BERTH_ROOT/tmp)" == "" "$1: no temp dir is left"
+    assert "$(tmp_entries)" == "" "$1: no temp dir is left"
   }
   f=$(start_fake $T/f1 $T/layout corrupt-blobs)
   run_berth 125 pull --tls-verify=false $f/t/bb:latest
@@ -307,7 +307,7 @@ EOF
   assert "$(store_snapshot)" == "$before" "no image, layer or blob was published"
   fast=$(start_fake $T/fast $T/layout)
   run_berth pull -q --tls-verify=false $fast/t/bb:latest
-  assert "$(ls -A $BERTH_ROOT/tmp)" == "" "the interrupted pull's temp dirs were swept"
+  assert "$(tmp_entries)" == "" "the interrupted pull's temp dirs were swept"
   stop_server $T/fast
 }
 
