@@ -555,8 +555,12 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     health.add_relays(sup);
     code = runtime::run_container_process(*spec, sup);
     health.stopped();
-    record_exit(c, *rec, code);
+    // --rm: recorded once the attach thread is gone, so that the files go in the background
+    // (berth stop, waiting for this monitor to exit, returns sooner).
+    bool rm = rec->config.value("rm", false);
+    if (!rm) record_exit(c, *rec, code);
     hub.pause();
+    if (rm) record_exit(c, *rec, code, true);
     if (code && !stopper.stopping() && !detail::was_stopped(c.store, id) && ::access(health_restart.c_str(), F_OK) == 0) {
       restarts++;
       log::info("restarting unhealthy container {} (--health-on-failure=restart)", id.substr(0, 12));
