@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <tuple>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -20,28 +22,39 @@ int run(int argc, char** argv) {
   self = self.substr(self.rfind('/') + 1);
   if (self == "berth-generator" || self == "berth-user-generator")
     return berth::cli::quadlet_generator_main(argc, argv, self == "berth-user-generator");
-  CLI::App app{"berth: manage containers and images, daemonless", "berth"};
-  app.require_subcommand(1);
-  app.set_help_all_flag("--help-all", "Show help for all subcommands");
-  berth::cli::Registry reg;
-  reg.scan(argc, argv);
+  // The app and its registry are never destroyed: taking the tree of CLI11 apps apart at exit
+  // costs a command a fifth of its start-up, and the process ends right after anyway.
+  auto define = [&](bool all, std::string& log_level, bool& version) {
+    auto* app = new CLI::App{"berth: manage containers and images, daemonless", "berth"};
+    auto* reg = new berth::cli::Registry;
+    reg->scan(argc, argv);
+    if (all) reg->all = true;
+    app->require_subcommand(1);
+    app->set_help_all_flag("--help-all", "Show help for all subcommands");
+    app->add_option("--root", reg->globals.root, "Path to the root directory in which data is stored");
+    app->add_option("--runroot", reg->globals.runroot, "Path to the 'run directory' where all state information is stored");
+    app->add_option("--log-level", log_level, "Log messages above specified level (debug, info, warn, error)");
+    app->add_flag("-v,--version", version, "Version of berth");
+    CLI::App* ver = reg->sub(app, "version", "Display the berth version information");
+    reg->on(ver, [](berth::engine::GlobalOptions&) -> berth::Result<int> {
+      fmt::print("berth version {}\n", BERTH_VERSION);
+      return 0;
+    });
+    berth::cli::register_image_commands(*app, *reg);
+    berth::cli::register_load_save_commands(*app, *reg);
+    berth::cli::register_container_commands(*app, *reg);
+    berth::cli::register_change_commands(*app, *reg);
+    berth::cli::register_registry_commands(*app, *reg);
+    berth::cli::register_systemd_commands(*app, *reg);
+    return std::pair{app, reg};
+  };
   std::string log_level;
   bool version = false;
-  app.add_option("--root", reg.globals.root, "Path to the root directory in which data is stored");
-  app.add_option("--runroot", reg.globals.runroot, "Path to the 'run directory' where all state information is stored");
-  app.add_option("--log-level", log_level, "Log messages above specified level (debug, info, warn, error)");
-  app.add_flag("-v,--version", version, "Version of berth");
-  CLI::App* ver = app.add_subcommand("version", "Display the berth version information");
-  reg.on(ver, [](berth::engine::GlobalOptions&) -> berth::Result<int> {
-    fmt::print("berth version {}\n", BERTH_VERSION);
-    return 0;
-  });
-  berth::cli::register_image_commands(app, reg);
-  berth::cli::register_load_save_commands(app, reg);
-  berth::cli::register_container_commands(app, reg);
-  berth::cli::register_change_commands(app, reg);
-  berth::cli::register_registry_commands(app, reg);
-  berth::cli::register_systemd_commands(app, reg);
+  auto [app_ptr, reg_ptr] = define(false, log_level, version);
+  // A first word that names no command: everything is defined, for CLI11's own message.
+  if (!reg_ptr->all && !reg_ptr->named_command_found()) std::tie(app_ptr, reg_ptr) = define(true, log_level, version);
+  CLI::App& app = *app_ptr;
+  berth::cli::Registry& reg = *reg_ptr;
 
   if (argc >= 2 && (std::string_view(argv[1]) == "-v" || std::string_view(argv[1]) == "--version")) {
     fmt::print("berth version {}\n", BERTH_VERSION);

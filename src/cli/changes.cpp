@@ -135,17 +135,17 @@ void add_unshare(Registry& r, CLI::App* sub) {
 }  // namespace
 
 void register_change_commands(CLI::App& app, Registry& r) {
-  CLI::App* container = app.get_subcommand("container");
+  CLI::App* container = r.group("container");
   for (CLI::App* parent : {&app, container}) {
-    add_commit(r, parent->add_subcommand("commit", "Create new image based on the changed container"));
-    add_diff(r, parent->add_subcommand("diff", "Inspect changes to the container's file systems"));
-    add_export(r, parent->add_subcommand("export", "Export container's filesystem contents as a tar archive"));
-    add_cp(r, parent->add_subcommand("cp", "Copy files/folders between a container and the local filesystem"));
-    add_mount(r, parent->add_subcommand("mount", "Mount a working container's root filesystem"));
-    add_unmount(r, parent->add_subcommand("unmount", "Unmount working container's root filesystem")->alias("umount"));
+    add_commit(r, r.sub(parent, "commit", "Create new image based on the changed container"));
+    add_diff(r, r.sub(parent, "diff", "Inspect changes to the container's file systems"));
+    add_export(r, r.sub(parent, "export", "Export container's filesystem contents as a tar archive"));
+    add_cp(r, r.sub(parent, "cp", "Copy files/folders between a container and the local filesystem"));
+    add_mount(r, r.sub(parent, "mount", "Mount a working container's root filesystem"));
+    add_unmount(r, r.sub(parent, "unmount", "Unmount working container's root filesystem", {"umount"}));
   }
-  add_unshare(r, app.add_subcommand("unshare", "Run a command in a modified user namespace"));
-  add_diff(r, app.get_subcommand("image")->add_subcommand("diff", "Inspect changes to the image's file systems"));
+  add_unshare(r, r.sub(&app, "unshare", "Run a command in a modified user namespace"));
+  add_diff(r, r.sub(r.group("image"), "diff", "Inspect changes to the image's file systems"));
 }
 
 }  // namespace berth::cli

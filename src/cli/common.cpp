@@ -33,7 +33,34 @@ void Registry::scan(int argc, char** argv) {
   if (words.empty()) all = true;
 }
 
+CLI::App* Registry::sub(CLI::App* parent, const std::string& name, const std::string& description,
+                        std::initializer_list<const char*> aliases) {
+  if (parent == placeholder_.get()) return parent;
+  auto named = [&](size_t i) {
+    if (words.size() <= i) return false;
+    if (words[i] == name) return true;
+    for (const char* a : aliases)
+      if (words[i] == a) return true;
+    return false;
+  };
+  bool top = parent->get_parent() == nullptr;
+  if (!all && (top ? !named(0) : words.size() > 1 && !named(1))) return placeholder_.get();
+  CLI::App* s = parent->add_subcommand(name, description);
+  for (const char* a : aliases) s->alias(a);
+  if (top) {
+    top_created_++;
+    groups_[name] = s;
+  }
+  return s;
+}
+
+CLI::App* Registry::group(const std::string& name) {
+  auto it = groups_.find(name);
+  return it == groups_.end() ? placeholder_.get() : it->second;
+}
+
 bool Registry::wanted(const CLI::App* sub) const {
+  if (sub == placeholder_.get()) return false;
   if (all) return true;
   const CLI::App* parent = sub->get_parent();
   if (parent == nullptr || parent->get_parent() == nullptr) return sub->check_name(words[0]);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,9 +41,25 @@ struct Registry {
   // scan() reads the command words from argv; with --help-all or no command, all are wanted.
   void scan(int argc, char** argv);
   bool wanted(const CLI::App* sub) const;
+  // The subcommand `name` (or one of `aliases`) of `parent`, created only when the command
+  // line can be asking for it: it names it, or names its group and no member (the group's
+  // help and errors list its members), or all are wanted. Otherwise a detached placeholder
+  // that wanted() refuses: constructing ~90 CLI11 apps at every start cost more than half of
+  // a command's start-up. `group` finds a group made earlier (or the placeholder).
+  CLI::App* sub(CLI::App* parent, const std::string& name, const std::string& description,
+                std::initializer_list<const char*> aliases = {});
+  CLI::App* group(const std::string& name);
+  // Whether the command line's first word made a top-level command (else, an unknown word:
+  // main registers everything again, for CLI11's own error).
+  bool named_command_found() const { return top_created_ > 0; }
   std::vector<std::string> words;
   bool all = true;
   std::vector<std::string> command_line;  // the whole command line (generate systemd --new replays it)
+
+ private:
+  std::unique_ptr<CLI::App> placeholder_ = std::make_unique<CLI::App>();
+  std::map<std::string, CLI::App*> groups_;
+  int top_created_ = 0;
 };
 
 void register_image_commands(CLI::App& app, Registry& r);

@@ -251,23 +251,23 @@ void add_inspect_command(Registry& r, CLI::App* sub, const std::string& fixed_ty
 }
 
 void register_image_commands(CLI::App& app, Registry& r) {
-  CLI::App* image = app.add_subcommand("image", "Manage images");
-  add_images(app, r, app.add_subcommand("images", "List images in local storage"));
-  add_images(app, r, image->add_subcommand("list", "List images in local storage")->alias("ls"));
-  add_inspect_command(r, app.add_subcommand("inspect", "Display the configuration of an object"), "all");
-  add_inspect_command(r, image->add_subcommand("inspect", "Display the configuration of an image"), "image");
-  add_tag(r, app.add_subcommand("tag", "Add an additional name to a local image"), false);
-  add_tag(r, image->add_subcommand("tag", "Add an additional name to a local image"), false);
-  add_tag(r, app.add_subcommand("untag", "Remove a name from a local image"), true);
-  add_tag(r, image->add_subcommand("untag", "Remove a name from a local image"), true);
-  add_rmi(r, app.add_subcommand("rmi", "Remove one or more images from local storage"));
-  add_rmi(r, image->add_subcommand("rm", "Remove one or more images from local storage"));
-  add_history(r, app.add_subcommand("history", "Show history of a specified image"));
-  add_history(r, image->add_subcommand("history", "Show history of a specified image"));
-  add_prune(r, image->add_subcommand("prune", "Remove unused images"));
-  add_image_exists(r, image->add_subcommand("exists", "Check if an image exists in local storage"));
-  CLI::App* system = app.add_subcommand("system", "Manage berth");
-  add_df(r, system->add_subcommand("df", "Show berth disk usage"));
+  CLI::App* image = r.sub(&app, "image", "Manage images");
+  add_images(app, r, r.sub(&app, "images", "List images in local storage"));
+  add_images(app, r, r.sub(image, "list", "List images in local storage", {"ls"}));
+  add_inspect_command(r, r.sub(&app, "inspect", "Display the configuration of an object"), "all");
+  add_inspect_command(r, r.sub(image, "inspect", "Display the configuration of an image"), "image");
+  add_tag(r, r.sub(&app, "tag", "Add an additional name to a local image"), false);
+  add_tag(r, r.sub(image, "tag", "Add an additional name to a local image"), false);
+  add_tag(r, r.sub(&app, "untag", "Remove a name from a local image"), true);
+  add_tag(r, r.sub(image, "untag", "Remove a name from a local image"), true);
+  add_rmi(r, r.sub(&app, "rmi", "Remove one or more images from local storage"));
+  add_rmi(r, r.sub(image, "rm", "Remove one or more images from local storage"));
+  add_history(r, r.sub(&app, "history", "Show history of a specified image"));
+  add_history(r, r.sub(image, "history", "Show history of a specified image"));
+  add_prune(r, r.sub(image, "prune", "Remove unused images"));
+  add_image_exists(r, r.sub(image, "exists", "Check if an image exists in local storage"));
+  CLI::App* system = r.sub(&app, "system", "Manage berth");
+  add_df(r, r.sub(system, "df", "Show berth disk usage"));
   image->require_subcommand(1);
   system->require_subcommand(1);
 }

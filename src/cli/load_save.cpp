@@ -67,13 +67,13 @@ void add_import(Registry& r, CLI::App* sub) {
 }  // namespace
 
 void register_load_save_commands(CLI::App& app, Registry& r) {
-  CLI::App* image = app.get_subcommand("image");
-  add_load(r, app.add_subcommand("load", "Load image(s) from a tar archive"));
-  add_load(r, image->add_subcommand("load", "Load image(s) from a tar archive"));
-  add_save(r, app.add_subcommand("save", "Save image(s) to an archive"));
-  add_save(r, image->add_subcommand("save", "Save image(s) to an archive"));
-  add_import(r, app.add_subcommand("import", "Import a tarball to create a filesystem image"));
-  add_import(r, image->add_subcommand("import", "Import a tarball to create a filesystem image"));
+  CLI::App* image = r.group("image");
+  add_load(r, r.sub(&app, "load", "Load image(s) from a tar archive"));
+  add_load(r, r.sub(image, "load", "Load image(s) from a tar archive"));
+  add_save(r, r.sub(&app, "save", "Save image(s) to an archive"));
+  add_save(r, r.sub(image, "save", "Save image(s) to an archive"));
+  add_import(r, r.sub(&app, "import", "Import a tarball to create a filesystem image"));
+  add_import(r, r.sub(image, "import", "Import a tarball to create a filesystem image"));
 }
 
 }  // namespace berth::cli

@@ -168,13 +168,13 @@ void add_run_pull_flags(CLI::App* sub, Registry& r, RunPull& p) {
 }
 
 void register_registry_commands(CLI::App& app, Registry& r) {
-  CLI::App* image = app.get_subcommand("image");
-  add_pull(r, app.add_subcommand("pull", "Pull an image from a registry"));
-  add_pull(r, image->add_subcommand("pull", "Pull an image from a registry"));
-  add_push(r, app.add_subcommand("push", "Push an image to a specified destination"));
-  add_push(r, image->add_subcommand("push", "Push an image to a specified destination"));
-  add_login(r, app.add_subcommand("login", "Log in to a container registry"));
-  add_logout(r, app.add_subcommand("logout", "Log out of a container registry"));
+  CLI::App* image = r.group("image");
+  add_pull(r, r.sub(&app, "pull", "Pull an image from a registry"));
+  add_pull(r, r.sub(image, "pull", "Pull an image from a registry"));
+  add_push(r, r.sub(&app, "push", "Push an image to a specified destination"));
+  add_push(r, r.sub(image, "push", "Push an image to a specified destination"));
+  add_login(r, r.sub(&app, "login", "Log in to a container registry"));
+  add_logout(r, r.sub(&app, "logout", "Log out of a container registry"));
 }
 
 }  // namespace berth::cli

@@ -598,32 +598,32 @@ void add_container_exists(Registry& r, CLI::App* sub) {
 }  // namespace
 
 void register_container_commands(CLI::App& app, Registry& r) {
-  CLI::App* container = app.add_subcommand("container", "Manage containers");
+  CLI::App* container = r.sub(&app, "container", "Manage containers");
   for (CLI::App* parent : {&app, container}) {
-    add_run_like(r, parent->add_subcommand("run", "Run a command in a new container"), true);
-    add_run_like(r, parent->add_subcommand("create", "Create but do not start a container"), false);
-    add_start(r, parent->add_subcommand("start", "Start one or more containers"));
-    add_rm(r, parent->add_subcommand("rm", "Remove one or more containers"));
-    add_stop(r, parent->add_subcommand("stop", "Stop one or more containers"));
-    add_kill(r, parent->add_subcommand("kill", "Kill one or more running containers with a specific signal"));
-    add_wait(r, parent->add_subcommand("wait", "Block on one or more containers"));
-    add_logs(r, parent->add_subcommand("logs", "Fetch the logs of one or more containers"));
-    add_attach(r, parent->add_subcommand("attach", "Attach to a running container"));
-    add_restart(r, parent->add_subcommand("restart", "Restart one or more containers"));
-    add_rename(r, parent->add_subcommand("rename", "Rename an existing container"));
-    add_exec(r, parent->add_subcommand("exec", "Run a process in a running container"));
-    add_top(r, parent->add_subcommand("top", "Display the running processes of a container"));
+    add_run_like(r, r.sub(parent, "run", "Run a command in a new container"), true);
+    add_run_like(r, r.sub(parent, "create", "Create but do not start a container"), false);
+    add_start(r, r.sub(parent, "start", "Start one or more containers"));
+    add_rm(r, r.sub(parent, "rm", "Remove one or more containers"));
+    add_stop(r, r.sub(parent, "stop", "Stop one or more containers"));
+    add_kill(r, r.sub(parent, "kill", "Kill one or more running containers with a specific signal"));
+    add_wait(r, r.sub(parent, "wait", "Block on one or more containers"));
+    add_logs(r, r.sub(parent, "logs", "Fetch the logs of one or more containers"));
+    add_attach(r, r.sub(parent, "attach", "Attach to a running container"));
+    add_restart(r, r.sub(parent, "restart", "Restart one or more containers"));
+    add_rename(r, r.sub(parent, "rename", "Rename an existing container"));
+    add_exec(r, r.sub(parent, "exec", "Run a process in a running container"));
+    add_top(r, r.sub(parent, "top", "Display the running processes of a container"));
   }
-  add_container_prune(r, container->add_subcommand("prune", "Remove all non running containers"));
-  add_container_exists(r, container->add_subcommand("exists", "Check if a container exists in local storage"));
-  add_events(r, app.add_subcommand("events", "Show berth events"));
-  add_events(r, app.get_subcommand("system")->add_subcommand("events", "Show berth events"));
-  add_inspect_command(r, container->add_subcommand("inspect", "Display the configuration of a container"), "container");
-  add_ps(r, app.add_subcommand("ps", "List containers"));
-  add_ps(r, container->add_subcommand("list", "List containers")->alias("ls")->alias("ps"));
-  add_monitor(r, app.add_subcommand("__monitor", ""));
-  CLI::App* health = app.add_subcommand("healthcheck", "Manage health checks on containers");
-  add_healthcheck_run(r, health->add_subcommand("run", "Run the health check of a container"));
+  add_container_prune(r, r.sub(container, "prune", "Remove all non running containers"));
+  add_container_exists(r, r.sub(container, "exists", "Check if a container exists in local storage"));
+  add_events(r, r.sub(&app, "events", "Show berth events"));
+  add_events(r, r.sub(r.group("system"), "events", "Show berth events"));
+  add_inspect_command(r, r.sub(container, "inspect", "Display the configuration of a container"), "container");
+  add_ps(r, r.sub(&app, "ps", "List containers"));
+  add_ps(r, r.sub(container, "list", "List containers", {"ls", "ps"}));
+  add_monitor(r, r.sub(&app, "__monitor", ""));
+  CLI::App* health = r.sub(&app, "healthcheck", "Manage health checks on containers");
+  add_healthcheck_run(r, r.sub(health, "run", "Run the health check of a container"));
   health->require_subcommand(1);
   container->require_subcommand(1);
 }

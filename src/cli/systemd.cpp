@@ -74,12 +74,12 @@ int quadlet_generator_main(int argc, char** argv, bool user) {
 }
 
 void register_systemd_commands(CLI::App& app, Registry& r) {
-  CLI::App* gen = app.add_subcommand("generate", "Generate structured data based on containers");
+  CLI::App* gen = r.sub(&app, "generate", "Generate structured data based on containers");
   gen->require_subcommand(1);
-  add_generate_systemd(r, gen->add_subcommand("systemd", "Generate systemd units"));
-  CLI::App* sd = app.add_subcommand("systemd", "systemd integration");
+  add_generate_systemd(r, r.sub(gen, "systemd", "Generate systemd units"));
+  CLI::App* sd = r.sub(&app, "systemd", "systemd integration");
   sd->require_subcommand(1);
-  add_quadlet(r, sd->add_subcommand("generate", "Turn *.container files (Quadlet) into systemd units"));
+  add_quadlet(r, r.sub(sd, "generate", "Turn *.container files (Quadlet) into systemd units"));
 }
 
 }  // namespace berth::cli
