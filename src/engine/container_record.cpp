@@ -133,16 +133,21 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id, 
   std::string merged = container_dir(s, id) + "/merged";
   for (int i = 0; i < 16 && ::umount2(merged.c_str(), MNT_DETACH) == 0; i++) {
   }
-  auto t = TRY(s.temp("rm"));
-  if (::renameat(s.root(), ("containers/" + id).c_str(), s.tmp(), (t.name() + "/c").c_str()) < 0 && errno != ENOENT)
+  (void)sys::remove_tree(s.runroot(), "containers/" + id);  // its tmpfs files, if any
+  // Renamed into tmp/ under a name of its own, its directory lock still held (sweeps of tmp/
+  // skip it), then deleted there: no directory is made just to delete one.
+  std::string name = "rm-" + id;  // ids are never reused
+  if (::renameat(s.root(), ("containers/" + id).c_str(), s.tmp(), name.c_str()) < 0) {
+    if (errno == ENOENT) return {};
     return fail_errno("remove container {}", id);
+  }
   if (background && sys::thread_count() == 1) {
     // A child nobody waits for: the caller is a foreground berth about to exit (its child is
     // then reaped by init). It holds none of the caller's fds: not its output (a shell reading
     // it waits for every writer), not the store's lock (a flock lives as long as any copy of
-    // its fd). It takes the temp dir's lock anew, so no sweep deletes beside it; killed
-    // half-way, it leaves a directory the next sweep removes.
-    std::string tmp = s.paths().root + "/tmp", name = t.name();
+    // its fd). It takes the directory's lock anew (once the caller's goes), so no sweep
+    // deletes beside it; killed half-way, it leaves a directory the next sweep removes.
+    std::string tmp = s.paths().root + "/tmp";
     pid_t child = ::fork();
     if (child == 0) {
       ::setsid();
@@ -152,12 +157,17 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id, 
         if (fd != null) ::dup2(null, fd);
       int tmp_fd = ::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       int mine = tmp_fd < 0 ? -1 : ::openat(tmp_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (mine >= 0 && ::flock(mine, LOCK_EX | LOCK_NB) == 0) (void)sys::remove_tree(tmp_fd, name);
+      if (mine >= 0 && ::flock(mine, LOCK_EX) == 0) (void)sys::remove_tree(tmp_fd, name);  // once the caller let go
       ::_exit(0);
     }
-    if (child > 0) t.release();
+    if (child > 0) return {};
   }
+  (void)sys::remove_tree(s.tmp(), name);  // what stays (an error) goes with a later sweep
   return {};
+}
+
+std::string container_run_dir(const store::Store& s, const std::string& id) {
+  return fmt::format("{}/containers/{}", s.paths().runroot, id);
 }
 
 std::string container_dir(const store::Store& s, const std::string& id) {

@@ -48,5 +48,7 @@ Json with_restarting(const Json& state, bool on);
 Result<void> remove_container_dir(const store::Store& s, const std::string& id, bool background = false);
 
 std::string container_dir(const store::Store& s, const std::string& id);  // absolute
+// RUNROOT/containers/ID: what a run needs and a reboot may lose (hostname, hosts, resolv.conf).
+std::string container_run_dir(const store::Store& s, const std::string& id);
 
 }  // namespace berth::engine::detail

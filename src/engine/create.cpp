@@ -135,8 +135,10 @@ Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::
   return {};
 }
 
+// /etc/hostname, /etc/hosts and /etc/resolv.conf for the container, made at each start in
+// RUNROOT/containers/ID (a tmpfs, as podman's userdata: no disk inodes made and freed per run).
 Result<std::string> write_etc_files(const store::Store& s, const std::string& id, const std::string& hostname) {
-  auto dir = TRY(sys::open_beneath(s.root(), "containers/" + id, O_RDONLY | O_DIRECTORY, 0, true));
+  auto dir = TRY(sys::make_dirs(s.runroot(), "containers/" + id, 0700));
   TRY(sys::write_replace(dir.get(), "hostname", hostname + "\n", 0644));
   TRY(sys::write_replace(dir.get(), "hosts", fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t{}\n", hostname),
                         0644));
@@ -146,7 +148,7 @@ Result<std::string> write_etc_files(const store::Store& s, const std::string& id
     if (auto t = sys::read_all(fd, 1 << 16); t) resolv = *t;
   }
   TRY(sys::write_replace(dir.get(), "resolv.conf", resolv, 0644));
-  return detail::container_dir(s, id);
+  return detail::container_run_dir(s, id);
 }
 
 // KEY=VALUE lines; "#" comments and blank lines skipped; a bare KEY takes the host's value.
@@ -428,7 +430,7 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
   // Built in tmp/ and renamed into place: a reader never sees half a container.
   auto t = TRY(c.store.temp("ctr"));
   for (const char* d : {"upper", "work", "merged"}) TRY(sys::ensure_dir(t.fd(), d, 0755));
-  TRY(sys::write_replace(t.fd(), "state.json", dump_json(Json{{"status", "created"}, {"exit_code", 0}})));
+  // No state.json yet: a container without one is "created".
   // Durable (fsync) unless the container is --rm: a record that is gone when it exits is not
   // worth a disk flush on the way to every `run --rm` (after a power cut such a half-written
   // record is skipped like any unreadable one).
@@ -463,7 +465,7 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
 
 namespace detail {
 
-Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, const Json& conf) {
+Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, const Json& conf, bool for_exec) {
   runtime::Spec spec;
   auto image_id = TRY(Digest::parse(json_str(conf, "image_id")));
   auto rec = TRY(context(s.image(image_id), "the container's image"));
@@ -547,9 +549,11 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
     spec.binds.push_back({TRY(init_binary()), "/run/berth-init", true, true});
     spec.argv.insert(spec.argv.begin(), {"/run/berth-init", "--"});
   }
-  std::string etc = TRY(write_etc_files(s, id, spec.hostname));
-  for (const char* f : {"hostname", "hosts", "resolv.conf"})
-    spec.binds.push_back({fmt::format("{}/{}", etc, f), fmt::format("/etc/{}", f), false, true});
+  if (!for_exec) {
+    std::string etc = TRY(write_etc_files(s, id, spec.hostname));
+    for (const char* f : {"hostname", "hosts", "resolv.conf"})
+      spec.binds.push_back({fmt::format("{}/{}", etc, f), fmt::format("/etc/{}", f), false, true});
+  }
   for (const auto& v : strings(json_obj(conf, "volumes"))) spec.binds.push_back(TRY(parse_volume(v)));
   for (const auto& t : strings(json_obj(conf, "tmpfs"))) {
     auto [dst, opts] = TRY(parse_tmpfs(t));

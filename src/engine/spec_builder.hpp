@@ -12,7 +12,9 @@ namespace berth::engine::detail {
 
 // Everything but stdio: rootfs from the image's layers, process from the record, isolation
 // defaults adjusted by the recorded flags. Writes the container's hostname/hosts/resolv.conf.
-Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, const Json& config);
+// `for_exec`: the process of an exec into the running container, which mounts nothing (its
+// /etc files are left as the container has them).
+Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, const Json& config, bool for_exec = false);
 
 // `exec`: the same with the process replaced by `o`'s command, with its env added and its
 // user, workdir, tty and privileges.

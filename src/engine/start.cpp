@@ -414,7 +414,7 @@ Result<runtime::Spec> detail::exec_spec(const store::Store& s, const std::string
   if (!o.workdir.empty()) conf["workdir"] = o.workdir;
   if (o.privileged) conf["privileged"] = true;
   conf["tty"] = o.tty;
-  return build_spec(s, id, conf);
+  return build_spec(s, id, conf, true);
 }
 
 Result<int> start_container(Context& c, const std::string& id, bool attach, bool interactive) {
