@@ -199,7 +199,7 @@ Result<int> attach_container(Context& c, const AttachOptions& o) {
   std::string id = TRY(container_id(c, o.container));
   auto rec = TRY(detail::read_container(c.store, id));
   if (!detail::alive(rec.state)) return fail(Errc::usage, "you can only attach to running containers");
-  std::string dir = detail::container_dir(c.store, id);
+  std::string dir = detail::container_run_dir(c.store, id);
   sys::UniqueFd d(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!d) return fail_errno("open {}", dir);
   sys::UniqueFd sock(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));

@@ -81,14 +81,15 @@ Json exited_state(const Json& previous, int exit_code, const std::string& error)
 }
 
 void mark_stopped(const store::Store& s, const std::string& id) {
-  int fd = ::open((container_dir(s, id) + "/stopped").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  // No run dir: the container never ran, and nothing is there to restart it.
+  int fd = ::open((container_run_dir(s, id) + "/stopped").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd >= 0) ::close(fd);
 }
 
-void clear_stopped(const store::Store& s, const std::string& id) { ::unlink((container_dir(s, id) + "/stopped").c_str()); }
+void clear_stopped(const store::Store& s, const std::string& id) { ::unlink((container_run_dir(s, id) + "/stopped").c_str()); }
 
 bool was_stopped(const store::Store& s, const std::string& id) {
-  return ::access((container_dir(s, id) + "/stopped").c_str(), F_OK) == 0;
+  return ::access((container_run_dir(s, id) + "/stopped").c_str(), F_OK) == 0;
 }
 
 bool alive(const Json& state) {
@@ -168,6 +169,11 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id, 
 
 std::string container_run_dir(const store::Store& s, const std::string& id) {
   return fmt::format("{}/containers/{}", s.paths().runroot, id);
+}
+
+Result<std::string> ensure_run_dir(const store::Store& s, const std::string& id) {
+  TRY(sys::make_dirs(s.runroot(), "containers/" + id, 0700));
+  return container_run_dir(s, id);
 }
 
 std::string container_dir(const store::Store& s, const std::string& id) {

@@ -28,8 +28,8 @@ Json exited_state(const Json& previous, int exit_code, const std::string& error 
 
 // Running only while the recorded pid is alive with the recorded start time.
 bool alive(const Json& state);
-// `berth stop` / `kill` mark a container stopped by the user (a file "stopped" in its dir), so
-// that its monitor does not restart it; `start` clears the mark.
+// `berth stop` / `kill` mark a container stopped by the user (a file "stopped" in its run dir),
+// so that its monitor does not restart it; `start` clears the mark.
 void mark_stopped(const store::Store& s, const std::string& id);
 void clear_stopped(const store::Store& s, const std::string& id);
 bool was_stopped(const store::Store& s, const std::string& id);
@@ -48,7 +48,11 @@ Json with_restarting(const Json& state, bool on);
 Result<void> remove_container_dir(const store::Store& s, const std::string& id, bool background = false);
 
 std::string container_dir(const store::Store& s, const std::string& id);  // absolute
-// RUNROOT/containers/ID: what a run needs and a reboot may lose (hostname, hosts, resolv.conf).
+// RUNROOT/containers/ID, a tmpfs: what runs need and a reboot may lose (hostname, hosts,
+// resolv.conf, the attach and notify sockets, the monitor's log, the health state, the
+// stopped mark), so that a run makes and frees no disk inodes for them. `ensure_run_dir`
+// makes it.
 std::string container_run_dir(const store::Store& s, const std::string& id);
+Result<std::string> ensure_run_dir(const store::Store& s, const std::string& id);
 
 }  // namespace berth::engine::detail

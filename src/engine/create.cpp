@@ -531,7 +531,7 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   });
   if (json_str(conf, "sdnotify") == "container" && std::getenv("NOTIFY_SOCKET")) {
     set_env(std::string("NOTIFY_SOCKET=") + kNotifySocket);
-    spec.binds.push_back({cdir + "/notify", kNotifyDir, false, false});
+    spec.binds.push_back({container_run_dir(s, id) + "/notify", kNotifyDir, false, false});
   }
   spec.argv = strings(json_obj(conf, "command"));
   std::string wd = json_str(conf, "workdir");

@@ -209,7 +209,7 @@ Result<void> act_on_failure(Context& c, const detail::ContainerRecord& rec, cons
   } else if (action == "restart") {
     // The container's monitor starts it again at once when it finds this mark (and removes it
     // once it runs again); a foreground container's berth removes it as it exits.
-    std::string mark = detail::container_dir(c.store, id) + "/health-restart";
+    std::string mark = detail::container_run_dir(c.store, id) + "/health-restart";
     sys::UniqueFd m(::open(mark.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!m) return fail_errno("mark container {} for restart", id);
     pid_t pid = static_cast<pid_t>(json_int(rec.state, "pid"));
@@ -235,7 +235,7 @@ Result<HealthcheckOutcome> run_healthcheck(Context& c, const std::string& key) {
   HealthcheckOutcome out;
   out.passed = res.exit_code == 0;
   {
-    auto dir = TRY(sys::open_beneath(c.store.root(), "containers/" + id, O_RDONLY | O_DIRECTORY, 0, true));
+    auto dir = TRY(sys::make_dirs(c.store.runroot(), "containers/" + id, 0700));
     auto lock = TRY(sys::FileLock::acquire(dir.get(), "health.lock", sys::FileLock::Mode::exclusive));
     auto cur = detail::read_container(c.store, id);
     // A check that straddled a restart says nothing about the new run.
@@ -263,7 +263,7 @@ Result<HealthcheckOutcome> run_healthcheck(Context& c, const std::string& key) {
 }
 
 Json health_state(Context& c, const std::string& id) {
-  if (auto t = sys::read_file_at(c.store.root(), "containers/" + id + "/health.json", 16 << 20); t)
+  if (auto t = sys::read_file_at(c.store.runroot(), "containers/" + id + "/health.json", 16 << 20); t)
     if (auto j = parse_json(*t, "health state"); j && j->is_object()) return *j;
   return initial_health();
 }
@@ -294,8 +294,8 @@ HealthTimer::HealthTimer(const store::Store& s, const std::string& id, const Jso
     timer_.reset();
     return;
   }
-  health_file_ = container_dir(s, id) + "/health.json";
-  log_file_ = container_dir(s, id) + "/monitor.log";
+  health_file_ = container_run_dir(s, id) + "/health.json";
+  log_file_ = container_run_dir(s, id) + "/monitor.log";
   for (const char* a : {"berth", "--root", s.paths().root.c_str(), "--runroot", s.paths().runroot.c_str(),
                         "healthcheck", "run", id.c_str()})
     argv_.emplace_back(a);

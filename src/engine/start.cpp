@@ -307,7 +307,7 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   std::string notify = notify_mode(rec.config);
   std::optional<detail::NotifyRelay> relay;
   if (notify == "container") {
-    relay = TRY(detail::NotifyRelay::open(detail::container_dir(c.store, rec.id) + "/notify"));
+    relay = TRY(detail::NotifyRelay::open(TRY(detail::ensure_run_dir(c.store, rec.id)) + "/notify"));
     sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
   }
   // --sdnotify=healthy: READY once the first check passes.
@@ -340,7 +340,7 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   health.stopped();
   // A foreground container is not started again by --health-on-failure=restart: its end is
   // berth's (the mark only tells `healthcheck run` that it is over).
-  ::unlink((detail::container_dir(c.store, rec.id) + "/health-restart").c_str());
+  ::unlink((detail::container_run_dir(c.store, rec.id) + "/health-restart").c_str());
   if (!notify.empty()) detail::sd_notify("STOPPING=1\n");
   if (pipe_ignored) ::sigaction(SIGPIPE, &old_pipe, nullptr);
   raw.reset();
@@ -471,7 +471,9 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
   };
   auto rec = detail::read_container(c.store, id);
   if (!rec) return fail_start(rec.error());
-  std::string dir = detail::container_dir(c.store, id);
+  auto run_dir = detail::ensure_run_dir(c.store, id);
+  if (!run_dir) return fail_start(run_dir.error());
+  std::string dir = *run_dir;
   if (int lf = ::open((dir + "/monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); lf >= 0) {
     ::dup2(lf, 2);
     ::close(lf);
