@@ -134,7 +134,6 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id, 
   std::string merged = container_dir(s, id) + "/merged";
   for (int i = 0; i < 16 && ::umount2(merged.c_str(), MNT_DETACH) == 0; i++) {
   }
-  (void)sys::remove_tree(s.runroot(), "containers/" + id);  // its tmpfs files, if any
   // Renamed into tmp/ under a name of its own, its directory lock still held (sweeps of tmp/
   // skip it), then deleted there: no directory is made just to delete one.
   std::string name = "rm-" + id;  // ids are never reused
@@ -148,7 +147,7 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id, 
     // it waits for every writer), not the store's lock (a flock lives as long as any copy of
     // its fd). It takes the directory's lock anew (once the caller's goes), so no sweep
     // deletes beside it; killed half-way, it leaves a directory the next sweep removes.
-    std::string tmp = s.paths().root + "/tmp";
+    std::string tmp = s.paths().root + "/tmp", run = s.paths().runroot;
     pid_t child = ::fork();
     if (child == 0) {
       ::setsid();
@@ -159,11 +158,14 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id, 
       int tmp_fd = ::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       int mine = tmp_fd < 0 ? -1 : ::openat(tmp_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (mine >= 0 && ::flock(mine, LOCK_EX) == 0) (void)sys::remove_tree(tmp_fd, name);  // once the caller let go
+      int run_fd = ::open(run.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (run_fd >= 0) (void)sys::remove_tree(run_fd, "containers/" + id);
       ::_exit(0);
     }
     if (child > 0) return {};
   }
   (void)sys::remove_tree(s.tmp(), name);  // what stays (an error) goes with a later sweep
+  (void)sys::remove_tree(s.runroot(), "containers/" + id);  // its tmpfs files, if any
   return {};
 }
 

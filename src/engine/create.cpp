@@ -480,6 +480,7 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   spec.merged = cdir + "/merged";
   spec.rootless = sys::rootless();
   spec.userxattr = spec.rootless;
+  spec.volatile_upper = conf.value("rm", false);
   const char* full = std::getenv("_BERTH_USERNS_FULL");
   spec.full_idmap = !spec.rootless || !full || std::string_view(full) != "0";
   std::string host = json_str(conf, "hostname");

@@ -190,6 +190,7 @@ bool mount_overlay(const ChildPlan& p) {
   if (ok) ok = ::fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", p.upper, 0) == 0 &&
                ::fsconfig(fs, FSCONFIG_SET_STRING, "workdir", p.work, 0) == 0;
   if (ok && p.userxattr) ok = ::fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0;
+  if (ok && p.volatile_upper) (void)::fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", nullptr, 0);  // 5.10+; else synced
   if (ok) ok = ::fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0;
   if (ok) {
     int mnt = ::fsmount(fs, FSMOUNT_CLOEXEC, 0);

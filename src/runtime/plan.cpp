@@ -128,6 +128,7 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.upper = cp->keep(s.upper);
   p.work = cp->keep(s.work);
   p.userxattr = s.userxattr;
+  p.volatile_upper = s.volatile_upper;
   std::string data = "lowerdir=";
   for (size_t i = 0; i < s.lowers.size(); i++) {
     std::string l = s.lowers[i];

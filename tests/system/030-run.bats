@@ -37,6 +37,16 @@ load helpers
   run_berth run --rm $IMAGE true
   run_berth ps -a -q
   assert "$output" == ""
+  assert "$(ls -A $BERTH_ROOT/containers)" == "" "out of the store when berth returns"
+  assert "$(tmp_entries)" == "" "its files, deleted after berth returned, are gone too"
+  # --rm: the upper dir need not survive a crash, so overlay does not sync it (podman's volatile).
+  run_berth run --rm $IMAGE grep ' / ' /proc/mounts
+  assert "$output" =~ "volatile" "--rm: a volatile overlay"
+  run_berth run --name $n $IMAGE grep ' / ' /proc/mounts
+  assert "$output" !~ "volatile" "without --rm the container's changes are synced"
+  run_berth rm $n
+  # The output of a --rm run reaches a pipe and ends with berth (no deleter holds the pipe).
+  assert "$(timeout 10 "$BERTH" run --rm $IMAGE echo through-a-pipe | cat)" == "through-a-pipe"
   run_berth 3 run --name $n $IMAGE sh -c 'exit 3'
   run_berth ps -a --format '{{.Names}} {{.Status}}'
   assert "$output" =~ "^$n Exited \(3\) "

@@ -48,6 +48,7 @@ struct ChildPlan {
   const char* upper;
   const char* work;
   bool userxattr;
+  bool volatile_upper;               // overlay "volatile" where the kernel has it
   const char* overlay_data;         // fallback mount(2) data, relative lowers
   const char* layers_dir;           // cwd for the fallback's relative paths
   // mounts after the overlay

@@ -27,6 +27,9 @@ struct Spec {
   std::string layers_dir;           // their common parent (for the relative fallback)
   std::string upper, work, merged;
   bool userxattr = false;
+  // The upper dir need not survive a crash (a --rm container): overlay's "volatile" skips
+  // its syncs (the syncfs of the whole upper filesystem at every unmount), as podman does.
+  bool volatile_upper = false;
   bool read_only = false;
   // process
   std::vector<std::string> argv;
