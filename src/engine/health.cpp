@@ -301,11 +301,6 @@ HealthTimer::HealthTimer(const store::Store& s, const std::string& id, const Jso
     argv_.emplace_back(a);
 }
 
-HealthTimer::~HealthTimer() {
-  // A check still running finishes on its own (it may be waiting for this very monitor to
-  // restart the container): it is not killed, and init reaps it.
-}
-
 void HealthTimer::add_relays(runtime::Supervision& sup) {
   if (!timer_) return;
   sup.relays.push_back({timer_.get(), [this](int fd) { return on_timer(fd); }, false});

@@ -23,7 +23,9 @@ class HealthTimer {
   // `on_result` gets the container's health status after each check.
   HealthTimer(const store::Store& s, const std::string& id, const Json& config,
               std::function<void(const std::string& status)> on_result = {});
-  ~HealthTimer();
+  // A check still running when the timer goes finishes on its own (it may be waiting for this
+  // very monitor to restart the container): it is not killed, and init reaps it.
+  ~HealthTimer() = default;
   HealthTimer(const HealthTimer&) = delete;
   HealthTimer& operator=(const HealthTimer&) = delete;
 
