@@ -8,6 +8,7 @@
 #include <linux/close_range.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -355,27 +356,29 @@ Result<int> start_detached(Context& c, const detail::ContainerRecord& rec) {
   if (::pipe2(ready, O_CLOEXEC) < 0) return fail_errno("pipe");
   sys::UniqueFd rd(ready[0]), wr(ready[1]);
   std::string root = c.store.paths().root, runroot = c.store.paths().runroot;
-  pid_t pid = ::fork();
-  if (pid < 0) return fail_errno("fork the monitor");
-  if (pid == 0) {
-    ::setsid();
-    if (::fork() != 0) ::_exit(0);
-    // The monitor: a clean re-executed berth. Only the ready pipe stays open for it.
-    int devnull = ::open("/dev/null", O_RDWR);
-    for (int fd = 0; fd < 3; fd++) ::dup2(devnull, fd);
-    // Nothing of the caller's fds may reach the monitor (a test runner's output pipe, a
-    // terminal): everything above 2 closes on exec except the ready pipe.
-    ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-    int fd = ::dup(wr.get());  // dup() clears O_CLOEXEC
-    std::string sfd = std::to_string(fd);
-    const char* argv[] = {"berth", "--root", root.c_str(), "--runroot", runroot.c_str(), "__monitor",
-                          rec.id.c_str(), sfd.c_str(), nullptr};
-    ::execv("/proc/self/exe", const_cast<char* const*>(argv));
-    ::_exit(125);
-  }
-  int st;
-  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
+  // The monitor: a clean re-executed berth in a session of its own, spawned (vfork-style, no
+  // copy of this process) rather than double-forked; nobody waits for it (this berth exits,
+  // and init adopts it). Nothing of the caller's fds may reach it (a test runner's output
+  // pipe, a terminal): 0-2 are /dev/null, fd 3 is the ready pipe, everything else closes.
+  sys::UniqueFd ready_fd(::fcntl(wr.get(), F_DUPFD_CLOEXEC, 10));  // never 3 itself: dup2 onto 3 clears CLOEXEC
+  if (!ready_fd) return fail_errno("dup");
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  posix_spawn_file_actions_adddup2(&fa, ready_fd.get(), 3);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+  posix_spawn_file_actions_adddup2(&fa, 0, 1);
+  posix_spawn_file_actions_adddup2(&fa, 0, 2);
+  posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+  const char* argv[] = {"berth", "--root", root.c_str(), "--runroot", runroot.c_str(), "__monitor", rec.id.c_str(), "3", nullptr};
+  pid_t pid;
+  int spawned = ::posix_spawn(&pid, "/proc/self/exe", &fa, &attr, const_cast<char* const*>(argv), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (spawned != 0) return std::unexpected(Error{Errc::system, spawned, "start the monitor: " + errno_text(spawned)});
+  ready_fd.reset();
   wr.reset();
   auto msg = sys::read_all(rd.get(), 1 << 16);
   if (!msg || msg->empty()) return fail(Errc::system, "the monitor of container {} exited before starting it", rec.id);
