@@ -1,8 +1,8 @@
 // Starting containers. One code path serves both modes (STYLE.md 2.8):
 // - attached (`run`, `start -a`): this berth is the container's parent;
-// - detached (`run -d`, `start`): berth forks, the child double-forks and re-executes
-//   `berth __monitor ID FD`, a clean process that becomes the container's parent with its
-//   output going to the container's log. The original berth waits on FD until the monitor
+// - detached (`run -d`, `start`): berth spawns `berth __monitor ID 3` in a session of its
+//   own (a re-executed, clean process), which becomes the container's parent with its output
+//   going to the container's log. The original berth waits on fd 3's pipe until the monitor
 //   reports "started" or the error that kept the container from starting.
 #include <fcntl.h>
 #include <linux/close_range.h>
