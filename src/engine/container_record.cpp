@@ -173,9 +173,8 @@ std::string container_run_dir(const store::Store& s, const std::string& id) {
   return fmt::format("{}/containers/{}", s.paths().runroot, id);
 }
 
-Result<std::string> ensure_run_dir(const store::Store& s, const std::string& id) {
-  TRY(sys::make_dirs(s.runroot(), "containers/" + id, 0700));
-  return container_run_dir(s, id);
+Result<sys::UniqueFd> open_run_dir(const store::Store& s, const std::string& id) {
+  return sys::make_dirs(s.runroot(), "containers/" + id, 0700);
 }
 
 std::string container_dir(const store::Store& s, const std::string& id) {

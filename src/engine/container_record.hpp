@@ -7,6 +7,7 @@
 
 #include "berth/core/json.hpp"
 #include "berth/store/store.hpp"
+#include "berth/sys/fd.hpp"
 
 namespace berth::engine::detail {
 
@@ -50,9 +51,9 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id, 
 std::string container_dir(const store::Store& s, const std::string& id);  // absolute
 // RUNROOT/containers/ID, a tmpfs: what runs need and a reboot may lose (hostname, hosts,
 // resolv.conf, the attach and notify sockets, the monitor's log, the health state, the
-// stopped mark), so that a run makes and frees no disk inodes for them. `ensure_run_dir`
-// makes it.
+// stopped mark), so that a run makes and frees no disk inodes for them. `open_run_dir` makes
+// it when missing.
 std::string container_run_dir(const store::Store& s, const std::string& id);
-Result<std::string> ensure_run_dir(const store::Store& s, const std::string& id);
+Result<sys::UniqueFd> open_run_dir(const store::Store& s, const std::string& id);
 
 }  // namespace berth::engine::detail

@@ -138,7 +138,7 @@ Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::
 // /etc/hostname, /etc/hosts and /etc/resolv.conf for the container, made at each start in
 // RUNROOT/containers/ID (a tmpfs, as podman's userdata: no disk inodes made and freed per run).
 Result<std::string> write_etc_files(const store::Store& s, const std::string& id, const std::string& hostname) {
-  auto dir = TRY(sys::make_dirs(s.runroot(), "containers/" + id, 0700));
+  auto dir = TRY(detail::open_run_dir(s, id));
   TRY(sys::write_replace(dir.get(), "hostname", hostname + "\n", 0644));
   TRY(sys::write_replace(dir.get(), "hosts", fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t{}\n", hostname),
                         0644));

@@ -235,7 +235,7 @@ Result<HealthcheckOutcome> run_healthcheck(Context& c, const std::string& key) {
   HealthcheckOutcome out;
   out.passed = res.exit_code == 0;
   {
-    auto dir = TRY(sys::make_dirs(c.store.runroot(), "containers/" + id, 0700));
+    auto dir = TRY(detail::open_run_dir(c.store, id));
     auto lock = TRY(sys::FileLock::acquire(dir.get(), "health.lock", sys::FileLock::Mode::exclusive));
     auto cur = detail::read_container(c.store, id);
     // A check that straddled a restart says nothing about the new run.

@@ -11,10 +11,19 @@
 
 namespace berth::engine::detail {
 
+namespace {
+
+// libsystemd, loaded on first use (null when the machine has none).
+void* libsystemd() {
+  static void* h = ::dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+  return h;
+}
+
+}  // namespace
+
 Journal::Journal(const std::string& id, const std::string& name, const std::string& tag)
     : id_(id), name_(name), tag_(tag.empty() ? name : tag) {
-  void* h = ::dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-  if (h) send_ = reinterpret_cast<SendV>(::dlsym(h, "sd_journal_sendv"));
+  if (void* h = libsystemd()) send_ = reinterpret_cast<SendV>(::dlsym(h, "sd_journal_sendv"));
   if (!send_) log::warn("--log-driver journald: cannot load libsystemd.so.0 (Debian package libsystemd0); output is not logged");
 }
 
@@ -48,7 +57,7 @@ namespace {
 const JournalReader::Api* load_reader_api() {
   static JournalReader::Api api{};
   static bool loaded = [] {
-    void* h = ::dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+    void* h = libsystemd();
     if (!h) return false;
     auto sym = [h](auto& fn, const char* name) {
       fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(::dlsym(h, name));

@@ -330,10 +330,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
       sys::UniqueFd parent = parent_pidfd(pid);
       ::kill(pid, SIGKILL);
       wait_gone(pid, static_cast<unsigned long long>(json_int(rec->state, "start_time")), 5000);
-      if (parent) {
-        pollfd p{parent.get(), POLLIN, 0};
-        ::poll(&p, 1, 5000);
-      }
+      settle(c, id, 137, parent.get());
     }
   }
   auto lock = TRY(c.store.write_lock());

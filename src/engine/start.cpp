@@ -308,7 +308,8 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   std::string notify = notify_mode(rec.config);
   std::optional<detail::NotifyRelay> relay;
   if (notify == "container") {
-    relay = TRY(detail::NotifyRelay::open(TRY(detail::ensure_run_dir(c.store, rec.id)) + "/notify"));
+    TRY(detail::open_run_dir(c.store, rec.id));
+    relay = TRY(detail::NotifyRelay::open(detail::container_run_dir(c.store, rec.id) + "/notify"));
     sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
   }
   // --sdnotify=healthy: READY once the first check passes.
@@ -474,9 +475,8 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
   };
   auto rec = detail::read_container(c.store, id);
   if (!rec) return fail_start(rec.error());
-  auto run_dir = detail::ensure_run_dir(c.store, id);
-  if (!run_dir) return fail_start(run_dir.error());
-  std::string dir = *run_dir;
+  if (auto made = detail::open_run_dir(c.store, id); !made) return fail_start(made.error());
+  std::string dir = detail::container_run_dir(c.store, id);
   if (int lf = ::open((dir + "/monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); lf >= 0) {
     ::dup2(lf, 2);
     ::close(lf);
