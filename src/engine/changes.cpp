@@ -67,7 +67,8 @@ class Pause {
   std::vector<pid_t> pids_;
 };
 
-std::vector<std::string> lowers_of(const store::Store& s, const store::ImageRecord& img, size_t skip_top = 0) {
+Result<std::vector<std::string>> lowers_of(const store::Store& s, const store::ImageRecord& img, size_t skip_top = 0) {
+  TRY(image::ensure_unpacked(s, img.layers));
   std::vector<std::string> out;
   for (size_t i = img.layers.size() - skip_top; i-- > 0;) out.push_back(s.layer_diff_abs(img.layers[i]));
   return out;
@@ -87,7 +88,7 @@ class FsView {
     v->dir_.emplace(TRY(c.store.temp("view")));
     std::string target = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
     std::vector<std::string> lowers = {writable ? TRY(c.store.mountpoints()) : dir + "/upper"};
-    for (auto& l : lowers_of(c.store, img)) lowers.push_back(std::move(l));
+    for (auto& l : TRY(lowers_of(c.store, img))) lowers.push_back(std::move(l));
     if (writable) TRY(runtime::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", sys::rootless()));
     else TRY(runtime::mount_overlay_readonly(target, lowers, sys::rootless()));
     v->path_ = target;
@@ -150,15 +151,15 @@ Result<std::vector<DiffEntry>> diff_object(Context& c, const std::string& name) 
     auto rec = TRY(detail::read_container(c.store, *cid));
     auto img = TRY(c.store.image(TRY(Digest::parse(json_str(rec.config, "image_id")))));
     dir = detail::container_dir(c.store, *cid) + "/upper";
-    lowers = lowers_of(c.store, img);
+    lowers = TRY(lowers_of(c.store, img));
   } else {
     auto names = TRY(c.store.names());
     auto res = resolve_image(c.store, names, name);
     if (!res) return fail(Errc::not_found, "{} not found: no such container or image", name);
     auto img = TRY(c.store.image(res->id));
     if (img.layers.empty()) return std::vector<DiffEntry>{};
+    lowers = TRY(lowers_of(c.store, img, 1));
     dir = c.store.layer_diff_abs(img.layers.back());
-    lowers = lowers_of(c.store, img, 1);
   }
   auto changes = TRY(image::layer_changes(dir, lowers, c.store.overlay_xattr_prefix()));
   std::vector<DiffEntry> out;
@@ -415,7 +416,7 @@ Result<std::string> mount_container(Context& c, const std::string& container) {
   }
   auto img = TRY(c.store.image(TRY(Digest::parse(json_str(rec.config, "image_id")))));
   std::vector<std::string> lowers = {TRY(c.store.mountpoints())};
-  for (auto& l : lowers_of(c.store, img)) lowers.push_back(std::move(l));
+  for (auto& l : TRY(lowers_of(c.store, img))) lowers.push_back(std::move(l));
   TRY(runtime::mount_overlay_writable(merged, lowers, dir + "/upper", dir + "/work", sys::rootless()));
   return merged;
 }

@@ -117,6 +117,7 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
   const bool layer = !o.overlay_prefix.empty();
   const std::string overlay_ns = o.overlay_prefix + "overlay.";
   const std::string root = dir.ends_with('/') ? dir.substr(0, dir.size() - 1) : dir;
+  std::uint64_t file_bytes = 0;
   while (true) {
     std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
     int r = archive_read_next_header2(disk.get(), e.get());
@@ -169,6 +170,7 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
     if (cur) {
       bool data = archive_entry_filetype(cur) == AE_IFREG && archive_entry_size(cur) > 0;
       TRY(write_entry(out.get(), disk.get(), cur, data));
+      if (data) file_bytes += static_cast<std::uint64_t>(archive_entry_size(cur));
     }
     if (is_dir && opaque) TRY(write_marker(out.get(), rel + "/.wh..wh..opq", sec, nsec));
   }
@@ -180,6 +182,7 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
       return std::unexpected(write_failed(out.get()));
   }
   if (archive_write_close(out.get()) != ARCHIVE_OK) return std::unexpected(write_failed(out.get()));
+  if (o.file_bytes) *o.file_bytes = file_bytes;
   return {};
 }
 
@@ -237,19 +240,23 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
     l.result = LayerResult{lr.blob, lr.blob_size, lr.diff, lr.media_type, lr.size};
     layers.push_back(std::move(l));
   }
-  // The tar streams through a pipe into the same ingest as load: one pass, blob and layer.
+  // The tar streams through a pipe into a blob file and its sha256, in one pass; the layer's
+  // diff/ is unpacked from the blob when the image is first used (ensure_unpacked): commit
+  // creates no inode per file, so it costs about what tar -c of the upper dir costs.
   TreeTarOptions to;
   to.overlay_prefix = o.squash ? "" : s.overlay_xattr_prefix();  // a merged view has no whiteouts
+  std::uint64_t file_bytes = 0;
+  to.file_bytes = &file_bytes;
   auto streamed = sys::through_pipe([&](int out) { return write_tree_tar(upper, out, to); },
                                     [&](int in) -> Result<void> {
-                                      auto l = ingest_to_temp(s, [in](void* b, size_t n) { return ::read(in, b, n); },
-                                                              unpack_options(s));
+                                      auto l = blob_to_temp(s, [in](void* b, size_t n) { return ::read(in, b, n); });
                                       if (!l) return std::unexpected(with_context(l.error(), "commit"));
                                       layers.push_back(std::move(*l));
                                       return {};
                                     });
   if (o.read_done) o.read_done();
   TRY(streamed);
+  layers.back().result.size = file_bytes;
 
   std::string now = rfc3339_utc(static_cast<std::int64_t>(std::time(nullptr)));
   cfg["created"] = now;

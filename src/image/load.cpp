@@ -10,6 +10,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -290,6 +291,64 @@ Result<IngestedLayer> ingest_to_temp(const store::Store& s, const ReadFn& src, c
   l.result = TRY(ingest_layer(src, blob.get(), diff.get(), o));
   l.dir = std::move(dir);
   return l;
+}
+
+Result<IngestedLayer> blob_to_temp(const store::Store& s, const ReadFn& src) {
+  auto dir = std::make_shared<sys::TempDir>(TRY(s.temp("layer")));
+  auto blob = TRY(sys::open_at(dir->fd(), "blob", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600));
+  Sha256 h;
+  std::vector<char> buf(1 << 20);
+  while (true) {
+    ssize_t n = src(buf.data(), buf.size());
+    if (n < 0) return fail_errno("read layer");
+    if (n == 0) break;
+    h.update(buf.data(), static_cast<size_t>(n));
+    TRY(sys::write_all(blob.get(), std::string_view(buf.data(), static_cast<size_t>(n))));
+  }
+  IngestedLayer l;
+  l.result.blob_size = h.bytes();
+  l.result.blob = h.finish();
+  l.result.diff = DiffId{l.result.blob};
+  l.result.media_type = "application/vnd.oci.image.layer.v1.tar";
+  l.dir = std::move(dir);
+  return l;
+}
+
+namespace {
+
+Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
+  std::string at = s.layer_dir(chain);
+  if (sys::exists_at(s.root(), at + "/diff")) return {};
+  auto held = TRY(context(sys::open_at(s.root(), at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW),
+                          fmt::format("layer {}", chain.d.short_id())));
+  if (::flock(held.get(), LOCK_EX) != 0) return fail_errno("lock layer {}", chain.d.short_id());
+  if (sys::exists_at(held.get(), "diff")) return {};  // a parallel caller did it meanwhile
+  auto rec = TRY(s.layer(chain));
+  auto blob = TRY(s.open_blob(rec.blob));
+  auto dir = TRY(s.temp("unpack"));
+  TRY(sys::ensure_dir(dir.fd(), "diff", 0755));
+  auto diff = TRY(sys::open_at(dir.fd(), "diff", O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  int fd = blob.get();
+  auto got = TRY(context(ingest_layer([fd](void* b, size_t n) { return ::read(fd, b, n); }, -1, diff.get(), unpack_options(s)),
+                         fmt::format("unpack layer {}", chain.d.short_id())));
+  if (got.diff.d != rec.diff.d)
+    return fail(Errc::invalid_input, "layer {}: its blob {} does not match the layer's diff-id (the store is damaged)",
+                chain.d.short_id(), rec.blob.short_id());
+  if (::syncfs(dir.fd()) != 0) return fail_errno("sync layer {}", chain.d.short_id());
+  auto lock = TRY(s.write_lock());
+  if (!s.has_layer(chain)) return fail(Errc::not_found, "layer {} was removed", chain.d.short_id());
+  std::string from = fmt::format("tmp/{}/diff", dir.name());
+  std::string to = at + "/diff";
+  if (::renameat2(s.root(), from.c_str(), s.root(), to.c_str(), RENAME_NOREPLACE) != 0 && errno != EEXIST && errno != ENOTEMPTY)
+    return fail_errno("rename into {}", to);
+  return {};
+}
+
+}  // namespace
+
+Result<void> ensure_unpacked(const store::Store& s, const std::vector<ChainId>& layers) {
+  for (const auto& c : layers) TRY(unpack_one(s, c));
+  return {};
 }
 
 Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vector<PendingImage>& images) {

@@ -152,9 +152,12 @@ n
   layers=$(ls $BERTH_ROOT/layers | sort)
   "$BERTH" commit -q $n $n-img &
   pid=$!
-  sleep 0.3
+  # killed while its layer's blob is being written (commit takes ~0.2 s for these 150 MB)
+  for i in $(seq 500); do compgen -G "$BERTH_ROOT/tmp/*/blob" >/dev/null && break; sleep 0.005; done
   kill -9 $pid
-  wait $pid || true
+  st=0
+  wait $pid || st=$?
+  assert "$st" == 137 "the commit was killed before it finished"
   assert "$("$BERTH" images -a -q | sort)" == "$before"
   assert "$(ls $BERTH_ROOT/layers | sort)" == "$layers"
   # The next writer sweeps what the killed one left in tmp/.
@@ -259,7 +262,8 @@ n
   export BERTH_ROOT=$small/root BERTH_RUNROOT=$small/run
   "$BERTH" load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null
   n=$(safename)
-  run_berth run --name $n $IMAGE sh -c 'dd if=/dev/urandom of=/big bs=1M count=15 2>/dev/null'
+  # the upper dir and the committed blob cannot both fit in 40 MB
+  run_berth run --name $n $IMAGE sh -c 'dd if=/dev/urandom of=/big bs=1M count=25 2>/dev/null'
   before=$("$BERTH" images -a -q | sort)
   layers=$(ls $BERTH_ROOT/layers | sort)
   run_berth 125 commit -q $n $n-img
@@ -267,5 +271,35 @@ n
   assert "$("$BERTH" images -a -q | sort)" == "$before"
   assert "$(ls $BERTH_ROOT/layers | sort)" == "$layers"
   run_berth rm $n
+  umount $small
+}
+
+@test "berth commit keeps the layer as its blob; first runs unpack it (in parallel too), a full disk leaves no half layer" {
+  skip_if_rootless "needs a small tmpfs mount"
+  small=$BATS_TEST_TMPDIR/small
+  mkdir -p $small
+  mount -t tmpfs -o size=40m tmpfs $small || skip "cannot mount a tmpfs here"
+  export BERTH_ROOT=$small/root BERTH_RUNROOT=$small/run
+  "$BERTH" load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null
+  n=$(safename)
+  run_berth run --name $n $IMAGE sh -c 'dd if=/dev/urandom of=/big bs=1M count=14 2>/dev/null; md5sum /big > /sum'
+  sum=$("$BERTH" cp $n:/sum - | tar -xO)
+  run_berth commit -q $n $n-img
+  layer=$(dirname "$("$BERTH" image inspect --format '{{.GraphDriver.Data.UpperDir}}' $n-img)")
+  assert "$(ls $layer)" == "layer.json" "the new layer is its blob alone, no file per entry"
+  # the upper dir (14 MB), the blob (14 MB) and the image leave no room to unpack 14 MB more
+  run_berth 125 run --rm $n-img true
+  assert "$output" =~ "^Error: .*No space left on device" "one error line naming the cause"
+  assert "$(ls $layer)" == "layer.json" "no half-unpacked diff/ in the store"
+  assert "$(tmp_entries)" == "" "nothing left in tmp/"
+  run_berth rm $n
+  # with room again, parallel first runs all succeed and the layer is unpacked once
+  for i in 1 2 3 4; do "$BERTH" run --rm $n-img md5sum -c /sum > $BATS_TEST_TMPDIR/out.$i 2>&1 & done
+  wait
+  for i in 1 2 3 4; do assert "$(cat $BATS_TEST_TMPDIR/out.$i)" == "/big: OK" "run $i sees the committed file"; done
+  assert "$(ls $layer)" == "diff"$'\n'"layer.json"
+  assert "$(tmp_entries)" == "" "nothing left in tmp/"
+  assert "$sum" != ""
+  run_berth rmi $n-img
   umount $small
 }

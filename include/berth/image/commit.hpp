@@ -2,6 +2,7 @@
 // back as an OCI layer tar, as A/C/D changes, or committed as a new image on its base.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ struct TreeTarOptions {
   bool follow_top = false;     // `path` may be a symlink to follow (/proc/self/fd/N); inside,
                                // symlinks are never followed
   int owner = -1, group = -1;  // >= 0: every entry gets this owner (cp without -a)
+  std::uint64_t* file_bytes = nullptr;  // when set: receives the regular files' data bytes
 };
 Result<void> write_tree_tar(const std::string& path, int out_fd, const TreeTarOptions& o);
 

@@ -40,6 +40,17 @@ UnpackOptions unpack_options(const store::Store& s);
 // Ingests one layer stream into a new temp dir of the store.
 Result<IngestedLayer> ingest_to_temp(const store::Store& s, const ReadFn& src, const UnpackOptions& o);
 
+// A layer kept as its blob alone: the uncompressed tar read from `src` is hashed and written
+// into a new temp dir, with no diff/ (commit: no inode per file). The caller sets result.size.
+// Published like any layer; its diff/ is unpacked from the blob when first needed.
+Result<IngestedLayer> blob_to_temp(const store::Store& s, const ReadFn& src);
+// Unpacks the diff/ of each layer that was stored as its blob alone (see blob_to_temp), from
+// the blob, verified against the layer's diff-id: in a self-locked temp dir, then renamed into
+// place under the store lock. Parallel callers wait for one another (a lock on the layer's
+// directory). Costs one stat per layer when all are unpacked. Must not be called with the
+// store's write lock held.
+Result<void> ensure_unpacked(const store::Store& s, const std::vector<ChainId>& layers);
+
 // Takes the write lock and publishes blobs, layers, configs, manifests, image records and
 // names. Names move from whatever image had them before.
 Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vector<PendingImage>& images);

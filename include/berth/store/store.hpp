@@ -3,7 +3,9 @@
 // Invariants:
 // - Every path is relative to the root dirfd; nothing is opened by a joined absolute path.
 // - A blob is renamed into blobs/ only after it was verified against its digest; a layer dir
-//   is renamed into layers/ only after its unpack finished and syncfs ran.
+//   is renamed into layers/ only after its unpack finished and syncfs ran. A committed layer
+//   may be published as layer.json alone (its blob in blobs/); its diff/ is unpacked later in
+//   tmp/ and renamed in under the same rules (image::ensure_unpacked).
 // - Metadata files are written temp + fsync + rename; readers never see half a file.
 // - Reference counts are derived (scan images), never stored.
 // - Writers hold store.lock exclusively only for renames and metadata; long work happens in
