@@ -9,10 +9,17 @@ namespace berth::log {
 
 namespace {
 Level g_level = Level::warn;
+void (*g_copy)(std::string_view, void*) = nullptr;
+void* g_copy_arg = nullptr;
 const auto g_start = std::chrono::steady_clock::now();
 }  // namespace
 
 void set_level(Level l) { g_level = l; }
+
+void copy_warnings(void (*copy)(std::string_view msg, void* arg), void* arg) {
+  g_copy = copy;
+  g_copy_arg = arg;
+}
 Level level() { return g_level; }
 
 bool parse_level(std::string_view s, Level& out) {
@@ -38,6 +45,7 @@ void write(Level l, std::string_view msg) {
     }
   }
   (void)!::write(2, line.data(), line.size());
+  if (l == Level::warn && g_copy) g_copy(msg, g_copy_arg);
 }
 
 }  // namespace berth::log

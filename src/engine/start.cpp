@@ -381,7 +381,13 @@ Result<int> start_detached(Context& c, const detail::ContainerRecord& rec) {
   if (spawned != 0) return std::unexpected(Error{Errc::system, spawned, "start the monitor: " + errno_text(spawned)});
   ready_fd.reset();
   wr.reset();
-  auto msg = sys::read_all(rd.get(), 1 << 16);
+  auto all = sys::read_all(rd.get(), 1 << 16);
+  std::optional<std::string> msg = all ? std::optional<std::string>(*all) : std::nullopt;
+  while (msg && msg->starts_with("W ")) {  // the monitor's warnings, then its answer
+    auto nl = msg->find('\n');
+    log::warn("{}", msg->substr(2, nl == std::string::npos ? std::string::npos : nl - 2));
+    msg = nl == std::string::npos ? "" : msg->substr(nl + 1);
+  }
   if (!msg || msg->empty()) return fail(Errc::system, "the monitor of container {} exited before starting it", rec.id);
   if (msg->starts_with("OK")) {
     // A unit's main process hands over to the monitor (it stays; this berth exits): conmon
@@ -473,6 +479,19 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     tell(fmt::format("E{} {}", exit_code(e.code), e.message));
     return exit_code(e.code);
   };
+  // Warnings until the container runs (a limit that cannot be applied, ...) reach the user
+  // too, as "W text" lines before the answer; later ones stay in monitor.log.
+  log::copy_warnings(
+      [](std::string_view m, void* fd) {
+        int f = *static_cast<int*>(fd);
+        std::string line = "W " + std::string(m) + "\n";
+        std::replace(line.begin(), line.end() - 1, '\n', ' ');
+        if (f >= 0) (void)sys::write_all(f, line);
+      },
+      &ready_fd);
+  struct Uncopy {
+    ~Uncopy() { log::copy_warnings(nullptr, nullptr); }
+  } uncopy;
   auto rec = detail::read_container(c.store, id);
   if (!rec) return fail_start(rec.error());
   if (auto made = detail::open_run_dir(c.store, id); !made) return fail_start(made.error());

@@ -1,9 +1,11 @@
-// cgroup v1 and v2. A hybrid host (v1 controllers plus a cgroup2 mount, like this sandbox)
-// uses the v1 hierarchy of each controller when it has one, else the unified one.
+// cgroup v1 and v2. A v2 host is one whose /sys/fs/cgroup is a cgroup2 mount (statfs, as runc
+// and crun decide). A hybrid host (v1 controllers plus a cgroup2 mount, like this sandbox) uses
+// the v1 hierarchy of each controller when it has one, else the unified one.
 #include "berth/runtime/cgroup.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,36 +22,15 @@ namespace berth::runtime {
 namespace {
 
 bool write_file(const std::string& path, const std::string& value) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);  // as a shell's ">" (cgroupfs ignores O_TRUNC)
   if (fd < 0) return false;
   sys::UniqueFd g(fd);
   return sys::write_all(fd, value).has_value();
 }
 
-// Mount points of cgroup v1 controllers and of cgroup2, from /proc/self/mountinfo.
-struct Mounts {
-  std::string v2;
-  std::vector<std::pair<std::string, std::string>> v1;  // (options, mount point)
-};
+constexpr long kCgroup2Magic = 0x63677270;  // CGROUP2_SUPER_MAGIC
 
-Mounts cgroup_mounts() {
-  Mounts m;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    auto dash = line.find(" - ");
-    if (dash == std::string::npos) continue;
-    std::istringstream pre(line.substr(0, dash)), post(line.substr(dash + 3));
-    std::string id, parent, dev, root, point, fstype, source, opts;
-    pre >> id >> parent >> dev >> root >> point;
-    post >> fstype >> source >> opts;
-    if (fstype == "cgroup2" && m.v2.empty()) m.v2 = point;
-    if (fstype == "cgroup") m.v1.emplace_back(opts, point);
-  }
-  return m;
-}
-
-std::string v1_mount(const Mounts& m, const std::string& controller) {
+std::string v1_mount(const CgroupMounts& m, const std::string& controller) {
   for (const auto& [opts, point] : m.v1) {
     std::istringstream s(opts);
     std::string o;
@@ -86,6 +67,28 @@ std::string v1_dir(const std::string& mnt, const std::string& name) {
 
 }  // namespace
 
+CgroupMounts CgroupMounts::host() {
+  CgroupMounts m;
+  struct statfs fs{};
+  if (::statfs("/sys/fs/cgroup", &fs) == 0 && static_cast<long>(fs.f_type) == kCgroup2Magic) {
+    m.v2 = "/sys/fs/cgroup";  // v1 mounts that mountinfo may still list are not this host's
+    return m;
+  }
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto dash = line.find(" - ");
+    if (dash == std::string::npos) continue;
+    std::istringstream pre(line.substr(0, dash)), post(line.substr(dash + 3));
+    std::string id, parent, dev, root, point, fstype, source, opts;
+    pre >> id >> parent >> dev >> root >> point;
+    post >> fstype >> source >> opts;
+    if (fstype == "cgroup2" && m.v2.empty()) m.v2 = point;
+    if (fstype == "cgroup") m.v1.emplace_back(opts, point);
+  }
+  return m;
+}
+
 Result<std::int64_t> parse_memory(const std::string& s) {
   if (s.empty()) return fail(Errc::usage, "invalid memory size \"\"");
   size_t end = 0;
@@ -109,13 +112,18 @@ Cgroup Cgroup::create(const std::string& name, const CgroupLimits& l) {
   Cgroup cg;
   if (!l.any()) return cg;
   if (sys::rootless()) {
-    Mounts m = cgroup_mounts();
+    CgroupMounts m = CgroupMounts::host();
     bool v2_only = m.v1.empty() && !m.v2.empty();
     log::warn("{}", v2_only ? "Resource limits need a delegated cgroup v2 subtree, which berth cannot write here; the limits are ignored"
                             : "Resource limits are not supported and ignored on cgroups V1 rootless systems");
     return cg;
   }
-  Mounts m = cgroup_mounts();
+  return create_in(CgroupMounts::host(), name, l);
+}
+
+Cgroup Cgroup::create_in(const CgroupMounts& m, const std::string& name, const CgroupLimits& l) {
+  Cgroup cg;
+  if (!l.any()) return cg;
   auto limit = [&](const std::string& controller, const std::vector<std::pair<std::string, std::string>>& v1_files,
                    const std::vector<std::pair<std::string, std::string>>& v2_files) {
     std::string dir;
@@ -151,7 +159,7 @@ Cgroup Cgroup::create(const std::string& name, const CgroupLimits& l) {
 
 Cgroup Cgroup::of_process(pid_t pid) {
   Cgroup cg;
-  Mounts m = cgroup_mounts();
+  CgroupMounts m = CgroupMounts::host();
   std::ifstream in(fmt::format("/proc/{}/cgroup", pid));
   std::string line;
   while (std::getline(in, line)) {

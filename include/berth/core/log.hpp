@@ -14,6 +14,9 @@ Level level();
 // Parses "debug", "info", "warn"/"warning", "error"; false when unknown.
 bool parse_level(std::string_view s, Level& out);
 void write(Level l, std::string_view msg);
+// Every warning is also handed to `copy` while it is set (a -d container's monitor sends its
+// start-up warnings to the berth that waits for it); nullptr stops that.
+void copy_warnings(void (*copy)(std::string_view msg, void* arg), void* arg);
 
 template <class... A>
 void warn(fmt::format_string<A...> f, A&&... a) {
