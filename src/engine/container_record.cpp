@@ -126,7 +126,7 @@ std::string status_of(const Json& state) {
   return s;
 }
 
-Result<void> remove_container_dir(const store::Store& s, const std::string& id, bool background) {
+Result<std::optional<TakenDir>> take_container_dir(const store::Store& s, const std::string& id) {
   // `berth mount` may have left the overlay mounted here: never delete through it.
   // A commit reading the container holds a shared lock on its directory: wait for it.
   sys::UniqueFd dir(::openat(s.root(), ("containers/" + id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -138,16 +138,28 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id, 
   // skip it), then deleted there: no directory is made just to delete one.
   std::string name = "rm-" + id;  // ids are never reused
   if (::renameat(s.root(), ("containers/" + id).c_str(), s.tmp(), name.c_str()) < 0) {
-    if (errno == ENOENT) return {};
+    if (errno == ENOENT) return std::nullopt;
     return fail_errno("remove container {}", id);
   }
+  return TakenDir{std::move(dir), name, id};
+}
+
+void delete_taken(const store::Store& s, TakenDir& t) {
+  (void)sys::remove_tree(s.tmp(), t.name);  // what stays (an error) goes with a later sweep
+  (void)sys::remove_tree(s.runroot(), "containers/" + t.id);  // its tmpfs files, if any
+  t.lock.reset();
+}
+
+Result<void> remove_container_dir(const store::Store& s, const std::string& id, bool background) {
+  auto taken = TRY(take_container_dir(s, id));
+  if (!taken) return {};
   if (background && sys::thread_count() == 1) {
     // A child nobody waits for: the caller is a foreground berth about to exit (its child is
     // then reaped by init). It holds none of the caller's fds: not its output (a shell reading
     // it waits for every writer), not the store's lock (a flock lives as long as any copy of
     // its fd). It takes the directory's lock anew (once the caller's goes), so no sweep
     // deletes beside it; killed half-way, it leaves a directory the next sweep removes.
-    std::string tmp = s.paths().root + "/tmp", run = s.paths().runroot;
+    std::string tmp = s.paths().root + "/tmp", run = s.paths().runroot, name = taken->name;
     pid_t child = ::fork();
     if (child == 0) {
       ::setsid();
@@ -164,8 +176,7 @@ Result<void> remove_container_dir(const store::Store& s, const std::string& id, 
     }
     if (child > 0) return {};
   }
-  (void)sys::remove_tree(s.tmp(), name);  // what stays (an error) goes with a later sweep
-  (void)sys::remove_tree(s.runroot(), "containers/" + id);  // its tmpfs files, if any
+  delete_taken(s, *taken);
   return {};
 }
 

@@ -2,6 +2,8 @@
 // was asked, state.json what happened. Both are written atomically.
 #pragma once
 
+#include <optional>
+
 #include <string>
 #include <vector>
 
@@ -47,6 +49,16 @@ Json with_restarting(const Json& state, bool on);
 // detached process, so that a foreground `run --rm` returns without waiting for it; only from
 // a single-threaded process, else it is done here.
 Result<void> remove_container_dir(const store::Store& s, const std::string& id, bool background = false);
+// The same in two steps, for a caller that holds the write lock only for the first: the
+// rename (the container is gone from the store), then the deletion once the lock is released.
+// The renamed directory stays locked in between, so no sweep of tmp/ deletes beside it.
+struct TakenDir {
+  sys::UniqueFd lock;
+  std::string name;  // under tmp/
+  std::string id;
+};
+Result<std::optional<TakenDir>> take_container_dir(const store::Store& s, const std::string& id);
+void delete_taken(const store::Store& s, TakenDir& t);
 
 std::string container_dir(const store::Store& s, const std::string& id);  // absolute
 // RUNROOT/containers/ID, a tmpfs: what runs need and a reboot may lose (hostname, hosts,

@@ -75,10 +75,11 @@ sys::UniqueFd parent_pidfd(int pid) {
 
 // After the process is gone, its parent (monitor or foreground berth) records the exit; if that
 // parent was killed too, nobody will, so record it here.
-void settle(Context& c, const std::string& id, int code_if_orphan, int parent = -1) {
-  if (parent >= 0) {  // wake up the moment the parent is done rather than polling the record
-    pollfd p{parent, POLLIN, 0};
-    ::poll(&p, 1, 10000);
+// `removed`: a fifo that hangs up when a --rm container's record is gone (see exit_fifo).
+void settle(Context& c, const std::string& id, int code_if_orphan, int parent = -1, int removed = -1) {
+  if (parent >= 0 || removed >= 0) {  // wake up the moment the parent is done rather than polling the record
+    pollfd p[2] = {{parent, POLLIN, 0}, {removed, POLLIN, 0}};  // (negative fds are skipped)
+    ::poll(p, 2, 10000);
   }
   for (int i = 0; i < 1000; i++) {
     auto rec = detail::read_container(c.store, id);
@@ -89,6 +90,14 @@ void settle(Context& c, const std::string& id, int code_if_orphan, int parent = 
   auto rec = detail::read_container(c.store, id);
   if (rec && json_str(rec->state, "status") == "running" && !detail::alive(rec->state))
     (void)detail::write_state(c.store, id, detail::exited_state(rec->state, code_if_orphan));
+}
+
+// A -d --rm container's monitor holds the write end of RUNROOT/containers/ID/exit (a fifo) and
+// closes it once the container's directory is renamed away (its files are deleted after that):
+// opened here, the fifo hangs up then, so berth stop need not wait for the monitor's own exit.
+sys::UniqueFd exit_fifo(Context& c, const std::string& id) {
+  std::string path = detail::container_run_dir(c.store, id) + "/exit";
+  return sys::UniqueFd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
 }
 
 // A --restart container between two runs: its monitor waits out the back-off. stop and rm -f
@@ -382,6 +391,9 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
       int sig = parse_signal(json_str(rec->config, "stop_signal", "SIGTERM")).value_or(SIGTERM);
       int timeout = o.timeout.value_or(static_cast<int>(json_int(rec->config, "stop_timeout", 10)));
       sys::UniqueFd parent = parent_pidfd(pid);
+      // --rm: the record's removal ends the wait (the monitor deletes the files after that);
+      // otherwise the monitor's exit does, so that nothing of it writes after stop returns.
+      sys::UniqueFd removed = rec->config.value("rm", false) ? exit_fifo(c, ids[i]) : sys::UniqueFd{};
       ::kill(pid, sig);
       if (!wait_gone(pid, st, timeout * 1000)) {
         if (timeout > 0)
@@ -390,7 +402,7 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
         ::kill(pid, SIGKILL);
         wait_gone(pid, st, 10000);
       }
-      settle(c, ids[i], 137, parent.get());
+      settle(c, ids[i], 137, parent.get(), removed.get());
       emit_event(c.store, "container", "stop", ids[i], json_str(rec->config, "name"), json_str(rec->config, "image"));
     }
     rep.done.push_back(labels[i]);

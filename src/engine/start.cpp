@@ -1,9 +1,12 @@
 // Starting containers. One code path serves both modes (STYLE.md 2.8):
 // - attached (`run`, `start -a`): this berth is the container's parent;
-// - detached (`run -d`, `start`): berth spawns `berth __monitor ID 3` in a session of its
+// - detached (`run -d`, `start`): berth spawns `berth __monitor ---... 3` in a session of its
 //   own (a re-executed, clean process), which becomes the container's parent with its output
-//   going to the container's log. The original berth waits on fd 3's pipe until the monitor
-//   reports "started" or the error that kept the container from starting.
+//   going to the container's log. It is spawned first, so that it starts up while the
+//   container is created, and reads the container's id on fd 4 when that is done (and shows
+//   it in its command line in place of the dashes). The
+//   original berth waits on fd 3's pipe until the monitor reports "started" (after any
+//   warnings) or the error that kept the container from starting.
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/stat.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <cstdlib>
 #include <algorithm>
 #include <functional>
@@ -50,7 +54,10 @@ Result<detail::ContainerRecord> prepare_start(Context& c, const std::string& id)
 
 // `background_rm`: a --rm container's files are deleted by a detached process (a foreground
 // run returns sooner); the container itself is gone from the store before this returns.
-void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<int>& code, bool background_rm = false) {
+// `removed`: closed once a --rm container's directory is renamed away (the monitor's exit
+// fifo, which berth stop waits on), before its files are deleted.
+void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<int>& code, bool background_rm = false,
+                 sys::UniqueFd* removed = nullptr) {
   std::string name = json_str(rec.config, "name"), image = json_str(rec.config, "image");
   emit_event(c.store, "container", "died", rec.id, name, image,
              {{"containerExitCode", std::to_string(code ? *code : exit_code(code.error().code))}});
@@ -59,9 +66,19 @@ void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<in
   Json prev = cur ? cur->state : rec.state;
   Json st = code ? detail::exited_state(prev, *code) : detail::exited_state(prev, exit_code(code.error().code), code.error().message);
   if (rec.config.value("rm", false)) {
-    auto r = detail::remove_container_dir(c.store, rec.id, background_rm);
-    if (!r) log::warn("remove container {}: {}", rec.id, r.error().message);
-    else emit_event(c.store, "container", "remove", rec.id, name, image);
+    if (background_rm) {
+      auto r = detail::remove_container_dir(c.store, rec.id, true);
+      if (!r) log::warn("remove container {}: {}", rec.id, r.error().message);
+      else emit_event(c.store, "container", "remove", rec.id, name, image);
+      return;
+    }
+    // Renamed away under the lock; deleted once other writers may go on.
+    auto taken = detail::take_container_dir(c.store, rec.id);
+    lock = sys::FileLock{};  // released: the deletion below holds only the directory's own lock
+    if (removed) removed->reset();
+    if (!taken) return log::warn("remove container {}: {}", rec.id, taken.error().message);
+    emit_event(c.store, "container", "remove", rec.id, name, image);
+    if (*taken) detail::delete_taken(c.store, **taken);
     return;
   }
   auto w = detail::write_state(c.store, rec.id, st);
@@ -352,36 +369,74 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   return code;
 }
 
-Result<int> start_detached(Context& c, const detail::ContainerRecord& rec) {
-  int ready[2];
+// The id argument of a monitor spawned before its container exists: as long as an id, which
+// it replaces in place once known (ps and pgrep then show `__monitor ID`).
+constexpr std::string_view kPendingId = "----------------------------------------------------------------";
+static_assert(kPendingId.size() == 64);
+
+// Writes `id` over the placeholder argument in this process's own argv strings, which are what
+// /proc/self/cmdline shows; they are contiguous from argv[0] (program_invocation_name).
+void show_id_in_cmdline(const std::string& id) {
+  if (id.size() != kPendingId.size()) return;
+  char* p = program_invocation_name;
+  for (int i = 0; i < 8 && p; i++) {  // the monitor's argv has 8 strings
+    size_t n = std::strlen(p);
+    if (std::string_view(p, n) == kPendingId) {
+      std::memcpy(p, id.data(), n);
+      return;
+    }
+    p += n + 1;
+  }
+}
+
+// A monitor spawned but not yet told which container to start: it starts up (exec, its
+// libraries, the store) while the caller is still creating the container.
+struct PendingMonitor {
+  sys::UniqueFd ready;  // the monitor's answer: "W warning" lines, then "OK PID" or "E<code> message"
+  sys::UniqueFd go;     // the container's id goes here; closed unwritten, the monitor just exits
+};
+
+Result<PendingMonitor> spawn_monitor(Context& c) {
+  int ready[2], go[2];
   if (::pipe2(ready, O_CLOEXEC) < 0) return fail_errno("pipe");
   sys::UniqueFd rd(ready[0]), wr(ready[1]);
+  if (::pipe2(go, O_CLOEXEC) < 0) return fail_errno("pipe");
+  sys::UniqueFd go_rd(go[0]), go_wr(go[1]);
   std::string root = c.store.paths().root, runroot = c.store.paths().runroot;
   // The monitor: a clean re-executed berth in a session of its own, spawned (vfork-style, no
   // copy of this process) rather than double-forked; nobody waits for it (this berth exits,
   // and init adopts it). Nothing of the caller's fds may reach it (a test runner's output
-  // pipe, a terminal): 0-2 are /dev/null, fd 3 is the ready pipe, everything else closes.
-  sys::UniqueFd ready_fd(::fcntl(wr.get(), F_DUPFD_CLOEXEC, 10));  // never 3 itself: dup2 onto 3 clears CLOEXEC
-  if (!ready_fd) return fail_errno("dup");
+  // pipe, a terminal): 0-2 are /dev/null, fd 3 is the ready pipe, fd 4 the id pipe, everything
+  // else closes. dup2 onto the same number would keep CLOEXEC: the sources are moved above 10.
+  sys::UniqueFd ready_fd(::fcntl(wr.get(), F_DUPFD_CLOEXEC, 10));
+  sys::UniqueFd go_fd(::fcntl(go_rd.get(), F_DUPFD_CLOEXEC, 10));
+  if (!ready_fd || !go_fd) return fail_errno("dup");
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
   posix_spawn_file_actions_adddup2(&fa, ready_fd.get(), 3);
+  posix_spawn_file_actions_adddup2(&fa, go_fd.get(), 4);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
   posix_spawn_file_actions_adddup2(&fa, 0, 1);
   posix_spawn_file_actions_adddup2(&fa, 0, 2);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 4);
-  const char* argv[] = {"berth", "--root", root.c_str(), "--runroot", runroot.c_str(), "__monitor", rec.id.c_str(), "3", nullptr};
+  posix_spawn_file_actions_addclosefrom_np(&fa, 5);
+  const std::string pending(kPendingId);
+  const char* argv[] = {"berth", "--root", root.c_str(), "--runroot", runroot.c_str(), "__monitor", pending.c_str(), "3", nullptr};
   pid_t pid;
   int spawned = ::posix_spawn(&pid, "/proc/self/exe", &fa, &attr, const_cast<char* const*>(argv), environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (spawned != 0) return std::unexpected(Error{Errc::system, spawned, "start the monitor: " + errno_text(spawned)});
-  ready_fd.reset();
-  wr.reset();
-  auto all = sys::read_all(rd.get(), 1 << 16);
+  return PendingMonitor{std::move(rd), std::move(go_wr)};
+}
+
+// Tells the monitor which container to start and waits for its answer.
+Result<int> start_detached(const detail::ContainerRecord& rec, PendingMonitor m) {
+  TRY(sys::write_all(m.go.get(), rec.id + "\n"));
+  m.go.reset();
+  auto all = sys::read_all(m.ready.get(), 1 << 16);
   std::optional<std::string> msg = all ? std::optional<std::string>(*all) : std::nullopt;
   while (msg && msg->starts_with("W ")) {  // the monitor's warnings, then its answer
     auto nl = msg->find('\n');
@@ -428,19 +483,26 @@ Result<runtime::Spec> detail::exec_spec(const store::Store& s, const std::string
 }
 
 Result<int> start_container(Context& c, const std::string& id, bool attach, bool interactive) {
-  auto rec = TRY(prepare_start(c, id));
-  if (attach) return run_attached(c, rec, interactive);
-  return start_detached(c, rec);
+  if (attach) return run_attached(c, TRY(prepare_start(c, id)), interactive);
+  auto monitor = TRY(spawn_monitor(c));
+  return start_detached(TRY(prepare_start(c, id)), std::move(monitor));
 }
 
 Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out) {
   log::debug("run {}", o.image);
   if (o.detach && o.log_driver == "passthrough")
     return fail(Errc::usage, "the passthrough log driver cannot be used with -d: the container needs berth's own stdout and stderr");
+  // -d: the monitor starts up while the container is created (on another CPU, when there is one)
+  std::optional<PendingMonitor> monitor;
+  if (o.detach) monitor.emplace(TRY(spawn_monitor(c)));
   std::string id = TRY(create_container(c, o));
   log::debug("created {}", id.substr(0, 12));
   if (id_out) *id_out = id;
-  auto r = start_container(c, id, !o.detach, o.interactive);
+  auto start = [&]() -> Result<int> {
+    if (!o.detach) return start_container(c, id, true, o.interactive);
+    return start_detached(TRY(prepare_start(c, id)), std::move(*monitor));
+  };
+  auto r = start();
   if (!r && o.rm) {
     auto lock = c.store.write_lock();
     (void)detail::remove_container_dir(c.store, id);
@@ -467,7 +529,16 @@ Result<int> exec_container(Context& c, const ExecOptions& o) {
   return code;
 }
 
-int monitor_main(Context& c, const std::string& id, int ready_fd) {
+int monitor_main(Context& c, const std::string& id_arg, int ready_fd) {
+  // Spawned ahead of time: the id comes on fd 4 once the container exists (EOF: it never will).
+  std::string id = id_arg;
+  if (id == kPendingId) {
+    auto line = sys::read_all(4, 256);
+    ::close(4);
+    if (!line || line->empty() || line->back() != '\n') return 0;
+    id = line->substr(0, line->size() - 1);
+    show_id_in_cmdline(id);
+  }
   auto tell = [&](const std::string& s) {
     if (ready_fd >= 0) {
       (void)sys::write_all(ready_fd, s);
@@ -499,6 +570,13 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
   if (int lf = ::open((dir + "/monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); lf >= 0) {
     ::dup2(lf, 2);
     ::close(lf);
+  }
+  // -d --rm: berth stop waits on this fifo's hang-up, which comes when the record is gone.
+  sys::UniqueFd exit_fifo;
+  if (rec->config.value("rm", false)) {
+    std::string fifo = dir + "/exit";
+    if (::mkfifo(fifo.c_str(), 0600) == 0 || errno == EEXIST)
+      exit_fifo.reset(::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
   }
   auto spec = detail::build_spec(c.store, id, rec->config);
   if (!spec) {
@@ -579,12 +657,13 @@ int monitor_main(Context& c, const std::string& id, int ready_fd) {
     health.add_relays(sup);
     code = runtime::run_container_process(*spec, sup);
     health.stopped();
-    // --rm: recorded once the attach thread is gone, so that the files go in the background
-    // (berth stop, waiting for this monitor to exit, returns sooner).
+    // --rm: recorded once the attach thread is gone. berth stop returns when the container's
+    // directory is renamed away, before its files are deleted here (no process is forked to
+    // delete them: nobody waits for this monitor's exit).
     bool rm = rec->config.value("rm", false);
     if (!rm) record_exit(c, *rec, code);
     hub.pause();
-    if (rm) record_exit(c, *rec, code, true);
+    if (rm) record_exit(c, *rec, code, false, &exit_fifo);
     if (code && !stopper.stopping() && !detail::was_stopped(c.store, id) && ::access(health_restart.c_str(), F_OK) == 0) {
       restarts++;
       log::info("restarting unhealthy container {} (--health-on-failure=restart)", id.substr(0, 12));

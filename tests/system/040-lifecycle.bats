@@ -140,6 +140,31 @@ load helpers
   for i in $(seq 50); do [ -z "$("$BERTH" ps -a -q)" ] && break; sleep 0.1; done
   run_berth ps -a -q
   assert "$output" == ""
+  # berth stop returns once the record is gone (the monitor deletes the files after that)
+  n=$(safename)
+  run_berth run -d --rm --name $n $IMAGE testinit pause
+  id=$output
+  assert "$(pgrep -f "__monitor $id")" != "" "the monitor shows the container's id"
+  run_berth stop -t 0 $n
+  run_berth 1 container exists $n
+  run_berth ps -a -q
+  assert "$output" == ""
+  assert "$(tmp_entries)" == "" "the monitor deleted the files"
+  for i in $(seq 50); do [ -e "$BERTH_RUNROOT/containers/$id" ] || break; sleep 0.1; done
+  [ ! -e "$BERTH_RUNROOT/containers/$id" ]
+  for i in $(seq 50); do pgrep -f "__monitor $id" >/dev/null || break; sleep 0.1; done
+  assert "$(pgrep -f "__monitor $id" || true)" == "" "and exited"
+}
+
+@test "berth run -d: the monitor starts while the container is created; a failed create leaves none" {
+  n=$(safename)
+  run_berth run -d --name $n $IMAGE testinit pause
+  run_berth 125 run -d --name $n $IMAGE testinit pause
+  assert "$output" =~ "already in use"
+  run_berth 125 run -d --pull=never no-such-image true
+  for i in $(seq 50); do pgrep -f "__monitor -{64}" >/dev/null || break; sleep 0.1; done
+  assert "$(pgrep -f "__monitor -{64}" || true)" == "" "no monitor waits for a container that never came"
+  run_berth rm -f $n
 }
 
 @test "berth run -t: the container gets a terminal of its own devpts" {
