@@ -2,6 +2,7 @@
 
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -52,6 +53,76 @@ Result<std::string> find_container(const std::vector<ContainerRecord>& all, std:
       }
   if (found.empty()) return fail(Errc::not_found, "no container with name or ID \"{}\" found: no such container", key);
   return found;
+}
+
+namespace {
+
+constexpr const char* kNames = "container-names";
+
+bool is_full_id(std::string_view k) {
+  return k.size() == 64 && k.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// The id a name's link points to ("" when there is no link).
+std::string name_link(const store::Store& s, std::string_view name) {
+  if (name.empty() || name.find('/') != std::string_view::npos || name == "." || name == "..") return "";
+  char buf[128];
+  ssize_t n = ::readlinkat(s.root(), fmt::format("{}/{}", kNames, name).c_str(), buf, sizeof buf);
+  if (n <= 0 || n >= static_cast<ssize_t>(sizeof buf)) return "";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+bool container_exists(const store::Store& s, std::string_view id) {
+  return is_full_id(id) && sys::exists_at(s.root(), fmt::format("containers/{}/config.json", id));
+}
+
+// Under the write lock: the index, built from the records when the store has none yet.
+Result<void> ensure_name_index(const store::Store& s) {
+  struct stat st;
+  if (::fstatat(s.root(), kNames, &st, AT_SYMLINK_NOFOLLOW) == 0) return {};
+  auto t = TRY(s.temp("names"));
+  for (const auto& r : TRY(read_containers(s))) {
+    std::string name = json_str(r.config, "name");
+    if (!name.empty() && name.find('/') == std::string::npos) (void)::symlinkat(r.id.c_str(), t.fd(), name.c_str());
+  }
+  if (::renameat(s.tmp(), t.name().c_str(), s.root(), kNames) != 0) return fail_errno("create the container names index");
+  t.release();
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> resolve_container(const store::Store& s, std::string_view key) {
+  if (std::string id = name_link(s, key); container_exists(s, id)) return id;
+  if (container_exists(s, key)) return std::string(key);
+  if (!key.empty() && key.size() < 64 && key.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+    std::string found;
+    for (const auto& id : TRY(sys::list_dir(s.root(), "containers")))
+      if (std::string_view(id).starts_with(key) && container_exists(s, id)) {
+        if (!found.empty()) return fail(Errc::conflict, "more than one result for container \"{}\"", key);
+        found = id;
+      }
+    if (!found.empty()) return found;
+  }
+  return find_container(TRY(read_containers(s)), key);  // not indexed (an older store), or unknown
+}
+
+Result<std::string> claim_name(const store::Store& s, const std::string& name, const std::string& id) {
+  TRY(ensure_name_index(s));
+  std::string link = fmt::format("{}/{}", kNames, name);
+  for (int attempt = 0; attempt < 2; attempt++) {
+    if (::symlinkat(id.c_str(), s.root(), link.c_str()) == 0) return std::string();
+    if (errno != EEXIST) return fail_errno("claim the container name {}", name);
+    std::string holder = name_link(s, name);
+    if (holder == id) return std::string();
+    if (container_exists(s, holder)) return holder;
+    ::unlinkat(s.root(), link.c_str(), 0);  // stale: its container is gone
+  }
+  return fail(Errc::conflict, "claim the container name {}: it keeps changing", name);
+}
+
+void release_name(const store::Store& s, const std::string& name, const std::string& id) {
+  if (!name.empty() && name_link(s, name) == id) ::unlinkat(s.root(), fmt::format("{}/{}", kNames, name).c_str(), 0);
 }
 
 Result<void> write_state(const store::Store& s, const std::string& id, const Json& st) {
@@ -141,6 +212,10 @@ Result<std::optional<TakenDir>> take_container_dir(const store::Store& s, const 
     if (errno == ENOENT) return std::nullopt;
     return fail_errno("remove container {}", id);
   }
+  // The name goes after the container (a crash in between leaves a stale link, never a live
+  // container whose name could be claimed twice).
+  if (auto cfg = sys::read_file_at(s.tmp(), name + "/config.json", kMax); cfg)
+    if (auto j = parse_json(*cfg, "container config"); j) release_name(s, json_str(*j, "name"), id);
   return TakenDir{std::move(dir), name, id};
 }
 

@@ -25,6 +25,20 @@ Result<ContainerRecord> read_container(const store::Store& s, const std::string&
 Result<std::string> find_container(const std::vector<ContainerRecord>& all, std::string_view key);
 Result<void> write_state(const store::Store& s, const std::string& id, const Json& state);
 
+// The names index: ROOT/container-names/NAME is a symlink to the id, so that a name is found
+// and claimed without reading every container's record (run, stop, inspect ... stay O(1) with
+// a thousand containers). A link whose container is gone is stale and ignored. Changed only
+// under the store's write lock; built from the records the first time a writer finds it
+// missing (a store made before it).
+//
+// By exact name, full id or unique id prefix, as find_container, reading no record; an unknown
+// key falls back to find_container over all records (a store without the index).
+Result<std::string> resolve_container(const store::Store& s, std::string_view key);
+// Claims `name` for `id`: empty on success, else the id of the live container that has it.
+Result<std::string> claim_name(const store::Store& s, const std::string& name, const std::string& id);
+// Drops `name` from the index if it still names `id`.
+void release_name(const store::Store& s, const std::string& name, const std::string& id);
+
 std::int64_t now_ns();
 Json running_state(int pid, unsigned long long start_time, std::int64_t started_ns);
 Json exited_state(const Json& previous, int exit_code, const std::string& error = "");

@@ -362,18 +362,19 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
   if (o.sdnotify == "healthy" && healthcheck.is_null())
     return fail(Errc::usage, "--sdnotify=healthy needs a health check (--health-cmd or the image's HEALTHCHECK)");
   std::string name = o.name.empty() ? random_name() + "_" + id.substr(0, 4) : o.name;
-  for (const auto& ct : TRY(detail::read_containers(c.store))) {
-    if (json_str(ct.config, "name") != name) continue;
-    if (o.replace) {
-      // --replace: the old container goes first (killed if it runs), as podman does.
-      if (detail::alive(ct.state)) ::kill(static_cast<int>(json_int(ct.state, "pid")), SIGKILL);
-      TRY(detail::remove_container_dir(c.store, ct.id));
-      continue;
-    }
-    return fail(Errc::conflict,
+  // Claimed in the names index (a create that fails later leaves a stale link, which the
+  // next claim of the name replaces).
+  if (std::string holder = TRY(detail::claim_name(c.store, name, id)); !holder.empty()) {
+    if (!o.replace)
+      return fail(Errc::conflict,
                   "the container name \"{}\" is already in use by {}. You have to remove that container to be able to "
                   "reuse that name: that name is already in use",
-                  name, ct.id);
+                  name, holder);
+    // --replace: the old container goes first (killed if it runs), as podman does.
+    if (auto old = detail::read_container(c.store, holder); old && detail::alive(old->state))
+      ::kill(static_cast<int>(json_int(old->state, "pid")), SIGKILL);
+    TRY(detail::remove_container_dir(c.store, holder));
+    if (!TRY(detail::claim_name(c.store, name, id)).empty()) return fail(Errc::conflict, "the container name \"{}\" is in use", name);
   }
   auto argv = TRY(container_argv(cfg, o.entrypoint, o.command));
   // --security-opt seccomp=FILE: the profile's text is kept in the record, so the container

@@ -120,15 +120,14 @@ void end_restarting(Context& c, const std::string& id, const Json& state) {
 Result<std::vector<std::string>> targets(Context& c, const std::vector<std::string>& names, bool all,
                                          std::vector<Error>& errors, std::vector<std::string>* labels = nullptr) {
   auto lock = TRY(c.store.read_lock());
-  auto recs = TRY(detail::read_containers(c.store));
   std::vector<std::string> ids;
   if (all)
-    for (const auto& r : recs) {
+    for (const auto& r : TRY(detail::read_containers(c.store))) {
       ids.push_back(r.id);
       if (labels) labels->push_back(r.id);
     }
   for (const auto& n : names) {
-    auto id = detail::find_container(recs, n);
+    auto id = detail::resolve_container(c.store, n);
     if (!id) errors.push_back(id.error());
     else {
       ids.push_back(*id);
@@ -196,7 +195,7 @@ Result<int> parse_signal(const std::string& s) {
 
 Result<std::string> container_id(Context& c, const std::string& key) {
   auto lock = TRY(c.store.read_lock());
-  return detail::find_container(TRY(detail::read_containers(c.store)), key);
+  return detail::resolve_container(c.store, key);
 }
 
 namespace {
@@ -296,15 +295,16 @@ Result<void> rename_container(Context& c, const std::string& key, const std::str
                               std::string::npos || !isalnum(static_cast<unsigned char>(new_name[0])))
     return fail(Errc::usage, "invalid container name \"{}\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", new_name);
   auto lock = TRY(c.store.write_lock());
-  auto all = TRY(detail::read_containers(c.store));
-  auto id = TRY(detail::find_container(all, key));
-  for (const auto& r : all)
-    if (json_str(r.config, "name") == new_name && r.id != id)
-      return fail(Errc::conflict, "the container name \"{}\" is already in use by {}: that name is already in use", new_name, r.id);
+  auto id = TRY(detail::resolve_container(c.store, key));
+  if (std::string holder = TRY(detail::claim_name(c.store, new_name, id)); !holder.empty())
+    return fail(Errc::conflict, "the container name \"{}\" is already in use by {}: that name is already in use", new_name, holder);
   auto rec = TRY(detail::read_container(c.store, id));
+  std::string old_name = json_str(rec.config, "name");
   rec.config["name"] = new_name;
   auto dir = TRY(sys::open_beneath(c.store.root(), "containers/" + id, O_RDONLY | O_DIRECTORY, 0, true));
-  return sys::write_atomic(dir.get(), "config.json", dump_json(rec.config));
+  TRY(sys::write_atomic(dir.get(), "config.json", dump_json(rec.config)));
+  if (old_name != new_name) detail::release_name(c.store, old_name, id);
+  return {};
 }
 
 Result<std::vector<std::string>> prune_containers(Context& c) {
@@ -343,19 +343,18 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
     }
   }
   auto lock = TRY(c.store.write_lock());
-  auto all = TRY(detail::read_containers(c.store));
   std::vector<std::string> ids;
   if (o.all)
-    for (const auto& r : all) ids.push_back(r.id);
+    for (const auto& r : TRY(detail::read_containers(c.store))) ids.push_back(r.id);
   for (const auto& k : o.containers) {
-    auto id = detail::find_container(all, k);
+    auto id = detail::resolve_container(c.store, k);
     if (id) ids.push_back(*id);
     else if (killed.count(k)) rep.done.push_back(killed[k]);  // --rm: its berth removed it as it ended
     else rep.errors.push_back(id.error());
   }
   for (const auto& id : ids) {
-    auto it = std::find_if(all.begin(), all.end(), [&](const auto& r) { return r.id == id; });
-    if (it == all.end()) continue;
+    auto it = detail::read_container(c.store, id);
+    if (!it) continue;
     if (detail::alive(it->state)) {
       if (!o.force) {
         rep.errors.push_back(Error{Errc::conflict, 0,
@@ -673,7 +672,7 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
 
 Result<Json> inspect_container(Context& c, const std::string& key) {
   auto lock = TRY(c.store.read_lock());
-  auto id = TRY(detail::find_container(TRY(detail::read_containers(c.store)), key));
+  auto id = TRY(detail::resolve_container(c.store, key));
   auto rec = TRY(detail::read_container(c.store, id));
   const Json& conf = rec.config;
   const Json& st = rec.state;

@@ -107,6 +107,43 @@ load helpers
   run_berth rm -f $n-new
 }
 
+@test "container names: found and claimed through the names index; stale, missing and renamed entries" {
+  n=$(safename)
+  run_berth create --name $n $IMAGE true
+  id=$output
+  [ -L "$BERTH_ROOT/container-names/$n" ]
+  assert "$(readlink "$BERTH_ROOT/container-names/$n")" == "$id"
+  run_berth inspect --format '{{.Id}}' $n
+  assert "$output" == "$id"
+  run_berth inspect --format '{{.Name}}' ${id:0:10}
+  assert "$output" == "$n" "an id prefix still works"
+  # renamed: the old name is free and gone from the index
+  run_berth rename $n $n-b
+  [ ! -e "$BERTH_ROOT/container-names/$n" ]
+  run_berth 1 container exists $n
+  run_berth create --name $n $IMAGE true
+  id2=$output
+  run_berth 125 create --name $n-b $IMAGE true
+  assert "$output" =~ "already in use by $id"
+  run_berth 125 rename $n $n-b
+  # a stale entry (its container is gone, as after a crash) does not hold the name
+  ln -s 0000000000000000000000000000000000000000000000000000000000000000 "$BERTH_ROOT/container-names/$n-stale"
+  run_berth create --name $n-stale $IMAGE true
+  assert "$(readlink "$BERTH_ROOT/container-names/$n-stale")" == "$output"
+  # a store without the index (made before it): names still resolve, the next writer rebuilds it
+  rm -rf "$BERTH_ROOT/container-names"
+  run_berth inspect --format '{{.Id}}' $n-b
+  assert "$output" == "$id"
+  run_berth 125 create --name $n-b $IMAGE true
+  assert "$output" =~ "already in use by $id" "rebuilt from the records before the claim"
+  assert "$(readlink "$BERTH_ROOT/container-names/$n")" == "$id2"
+  # removal frees the name
+  run_berth rm $n $n-b $n-stale
+  assert "$(ls "$BERTH_ROOT/container-names")" == ""
+  run_berth ps -a -q
+  assert "$output" == ""
+}
+
 @test "berth run --memory, --pids-limit, --cpus: limits in the container's cgroups" {
   if is_rootless; then
     run_berth run --rm --memory 64m $IMAGE testinit echo ran
