@@ -48,6 +48,11 @@ int run(int argc, char** argv) {
     berth::cli::register_systemd_commands(*app, *reg);
     return std::pair{app, reg};
   };
+  // Before any command is defined: `berth --version` names none, which would define them all.
+  if (argc >= 2 && (std::string_view(argv[1]) == "-v" || std::string_view(argv[1]) == "--version")) {
+    fmt::print("berth version {}\n", BERTH_VERSION);
+    return 0;
+  }
   std::string log_level;
   bool version = false;
   auto [app_ptr, reg_ptr] = define(false, log_level, version);
@@ -56,10 +61,6 @@ int run(int argc, char** argv) {
   CLI::App& app = *app_ptr;
   berth::cli::Registry& reg = *reg_ptr;
 
-  if (argc >= 2 && (std::string_view(argv[1]) == "-v" || std::string_view(argv[1]) == "--version")) {
-    fmt::print("berth version {}\n", BERTH_VERSION);
-    return 0;
-  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

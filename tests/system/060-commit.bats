@@ -254,13 +254,18 @@ n
   run_berth rmi localhost/$n-img
 }
 
-@test "berth commit on a full disk: an error, no image, no layer, and berth not killed by SIGPIPE" {
+# A store of its own on a 40 MB tmpfs at $small, holding the test image (root only).
+small_store() {
   skip_if_rootless "needs a small tmpfs mount"
   small=$BATS_TEST_TMPDIR/small
   mkdir -p $small
   mount -t tmpfs -o size=40m tmpfs $small || skip "cannot mount a tmpfs here"
   export BERTH_ROOT=$small/root BERTH_RUNROOT=$small/run
   "$BERTH" load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null
+}
+
+@test "berth commit on a full disk: an error, no image, no layer, and berth not killed by SIGPIPE" {
+  small_store
   n=$(safename)
   # the upper dir and the committed blob cannot both fit in 40 MB
   run_berth run --name $n $IMAGE sh -c 'dd if=/dev/urandom of=/big bs=1M count=25 2>/dev/null'
@@ -275,12 +280,7 @@ n
 }
 
 @test "berth commit keeps the layer as its blob; first runs unpack it (in parallel too), a full disk leaves no half layer" {
-  skip_if_rootless "needs a small tmpfs mount"
-  small=$BATS_TEST_TMPDIR/small
-  mkdir -p $small
-  mount -t tmpfs -o size=40m tmpfs $small || skip "cannot mount a tmpfs here"
-  export BERTH_ROOT=$small/root BERTH_RUNROOT=$small/run
-  "$BERTH" load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null
+  small_store
   n=$(safename)
   run_berth run --name $n $IMAGE sh -c 'dd if=/dev/urandom of=/big bs=1M count=14 2>/dev/null; md5sum /big > /sum'
   sum=$("$BERTH" cp $n:/sum - | tar -xO)
