@@ -264,6 +264,27 @@ small_store() {
   "$BERTH" load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null
 }
 
+@test "berth commit: kill -9 of the first run while it unpacks the layer leaves no half layer; the next run unpacks it" {
+  n=$(safename)
+  run_berth run --name $n $IMAGE sh -c 'dd if=/dev/urandom of=/big bs=1M count=200 2>/dev/null; md5sum /big > /sum'
+  run_berth commit -q $n $n-img
+  layer=$(dirname "$("$BERTH" image inspect --format '{{.GraphDriver.Data.UpperDir}}' $n-img)")
+  "$BERTH" run --rm $n-img true &
+  pid=$!
+  for i in $(seq 1000); do compgen -G "$BERTH_ROOT/tmp/unpack*/diff/big" >/dev/null && break; sleep 0.005; done
+  kill -9 $pid
+  st=0
+  wait $pid || st=$?
+  assert "$st" == 137 "killed while unpacking"
+  assert "$(ls $layer)" == "layer.json" "no diff/ in the store"
+  run_berth run --rm $n-img md5sum -c /sum
+  assert "$output" == "/big: OK"
+  assert "$(ls $layer)" == "diff"$'\n'"layer.json"
+  assert "$(tmp_entries)" == "" "the killed unpack's leftovers were swept"
+  run_berth rm $n
+  run_berth rmi $n-img
+}
+
 @test "berth commit on a full disk: an error, no image, no layer, and berth not killed by SIGPIPE" {
   small_store
   n=$(safename)
