@@ -551,6 +551,7 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   if (json_obj(conf, "cpus").is_number()) spec.limits.cpus = json_obj(conf, "cpus").get<double>();
   spec.cgroup_name = "berth-" + id.substr(0, 12);
   spec.seccomp_profile = json_str(conf, "seccomp_profile");
+  spec.seccomp_cache = s.paths().runroot;
   for (const auto& u : strings(json_obj(conf, "ulimits"))) spec.rlimits.push_back(TRY(runtime::parse_ulimit(u)));
   if (conf.value("init", false)) {
     // As podman's catatonit: PID 1 is the init, which forwards signals and reaps zombies.

@@ -202,7 +202,8 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.set_groups = s.full_idmap;
   p.no_new_privs = s.no_new_privs;
   if (s.seccomp && !s.privileged) {
-    cp->bpf_ = s.seccomp_profile.empty() ? TRY(compile_default_seccomp())
+    cp->bpf_ = s.seccomp_profile.empty() ? (s.seccomp_cache.empty() ? TRY(compile_default_seccomp())
+                                                                    : TRY(default_seccomp_cached(s.seccomp_cache)))
                                          : TRY(compile_profile(s.seccomp_profile, p.caps));
     p.seccomp = cp->bpf_.data();
     p.seccomp_len = static_cast<unsigned short>(cp->bpf_.size());

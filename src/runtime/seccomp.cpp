@@ -1,8 +1,10 @@
 #include "berth/runtime/seccomp.hpp"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -161,6 +163,44 @@ Result<std::vector<sock_filter>> compile_default_seccomp() {
   if (clone3 != __NR_SCMP_ERROR && seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), clone3, 0) < 0)
     return fail(Errc::system, "seccomp rule for clone3");
   return export_bpf(ctx.get());
+}
+
+namespace {
+
+// This binary's identity: a rebuilt or upgraded berth (or its static libseccomp) never reads
+// a filter an older one wrote.
+std::string binary_key() {
+  struct stat st;
+  if (::stat("/proc/self/exe", &st) != 0) return "";
+  return fmt::format("berth-seccomp-v1 {} {} {}.{}\n", st.st_dev, st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+}  // namespace
+
+Result<std::vector<sock_filter>> default_seccomp_cached(const std::string& cache_dir) {
+  std::string key = binary_key();
+  if (key.empty()) return compile_default_seccomp();
+  std::string path = cache_dir + "/seccomp-default.bpf";
+  if (int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW); fd >= 0) {
+    sys::UniqueFd g(fd);
+    auto text = sys::read_all(fd, 1 << 20);
+    if (text && text->starts_with(key)) {
+      size_t n = text->size() - key.size();
+      if (n > 0 && n % sizeof(sock_filter) == 0 && n / sizeof(sock_filter) <= BPF_MAXINSNS) {
+        std::vector<sock_filter> prog(n / sizeof(sock_filter));
+        std::memcpy(prog.data(), text->data() + key.size(), n);
+        return prog;
+      }
+    }
+  }
+  auto prog = TRY(compile_default_seccomp());
+  std::string out = key;
+  out.append(reinterpret_cast<const char*>(prog.data()), prog.size() * sizeof(sock_filter));
+  if (int dir = ::open(cache_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    sys::UniqueFd g(dir);
+    (void)sys::write_replace(dir, "seccomp-default.bpf", out, 0600);  // a cache: failing to keep it is fine
+  }
+  return prog;
 }
 
 }  // namespace berth::runtime

@@ -96,6 +96,28 @@ load helpers
   done
 }
 
+@test "security: the compiled default seccomp filter is cached in RUNROOT; a foreign or damaged cache is replaced" {
+  cache=$BERTH_RUNROOT/seccomp-default.bpf
+  rm -f $cache
+  run_berth run --rm $IMAGE true
+  [ -f $cache ]
+  assert "$(head -n 1 $cache)" =~ "^berth-seccomp-v1 [0-9]+ [0-9]+ [0-9.]+$" "keyed by the binary that wrote it"
+  good=$(od -An -tx1 $cache | tr -d ' \n')
+  check() {
+    run_berth run --rm $IMAGE sh -c 'grep ^Seccomp: /proc/self/status; testinit syscall unshare'
+    assert "$output" =~ "Seccomp:.2"$'\n'"Operation not permitted" "$1: the default filter applies"
+    assert "$(od -An -tx1 $cache | tr -d ' \n')" == "$good" "$1: the cache is the compiled filter again"
+  }
+  # another binary's filter (an allow-everything one would pass if it were read)
+  { echo "berth-seccomp-v1 1 2 3.4"; printf '\x06\x00\x00\x00\x00\x00\xff\x7f'; } > $cache
+  check "another binary's cache"
+  # this binary's key, but a truncated program
+  { head -n 1 $cache; printf '\x06\x00\x00'; } > $cache.tmp && mv $cache.tmp $cache
+  check "a damaged cache"
+  ln -sf /dev/null $cache
+  check "a symlink"
+}
+
 @test "security: host processes hidden, masked and read-only /proc paths, only fds 0-2" {
   run_berth run --rm $IMAGE sh -c 'set -- /proc/[0-9]*; echo $# $1'
   assert "$output" == "1 /proc/1" "only the container's own process, as pid 1"

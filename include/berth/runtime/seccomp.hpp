@@ -18,6 +18,10 @@ namespace berth::runtime {
 // EPERM (namespace and mount syscalls, keys, kexec, modules, clock setting, ...), clone with
 // namespace flags is refused and clone3 reports ENOSYS so libc falls back to clone.
 Result<std::vector<sock_filter>> compile_default_seccomp();
+// The same, kept in `cache_dir`/seccomp-default.bpf (RUNROOT: tmpfs, private to the user) for
+// the next run: a file made by this very binary (its device, inode and mtime are the key) is
+// read instead of compiling the filter again; anything else is compiled and replaced.
+Result<std::vector<sock_filter>> default_seccomp_cached(const std::string& cache_dir);
 
 // A profile in Docker's JSON format (--security-opt seccomp=FILE): defaultAction,
 // defaultErrnoRet, syscalls[] with names, action, errnoRet, args and includes/excludes on

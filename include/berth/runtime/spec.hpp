@@ -49,6 +49,7 @@ struct Spec {
   bool no_new_privs = false;
   bool seccomp = true;
   std::string seccomp_profile;  // Docker-format JSON; empty: berth's default filter
+  std::string seccomp_cache;    // where the default filter's BPF is cached (RUNROOT), or empty
   std::uint64_t caps = 0;
   std::vector<std::string> masked;
   std::vector<std::string> readonly_paths;
