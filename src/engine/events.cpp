@@ -57,6 +57,28 @@ void emit_event(const store::Store& s, std::string_view type, std::string_view s
   if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) log::warn("events: short write");
 }
 
+std::optional<int> died_exit_code(const store::Store& s, std::string_view id) {
+  int fd = ::openat(s.runroot(), kFile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  sys::UniqueFd g(fd);
+  auto text = sys::read_all(fd, 256 << 20);
+  if (!text) return std::nullopt;
+  std::optional<int> code;
+  size_t at = 0;
+  while ((at = text->find(id, at)) != std::string::npos) {  // only the lines that name it are parsed
+    size_t begin = text->rfind('\n', at);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    size_t end = text->find('\n', at);
+    if (end == std::string::npos) end = text->size();
+    at = end;
+    auto e = parse_json(std::string_view(*text).substr(begin, end - begin), "event");
+    if (!e || json_str(*e, "ID") != id || json_str(*e, "Status") != "died") continue;
+    const std::string c = json_str(json_obj(*e, "Attributes"), "containerExitCode");
+    if (!c.empty() && c.find_first_not_of("0123456789") == std::string::npos) code = std::stoi(c);
+  }
+  return code;
+}
+
 Result<void> read_events(Context& c, const EventsOptions& o, const std::function<void(const Json&)>& out) {
   auto filters = TRY(detail::parse_key_filters(o.filters, {"container", "image", "event", "type", "label"}));
   TRY(sys::ensure_dir(c.store.runroot(), kDir, 0700));

@@ -455,7 +455,19 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
   }
   if (interval_ms <= 0) return fail(Errc::usage, "--interval must be positive");
   MultiReport rep;
-  auto ids = TRY(targets(c, names, false, rep.errors));
+  // A --rm container that is gone already is still waited for by its full id: the exit code
+  // of its "died" event (podman keeps exit codes beyond their containers too).
+  std::vector<std::string> ids;
+  {
+    auto lock = TRY(c.store.read_lock());
+    for (const auto& n : names) {
+      auto id = detail::resolve_container(c.store, n);
+      bool full = n.size() == 64 && n.find_first_not_of("0123456789abcdef") == std::string::npos;
+      if (id) ids.push_back(*id);
+      else if (full && (want.empty() || want.count("exited")) && died_exit_code(c.store, n)) ids.push_back(n);
+      else rep.errors.push_back(id.error());
+    }
+  }
   if (!want.empty() && !want.count("exited")) {
     // Polled, as podman does for conditions other than stopped.
     for (const auto& id : ids) {
@@ -478,7 +490,10 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
   }
   for (const auto& id : ids) {
     auto rec = detail::read_container(c.store, id);
-    if (!rec) continue;
+    if (!rec) {
+      if (auto code = died_exit_code(c.store, id)) rep.done.push_back(std::to_string(*code));
+      continue;
+    }
     std::string now = detail::status_of(rec->state);
     if (want.size() > 1 && now != "exited" && want.count(now)) {
       rep.done.push_back("-1");
@@ -492,8 +507,9 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
       settle(c, id, 137);
       rec = detail::read_container(c.store, id);
     }
-    if (!rec) {
-      rep.errors.push_back(Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)});
+    if (!rec) {  // --rm: removed as it ended
+      if (auto code = died_exit_code(c.store, id)) rep.done.push_back(std::to_string(*code));
+      else rep.errors.push_back(Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)});
       continue;
     }
     rep.done.push_back(std::to_string(json_int(rec->state, "exit_code")));

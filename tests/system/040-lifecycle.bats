@@ -156,6 +156,18 @@ load helpers
   assert "$(pgrep -f "__monitor $id" || true)" == "" "and exited"
 }
 
+@test "berth wait on a -d --rm container: its exit code, also once it is gone (by full id)" {
+  run_berth run -d --rm $IMAGE sh -c 'sleep 0.5; exit 3'
+  id=$output
+  run_berth wait $id
+  assert "$output" == "3" "waited while it ran"
+  run_berth 1 container exists $id
+  run_berth wait $id
+  assert "$output" == "3" "gone: the exit code of its died event"
+  run_berth 1 wait ${id:0:12}
+  assert "$output" =~ "no such container" "a short id of a removed container is unknown"
+}
+
 @test "berth run -d: the monitor starts while the container is created; a failed create leaves none" {
   n=$(safename)
   run_berth run -d --name $n $IMAGE testinit pause

@@ -19,6 +19,10 @@ void emit_event(const store::Store& s, std::string_view type, std::string_view s
                 std::string_view name, std::string_view image, const Json& attributes = Json::object(),
                 const Json& fields = Json::object());  // more top-level fields (HealthStatus)
 
+// The exit code in the last "died" event of container `id` (full id): how `wait` learns the
+// exit of a --rm container that is gone (as podman keeps exit codes beyond their containers).
+std::optional<int> died_exit_code(const store::Store& s, std::string_view id);
+
 struct EventsOptions {
   std::optional<std::int64_t> since_ns, until_ns;
   std::vector<std::string> filters;  // container= image= event= type= label=  (same key: OR)
