@@ -9,6 +9,7 @@
 //   warnings) or the error that kept the container from starting.
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <spawn.h>
@@ -393,14 +394,16 @@ void show_id_in_cmdline(const std::string& id) {
 // libraries, the store) while the caller is still creating the container.
 struct PendingMonitor {
   sys::UniqueFd ready;  // the monitor's answer: "W warning" lines, then "OK PID" or "E<code> message"
-  sys::UniqueFd go;     // the container's id goes here; closed unwritten, the monitor just exits
+  sys::UniqueFd go;     // the container's id goes here (a socket); closed unwritten, the monitor just exits
 };
 
 Result<PendingMonitor> spawn_monitor(Context& c) {
   int ready[2], go[2];
   if (::pipe2(ready, O_CLOEXEC) < 0) return fail_errno("pipe");
   sys::UniqueFd rd(ready[0]), wr(ready[1]);
-  if (::pipe2(go, O_CLOEXEC) < 0) return fail_errno("pipe");
+  // A socket rather than a pipe: the id is sent with MSG_NOSIGNAL, so a monitor that died
+  // before reading it is an error message here, not a SIGPIPE that kills this berth.
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0) return fail_errno("socketpair");
   sys::UniqueFd go_rd(go[0]), go_wr(go[1]);
   std::string root = c.store.paths().root, runroot = c.store.paths().runroot;
   // The monitor: a clean re-executed berth in a session of its own, spawned (vfork-style, no
@@ -434,7 +437,8 @@ Result<PendingMonitor> spawn_monitor(Context& c) {
 
 // Tells the monitor which container to start and waits for its answer.
 Result<int> start_detached(const detail::ContainerRecord& rec, PendingMonitor m) {
-  TRY(sys::write_all(m.go.get(), rec.id + "\n"));
+  std::string line = rec.id + "\n";
+  (void)!::send(m.go.get(), line.data(), line.size(), MSG_NOSIGNAL);  // a dead monitor: no answer below
   m.go.reset();
   auto all = sys::read_all(m.ready.get(), 1 << 16);
   std::optional<std::string> msg = all ? std::optional<std::string>(*all) : std::nullopt;
