@@ -350,13 +350,19 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
   if (!o.cidfile.empty() && ::access(o.cidfile.c_str(), F_OK) == 0)
     return fail(Errc::conflict, "container id file exists. Ensure another container is not using it or delete {}", o.cidfile);
   std::string id = random_hex(64);
-  // A committed image's layers are unpacked on first use, before the store lock is taken
-  // (build_spec checks again, for the rare image re-tagged in between).
-  if (auto img = resolve_image(c.store, TRY(c.store.names()), o.image); img)
-    TRY(image::ensure_unpacked(c.store, TRY(c.store.image(img->id)).layers));
   auto lock = TRY(c.store.write_lock());
   auto names = TRY(c.store.names());
   auto img = TRY(resolve_image(c.store, names, o.image));
+  // A committed image's layers are unpacked before its first container exists (berth killed
+  // mid-unpack leaves no container behind), without the store lock, which the unpack takes
+  // itself for its rename. build_spec checks again at each start.
+  if (auto layers = TRY(c.store.image(img.id)).layers; !image::all_unpacked(c.store, layers)) {
+    lock = sys::FileLock{};
+    TRY(image::ensure_unpacked(c.store, layers));
+    lock = TRY(c.store.write_lock());
+    names = TRY(c.store.names());
+    img = TRY(resolve_image(c.store, names, o.image));
+  }
   auto cfg = TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"));
   Json healthcheck = TRY(resolve_healthcheck(json_obj(json_obj(cfg, "config"), "Healthcheck"), o.health));
   if (o.sdnotify == "healthy" && healthcheck.is_null())
@@ -478,7 +484,7 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   auto cfg = TRY(parse_json(TRY(s.read_blob(image_id, kMax)), "image config"));
   const Json& ic = json_obj(cfg, "config");
   spec.lowers.push_back(TRY(s.mountpoints()));
-  if (!for_exec) TRY(image::ensure_unpacked(s, rec.layers));
+  if (!for_exec) TRY(image::ensure_unpacked(s, rec.layers));  // a committed image's, on its first start
   for (auto it = rec.layers.rbegin(); it != rec.layers.rend(); ++it) spec.lowers.push_back(s.layer_diff_abs(*it));
   spec.layers_dir = s.paths().root + "/layers";
   std::string cdir = container_dir(s, id);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <map>
@@ -317,8 +318,8 @@ Result<IngestedLayer> blob_to_temp(const store::Store& s, const ReadFn& src) {
 namespace {
 
 Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
+  if (all_unpacked(s, {chain})) return {};
   std::string at = s.layer_dir(chain);
-  if (sys::exists_at(s.root(), at + "/diff")) return {};
   auto held = TRY(context(sys::open_at(s.root(), at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW),
                           fmt::format("layer {}", chain.d.short_id())));
   if (::flock(held.get(), LOCK_EX) != 0) return fail_errno("lock layer {}", chain.d.short_id());
@@ -349,6 +350,11 @@ Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
 Result<void> ensure_unpacked(const store::Store& s, const std::vector<ChainId>& layers) {
   for (const auto& c : layers) TRY(unpack_one(s, c));
   return {};
+}
+
+bool all_unpacked(const store::Store& s, const std::vector<ChainId>& layers) {
+  return std::all_of(layers.begin(), layers.end(),
+                     [&](const ChainId& c) { return sys::exists_at(s.root(), s.layer_dir(c) + "/diff"); });
 }
 
 Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vector<PendingImage>& images) {

@@ -50,6 +50,8 @@ Result<IngestedLayer> blob_to_temp(const store::Store& s, const ReadFn& src);
 // directory). Costs one stat per layer when all are unpacked. Must not be called with the
 // store's write lock held.
 Result<void> ensure_unpacked(const store::Store& s, const std::vector<ChainId>& layers);
+// Whether every layer has its diff/ (one stat each).
+bool all_unpacked(const store::Store& s, const std::vector<ChainId>& layers);
 
 // Takes the write lock and publishes blobs, layers, configs, manifests, image records and
 // names. Names move from whatever image had them before.
