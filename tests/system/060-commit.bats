@@ -145,19 +145,24 @@ n
   run_berth rm $n
 }
 
+# kill_once GLOB PID: kill -9 of the background PID as soon as a path matches GLOB (what it
+# is in the middle of writing), and it must have died of that, not finished first.
+kill_once() {
+  local i st=0
+  for i in $(seq 1000); do compgen -G "$1" >/dev/null && break; sleep 0.005; done
+  kill -9 $2
+  wait $2 || st=$?
+  assert "$st" == 137 "killed before it finished"
+}
+
 @test "berth commit: kill -9 mid-commit leaves no image and no layer" {
   n=$(safename)
   run_berth run --name $n $IMAGE sh -c 'dd if=/dev/urandom of=/big bs=1M count=150 2>/dev/null; i=0; while [ $i -lt 2000 ]; do echo $i > /f$i; i=$((i+1)); done'
   before=$("$BERTH" images -a -q | sort)
   layers=$(ls $BERTH_ROOT/layers | sort)
   "$BERTH" commit -q $n $n-img &
-  pid=$!
   # killed while its layer's blob is being written (commit takes ~0.2 s for these 150 MB)
-  for i in $(seq 500); do compgen -G "$BERTH_ROOT/tmp/*/blob" >/dev/null && break; sleep 0.005; done
-  kill -9 $pid
-  st=0
-  wait $pid || st=$?
-  assert "$st" == 137 "the commit was killed before it finished"
+  kill_once "$BERTH_ROOT/tmp/*/blob" $!
   assert "$("$BERTH" images -a -q | sort)" == "$before"
   assert "$(ls $BERTH_ROOT/layers | sort)" == "$layers"
   # The next writer sweeps what the killed one left in tmp/.
@@ -270,12 +275,7 @@ small_store() {
   run_berth commit -q $n $n-img
   layer=$(dirname "$("$BERTH" image inspect --format '{{.GraphDriver.Data.UpperDir}}' $n-img)")
   "$BERTH" run --rm $n-img true &
-  pid=$!
-  for i in $(seq 1000); do compgen -G "$BERTH_ROOT/tmp/unpack*/diff/big" >/dev/null && break; sleep 0.005; done
-  kill -9 $pid
-  st=0
-  wait $pid || st=$?
-  assert "$st" == 137 "killed while unpacking"
+  kill_once "$BERTH_ROOT/tmp/unpack*/diff/big" $!
   assert "$(ls $layer)" == "layer.json" "no diff/ in the store"
   run_berth run --rm $n-img md5sum -c /sum
   assert "$output" == "/big: OK"
