@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 
 #include "berth/runtime/spec.hpp"
@@ -107,7 +108,15 @@ Result<std::string> resolve_container(const store::Store& s, std::string_view ke
   return find_container(TRY(read_containers(s)), key);  // not indexed (an older store), or unknown
 }
 
+Result<void> check_container_name(std::string_view name) {
+  if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0])) ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != std::string_view::npos)
+    return fail(Errc::usage, "invalid container name \"{}\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", name);
+  return {};
+}
+
 Result<std::string> claim_name(const store::Store& s, const std::string& name, const std::string& id) {
+  TRY(check_container_name(name));  // never a path out of the index
   TRY(ensure_name_index(s));
   std::string link = fmt::format("{}/{}", kNames, name);
   for (int attempt = 0; attempt < 2; attempt++) {
@@ -122,7 +131,7 @@ Result<std::string> claim_name(const store::Store& s, const std::string& name, c
 }
 
 void release_name(const store::Store& s, const std::string& name, const std::string& id) {
-  if (!name.empty() && name_link(s, name) == id) ::unlinkat(s.root(), fmt::format("{}/{}", kNames, name).c_str(), 0);
+  if (check_container_name(name) && name_link(s, name) == id) ::unlinkat(s.root(), fmt::format("{}/{}", kNames, name).c_str(), 0);
 }
 
 Result<void> write_state(const store::Store& s, const std::string& id, const Json& st) {

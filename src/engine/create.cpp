@@ -219,6 +219,7 @@ Result<std::string> init_binary() {
 
 // Validates what can be checked before anything is written (flags that would fail at start).
 Result<void> validate(const RunOptions& o) {
+  if (!o.name.empty()) TRY(detail::check_container_name(o.name));
   if (o.network != "private" && o.network != "none" && o.network != "bridge" && o.network != "host" && !o.network.empty())
     return fail(Errc::usage, "unsupported network \"{}\": use none, host or private", o.network);
   for (const auto& c : o.cap_add) TRY(runtime::cap_mask(c));

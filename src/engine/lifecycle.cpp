@@ -291,9 +291,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
 }
 
 Result<void> rename_container(Context& c, const std::string& key, const std::string& new_name) {
-  if (new_name.empty() || new_name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-                              std::string::npos || !isalnum(static_cast<unsigned char>(new_name[0])))
-    return fail(Errc::usage, "invalid container name \"{}\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", new_name);
+  TRY(detail::check_container_name(new_name));
   auto lock = TRY(c.store.write_lock());
   auto id = TRY(detail::resolve_container(c.store, key));
   if (std::string holder = TRY(detail::claim_name(c.store, new_name, id)); !holder.empty())

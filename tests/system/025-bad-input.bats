@@ -101,3 +101,20 @@ load_must_fail() {
   assert "$output" =~ "invalid reference format"
   run_berth 125 save -o $BATS_TEST_TMPDIR/x.tar 'sha256:zzz'
 }
+
+@test "bad input: container names that are paths or not podman's [a-zA-Z0-9][a-zA-Z0-9_.-]*" {
+  for bad in ../../evil a/b .hidden -x 'sp ace' 'é'; do
+    run_berth 125 create --name "$bad" $IMAGE true
+    assert "$output" =~ "invalid container name" "$bad is refused"
+  done
+  run_berth 125 run --rm --name ../escape $IMAGE true
+  [ ! -e "$BERTH_ROOT/../evil" ] && [ ! -e "$BERTH_ROOT/../escape" ] && [ ! -e "$BERTH_ROOT/evil" ]
+  run_berth ps -a -q
+  assert "$output" == "" "nothing was created"
+  n=$(safename)
+  run_berth create --name $n.ok_1-2 $IMAGE true
+  run_berth 125 rename $n.ok_1-2 ../../evil
+  assert "$output" =~ "invalid container name"
+  [ ! -e "$BERTH_ROOT/../evil" ]
+  run_berth rm $n.ok_1-2
+}
