@@ -56,13 +56,11 @@ Result<std::string> find_container(const std::vector<ContainerRecord>& all, std:
   return found;
 }
 
+bool is_full_id(std::string_view k) { return k.size() == 64 && is_hex(k); }
+
 namespace {
 
 constexpr const char* kNames = "container-names";
-
-bool is_full_id(std::string_view k) {
-  return k.size() == 64 && k.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
 
 // The id a name's link points to ("" when there is no link).
 std::string name_link(const store::Store& s, std::string_view name) {
@@ -96,7 +94,7 @@ Result<void> ensure_name_index(const store::Store& s) {
 Result<std::string> resolve_container(const store::Store& s, std::string_view key) {
   if (std::string id = name_link(s, key); container_exists(s, id)) return id;
   if (container_exists(s, key)) return std::string(key);
-  if (!key.empty() && key.size() < 64 && key.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+  if (!key.empty() && key.size() < 64 && is_hex(key)) {
     std::string found;
     for (const auto& id : TRY(sys::list_dir(s.root(), "containers")))
       if (std::string_view(id).starts_with(key) && container_exists(s, id)) {

@@ -34,6 +34,8 @@ Result<void> write_state(const store::Store& s, const std::string& id, const Jso
 // By exact name, full id or unique id prefix, as find_container, reading no record; an unknown
 // key falls back to find_container over all records (a store without the index).
 Result<std::string> resolve_container(const store::Store& s, std::string_view key);
+// 64 lowercase hex digits: a whole container id.
+bool is_full_id(std::string_view key);
 // Podman's rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]* (so a name is also a safe
 // file name in the index).
 Result<void> check_container_name(std::string_view name);

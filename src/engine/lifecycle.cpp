@@ -460,9 +460,8 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
     auto lock = TRY(c.store.read_lock());
     for (const auto& n : names) {
       auto id = detail::resolve_container(c.store, n);
-      bool full = n.size() == 64 && n.find_first_not_of("0123456789abcdef") == std::string::npos;
       if (id) ids.push_back(*id);
-      else if (full && (want.empty() || want.count("exited")) && died_exit_code(c.store, n)) ids.push_back(n);
+      else if (detail::is_full_id(n) && (want.empty() || want.count("exited")) && died_exit_code(c.store, n)) ids.push_back(n);
       else rep.errors.push_back(id.error());
     }
   }
