@@ -12,7 +12,10 @@
 // - The bounding set is dropped while we still have CAP_SETPCAP; inheritable stays empty
 //   (CVE-2022-29162); seccomp goes on before credentials change so that a filter without
 //   no_new_privs can still be installed with CAP_SYS_ADMIN.
-// - Every fd above 2 is marked close-on-exec last (CVE-2024-21626: no host fd leaks in).
+// - Every fd berth opened is closed as soon as the child's stdio is in place, but the report
+//   pipe, the console socket and the exec stub, which are close-on-exec (CVE-2024-21626: no
+//   host fd is reachable through /proc/self/fd, and none leaks in); the working directory is
+//   resolved inside the root and checked with getcwd(2) before exec.
 #include "berth/runtime/child.hpp"
 
 #include <fcntl.h>
@@ -63,36 +66,49 @@ void fd_path(char* buf, int fd) {
 int open_in_root(int root, const char* path, int flags) {
   open_how how{};
   how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_IN_ROOT;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   return static_cast<int>(::syscall(SYS_openat2, root, path, &how, sizeof how));
 }
 
 // Opens `path` inside the root (O_PATH), creating its last component as a dir or an empty
-// file first when it is missing (and its parents as dirs). -1 on failure, errno set.
-int open_node(int root, const char* path, bool dir) {
+// file first when it is missing, and its missing parents as dirs (`create`; else ENOENT).
+// Every step resolves inside the root: a symlink in the image never leads out of it.
+// -1 on failure, errno set. Iterative: a 4 KiB path is at most 2,048 components.
+int open_node(int root, const char* path, bool dir, bool create = true) {
+  while (*path == '/') path++;
+  if (!*path) return ::fcntl(root, F_DUPFD_CLOEXEC, 0);
   int fd = open_in_root(root, path, O_PATH);
-  if (fd >= 0 || errno != ENOENT) return fd;
-  char parent[4096];
+  if (fd >= 0 || errno != ENOENT || !create) return fd;
+  char prefix[4096];
   size_t len = std::strlen(path);
-  if (len >= sizeof parent) return -1;
-  std::memcpy(parent, path, len + 1);
-  char* slash = std::strrchr(parent, '/');
-  const char* base = path;
-  int pfd;
-  if (slash) {
-    *slash = '\0';
-    base = path + (slash - parent) + 1;
-    pfd = open_node(root, parent, true);
-  } else {
-    pfd = ::fcntl(root, F_DUPFD_CLOEXEC, 0);
+  if (len >= sizeof prefix) {
+    errno = ENAMETOOLONG;
+    return -1;
   }
-  if (pfd < 0) return -1;
-  int r = dir ? ::mkdirat(pfd, base, 0755) : ::mknodat(pfd, base, S_IFREG | 0644, 0);
-  if (r == 0 || errno == EEXIST) fd = open_in_root(root, path, O_PATH);
-  int e = errno;
-  ::close(pfd);
-  errno = e;
-  return fd;
+  std::memcpy(prefix, path, len + 1);
+  // Walk the components: open each prefix; make the missing ones in their opened parent.
+  int parent = ::fcntl(root, F_DUPFD_CLOEXEC, 0);
+  char* start = prefix;
+  while (parent >= 0) {
+    char* slash = std::strchr(start, '/');
+    bool last = slash == nullptr;
+    if (slash) *slash = '\0';
+    if (*start) {
+      int next = open_in_root(root, prefix, O_PATH);
+      if (next < 0 && errno == ENOENT) {
+        int r = (last && !dir) ? ::mknodat(parent, start, S_IFREG | 0644, 0) : ::mkdirat(parent, start, 0755);
+        if (r == 0 || errno == EEXIST) next = open_in_root(root, prefix, O_PATH);
+      }
+      int e = errno;
+      ::close(parent);
+      errno = e;
+      parent = next;
+    }
+    if (last) return parent;
+    *slash = '/';
+    start = slash + 1;
+  }
+  return -1;
 }
 
 bool make_node(int root, const char* path, bool dir) {
@@ -218,21 +234,54 @@ void set_caps(const ChildPlan& p) {
   ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
-void make_workdir(const ChildPlan& p) {
-  if (::chdir(p.cwd) == 0) return;
-  if (!p.create_workdir) die(p, Stage::workdir, 0);
+// The working directory, resolved inside the container's root (CVE-2024-21626): a path through
+// a magic link (/proc/self/fd/N, /proc/PID/cwd) or a symlink that climbs out fails instead of
+// landing on the host. The kernel then confirms it: getcwd(2) of a directory that the root
+// cannot reach starts with "(unreachable)", never with '/'.
+void enter_workdir(const ChildPlan& p) {
+  int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) die(p, Stage::workdir, 0);
+  int fd = open_node(root, p.cwd, true, p.create_workdir);
+  int e = errno;
+  ::close(root);
+  errno = e;
+  if (fd < 0) die(p, Stage::workdir, 0);
+  int r = ::fchdir(fd);
+  e = errno;
+  ::close(fd);
+  errno = e;
+  if (r != 0) die(p, Stage::workdir, 0);
   char buf[4096];
-  size_t len = std::strlen(p.cwd);
-  if (len >= sizeof buf) die(p, Stage::workdir, 0);
-  std::memcpy(buf, p.cwd, len + 1);
-  for (char* s = buf + 1; *s; s++) {
-    if (*s != '/') continue;
-    *s = '\0';
-    ::mkdir(buf, 0755);
-    *s = '/';
+  if (::syscall(SYS_getcwd, buf, sizeof buf) < 0) die(p, Stage::workdir, 1);
+  if (buf[0] != '/') {
+    errno = EXDEV;
+    die(p, Stage::workdir, 1);
   }
-  ::mkdir(buf, 0755);
-  if (::chdir(p.cwd) != 0) die(p, Stage::workdir, 0);
+}
+
+// Closes every fd above 2 but the first `listen` (socket activation) and those in `keep` (a
+// few, any order; -1 ignored): no fd berth opened stays reachable through /proc/self/fd while
+// the child resolves paths the image chose (CVE-2024-21626), and none reaches the container.
+void close_fds_except(const ChildPlan& p, int* keep, unsigned n) {
+  for (unsigned i = 1; i < n; i++)
+    for (unsigned j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
+  unsigned lo = 3U + (p.listen_fds > 0 ? static_cast<unsigned>(p.listen_fds) : 0U);
+  for (unsigned i = 0; i < n; i++) {
+    if (keep[i] < 0 || static_cast<unsigned>(keep[i]) < lo) continue;
+    if (static_cast<unsigned>(keep[i]) > lo && ::syscall(SYS_close_range, lo, static_cast<unsigned>(keep[i]) - 1, 0U) != 0)
+      die(p, Stage::stdio, 6);
+    lo = static_cast<unsigned>(keep[i]) + 1;
+  }
+  if (::syscall(SYS_close_range, lo, ~0U, 0U) != 0) die(p, Stage::stdio, 6);
+}
+
+void close_unneeded_fds(const ChildPlan& p) {
+  int keep[3] = {p.report_fd, p.console_sock, p.exec_stub_fd};
+  close_fds_except(p, keep, 3);
 }
 
 [[noreturn]] void exec_command(const ChildPlan& p) {
@@ -328,7 +377,7 @@ void loopback_up(const ChildPlan& p) {
   if (::setresgid(p.gid, p.gid, p.gid) != 0) die(p, Stage::user, 2);
   if (::setresuid(p.uid, p.uid, p.uid) != 0) die(p, Stage::user, 3);
   set_caps(p);
-  make_workdir(p);
+  enter_workdir(p);
   // Everything above 2 closes on exec, but the sockets systemd passed for activation.
   unsigned keep = p.listen_fds > 0 ? static_cast<unsigned>(p.listen_fds) : 0U;
   for (unsigned fd = 3; fd < 3 + keep; fd++)
@@ -373,6 +422,7 @@ void child_main(const ChildPlan& p) noexcept {
     if (::read(p.sync_fd, &go, 1) != 1) ::_exit(125);  // the parent is gone
   }
   setup_stdio(p);
+  close_unneeded_fds(p);
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p, Stage::overlay, 0);
   if (!mount_overlay(p)) die(p, Stage::overlay, 1);
   int root = ::open(p.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -399,6 +449,7 @@ void join_main(const ChildPlan& p, const int* ns_fds, const int* ns_types, unsig
   // The mount namespace last: joining it also moves root and cwd to the container's root.
   for (unsigned i = 0; i < n_ns; i++)
     if (::setns(ns_fds[i], ns_types[i]) != 0) die(p, Stage::join, i);
+  close_unneeded_fds(p);
   if (::chdir("/") != 0) die(p, Stage::join, n_ns);
   confine_and_exec(p);
 }

@@ -259,9 +259,22 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
     case Stage::seccomp: return {Errc::system, r.err, fmt::format("load the seccomp filter: {}", e)};
     case Stage::caps: return {Errc::system, r.err, fmt::format("set capabilities: {}", e)};
     case Stage::user: return {Errc::system, r.err, fmt::format("set user {}:{}: {}", s.uid, s.gid, e)};
-    case Stage::workdir: return {Errc::system, r.err, fmt::format("workdir {}: {}", s.cwd, e)};
+    case Stage::workdir:
+      // As runc and crun: a working directory that cannot be entered means the command
+      // cannot be run there (127 when it does not exist, else 126).
+      if (r.index == 1)
+        return {Errc::cannot_invoke, r.err,
+                fmt::format("workdir {} lies outside the container's root: refusing to start (possible breakout)", s.cwd)};
+      if (r.err == ELOOP || r.err == EXDEV)
+        return {Errc::cannot_invoke, r.err,
+                fmt::format("workdir {}: {}: it must resolve to a directory inside the container, not through a "
+                            "magic link or out of its root", s.cwd, e)};
+      return {r.err == ENOENT ? Errc::command_not_found : Errc::cannot_invoke, r.err,
+              fmt::format("workdir {}: {}", s.cwd, e)};
     case Stage::join: return {Errc::system, r.err, fmt::format("join the container's namespaces: {}", e)};
-    case Stage::stdio: return {Errc::system, r.err, fmt::format("set up the container's stdio: {}", e)};
+    case Stage::stdio:
+      if (r.index == 6) return {Errc::system, r.err, fmt::format("close berth's file descriptors: {}", e)};
+      return {Errc::system, r.err, fmt::format("set up the container's stdio: {}", e)};
     case Stage::none: break;
   }
   return {Errc::internal, r.err, fmt::format("container setup failed: {}", e)};

@@ -31,7 +31,7 @@ teardown() {
   assert "$output" !~ "berth"
 }
 
-@test "berth exec: -u, -w, -e and exit codes 0 / N / 126 / 127 / 125" {
+@test "berth exec: -u, -w, -e and exit codes 0 / N / 126 / 127 / 125 (a missing workdir is 127, as podman)" {
   run_berth exec -u u -w /tmp -e X=1 $CNAME sh -c 'echo $(id -u) $(pwd) $X'
   assert "$output" == "1000 /tmp 1"
   run_berth 7 exec $CNAME sh -c 'exit 7'
@@ -39,7 +39,8 @@ teardown() {
   run_berth 126 exec $CNAME /etc
   run_berth 125 exec $CNAME
   run_berth 125 exec no-such-container true
-  run_berth 125 exec -w /no/such/dir $CNAME true
+  run_berth 127 exec -w /no/such/dir $CNAME true
+  assert "$output" =~ "workdir /no/such/dir: No such file or directory"
   run_berth stop -t 0 $CNAME
   run_berth 125 exec $CNAME true
   assert "$output" =~ "can only create exec sessions on running containers"
