@@ -217,8 +217,22 @@ Result<std::string> init_binary() {
   return fail(Errc::not_found, "--init needs catatonit or tini-static on the host (apt-get install catatonit)");
 }
 
+// The numbers in "user[:group]" fit (names are looked up at start, in the image's files).
+Result<void> check_user_spec(std::string_view spec) {
+  auto colon = spec.find(':');
+  std::string_view parts[] = {spec.substr(0, colon), colon == std::string_view::npos ? "" : spec.substr(colon + 1)};
+  for (auto part : parts)
+    if (all_digits(part) && !parse_id(part))
+      return fail(Errc::usage, "invalid user \"{}\": ids must be between 0 and {}", spec, kMaxId);
+  return {};
+}
+
 // Validates what can be checked before anything is written (flags that would fail at start).
 Result<void> validate(const RunOptions& o) {
+  TRY(check_user_spec(o.user));
+  for (const auto& g : o.group_add)
+    if (all_digits(g) && !parse_id(g))
+      return fail(Errc::usage, "invalid group \"{}\": ids must be between 0 and {}", g, kMaxId);
   if (!o.name.empty()) TRY(detail::check_container_name(o.name));
   if (o.network != "private" && o.network != "none" && o.network != "bridge" && o.network != "host" && !o.network.empty())
     return fail(Errc::usage, "unsupported network \"{}\": use none, host or private", o.network);
@@ -256,19 +270,39 @@ Result<void> validate(const RunOptions& o) {
 
 }  // namespace
 
+std::optional<std::uint32_t> parse_id(std::string_view s) {
+  if (!all_digits(s) || s.size() > 10) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char ch : s) v = v * 10 + static_cast<std::uint64_t>(ch - '0');
+  if (v > kMaxId) return std::nullopt;
+  return static_cast<std::uint32_t>(v);
+}
+
 Result<UserIds> resolve_user(std::string_view spec, std::string_view passwd, std::string_view group) {
   UserIds ids;
   std::string user(spec.substr(0, spec.find(':')));
   std::string grp = spec.find(':') == std::string_view::npos ? "" : std::string(spec.substr(spec.find(':') + 1));
   if (user.empty()) user = "0";
+  // A number is an id; one that does not fit is refused, never wrapped (4294967295 would be
+  // -1, which setresuid reads as "unchanged": root). runc's limit, 2^31-1.
+  auto id_of = [](const std::string& s, const char* what) -> Result<std::optional<std::uint32_t>> {
+    if (!all_digits(s)) return std::optional<std::uint32_t>{};
+    auto v = parse_id(s);
+    if (!v) return fail(Errc::usage, "invalid {} \"{}\": ids must be between 0 and {}", what, s, kMaxId);
+    return v;
+  };
+  auto uid_num = TRY(id_of(user, "user"));
+  auto gid_num = TRY(id_of(grp, "group"));
   bool found = false;
   std::string name;
   for (const auto& line : split(passwd, '\n')) {
     auto f = split(line, ':');
-    if (f.size() < 7 || !all_digits(f[2]) || !all_digits(f[3])) continue;
-    if (f[0] == user || (all_digits(user) && f[2] == user)) {
-      ids.uid = static_cast<unsigned>(std::stoul(f[2]));
-      ids.gid = static_cast<unsigned>(std::stoul(f[3]));
+    if (f.size() < 7) continue;
+    auto u = parse_id(f[2]), g = parse_id(f[3]);
+    if (!u || !g) continue;  // an entry with an id out of range is no entry
+    if (f[0] == user || (uid_num && *u == *uid_num)) {
+      ids.uid = *u;
+      ids.gid = *g;
       ids.home = f[5].empty() ? "/" : f[5];
       name = f[0];
       found = true;
@@ -276,8 +310,8 @@ Result<UserIds> resolve_user(std::string_view spec, std::string_view passwd, std
     }
   }
   if (!found) {
-    if (!all_digits(user)) return fail(Errc::not_found, "unable to find user {}: no matching entries in passwd file", user);
-    ids.uid = static_cast<unsigned>(std::stoul(user));
+    if (!uid_num) return fail(Errc::not_found, "unable to find user {}: no matching entries in passwd file", user);
+    ids.uid = *uid_num;
     ids.gid = 0;
   }
   auto groups = split(group, '\n');
@@ -285,27 +319,28 @@ Result<UserIds> resolve_user(std::string_view spec, std::string_view passwd, std
     bool gfound = false;
     for (const auto& line : groups) {
       auto f = split(line, ':');
-      if (f.size() >= 3 && all_digits(f[2]) && (f[0] == grp || (all_digits(grp) && f[2] == grp))) {
-        ids.gid = static_cast<unsigned>(std::stoul(f[2]));
+      if (f.size() < 3) continue;
+      auto g = parse_id(f[2]);
+      if (g && (f[0] == grp || (gid_num && *g == *gid_num))) {
+        ids.gid = *g;
         gfound = true;
         break;
       }
     }
     if (!gfound) {
-      if (!all_digits(grp)) return fail(Errc::not_found, "unable to find group {}: no matching entries in group file", grp);
-      ids.gid = static_cast<unsigned>(std::stoul(grp));
+      if (!gid_num) return fail(Errc::not_found, "unable to find group {}: no matching entries in group file", grp);
+      ids.gid = *gid_num;
     }
   }
   // Supplementary groups from the image's /etc/group (CVE-2023-25173).
   if (!name.empty())
     for (const auto& line : groups) {
       auto f = split(line, ':');
-      if (f.size() < 4 || !all_digits(f[2])) continue;
+      if (f.size() < 4) continue;
+      auto g = parse_id(f[2]);
+      if (!g) continue;
       for (const auto& m : split(f[3], ','))
-        if (m == name) {
-          unsigned g = static_cast<unsigned>(std::stoul(f[2]));
-          if (g != ids.gid) ids.groups.push_back(g);
-        }
+        if (m == name && *g != ids.gid) ids.groups.push_back(*g);
     }
   return ids;
 }
@@ -365,6 +400,8 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
     img = TRY(resolve_image(c.store, names, o.image));
   }
   auto cfg = TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"));
+  // The image's USER is input too: an id that does not fit is refused before anything exists.
+  if (o.user.empty()) TRY(context(check_user_spec(json_str(json_obj(cfg, "config"), "User")), "the image's USER"));
   Json healthcheck = TRY(resolve_healthcheck(json_obj(json_obj(cfg, "config"), "Healthcheck"), o.health));
   if (o.sdnotify == "healthy" && healthcheck.is_null())
     return fail(Errc::usage, "--sdnotify=healthy needs a health check (--health-cmd or the image's HEALTHCHECK)");

@@ -31,6 +31,30 @@ TEST_CASE("users: names and numbers from the image's passwd and group") {
   CHECK_FALSE(resolve_user("u:nogroup", kPasswd, kGroup));
 }
 
+TEST_CASE("users: ids that do not fit are refused, never wrapped (4294967295 would be root)") {
+  CHECK(parse_id("0") == 0u);
+  CHECK(parse_id("2147483647") == 2147483647u);
+  CHECK_FALSE(parse_id("2147483648"));
+  CHECK_FALSE(parse_id("4294967295"));
+  CHECK_FALSE(parse_id("99999999999"));
+  CHECK_FALSE(parse_id("18446744073709551617"));
+  CHECK_FALSE(parse_id(""));
+  CHECK_FALSE(parse_id("-1"));
+  CHECK_FALSE(parse_id("1e3"));
+  for (const char* spec : {"4294967295", "1000:4294967295", "99999999999", "2147483648:0", "u:4294967296"}) {
+    auto r = resolve_user(spec, kPasswd, kGroup);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::usage);
+  }
+  // a passwd entry whose id does not fit is no entry at all
+  auto wrapped = resolve_user("evil", "evil:x:4294967295:4294967295::/:/bin/sh\n", "");
+  REQUIRE_FALSE(wrapped);
+  CHECK(wrapped.error().code == Errc::not_found);
+  auto grp = resolve_user("u", kPasswd, "big:x:4294967295:u\n");
+  REQUIRE(grp);
+  CHECK(grp->groups.empty());
+}
+
 TEST_CASE("argv: entrypoint and cmd combine as docker does") {
   Json img = {{"config", {{"Entrypoint", {"/init"}}, {"Cmd", {"serve", "--port=1"}}}}};
   CHECK(*container_argv(img, std::nullopt, {}) == std::vector<std::string>{"/init", "serve", "--port=1"});
