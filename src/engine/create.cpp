@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "berth/core/path.hpp"
 #include "berth/engine/events.hpp"
 #include "berth/engine/resolve.hpp"
 #include "berth/runtime/seccomp.hpp"
@@ -85,13 +86,14 @@ Result<runtime::BindMount> parse_volume(const std::string& v) {
     return fail(Errc::usage, "invalid volume \"{}\": expected SRC:DST[:ro|rw]", v);
   if (parts[0][0] != '/')
     return fail(Errc::usage, "invalid volume \"{}\": named volumes are not supported yet; use an absolute host path", v);
-  if (parts[1][0] != '/') return fail(Errc::usage, "invalid volume \"{}\": the destination must be an absolute path", v);
+  std::string dst = TRY(check_mount_destination(parts[1], fmt::format("volume \"{}\"", v)));
   runtime::BindMount b;
   struct stat st;
   if (::stat(parts[0].c_str(), &st) < 0) return fail(Errc::not_found, "statfs {}: no such file or directory", parts[0]);
   b.source = parts[0];
-  b.target = parts[1];
+  b.target = dst;
   b.is_file = !S_ISDIR(st.st_mode);
+  b.user = true;
   if (parts.size() == 3)
     for (const auto& opt : split(parts[2], ',')) {
       if (opt == "ro") b.read_only = true;
@@ -175,7 +177,7 @@ Result<std::pair<std::string, std::string>> parse_tmpfs(const std::string& t) {
   auto colon = t.find(':');
   std::string dst = t.substr(0, colon);
   std::string opts = colon == std::string::npos ? "rw,noexec,nosuid,nodev" : t.substr(colon + 1);
-  if (dst.empty() || dst[0] != '/') return fail(Errc::usage, "invalid tmpfs \"{}\": the destination must be an absolute path", t);
+  dst = TRY(check_mount_destination(dst, fmt::format("tmpfs \"{}\"", t)));
   return std::pair{dst, opts};
 }
 

@@ -21,6 +21,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
+#include <linux/stat.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -32,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -70,11 +73,40 @@ int open_in_root(int root, const char* path, int flags) {
   return static_cast<int>(::syscall(SYS_openat2, root, path, &how, sizeof how));
 }
 
+// The mount ids of the bind mounts made so far (statx STATX_MNT_ID, 5.8+): a directory on one
+// of them belongs to the host, and the child never creates anything there.
+struct Binds {
+  std::uint64_t id[kMaxBinds];
+  unsigned n = 0;
+  bool known = true;  // false: the kernel gives no mount ids; nothing is created under a bind
+};
+
+bool mount_id(int fd, std::uint64_t& id) {
+  struct statx sx{};
+  if (::syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) != 0) return false;
+  if (!(sx.stx_mask & STATX_MNT_ID)) return false;
+  id = sx.stx_mnt_id;
+  return true;
+}
+
+bool on_bind(const Binds* binds, int dirfd) {
+  if (!binds || binds->n == 0) return false;
+  std::uint64_t id;
+  if (!binds->known || !mount_id(dirfd, id)) return true;
+  for (unsigned i = 0; i < binds->n; i++)
+    if (binds->id[i] == id) return true;
+  return false;
+}
+
+// A refusal of the guard (not an errno failure): the caller reports Stage::guard.
+constexpr int kRefused = -2;
+
 // Opens `path` inside the root (O_PATH), creating its last component as a dir or an empty
 // file first when it is missing, and its missing parents as dirs (`create`; else ENOENT).
-// Every step resolves inside the root: a symlink in the image never leads out of it.
+// Every step resolves inside the root: a symlink in the image never leads out of it. Nothing
+// is created in a directory on one of `binds` (kRefused, errno ENOENT).
 // -1 on failure, errno set. Iterative: a 4 KiB path is at most 2,048 components.
-int open_node(int root, const char* path, bool dir, bool create = true) {
+int open_node(int root, const char* path, bool dir, bool create, const Binds* binds) {
   while (*path == '/') path++;
   if (!*path) return ::fcntl(root, F_DUPFD_CLOEXEC, 0);
   int fd = open_in_root(root, path, O_PATH);
@@ -96,6 +128,11 @@ int open_node(int root, const char* path, bool dir, bool create = true) {
     if (*start) {
       int next = open_in_root(root, prefix, O_PATH);
       if (next < 0 && errno == ENOENT) {
+        if (on_bind(binds, parent)) {
+          ::close(parent);
+          errno = ENOENT;
+          return kRefused;
+        }
         int r = (last && !dir) ? ::mknodat(parent, start, S_IFREG | 0644, 0) : ::mkdirat(parent, start, 0755);
         if (r == 0 || errno == EEXIST) next = open_in_root(root, prefix, O_PATH);
       }
@@ -109,13 +146,6 @@ int open_node(int root, const char* path, bool dir, bool create = true) {
     start = slash + 1;
   }
   return -1;
-}
-
-bool make_node(int root, const char* path, bool dir) {
-  int fd = open_node(root, path, dir);
-  if (fd < 0) return false;
-  ::close(fd);
-  return true;
 }
 
 // Remounts the mount now at `path` read-only: reopened, since an fd taken before the bind
@@ -132,19 +162,46 @@ bool remount_ro_at(int root, const char* path, unsigned long keep) {
   return r == 0;
 }
 
-bool mount_onto(int root, const MountOp& op, bool file) {
-  int fd = open_node(root, op.target, !file);
-  if (fd < 0) return false;
+// A user's mount may not land on procfs or sysfs, whatever symlink led there (runc refuses
+// /proc destinations; a bind there would hide or replace the kernel's files).
+bool guard_allows(int fd, Guard g) {
+  if (g == Guard::none) return true;
+  struct statfs sf;
+  if (::fstatfs(fd, &sf) != 0) return false;
+  if (sf.f_type == PROC_SUPER_MAGIC) return g == Guard::in_proc;
+  if (sf.f_type == SYSFS_MAGIC) return g == Guard::in_sys;
+  return true;
+}
+
+// Remembers the bind mount now at `path` (see Binds).
+void record_bind(int root, const char* path, Binds& binds) {
+  int fd = open_in_root(root, path, O_PATH);
+  std::uint64_t id;
+  if (fd < 0 || !mount_id(fd, id) || binds.n == kMaxBinds) binds.known = false;
+  else binds.id[binds.n++] = id;
+  if (fd >= 0) ::close(fd);
+}
+
+int mount_onto(int root, const MountOp& op, bool file, Binds& binds) {
+  int fd = open_node(root, op.target, !file, true, &binds);
+  if (fd < 0) return fd;
+  if (!guard_allows(fd, op.guard)) {
+    ::close(fd);
+    errno = EXDEV;
+    return kRefused;
+  }
   char target[64];
   fd_path(target, fd);
   int r = ::mount(op.source, target, op.fstype, op.flags, op.data);
   int e = errno;
   ::close(fd);
   errno = e;
-  if (r != 0) return false;
-  if ((op.flags & MS_BIND) && (op.flags & MS_RDONLY))
-    return remount_ro_at(root, op.target, op.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC));
-  return true;
+  if (r != 0) return -1;
+  if (op.flags & MS_BIND) record_bind(root, op.target, binds);
+  if ((op.flags & MS_BIND) && (op.flags & MS_RDONLY) &&
+      !remount_ro_at(root, op.target, op.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)))
+    return -1;
+  return 0;
 }
 
 bool mask_path(int root, const MountOp& op) {
@@ -174,27 +231,30 @@ bool readonly_path(int root, const MountOp& op) {
   return r == 0 && remount_ro_at(root, op.target, MS_NOSUID | MS_NODEV | MS_NOEXEC);
 }
 
-bool do_mount_op(int root, const MountOp& op) {
+bool make_symlink(int root, const MountOp& op) {
+  int fd = open_in_root(root, "dev", O_PATH | O_DIRECTORY);
+  if (fd < 0) return false;
+  const char* base = std::strrchr(op.target, '/');
+  int r = ::symlinkat(op.source, fd, base ? base + 1 : op.target);
+  int e = errno;
+  ::close(fd);
+  errno = e;
+  return r == 0 || errno == EEXIST;
+}
+
+// 0 done, -1 failed (errno), kRefused by the guard.
+int do_mount_op(int root, const MountOp& op, Binds& binds) {
   switch (op.kind) {
-    case MountKind::mkdir: return make_node(root, op.target, true);
-    case MountKind::mount: return mount_onto(root, op, false);
+    case MountKind::mount: return mount_onto(root, op, false, binds);
     case MountKind::mount_file:
-    case MountKind::bind_dev: return mount_onto(root, op, true);
-    case MountKind::symlink: {
-      int fd = open_in_root(root, "dev", O_PATH | O_DIRECTORY);
-      if (fd < 0) return false;
-      const char* base = std::strrchr(op.target, '/');
-      int r = ::symlinkat(op.source, fd, base ? base + 1 : op.target);
-      int e = errno;
-      ::close(fd);
-      errno = e;
-      return r == 0 || errno == EEXIST;
-    }
-    case MountKind::mask: return mask_path(root, op);
-    case MountKind::readonly: return readonly_path(root, op);
-    case MountKind::remount_ro: return ::mount(nullptr, op.target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) == 0;
+    case MountKind::bind_dev: return mount_onto(root, op, true, binds);
+    case MountKind::symlink: return make_symlink(root, op) ? 0 : -1;
+    case MountKind::mask: return mask_path(root, op) ? 0 : -1;
+    case MountKind::readonly: return readonly_path(root, op) ? 0 : -1;
+    case MountKind::remount_ro:
+      return ::mount(nullptr, op.target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) == 0 ? 0 : -1;
   }
-  return false;
+  return -1;
 }
 
 // Overlay through the new mount API with one "lowerdir+" per layer (no page-size limit on the
@@ -238,13 +298,14 @@ void set_caps(const ChildPlan& p) {
 // a magic link (/proc/self/fd/N, /proc/PID/cwd) or a symlink that climbs out fails instead of
 // landing on the host. The kernel then confirms it: getcwd(2) of a directory that the root
 // cannot reach starts with "(unreachable)", never with '/'.
-void enter_workdir(const ChildPlan& p) {
+void enter_workdir(const ChildPlan& p, const Binds* binds) {
   int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) die(p, Stage::workdir, 0);
-  int fd = open_node(root, p.cwd, true, p.create_workdir);
+  int fd = open_node(root, p.cwd, true, p.create_workdir, binds);
   int e = errno;
   ::close(root);
   errno = e;
+  if (fd == kRefused) die(p, Stage::guard, p.n_mounts);
   if (fd < 0) die(p, Stage::workdir, 0);
   int r = ::fchdir(fd);
   e = errno;
@@ -364,7 +425,7 @@ void loopback_up(const ChildPlan& p) {
 
 // From a process already in the container's root and namespaces to execve: terminal,
 // no_new_privs, seccomp, capabilities and ids, workdir, fds, exec.
-[[noreturn]] void confine_and_exec(const ChildPlan& p) {
+[[noreturn]] void confine_and_exec(const ChildPlan& p, const Binds* binds) {
   if (p.console_sock >= 0) make_console(p);
   if (p.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(p, Stage::nnp, 0);
   if (p.seccomp) {
@@ -377,7 +438,7 @@ void loopback_up(const ChildPlan& p) {
   if (::setresgid(p.gid, p.gid, p.gid) != 0) die(p, Stage::user, 2);
   if (::setresuid(p.uid, p.uid, p.uid) != 0) die(p, Stage::user, 3);
   set_caps(p);
-  enter_workdir(p);
+  enter_workdir(p, binds);
   // Everything above 2 closes on exec, but the sockets systemd passed for activation.
   unsigned keep = p.listen_fds > 0 ? static_cast<unsigned>(p.listen_fds) : 0U;
   for (unsigned fd = 3; fd < 3 + keep; fd++)
@@ -427,13 +488,15 @@ void child_main(const ChildPlan& p) noexcept {
   if (!mount_overlay(p)) die(p, Stage::overlay, 1);
   int root = ::open(p.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) die(p, Stage::overlay, 2);
+  // On the stack: the child allocates nothing (4 KiB).
+  Binds binds;
   for (unsigned i = 0; i < p.n_mounts; i++)
-    if (!do_mount_op(root, p.mounts[i])) die(p, Stage::mounts, i);
+    if (int r = do_mount_op(root, p.mounts[i], binds); r != 0) die(p, r == kRefused ? Stage::guard : Stage::mounts, i);
   if (::fchdir(root) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0) die(p, Stage::pivot, 0);
   if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0) die(p, Stage::pivot, 1);
   if (p.hostname && ::sethostname(p.hostname, std::strlen(p.hostname)) != 0) die(p, Stage::hostname, 0);
   if (p.new_netns) loopback_up(p);
-  confine_and_exec(p);
+  confine_and_exec(p, &binds);
 }
 
 void join_main(const ChildPlan& p, const int* ns_fds, const int* ns_types, unsigned n_ns) noexcept {
@@ -451,7 +514,7 @@ void join_main(const ChildPlan& p, const int* ns_fds, const int* ns_types, unsig
     if (::setns(ns_fds[i], ns_types[i]) != 0) die(p, Stage::join, i);
   close_unneeded_fds(p);
   if (::chdir("/") != 0) die(p, Stage::join, n_ns);
-  confine_and_exec(p);
+  confine_and_exec(p, nullptr);
 }
 
 }  // namespace berth::runtime

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "berth/core/path.hpp"
 #include "berth/runtime/seccomp.hpp"
 #include "berth/sys/file.hpp"
 
@@ -54,6 +55,33 @@ std::string rel(const std::string& abs) {
   size_t i = 0;
   while (i < abs.size() && abs[i] == '/') i++;
   return abs.substr(i);
+}
+
+// "rw,noexec,size=64m": the mount flags, and the rest (size=, mode=) as mount data.
+Result<std::pair<unsigned long, std::string>> tmpfs_options(const Spec::Tmpfs& t) {
+  unsigned long flags = 0;
+  std::string tdata;
+  size_t i = 0;
+  while (i <= t.options.size()) {
+    size_t j = t.options.find(',', i);
+    if (j == std::string::npos) j = t.options.size();
+    std::string o = t.options.substr(i, j - i);
+    i = j + 1;
+    if (o.empty() || o == "rw") continue;
+    if (o == "ro") flags |= MS_RDONLY;
+    else if (o == "noexec") flags |= MS_NOEXEC;
+    else if (o == "nosuid") flags |= MS_NOSUID;
+    else if (o == "nodev") flags |= MS_NODEV;
+    else if (o == "exec") flags &= ~static_cast<unsigned long>(MS_NOEXEC);
+    else if (o == "suid") flags &= ~static_cast<unsigned long>(MS_NOSUID);
+    else if (o == "dev") flags &= ~static_cast<unsigned long>(MS_NODEV);
+    else if (o.starts_with("size=") || o.starts_with("mode=") || o.starts_with("nr_inodes=") || o.starts_with("uid=") ||
+             o.starts_with("gid="))
+      tdata += (tdata.empty() ? "" : ",") + o;
+    else if (o == "tmpcopyup" || o == "notmpcopyup") continue;
+    else return fail(Errc::usage, "invalid tmpfs option \"{}\" for {}", o, t.target);
+  }
+  return std::pair{flags, tdata};
 }
 
 }  // namespace
@@ -113,8 +141,8 @@ std::vector<std::string> default_readonly_paths() {
 }
 
 void CompiledPlan::op(MountKind k, const char* src, std::string target, const char* fstype, unsigned long flags,
-                      const char* data) {
-  mounts_.push_back(MountOp{k, src, keep(std::move(target)), fstype, flags, data});
+                      const char* data, Guard guard) {
+  mounts_.push_back(MountOp{k, src, keep(std::move(target)), fstype, flags, data, guard});
 }
 
 Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
@@ -153,34 +181,34 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
     cp->op(MountKind::symlink, src, dst, nullptr, 0, nullptr);
   if (s.net_host) cp->op(MountKind::mount, "/sys", "sys", nullptr, MS_BIND | MS_REC | MS_RDONLY | nse, nullptr);
   else cp->op(MountKind::mount, "sysfs", "sys", "sysfs", nse | MS_RDONLY, nullptr);
+  // berth's own binds first (/etc/hosts and the like, into the overlay), then the user's
+  // volumes and tmpfs mounts, parents before children (as podman sorts them), so a mount
+  // inside another lands on it and not under it.
   for (const auto& b : s.binds)
-    cp->op(b.is_file ? MountKind::mount_file : MountKind::mount, cp->keep(b.source), rel(b.target), nullptr,
-           MS_BIND | MS_REC | (b.read_only ? MS_RDONLY : 0), nullptr);
-  for (const auto& t : s.tmpfs) {
-    // Flags out of the option list, the rest (size=, mode=) as data.
-    unsigned long flags = 0;
-    std::string tdata;
-    size_t i = 0;
-    while (i <= t.options.size()) {
-      size_t j = t.options.find(',', i);
-      if (j == std::string::npos) j = t.options.size();
-      std::string o = t.options.substr(i, j - i);
-      i = j + 1;
-      if (o.empty() || o == "rw") continue;
-      if (o == "ro") flags |= MS_RDONLY;
-      else if (o == "noexec") flags |= MS_NOEXEC;
-      else if (o == "nosuid") flags |= MS_NOSUID;
-      else if (o == "nodev") flags |= MS_NODEV;
-      else if (o == "exec") flags &= ~static_cast<unsigned long>(MS_NOEXEC);
-      else if (o == "suid") flags &= ~static_cast<unsigned long>(MS_NOSUID);
-      else if (o == "dev") flags &= ~static_cast<unsigned long>(MS_NODEV);
-      else if (o.starts_with("size=") || o.starts_with("mode=") || o.starts_with("nr_inodes=") || o.starts_with("uid=") ||
-               o.starts_with("gid="))
-        tdata += (tdata.empty() ? "" : ",") + o;
-      else if (o == "tmpcopyup" || o == "notmpcopyup") continue;
-      else return fail(Errc::usage, "invalid tmpfs option \"{}\" for {}", o, t.target);
+    if (!b.user) cp->op(b.is_file ? MountKind::mount_file : MountKind::mount, cp->keep(b.source), rel(b.target), nullptr,
+                        MS_BIND | MS_REC | (b.read_only ? MS_RDONLY : 0), nullptr);
+  struct UserMount {
+    const BindMount* bind;
+    const Spec::Tmpfs* tmpfs;
+    std::string target;
+  };
+  std::vector<UserMount> user;
+  for (const auto& b : s.binds)
+    if (b.user) user.push_back({&b, nullptr, clean_path(b.target)});
+  for (const auto& t : s.tmpfs) user.push_back({nullptr, &t, clean_path(t.target)});
+  if (std::count_if(s.binds.begin(), s.binds.end(), [](const BindMount& b) { return b.user; }) + 16 > kMaxBinds)
+    return fail(Errc::usage, "too many volumes: at most {}", kMaxBinds - 16);
+  std::stable_sort(user.begin(), user.end(),
+                   [](const UserMount& x, const UserMount& y) { return path_depth(x.target) < path_depth(y.target); });
+  for (const auto& u : user) {
+    Guard g = path_within(u.target, "/proc") ? Guard::in_proc : path_within(u.target, "/sys") ? Guard::in_sys : Guard::user;
+    if (u.bind) {
+      cp->op(u.bind->is_file ? MountKind::mount_file : MountKind::mount, cp->keep(u.bind->source), rel(u.target), nullptr,
+             MS_BIND | MS_REC | (u.bind->read_only ? MS_RDONLY : 0), nullptr, g);
+      continue;
     }
-    cp->op(MountKind::mount, "tmpfs", rel(t.target), "tmpfs", flags, tdata.empty() ? nullptr : cp->keep(tdata));
+    auto [flags, tdata] = TRY(tmpfs_options(*u.tmpfs));
+    cp->op(MountKind::mount, "tmpfs", rel(u.target), "tmpfs", flags, tdata.empty() ? nullptr : cp->keep(tdata), g);
   }
   if (!s.privileged) {
     for (const auto& m : s.masked) cp->op(MountKind::mask, nullptr, rel(m), nullptr, 0, nullptr);
@@ -272,6 +300,21 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
       return {r.err == ENOENT ? Errc::command_not_found : Errc::cannot_invoke, r.err,
               fmt::format("workdir {}: {}", s.cwd, e)};
     case Stage::join: return {Errc::system, r.err, fmt::format("join the container's namespaces: {}", e)};
+    case Stage::guard: {
+      if (r.index >= cp.mounts().size())
+        return {Errc::cannot_invoke, r.err,
+                fmt::format("workdir {} does not exist in the volume it lies in, and berth never creates anything in "
+                            "a volume's host directory: create it there first", s.cwd)};
+      const MountOp& op = cp.mounts()[r.index];
+      if (r.err == EXDEV)
+        return {Errc::usage, r.err,
+                fmt::format("mount {} on /{}: the destination resolves into /proc or /sys (through a symlink in the "
+                            "image): refused", op.source ? op.source : "tmpfs", op.target)};
+      return {Errc::usage, r.err,
+              fmt::format("mount {} on /{}: the mount point does not exist in the volume it lies in, and berth never "
+                          "creates anything in a volume's host directory: create it there first",
+                          op.source ? op.source : "tmpfs", op.target)};
+    }
     case Stage::stdio:
       if (r.index == 6) return {Errc::system, r.err, fmt::format("close berth's file descriptors: {}", e)};
       return {Errc::system, r.err, fmt::format("set up the container's stdio: {}", e)};

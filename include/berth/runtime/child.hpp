@@ -10,7 +10,6 @@
 namespace berth::runtime {
 
 enum class MountKind : std::uint8_t {
-  mkdir,       // create target dir (in the rootfs; fine if it exists)
   mount,       // mount(source, target, fstype, flags, data) on a dir
   mount_file,  // the same on a file target (created empty when missing)
   bind_dev,    // bind a host device node onto a file in /dev
@@ -20,6 +19,16 @@ enum class MountKind : std::uint8_t {
   remount_ro,  // remount the rootfs read-only
 };
 
+// What a user's mount may land on. Its target was checked lexically (not /proc, not /sys);
+// the child checks the filesystem it actually resolved to, since a symlink in the image can
+// lead anywhere inside the root.
+enum class Guard : std::uint8_t {
+  none,     // berth's own mounts
+  user,     // neither procfs nor sysfs
+  in_proc,  // a file lxcfs replaces (/proc/meminfo): procfs allowed, sysfs not
+  in_sys,   // under /sys/: sysfs allowed, procfs not
+};
+
 struct MountOp {
   MountKind kind;
   const char* source;
@@ -27,11 +36,20 @@ struct MountOp {
   const char* fstype;
   unsigned long flags;
   const char* data;
+  Guard guard = Guard::none;
 };
+
+// The most bind mounts a container may have: the child keeps their mount ids on its stack, so
+// that it never creates anything in a directory that one of them brought in from the host.
+inline constexpr unsigned kMaxBinds = 512;
 
 // Failure stages; the parent turns (stage, index, errno) into words.
 enum class Stage : std::uint32_t {
   none, overlay, mounts, pivot, hostname, nnp, seccomp, caps, user, workdir, exec, stdio, join,
+  // a user mount refused by the child: index = the op (n_mounts: the workdir); err EXDEV: it
+  // resolved onto procfs or sysfs; err ENOENT: its target would have to be made inside a bind
+  // mount's host directory
+  guard,
 };
 
 struct ChildReport {

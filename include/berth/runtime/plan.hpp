@@ -20,7 +20,8 @@ class CompiledPlan {
  private:
   friend Result<std::unique_ptr<CompiledPlan>> compile(const Spec& spec);
   const char* keep(std::string s) { return strs_.emplace_back(std::move(s)).c_str(); }
-  void op(MountKind k, const char* src, std::string target, const char* fstype, unsigned long flags, const char* data);
+  void op(MountKind k, const char* src, std::string target, const char* fstype, unsigned long flags, const char* data,
+          Guard guard = Guard::none);
   std::deque<std::string> strs_;
   std::vector<const char*> lowers_, argv_, envp_;
   std::vector<MountOp> mounts_;

@@ -16,9 +16,13 @@ namespace berth::runtime {
 
 struct BindMount {
   std::string source;  // absolute host path
-  std::string target;  // absolute container path
+  std::string target;  // absolute container path, cleaned
   bool read_only = false;
   bool is_file = false;
+  // A volume the user asked for (not berth's own /etc/hosts and the like): mounted after
+  // berth's own, parents first; refused where it would land on procfs or sysfs, and nothing
+  // is ever created inside its host directory.
+  bool user = false;
 };
 
 struct Spec {
