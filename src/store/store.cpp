@@ -30,6 +30,29 @@ std::string home_dir() {
   return "/tmp";
 }
 
+// A run dir candidate is usable when it is a real directory of this user's that nobody else
+// can write to (made here, 0700, when missing and `create`).
+bool own_private_dir(const std::string& path, bool create) {
+  if (create) ::mkdir(path.c_str(), 0700);
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+  return st.st_uid == ::geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+// Rootless without XDG_RUNTIME_DIR, as podman picks: /run/user/UID when it is the user's,
+// else /tmp/berth-run-UID when it is (made 0700 here), else beside the store. A directory
+// another user made first is never used (CVE-class: berth would keep its state, seccomp
+// cache and sockets where that user can swap them).
+std::string rootless_runroot(const std::string& uid, const std::string& def_root) {
+  if (own_private_dir("/run/user/" + uid, false)) return "/run/user/" + uid + "/berth";
+  std::string tmp = fmt::format("/tmp/berth-run-{}", uid);
+  if (own_private_dir(tmp, true)) return tmp;
+  log::warn("{} belongs to another user or is writable by others; berth keeps its runtime state in {}/run instead "
+            "(set XDG_RUNTIME_DIR to choose)",
+            tmp, def_root);
+  return def_root + "/run";
+}
+
 std::string blob_path(const Digest& d) { return fmt::format("blobs/sha256/{}", d.hex()); }
 
 }  // namespace
@@ -42,8 +65,10 @@ Paths default_paths(const std::string& root_flag, const std::string& runroot_fla
   std::string def_run;
   if (!rl) def_run = "/run/berth";
   else if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) def_run = std::string(x) + "/berth";
-  else def_run = fmt::format("/tmp/berth-run-{}", env_or("_BERTH_UID", std::to_string(::getuid())));
   p.root = !root_flag.empty() ? root_flag : env_or("BERTH_ROOT", def_root);
+  if (def_run.empty() && runroot_flag.empty() && env_or("BERTH_RUNROOT", "").empty() && root_flag.empty() &&
+      env_or("BERTH_ROOT", "").empty())
+    def_run = rootless_runroot(env_or("_BERTH_UID", std::to_string(::getuid())), def_root);
   // A moved root (flag or BERTH_ROOT) keeps its runtime state beside it unless told otherwise.
   bool root_moved = !root_flag.empty() || !env_or("BERTH_ROOT", "").empty();
   if (!runroot_flag.empty()) p.runroot = runroot_flag;
@@ -62,12 +87,17 @@ Result<Store> Store::open(const Paths& p) {
   if (slash < 0) return fail_errno("open /");
   sys::UniqueFd top(slash);
   s.root_ = TRY(context(sys::make_dirs(top.get(), s.paths_.root, 0700), "create store root"));
+  // Every directory berth trusts is its own and nobody else's (another user's /tmp/x made
+  // first, a world-writable run dir): checked before anything is read or written there.
+  TRY(sys::check_private_dir(s.root_.get(), s.paths_.root, "the store root"));
   ::fchmodat(top.get(), s.paths_.root.c_str(), 0700, 0);
   for (const char* d : {"blobs", "blobs/sha256", "layers", "images", "containers", "tmp"})
     TRY(sys::ensure_dir(s.root_.get(), d, 0700));
-  s.root_ = TRY(sys::open_at(top.get(), s.paths_.root, O_RDONLY | O_DIRECTORY));
+  s.root_ = TRY(sys::open_beneath(s.root_.get(), ".", O_RDONLY | O_DIRECTORY));  // the directory checked
   s.tmp_ = TRY(sys::open_beneath(s.root_.get(), "tmp", O_RDONLY | O_DIRECTORY, 0, true));
+  TRY(sys::check_private_dir(s.tmp_.get(), s.paths_.root + "/tmp", "the store's tmp/"));
   s.run_ = TRY(context(sys::make_dirs(top.get(), s.paths_.runroot, 0700), "create run root"));
+  TRY(sys::check_private_dir(s.run_.get(), s.paths_.runroot, "the run root"));
   return s;
 }
 

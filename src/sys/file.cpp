@@ -189,6 +189,21 @@ Result<void> ensure_dir(int dir, std::string_view name, mode_t mode) {
   return {};
 }
 
+Result<void> check_private_dir(int fd, std::string_view path, std::string_view what) {
+  struct stat st;
+  if (::fstat(fd, &st) < 0) return fail_errno("stat {}", path);
+  if (!S_ISDIR(st.st_mode)) return fail(Errc::system, "{} {} is not a directory", what, path);
+  if (st.st_uid != ::geteuid())
+    return fail(Errc::system, "refusing to use {} as {}: it belongs to another user (uid {}), who could change what berth "
+                "trusts there; choose another directory",
+                path, what, st.st_uid);
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return fail(Errc::system, "refusing to use {} as {}: it is writable by other users (mode {:04o}); "
+                "chmod go-w it or choose another directory",
+                path, what, st.st_mode & 07777);
+  return {};
+}
+
 Result<UniqueFd> make_dirs(int dir, std::string_view path, mode_t mode) {
   UniqueFd cur = TRY(open_beneath(dir, ".", O_PATH | O_DIRECTORY));
   size_t i = 0;

@@ -62,6 +62,12 @@ Result<std::vector<std::string>> list_dir(int dir, std::string_view path);
 // Total bytes of regular files below dir/path (hardlinks counted once).
 unsigned long long tree_size(int dir, std::string_view path);
 
+// A directory berth trusts (its store root, run root, tmp/) must be its own: owned by the
+// user berth runs as (in a user namespace: the id it maps to), not writable by group or
+// others. Another user who made it first, or can write to it, could plant or swap what berth
+// reads and runs. `what` names it in the error ("the store root").
+Result<void> check_private_dir(int fd, std::string_view path, std::string_view what);
+
 // Writes an absolute host path: for files outside any store (e.g. `save -o`).
 std::string abs_path(std::string_view p);
 
