@@ -253,7 +253,8 @@ Result<void> unpack_into(int fd, int dirfd) {
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_fd(a.get(), fd, 1 << 16) != ARCHIVE_OK)
-    return fail(Errc::invalid_input, "not a tar archive: {}", archive_error_string(a.get()));
+    return fail(Errc::invalid_input, "not a tar archive: {}",
+                archive_error_string(a.get()) ? archive_error_string(a.get()) : errno_text(archive_errno(a.get())));
   image::UnpackOptions o;
   o.rootless = sys::rootless();
   o.whiteouts = false;
@@ -294,7 +295,8 @@ Result<void> tar_of_fd(int fd, const std::string& top, const CopyRequest& r, int
     archive_entry_set_mtime(e, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     int rc = archive_write_header(a, e);
     archive_entry_free(e);
-    if (rc < ARCHIVE_WARN || archive_write_close(a) != ARCHIVE_OK) return fail(Errc::system, "write tar: {}", archive_error_string(a));
+    if (rc < ARCHIVE_WARN || archive_write_close(a) != ARCHIVE_OK)
+      return fail(Errc::system, "write tar: {}", archive_error_string(a) ? archive_error_string(a) : errno_text(archive_errno(a)));
     return {};
   }
   return image::write_tree_tar(fmt::format("/proc/self/fd/{}", fd), out, o);

@@ -19,6 +19,7 @@
 #include "berth/image/config.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
+#include "archive_error.hpp"
 
 namespace berth::image {
 
@@ -39,7 +40,7 @@ struct ResolverDeleter {
 
 // A failed write of the tar, with libarchive's errno (EPIPE: the reader went away first).
 Error write_failed(archive* out) {
-  return Error{Errc::system, archive_errno(out), fmt::format("write tar: {}", archive_error_string(out))};
+  return archive_failure(out, "write tar", Errc::system);
 }
 
 bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
@@ -73,7 +74,7 @@ Result<void> copy_data(archive* disk, archive* out) {
   while (true) {
     int r = archive_read_data_block(disk, &buf, &size, &offset);
     if (r == ARCHIVE_EOF) return {};
-    if (r < ARCHIVE_WARN) return fail(Errc::system, "read for the layer: {}", archive_error_string(disk));
+    if (r < ARCHIVE_WARN) return std::unexpected(archive_failure(disk, "read for the layer", Errc::system));
     // Holes are written as zeros; the pax writer drops what its sparse map marks as holes.
     while (offset > done) {
       size_t n = static_cast<size_t>(std::min<la_int64_t>(offset - done, static_cast<la_int64_t>(zeros.size())));
@@ -106,7 +107,7 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
   else archive_read_disk_set_symlink_physical(disk.get());
   archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
   if (archive_read_disk_open(disk.get(), dir.c_str()) != ARCHIVE_OK)
-    return fail(Errc::system, "read {}: {}", dir, archive_error_string(disk.get()));
+    return std::unexpected(archive_failure(disk.get(), fmt::format("read {}", dir), Errc::system));
   std::unique_ptr<archive, WriteDeleter> out(archive_write_new());
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_in_last_block(out.get(), 1);
@@ -122,7 +123,7 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
     std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
     int r = archive_read_next_header2(disk.get(), e.get());
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) return fail(Errc::system, "read {}: {}", dir, archive_error_string(disk.get()));
+    if (r < ARCHIVE_WARN) return std::unexpected(archive_failure(disk.get(), fmt::format("read {}", dir), Errc::system));
     if (archive_entry_filetype(e.get()) == AE_IFDIR) archive_read_disk_descend(disk.get());
     std::string path = archive_entry_pathname(e.get());
     if (path != root && !path.starts_with(root + "/")) continue;

@@ -10,6 +10,7 @@
 
 #include "berth/image/unpack.hpp"
 #include "berth/sys/file.hpp"
+#include "archive_error.hpp"
 
 namespace berth::image {
 
@@ -79,11 +80,9 @@ std::string media_type_for(int filter) {
 
 Error stream_error(archive* a, const RawCtx& rc, std::string_view what) {
   if (rc.failed) return rc.err;
-  const char* s = archive_error_string(a);
-  int e = archive_errno(a);
-  if (e == ENOSPC) return Error{Errc::system, ENOSPC, fmt::format("{}: {}", what, errno_text(ENOSPC))};
-  return Error{Errc::invalid_input, 0,
-               fmt::format("{}: corrupt or truncated data: {}", what, s ? s : "unknown error")};
+  Error e = archive_failure(a, what);
+  if (e.code != Errc::system) e.message = fmt::format("{}: corrupt or truncated data: {}", what, archive_message(a));
+  return e;
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "berth/image/config.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
+#include "archive_error.hpp"
 
 namespace berth::image {
 
@@ -217,7 +218,7 @@ Result<std::string> read_rest(archive* a, std::string head, const std::string& p
   char buf[65536];
   while (true) {
     la_ssize_t n = archive_read_data(a, buf, sizeof buf);
-    if (n < 0) return fail(Errc::invalid_input, "read {}: {}", path, archive_error_string(a));
+    if (n < 0) return std::unexpected(archive_failure(a, fmt::format("read {}", path)));
     if (n == 0) break;
     if (head.size() + static_cast<size_t>(n) > kSmallMax)
       return fail(Errc::invalid_input, "archive member {} is neither a layer nor a small file", path);
@@ -242,7 +243,7 @@ Result<void> stream_member(const store::Store& s, archive* a, archive_entry* e, 
   size_t got = 0;
   while (got < head.size()) {
     la_ssize_t n = archive_read_data(a, head.data() + got, head.size() - got);
-    if (n < 0) return fail(Errc::invalid_input, "read {}: {}", path, archive_error_string(a));
+    if (n < 0) return std::unexpected(archive_failure(a, fmt::format("read {}", path)));
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
@@ -427,7 +428,7 @@ Result<std::vector<LoadedImage>> load_archive(const store::Store& s, int fd, con
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_fd(a.get(), fd, 1 << 20) != ARCHIVE_OK)
-    return fail(Errc::invalid_input, "not an image archive: {}", archive_error_string(a.get()));
+    return std::unexpected(archive_failure(a.get(), "not an image archive"));
   UnpackOptions uo = unpack_options(s);
   Members m;
   archive_entry* e;
@@ -435,7 +436,7 @@ Result<std::vector<LoadedImage>> load_archive(const store::Store& s, int fd, con
     int r = archive_read_next_header(a.get(), &e);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN)
-      return fail(Errc::invalid_input, "read image archive: {}", archive_error_string(a.get()));
+      return std::unexpected(archive_failure(a.get(), "read image archive"));
     TRY(stream_member(s, a.get(), e, m, uo, o));
   }
   auto images = TRY(resolve(m));

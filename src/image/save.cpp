@@ -12,6 +12,7 @@
 
 #include "berth/image/config.hpp"
 #include "berth/sys/file.hpp"
+#include "archive_error.hpp"
 
 namespace berth::image {
 
@@ -38,7 +39,7 @@ class TarSink : public Sink {
     ok_ = archive_write_open_fd(a_.get(), fd) == ARCHIVE_OK;
   }
   Result<void> header(const std::string& path, std::uint64_t size) {
-    if (!ok_) return fail(Errc::system, "write archive: {}", archive_error_string(a_.get()));
+    if (!ok_) return std::unexpected(archive_failure(a_.get(), "write archive", Errc::system));
     std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(), archive_entry_free);
     archive_entry_set_pathname(e.get(), path.c_str());
     archive_entry_set_filetype(e.get(), AE_IFREG);
@@ -72,8 +73,7 @@ class TarSink : public Sink {
 
  private:
   Result<void> err() {
-    int e = archive_errno(a_.get());
-    return std::unexpected(Error{Errc::system, e, fmt::format("write archive: {}", archive_error_string(a_.get()))});
+    return std::unexpected(archive_failure(a_.get(), "write archive", Errc::system));
   }
   std::unique_ptr<archive, WriteDeleter> a_;
   bool ok_ = false;

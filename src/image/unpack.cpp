@@ -33,6 +33,7 @@
 #include "berth/core/log.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
+#include "archive_error.hpp"
 
 namespace berth::image {
 
@@ -93,7 +94,7 @@ Result<la_int64_t> write_data(archive* a, int fd, std::uint64_t& bytes) {
   while (true) {
     int r = archive_read_data_block(a, &buf, &size, &offset);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) return fail(Errc::invalid_input, "read layer data: {}", archive_error_string(a));
+    if (r < ARCHIVE_WARN) return std::unexpected(archive_failure(a, "read layer data"));
     const char* p = static_cast<const char*>(buf);
     size_t left = size;
     la_int64_t off = offset;
@@ -350,7 +351,7 @@ Result<UnpackStats> unpack_entries(archive* a, int dirfd, const UnpackOptions& o
     int r = archive_read_next_header(a, &e);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN)
-      return fail(Errc::invalid_input, "corrupt or truncated layer data: {}", archive_error_string(a));
+      return std::unexpected(archive_failure(a, "corrupt or truncated layer data"));
     TRY(u.entry(a, e));
     st.entries++;
   }
