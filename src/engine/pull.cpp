@@ -27,7 +27,7 @@ namespace berth::engine {
 
 namespace {
 
-constexpr size_t kConfigMax = 16 << 20;
+constexpr size_t kConfigMax = image::kDocumentMax;
 constexpr unsigned kParallel = 3;
 
 // Progress on stderr: a line per blob, and on a terminal a live byte count.
@@ -77,11 +77,6 @@ class Progress {
   std::thread ticker_;
 };
 
-bool is_layer_type(std::string_view t) {
-  return t.starts_with("application/vnd.oci.image.layer.v1.tar") ||
-         t.starts_with("application/vnd.docker.image.rootfs.diff.tar") || t.empty();
-}
-
 // Downloads and unpacks one layer; checks it against what the manifest and config say.
 Result<image::IngestedLayer> fetch_layer(const store::Store& s, registry::Client& cl, const image::Descriptor& d,
                                          const DiffId& diff, const image::UnpackOptions& uo, Progress& p) {
@@ -119,21 +114,19 @@ Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, 
   auto j = TRY(parse_json(m.bytes, "manifest"));
   std::vector<Digest> extra;
   std::string mtype = m.media_type.empty() || m.media_type == "application/json" ? json_str(j, "mediaType") : m.media_type;
-  if (image::is_index(j, mtype)) {
+  if (TRY(context(image::classify_document(j, mtype), ref.str())) == image::DocKind::index) {
     std::string arch = r.arch.empty() ? image::host_arch() : r.arch;
     auto d = TRY(image::select_platform(j, r.os, arch, r.variant));
     extra.push_back(m.digest);
     m = TRY(cl.get_manifest(d.digest.str()));
     j = TRY(parse_json(m.bytes, "manifest"));
     mtype = m.media_type.empty() || m.media_type == "application/json" ? json_str(j, "mediaType") : m.media_type;
+    if (TRY(context(image::classify_document(j, mtype), ref.str())) != image::DocKind::manifest)
+      return fail(Errc::invalid_input, "{}: the index names another index, not an image manifest", ref.str());
   }
   if (j.is_object() && j.contains("schemaVersion") && j["schemaVersion"] == 1)
     return fail(Errc::unsupported, "{}: Docker schema 1 manifests are not supported", ref.str());
-  auto man = TRY(image::parse_manifest(j));
-  for (const auto& l : man.layers)
-    if (!is_layer_type(l.media_type))
-      return fail(Errc::unsupported, "{}: layer {} has unsupported media type \"{}\"", ref.str(), l.digest.short_id(),
-                  l.media_type);
+  auto man = TRY(context(image::parse_manifest(j), ref.str()));
   p.line("Getting image source signatures");
   std::string config;
   if (c.store.has_blob(man.config.digest)) config = TRY(c.store.read_blob(man.config.digest, kConfigMax));

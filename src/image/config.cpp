@@ -86,16 +86,76 @@ Json descriptor_to_json(const Descriptor& d) {
   return j;
 }
 
+bool known_layer_type(std::string_view t) {
+  static constexpr std::string_view kTypes[] = {
+      "application/vnd.oci.image.layer.v1.tar",
+      "application/vnd.oci.image.layer.v1.tar+gzip",
+      "application/vnd.oci.image.layer.v1.tar+zstd",
+      "application/vnd.oci.image.layer.nondistributable.v1.tar",
+      "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+      "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+      "application/vnd.docker.image.rootfs.diff.tar",
+      "application/vnd.docker.image.rootfs.diff.tar.gzip",
+  };
+  for (auto k : kTypes)
+    if (t == k) return true;
+  return false;
+}
+
 Result<Manifest> parse_manifest(const Json& j) {
   if (!j.is_object()) return fail(Errc::invalid_input, "manifest is not a JSON object");
   if (json_int(j, "schemaVersion") != 2) return fail(Errc::invalid_input, "manifest schemaVersion is not 2");
+  if (j.contains("manifests"))
+    return fail(Errc::invalid_input, "ambiguous manifest: it also has a \"manifests\" list (CVE-2021-41190)");
   Manifest m;
   m.config = TRY(descriptor_from_json(json_obj(j, "config"), "manifest config"));
+  if (m.config.media_type != kOciConfig && m.config.media_type != kDockerConfig)
+    return fail(Errc::unsupported, "manifest config has media type \"{}\": not a container image", m.config.media_type);
   const Json& layers = json_obj(j, "layers");
   if (!layers.is_array()) return fail(Errc::invalid_input, "manifest has no layer list");
-  for (size_t i = 0; i < layers.size(); i++)
+  for (size_t i = 0; i < layers.size(); i++) {
     m.layers.push_back(TRY(descriptor_from_json(layers[i], fmt::format("manifest layer {}", i))));
+    if (!known_layer_type(m.layers.back().media_type))
+      return fail(Errc::unsupported, "manifest layer {} has media type \"{}\", which berth cannot apply", i,
+                  m.layers.back().media_type);
+  }
   return m;
+}
+
+Result<DocKind> classify_document(const Json& j, std::string_view hint) {
+  if (!j.is_object()) return fail(Errc::invalid_input, "manifest is not a JSON object");
+  bool image_fields = j.contains("layers") || j.contains("config");
+  bool index_fields = j.contains("manifests");
+  if (image_fields && index_fields)
+    return fail(Errc::invalid_input,
+                "ambiguous document: it has both layers/config and manifests, so it reads as a manifest and as an "
+                "index (CVE-2021-41190): refused");
+  auto kind_of = [](std::string_view t) -> std::optional<DocKind> {
+    if (t == kOciManifest || t == kDockerManifest) return DocKind::manifest;
+    if (t == kOciIndex || t == kDockerList) return DocKind::index;
+    return std::nullopt;
+  };
+  std::optional<DocKind> own;
+  if (j.contains("mediaType")) {
+    if (!j["mediaType"].is_string()) return fail(Errc::invalid_input, "manifest mediaType is not a string");
+    std::string mt = j["mediaType"].get<std::string>();
+    if (mt == "application/vnd.docker.distribution.manifest.v1+json" ||
+        mt == "application/vnd.docker.distribution.manifest.v1+prettyjws")
+      return fail(Errc::unsupported, "Docker schema 1 manifests are not supported");
+    own = kind_of(mt);
+    if (!own) return fail(Errc::unsupported, "unsupported manifest media type \"{}\"", mt);
+  }
+  std::optional<DocKind> told = kind_of(hint);
+  if (own && told && *own != *told)
+    return fail(Errc::invalid_input, "ambiguous document: served as \"{}\" but its mediaType is \"{}\": refused", hint,
+                json_str(j, "mediaType"));
+  DocKind k = own ? *own : told ? *told : index_fields ? DocKind::index : DocKind::manifest;
+  if (k == DocKind::index && image_fields)
+    return fail(Errc::invalid_input, "ambiguous document: an index with layers or config: refused (CVE-2021-41190)");
+  if (k == DocKind::manifest && index_fields)
+    return fail(Errc::invalid_input, "ambiguous document: a manifest with a manifests list: refused (CVE-2021-41190)");
+  if (json_int(j, "schemaVersion") != 2) return fail(Errc::invalid_input, "manifest schemaVersion is not 2");
+  return k;
 }
 
 std::string make_manifest(const Descriptor& config, const std::vector<Descriptor>& layers) {
@@ -107,13 +167,6 @@ std::string make_manifest(const Descriptor& config, const std::vector<Descriptor
   for (const auto& l : layers)
     j["layers"].push_back({{"mediaType", l.media_type}, {"digest", l.digest.str()}, {"size", l.size}});
   return dump_json(j);
-}
-
-bool is_index(const Json& j, std::string_view media_type) {
-  if (media_type == kOciIndex || media_type == kDockerList) return true;
-  std::string mt = json_str(j, "mediaType");
-  if (mt == kOciIndex || mt == kDockerList) return true;
-  return j.is_object() && j.contains("manifests") && !j.contains("layers");
 }
 
 std::string host_arch() {
@@ -154,6 +207,12 @@ Result<Descriptor> select_platform(const Json& index, std::string_view os, std::
 
 Result<std::vector<DiffId>> config_diff_ids(const Json& config) {
   if (!config.is_object()) return fail(Errc::invalid_input, "image config is not a JSON object");
+  for (const char* k : {"architecture", "os"})
+    if (!json_obj(config, k).is_string() || json_str(config, k).empty())
+      return fail(Errc::invalid_input, "image config has no {} (required by the OCI image spec)", k);
+  if (json_str(json_obj(config, "rootfs"), "type") != "layers")
+    return fail(Errc::invalid_input, "image config: rootfs.type is \"{}\", not \"layers\"",
+                json_str(json_obj(config, "rootfs"), "type"));
   const Json& ids = json_obj(json_obj(config, "rootfs"), "diff_ids");
   if (!ids.is_array()) return fail(Errc::invalid_input, "image config has no rootfs.diff_ids");
   std::vector<DiffId> out;

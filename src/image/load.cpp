@@ -33,7 +33,9 @@ namespace berth::image {
 
 namespace {
 
-constexpr size_t kSmallMax = 64 << 20;
+// Members that are not layers are read into memory (manifest.json, index.json, configs,
+// manifests): at most this much each, as containers/image caps them.
+constexpr size_t kSmallMax = kDocumentMax;
 
 struct Members {
   std::map<std::string, std::string> small;
@@ -150,7 +152,7 @@ Result<void> resolve_oci_manifest(const Members& m, const Descriptor& d, std::ve
   if (depth > 4) return fail(Errc::invalid_input, "image index nested too deep");
   std::string bytes = TRY(verified_blob(m, d, "manifest"));
   auto j = TRY(parse_json(bytes, "manifest"));
-  if (is_index(j, d.media_type)) {
+  if (TRY(classify_document(j, d.media_type)) == DocKind::index) {
     auto sub = TRY(select_platform(j, "linux", host_arch(), ""));
     return resolve_oci_manifest(m, sub, names, out, depth + 1);
   }
@@ -185,6 +187,8 @@ Result<void> resolve_oci_manifest(const Members& m, const Descriptor& d, std::ve
 Result<std::vector<PendingImage>> resolve_oci(const Members& m) {
   const std::string* text = m.small_at("index.json");
   auto j = TRY(parse_json(*text, "index.json"));
+  if (TRY(context(classify_document(j, kOciIndex), "index.json")) != DocKind::index)
+    return fail(Errc::invalid_input, "index.json is not an image index");
   const Json& list = json_obj(j, "manifests");
   if (!list.is_array() || list.empty()) return fail(Errc::invalid_input, "index.json lists no manifests");
   std::vector<PendingImage> out;
@@ -221,7 +225,8 @@ Result<std::string> read_rest(archive* a, std::string head, const std::string& p
     if (n < 0) return std::unexpected(archive_failure(a, fmt::format("read {}", path)));
     if (n == 0) break;
     if (head.size() + static_cast<size_t>(n) > kSmallMax)
-      return fail(Errc::invalid_input, "archive member {} is neither a layer nor a small file", path);
+      return fail(Errc::invalid_input, "archive member {} is not a layer and is larger than {} MiB: refused (manifests, "
+                  "indexes and configs are at most that)", path, kSmallMax >> 20);
     head.append(buf, static_cast<size_t>(n));
   }
   return head;

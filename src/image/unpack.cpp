@@ -13,6 +13,8 @@
 // - forged overlay xattrs (trusted.overlay.* / user.overlay.*) are dropped: they would fake
 //   opaque dirs or redirects on lower layers.
 // - device nodes are refused rootless; whiteouts naming "." or ".." are refused.
+// - an entry naming the layer root ("." or "./") that is not a directory (a symlink to /tmp,
+//   say) is refused: it would redirect every later entry (umoci CVE-2021-29136).
 // libarchive's archive_write_disk is not used: it works relative to the process cwd, which is
 // unsafe for parallel unpack, and its checks are not these.
 #include "berth/image/unpack.hpp"
@@ -141,7 +143,14 @@ class Unpacker {
     const char* raw = archive_entry_pathname(e);
     if (!raw) return fail(Errc::invalid_input, "corrupt layer data: a tar member has an unreadable name");
     std::string path = TRY(clean_member_path(raw));
-    if (path == ".") return {};  // the layer root itself
+    // The layer root itself: a directory entry changes nothing (the root stays as berth made
+    // it); anything else would replace or redirect the root, so that the next entries land
+    // wherever it points (umoci CVE-2021-29136).
+    if (path == ".") {
+      if (archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e)) return {};
+      return fail(Errc::invalid_input, "tar member \"{}\" would replace the layer's root directory (CVE-2021-29136)",
+                  raw);
+    }
     if (cached_ && (cached_path_ == path || cached_path_.starts_with(path + "/"))) cached_.reset();
     std::string base;
     std::string parent = TRY(parent_of(path, base));

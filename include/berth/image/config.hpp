@@ -17,6 +17,10 @@ inline constexpr const char* kDockerList = "application/vnd.docker.distribution.
 inline constexpr const char* kDockerConfig = "application/vnd.docker.container.image.v1+json";
 inline constexpr const char* kRefNameAnnotation = "org.opencontainers.image.ref.name";
 
+// The most bytes of a manifest, index or config berth reads from an archive or a registry
+// before parsing it (containers/image caps them the same way): a bigger one is refused.
+inline constexpr size_t kDocumentMax = 4 << 20;
+
 struct Descriptor {
   std::string media_type;
   Digest digest;
@@ -33,19 +37,30 @@ struct Manifest {
   Descriptor config;
   std::vector<Descriptor> layers;
 };
+// A manifest, strictly: schemaVersion 2, a config descriptor of a container image config
+// type, layer descriptors of a type berth can apply (tar, tar+gzip, tar+zstd; OCI or Docker).
+// Unknown or missing media types are refused (unsupported), never guessed.
 Result<Manifest> parse_manifest(const Json& j);
+// True for the layer media types berth applies.
+bool known_layer_type(std::string_view media_type);
+
+enum class DocKind { manifest, index };
+// What a document fetched as "a manifest" is, from its own mediaType, the type it was
+// served or described as (`hint`; "" or a generic type such as application/json when none)
+// and its fields. Ambiguous documents are refused (CVE-2021-41190): one with both
+// layers/config and manifests, or whose own type and hint disagree; so are unknown types.
+Result<DocKind> classify_document(const Json& j, std::string_view hint);
 // A deterministic OCI manifest (same input, same bytes, same digest).
 std::string make_manifest(const Descriptor& config, const std::vector<Descriptor>& layers);
 
-// True for OCI indexes and Docker manifest lists.
-bool is_index(const Json& j, std::string_view media_type);
 // Picks the manifest for os/arch(/variant) from an index, or fails with the platforms offered.
 Result<Descriptor> select_platform(const Json& index, std::string_view os, std::string_view arch,
                                    std::string_view variant);
 // "amd64", "arm64", ... for this build.
 std::string host_arch();
 
-// Checks a config enough to use it: rootfs.diff_ids are sha256 digests.
+// Checks a config enough to use it (OCI image-spec config.md MUSTs): an object with os and
+// architecture, rootfs.type "layers", rootfs.diff_ids sha256 digests.
 Result<std::vector<DiffId>> config_diff_ids(const Json& config);
 
 // Applies one Dockerfile-style instruction ("CMD ["sh"]", "ENV A=b", "WORKDIR /x", ...) to

@@ -183,6 +183,20 @@ TEST_CASE("unpack: hostile layers never write outside the layer") {
     REQUIRE_FALSE(r);
     CHECK(r.error().message.find("device node") != std::string::npos);
   }
+  SECTION("the layer root replaced by a symlink, then a write (umoci CVE-2021-29136)") {
+    for (const char* root : {".", "./", ""}) {
+      if (!*root) continue;
+      auto r = unpack(d, make_tar({{root, AE_IFLNK, "", out}, {"evil", AE_IFREG, "x"}}));
+      REQUIRE_FALSE(r);
+      CHECK(r.error().message.find("root") != std::string::npos);
+      CHECK_FALSE(fs::exists(d.outside / "evil"));
+    }
+    auto f = unpack(d, make_tar({{".", AE_IFREG, "x"}}));
+    REQUIRE_FALSE(f);
+    auto dir = unpack(d, make_tar({{"./", AE_IFDIR, "", "", false, 0777}, {"ok", AE_IFREG, "x"}}));
+    REQUIRE(dir);
+    CHECK(fs::exists(d.layer / "ok"));
+  }
   SECTION("a whiteout naming ..") {
     auto r = unpack(d, make_tar({{"a", AE_IFDIR}, {"a/.wh..", AE_IFREG}}));
     REQUIRE_FALSE(r);
