@@ -1,5 +1,7 @@
 #include "berth/core/json.hpp"
 
+#include <climits>
+
 namespace berth {
 
 namespace {
@@ -46,6 +48,17 @@ long long json_int(const Json& j, std::string_view key, long long fallback) {
   if (!j.is_object()) return fallback;
   auto it = j.find(key);
   if (it == j.end() || !it->is_number()) return fallback;
+  // Untrusted documents: a huge unsigned or a float outside long long's range (converting
+  // it would be undefined) is no number.
+  if (it->is_number_unsigned()) {
+    auto u = it->get<unsigned long long>();
+    return u > static_cast<unsigned long long>(LLONG_MAX) ? fallback : static_cast<long long>(u);
+  }
+  if (it->is_number_float()) {
+    double d = it->get<double>();
+    if (!(d >= -9.2e18 && d <= 9.2e18)) return fallback;
+    return static_cast<long long>(d);
+  }
   return it->get<long long>();
 }
 

@@ -402,8 +402,11 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
     img = TRY(resolve_image(c.store, names, o.image));
   }
   auto cfg = TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"));
-  // The image's USER is input too: an id that does not fit is refused before anything exists.
+  // The image's USER and STOPSIGNAL are input too: refused before anything exists when they
+  // are not valid (as podman refuses a bad StopSignal).
   if (o.user.empty()) TRY(context(check_user_spec(json_str(json_obj(cfg, "config"), "User")), "the image's USER"));
+  if (std::string sig = json_str(json_obj(cfg, "config"), "StopSignal"); o.stop_signal.empty() && !sig.empty())
+    TRY(context(parse_signal(sig), "the image's STOPSIGNAL"));
   Json healthcheck = TRY(resolve_healthcheck(json_obj(json_obj(cfg, "config"), "Healthcheck"), o.health));
   if (o.sdnotify == "healthy" && healthcheck.is_null())
     return fail(Errc::usage, "--sdnotify=healthy needs a health check (--health-cmd or the image's HEALTHCHECK)");
@@ -467,7 +470,9 @@ Result<std::string> create_container(Context& c, const RunOptions& o_in) {
                {"create_command", o.create_command},
                {"create_image_index", o.create_image_index},
                {"labels", labels},
-               {"stop_signal", o.stop_signal.empty() ? json_str(ic, "StopSignal", "SIGTERM") : o.stop_signal},
+               {"stop_signal", !o.stop_signal.empty()                 ? o.stop_signal
+                               : !json_str(ic, "StopSignal").empty() ? json_str(ic, "StopSignal")
+                                                                     : std::string("SIGTERM")},
                {"stop_timeout", o.stop_timeout},
                {"healthcheck", healthcheck},
                {"health_on_failure", o.health.on_failure},
@@ -589,8 +594,8 @@ Result<runtime::Spec> build_spec(const store::Store& s, const std::string& id, c
   }
   spec.argv = strings(json_obj(conf, "command"));
   std::string wd = json_str(conf, "workdir");
-  spec.cwd = !wd.empty() ? wd : json_str(ic, "WorkingDir", "/");
-  if (spec.cwd.empty()) spec.cwd = "/";
+  // The image's WORKDIR is resolved inside the root by the child; relative means from "/".
+  spec.cwd = clean_path(!wd.empty() ? wd : json_str(ic, "WorkingDir", "/"));
   spec.stdin_open = conf.value("interactive", false);
   if (json_obj(conf, "memory").is_number()) spec.limits.memory = json_obj(conf, "memory").get<std::int64_t>();
   if (json_obj(conf, "pids_limit").is_number()) spec.limits.pids = json_obj(conf, "pids_limit").get<std::int64_t>();

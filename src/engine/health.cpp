@@ -28,6 +28,8 @@ namespace berth::engine {
 namespace {
 
 constexpr std::int64_t kSecond = 1'000'000'000;
+// The longest interval, timeout or start period taken from an image: a year.
+constexpr std::int64_t kHealthMaxDuration = 366LL * 24 * 3600 * kSecond;
 constexpr size_t kMaxOutput = 1 << 20;  // read from a check; what is kept is --health-max-log-size
 
 Result<std::int64_t> duration_flag(std::string_view flag, const std::string& v, std::int64_t min_ns) {
@@ -80,10 +82,17 @@ Result<Json> resolve_healthcheck(const Json& image_hc, const HealthFlags& f) {
   else if (!f.disable && is_health_test(json_obj(img, "Test"))) test = json_obj(img, "Test");
   if (f.disable) test = nullptr;
   // The other flags are checked even when there is no command for them.
-  std::int64_t interval = json_int(img, "Interval") > 0 ? json_int(img, "Interval") : kHealthDefaultInterval;
-  std::int64_t timeout = json_int(img, "Timeout") > 0 ? json_int(img, "Timeout") : kHealthDefaultTimeout;
-  std::int64_t start_period = std::max<std::int64_t>(json_int(img, "StartPeriod"), 0);
-  int retries = json_int(img, "Retries") > 0 ? static_cast<int>(json_int(img, "Retries")) : kHealthDefaultRetries;
+  // The image's values are untrusted: out of range means the default (an interval under a
+  // second would busy-loop the monitor; a year-long one overflows nothing).
+  auto image_ns = [&](const char* key, std::int64_t min, std::int64_t def) {
+    std::int64_t v = json_int(img, key, def);
+    return v < min || v > kHealthMaxDuration ? def : v;
+  };
+  std::int64_t interval = image_ns("Interval", kSecond, kHealthDefaultInterval);
+  std::int64_t timeout = image_ns("Timeout", kSecond, kHealthDefaultTimeout);
+  std::int64_t start_period = image_ns("StartPeriod", 0, 0);
+  long long image_retries = json_int(img, "Retries", kHealthDefaultRetries);
+  int retries = image_retries > 0 && image_retries <= 1'000'000 ? static_cast<int>(image_retries) : kHealthDefaultRetries;
   if (f.interval) interval = *f.interval == "disable" ? 0 : TRY(duration_flag("--health-interval", *f.interval, 0));
   if (interval > 0 && interval < kSecond)
     return fail(Errc::usage, "invalid --health-interval \"{}\": must be at least 1 second (or disable)", f.interval.value_or(""));

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "berth/core/json.hpp"
 
 using namespace berth;
@@ -28,4 +30,11 @@ TEST_CASE("json: safe field access") {
   CHECK(json_obj(j, "missing").is_null());
   CHECK(json_obj(Json::array(), "x").is_null());
   CHECK(dump_json(Json("\xff")) == "\"\xEF\xBF\xBD\"");
+  // numbers from untrusted documents: never an undefined conversion
+  Json big = {{"u", 18446744073709551615ULL}, {"f", 1e300}, {"nan", std::nan("")}, {"ok", 2.5}, {"neg", -7}};
+  CHECK(json_int(big, "u", -1) == -1);
+  CHECK(json_int(big, "f", -1) == -1);
+  CHECK(json_int(big, "nan", -1) == -1);
+  CHECK(json_int(big, "ok") == 2);
+  CHECK(json_int(big, "neg") == -7);
 }

@@ -44,6 +44,27 @@ TEST_CASE("health: flags over the image's HEALTHCHECK, defaults filled in") {
   CHECK((*engine::resolve_healthcheck(Json(nullptr), f))["Interval"] == 0);
 }
 
+TEST_CASE("health: the image's values are untrusted: out of range means the default") {
+  Json image = {{"Test", {"CMD", "true"}}, {"Interval", 1}, {"Timeout", -5}, {"StartPeriod", 1e300},
+                {"Retries", 4294967296LL}};
+  auto r = engine::resolve_healthcheck(image, HealthFlags{});
+  REQUIRE(r);
+  CHECK((*r)["Interval"] == engine::kHealthDefaultInterval);
+  CHECK((*r)["Timeout"] == engine::kHealthDefaultTimeout);
+  CHECK((*r)["StartPeriod"] == 0);
+  CHECK((*r)["Retries"] == engine::kHealthDefaultRetries);
+  image["Interval"] = 18446744073709551615ULL;
+  image["Retries"] = -3;
+  r = engine::resolve_healthcheck(image, HealthFlags{});
+  REQUIRE(r);
+  CHECK((*r)["Interval"] == engine::kHealthDefaultInterval);
+  CHECK((*r)["Retries"] == engine::kHealthDefaultRetries);
+  image["Test"] = Json::array({"CMD", 5});
+  r = engine::resolve_healthcheck(image, HealthFlags{});
+  REQUIRE(r);
+  CHECK(r->is_null());
+}
+
 TEST_CASE("health: none, --no-healthcheck and NONE leave no check") {
   Json image = {{"Test", {"CMD", "true"}}};
   HealthFlags f;
