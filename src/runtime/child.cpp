@@ -66,10 +66,10 @@ void fd_path(char* buf, int fd) {
   *out = '\0';
 }
 
-int open_in_root(int root, const char* path, int flags) {
+int open_in_root(int root, const char* path, int flags, unsigned long long resolve = 0) {
   open_how how{};
   how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve;
   return static_cast<int>(::syscall(SYS_openat2, root, path, &how, sizeof how));
 }
 
@@ -106,10 +106,10 @@ constexpr int kRefused = -2;
 // Every step resolves inside the root: a symlink in the image never leads out of it. Nothing
 // is created in a directory on one of `binds` (kRefused, errno ENOENT).
 // -1 on failure, errno set. Iterative: a 4 KiB path is at most 2,048 components.
-int open_node(int root, const char* path, bool dir, bool create, const Binds* binds) {
+int open_node(int root, const char* path, bool dir, bool create, const Binds* binds, unsigned long long resolve = 0) {
   while (*path == '/') path++;
   if (!*path) return ::fcntl(root, F_DUPFD_CLOEXEC, 0);
-  int fd = open_in_root(root, path, O_PATH);
+  int fd = open_in_root(root, path, O_PATH, resolve);
   if (fd >= 0 || errno != ENOENT || !create) return fd;
   char prefix[4096];
   size_t len = std::strlen(path);
@@ -126,7 +126,7 @@ int open_node(int root, const char* path, bool dir, bool create, const Binds* bi
     bool last = slash == nullptr;
     if (slash) *slash = '\0';
     if (*start) {
-      int next = open_in_root(root, prefix, O_PATH);
+      int next = open_in_root(root, prefix, O_PATH, resolve);
       if (next < 0 && errno == ENOENT) {
         if (on_bind(binds, parent)) {
           ::close(parent);
@@ -134,7 +134,7 @@ int open_node(int root, const char* path, bool dir, bool create, const Binds* bi
           return kRefused;
         }
         int r = (last && !dir) ? ::mknodat(parent, start, S_IFREG | 0644, 0) : ::mkdirat(parent, start, 0755);
-        if (r == 0 || errno == EEXIST) next = open_in_root(root, prefix, O_PATH);
+        if (r == 0 || errno == EEXIST) next = open_in_root(root, prefix, O_PATH, resolve);
       }
       int e = errno;
       ::close(parent);
@@ -165,7 +165,7 @@ bool remount_ro_at(int root, const char* path, unsigned long keep) {
 // A user's mount may not land on procfs or sysfs, whatever symlink led there (runc refuses
 // /proc destinations; a bind there would hide or replace the kernel's files).
 bool guard_allows(int fd, Guard g) {
-  if (g == Guard::none) return true;
+  if (g == Guard::none || g == Guard::kernel) return true;
   struct statfs sf;
   if (::fstatfs(fd, &sf) != 0) return false;
   if (sf.f_type == PROC_SUPER_MAGIC) return g == Guard::in_proc;
@@ -183,7 +183,7 @@ void record_bind(int root, const char* path, Binds& binds) {
 }
 
 int mount_onto(int root, const MountOp& op, bool file, Binds& binds) {
-  int fd = open_node(root, op.target, !file, true, &binds);
+  int fd = open_node(root, op.target, !file, true, &binds, op.guard == Guard::kernel ? RESOLVE_NO_SYMLINKS : 0);
   if (fd < 0) return fd;
   if (!guard_allows(fd, op.guard)) {
     ::close(fd);

@@ -168,19 +168,20 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.layers_dir = cp->keep(s.layers_dir);
 
   const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  cp->op(MountKind::mount, "proc", "proc", "proc", nse, nullptr);
-  cp->op(MountKind::mount, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+  const Guard k = Guard::kernel;
+  cp->op(MountKind::mount, "proc", "proc", "proc", nse, nullptr, k);
+  cp->op(MountKind::mount, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", k);
   for (const char* d : {"null", "zero", "full", "random", "urandom", "tty"})
-    cp->op(MountKind::bind_dev, cp->keep(fmt::format("/dev/{}", d)), fmt::format("dev/{}", d), nullptr, MS_BIND, nullptr);
+    cp->op(MountKind::bind_dev, cp->keep(fmt::format("/dev/{}", d)), fmt::format("dev/{}", d), nullptr, MS_BIND, nullptr, k);
   cp->op(MountKind::mount, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-         s.full_idmap ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620");
-  cp->op(MountKind::mount, "shm", "dev/shm", "tmpfs", nse, "mode=1777,size=65536k");
-  cp->op(MountKind::mount, "mqueue", "dev/mqueue", "mqueue", nse, nullptr);
+         s.full_idmap ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620", k);
+  cp->op(MountKind::mount, "shm", "dev/shm", "tmpfs", nse, "mode=1777,size=65536k", k);
+  cp->op(MountKind::mount, "mqueue", "dev/mqueue", "mqueue", nse, nullptr, k);
   for (auto [src, dst] : {std::pair{"pts/ptmx", "dev/ptmx"}, {"/proc/self/fd", "dev/fd"}, {"/proc/self/fd/0", "dev/stdin"},
                           {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"}, {"/proc/kcore", "dev/core"}})
     cp->op(MountKind::symlink, src, dst, nullptr, 0, nullptr);
-  if (s.net_host) cp->op(MountKind::mount, "/sys", "sys", nullptr, MS_BIND | MS_REC | MS_RDONLY | nse, nullptr);
-  else cp->op(MountKind::mount, "sysfs", "sys", "sysfs", nse | MS_RDONLY, nullptr);
+  if (s.net_host) cp->op(MountKind::mount, "/sys", "sys", nullptr, MS_BIND | MS_REC | MS_RDONLY | nse, nullptr, k);
+  else cp->op(MountKind::mount, "sysfs", "sys", "sysfs", nse | MS_RDONLY, nullptr, k);
   // berth's own binds first (/etc/hosts and the like, into the overlay), then the user's
   // volumes and tmpfs mounts, parents before children (as podman sorts them), so a mount
   // inside another lands on it and not under it.
@@ -276,6 +277,11 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
       return {Errc::system, r.err, fmt::format("exec {}: {}", cmd, e)};
     case Stage::mounts: {
       const MountOp& op = cp.mounts()[std::min<size_t>(r.index, cp.mounts().size() - 1)];
+      if (op.guard == Guard::kernel && r.err == ELOOP)
+        return {Errc::system, r.err,
+                fmt::format("mount {} on /{}: the image has a symlink on that path; berth mounts the kernel's "
+                            "filesystems only on real directories (CVE-2019-16884)",
+                            op.source ? op.source : op.fstype, op.target)};
       return {Errc::system, r.err,
               fmt::format("mount {} on /{}: {}", op.source ? op.source : (op.fstype ? op.fstype : "path"), op.target, e)};
     }

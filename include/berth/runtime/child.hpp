@@ -23,7 +23,9 @@ enum class MountKind : std::uint8_t {
 // the child checks the filesystem it actually resolved to, since a symlink in the image can
 // lead anywhere inside the root.
 enum class Guard : std::uint8_t {
-  none,     // berth's own mounts
+  none,     // berth's own mounts of files it made (/etc/hosts)
+  kernel,   // berth's /proc, /sys, /dev mounts: no symlink on the way (CVE-2019-16884: an
+            // image's /proc -> /x would put procfs elsewhere and leave a fake /proc)
   user,     // neither procfs nor sysfs
   in_proc,  // a file lxcfs replaces (/proc/meminfo): procfs allowed, sysfs not
   in_sys,   // under /sys/: sysfs allowed, procfs not
