@@ -285,8 +285,15 @@ Result<void> apply_change(Json& config, std::string_view change) {
   std::string instr(change.substr(0, sp));
   std::transform(instr.begin(), instr.end(), instr.begin(), ::toupper);
   std::string_view arg = sp == std::string_view::npos ? std::string_view() : trim(change.substr(sp));
+  if (!config.is_object()) return fail(Errc::invalid_input, "image config is not a JSON object");
   Json& cfg = config["config"];
   if (!cfg.is_object()) cfg = Json::object();
+  // The image's own fields may have any JSON type: one of the wrong type is replaced.
+  auto field = [&](const char* key, bool array) -> Json& {
+    Json& f = cfg[key];
+    if (array ? !f.is_array() : !f.is_object()) f = array ? Json::array() : Json::object();
+    return f;
+  };
   auto bad = [&](std::string_view why) {
     return fail(Errc::usage, "invalid change \"{}\": {}", std::string(change), why);
   };
@@ -301,7 +308,7 @@ Result<void> apply_change(Json& config, std::string_view change) {
   } else if (instr == "LABEL") {
     auto pairs = parse_pairs(arg, true);
     if (!pairs) return bad(pairs.error().message);
-    for (auto& [k, v] : *pairs) cfg["Labels"][k] = v;
+    for (auto& [k, v] : *pairs) field("Labels", false)[k] = v;
   } else if (instr == "WORKDIR") {
     if (arg.empty()) return bad("needs a directory");
     cfg["WorkingDir"] = std::string(arg);
@@ -317,16 +324,16 @@ Result<void> apply_change(Json& config, std::string_view change) {
       i = e == std::string_view::npos ? arg.size() : e + 1;
       if (port.empty()) continue;
       if (port.find('/') == std::string::npos) port += "/tcp";
-      cfg["ExposedPorts"][port] = Json::object();
+      field("ExposedPorts", false)[port] = Json::object();
     }
   } else if (instr == "VOLUME") {
     auto vols = parse_json(arg, "volume", 4);
     if (vols && vols->is_array()) {
       for (const auto& v : *vols)
-        if (v.is_string()) cfg["Volumes"][v.get<std::string>()] = Json::object();
+        if (v.is_string()) field("Volumes", false)[v.get<std::string>()] = Json::object();
     } else {
       if (arg.empty()) return bad("needs a path");
-      cfg["Volumes"][std::string(arg)] = Json::object();
+      field("Volumes", false)[std::string(arg)] = Json::object();
     }
   } else if (instr == "STOPSIGNAL") {
     if (arg.empty()) return bad("needs a signal");
@@ -336,7 +343,7 @@ Result<void> apply_change(Json& config, std::string_view change) {
     if (!hc) return std::unexpected(hc.error());
     cfg["Healthcheck"] = *hc;
   } else if (instr == "ONBUILD") {
-    cfg["OnBuild"].push_back(std::string(arg));
+    field("OnBuild", true).push_back(std::string(arg));
   } else {
     return bad(fmt::format("unknown instruction {}", instr));
   }

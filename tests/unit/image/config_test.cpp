@@ -38,6 +38,18 @@ TEST_CASE("config: --change instructions as Dockerfile syntax") {
   }
 }
 
+TEST_CASE("config: --change on an image whose fields have the wrong JSON types") {
+  Json cfg = {{"config", {{"Labels", "x"}, {"ExposedPorts", 5}, {"Volumes", Json::array()}, {"OnBuild", "y"}}}};
+  REQUIRE(apply_change(cfg, "LABEL a=b"));
+  REQUIRE(apply_change(cfg, "EXPOSE 80"));
+  REQUIRE(apply_change(cfg, "VOLUME /v"));
+  REQUIRE(apply_change(cfg, "ONBUILD RUN x"));
+  CHECK(cfg["config"]["Labels"]["a"] == "b");
+  CHECK(cfg["config"]["OnBuild"] == Json::array({"RUN x"}));
+  Json top = 5;
+  CHECK_FALSE(apply_change(top, "LABEL a=b"));  // found by tests/fuzz (regressions/documents)
+}
+
 TEST_CASE("config: manifests, descriptors and platform selection") {
   std::string hex(64, 'c');
   Json m = {{"schemaVersion", 2},
