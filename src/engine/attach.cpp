@@ -20,7 +20,7 @@
 #include "berth/engine/run.hpp"
 #include "berth/runtime/pty.hpp"
 #include "berth/sys/file.hpp"
-#include "container_record.hpp"
+#include "berth/store/containers.hpp"
 
 namespace berth::engine {
 
@@ -197,17 +197,17 @@ void send_winsize(int sock) {
 Result<int> attach_container(Context& c, const AttachOptions& o) {
   std::string keys = TRY(parse_detach_keys(o.detach_keys));
   std::string id = TRY(container_id(c, o.container));
-  auto rec = TRY(detail::read_container(c.store, id));
-  if (!detail::alive(rec.state)) return fail(Errc::usage, "you can only attach to running containers");
-  std::string dir = detail::container_run_dir(c.store, id);
+  auto rec = TRY(store::read_container(c.store, id));
+  if (!rec.state.alive()) return fail(Errc::usage, "you can only attach to running containers");
+  std::string dir = store::container_run_dir(c.store, id);
   sys::UniqueFd d(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!d) return fail_errno("open {}", dir);
   sys::UniqueFd sock(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
   sockaddr_un a = socket_address(d.get());
   if (!sock || ::connect(sock.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
     return fail_errno("attach to container {}", o.container);
-  bool tty = rec.config.value("tty", false);
-  bool read_stdin = !o.no_stdin && rec.config.value("interactive", false);
+  bool tty = rec.config.tty;
+  bool read_stdin = !o.no_stdin && rec.config.interactive;
   std::optional<runtime::RawMode> raw;
   if (tty && read_stdin) raw.emplace(0);
   if (tty) send_winsize(sock.get());
@@ -219,7 +219,7 @@ Result<int> attach_container(Context& c, const AttachOptions& o) {
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&block, s);
   sigprocmask(SIG_BLOCK, &block, &old);
   sys::UniqueFd sfd(::signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK));
-  pid_t pid = static_cast<pid_t>(json_int(rec.state, "pid"));
+  pid_t pid = rec.state.pid;
 
   std::vector<char> buf(65536 + 1);
   size_t matched = 0;  // detach keys seen so far
@@ -281,8 +281,8 @@ Result<int> attach_container(Context& c, const AttachOptions& o) {
   if (detached) return 0;
   if (code) return *code;
   // The monitor went away without a word: what the record says.
-  auto now = detail::read_container(c.store, id);
-  if (now && !detail::alive(now->state)) return static_cast<int>(json_int(now->state, "exit_code"));
+  auto now = store::read_container(c.store, id);
+  if (now && !now->state.alive()) return now->state.exit_code;
   return fail(Errc::system, "lost the connection to container {}", o.container);
 }
 

@@ -27,7 +27,7 @@
 #include "berth/runtime/overlay.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
-#include "container_record.hpp"
+#include "berth/store/containers.hpp"
 
 namespace berth::engine {
 
@@ -80,9 +80,10 @@ Result<std::vector<std::string>> lowers_of(const store::Store& s, const store::I
 // too); writable (stopped containers only), it is the container's own overlay.
 class FsView {
  public:
-  static Result<std::unique_ptr<FsView>> mount(Context& c, const std::string& id, const Json& config, bool writable) {
-    auto img = TRY(c.store.image(TRY(Digest::parse(json_str(config, "image_id")))));
-    std::string dir = detail::container_dir(c.store, id);
+  static Result<std::unique_ptr<FsView>> mount(Context& c, const std::string& id, const store::ContainerConfig& config,
+                                               bool writable) {
+    auto img = TRY(c.store.image(config.image_id));
+    std::string dir = store::container_dir(c.store, id);
     TRY(runtime::private_mount_namespace());
     auto v = std::unique_ptr<FsView>(new FsView);
     v->dir_.emplace(TRY(c.store.temp("view")));
@@ -114,17 +115,17 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
   // rm waits for this shared lock: the container cannot vanish while its changes are read.
   sys::UniqueFd cdir(::openat(c.store.root(), ("containers/" + id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!cdir || ::flock(cdir.get(), LOCK_SH) != 0) return fail(Errc::not_found, "no container with name or ID \"{}\" found", r.container);
-  auto rec = TRY(context(detail::read_container(c.store, id), "the container is being removed"));
-  auto base = TRY(Digest::parse(json_str(rec.config, "image_id")));
+  auto rec = TRY(context(store::read_container(c.store, id), "the container is being removed"));
+  Digest base = rec.config.image_id;
   image::CommitOptions o;
   o.changes = r.changes;
   o.message = r.message;
   o.author = r.author;
   if (!r.image.empty()) o.name = TRY(Reference::normalize(r.image, "localhost")).str();
   std::string cmd;
-  for (const auto& a : json_obj(rec.config, "command")) cmd += (cmd.empty() ? "" : " ") + a.get<std::string>();
+  for (const auto& a : rec.config.command) cmd += (cmd.empty() ? "" : " ") + a;
   o.created_by = cmd;
-  std::string source = detail::container_dir(c.store, id) + "/upper";
+  std::string source = store::container_dir(c.store, id) + "/upper";
   // --squash: the whole filesystem (mounted before the commit starts its thread).
   std::unique_ptr<FsView> view;
   if (r.squash) {
@@ -133,8 +134,8 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
     source = view->path();
   }
   std::optional<Pause> paused;
-  if (r.pause && detail::alive(rec.state))
-    paused.emplace(container_processes(static_cast<pid_t>(json_int(rec.state, "pid"))));
+  if (r.pause && rec.state.alive())
+    paused.emplace(container_processes(rec.state.pid));
   o.read_done = [&] {
     paused.reset();
     cdir.reset();  // before publishing, which takes the store lock that rm may hold
@@ -148,9 +149,9 @@ Result<std::vector<DiffEntry>> diff_object(Context& c, const std::string& name) 
   std::vector<std::string> lowers;
   auto cid = container_id(c, name);
   if (cid) {
-    auto rec = TRY(detail::read_container(c.store, *cid));
-    auto img = TRY(c.store.image(TRY(Digest::parse(json_str(rec.config, "image_id")))));
-    dir = detail::container_dir(c.store, *cid) + "/upper";
+    auto rec = TRY(store::read_container(c.store, *cid));
+    auto img = TRY(c.store.image(rec.config.image_id));
+    dir = store::container_dir(c.store, *cid) + "/upper";
     lowers = TRY(lowers_of(c.store, img));
   } else {
     auto names = TRY(c.store.names());
@@ -169,7 +170,7 @@ Result<std::vector<DiffEntry>> diff_object(Context& c, const std::string& name) 
 
 Result<void> export_container(Context& c, const std::string& container, const std::string& output) {
   std::string id = TRY(container_id(c, container));
-  auto rec = TRY(detail::read_container(c.store, id));
+  auto rec = TRY(store::read_container(c.store, id));
   if (output.empty() && ::isatty(1)) return fail(Errc::usage, "refusing to export to terminal. Use -o flag or redirect");
   auto view = TRY(FsView::mount(c, id, rec.config, false));
   auto write = [&](int fd) { return image::write_tree_tar(view->path(), fd, image::TreeTarOptions{}); };
@@ -199,11 +200,11 @@ struct ContainerRoot {
 };
 
 Result<ContainerRoot> open_root(Context& c, const std::string& id, bool writable) {
-  auto rec = TRY(detail::read_container(c.store, id));
+  auto rec = TRY(store::read_container(c.store, id));
   ContainerRoot root;
   std::string path;
-  if (detail::alive(rec.state)) {
-    auto pid = static_cast<pid_t>(json_int(rec.state, "pid"));
+  if (rec.state.alive()) {
+    auto pid = rec.state.pid;
     if (sys::rootless_pending()) TRY(sys::join_userns_of(pid));
     path = fmt::format("/proc/{}/root", pid);
   } else {
@@ -402,13 +403,13 @@ Result<void> require_mount_namespace(const char* cmd) {
 Result<std::string> mount_container(Context& c, const std::string& container) {
   TRY(require_mount_namespace("mount"));
   std::string id = TRY(container_id(c, container));
-  auto rec = TRY(detail::read_container(c.store, id));
-  std::string dir = detail::container_dir(c.store, id);
+  auto rec = TRY(store::read_container(c.store, id));
+  std::string dir = store::container_dir(c.store, id);
   std::string merged = dir + "/merged";
   if (is_mounted(merged)) return merged;
-  if (detail::alive(rec.state)) {
+  if (rec.state.alive()) {
     // The container's root mount, cloned from its mount namespace (no submounts: no volumes).
-    auto pid = static_cast<pid_t>(json_int(rec.state, "pid"));
+    auto pid = rec.state.pid;
     sys::UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, fmt::format("/proc/{}/root", pid).c_str(),
                                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
     if (!tree) return fail_errno("mount running container {} (the kernel does not let its root be cloned here)", container);
@@ -416,7 +417,7 @@ Result<std::string> mount_container(Context& c, const std::string& container) {
       return fail_errno("mount container {} on {}", container, merged);
     return merged;
   }
-  auto img = TRY(c.store.image(TRY(Digest::parse(json_str(rec.config, "image_id")))));
+  auto img = TRY(c.store.image(rec.config.image_id));
   std::vector<std::string> lowers = {TRY(c.store.mountpoints())};
   for (auto& l : TRY(lowers_of(c.store, img))) lowers.push_back(std::move(l));
   TRY(runtime::mount_overlay_writable(merged, lowers, dir + "/upper", dir + "/work", sys::rootless()));
@@ -426,7 +427,7 @@ Result<std::string> mount_container(Context& c, const std::string& container) {
 Result<void> unmount_container(Context& c, const std::string& container) {
   TRY(require_mount_namespace("unmount"));
   std::string id = TRY(container_id(c, container));
-  std::string merged = detail::container_dir(c.store, id) + "/merged";
+  std::string merged = store::container_dir(c.store, id) + "/merged";
   if (is_mounted(merged) && ::umount2(merged.c_str(), 0) != 0) return fail_errno("unmount {}", merged);
   return {};
 }
@@ -434,8 +435,8 @@ Result<void> unmount_container(Context& c, const std::string& container) {
 Result<std::vector<std::pair<std::string, std::string>>> mounted_containers(Context& c) {
   TRY(require_mount_namespace("mount"));
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& rec : TRY(detail::read_containers(c.store))) {
-    std::string merged = detail::container_dir(c.store, rec.id) + "/merged";
+  for (const auto& rec : TRY(store::read_containers(c.store))) {
+    std::string merged = store::container_dir(c.store, rec.id) + "/merged";
     if (is_mounted(merged)) out.emplace_back(rec.id, merged);
   }
   return out;

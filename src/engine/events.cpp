@@ -7,7 +7,7 @@
 
 #include "berth/core/log.hpp"
 #include "berth/sys/file.hpp"
-#include "container_record.hpp"
+#include "berth/store/containers.hpp"
 #include "filters.hpp"
 
 namespace berth::engine {
@@ -39,7 +39,7 @@ bool matches(const Json& e, const std::vector<detail::KeyFilter>& filters) {
 void emit_event(const store::Store& s, std::string_view type, std::string_view status, std::string_view id,
                 std::string_view name, std::string_view image, const Json& attributes, const Json& fields) {
   Json e = {{"ID", id},     {"Image", image}, {"Name", name}, {"Status", status},
-            {"Type", type}, {"Time", detail::now_ns()}};
+            {"Type", type}, {"Time", store::now_ns()}};
   if (fields.is_object())
     for (const auto& [k, v] : fields.items()) e[k] = v;
   if (attributes.is_object() && !attributes.empty()) e["Attributes"] = attributes;
@@ -106,7 +106,7 @@ Result<void> read_events(Context& c, const EventsOptions& o, const std::function
       continue;
     }
     if (!o.stream) return {};
-    if (o.until_ns && detail::now_ns() > *o.until_ns) return {};
+    if (o.until_ns && store::now_ns() > *o.until_ns) return {};
     ::usleep(100000);
   }
 }

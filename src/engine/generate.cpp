@@ -10,21 +10,20 @@
 #include <set>
 
 #include "berth/engine/run.hpp"
-#include "container_record.hpp"
+#include "berth/store/containers.hpp"
 
 namespace berth::engine {
 
 namespace {
 
 // The create command's flags (before IMAGE) minus those the unit sets itself.
-Result<std::vector<std::string>> replayed_args(const Json& conf) {
-  const Json& cmd = json_obj(conf, "create_command");
-  int image_at = static_cast<int>(json_int(conf, "create_image_index", -1));
-  if (!cmd.is_array() || image_at < 0 || image_at >= static_cast<int>(cmd.size()))
+Result<std::vector<std::string>> replayed_args(const store::ContainerConfig& conf) {
+  const std::vector<std::string>& cmd = conf.create_command;
+  int image_at = conf.create_image_index;
+  if (image_at < 0 || image_at >= static_cast<int>(cmd.size()))
     return fail(Errc::unsupported, "container {} was not created by a berth that records its command; --new needs it",
-                json_str(conf, "name"));
-  std::vector<std::string> a;
-  for (const auto& x : cmd) a.push_back(x.is_string() ? x.get<std::string>() : "");
+                conf.name);
+  std::vector<std::string> a = cmd;
   // Skip argv[0], global flags and the run/create word.
   size_t i = 1;
   while (i < a.size() && a[i].starts_with("-")) {
@@ -95,10 +94,10 @@ Result<std::vector<GeneratedUnit>> generate_systemd(Context& c, const GenerateSy
   std::vector<GeneratedUnit> out;
   for (const auto& key : o.containers) {
     std::string id = TRY(container_id(c, key));
-    auto rec = TRY(detail::read_container(c.store, id));
-    std::string name = json_str(rec.config, "name");
+    auto rec = TRY(store::read_container(c.store, id));
+    std::string name = rec.config.name;
     std::string ident = o.use_name ? name : id;
-    int stop_timeout = o.stop_timeout.value_or(static_cast<int>(json_int(rec.config, "stop_timeout", 10)));
+    int stop_timeout = o.stop_timeout.value_or(rec.config.stop_timeout);
     GeneratedUnit u;
     u.name = o.prefix + o.separator + ident + ".service";
     std::string service;

@@ -19,9 +19,10 @@
 #include "berth/sys/file.hpp"
 #include "berth/sys/lock.hpp"
 #include "berth/sys/userns.hpp"
-#include "container_record.hpp"
+#include "berth/engine/spec.hpp"
+#include "berth/store/containers.hpp"
+#include "berth/sys/process.hpp"
 #include "health_timer.hpp"
-#include "spec_builder.hpp"
 
 namespace berth::engine {
 
@@ -151,18 +152,18 @@ namespace {
 
 // Runs the check's command in the container (as `exec` does), its stdout and stderr caught
 // together, SIGKILLed when it outlives the timeout.
-HealthResult exec_check(Context& c, const detail::ContainerRecord& rec, const Json& hc) {
+HealthResult exec_check(Context& c, const store::ContainerRecord& rec, const store::HealthCheck& hc) {
   HealthResult res;
-  res.start_ns = detail::now_ns();
+  res.start_ns = store::now_ns();
   auto done = [&](int code, std::string output) {
-    res.end_ns = detail::now_ns();
+    res.end_ns = store::now_ns();
     res.exit_code = code;
     res.output = std::move(output);
     return res;
   };
   ExecOptions o;
-  o.command = health_argv(json_obj(hc, "Test"));
-  auto spec = detail::exec_spec(c.store, rec.id, rec.config, o);
+  o.command = health_argv(Json(hc.test));
+  auto spec = exec_spec(c.store, rec, o);
   if (!spec) return done(exit_code(spec.error().code), spec.error().message);
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return done(125, "pipe: " + errno_text(errno));
@@ -186,10 +187,10 @@ HealthResult exec_check(Context& c, const detail::ContainerRecord& rec, const Js
       std::uint64_t ticks;
       (void)!::read(fd, &ticks, sizeof ticks);
       timed_out = true;
-      if (pid > 0) ::kill(pid, SIGKILL);
+      if (pid > 0) (void)sys::send_signal(pid, SIGKILL);
       return false;
     }, false});
-  std::int64_t timeout = json_int(hc, "Timeout", kHealthDefaultTimeout);
+  std::int64_t timeout = hc.timeout > 0 ? hc.timeout : kHealthDefaultTimeout;
   sup.on_started = [&](const runtime::Started& s) {
     pid = s.pid;
     out_w.reset();
@@ -198,8 +199,7 @@ HealthResult exec_check(Context& c, const detail::ContainerRecord& rec, const Js
     its.it_value.tv_nsec = timeout % kSecond;
     if (timer) ::timerfd_settime(timer.get(), 0, &its, nullptr);
   };
-  runtime::JoinTarget target{static_cast<pid_t>(json_int(rec.state, "pid")),
-                             static_cast<unsigned long long>(json_int(rec.state, "start_time")), false};
+  runtime::JoinTarget target{rec.state.pid, rec.state.start_time, false};
   auto code = runtime::exec_container_process(*spec, target, sup);
   if (timed_out) return done(-1, fmt::format("Health check exceeded timeout of {}s", timeout / kSecond));
   if (!code) return done(exit_code(code.error().code), code.error().message);
@@ -207,7 +207,7 @@ HealthResult exec_check(Context& c, const detail::ContainerRecord& rec, const Js
 }
 
 // --health-on-failure, once the container is unhealthy.
-Result<void> act_on_failure(Context& c, const detail::ContainerRecord& rec, const std::string& action) {
+Result<void> act_on_failure(Context& c, const store::ContainerRecord& rec, const std::string& action) {
   std::string id = rec.id;
   if (action == "kill") {
     auto r = TRY(kill_containers(c, {id}, false, "SIGKILL"));
@@ -218,12 +218,12 @@ Result<void> act_on_failure(Context& c, const detail::ContainerRecord& rec, cons
   } else if (action == "restart") {
     // The container's monitor starts it again at once when it finds this mark (and removes it
     // once it runs again); a foreground container's berth removes it as it exits.
-    std::string mark = detail::container_run_dir(c.store, id) + "/health-restart";
+    std::string mark = store::container_run_dir(c.store, id) + "/health-restart";
     sys::UniqueFd m(::open(mark.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!m) return fail_errno("mark container {} for restart", id);
-    pid_t pid = static_cast<pid_t>(json_int(rec.state, "pid"));
-    if (detail::alive(rec.state)) ::kill(pid, SIGKILL);
-    emit_event(c.store, "container", "kill", id, json_str(rec.config, "name"), json_str(rec.config, "image"),
+    pid_t pid = rec.state.pid;
+    if (rec.state.alive()) (void)sys::send_signal(pid, SIGKILL);
+    emit_event(c.store, "container", "kill", id, rec.config.name, rec.config.image,
                {{"signal", std::to_string(SIGKILL)}});
     for (int i = 0; i < 600 && ::access(mark.c_str(), F_OK) == 0; i++) ::usleep(50000);
   }
@@ -234,36 +234,36 @@ Result<void> act_on_failure(Context& c, const detail::ContainerRecord& rec, cons
 
 Result<HealthcheckOutcome> run_healthcheck(Context& c, const std::string& key) {
   std::string id = TRY(container_id(c, key));
-  auto rec = TRY(detail::read_container(c.store, id));
-  std::string name = json_str(rec.config, "name");
-  const Json& hc = json_obj(rec.config, "healthcheck");
-  if (health_argv(json_obj(hc, "Test")).empty()) return fail(Errc::usage, "container {} has no defined healthcheck", name);
-  if (!detail::alive(rec.state)) return fail(Errc::conflict, "container {} is not running", name);
-  if (sys::rootless_pending()) TRY(sys::join_userns_of(static_cast<pid_t>(json_int(rec.state, "pid"))));
+  auto rec = TRY(store::read_container(c.store, id));
+  std::string name = rec.config.name;
+  if (!rec.config.healthcheck || health_argv(Json(rec.config.healthcheck->test)).empty())
+    return fail(Errc::usage, "container {} has no defined healthcheck", name);
+  const store::HealthCheck& hc = *rec.config.healthcheck;
+  if (!rec.state.alive()) return fail(Errc::conflict, "container {} is not running", name);
+  if (sys::rootless_pending()) TRY(sys::join_userns_of(rec.state.pid));
   HealthResult res = exec_check(c, rec, hc);
   HealthcheckOutcome out;
   out.passed = res.exit_code == 0;
   {
-    auto dir = TRY(detail::open_run_dir(c.store, id));
+    auto dir = TRY(store::open_run_dir(c.store, id));
     auto lock = TRY(sys::FileLock::acquire(dir.get(), "health.lock", sys::FileLock::Mode::exclusive));
-    auto cur = detail::read_container(c.store, id);
+    auto cur = store::read_container(c.store, id);
     // A check that straddled a restart says nothing about the new run.
-    if (!cur || json_int(cur->state, "start_time") != json_int(rec.state, "start_time")) {
+    if (!cur || cur->state.start_time != rec.state.start_time) {
       out.status = health_status(c, id, rec.config);
       return out;
     }
     Json prev = initial_health();
     if (auto t = sys::read_file_at(dir.get(), "health.json", 16 << 20); t)
       if (auto j = parse_json(*t, "health state"); j) prev = *j;
-    HealthLimits limits{static_cast<int>(json_int(rec.config, "health_max_log_count", 5)),
-                        static_cast<int>(json_int(rec.config, "health_max_log_size", 500))};
-    Json next = apply_health_result(prev, res, hc, json_int(cur->state, "started"), limits);
+    HealthLimits limits{rec.config.health_max_log_count, rec.config.health_max_log_size};
+    Json next = apply_health_result(prev, res, store::health_json(hc), cur->state.started, limits);
     TRY(sys::write_replace(dir.get(), "health.json", dump_json(next)));
     out.status = json_str(next, "Status");
   }
-  emit_event(c.store, "container", "health_status", id, name, json_str(rec.config, "image"), Json::object(),
+  emit_event(c.store, "container", "health_status", id, name, rec.config.image, Json::object(),
              {{"HealthStatus", out.status}});
-  std::string action = json_str(rec.config, "health_on_failure", "none");
+  std::string action = rec.config.health_on_failure;
   if (!out.passed && out.status == "unhealthy" && action != "none") {
     log::info("container {} is unhealthy: --health-on-failure={}", name, action);
     TRY(act_on_failure(c, rec, action));
@@ -277,8 +277,8 @@ Json health_state(Context& c, const std::string& id) {
   return initial_health();
 }
 
-std::string health_status(Context& c, const std::string& id, const Json& config) {
-  if (health_argv(json_obj(json_obj(config, "healthcheck"), "Test")).empty()) return "";
+std::string health_status(Context& c, const std::string& id, const store::ContainerConfig& config) {
+  if (!config.healthcheck || health_argv(Json(config.healthcheck->test)).empty()) return "";
   return json_str(health_state(c, id), "Status", "starting");
 }
 
@@ -286,12 +286,12 @@ std::string health_status(Context& c, const std::string& id, const Json& config)
 
 namespace detail {
 
-HealthTimer::HealthTimer(const store::Store& s, const std::string& id, const Json& config,
+HealthTimer::HealthTimer(const store::Store& s, const std::string& id, const store::ContainerConfig& config,
                          std::function<void(const std::string& status)> on_result)
     : on_result_(std::move(on_result)) {
-  const Json& hc = json_obj(config, "healthcheck");
-  interval_ns_ = json_int(hc, "Interval");
-  if (health_argv(json_obj(hc, "Test")).empty() || interval_ns_ <= 0) return;
+  if (!config.healthcheck || health_argv(Json(config.healthcheck->test)).empty()) return;
+  interval_ns_ = config.healthcheck->interval;
+  if (interval_ns_ <= 0) return;
   int idle[2];
   if (::pipe2(idle, O_CLOEXEC) < 0) return;
   idle_r_.reset(idle[0]);

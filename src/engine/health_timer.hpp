@@ -12,7 +12,7 @@
 
 #include "berth/core/json.hpp"
 #include "berth/runtime/spec.hpp"
-#include "berth/store/store.hpp"
+#include "berth/store/containers.hpp"
 #include "berth/sys/fd.hpp"
 
 namespace berth::engine::detail {
@@ -21,7 +21,7 @@ class HealthTimer {
  public:
   // Inert when the container has no health check or its interval is "disable".
   // `on_result` gets the container's health status after each check.
-  HealthTimer(const store::Store& s, const std::string& id, const Json& config,
+  HealthTimer(const store::Store& s, const std::string& id, const store::ContainerConfig& config,
               std::function<void(const std::string& status)> on_result = {});
   // A check still running when the timer goes finishes on its own (it may be waiting for this
   // very monitor to restart the container): it is not killed, and init reaps it.

@@ -24,14 +24,15 @@
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
-#include "container_record.hpp"
+#include "berth/store/containers.hpp"
+#include "berth/sys/process.hpp"
 #include "filters.hpp"
 
 namespace berth::engine {
 
 namespace {
 
-using detail::ContainerRecord;
+using store::ContainerRecord;
 
 struct SignalName {
   const char* name;
@@ -82,30 +83,30 @@ void settle(Context& c, const std::string& id, int code_if_orphan, int parent = 
     ::poll(p, 2, 10000);
   }
   for (int i = 0; i < 1000; i++) {
-    auto rec = detail::read_container(c.store, id);
-    if (!rec || json_str(rec->state, "status") != "running") return;
+    auto rec = store::read_container(c.store, id);
+    if (!rec || rec->state.status != "running") return;
     std::this_thread::sleep_for(std::chrono::milliseconds(i < 100 ? 1 : 10));
   }
   auto lock = c.store.write_lock();
-  auto rec = detail::read_container(c.store, id);
-  if (rec && json_str(rec->state, "status") == "running" && !detail::alive(rec->state))
-    (void)detail::write_state(c.store, id, detail::exited_state(rec->state, code_if_orphan));
+  auto rec = store::read_container(c.store, id);
+  if (rec && rec->state.status == "running" && !rec->state.alive())
+    (void)store::write_state(c.store, id, rec->state.exited(code_if_orphan));
 }
 
 // A -d --rm container's monitor holds the write end of RUNROOT/containers/ID/exit (a fifo) and
 // closes it once the container's directory is renamed away (its files are deleted after that):
 // opened here, the fifo hangs up then, so berth stop need not wait for the monitor's own exit.
 sys::UniqueFd exit_fifo(Context& c, const std::string& id) {
-  std::string path = detail::container_run_dir(c.store, id) + "/exit";
+  std::string path = store::container_run_dir(c.store, id) + "/exit";
   return sys::UniqueFd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
 }
 
 // A --restart container between two runs: its monitor waits out the back-off. stop and rm -f
 // end that wait (the monitor goes; nothing runs) and the record says it no longer restarts.
-void end_restarting(Context& c, const std::string& id, const Json& state) {
-  if (!detail::restarting(state)) return;
-  auto mon = static_cast<int>(json_int(state, "monitor_pid"));
-  auto start = static_cast<unsigned long long>(json_int(state, "monitor_start_time"));
+void end_restarting(Context& c, const std::string& id, const store::ContainerState& state) {
+  if (!state.restart_pending()) return;
+  int mon = state.monitor_pid;
+  auto start = state.monitor_start_time;
   sys::UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, mon, 0)));
   if (fd && runtime::process_start_time(mon) == start) {
     ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
@@ -113,8 +114,8 @@ void end_restarting(Context& c, const std::string& id, const Json& state) {
     ::poll(&p, 1, 5000);
   }
   auto lock = c.store.write_lock();
-  if (auto cur = detail::read_container(c.store, id); cur)
-    (void)detail::write_state(c.store, id, detail::with_restarting(cur->state, false));
+  if (auto cur = store::read_container(c.store, id); cur)
+    (void)store::write_state(c.store, id, cur->state.with_restarting(false));
 }
 
 Result<std::vector<std::string>> targets(Context& c, const std::vector<std::string>& names, bool all,
@@ -122,12 +123,12 @@ Result<std::vector<std::string>> targets(Context& c, const std::vector<std::stri
   auto lock = TRY(c.store.read_lock());
   std::vector<std::string> ids;
   if (all)
-    for (const auto& r : TRY(detail::read_containers(c.store))) {
+    for (const auto& r : TRY(store::read_containers(c.store))) {
       ids.push_back(r.id);
       if (labels) labels->push_back(r.id);
     }
   for (const auto& n : names) {
-    auto id = detail::resolve_container(c.store, n);
+    auto id = store::resolve_container(c.store, n);
     if (!id) errors.push_back(id.error());
     else {
       ids.push_back(*id);
@@ -195,7 +196,7 @@ Result<int> parse_signal(const std::string& s) {
 
 Result<std::string> container_id(Context& c, const std::string& key) {
   auto lock = TRY(c.store.read_lock());
-  return detail::resolve_container(c.store, key);
+  return store::resolve_container(c.store, key);
 }
 
 namespace {
@@ -252,29 +253,26 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
   auto filters = TRY(parse_ps_filters(o.filters));
   auto lock = TRY(c.store.read_lock());
   std::vector<ContainerSummary> out;
-  for (const auto& r : TRY(detail::read_containers(c.store))) {
+  for (const auto& r : TRY(store::read_containers(c.store))) {
     ContainerSummary s;
     s.id = r.id;
-    s.name = json_str(r.config, "name");
-    s.image = json_str(r.config, "image");
-    s.image_id = json_str(r.config, "image_id");
-    s.restart_policy = json_str(r.config, "restart", "no");
-    const Json& cmd = json_obj(r.config, "command");
-    if (cmd.is_array())
-      for (const auto& a : cmd)
-        if (a.is_string()) s.command.push_back(a.get<std::string>());
-    s.created_ns = json_int(r.config, "created");
+    s.name = r.config.name;
+    s.image = r.config.image;
+    s.image_id = r.config.image_id.str();
+    s.restart_policy = r.config.restart;
+    s.command = r.config.command;
+    s.created_ns = r.config.created;
     s.created = to_seconds(s.created_ns);
-    s.started = to_seconds(json_int(r.state, "started"));
-    s.finished = to_seconds(json_int(r.state, "finished"));
-    s.exit_code = static_cast<int>(json_int(r.state, "exit_code"));
-    s.status = detail::status_of(r.state);
-    s.restarting = detail::restarting(r.state);
+    s.started = to_seconds(r.state.started);
+    s.finished = to_seconds(r.state.finished);
+    s.exit_code = r.state.exit_code;
+    s.status = r.state.shown_status();
+    s.restarting = r.state.restart_pending();
     if (s.status == "running") {
-      s.pid = static_cast<int>(json_int(r.state, "pid"));
+      s.pid = r.state.pid;
       s.health = health_status(c, r.id, r.config);
     }
-    s.labels = json_obj(r.config, "labels");
+    s.labels = r.config.labels;
     // As podman: without -a only running containers, unless a status filter says otherwise.
     bool status_filter = std::any_of(filters.begin(), filters.end(), [](const PsFilter& f) { return f.key == "status"; });
     if (!o.all && !status_filter && s.status != "running") continue;
@@ -291,26 +289,25 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
 }
 
 Result<void> rename_container(Context& c, const std::string& key, const std::string& new_name) {
-  TRY(detail::check_container_name(new_name));
+  TRY(store::check_container_name(new_name));
   auto lock = TRY(c.store.write_lock());
-  auto id = TRY(detail::resolve_container(c.store, key));
-  if (std::string holder = TRY(detail::claim_name(c.store, new_name, id)); !holder.empty())
+  auto id = TRY(store::resolve_container(c.store, key));
+  if (std::string holder = TRY(store::claim_name(c.store, new_name, id)); !holder.empty())
     return fail(Errc::conflict, "the container name \"{}\" is already in use by {}: that name is already in use", new_name, holder);
-  auto rec = TRY(detail::read_container(c.store, id));
-  std::string old_name = json_str(rec.config, "name");
-  rec.config["name"] = new_name;
-  auto dir = TRY(sys::open_beneath(c.store.root(), "containers/" + id, O_RDONLY | O_DIRECTORY, 0, true));
-  TRY(sys::write_atomic(dir.get(), "config.json", dump_json(rec.config)));
-  if (old_name != new_name) detail::release_name(c.store, old_name, id);
+  auto rec = TRY(store::read_container(c.store, id));
+  std::string old_name = rec.config.name;
+  rec.config.name = new_name;
+  TRY(store::write_config(c.store, rec.config));
+  if (old_name != new_name) store::release_name(c.store, old_name, id);
   return {};
 }
 
 Result<std::vector<std::string>> prune_containers(Context& c) {
   auto lock = TRY(c.store.write_lock());
   std::vector<std::string> out;
-  for (const auto& r : TRY(detail::read_containers(c.store))) {
-    if (detail::alive(r.state)) continue;
-    TRY(detail::remove_container_dir(c.store, r.id));
+  for (const auto& r : TRY(store::read_containers(c.store))) {
+    if (r.state.alive()) continue;
+    TRY(store::remove_container_dir(c.store, r.id));
     out.push_back(r.id);
   }
   return out;
@@ -328,32 +325,32 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
     auto ids = TRY(targets(c, o.containers, o.all, ignored, &names));
     for (size_t i = 0; i < ids.size(); i++) {
       const std::string& id = ids[i];
-      auto rec = detail::read_container(c.store, id);
+      auto rec = store::read_container(c.store, id);
       if (rec) end_restarting(c, id, rec->state);
-      if (!rec || !detail::alive(rec->state)) continue;
+      if (!rec || !rec->state.alive()) continue;
       killed[names[i]] = id;
-      int pid = static_cast<int>(json_int(rec->state, "pid"));
-      detail::mark_stopped(c.store, id);
+      int pid = rec->state.pid;
+      store::mark_stopped(c.store, id);
       sys::UniqueFd parent = parent_pidfd(pid);
       ::kill(pid, SIGKILL);
-      wait_gone(pid, static_cast<unsigned long long>(json_int(rec->state, "start_time")), 5000);
+      wait_gone(pid, rec->state.start_time, 5000);
       settle(c, id, 137, parent.get());
     }
   }
   auto lock = TRY(c.store.write_lock());
   std::vector<std::string> ids;
   if (o.all)
-    for (const auto& r : TRY(detail::read_containers(c.store))) ids.push_back(r.id);
+    for (const auto& r : TRY(store::read_containers(c.store))) ids.push_back(r.id);
   for (const auto& k : o.containers) {
-    auto id = detail::resolve_container(c.store, k);
+    auto id = store::resolve_container(c.store, k);
     if (id) ids.push_back(*id);
     else if (killed.count(k)) rep.done.push_back(killed[k]);  // --rm: its berth removed it as it ended
     else rep.errors.push_back(id.error());
   }
   for (const auto& id : ids) {
-    auto it = detail::read_container(c.store, id);
+    auto it = store::read_container(c.store, id);
     if (!it) continue;
-    if (detail::alive(it->state)) {
+    if (it->state.alive()) {
       if (!o.force) {
         rep.errors.push_back(Error{Errc::conflict, 0,
                                    fmt::format("cannot remove container {} as it is running - running or paused "
@@ -361,12 +358,12 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
                                                id)});
         continue;
       }
-      int pid = static_cast<int>(json_int(it->state, "pid"));
+      int pid = it->state.pid;
       ::kill(pid, SIGKILL);
-      wait_gone(pid, static_cast<unsigned long long>(json_int(it->state, "start_time")), 5000);
+      wait_gone(pid, it->state.start_time, 5000);
     }
-    TRY(detail::remove_container_dir(c.store, id));
-    emit_event(c.store, "container", "remove", id, json_str(it->config, "name"), json_str(it->config, "image"));
+    TRY(store::remove_container_dir(c.store, id));
+    emit_event(c.store, "container", "remove", id, it->config.name, it->config.image);
     rep.done.push_back(id);
   }
   return rep;
@@ -377,30 +374,30 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
   std::vector<std::string> labels;
   auto ids = TRY(targets(c, o.containers, o.all, rep.errors, &labels));
   for (size_t i = 0; i < ids.size(); i++) {
-    auto rec = detail::read_container(c.store, ids[i]);
+    auto rec = store::read_container(c.store, ids[i]);
     if (!rec) continue;
     // Also between two runs of a --restart container: its monitor must not start it again.
-    detail::mark_stopped(c.store, ids[i]);
+    store::mark_stopped(c.store, ids[i]);
     end_restarting(c, ids[i], rec->state);
-    if (detail::alive(rec->state)) {
-      int pid = static_cast<int>(json_int(rec->state, "pid"));
-      auto st = static_cast<unsigned long long>(json_int(rec->state, "start_time"));
-      int sig = parse_signal(json_str(rec->config, "stop_signal", "SIGTERM")).value_or(SIGTERM);
-      int timeout = o.timeout.value_or(static_cast<int>(json_int(rec->config, "stop_timeout", 10)));
+    if (rec->state.alive()) {
+      int pid = rec->state.pid;
+      auto st = rec->state.start_time;
+      int sig = parse_signal(rec->config.stop_signal).value_or(SIGTERM);
+      int timeout = o.timeout.value_or(rec->config.stop_timeout);
       sys::UniqueFd parent = parent_pidfd(pid);
       // --rm: the record's removal ends the wait (the monitor deletes the files after that);
       // otherwise the monitor's exit does, so that nothing of it writes after stop returns.
-      sys::UniqueFd removed = rec->config.value("rm", false) ? exit_fifo(c, ids[i]) : sys::UniqueFd{};
+      sys::UniqueFd removed = rec->config.rm ? exit_fifo(c, ids[i]) : sys::UniqueFd{};
       ::kill(pid, sig);
       if (!wait_gone(pid, st, timeout * 1000)) {
         if (timeout > 0)
           fmt::print(stderr, "WARN[{:04d}] StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL\n",
-                     timeout, json_str(rec->config, "stop_signal", "SIGTERM"), json_str(rec->config, "name"), timeout);
+                     timeout, rec->config.stop_signal, rec->config.name, timeout);
         ::kill(pid, SIGKILL);
         wait_gone(pid, st, 10000);
       }
       settle(c, ids[i], 137, parent.get(), removed.get());
-      emit_event(c.store, "container", "stop", ids[i], json_str(rec->config, "name"), json_str(rec->config, "image"));
+      emit_event(c.store, "container", "stop", ids[i], rec->config.name, rec->config.image);
     }
     rep.done.push_back(labels[i]);
   }
@@ -414,24 +411,24 @@ Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& 
   std::vector<std::string> labels;
   auto ids = TRY(targets(c, names, all, rep.errors, &labels));
   for (size_t i = 0; i < ids.size(); i++) {
-    auto rec = detail::read_container(c.store, ids[i]);
+    auto rec = store::read_container(c.store, ids[i]);
     if (!rec) continue;
-    if (!detail::alive(rec->state)) {
+    if (!rec->state.alive()) {
       if (all) continue;
       rep.errors.push_back(Error{Errc::system, 0,
                                  fmt::format("can only kill running containers. {} is in state {}: container state improper",
-                                             ids[i], detail::status_of(rec->state))});
+                                             ids[i], rec->state.shown_status())});
       continue;
     }
     // A signal meant to end it counts as a stop: the restart policy no longer applies.
-    int stop_sig = parse_signal(json_str(rec->config, "stop_signal", "SIGTERM")).value_or(SIGTERM);
+    int stop_sig = parse_signal(rec->config.stop_signal).value_or(SIGTERM);
     if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == SIGQUIT || sig == stop_sig)
-      detail::mark_stopped(c.store, ids[i]);
-    if (::kill(static_cast<int>(json_int(rec->state, "pid")), sig) < 0) {
+      store::mark_stopped(c.store, ids[i]);
+    if (::kill(rec->state.pid, sig) < 0) {
       rep.errors.push_back(Error{Errc::system, errno, fmt::format("kill {}: {}", ids[i], errno_text(errno))});
       continue;
     }
-    emit_event(c.store, "container", "kill", ids[i], json_str(rec->config, "name"), json_str(rec->config, "image"),
+    emit_event(c.store, "container", "kill", ids[i], rec->config.name, rec->config.image,
                {{"signal", std::to_string(sig)}});
     rep.done.push_back(labels[i]);
   }
@@ -459,9 +456,9 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
   {
     auto lock = TRY(c.store.read_lock());
     for (const auto& n : names) {
-      auto id = detail::resolve_container(c.store, n);
+      auto id = store::resolve_container(c.store, n);
       if (id) ids.push_back(*id);
-      else if (detail::is_full_id(n) && (want.empty() || want.count("exited")) && died_exit_code(c.store, n)) ids.push_back(n);
+      else if (store::is_full_id(n) && (want.empty() || want.count("exited")) && died_exit_code(c.store, n)) ids.push_back(n);
       else rep.errors.push_back(id.error());
     }
   }
@@ -469,12 +466,12 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
     // Polled, as podman does for conditions other than stopped.
     for (const auto& id : ids) {
       while (true) {
-        auto rec = detail::read_container(c.store, id);
+        auto rec = store::read_container(c.store, id);
         if (!rec) {
           rep.errors.push_back(Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)});
           break;
         }
-        std::string status = detail::status_of(rec->state);
+        std::string status = rec->state.shown_status();
         std::string health = status == "running" ? health_status(c, id, rec->config) : "";
         if (want.count(status) || (!health.empty() && want.count(health))) {
           rep.done.push_back("-1");
@@ -486,30 +483,30 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
     return rep;
   }
   for (const auto& id : ids) {
-    auto rec = detail::read_container(c.store, id);
+    auto rec = store::read_container(c.store, id);
     if (!rec) {
       if (auto code = died_exit_code(c.store, id)) rep.done.push_back(std::to_string(*code));
       continue;
     }
-    std::string now = detail::status_of(rec->state);
+    std::string now = rec->state.shown_status();
     if (want.size() > 1 && now != "exited" && want.count(now)) {
       rep.done.push_back("-1");
       continue;
     }
-    if (detail::alive(rec->state)) {
-      int pid = static_cast<int>(json_int(rec->state, "pid"));
-      auto st = static_cast<unsigned long long>(json_int(rec->state, "start_time"));
+    if (rec->state.alive()) {
+      int pid = rec->state.pid;
+      auto st = rec->state.start_time;
       while (!wait_gone(pid, st, 1000)) {
       }
       settle(c, id, 137);
-      rec = detail::read_container(c.store, id);
+      rec = store::read_container(c.store, id);
     }
     if (!rec) {  // --rm: removed as it ended
       if (auto code = died_exit_code(c.store, id)) rep.done.push_back(std::to_string(*code));
       else rep.errors.push_back(Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)});
       continue;
     }
-    rep.done.push_back(std::to_string(json_int(rec->state, "exit_code")));
+    rep.done.push_back(std::to_string(rec->state.exit_code));
   }
   return rep;
 }
@@ -581,9 +578,9 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
   if (want_cols.empty()) want_cols = {"user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args"};
 
   std::string id = TRY(container_id(c, key));
-  auto rec = TRY(detail::read_container(c.store, id));
-  if (!detail::alive(rec.state)) return fail(Errc::system, "top can only be used on running containers: container state improper");
-  int init = static_cast<int>(json_int(rec.state, "pid"));
+  auto rec = TRY(store::read_container(c.store, id));
+  if (!rec.state.alive()) return fail(Errc::system, "top can only be used on running containers: container state improper");
+  int init = rec.state.pid;
   // Rootless: only from inside the container's user namespace may its processes be inspected.
   if (sys::rootless_pending()) TRY(sys::join_userns_of(init));
   struct stat want;
@@ -685,75 +682,73 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
 
 Result<Json> inspect_container(Context& c, const std::string& key) {
   auto lock = TRY(c.store.read_lock());
-  auto id = TRY(detail::resolve_container(c.store, key));
-  auto rec = TRY(detail::read_container(c.store, id));
-  const Json& conf = rec.config;
-  const Json& st = rec.state;
-  std::string status = detail::status_of(st);
-  std::vector<std::string> argv;
-  for (const auto& a : json_obj(conf, "command")) argv.push_back(a.get<std::string>());
+  auto id = TRY(store::resolve_container(c.store, key));
+  auto rec = TRY(store::read_container(c.store, id));
+  const store::ContainerConfig& conf = rec.config;
+  const store::ContainerState& st = rec.state;
+  std::string status = st.shown_status();
+  const std::vector<std::string>& argv = conf.command;
   auto ts = [](std::int64_t ns) { return ns ? rfc3339_utc(ns / 1000000000, ns % 1000000000) : "0001-01-01T00:00:00Z"; };
   Json mounts = Json::array();
-  for (const auto& v : json_obj(conf, "volumes")) {
-    std::string s = v.get<std::string>();
-    auto a = s.find(':'), b = s.find(':', a + 1);
-    std::string opts = b == std::string::npos ? "" : s.substr(b + 1);
-    mounts.push_back({{"Type", "bind"}, {"Source", s.substr(0, a)}, {"Destination", s.substr(a + 1, b == std::string::npos ? b : b - a - 1)},
-                      {"RW", opts.find("ro") == std::string::npos}, {"Options", Json::array({"rbind"})}});
-  }
+  for (const auto& v : conf.volumes)
+    mounts.push_back({{"Type", "bind"}, {"Source", v.source}, {"Destination", v.target}, {"RW", !v.read_only},
+                      {"Options", Json::array({"rbind"})}});
+  for (const auto& t : conf.tmpfs)
+    mounts.push_back({{"Type", "tmpfs"}, {"Source", "tmpfs"}, {"Destination", t.target},
+                      {"RW", t.options.find("ro") != 0}, {"Options", Json::array({t.options})}});
   OrderedJson j;
   j["Id"] = id;
-  j["Created"] = ts(json_int(conf, "created"));
+  j["Created"] = ts(conf.created);
   j["Path"] = argv.empty() ? "" : argv.front();
   j["Args"] = argv.size() > 1 ? std::vector<std::string>(argv.begin() + 1, argv.end()) : std::vector<std::string>{};
   j["State"] = {{"Status", status},
                 {"Running", status == "running"},
                 {"Paused", false},
-                {"Restarting", detail::restarting(st)},
+                {"Restarting", st.restart_pending()},
                 {"OOMKilled", false},
                 {"Dead", false},
-                {"Pid", status == "running" ? json_int(st, "pid") : 0},
-                {"ExitCode", json_int(st, "exit_code")},
-                {"Error", json_str(st, "error")},
-                {"StartedAt", ts(json_int(st, "started"))},
-                {"FinishedAt", ts(json_int(st, "finished"))}};
-  const Json& hc = json_obj(conf, "healthcheck");
-  if (hc.is_object()) {
+                {"Pid", status == "running" ? st.pid : 0},
+                {"ExitCode", st.exit_code},
+                {"Error", st.error},
+                {"StartedAt", ts(st.started)},
+                {"FinishedAt", ts(st.finished)}};
+  Json hc = conf.healthcheck ? store::health_json(*conf.healthcheck) : Json(nullptr);
+  if (conf.healthcheck) {
     // Docker's name and podman's: the same object.
     Json health = health_state(c, id);
     j["State"]["Health"] = health;
     j["State"]["Healthcheck"] = health;
   }
-  j["Image"] = std::string(json_str(conf, "image_id").substr(7));
-  j["ImageName"] = json_str(conf, "image");
-  j["Name"] = json_str(conf, "name");
-  j["RestartCount"] = json_int(st, "restart_count");
+  j["Image"] = std::string(conf.image_id.hex());
+  j["ImageName"] = conf.image;
+  j["Name"] = conf.name;
+  j["RestartCount"] = st.restart_count;
   j["Driver"] = "overlay";
   j["Mounts"] = mounts;
-  j["Config"] = {{"Hostname", json_str(conf, "hostname").empty() ? id.substr(0, 12) : json_str(conf, "hostname")},
-                 {"User", json_str(conf, "user")},
-                 {"Env", json_obj(conf, "env")},
+  j["Config"] = {{"Hostname", conf.hostname.empty() ? id.substr(0, 12) : conf.hostname},
+                 {"User", conf.user},
+                 {"Env", conf.env},
                  {"Cmd", argv},
-                 {"CreateCommand", json_obj(conf, "create_command")},
-                 {"Image", json_str(conf, "image")},
-                 {"WorkingDir", json_str(conf, "workdir")},
-                 {"Labels", json_obj(conf, "labels")},
-                 {"StopSignal", json_str(conf, "stop_signal")},
-                 {"StopTimeout", json_int(conf, "stop_timeout", 10)},
-                 {"Tty", conf.value("tty", false)},
-                 {"Healthcheck", hc.is_object() ? hc : Json(nullptr)},
-                 {"HealthcheckOnFailureAction", json_str(conf, "health_on_failure", "none")},
-                 {"HealthMaxLogCount", json_int(conf, "health_max_log_count", 5)},
-                 {"HealthMaxLogSize", json_int(conf, "health_max_log_size", 500)},
-                 {"OpenStdin", conf.value("interactive", false)}};
-  auto policy = parse_restart_policy(json_str(conf, "restart", "no")).value_or(RestartPolicy{});
-  j["HostConfig"] = {{"AutoRemove", conf.value("rm", false)},
-                     {"Privileged", conf.value("privileged", false)},
-                     {"ReadonlyRootfs", conf.value("read_only", false)},
-                     {"NetworkMode", json_str(conf, "network")},
-                     {"CapAdd", json_obj(conf, "cap_add")},
-                     {"CapDrop", json_obj(conf, "cap_drop")},
-                     {"SecurityOpt", json_obj(conf, "security_opt")},
+                 {"CreateCommand", conf.create_command},
+                 {"Image", conf.image},
+                 {"WorkingDir", conf.workdir},
+                 {"Labels", conf.labels},
+                 {"StopSignal", conf.stop_signal},
+                 {"StopTimeout", conf.stop_timeout},
+                 {"Tty", conf.tty},
+                 {"Healthcheck", hc},
+                 {"HealthcheckOnFailureAction", conf.health_on_failure},
+                 {"HealthMaxLogCount", conf.health_max_log_count},
+                 {"HealthMaxLogSize", conf.health_max_log_size},
+                 {"OpenStdin", conf.interactive}};
+  auto policy = parse_restart_policy(conf.restart).value_or(RestartPolicy{});
+  j["HostConfig"] = {{"AutoRemove", conf.rm},
+                     {"Privileged", conf.privileged},
+                     {"ReadonlyRootfs", conf.read_only},
+                     {"NetworkMode", conf.network},
+                     {"CapAdd", conf.cap_add},
+                     {"CapDrop", conf.cap_drop},
+                     {"SecurityOpt", conf.security_opt},
                      {"RestartPolicy", {{"Name", policy.name == "no" ? "" : policy.name},
                                         {"MaximumRetryCount", policy.max_retries}}}};
   return Json::parse(dump_json(j));

@@ -10,7 +10,7 @@
 #include "berth/core/humanize.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/sys/file.hpp"
-#include "container_record.hpp"
+#include "berth/store/containers.hpp"
 #include "journal.hpp"
 
 namespace berth::engine {
@@ -102,8 +102,8 @@ void keep_tail(std::deque<LogLine>& lines, std::optional<long> tail) {
 }
 
 bool still_running(Context& c, const std::string& id) {
-  auto now = detail::read_container(c.store, id);
-  return now && detail::status_of(now->state) == "running";
+  auto now = store::read_container(c.store, id);
+  return now && now->state.shown_status() == "running";
 }
 
 // --log-driver journald: the same output, from the container's journal entries.
@@ -133,15 +133,15 @@ Result<void> journal_logs(Context& c, const std::string& id, const LogsOptions& 
 
 Result<void> container_logs(Context& c, const LogsOptions& o) {
   std::string id = TRY(container_id(c, o.container));
-  auto rec = TRY(detail::read_container(c.store, id));
-  std::string driver = json_str(rec.config, "log_driver", "k8s-file");
+  auto rec = TRY(store::read_container(c.store, id));
+  std::string driver = rec.config.log_driver;
   if (driver == "none" || driver == "passthrough")
     return fail(Errc::unsupported, "this container is using the '{}' log driver, cannot read logs: this container is not logging output",
                 driver);
   if (driver == "journald") return journal_logs(c, id, o);
-  std::string path = detail::container_dir(c.store, id) + "/ctr.log";
-  for (const auto& opt : json_obj(rec.config, "log_opt").is_array() ? json_obj(rec.config, "log_opt") : Json::array())
-    if (opt.is_string() && opt.get<std::string>().starts_with("path=")) path = opt.get<std::string>().substr(5);
+  std::string path = store::container_dir(c.store, id) + "/ctr.log";
+  for (const auto& opt : rec.config.log_opt)
+    if (opt.starts_with("path=")) path = opt.substr(5);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno != ENOENT) return fail_errno("open {}", path);
   sys::UniqueFd g(fd);

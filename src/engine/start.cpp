@@ -27,29 +27,30 @@
 #include "berth/core/log.hpp"
 #include "berth/engine/events.hpp"
 #include "berth/engine/run.hpp"
+#include "berth/engine/spec.hpp"
+#include "berth/store/containers.hpp"
+#include "berth/sys/process.hpp"
 #include "berth/runtime/pty.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
 #include "attach.hpp"
-#include "container_record.hpp"
 #include "health_timer.hpp"
 #include "journal.hpp"
 #include "sdnotify.hpp"
-#include "spec_builder.hpp"
 
 namespace berth::engine {
 
 namespace {
 
 // Takes the container from "created"/"exited" to ready-to-start, under the write lock.
-Result<detail::ContainerRecord> prepare_start(Context& c, const std::string& id) {
+Result<store::ContainerRecord> prepare_start(Context& c, const std::string& id) {
   auto lock = TRY(c.store.write_lock());
-  auto rec = TRY(detail::read_container(c.store, id));
-  if (detail::alive(rec.state)) return fail(Errc::conflict, "container {} is already running", json_str(rec.config, "name"));
-  if (detail::restarting(rec.state))
+  auto rec = TRY(store::read_container(c.store, id));
+  if (rec.state.alive()) return fail(Errc::conflict, "container {} is already running", rec.config.name);
+  if (rec.state.restart_pending())
     return fail(Errc::conflict, "container {} is restarting: its monitor starts it again (berth stop ends that)",
-                json_str(rec.config, "name"));
-  detail::clear_stopped(c.store, id);
+                rec.config.name);
+  store::clear_stopped(c.store, id);
   return rec;
 }
 
@@ -57,51 +58,51 @@ Result<detail::ContainerRecord> prepare_start(Context& c, const std::string& id)
 // run returns sooner); the container itself is gone from the store before this returns.
 // `removed`: closed once a --rm container's directory is renamed away (the monitor's exit
 // fifo, which berth stop waits on), before its files are deleted.
-void record_exit(Context& c, const detail::ContainerRecord& rec, const Result<int>& code, bool background_rm = false,
+void record_exit(Context& c, const store::ContainerRecord& rec, const Result<int>& code, bool background_rm = false,
                  sys::UniqueFd* removed = nullptr) {
-  std::string name = json_str(rec.config, "name"), image = json_str(rec.config, "image");
+  std::string name = rec.config.name, image = rec.config.image;
   emit_event(c.store, "container", "died", rec.id, name, image,
              {{"containerExitCode", std::to_string(code ? *code : exit_code(code.error().code))}});
   auto lock = c.store.write_lock();
-  auto cur = detail::read_container(c.store, rec.id);
-  Json prev = cur ? cur->state : rec.state;
-  Json st = code ? detail::exited_state(prev, *code) : detail::exited_state(prev, exit_code(code.error().code), code.error().message);
-  if (rec.config.value("rm", false)) {
+  auto cur = store::read_container(c.store, rec.id);
+  store::ContainerState prev = cur ? cur->state : rec.state;
+  store::ContainerState st = code ? prev.exited(*code) : prev.exited(exit_code(code.error().code), code.error().message);
+  if (rec.config.rm) {
     if (background_rm) {
-      auto r = detail::remove_container_dir(c.store, rec.id, true);
+      auto r = store::remove_container_dir(c.store, rec.id, true);
       if (!r) log::warn("remove container {}: {}", rec.id, r.error().message);
       else emit_event(c.store, "container", "remove", rec.id, name, image);
       return;
     }
     // Renamed away under the lock; deleted once other writers may go on.
-    auto taken = detail::take_container_dir(c.store, rec.id);
+    auto taken = store::take_container_dir(c.store, rec.id);
     lock = sys::FileLock{};  // released: the deletion below holds only the directory's own lock
     if (removed) removed->reset();
     if (!taken) return log::warn("remove container {}: {}", rec.id, taken.error().message);
     emit_event(c.store, "container", "remove", rec.id, name, image);
-    if (*taken) detail::delete_taken(c.store, **taken);
+    if (*taken) store::delete_taken(c.store, **taken);
     return;
   }
-  auto w = detail::write_state(c.store, rec.id, st);
+  auto w = store::write_state(c.store, rec.id, st);
   if (!w) log::warn("record the exit of container {}: {}", rec.id, w.error().message);
 }
 
 void set_restarting(Context& c, const std::string& id, bool on) {
   auto lock = c.store.write_lock();
-  auto cur = detail::read_container(c.store, id);
+  auto cur = store::read_container(c.store, id);
   if (!cur) return;
-  auto w = detail::write_state(c.store, id, detail::with_restarting(cur->state, on));
+  auto w = store::write_state(c.store, id, cur->state.with_restarting(on));
   if (!w) log::warn("record container state: {}", w.error().message);
 }
 
-void record_started(Context& c, const detail::ContainerRecord& rec, const runtime::Started& s, int restarts = 0) {
+void record_started(Context& c, const store::ContainerRecord& rec, const runtime::Started& s, int restarts = 0) {
   const std::string& id = rec.id;
-  emit_event(c.store, "container", restarts > 0 ? "restart" : "start", id, json_str(rec.config, "name"),
-             json_str(rec.config, "image"));
+  emit_event(c.store, "container", restarts > 0 ? "restart" : "start", id, rec.config.name,
+             rec.config.image);
   log::debug("container started, pid {}", s.pid);
-  Json st = detail::running_state(s.pid, s.start_time, detail::now_ns());
-  if (restarts > 0) st["restart_count"] = restarts;
-  auto w = detail::write_state(c.store, id, st);
+  auto st = store::ContainerState::running(s.pid, s.start_time, store::now_ns());
+  st.restart_count = restarts;
+  auto w = store::write_state(c.store, id, st);
   if (!w) log::warn("record container state: {}", w.error().message);
 }
 
@@ -131,7 +132,7 @@ class LogWriter {
       if (tee) tee(stream, data);
       return true;
     }
-    std::int64_t ns = detail::now_ns();
+    std::int64_t ns = store::now_ns();
     std::string ts = rfc3339_utc(ns / 1000000000, ns % 1000000000);
     std::string out;
     while (!data.empty()) {
@@ -160,17 +161,16 @@ struct LogTarget {
   std::optional<detail::Journal> journal;
 };
 
-LogTarget log_target(const store::Store& s, const std::string& id, const Json& config) {
+LogTarget log_target(const store::Store& s, const store::ContainerConfig& config) {
   LogTarget t;
-  t.driver = json_str(config, "log_driver", "k8s-file");
+  t.driver = config.log_driver;
   std::string tag;
-  for (const auto& opt : json_obj(config, "log_opt").is_array() ? json_obj(config, "log_opt") : Json::array()) {
-    std::string o = opt.is_string() ? opt.get<std::string>() : "";
+  for (const auto& o : config.log_opt) {
     if (o.starts_with("path=")) t.path = o.substr(5);
     if (o.starts_with("tag=")) tag = o.substr(4);
   }
-  if (t.path.empty()) t.path = detail::container_dir(s, id) + "/ctr.log";
-  if (t.driver == "journald") t.journal.emplace(id, json_str(config, "name"), tag);
+  if (t.path.empty()) t.path = store::container_dir(s, config.id) + "/ctr.log";
+  if (t.driver == "journald") t.journal.emplace(config.id, config.name, tag);
   return t;
 }
 
@@ -239,20 +239,18 @@ runtime::Supervision attached_supervision(bool tty, bool interactive, std::optio
 // signals are forwarded as they come.
 class StopOnTerm {
  public:
-  explicit StopOnTerm(const Json& config)
-      : signal_(parse_signal(json_str(config, "stop_signal", "SIGTERM")).value_or(SIGTERM)),
-        timeout_(static_cast<int>(json_int(config, "stop_timeout", 10))) {}
-  void started(pid_t pid) { pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
+  explicit StopOnTerm(const store::ContainerConfig& config)
+      : signal_(parse_signal(config.stop_signal).value_or(SIGTERM)), timeout_(config.stop_timeout) {}
+  void started(pid_t pid) { pidfd_ = sys::pidfd_open(pid); }
   bool on_signal(int sig) {
     if (sig != SIGTERM || !pidfd_) return false;
-    ::syscall(SYS_pidfd_send_signal, pidfd_.get(), signal_, nullptr, 0);
+    sys::pidfd_signal(pidfd_.get(), signal_);
     if (!armed_) {
       armed_ = true;
       // The pidfd names this process only: a reused pid is never hit.
-      std::thread([fd = ::dup(pidfd_.get()), t = timeout_] {
-        ::sleep(static_cast<unsigned>(std::max(t, 0)));
-        ::syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
-        ::close(fd);
+      std::thread([fd = std::make_shared<sys::UniqueFd>(::fcntl(pidfd_.get(), F_DUPFD_CLOEXEC, 0)), t = timeout_] {
+        std::this_thread::sleep_for(std::chrono::seconds(std::max(t, 0)));
+        sys::pidfd_signal(fd->get(), SIGKILL);
       }).detach();
     }
     return true;
@@ -284,15 +282,14 @@ int activation_fds() {
 }
 
 // The --sdnotify mode that applies: empty when systemd gave no socket or it is ignored.
-std::string notify_mode(const Json& config) {
+std::string notify_mode(const store::ContainerConfig& config) {
   const char* sock = std::getenv("NOTIFY_SOCKET");
-  std::string mode = json_str(config, "sdnotify", "conmon");
-  return sock && *sock && mode != "ignore" ? mode : "";
+  return sock && *sock && config.sdnotify != "ignore" ? config.sdnotify : "";
 }
 
-Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool interactive) {
+Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool interactive) {
   log::debug("start {} attached", rec.id.substr(0, 12));
-  auto spec = TRY(detail::build_spec(c.store, rec.id, rec.config));
+  auto spec = TRY(build_spec(c.store, rec));
   log::debug("spec built");
   if (int n = activation_fds(); n > 0) {
     spec.listen_fds = n;
@@ -300,14 +297,14 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
     spec.env.push_back(fmt::format("LISTEN_FDS={}", n));
     if (const char* names = std::getenv("LISTEN_FDNAMES")) spec.env.push_back(std::string("LISTEN_FDNAMES=") + names);
   }
-  bool tty = rec.config.value("tty", false);
+  bool tty = rec.config.tty;
   // The output also goes to the container's log, as podman's does, so that `logs` shows it
   // later; not for --rm, whose log goes with it (its output then reaches this terminal direct).
   // --log-driver none and passthrough: the container writes straight to berth's fds.
-  LogTarget target = log_target(c.store, rec.id, rec.config);
+  LogTarget target = log_target(c.store, rec.config);
   std::optional<LogWriter> writer;
   sys::UniqueFd logfd;
-  if (target.driver == "k8s-file" && !rec.config.value("rm", false))
+  if (target.driver == "k8s-file" && !rec.config.rm)
     logfd.reset(::open(target.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (logfd || target.journal) {
     {
@@ -326,8 +323,8 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   std::string notify = notify_mode(rec.config);
   std::optional<detail::NotifyRelay> relay;
   if (notify == "container") {
-    TRY(detail::open_run_dir(c.store, rec.id));
-    relay = TRY(detail::NotifyRelay::open(detail::container_run_dir(c.store, rec.id) + "/notify"));
+    TRY(store::open_run_dir(c.store, rec.id));
+    relay = TRY(detail::NotifyRelay::open(store::container_run_dir(c.store, rec.id) + "/notify"));
     sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
   }
   // --sdnotify=healthy: READY once the first check passes.
@@ -360,7 +357,7 @@ Result<int> run_attached(Context& c, const detail::ContainerRecord& rec, bool in
   health.stopped();
   // A foreground container is not started again by --health-on-failure=restart: its end is
   // berth's (the mark only tells `healthcheck run` that it is over).
-  ::unlink((detail::container_run_dir(c.store, rec.id) + "/health-restart").c_str());
+  ::unlink((store::container_run_dir(c.store, rec.id) + "/health-restart").c_str());
   if (!notify.empty()) detail::sd_notify("STOPPING=1\n");
   if (pipe_ignored) ::sigaction(SIGPIPE, &old_pipe, nullptr);
   raw.reset();
@@ -436,7 +433,7 @@ Result<PendingMonitor> spawn_monitor(Context& c) {
 }
 
 // Tells the monitor which container to start and waits for its answer.
-Result<int> start_detached(const detail::ContainerRecord& rec, PendingMonitor m) {
+Result<int> start_detached(const store::ContainerRecord& rec, PendingMonitor m) {
   std::string line = rec.id + "\n";
   (void)!::send(m.go.get(), line.data(), line.size(), MSG_NOSIGNAL);  // a dead monitor: no answer below
   m.go.reset();
@@ -472,20 +469,6 @@ Result<int> start_detached(const detail::ContainerRecord& rec, PendingMonitor m)
 
 }  // namespace
 
-Result<runtime::Spec> detail::exec_spec(const store::Store& s, const std::string& id, const Json& config,
-                                        const ExecOptions& o) {
-  Json conf = config;
-  conf["command"] = o.command;
-  Json env = json_obj(conf, "env").is_array() ? json_obj(conf, "env") : Json::array();
-  for (const auto& e : o.env) env.push_back(e);
-  conf["env"] = env;
-  if (!o.user.empty()) conf["user"] = o.user;
-  if (!o.workdir.empty()) conf["workdir"] = o.workdir;
-  if (o.privileged) conf["privileged"] = true;
-  conf["tty"] = o.tty;
-  return build_spec(s, id, conf, true);
-}
-
 Result<int> start_container(Context& c, const std::string& id, bool attach, bool interactive) {
   if (attach) return run_attached(c, TRY(prepare_start(c, id)), interactive);
   auto monitor = TRY(spawn_monitor(c));
@@ -509,23 +492,23 @@ Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out) 
   auto r = start();
   if (!r && o.rm) {
     auto lock = c.store.write_lock();
-    (void)detail::remove_container_dir(c.store, id);
+    (void)store::remove_container_dir(c.store, id);
   }
   return r;
 }
 
 Result<int> exec_container(Context& c, const ExecOptions& o) {
   std::string id = TRY(container_id(c, o.container));
-  auto rec = TRY(detail::read_container(c.store, id));
-  if (!detail::alive(rec.state))
+  auto rec = TRY(store::read_container(c.store, id));
+  if (!rec.state.alive())
     return fail(Errc::system, "can only create exec sessions on running containers: container state improper");
   if (o.command.empty()) return fail(Errc::usage, "exec requires at least one command argument");
   // Rootless: the container lives in the user namespace of the berth that started it; join
   // that one (its owner, this user, may) rather than a new one with no rights over it.
-  if (sys::rootless_pending()) TRY(sys::join_userns_of(static_cast<pid_t>(json_int(rec.state, "pid"))));
-  auto spec = TRY(detail::exec_spec(c.store, id, rec.config, o));
-  runtime::JoinTarget target{static_cast<pid_t>(json_int(rec.state, "pid")),
-                             static_cast<unsigned long long>(json_int(rec.state, "start_time")), o.detach};
+  if (sys::rootless_pending()) TRY(sys::join_userns_of(rec.state.pid));
+  auto spec = TRY(exec_spec(c.store, rec, o));
+  runtime::JoinTarget target{rec.state.pid,
+                             rec.state.start_time, o.detach};
   std::optional<runtime::RawMode> raw;
   runtime::Supervision sup = o.detach ? runtime::Supervision{} : attached_supervision(o.tty, o.interactive, raw);
   auto code = runtime::exec_container_process(spec, target, sup);
@@ -567,27 +550,27 @@ int monitor_main(Context& c, const std::string& id_arg, int ready_fd) {
   struct Uncopy {
     ~Uncopy() { log::copy_warnings(nullptr, nullptr); }
   } uncopy;
-  auto rec = detail::read_container(c.store, id);
+  auto rec = store::read_container(c.store, id);
   if (!rec) return fail_start(rec.error());
-  if (auto made = detail::open_run_dir(c.store, id); !made) return fail_start(made.error());
-  std::string dir = detail::container_run_dir(c.store, id);
+  if (auto made = store::open_run_dir(c.store, id); !made) return fail_start(made.error());
+  std::string dir = store::container_run_dir(c.store, id);
   if (int lf = ::open((dir + "/monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); lf >= 0) {
     ::dup2(lf, 2);
     ::close(lf);
   }
   // -d --rm: berth stop waits on this fifo's hang-up, which comes when the record is gone.
   sys::UniqueFd exit_fifo;
-  if (rec->config.value("rm", false)) {
+  if (rec->config.rm) {
     std::string fifo = dir + "/exit";
     if (::mkfifo(fifo.c_str(), 0600) == 0 || errno == EEXIST)
       exit_fifo.reset(::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
   }
-  auto spec = detail::build_spec(c.store, id, rec->config);
+  auto spec = build_spec(c.store, *rec);
   if (!spec) {
     record_exit(c, *rec, std::unexpected(spec.error()));
     return fail_start(spec.error());
   }
-  LogTarget target = log_target(c.store, id, rec->config);
+  LogTarget target = log_target(c.store, rec->config);
   if (target.driver == "passthrough")
     return fail_start(Error{Errc::usage, 0, "the passthrough log driver hands berth's own stdout and stderr to the "
                                             "container: it needs a container in the foreground, not -d"});
@@ -604,8 +587,8 @@ int monitor_main(Context& c, const std::string& id_arg, int ready_fd) {
   writer.tee = [&hub](const char* stream, std::string_view data) { hub.broadcast(stream[3] == 'o' ? '1' : '2', data); };
   int master_fd = -1;
   sys::UniqueFd in_r, in_w;
-  bool interactive = rec->config.value("interactive", false);
-  bool tty = rec->config.value("tty", false);
+  bool interactive = rec->config.interactive;
+  bool tty = rec->config.tty;
   // -i: the container's stdin is a pipe that stays open; attach writes into it.
   if (interactive && !tty) {
     int pi[2];
@@ -613,7 +596,7 @@ int monitor_main(Context& c, const std::string& id_arg, int ready_fd) {
     in_r.reset(pi[0]);
     in_w.reset(pi[1]);
   }
-  auto policy = parse_restart_policy(json_str(rec->config, "restart", "no")).value_or(RestartPolicy{});
+  auto policy = parse_restart_policy(rec->config.restart).value_or(RestartPolicy{});
   std::optional<detail::NotifyRelay> relay;
   if (notify_mode(rec->config) == "container") {
     auto r = detail::NotifyRelay::open(dir + "/notify");
@@ -664,22 +647,22 @@ int monitor_main(Context& c, const std::string& id_arg, int ready_fd) {
     // --rm: recorded once the attach thread is gone. berth stop returns when the container's
     // directory is renamed away, before its files are deleted here (no process is forked to
     // delete them: nobody waits for this monitor's exit).
-    bool rm = rec->config.value("rm", false);
+    bool rm = rec->config.rm;
     if (!rm) record_exit(c, *rec, code);
     hub.pause();
     if (rm) record_exit(c, *rec, code, false, &exit_fifo);
-    if (code && !stopper.stopping() && !detail::was_stopped(c.store, id) && ::access(health_restart.c_str(), F_OK) == 0) {
+    if (code && !stopper.stopping() && !store::was_stopped(c.store, id) && ::access(health_restart.c_str(), F_OK) == 0) {
       restarts++;
       log::info("restarting unhealthy container {} (--health-on-failure=restart)", id.substr(0, 12));
       continue;
     }
     ::unlink(health_restart.c_str());
     if (!code || stopper.stopping() ||
-        !should_restart(policy, *code, restarts, detail::was_stopped(c.store, id)))
+        !should_restart(policy, *code, restarts, store::was_stopped(c.store, id)))
       break;
     set_restarting(c, id, true);  // ps and inspect say so; start, rm -f know a monitor still owns it
     ::usleep(static_cast<useconds_t>(restart_delay_ms(restarts)) * 1000);
-    if (detail::was_stopped(c.store, id) || stopper.stopping()) {
+    if (store::was_stopped(c.store, id) || stopper.stopping()) {
       set_restarting(c, id, false);
       break;
     }

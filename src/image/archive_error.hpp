@@ -26,7 +26,9 @@ inline std::string archive_message(archive* a) {
 inline Error archive_failure(archive* a, std::string_view what, Errc code = Errc::invalid_input) {
   int e = a ? archive_errno(a) : 0;
   bool sys = e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS || e == ENOMEM || e == EFBIG || e == EMFILE;
-  return Error{sys ? Errc::system : code, sys ? e : 0, std::string(what) + ": " + archive_message(a)};
+  // The errno is kept whatever the category: callers look at it (a tar writer's EPIPE means
+  // its reader failed first, and the reader's error is the one to report).
+  return Error{sys ? Errc::system : code, e > 0 ? e : 0, std::string(what) + ": " + archive_message(a)};
 }
 
 }  // namespace berth::image

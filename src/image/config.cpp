@@ -205,6 +205,37 @@ Result<Descriptor> select_platform(const Json& index, std::string_view os, std::
               arch, variant, os, offered);
 }
 
+ImageConfig decode_image_config(const Json& blob) {
+  const Json& c = json_obj(blob, "config");
+  auto strings = [](const Json& j) {
+    std::vector<std::string> out;
+    if (j.is_array())
+      for (const auto& x : j)
+        if (x.is_string()) out.push_back(x.get<std::string>());
+    return out;
+  };
+  auto keys = [](const Json& j) {
+    std::vector<std::string> out;
+    if (j.is_object())
+      for (const auto& [k, v] : j.items()) out.push_back(k);
+    return out;
+  };
+  ImageConfig ic;
+  ic.user = json_str(c, "User");
+  ic.workdir = json_str(c, "WorkingDir");
+  ic.stop_signal = json_str(c, "StopSignal");
+  ic.env = strings(json_obj(c, "Env"));
+  ic.entrypoint = strings(json_obj(c, "Entrypoint"));
+  ic.cmd = strings(json_obj(c, "Cmd"));
+  if (json_obj(c, "Healthcheck").is_object()) ic.healthcheck = json_obj(c, "Healthcheck");
+  if (const Json& l = json_obj(c, "Labels"); l.is_object())
+    for (const auto& [k, v] : l.items())
+      if (v.is_string()) ic.labels[k] = v.get<std::string>();
+  ic.volumes = keys(json_obj(c, "Volumes"));
+  ic.exposed_ports = keys(json_obj(c, "ExposedPorts"));
+  return ic;
+}
+
 Result<std::vector<DiffId>> config_diff_ids(const Json& config) {
   if (!config.is_object()) return fail(Errc::invalid_input, "image config is not a JSON object");
   for (const char* k : {"architecture", "os"})

@@ -238,17 +238,4 @@ Result<void> Store::put_names(const NameMap& m) const {
   return sys::write_atomic(root(), "names.json", dump_json(to_json(m)));
 }
 
-Result<std::vector<Digest>> Store::container_image_ids() const {
-  std::vector<Digest> out;
-  auto ids = TRY(sys::list_dir(root(), "containers"));
-  for (const auto& id : ids) {
-    auto text = sys::read_file_at(root(), "containers/" + id + "/config.json", kRecordMax);
-    if (!text) continue;
-    auto j = parse_json(*text, "container config");
-    if (!j) continue;
-    if (auto d = Digest::parse(json_str(*j, "image_id")); d) out.push_back(*d);
-  }
-  return out;
-}
-
 }  // namespace berth::store

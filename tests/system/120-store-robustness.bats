@@ -66,3 +66,30 @@ load helpers
   run_berth run --rm $IMAGE sh -c 'ls -ln /home | grep " u$"'
   assert "$output" =~ " 1000 +1000 " "uid 1000 inside the container"
 }
+
+@test "store: containers recorded by the berth before typed records (schema 1) still load, start and go" {
+  fixtures=$(dirname "$BATS_TEST_FILENAME")/data/legacy-v1
+  vol=$BATS_TEST_TMPDIR/vol
+  mkdir -p $vol
+  echo legacy > $vol/f
+  for d in $fixtures/*; do
+    id=$(basename $d)
+    mkdir -p $BERTH_ROOT/containers/$id/upper $BERTH_ROOT/containers/$id/work $BERTH_ROOT/containers/$id/merged
+    sed "s|@VOL@|$vol|g" $d/config.json > $BERTH_ROOT/containers/$id/config.json
+    if [ -f $d/state.json ]; then cp $d/state.json $BERTH_ROOT/containers/$id/; fi
+  done
+  run_berth ps -a --format '{{.Names}} {{.Status}}'
+  assert "$output" =~ "legacy-ran Exited \(3\)"
+  assert "$output" =~ "legacy-full Created"
+  run_berth inspect legacy-full
+  assert "$output" =~ '"Destination": "/data"'
+  assert "$output" =~ '"RW": false'
+  assert "$output" =~ '"CMD-SHELL"'
+  run_berth inspect --format '{{.Config.StopSignal}} {{.Config.StopTimeout}} {{.HostConfig.RestartPolicy.Name}}' legacy-full
+  assert "$output" == "SIGINT 7 on-failure"
+  # the volume (ro), both tmpfs mounts, env, user and workdir as the old berth recorded them
+  run_berth start -a legacy-full
+  assert "$output" == "1000"$'\n'"/var/data"$'\n'"1two"$'\n'"f"$'\n'"1"
+  run_berth rm legacy-full legacy-ran
+  assert "$(ls $BERTH_ROOT/containers)" == ""
+}

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "berth/core/json.hpp"
+#include "berth/store/containers.hpp"
 #include "berth/engine/context.hpp"
 
 namespace berth::engine {
@@ -68,7 +69,7 @@ Result<HealthcheckOutcome> run_healthcheck(Context& c, const std::string& key);
 
 // The recorded health of a running container with a health check: "starting", "healthy",
 // "unhealthy"; empty when it has none.
-std::string health_status(Context& c, const std::string& id, const Json& config);
+std::string health_status(Context& c, const std::string& id, const store::ContainerConfig& config);
 // Its whole health state (Status, FailingStreak, Log), for inspect.
 Json health_state(Context& c, const std::string& id);
 

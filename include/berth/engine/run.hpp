@@ -200,20 +200,6 @@ bool should_restart(const RestartPolicy& p, int code, int restarts, bool stopped
 // The pause before restart number `restarts` + 1: 100 ms, doubling, at most 10 s.
 int restart_delay_ms(int restarts);
 
-// User and group resolution against the image's /etc/passwd and /etc/group (pure; tested).
-struct UserIds {
-  unsigned uid = 0, gid = 0;
-  std::vector<unsigned> groups;
-  std::string home = "/";
-};
-// "user[:group]" (names or numbers) against the image's passwd and group files. A number above
-// kMaxId is a usage error (never wrapped); passwd/group entries with such ids are ignored.
-Result<UserIds> resolve_user(std::string_view spec, std::string_view passwd, std::string_view group);
-// The largest uid or gid a container may use (runc's limit: 2^31-1).
-inline constexpr std::uint32_t kMaxId = 2147483647;
-// A decimal id within 0..kMaxId, or nothing.
-std::optional<std::uint32_t> parse_id(std::string_view s);
-
 // Docker's rule for combining image and flags into argv.
 Result<std::vector<std::string>> container_argv(const Json& image_config, const std::optional<std::string>& entrypoint,
                                                 const std::vector<std::string>& command);

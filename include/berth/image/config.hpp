@@ -1,6 +1,7 @@
 // Manifest, index and config codecs; Dockerfile-style --change instructions.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,17 @@ Result<Descriptor> select_platform(const Json& index, std::string_view os, std::
                                    std::string_view variant);
 // "amd64", "arm64", ... for this build.
 std::string host_arch();
+
+// What a container takes from its image's config ("config" in the config blob), decoded once.
+// Every field is untrusted input (docs/SECURITY.md): a field of the wrong JSON type is empty.
+struct ImageConfig {
+  std::string user, workdir, stop_signal;
+  std::vector<std::string> env, entrypoint, cmd;
+  Json healthcheck;  // Docker's HealthConfig as the image has it, or null
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> volumes, exposed_ports;
+};
+ImageConfig decode_image_config(const Json& config_blob);
 
 // Checks a config enough to use it (OCI image-spec config.md MUSTs): an object with os and
 // architecture, rootfs.type "layers", rootfs.diff_ids sha256 digests.

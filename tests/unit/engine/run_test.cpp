@@ -2,6 +2,7 @@
 
 #include "berth/engine/quadlet.hpp"
 #include "berth/engine/run.hpp"
+#include "berth/engine/spec.hpp"
 
 using namespace berth;
 using namespace berth::engine;

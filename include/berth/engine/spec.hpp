@@ -1,0 +1,72 @@
+// From a container's record and its image to what the runtime runs: make_spec is a pure
+// function (unit-tested without root); build_spec gathers its inputs from the store and the
+// host.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "berth/engine/run.hpp"
+#include "berth/image/config.hpp"
+#include "berth/runtime/spec.hpp"
+#include "berth/store/containers.hpp"
+
+namespace berth::engine {
+
+// What make_spec needs besides the two records: facts the caller read from the store and the
+// host.
+struct SpecInputs {
+  std::vector<std::string> lowers;  // absolute layer dirs, top first (the mountpoints layer on top)
+  std::string layers_dir;           // their common parent (the overlay's relative fallback)
+  std::string container_dir;        // ROOT/containers/ID: upper, work, merged
+  std::string run_dir;              // RUNROOT/containers/ID: hostname, hosts, resolv.conf, notify
+  std::string passwd, group;        // the image's /etc/passwd and /etc/group
+  std::string init_path;            // --init: the host's catatonit or tini
+  std::string seccomp_cache;        // where the default filter's BPF is cached
+  bool rootless = false;
+  bool full_idmap = true;           // rootless with a subuid range (else one id is mapped)
+  bool notify_socket = false;       // berth runs under systemd's NOTIFY_SOCKET
+  bool for_exec = false;            // a process joining the running container: it mounts nothing
+};
+
+// Everything but stdio: the rootfs from the lowers, the process from the record over the
+// image, the isolation defaults adjusted by the recorded flags. Pure: the same inputs give the
+// same Spec. Errors: a user or group the image's files do not have, a bad capability or
+// security option (usage).
+Result<runtime::Spec> make_spec(const store::ContainerConfig& c, const image::ImageConfig& image,
+                                const SpecInputs& in);
+
+// Podman's capabilities for a container: the default set, drops applied first, then adds
+// ("--cap-drop all --cap-add X" leaves exactly X).
+Result<std::uint64_t> capabilities(const std::vector<std::string>& add, const std::vector<std::string>& drop);
+// --security-opt values over the spec's defaults: no-new-privileges, seccomp=unconfined,
+// mask=, unmask= (seccomp=FILE and label= are accepted and handled elsewhere).
+Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::Spec& spec);
+
+// User and group resolution against the image's /etc/passwd and /etc/group (pure; tested).
+struct UserIds {
+  unsigned uid = 0, gid = 0;
+  std::vector<unsigned> groups;
+  std::string home = "/";
+};
+// "user[:group]" (names or numbers) against the image's passwd and group files. A number above
+// kMaxId is a usage error (never wrapped); passwd/group entries with such ids are ignored.
+Result<UserIds> resolve_user(std::string_view spec, std::string_view passwd, std::string_view group);
+// The largest uid or gid a container may use (runc's limit: 2^31-1).
+inline constexpr std::uint32_t kMaxId = 2147483647;
+// A decimal id within 0..kMaxId, or nothing.
+std::optional<std::uint32_t> parse_id(std::string_view s);
+// The numbers in "user[:group]" fit (names are looked up at start, in the image's files).
+Result<void> check_user_spec(std::string_view spec);
+
+// --init: the host's catatonit (or tini), bind-mounted read-only as the container's PID 1.
+Result<std::string> init_binary();
+
+// Gathers make_spec's inputs for container `rec` (its image unpacked on a first start, its
+// /etc files written unless `for_exec`) and makes the Spec.
+Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRecord& rec, bool for_exec = false);
+// `exec`: the same with the process replaced by `o`'s command, its env added (a bare KEY takes
+// this berth's value), and its user, workdir, terminal and privileges. Mounts nothing.
+Result<runtime::Spec> exec_spec(const store::Store& s, const store::ContainerRecord& rec, const ExecOptions& o);
+
+}  // namespace berth::engine

@@ -1,0 +1,331 @@
+// From a container's record and its image to a runtime::Spec: make_spec (pure) and the
+// build_spec that gathers its inputs.
+#include "berth/engine/spec.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "berth/core/path.hpp"
+#include "berth/image/load.hpp"
+#include "berth/sys/file.hpp"
+#include "berth/sys/userns.hpp"
+#include "sdnotify.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+constexpr size_t kMax = 16 << 20;
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (true) {
+    size_t j = s.find(sep, i);
+    out.emplace_back(s.substr(i, j == std::string_view::npos ? j : j - i));
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
+bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
+
+// The environment: the image's, berth's defaults, then the flags' (later wins).
+std::vector<std::string> container_env(const store::ContainerConfig& c, const image::ImageConfig& ic,
+                                       const runtime::Spec& spec, const std::string& home, const SpecInputs& in) {
+  std::vector<std::string> env = ic.env;
+  auto set_env = [&](const std::string& kv) {
+    std::string key = kv.substr(0, kv.find('='));
+    std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+    env.push_back(kv);
+  };
+  bool has_path = false, has_home = false;
+  for (const auto& e : env) {
+    has_path |= e.starts_with("PATH=");
+    has_home |= e.starts_with("HOME=");
+  }
+  if (!has_path) set_env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!has_home) set_env("HOME=" + home);
+  set_env("container=berth");
+  set_env("HOSTNAME=" + spec.hostname);
+  if (c.tty) set_env("TERM=xterm");
+  for (const auto& e : c.env)
+    if (e.find('=') != std::string::npos) set_env(e);  // bare KEYs were resolved at create
+  // The unit's notify socket is berth's: never the container's, except through the relay.
+  std::erase_if(env, [](const std::string& e) {
+    return e.starts_with("NOTIFY_SOCKET=") || e.starts_with("LISTEN_PID=") || e.starts_with("LISTEN_FDS=") ||
+           e.starts_with("LISTEN_FDNAMES=");
+  });
+  if (c.sdnotify == "container" && in.notify_socket) set_env(std::string("NOTIFY_SOCKET=") + detail::kNotifySocket);
+  return env;
+}
+
+// The user, its groups from the image's /etc/group, and --group-add.
+Result<std::string> apply_user(const store::ContainerConfig& c, const image::ImageConfig& ic, const SpecInputs& in,
+                               runtime::Spec& spec) {
+  auto ids = TRY(resolve_user(c.user.empty() ? ic.user : c.user, in.passwd, in.group));
+  spec.uid = ids.uid;
+  spec.gid = ids.gid;
+  spec.groups.assign(ids.groups.begin(), ids.groups.end());
+  for (const auto& g : c.group_add) {
+    if (g == "keep-groups") continue;
+    auto gid = resolve_user("0:" + g, "", in.group);
+    if (!gid) return fail(Errc::not_found, "unable to find group {}: no matching entries in group file", g);
+    if (std::find(spec.groups.begin(), spec.groups.end(), gid->gid) == spec.groups.end()) spec.groups.push_back(gid->gid);
+  }
+  return ids.home;
+}
+
+// berth's own files (/etc/hostname, hosts, resolv.conf, the notify dir, --init) and the
+// user's volumes and tmpfs mounts, carried as they were parsed at create.
+void add_mounts(const store::ContainerConfig& c, const SpecInputs& in, runtime::Spec& spec) {
+  if (c.sdnotify == "container" && in.notify_socket)
+    spec.binds.push_back({in.run_dir + "/notify", detail::kNotifyDir, false, false, false});
+  if (c.init) spec.binds.push_back({in.init_path, "/run/berth-init", true, true, false});
+  if (!in.for_exec)
+    for (const char* f : {"hostname", "hosts", "resolv.conf"})
+      spec.binds.push_back({fmt::format("{}/{}", in.run_dir, f), fmt::format("/etc/{}", f), false, true, false});
+  for (const auto& v : c.volumes) spec.binds.push_back({v.source, v.target, v.read_only, v.is_file, true});
+  for (const auto& t : c.tmpfs) spec.tmpfs.push_back({t.target, t.options});
+}
+
+}  // namespace
+
+std::optional<std::uint32_t> parse_id(std::string_view s) {
+  if (!all_digits(s) || s.size() > 10) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char ch : s) v = v * 10 + static_cast<std::uint64_t>(ch - '0');
+  if (v > kMaxId) return std::nullopt;
+  return static_cast<std::uint32_t>(v);
+}
+
+Result<void> check_user_spec(std::string_view spec) {
+  auto colon = spec.find(':');
+  std::string_view parts[] = {spec.substr(0, colon), colon == std::string_view::npos ? "" : spec.substr(colon + 1)};
+  for (auto part : parts)
+    if (all_digits(part) && !parse_id(part))
+      return fail(Errc::usage, "invalid user \"{}\": ids must be between 0 and {}", spec, kMaxId);
+  return {};
+}
+
+Result<UserIds> resolve_user(std::string_view spec, std::string_view passwd, std::string_view group) {
+  UserIds ids;
+  std::string user(spec.substr(0, spec.find(':')));
+  std::string grp = spec.find(':') == std::string_view::npos ? "" : std::string(spec.substr(spec.find(':') + 1));
+  if (user.empty()) user = "0";
+  // A number is an id; one that does not fit is refused, never wrapped (4294967295 would be
+  // -1, which setresuid reads as "unchanged": root). runc's limit, 2^31-1.
+  auto id_of = [](const std::string& s, const char* what) -> Result<std::optional<std::uint32_t>> {
+    if (!all_digits(s)) return std::optional<std::uint32_t>{};
+    auto v = parse_id(s);
+    if (!v) return fail(Errc::usage, "invalid {} \"{}\": ids must be between 0 and {}", what, s, kMaxId);
+    return v;
+  };
+  auto uid_num = TRY(id_of(user, "user"));
+  auto gid_num = TRY(id_of(grp, "group"));
+  bool found = false;
+  std::string name;
+  for (const auto& line : split(passwd, '\n')) {
+    auto f = split(line, ':');
+    if (f.size() < 7) continue;
+    auto u = parse_id(f[2]), g = parse_id(f[3]);
+    if (!u || !g) continue;  // an entry with an id out of range is no entry
+    if (f[0] == user || (uid_num && *u == *uid_num)) {
+      ids.uid = *u;
+      ids.gid = *g;
+      ids.home = f[5].empty() ? "/" : f[5];
+      name = f[0];
+      found = true;
+      break;
+    }
+  }
+  if (!found) {
+    if (!uid_num) return fail(Errc::not_found, "unable to find user {}: no matching entries in passwd file", user);
+    ids.uid = *uid_num;
+    ids.gid = 0;
+  }
+  auto groups = split(group, '\n');
+  if (!grp.empty()) {
+    bool gfound = false;
+    for (const auto& line : groups) {
+      auto f = split(line, ':');
+      if (f.size() < 3) continue;
+      auto g = parse_id(f[2]);
+      if (g && (f[0] == grp || (gid_num && *g == *gid_num))) {
+        ids.gid = *g;
+        gfound = true;
+        break;
+      }
+    }
+    if (!gfound) {
+      if (!gid_num) return fail(Errc::not_found, "unable to find group {}: no matching entries in group file", grp);
+      ids.gid = *gid_num;
+    }
+  }
+  // Supplementary groups from the image's /etc/group (CVE-2023-25173).
+  if (!name.empty())
+    for (const auto& line : groups) {
+      auto f = split(line, ':');
+      if (f.size() < 4) continue;
+      auto g = parse_id(f[2]);
+      if (!g) continue;
+      for (const auto& m : split(f[3], ','))
+        if (m == name && *g != ids.gid) ids.groups.push_back(*g);
+    }
+  return ids;
+}
+
+Result<std::uint64_t> capabilities(const std::vector<std::string>& add, const std::vector<std::string>& drop) {
+  std::uint64_t caps = runtime::default_caps();
+  for (const auto& c : drop) caps &= ~TRY(runtime::cap_mask(c));
+  for (const auto& c : add) caps |= TRY(runtime::cap_mask(c));
+  return caps;
+}
+
+Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::Spec& spec) {
+  for (const auto& opt : opts) {
+    if (opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true") {
+      spec.no_new_privs = true;
+    } else if (opt == "seccomp=unconfined" || opt == "seccomp:unconfined") {
+      spec.seccomp = false;
+    } else if (opt.starts_with("seccomp=") || opt.starts_with("seccomp:")) {
+      continue;  // a profile file: read at create time into the record (seccomp_profile)
+    } else if (opt.starts_with("mask=")) {
+      for (const auto& p : split(opt.substr(5), ':')) spec.masked.push_back(p);
+    } else if (opt.starts_with("unmask=")) {
+      for (const auto& p : split(opt.substr(7), ':')) {
+        if (p == "ALL") {
+          spec.masked.clear();
+          spec.readonly_paths.clear();
+          continue;
+        }
+        std::erase(spec.masked, p);
+        std::erase(spec.readonly_paths, p);
+      }
+    } else if (!opt.starts_with("label=")) {
+      return fail(Errc::usage, "invalid --security-opt \"{}\"", opt);
+    }
+  }
+  return {};
+}
+
+Result<std::string> init_binary() {
+  for (const char* p : {"/usr/libexec/podman/catatonit", "/usr/bin/catatonit", "/usr/bin/tini-static", "/usr/bin/tini"})
+    if (::access(p, X_OK) == 0) return std::string(p);
+  return fail(Errc::not_found, "--init needs catatonit or tini-static on the host (apt-get install catatonit)");
+}
+
+Result<runtime::Spec> make_spec(const store::ContainerConfig& c, const image::ImageConfig& ic, const SpecInputs& in) {
+  runtime::Spec spec;
+  spec.lowers = in.lowers;
+  spec.layers_dir = in.layers_dir;
+  spec.upper = in.container_dir + "/upper";
+  spec.work = in.container_dir + "/work";
+  spec.merged = in.container_dir + "/merged";
+  spec.rootless = in.rootless;
+  spec.userxattr = in.rootless;
+  spec.volatile_upper = c.rm;
+  spec.full_idmap = !in.rootless || in.full_idmap;
+  spec.hostname = c.hostname.empty() ? c.id.substr(0, 12) : c.hostname;
+  spec.net_host = c.network == "host";
+  spec.read_only = c.read_only;
+  spec.privileged = c.privileged;
+  spec.caps = TRY(capabilities(c.cap_add, c.cap_drop));
+  spec.masked = runtime::default_masked_paths();
+  spec.readonly_paths = runtime::default_readonly_paths();
+  TRY(apply_security_opts(c.security_opt, spec));
+  std::string home = TRY(apply_user(c, ic, in, spec));
+  spec.env = container_env(c, ic, spec, home, in);
+  spec.argv = c.command;
+  // The image's WORKDIR is resolved inside the root by the child; relative means from "/".
+  spec.cwd = clean_path(!c.workdir.empty() ? c.workdir : ic.workdir.empty() ? "/" : ic.workdir);
+  spec.stdin_open = c.interactive;
+  spec.limits.memory = c.memory;
+  spec.limits.pids = c.pids_limit;
+  spec.limits.cpus = c.cpus;
+  spec.cgroup_name = "berth-" + c.id.substr(0, 12);
+  spec.seccomp_profile = c.seccomp_profile;
+  spec.seccomp_cache = in.seccomp_cache;
+  for (const auto& u : c.ulimits) spec.rlimits.push_back(TRY(runtime::parse_ulimit(u)));
+  add_mounts(c, in, spec);
+  // As podman's catatonit: PID 1 is the init, which forwards signals and reaps zombies.
+  if (c.init) spec.argv.insert(spec.argv.begin(), {"/run/berth-init", "--"});
+  return spec;
+}
+
+namespace {
+
+// The newest copy of `path` in the image's layers (top first); empty when absent or deleted.
+std::string read_image_file(const store::Store& s, const std::vector<ChainId>& layers, const std::string& path) {
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+    auto dir = sys::open_beneath(s.root(), s.layer_dir(*it) + "/diff", O_RDONLY | O_DIRECTORY, 0, true);
+    if (!dir) continue;
+    struct stat st;
+    if (::fstatat(dir->get(), path.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+    if (!S_ISREG(st.st_mode)) return "";  // a whiteout or something odd: treat as absent
+    auto text = sys::read_file_at(dir->get(), path, 1 << 20);
+    return text ? *text : "";
+  }
+  return "";
+}
+
+// /etc/hostname, /etc/hosts and /etc/resolv.conf for the container, made at each start in
+// RUNROOT/containers/ID (a tmpfs, as podman's userdata: no disk inodes made and freed per run).
+Result<void> write_etc_files(const store::Store& s, const std::string& id, const std::string& hostname) {
+  auto dir = TRY(store::open_run_dir(s, id));
+  TRY(sys::write_replace(dir.get(), "hostname", hostname + "\n", 0644));
+  TRY(sys::write_replace(dir.get(), "hosts", fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t{}\n", hostname),
+                        0644));
+  std::string resolv = sys::read_host_file("/etc/resolv.conf", 1 << 16).value_or("");
+  TRY(sys::write_replace(dir.get(), "resolv.conf", resolv, 0644));
+  return {};
+}
+
+}  // namespace
+
+Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRecord& rec, bool for_exec) {
+  const store::ContainerConfig& c = rec.config;
+  auto img = TRY(context(s.image(c.image_id), "the container's image"));
+  auto blob = TRY(parse_json(TRY(s.read_blob(c.image_id, kMax)), "image config"));
+  if (!for_exec) TRY(image::ensure_unpacked(s, img.layers));  // a committed image's, on its first start
+  SpecInputs in;
+  in.lowers.push_back(TRY(s.mountpoints()));
+  for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it) in.lowers.push_back(s.layer_diff_abs(*it));
+  in.layers_dir = s.paths().root + "/layers";
+  in.container_dir = store::container_dir(s, rec.id);
+  in.run_dir = store::container_run_dir(s, rec.id);
+  in.passwd = read_image_file(s, img.layers, "etc/passwd");
+  in.group = read_image_file(s, img.layers, "etc/group");
+  if (c.init) in.init_path = TRY(init_binary());
+  in.seccomp_cache = s.paths().runroot;
+  in.rootless = sys::rootless();
+  const char* full = std::getenv("_BERTH_USERNS_FULL");
+  in.full_idmap = !full || std::string_view(full) != "0";
+  in.notify_socket = std::getenv("NOTIFY_SOCKET") != nullptr;
+  in.for_exec = for_exec;
+  auto spec = TRY(make_spec(c, image::decode_image_config(blob), in));
+  if (!for_exec) TRY(write_etc_files(s, rec.id, spec.hostname));
+  return spec;
+}
+
+Result<runtime::Spec> exec_spec(const store::Store& s, const store::ContainerRecord& rec, const ExecOptions& o) {
+  store::ContainerRecord r = rec;
+  r.config.command = o.command;
+  for (const auto& e : o.env) {  // a bare KEY takes this berth's value, as at create
+    if (e.find('=') != std::string::npos) r.config.env.push_back(e);
+    else if (const char* v = std::getenv(e.c_str())) r.config.env.push_back(e + "=" + v);
+  }
+  if (!o.user.empty()) r.config.user = o.user;
+  if (!o.workdir.empty()) r.config.workdir = o.workdir;
+  if (o.privileged) r.config.privileged = true;
+  r.config.tty = o.tty;
+  r.config.init = false;  // the container's PID 1 is already there
+  return build_spec(s, r, true);
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,145 @@
+#include "berth/sys/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "berth/sys/file.hpp"
+
+extern char** environ;
+
+namespace berth::sys {
+
+namespace {
+
+// The fields after the command name of /proc/PID/stat (field 3 onwards); empty when gone.
+std::string stat_tail(pid_t pid) {
+  UniqueFd fd(::open(fmt::format("/proc/{}/stat", pid).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return "";
+  auto text = read_all(fd.get(), 4096);  // procfs files have no size to read by
+  if (!text) return "";
+  auto rp = text->rfind(')');  // the name may hold spaces and parentheses
+  return rp == std::string::npos || rp + 2 > text->size() ? "" : text->substr(rp + 2);
+}
+
+}  // namespace
+
+unsigned long long process_start_time(pid_t pid) {
+  std::string t = stat_tail(pid);
+  // A zombie has exited: its parent is gone or has not reaped it yet, it runs no more.
+  if (t.empty() || t[0] == 'Z' || t[0] == 'X') return 0;
+  int field = 3;
+  size_t i = 0;
+  while (i < t.size() && field < 22) {
+    if (t[i] == ' ') field++;
+    i++;
+  }
+  return std::strtoull(t.c_str() + i, nullptr, 10);
+}
+
+pid_t parent_pid(pid_t pid) {
+  std::string t = stat_tail(pid);
+  int ppid = 0;
+  if (t.empty() || std::sscanf(t.c_str(), "%*c %d", &ppid) != 1) return 0;
+  return ppid;
+}
+
+UniqueFd pidfd_open(pid_t pid) { return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
+
+bool pidfd_signal(int pidfd, int sig) { return ::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0; }
+
+bool wait_readable(std::initializer_list<int> fds, int ms) {
+  std::vector<pollfd> p;
+  for (int fd : fds) p.push_back({fd, POLLIN, 0});  // negative fds are skipped by poll
+  return ::poll(p.data(), p.size(), ms) > 0;
+}
+
+Result<void> send_signal(pid_t pid, int sig) {
+  if (::kill(pid, sig) < 0) return fail_errno("kill {}", pid);
+  return {};
+}
+
+bool wait_gone(pid_t pid, unsigned long long start_time, int ms) {
+  UniqueFd pfd = pidfd_open(pid);
+  if (!pfd) return true;
+  if (process_start_time(pid) != start_time) return true;  // reused pid: ours is gone
+  return wait_readable({pfd.get()}, ms);
+}
+
+Result<pid_t> spawn(const std::string& path, const std::vector<std::string>& argv, const SpawnOptions& o) {
+  // dup2 onto the same number would keep CLOEXEC: the sources are moved above every target.
+  int top = 2;
+  for (const auto& [child, parent] : o.fds) top = std::max(top, child);
+  std::vector<UniqueFd> moved;
+  for (const auto& [child, parent] : o.fds) {
+    moved.emplace_back(::fcntl(parent, F_DUPFD_CLOEXEC, top + 1));
+    if (!moved.back()) return fail_errno("dup fd {}", parent);
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
+  short flags = 0;
+  if (o.new_session) flags |= POSIX_SPAWN_SETSID;
+  if (o.reset_signals) {
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGPIPE);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &dfl);
+    flags |= POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  }
+  posix_spawnattr_setflags(&attr, flags);
+  for (int fd = 0; fd < 3; fd++)
+    if (std::none_of(o.fds.begin(), o.fds.end(), [&](const auto& d) { return d.first == fd; }))
+      posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", O_RDWR, 0);
+  for (size_t i = 0; i < o.fds.size(); i++) posix_spawn_file_actions_adddup2(&fa, moved[i].get(), o.fds[i].first);
+  posix_spawn_file_actions_addclosefrom_np(&fa, top + 1);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  int r = ::posix_spawn(&pid, path.c_str(), &fa, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (r != 0) return std::unexpected(Error{Errc::system, r, fmt::format("spawn {}: {}", path, errno_text(r))});
+  return pid;
+}
+
+Result<pid_t> spawn_detached(const std::function<void()>& fn) {
+  pid_t child = ::fork();
+  if (child < 0) return fail_errno("fork");
+  if (child > 0) return child;
+  ::setsid();
+  ::syscall(SYS_close_range, 0U, ~0U, 0U);
+  int null = ::open("/dev/null", O_RDWR);
+  for (int fd = 0; fd < 3; fd++)
+    if (fd != null) ::dup2(null, fd);
+  fn();
+  ::_exit(0);
+}
+
+Result<int> wait_child(pid_t pid) {
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0) {
+    if (errno != EINTR) return fail_errno("wait for process {}", pid);
+  }
+  return st;
+}
+
+int exit_code_of(int st) {
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+  return 125;
+}
+
+}  // namespace berth::sys
