@@ -12,7 +12,7 @@
 
 #include "berth/core/log.hpp"
 #include "berth/sys/userns.hpp"
-#include "cli/common.hpp"
+#include "cli/command_table.hpp"
 
 namespace {
 
@@ -26,7 +26,7 @@ int run(int argc, char** argv) {
   // costs a command a fifth of its start-up, and the process ends right after anyway.
   auto define = [&](bool all, std::string& log_level, bool& version) {
     auto* app = new CLI::App{"berth: manage containers and images, daemonless", "berth"};
-    auto* reg = new berth::cli::Registry;
+    auto* reg = new berth::cli::CommandTable;
     reg->scan(argc, argv);
     if (all) reg->all = true;
     app->require_subcommand(1);
@@ -40,12 +40,7 @@ int run(int argc, char** argv) {
       fmt::print("berth version {}\n", BERTH_VERSION);
       return 0;
     });
-    berth::cli::register_image_commands(*app, *reg);
-    berth::cli::register_load_save_commands(*app, *reg);
-    berth::cli::register_container_commands(*app, *reg);
-    berth::cli::register_change_commands(*app, *reg);
-    berth::cli::register_registry_commands(*app, *reg);
-    berth::cli::register_systemd_commands(*app, *reg);
+    berth::cli::register_commands(*app, *reg);
     return std::pair{app, reg};
   };
   // Before any command is defined: `berth --version` names none, which would define them all.
@@ -59,7 +54,7 @@ int run(int argc, char** argv) {
   // A first word that names no command: everything is defined, for CLI11's own message.
   if (!reg_ptr->all && !reg_ptr->named_command_found()) std::tie(app_ptr, reg_ptr) = define(true, log_level, version);
   CLI::App& app = *app_ptr;
-  berth::cli::Registry& reg = *reg_ptr;
+  berth::cli::CommandTable& reg = *reg_ptr;
 
   try {
     app.parse(argc, argv);

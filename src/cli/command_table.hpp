@@ -1,4 +1,5 @@
-// Shared pieces of the command-line layer: the command registry and output formatting.
+// The command table: which berth command the command line names, its flags (defined only for
+// that command) and the action to run. (Not a registry: that word means a container registry.)
 #pragma once
 
 #include <functional>
@@ -10,16 +11,15 @@
 
 #include <CLI/CLI.hpp>
 
-#include "berth/core/json.hpp"
+#include "berth/core/error.hpp"
 #include "berth/engine/context.hpp"
-#include "berth/engine/registry.hpp"
 
 namespace berth::cli {
 
 // What a parsed subcommand runs; returns the process exit code.
 using Action = std::function<Result<int>(engine::GlobalOptions&)>;
 
-struct Registry {
+struct CommandTable {
   Action selected;
   engine::GlobalOptions globals;
   // Rootless: do not create a user namespace first; the command joins a container's (exec).
@@ -62,32 +62,10 @@ struct Registry {
   int top_created_ = 0;
 };
 
-void register_image_commands(CLI::App& app, Registry& r);
-void register_load_save_commands(CLI::App& app, Registry& r);
-void register_container_commands(CLI::App& app, Registry& r);
-void register_change_commands(CLI::App& app, Registry& r);  // after image and container
-void register_registry_commands(CLI::App& app, Registry& r);  // after image
-void register_systemd_commands(CLI::App& app, Registry& r);
+// Defines every command (the ones the command line names, with their flags) in `app`.
+void register_commands(CLI::App& app, CommandTable& t);
+
 // berth called as berth-generator / berth-user-generator (a systemd generator).
 int quadlet_generator_main(int argc, char** argv, bool user);
-
-// run/create: --pull and the flags a pull needs.
-struct RunPull {
-  std::string policy = "missing";
-  engine::PullRequest request;
-  std::function<Result<void>(engine::PullRequest&)> finish;
-};
-void add_run_pull_flags(CLI::App* sub, Registry& r, RunPull& p);
-// inspect: fixed_type "all" (berth inspect), "image" or "container".
-void add_inspect_command(Registry& r, CLI::App* sub, const std::string& fixed_type);
-
-// Prints rows with --format: "json" (json_rows as one array), a Go template (one line per row),
-// or a "table ..." template with a header. `default_table` is used when format is empty.
-Result<void> print_rows(const std::vector<Json>& rows, const Json& json_rows, const std::string& format,
-                        const std::string& default_table, const Json& titles);
-
-// "Error: ..." lines for per-item errors of multi-target commands; returns Podman's exit code
-// (0, 1 for "no such", 2 for "in use", 125 otherwise).
-int report_item_errors(const std::vector<Error>& errors);
 
 }  // namespace berth::cli

@@ -1,0 +1,68 @@
+// run and create: their flags, one function per group (STYLE.md 2.10).
+
+#include "berth/engine/run.hpp"
+#include "commands.hpp"
+
+namespace berth::cli {
+
+// run/create flags, one function per group (STYLE.md 2.10).
+void add_process_flags(CLI::App* sub, engine::RunOptions& o, std::shared_ptr<std::string> entrypoint) {
+  sub->add_flag("-i,--interactive", o.interactive, "Keep STDIN open");
+  sub->add_flag("-t,--tty", o.tty, "Allocate a pseudo-TTY");
+  sub->add_option("-e,--env", o.env, "Set environment variables in container")->allow_extra_args(false);
+  sub->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
+  sub->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
+  sub->add_option("--env-file", o.env_files, "Read in a file of environment variables")->allow_extra_args(false);
+  sub->add_flag("--env-host", o.env_host, "Use all current host environment variables in container");
+  sub->add_option("--group-add", o.group_add, "Add additional groups to the primary container process")->allow_extra_args(false);
+  sub->add_option("--entrypoint", *entrypoint, "Overwrite the default ENTRYPOINT of the image");
+}
+
+void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
+  sub->add_flag("--rm", o.rm, "Remove container when it exits");
+  sub->add_option("--name", o.name, "Assign a name to the container");
+  sub->add_option("-h,--hostname", o.hostname, "Set container hostname");
+  sub->add_option("-v,--volume", o.volumes, "Bind mount a volume (SRC:DST[:ro|rw])")->allow_extra_args(false);
+  sub->add_option("-l,--label", o.labels, "Set metadata on the container (key=value)")->allow_extra_args(false);
+  sub->add_option("--tmpfs", o.tmpfs, "Mount a temporary filesystem (DST[:OPTIONS])")->allow_extra_args(false);
+  sub->add_option("--mount", o.mounts, "Attach a filesystem mount (type=bind|tmpfs,...)")->allow_extra_args(false);
+  sub->add_option("--cidfile", o.cidfile, "Write the container ID to the file");
+  sub->add_flag("--replace", o.replace, "If a container with the same name exists, replace it");
+  sub->add_option("--stop-signal", o.stop_signal, "Signal to stop the container (default SIGTERM)");
+  sub->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container when stopping");
+  sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
+  sub->add_option("--network,--net", o.network, "Network mode: none, host or private");
+  sub->add_option("--sdnotify", o.sdnotify, "Control sd-notify behavior (conmon, container, ignore)");
+  sub->add_option("--log-driver", o.log_driver, "Logging driver for the container (k8s-file, journald, none, passthrough)");
+  sub->add_option("--log-opt", o.log_opt, "Logging driver options (path=FILE, tag=NAME)")->allow_extra_args(false);
+  sub->add_option("--restart", o.restart, "Restart policy to apply when a container exits (no, on-failure[:N], always, unless-stopped)");
+}
+
+void add_resource_flags(CLI::App* sub, engine::RunOptions& o) {
+  sub->add_option("-m,--memory", o.memory, "Memory limit (format: <number>[<unit>], where unit = b, k, m or g)");
+  sub->add_option("--pids-limit", o.pids_limit, "Tune container pids limit (set -1 for unlimited)");
+  sub->add_option("--cpus", o.cpus, "Number of CPUs. The default is 0.000 which means no limit");
+  sub->add_option("--ulimit", o.ulimits, "Ulimit options (name=soft[:hard])")->allow_extra_args(false);
+  sub->add_flag("--init", o.init, "Run an init inside the container that forwards signals and reaps processes");
+}
+
+void add_security_flags(CLI::App* sub, engine::RunOptions& o) {
+  sub->add_option("--cap-add", o.cap_add, "Add capabilities")->allow_extra_args(false);
+  sub->add_option("--cap-drop", o.cap_drop, "Drop capabilities")->allow_extra_args(false);
+  sub->add_option("--security-opt", o.security_opt, "Security options")->allow_extra_args(false);
+  sub->add_flag("--privileged", o.privileged, "Give extended privileges to the container");
+}
+
+void add_health_flags(CLI::App* sub, engine::HealthFlags& h) {
+  sub->add_option("--health-cmd", h.cmd, "Set a healthcheck command for the container ('none' disables the image's)");
+  sub->add_option("--health-interval", h.interval, "Set an interval for the healthchecks (a value of disable results in no automatic timer setup)");
+  sub->add_option("--health-retries", h.retries, "The number of retries allowed before a healthcheck is considered to be unhealthy");
+  sub->add_option("--health-timeout", h.timeout, "The maximum time allowed to complete the healthcheck before an interval is considered failed");
+  sub->add_option("--health-start-period", h.start_period, "The initialization time needed for a container to bootstrap");
+  sub->add_option("--health-on-failure", h.on_failure, "Action to take once the container turns unhealthy (none, kill, restart, stop)");
+  sub->add_option("--health-max-log-count", h.max_log_count, "Set maximum number of attempts in the HealthCheck log (0: no limit)");
+  sub->add_option("--health-max-log-size", h.max_log_size, "Set maximum length in characters of stored HealthCheck log (0: no limit)");
+  sub->add_flag("--no-healthcheck", h.disable, "Disable healthchecks on container");
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,33 @@
+// diff, image diff.
+#include <fmt/format.h>
+
+#include "berth/engine/changes.hpp"
+#include "commands.hpp"
+
+namespace berth::cli {
+
+void add_diff(CommandTable& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto name = r.keep(std::make_shared<std::string>());
+  auto format = r.keep(std::make_shared<std::string>());
+  sub->add_option("--format", *format, "Change the output format (json)");
+  sub->add_option("name", *name, "Container or image")->required();
+  r.on(sub, [name, format](engine::GlobalOptions& g) -> Result<int> {
+    if (!format->empty() && *format != "json") return fail(Errc::usage, "unknown --format \"{}\": only json", *format);
+    auto c = TRY(engine::open_context(g));
+    auto changes = TRY(engine::diff_object(c, *name));
+    if (format->empty()) {
+      for (const auto& ch : changes) fmt::print("{} {}\n", ch.kind, ch.path);
+      return 0;
+    }
+    Json j = Json::object();
+    for (const auto& ch : changes) {
+      const char* key = ch.kind == 'A' ? "added" : ch.kind == 'C' ? "changed" : "deleted";
+      j[key].push_back(ch.path);
+    }
+    fmt::print("{}\n", dump_json(j, 4));
+    return 0;
+  });
+}
+
+}  // namespace berth::cli
