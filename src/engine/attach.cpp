@@ -18,27 +18,21 @@
 
 #include "berth/core/log.hpp"
 #include "berth/engine/run.hpp"
-#include "berth/runtime/pty.hpp"
+#include "berth/sys/terminal.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/store/containers.hpp"
+#include "berth/sys/event.hpp"
+#include "berth/sys/process.hpp"
+#include "berth/sys/socket.hpp"
 
 namespace berth::engine {
 
 namespace {
 
-// sun_path holds 107 bytes; a deep --root would not fit. /proc/self/fd/N/NAME always does.
-sockaddr_un socket_address(int dirfd) {
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::string p = fmt::format("/proc/self/fd/{}/{}", dirfd, detail::kAttachSocket);
-  std::memcpy(a.sun_path, p.c_str(), p.size() + 1);
-  return a;
-}
-
 bool send_packet(int fd, char type, std::string_view data) {
   std::string msg(1, type);
   msg.append(data);
-  return ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(msg.size());
+  return sys::send_message(fd, msg) == static_cast<ssize_t>(msg.size());
 }
 
 }  // namespace
@@ -50,12 +44,7 @@ AttachHub::~AttachHub() { finish(-1); }
 Result<void> AttachHub::listen(const std::string& dir) {
   sys::UniqueFd d(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!d) return fail_errno("open {}", dir);
-  ::unlinkat(d.get(), kAttachSocket, 0);
-  sys::UniqueFd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
-  if (!s) return fail_errno("socket");
-  sockaddr_un a = socket_address(d.get());
-  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return fail_errno("bind the attach socket");
-  if (::listen(s.get(), 16) != 0) return fail_errno("listen on the attach socket");
+  sys::UniqueFd s = TRY(sys::bind_unix(d.get(), kAttachSocket, sys::SocketKind::seqpacket));
   int p[2];
   if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return fail_errno("pipe");
   listen_ = std::move(s);
@@ -90,18 +79,15 @@ void AttachHub::loop() {
     if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) return;
     if (fds[0].revents) return;
     if (fds[1].revents & POLLIN) {
-      int c = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC);
-      if (c >= 0) {
-        // A client that stops reading must not stall the container's output for long.
-        timeval tv{1, 0};
-        ::setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      // A client that stops reading must not stall the container's output for long.
+      if (sys::UniqueFd conn = sys::accept_connection(listen_.get(), 1)) {
         std::lock_guard g(mu_);
-        clients_.push_back(c);
+        clients_.push_back(conn.release());
       }
     }
     for (size_t i = 2; i < fds.size(); i++) {
       if (!fds[i].revents) continue;
-      ssize_t n = ::recv(fds[i].fd, buf.data(), buf.size(), 0);
+      ssize_t n = sys::receive_message(fds[i].fd, buf.data(), buf.size());
       if (n <= 0) {
         drop(fds[i].fd);
         continue;
@@ -109,10 +95,10 @@ void AttachHub::loop() {
       if (buf[0] == '0' && stdin_fd_ >= 0) {
         (void)sys::write_all(stdin_fd_, std::string_view(buf.data() + 1, static_cast<size_t>(n - 1)));
       } else if (buf[0] == 'w' && master_ >= 0 && n == 5) {
-        winsize ws{};
-        std::memcpy(&ws.ws_row, buf.data() + 1, 2);
-        std::memcpy(&ws.ws_col, buf.data() + 3, 2);
-        ::ioctl(master_, TIOCSWINSZ, &ws);
+        unsigned short rows, cols;
+        std::memcpy(&rows, buf.data() + 1, 2);
+        std::memcpy(&cols, buf.data() + 3, 2);
+        sys::set_winsize(master_, rows, cols);
       }
     }
   }
@@ -181,15 +167,12 @@ Result<std::string> parse_detach_keys(const std::string& spec) {
 }
 
 void send_winsize(int sock) {
-  winsize ws{};
-  for (int fd = 0; fd < 3; fd++)
-    if (::ioctl(fd, TIOCGWINSZ, &ws) == 0) {
-      char msg[5] = {'w'};
-      std::memcpy(msg + 1, &ws.ws_row, 2);
-      std::memcpy(msg + 3, &ws.ws_col, 2);
-      ::send(sock, msg, sizeof msg, MSG_NOSIGNAL);
-      return;
-    }
+  unsigned short rows = 0, cols = 0;
+  if (!sys::terminal_size(rows, cols)) return;
+  char msg[5] = {'w'};
+  std::memcpy(msg + 1, &rows, 2);
+  std::memcpy(msg + 3, &cols, 2);
+  sys::send_message(sock, std::string_view(msg, sizeof msg));
 }
 
 }  // namespace
@@ -202,23 +185,21 @@ Result<int> attach_container(Context& c, const AttachOptions& o) {
   std::string dir = store::container_run_dir(c.store, id);
   sys::UniqueFd d(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!d) return fail_errno("open {}", dir);
-  sys::UniqueFd sock(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
-  sockaddr_un a = socket_address(d.get());
-  if (!sock || ::connect(sock.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
-    return fail_errno("attach to container {}", o.container);
+  sys::UniqueFd sock = TRY(context(sys::connect_unix(d.get(), detail::kAttachSocket, sys::SocketKind::seqpacket),
+                                    fmt::format("attach to container {}", o.container)));
   bool tty = rec.config.tty;
   bool read_stdin = !o.no_stdin && rec.config.interactive;
-  std::optional<runtime::RawMode> raw;
+  std::optional<sys::RawMode> raw;
   if (tty && read_stdin) raw.emplace(0);
   if (tty) send_winsize(sock.get());
 
-  sigset_t block, old;
+  sigset_t block;
   sigemptyset(&block);
   sigaddset(&block, SIGWINCH);
   if (o.sig_proxy)  // otherwise they end attach as they would any program, and the container runs on
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&block, s);
-  sigprocmask(SIG_BLOCK, &block, &old);
-  sys::UniqueFd sfd(::signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK));
+  sys::SignalBlock blocked(block);
+  sys::UniqueFd sfd = sys::signal_fd(block);
   pid_t pid = rec.state.pid;
 
   std::vector<char> buf(65536 + 1);
@@ -233,18 +214,16 @@ Result<int> attach_container(Context& c, const AttachOptions& o) {
       break;
     }
     if (fds[1].revents & POLLIN) {
-      signalfd_siginfo si;
-      while (::read(sfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-        int sig = static_cast<int>(si.ssi_signo);
+      while (int sig = sys::read_signal(sfd.get())) {
         if (sig == SIGWINCH) {
           if (tty) send_winsize(sock.get());
         } else if (o.sig_proxy) {
-          ::kill(pid, sig);
+          (void)sys::send_signal(pid, sig);
         }
       }
     }
     if (fds[0].revents) {
-      ssize_t n = ::recv(sock.get(), buf.data(), buf.size(), 0);
+      ssize_t n = sys::receive_message(sock.get(), buf.data(), buf.size());
       if (n <= 0) break;
       std::string_view data(buf.data() + 1, static_cast<size_t>(n - 1));
       if (buf[0] == '1') (void)sys::write_all(1, data);
@@ -276,7 +255,7 @@ Result<int> attach_container(Context& c, const AttachOptions& o) {
       if (!out.empty()) send_packet(sock.get(), '0', out);
     }
   }
-  sigprocmask(SIG_SETMASK, &old, nullptr);
+  blocked.restore();
   raw.reset();
   if (detached) return 0;
   if (code) return *code;

@@ -24,10 +24,12 @@
 #include "berth/engine/run.hpp"
 #include "berth/image/commit.hpp"
 #include "berth/image/unpack.hpp"
-#include "berth/runtime/overlay.hpp"
+#include "berth/sys/mount.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
 #include "berth/store/containers.hpp"
+#include "berth/sys/lock.hpp"
+#include "berth/sys/process.hpp"
 
 namespace berth::engine {
 
@@ -55,10 +57,10 @@ std::vector<pid_t> container_processes(pid_t pid) {
 class Pause {
  public:
   explicit Pause(std::vector<pid_t> pids) : pids_(std::move(pids)) {
-    for (pid_t p : pids_) ::kill(p, SIGSTOP);
+    for (pid_t p : pids_) (void)sys::send_signal(p, SIGSTOP);
   }
   ~Pause() {
-    for (pid_t p : pids_) ::kill(p, SIGCONT);
+    for (pid_t p : pids_) (void)sys::send_signal(p, SIGCONT);
   }
   Pause(const Pause&) = delete;
   Pause& operator=(const Pause&) = delete;
@@ -84,19 +86,19 @@ class FsView {
                                                bool writable) {
     auto img = TRY(c.store.image(config.image_id));
     std::string dir = store::container_dir(c.store, id);
-    TRY(runtime::private_mount_namespace());
+    TRY(sys::private_mount_namespace());
     auto v = std::unique_ptr<FsView>(new FsView);
     v->dir_.emplace(TRY(c.store.temp("view")));
     std::string target = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
     std::vector<std::string> lowers = {writable ? TRY(c.store.mountpoints()) : dir + "/upper"};
     for (auto& l : TRY(lowers_of(c.store, img))) lowers.push_back(std::move(l));
-    if (writable) TRY(runtime::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", sys::rootless()));
-    else TRY(runtime::mount_overlay_readonly(target, lowers, sys::rootless()));
+    if (writable) TRY(sys::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", sys::rootless()));
+    else TRY(sys::mount_overlay_readonly(target, lowers, sys::rootless()));
     v->path_ = target;
     return v;
   }
   ~FsView() {
-    if (!path_.empty()) ::umount2(path_.c_str(), MNT_DETACH);  // before the temp dir is removed
+    if (!path_.empty()) (void)sys::unmount(path_, true);  // before the temp dir is removed
   }
   FsView(const FsView&) = delete;
   FsView& operator=(const FsView&) = delete;
@@ -114,7 +116,8 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
   std::string id = TRY(container_id(c, r.container));
   // rm waits for this shared lock: the container cannot vanish while its changes are read.
   sys::UniqueFd cdir(::openat(c.store.root(), ("containers/" + id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!cdir || ::flock(cdir.get(), LOCK_SH) != 0) return fail(Errc::not_found, "no container with name or ID \"{}\" found", r.container);
+  if (!cdir || !sys::FileLock::lock_fd(cdir.get(), sys::FileLock::Mode::shared))
+    return fail(Errc::not_found, "no container with name or ID \"{}\" found", r.container);
   auto rec = TRY(context(store::read_container(c.store, id), "the container is being removed"));
   Digest base = rec.config.image_id;
   image::CommitOptions o;
@@ -222,13 +225,9 @@ Result<ContainerRoot> open_root(Context& c, const std::string& id, bool writable
 Result<sys::UniqueFd> resolve_in(int root, const std::string& path, int flags) {
   std::string p = path;
   while (p.starts_with('/')) p.erase(0, 1);
-  if (p.empty()) p = ".";
-  open_how how{};
-  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  int fd = static_cast<int>(::syscall(SYS_openat2, root, p.c_str(), &how, sizeof how));
-  if (fd < 0) return fail_errno("{}", path);
-  return sys::UniqueFd(fd);
+  auto fd = sys::open_in_root(root, p.empty() ? "." : p, flags);
+  if (!fd) return std::unexpected(Error{fd.error().code, fd.error().sys_errno, fmt::format("{}: {}", path, errno_text(fd.error().sys_errno))});
+  return fd;
 }
 
 std::string base_name(std::string p) {
@@ -410,17 +409,17 @@ Result<std::string> mount_container(Context& c, const std::string& container) {
   if (rec.state.alive()) {
     // The container's root mount, cloned from its mount namespace (no submounts: no volumes).
     auto pid = rec.state.pid;
-    sys::UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, fmt::format("/proc/{}/root", pid).c_str(),
-                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
-    if (!tree) return fail_errno("mount running container {} (the kernel does not let its root be cloned here)", container);
-    if (::syscall(SYS_move_mount, tree.get(), "", AT_FDCWD, merged.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
-      return fail_errno("mount container {} on {}", container, merged);
+    auto tree = sys::clone_mount(fmt::format("/proc/{}/root", pid));
+    if (!tree)
+      return fail(Errc::system, "mount running container {} (the kernel does not let its root be cloned here): {}", container,
+                  errno_text(tree.error().sys_errno));
+    TRY(context(sys::attach_mount(tree->get(), merged), fmt::format("mount container {}", container)));
     return merged;
   }
   auto img = TRY(c.store.image(rec.config.image_id));
   std::vector<std::string> lowers = {TRY(c.store.mountpoints())};
   for (auto& l : TRY(lowers_of(c.store, img))) lowers.push_back(std::move(l));
-  TRY(runtime::mount_overlay_writable(merged, lowers, dir + "/upper", dir + "/work", sys::rootless()));
+  TRY(sys::mount_overlay_writable(merged, lowers, dir + "/upper", dir + "/work", sys::rootless()));
   return merged;
 }
 
@@ -428,7 +427,7 @@ Result<void> unmount_container(Context& c, const std::string& container) {
   TRY(require_mount_namespace("unmount"));
   std::string id = TRY(container_id(c, container));
   std::string merged = store::container_dir(c.store, id) + "/merged";
-  if (is_mounted(merged) && ::umount2(merged.c_str(), 0) != 0) return fail_errno("unmount {}", merged);
+  if (is_mounted(merged)) TRY(sys::unmount(merged, false));
   return {};
 }
 
@@ -444,22 +443,15 @@ Result<std::vector<std::pair<std::string, std::string>>> mounted_containers(Cont
 
 Result<int> unshare_command(const std::vector<std::string>& argv) {
   if (!sys::rootless()) return fail(Errc::usage, "please use unshare with rootless");
-  if (::unshare(CLONE_NEWNS) != 0) return fail_errno("unshare the mount namespace");
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail_errno("make mounts private");
+  TRY(sys::private_mount_namespace());
   ::setenv("_BERTH_UNSHARE", "1", 1);
   std::vector<std::string> args = argv;
   if (args.empty()) {
     const char* shell = std::getenv("SHELL");
     args.push_back(shell && *shell ? shell : "/bin/sh");
   }
-  std::vector<char*> cargv;
-  for (auto& a : args) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
   std::fflush(stdout);
-  ::execvp(cargv[0], cargv.data());
-  int e = errno;
-  return std::unexpected(Error{e == ENOENT ? Errc::command_not_found : Errc::cannot_invoke, e,
-                               fmt::format("{}: {}", args[0], errno_text(e))});
+  return std::unexpected(sys::exec_command(args));
 }
 
 }  // namespace berth::engine

@@ -21,6 +21,7 @@
 #include "berth/sys/userns.hpp"
 #include "berth/engine/spec.hpp"
 #include "berth/store/containers.hpp"
+#include "berth/sys/event.hpp"
 #include "berth/sys/process.hpp"
 #include "health_timer.hpp"
 
@@ -168,7 +169,7 @@ HealthResult exec_check(Context& c, const store::ContainerRecord& rec, const sto
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return done(125, "pipe: " + errno_text(errno));
   sys::UniqueFd out_r(p[0]), out_w(p[1]);
-  sys::UniqueFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  sys::UniqueFd timer = sys::timer_fd();
   std::string output;
   bool timed_out = false;
   pid_t pid = -1;
@@ -184,8 +185,7 @@ HealthResult exec_check(Context& c, const store::ContainerRecord& rec, const sto
   }});
   if (timer)
     sup.relays.push_back({timer.get(), [&](int fd) {
-      std::uint64_t ticks;
-      (void)!::read(fd, &ticks, sizeof ticks);
+      (void)sys::read_timer(fd);
       timed_out = true;
       if (pid > 0) (void)sys::send_signal(pid, SIGKILL);
       return false;
@@ -194,10 +194,7 @@ HealthResult exec_check(Context& c, const store::ContainerRecord& rec, const sto
   sup.on_started = [&](const runtime::Started& s) {
     pid = s.pid;
     out_w.reset();
-    itimerspec its{};
-    its.it_value.tv_sec = timeout / kSecond;
-    its.it_value.tv_nsec = timeout % kSecond;
-    if (timer) ::timerfd_settime(timer.get(), 0, &its, nullptr);
+    if (timer) sys::arm_timer(timer.get(), timeout);
   };
   runtime::JoinTarget target{rec.state.pid, rec.state.start_time, false};
   auto code = runtime::exec_container_process(*spec, target, sup);
@@ -297,7 +294,7 @@ HealthTimer::HealthTimer(const store::Store& s, const std::string& id, const sto
   idle_r_.reset(idle[0]);
   idle_w_.reset(idle[1]);
   done_.reset(::fcntl(idle_r_.get(), F_DUPFD_CLOEXEC, 3));
-  timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  timer_ = sys::timer_fd();
   if (!done_ || !timer_) {
     log::warn("health checks of container {} will not run: {}", id.substr(0, 12), errno_text(errno));
     timer_.reset();
@@ -319,22 +316,16 @@ void HealthTimer::add_relays(runtime::Supervision& sup) {
 void HealthTimer::started() {
   if (!timer_) return;
   ::unlink(health_file_.c_str());  // a new run starts from "starting"
-  itimerspec its{};
-  its.it_value.tv_nsec = 1;  // the first check at once, as podman does
-  its.it_interval.tv_sec = interval_ns_ / 1'000'000'000;
-  its.it_interval.tv_nsec = interval_ns_ % 1'000'000'000;
-  ::timerfd_settime(timer_.get(), 0, &its, nullptr);
+  sys::arm_timer(timer_.get(), 1, interval_ns_);  // the first check at once, as podman does
 }
 
 void HealthTimer::stopped() {
   if (!timer_) return;
-  itimerspec off{};
-  ::timerfd_settime(timer_.get(), 0, &off, nullptr);
+  sys::arm_timer(timer_.get(), 0);
 }
 
 bool HealthTimer::on_timer(int fd) {
-  std::uint64_t ticks;
-  if (::read(fd, &ticks, sizeof ticks) < 0) return true;
+  (void)sys::read_timer(fd);
   if (pid_ > 0) return true;  // the last check still runs: its own timeout ends it
   launch();
   return true;
@@ -344,34 +335,20 @@ void HealthTimer::launch() {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return;
   sys::UniqueFd rd(p[0]), wr(p[1]);
-  int logfd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  std::vector<char*> argv;
-  for (auto& a : argv_) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  // The monitor may have threads (the attach hub): only async-signal-safe calls until exec.
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(null >= 0 ? null : wr.get(), 0);
-    ::dup2(wr.get(), 1);  // the monitor's "done" fd sees EOF once the check exits
-    if (logfd >= 0) ::dup2(logfd, 2);
-    ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the launch loop blocks the forwarded signals
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    ::sigaction(SIGPIPE, &dfl, nullptr);
-    ::execv("/proc/self/exe", argv.data());
-    ::_exit(125);
-  }
-  if (logfd >= 0) ::close(logfd);
-  if (null >= 0) ::close(null);
-  if (pid < 0) {
-    log::warn("health check: fork: {}", errno_text(errno));
+  sys::UniqueFd logfd(::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  // The monitor may have threads (the attach hub): spawned, not forked. Its stdout is the
+  // pipe (the monitor's "done" fd sees EOF once the check exits), its stderr the monitor's
+  // log; the signals the launch loop blocks are unblocked.
+  sys::SpawnOptions so;
+  so.fds = {{1, wr.get()}};
+  if (logfd) so.fds.push_back({2, logfd.get()});
+  so.reset_signals = true;
+  auto pid = sys::spawn("/proc/self/exe", argv_, so);
+  if (!pid) {
+    log::warn("health check: {}", pid.error().message);
     return;
   }
-  pid_ = pid;
+  pid_ = *pid;
   // The relay's fd number stays; what it refers to is this check's pipe now.
   ::dup3(rd.get(), done_.get(), O_CLOEXEC);
 }
@@ -381,9 +358,7 @@ bool HealthTimer::on_done(int fd) {
   ssize_t n = ::read(fd, buf, sizeof buf);
   if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN))) return true;  // its "unhealthy" line
   if (pid_ > 0) {
-    int st;
-    while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-    }
+    (void)sys::wait_child(pid_);
     pid_ = -1;
   }
   ::dup3(idle_r_.get(), done_.get(), O_CLOEXEC);  // quiet until the next check

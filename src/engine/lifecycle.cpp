@@ -50,38 +50,21 @@ constexpr SignalName kSignals[] = {
 
 std::int64_t to_seconds(std::int64_t ns) { return ns / 1000000000; }
 
-// Waits up to `ms` for the process to end (a pidfd works for processes that are not our children).
-bool wait_gone(int pid, unsigned long long start_time, int ms) {
-  int pfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (pfd < 0) return true;
-  sys::UniqueFd g(pfd);
-  if (runtime::process_start_time(pid) != start_time) return true;  // reused pid: ours is gone
-  pollfd p{pfd, POLLIN, 0};
-  return ::poll(&p, 1, ms) > 0;
-}
+using sys::wait_gone;
 
 // The container process's parent (its monitor, or a foreground berth), as a pidfd taken while
 // the container still runs: that parent records the exit and then exits itself.
 sys::UniqueFd parent_pidfd(int pid) {
-  sys::UniqueFd fd(::open(fmt::format("/proc/{}/stat", pid).c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return {};
-  auto stat = sys::read_all(fd.get(), 4096);  // (procfs files have no size to read by)
-  if (!stat) return {};
-  auto close = stat->rfind(')');
-  if (close == std::string::npos) return {};
-  int ppid = 0;
-  if (std::sscanf(stat->c_str() + close + 1, " %*c %d", &ppid) != 1 || ppid <= 1) return {};
-  return sys::UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, ppid, 0)));
+  pid_t ppid = sys::parent_pid(pid);
+  return ppid > 1 ? sys::pidfd_open(ppid) : sys::UniqueFd{};
 }
 
 // After the process is gone, its parent (monitor or foreground berth) records the exit; if that
 // parent was killed too, nobody will, so record it here.
 // `removed`: a fifo that hangs up when a --rm container's record is gone (see exit_fifo).
 void settle(Context& c, const std::string& id, int code_if_orphan, int parent = -1, int removed = -1) {
-  if (parent >= 0 || removed >= 0) {  // wake up the moment the parent is done rather than polling the record
-    pollfd p[2] = {{parent, POLLIN, 0}, {removed, POLLIN, 0}};  // (negative fds are skipped)
-    ::poll(p, 2, 10000);
-  }
+  // Wake up the moment the parent is done rather than polling the record.
+  if (parent >= 0 || removed >= 0) sys::wait_readable({parent, removed}, 10000);
   for (int i = 0; i < 1000; i++) {
     auto rec = store::read_container(c.store, id);
     if (!rec || rec->state.status != "running") return;
@@ -107,11 +90,10 @@ void end_restarting(Context& c, const std::string& id, const store::ContainerSta
   if (!state.restart_pending()) return;
   int mon = state.monitor_pid;
   auto start = state.monitor_start_time;
-  sys::UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, mon, 0)));
-  if (fd && runtime::process_start_time(mon) == start) {
-    ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
-    pollfd p{fd.get(), POLLIN, 0};
-    ::poll(&p, 1, 5000);
+  sys::UniqueFd fd = sys::pidfd_open(mon);
+  if (fd && sys::process_start_time(mon) == start) {
+    sys::pidfd_signal(fd.get(), SIGKILL);
+    sys::wait_readable({fd.get()}, 5000);
   }
   auto lock = c.store.write_lock();
   if (auto cur = store::read_container(c.store, id); cur)
@@ -332,7 +314,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
       int pid = rec->state.pid;
       store::mark_stopped(c.store, id);
       sys::UniqueFd parent = parent_pidfd(pid);
-      ::kill(pid, SIGKILL);
+      (void)sys::send_signal(pid, SIGKILL);
       wait_gone(pid, rec->state.start_time, 5000);
       settle(c, id, 137, parent.get());
     }
@@ -359,7 +341,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
         continue;
       }
       int pid = it->state.pid;
-      ::kill(pid, SIGKILL);
+      (void)sys::send_signal(pid, SIGKILL);
       wait_gone(pid, it->state.start_time, 5000);
     }
     TRY(store::remove_container_dir(c.store, id));
@@ -388,12 +370,12 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
       // --rm: the record's removal ends the wait (the monitor deletes the files after that);
       // otherwise the monitor's exit does, so that nothing of it writes after stop returns.
       sys::UniqueFd removed = rec->config.rm ? exit_fifo(c, ids[i]) : sys::UniqueFd{};
-      ::kill(pid, sig);
+      (void)sys::send_signal(pid, sig);
       if (!wait_gone(pid, st, timeout * 1000)) {
         if (timeout > 0)
           fmt::print(stderr, "WARN[{:04d}] StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL\n",
                      timeout, rec->config.stop_signal, rec->config.name, timeout);
-        ::kill(pid, SIGKILL);
+        (void)sys::send_signal(pid, SIGKILL);
         wait_gone(pid, st, 10000);
       }
       settle(c, ids[i], 137, parent.get(), removed.get());
@@ -424,8 +406,8 @@ Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& 
     int stop_sig = parse_signal(rec->config.stop_signal).value_or(SIGTERM);
     if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == SIGQUIT || sig == stop_sig)
       store::mark_stopped(c.store, ids[i]);
-    if (::kill(rec->state.pid, sig) < 0) {
-      rep.errors.push_back(Error{Errc::system, errno, fmt::format("kill {}: {}", ids[i], errno_text(errno))});
+    if (auto k = sys::send_signal(rec->state.pid, sig); !k) {
+      rep.errors.push_back(Error{Errc::system, k.error().sys_errno, fmt::format("kill {}: {}", ids[i], errno_text(k.error().sys_errno))});
       continue;
     }
     emit_event(c.store, "container", "kill", ids[i], rec->config.name, rec->config.image,

@@ -11,23 +11,9 @@
 #include <cstdlib>
 
 #include "berth/core/log.hpp"
+#include "berth/sys/socket.hpp"
 
 namespace berth::engine::detail {
-
-namespace {
-
-// Fills `sa` for a socket path; '@' names an abstract socket, as systemd writes them.
-bool socket_address(const std::string& path, sockaddr_un& sa, socklen_t& len) {
-  sa = {};
-  sa.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof sa.sun_path) return false;
-  std::memcpy(sa.sun_path, path.data(), path.size());
-  if (sa.sun_path[0] == '@') sa.sun_path[0] = 0;
-  len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + (path[0] == '@' ? 0 : 1));
-  return true;
-}
-
-}  // namespace
 
 Result<void> check_sdnotify_mode(std::string_view mode) {
   if (mode == "conmon" || mode == "container" || mode == "ignore" || mode == "healthy") return {};
@@ -37,31 +23,19 @@ Result<void> check_sdnotify_mode(std::string_view mode) {
 void sd_notify(std::string_view message) {
   const char* path = std::getenv("NOTIFY_SOCKET");
   if (!path || !*path) return;
-  sockaddr_un sa;
-  socklen_t len;
-  if (!socket_address(path, sa, len)) {
-    log::warn("NOTIFY_SOCKET \"{}\" is not a socket path; systemd is not told", path);
-    return;
+  if (auto r = sys::send_datagram(path, message); !r) {
+    if (r.error().code == Errc::usage) log::warn("NOTIFY_SOCKET \"{}\" is not a socket path; systemd is not told", path);
+    else log::warn("cannot notify systemd at {}: {}", path, errno_text(r.error().sys_errno));
   }
-  sys::UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!fd || ::sendto(fd.get(), message.data(), message.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sa), len) < 0)
-    log::warn("cannot notify systemd at {}: {}", path, errno_text(errno));
 }
 
 Result<NotifyRelay> NotifyRelay::open(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("create {}", dir);
-  ::unlink((dir + "/notify.sock").c_str());
   // Bound through /proc/self/fd/N: a deep --root does not fit in sun_path.
   sys::UniqueFd dfd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dfd) return fail_errno("open {}", dir);
-  std::string path = fmt::format("/proc/self/fd/{}/notify.sock", dfd.get());
-  sockaddr_un sa;
-  socklen_t len;
-  if (!socket_address(path, sa, len)) return fail(Errc::system, "notify socket path too long: {}", path);
   NotifyRelay r;
-  r.fd_.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!r.fd_) return fail_errno("socket");
-  if (::bind(r.fd_.get(), reinterpret_cast<sockaddr*>(&sa), len) < 0) return fail_errno("bind {}", path);
+  r.fd_ = TRY(sys::bind_unix(dfd.get(), "notify.sock", sys::SocketKind::datagram, true));
   // Any user of the container may notify, as with a host unit's socket.
   ::fchmodat(dfd.get(), "notify.sock", 0777, 0);
   return r;
@@ -69,7 +43,7 @@ Result<NotifyRelay> NotifyRelay::open(const std::string& dir) {
 
 bool NotifyRelay::forward(pid_t main_pid) {
   char buf[4096];
-  ssize_t n = ::recv(fd_.get(), buf, sizeof buf - 1, 0);
+  ssize_t n = sys::receive_message(fd_.get(), buf, sizeof buf - 1);
   if (n <= 0) return true;
   std::string_view in(buf, static_cast<size_t>(n));
   std::string out;

@@ -29,8 +29,10 @@
 #include "berth/engine/run.hpp"
 #include "berth/engine/spec.hpp"
 #include "berth/store/containers.hpp"
+#include "berth/sys/event.hpp"
 #include "berth/sys/process.hpp"
-#include "berth/runtime/pty.hpp"
+#include "berth/sys/socket.hpp"
+#include "berth/sys/terminal.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
 #include "attach.hpp"
@@ -205,7 +207,7 @@ bool copy_once(int from, int to) {
 
 // How an attached process talks to this terminal: inherited fds, or with -t a terminal of the
 // container's own devpts relayed here (raw mode while stdin is attached, size kept in step).
-runtime::Supervision attached_supervision(bool tty, bool interactive, std::optional<runtime::RawMode>& raw,
+runtime::Supervision attached_supervision(bool tty, bool interactive, std::optional<sys::RawMode>& raw,
                                           LogWriter* log = nullptr) {
   runtime::Supervision sup;
   if (!tty) {
@@ -214,7 +216,7 @@ runtime::Supervision attached_supervision(bool tty, bool interactive, std::optio
   }
   if (interactive) raw.emplace(0);
   auto master_fd = std::make_shared<int>(-1);
-  runtime::terminal_size(sup.console_rows, sup.console_cols);
+  sys::terminal_size(sup.console_rows, sup.console_cols);
   sup.console = [interactive, master_fd, log](int master) {
     *master_fd = master;
     std::vector<runtime::Relay> relays;
@@ -227,7 +229,7 @@ runtime::Supervision attached_supervision(bool tty, bool interactive, std::optio
   sup.on_signal = [master_fd](int sig) {
     // The container's terminal size follows ours; the kernel then signals its foreground group.
     if (sig != SIGWINCH) return false;
-    if (*master_fd >= 0) runtime::copy_winsize(0, *master_fd) || runtime::copy_winsize(1, *master_fd);
+    if (*master_fd >= 0) sys::copy_winsize(0, *master_fd) || sys::copy_winsize(1, *master_fd);
     return true;
   };
   return sup;
@@ -314,7 +316,7 @@ Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool int
       };
     }
   }
-  std::optional<runtime::RawMode> raw;
+  std::optional<sys::RawMode> raw;
   runtime::Supervision sup = attached_supervision(tty, interactive, raw, writer ? &*writer : nullptr);
   OutputPipes pipes;
   if (writer && !tty) TRY(pipe_output(sup, pipes, *writer));
@@ -335,18 +337,13 @@ Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool int
     }
   });
   health.add_relays(sup);
-  struct sigaction old_pipe {};
-  bool pipe_ignored = false;
+  sys::ScopedIgnore pipe_ignore(SIGPIPE);
   sup.on_started = [&](const runtime::Started& s) {
     pipes.out_w.reset();
     pipes.err_w.reset();
     // A reader of our output that goes away must not kill berth (and with it the container).
     // Only now: an ignored SIGPIPE would have survived into the container's exec.
-    if (writer) {
-      struct sigaction ign {};
-      ign.sa_handler = SIG_IGN;
-      pipe_ignored = ::sigaction(SIGPIPE, &ign, &old_pipe) == 0;
-    }
+    if (writer) pipe_ignore.ignore();
     record_started(c, rec, s);
     stopper.started(s.pid);
     health.started();
@@ -359,7 +356,6 @@ Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool int
   // berth's (the mark only tells `healthcheck run` that it is over).
   ::unlink((store::container_run_dir(c.store, rec.id) + "/health-restart").c_str());
   if (!notify.empty()) detail::sd_notify("STOPPING=1\n");
-  if (pipe_ignored) ::sigaction(SIGPIPE, &old_pipe, nullptr);
   raw.reset();
   log::debug("container exited");
   record_exit(c, rec, code, true);
@@ -395,47 +391,32 @@ struct PendingMonitor {
 };
 
 Result<PendingMonitor> spawn_monitor(Context& c) {
-  int ready[2], go[2];
+  int ready[2];
   if (::pipe2(ready, O_CLOEXEC) < 0) return fail_errno("pipe");
   sys::UniqueFd rd(ready[0]), wr(ready[1]);
   // A socket rather than a pipe: the id is sent with MSG_NOSIGNAL, so a monitor that died
   // before reading it is an error message here, not a SIGPIPE that kills this berth.
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0) return fail_errno("socketpair");
-  sys::UniqueFd go_rd(go[0]), go_wr(go[1]);
-  std::string root = c.store.paths().root, runroot = c.store.paths().runroot;
+  auto [go_rd, go_wr] = TRY(sys::socket_pair(sys::SocketKind::stream));
   // The monitor: a clean re-executed berth in a session of its own, spawned (vfork-style, no
   // copy of this process) rather than double-forked; nobody waits for it (this berth exits,
   // and init adopts it). Nothing of the caller's fds may reach it (a test runner's output
-  // pipe, a terminal): 0-2 are /dev/null, fd 3 is the ready pipe, fd 4 the id pipe, everything
-  // else closes. dup2 onto the same number would keep CLOEXEC: the sources are moved above 10.
-  sys::UniqueFd ready_fd(::fcntl(wr.get(), F_DUPFD_CLOEXEC, 10));
-  sys::UniqueFd go_fd(::fcntl(go_rd.get(), F_DUPFD_CLOEXEC, 10));
-  if (!ready_fd || !go_fd) return fail_errno("dup");
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-  posix_spawn_file_actions_adddup2(&fa, ready_fd.get(), 3);
-  posix_spawn_file_actions_adddup2(&fa, go_fd.get(), 4);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
-  posix_spawn_file_actions_adddup2(&fa, 0, 1);
-  posix_spawn_file_actions_adddup2(&fa, 0, 2);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 5);
-  const std::string pending(kPendingId);
-  const char* argv[] = {"berth", "--root", root.c_str(), "--runroot", runroot.c_str(), "__monitor", pending.c_str(), "3", nullptr};
-  pid_t pid;
-  int spawned = ::posix_spawn(&pid, "/proc/self/exe", &fa, &attr, const_cast<char* const*>(argv), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (spawned != 0) return std::unexpected(Error{Errc::system, spawned, "start the monitor: " + errno_text(spawned)});
+  // pipe, a terminal): 0-2 are /dev/null, fd 3 is the ready pipe, fd 4 the id socket,
+  // everything else closes.
+  sys::SpawnOptions so;
+  so.fds = {{3, wr.get()}, {4, go_rd.get()}};
+  so.new_session = true;
+  TRY(context(sys::spawn("/proc/self/exe",
+                         {"berth", "--root", c.store.paths().root, "--runroot", c.store.paths().runroot, "__monitor",
+                          std::string(kPendingId), "3"},
+                         so),
+              "start the monitor"));
   return PendingMonitor{std::move(rd), std::move(go_wr)};
 }
 
 // Tells the monitor which container to start and waits for its answer.
 Result<int> start_detached(const store::ContainerRecord& rec, PendingMonitor m) {
   std::string line = rec.id + "\n";
-  (void)!::send(m.go.get(), line.data(), line.size(), MSG_NOSIGNAL);  // a dead monitor: no answer below
+  (void)sys::send_message(m.go.get(), line);  // a dead monitor: no answer below
   m.go.reset();
   auto all = sys::read_all(m.ready.get(), 1 << 16);
   std::optional<std::string> msg = all ? std::optional<std::string>(*all) : std::nullopt;
@@ -509,7 +490,7 @@ Result<int> exec_container(Context& c, const ExecOptions& o) {
   auto spec = TRY(exec_spec(c.store, rec, o));
   runtime::JoinTarget target{rec.state.pid,
                              rec.state.start_time, o.detach};
-  std::optional<runtime::RawMode> raw;
+  std::optional<sys::RawMode> raw;
   runtime::Supervision sup = o.detach ? runtime::Supervision{} : attached_supervision(o.tty, o.interactive, raw);
   auto code = runtime::exec_container_process(spec, target, sup);
   raw.reset();

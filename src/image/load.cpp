@@ -27,6 +27,7 @@
 #include "berth/image/config.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
+#include "berth/sys/lock.hpp"
 #include "archive_error.hpp"
 
 namespace berth::image {
@@ -328,7 +329,7 @@ Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
   std::string at = s.layer_dir(chain);
   auto held = TRY(context(sys::open_at(s.root(), at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW),
                           fmt::format("layer {}", chain.d.short_id())));
-  if (::flock(held.get(), LOCK_EX) != 0) return fail_errno("lock layer {}", chain.d.short_id());
+  TRY(context(sys::FileLock::lock_fd(held.get(), sys::FileLock::Mode::exclusive), fmt::format("layer {}", chain.d.short_id())));
   if (sys::exists_at(held.get(), "diff")) return {};  // a parallel caller did it meanwhile
   auto rec = TRY(s.layer(chain));
   auto blob = TRY(s.open_blob(rec.blob));

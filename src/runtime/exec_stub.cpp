@@ -9,6 +9,7 @@
 
 #include "berth/core/log.hpp"
 #include "berth/runtime/child.hpp"
+#include "berth/sys/file.hpp"
 #include "exec_stub_blob.h"
 
 #ifndef MFD_EXEC
@@ -26,8 +27,7 @@ static_assert(sizeof(ChildReport) == 12, "exec_stub.c writes a 12-byte report");
 namespace {
 
 int make_stub() {
-  int fd = ::memfd_create("berth-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-  if (fd < 0 && errno == EINVAL) fd = ::memfd_create("berth-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  int fd = sys::make_memfd("berth-exec", true, true).release();
   if (fd < 0) return -1;
   const unsigned char* p = kExecStub;
   size_t left = sizeof kExecStub;

@@ -14,6 +14,7 @@
 #include "berth/core/path.hpp"
 #include "berth/runtime/seccomp.hpp"
 #include "berth/sys/file.hpp"
+#include "berth/sys/process.hpp"
 
 namespace berth::runtime {
 
@@ -44,12 +45,7 @@ unsigned last_cap() {
 
 // The capabilities this process holds: a container can get no more (--privileged in a
 // sandbox that lacks, say, CAP_SYS_RESOURCE gets all the others).
-std::uint64_t current_permitted() {
-  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2]{};
-  if (::syscall(SYS_capget, &hdr, data) != 0) return ~0ULL;
-  return static_cast<std::uint64_t>(data[0].permitted) | (static_cast<std::uint64_t>(data[1].permitted) << 32);
-}
+std::uint64_t current_permitted() { return sys::permitted_capabilities(); }
 
 std::string rel(const std::string& abs) {
   size_t i = 0;

@@ -42,9 +42,9 @@ namespace {
 
 Result<std::vector<sock_filter>> export_bpf(void* ctx) {
   // libseccomp 2.5 exports only to an fd: go through a memfd and read the bytes back.
-  int mfd = ::memfd_create("berth-seccomp", MFD_CLOEXEC);
-  if (mfd < 0) return fail_errno("memfd_create");
-  sys::UniqueFd g(mfd);
+  sys::UniqueFd g = sys::make_memfd("berth-seccomp", false, false);
+  if (!g) return fail_errno("memfd_create");
+  int mfd = g.get();
   if (seccomp_export_bpf(ctx, mfd) < 0) return fail(Errc::system, "seccomp_export_bpf failed");
   if (::lseek(mfd, 0, SEEK_SET) < 0) return fail_errno("lseek");
   auto bytes = TRY(sys::read_all(mfd, 1 << 20));

@@ -13,6 +13,8 @@
 #include "berth/sys/file.hpp"
 #include "berth/sys/process.hpp"
 #include "berth/sys/userns.hpp"
+#include "berth/sys/lock.hpp"
+#include "berth/sys/mount.hpp"
 
 namespace berth::store {
 
@@ -451,9 +453,9 @@ Result<std::optional<TakenDir>> take_container_dir(const Store& s, const std::st
   // `berth mount` may have left the overlay mounted here: never delete through it.
   // A commit reading the container holds a shared lock on its directory: wait for it.
   sys::UniqueFd dir(::openat(s.root(), ("containers/" + id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir) ::flock(dir.get(), LOCK_EX);
+  if (dir) (void)sys::FileLock::lock_fd(dir.get(), sys::FileLock::Mode::exclusive);
   std::string merged = container_dir(s, id) + "/merged";
-  for (int i = 0; i < 16 && ::umount2(merged.c_str(), MNT_DETACH) == 0; i++) {
+  for (int i = 0; i < 16 && sys::unmount(merged, true); i++) {
   }
   // Renamed into tmp/ under a name of its own, its directory lock still held (sweeps of tmp/
   // skip it), then deleted there: no directory is made just to delete one.
@@ -488,7 +490,7 @@ Result<void> remove_container_dir(const Store& s, const std::string& id, bool ba
     auto child = sys::spawn_detached([&] {
       int tmp_fd = ::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       int mine = tmp_fd < 0 ? -1 : ::openat(tmp_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (mine >= 0 && ::flock(mine, LOCK_EX) == 0) (void)sys::remove_tree(tmp_fd, name);  // once the caller let go
+      if (mine >= 0 && sys::FileLock::lock_fd(mine, sys::FileLock::Mode::exclusive)) (void)sys::remove_tree(tmp_fd, name);  // once the caller let go
       int run_fd = ::open(run.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (run_fd >= 0) (void)sys::remove_tree(run_fd, "containers/" + id);
     });

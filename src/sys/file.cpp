@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -323,6 +324,14 @@ unsigned long long tree_size(int dir, std::string_view path) {
   tree_size_fd(fd, total, seen);
   ::close(fd);
   return total;
+}
+
+UniqueFd make_memfd(const char* name, bool sealing, bool exec) {
+  constexpr unsigned kExec = 0x0010U;  // MFD_EXEC (6.3+)
+  unsigned flags = MFD_CLOEXEC | (sealing ? MFD_ALLOW_SEALING : 0);
+  int fd = ::memfd_create(name, flags | (exec ? kExec : 0));
+  if (fd < 0 && exec && errno == EINVAL) fd = ::memfd_create(name, flags);
+  return UniqueFd(fd);
 }
 
 std::string abs_path(std::string_view p) {

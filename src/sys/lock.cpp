@@ -26,4 +26,10 @@ Result<bool> FileLock::try_lock_fd(int fd, Mode mode) {
   return fail_errno("lock");
 }
 
+Result<void> FileLock::lock_fd(int fd, Mode mode) {
+  while (::flock(fd, mode == Mode::shared ? LOCK_SH : LOCK_EX) != 0)
+    if (errno != EINTR) return fail_errno("lock");
+  return {};
+}
+
 }  // namespace berth::sys

@@ -4,6 +4,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,6 +129,47 @@ Result<pid_t> spawn_detached(const std::function<void()>& fn) {
     if (fd != null) ::dup2(null, fd);
   fn();
   ::_exit(0);
+}
+
+Error exec_command(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  int e = errno;
+  return Error{e == ENOENT ? Errc::command_not_found : Errc::cannot_invoke, e, fmt::format("{}: {}", argv[0], errno_text(e))};
+}
+
+Result<pid_t> clone_process(unsigned long flags) {
+  long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) return fail_errno("clone");
+  return static_cast<pid_t>(pid);
+}
+
+Result<void> join_namespace(int fd, int type) {
+  if (::setns(fd, type) != 0) return fail_errno("setns");
+  return {};
+}
+
+Result<void> set_process_rlimit(pid_t pid, int resource, unsigned long long soft, unsigned long long hard) {
+  rlimit lim{soft, hard};
+  if (::prlimit(pid, static_cast<__rlimit_resource>(resource), &lim, nullptr) != 0) return fail_errno("prlimit");
+  return {};
+}
+
+std::uint64_t permitted_capabilities() {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (::syscall(SYS_capget, &hdr, data) != 0) return ~0ULL;
+  return static_cast<std::uint64_t>(data[0].permitted) | (static_cast<std::uint64_t>(data[1].permitted) << 32);
+}
+
+Result<std::optional<int>> poll_child(pid_t pid) {
+  int st = 0;
+  pid_t w = ::waitpid(pid, &st, WNOHANG);
+  if (w == pid) return std::optional<int>(st);
+  if (w < 0 && errno != EINTR) return fail_errno("wait for process {}", pid);
+  return std::optional<int>();
 }
 
 Result<int> wait_child(pid_t pid) {

@@ -68,6 +68,10 @@ unsigned long long tree_size(int dir, std::string_view path);
 // reads and runs. `what` names it in the error ("the store root").
 Result<void> check_private_dir(int fd, std::string_view path, std::string_view what);
 
+// memfd_create(2) (close-on-exec, sealable when `sealing`, executable when `exec` and the
+// kernel has MFD_EXEC); invalid with errno set on failure.
+UniqueFd make_memfd(const char* name, bool sealing, bool exec);
+
 // Writes an absolute host path: for files outside any store (e.g. `save -o`).
 std::string abs_path(std::string_view p);
 

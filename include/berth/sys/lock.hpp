@@ -17,6 +17,9 @@ class FileLock {
   static Result<FileLock> acquire(int dir, std::string_view name, Mode mode);
   // Locks an already open fd without blocking; false when another process holds it.
   static Result<bool> try_lock_fd(int fd, Mode mode);
+  // Locks an already open fd (a directory berth holds), blocking until it is held; the lock
+  // goes with the fd.
+  static Result<void> lock_fd(int fd, Mode mode);
   FileLock() = default;
 
  private:

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,21 @@ Result<pid_t> spawn(const std::string& path, const std::vector<std::string>& arg
 // Runs `fn` in a child nobody waits for: its own session, 0-2 on /dev/null, every other fd
 // closed, ending with _exit(0). For a single-threaded caller about to exit (init reaps it).
 Result<pid_t> spawn_detached(const std::function<void()>& fn);
+// Replaces this process with `argv` (searched in PATH, as execvp does); returns only when
+// that failed: the error (127-class when not found, 126-class otherwise).
+Error exec_command(const std::vector<std::string>& argv);
+// A raw clone(2) with fork's semantics (a copy of this process, SIGCHLD to the parent) into the
+// new namespaces of `flags`: the child's pid here, 0 in the child. Only from a single-threaded
+// process; the child must end in exec or _exit.
+Result<pid_t> clone_process(unsigned long flags);
+// setns(2): this process (or, for a pid namespace, its next children) joins `fd`'s namespace.
+Result<void> join_namespace(int fd, int type);
+// prlimit(2) on another process.
+Result<void> set_process_rlimit(pid_t pid, int resource, unsigned long long soft, unsigned long long hard);
+// The permitted capabilities of this process (capget), all ones when it cannot tell.
+std::uint64_t permitted_capabilities();
+// waitpid(2) with WNOHANG: the wait status once the child has ended, nothing while it runs.
+Result<std::optional<int>> poll_child(pid_t pid);
 // waitpid(2) retried on EINTR: the wait status.
 Result<int> wait_child(pid_t pid);
 // The calling process's exit code for a wait status: the code, or 128+N for signal N.

@@ -1,4 +1,4 @@
-#include "berth/runtime/overlay.hpp"
+#include "berth/sys/mount.hpp"
 
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -11,10 +11,10 @@
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
 
-namespace berth::runtime {
+namespace berth::sys {
 
 Result<void> private_mount_namespace() {
-  if (int n = sys::thread_count(); n != 1) return fail(Errc::internal, "private mount namespace with {} threads", n);
+  if (int n = thread_count(); n != 1) return fail(Errc::internal, "private mount namespace with {} threads", n);
   if (::unshare(CLONE_NEWNS) != 0) return fail_errno("unshare the mount namespace");
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return fail_errno("make mounts private");
   return {};
@@ -26,7 +26,7 @@ Result<void> mount_overlay(const std::string& target, const std::vector<std::str
                            const std::string& work, bool userxattr) {
   bool ro = upper.empty();
   // fsconfig's lowerdir+ takes any number of layers (mount(2)'s data is one page).
-  sys::UniqueFd fs(static_cast<int>(::syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
+  UniqueFd fs(static_cast<int>(::syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
   if (fs) {
     bool ok = true;
     for (const auto& l : lowers)
@@ -36,7 +36,7 @@ Result<void> mount_overlay(const std::string& target, const std::vector<std::str
            ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "workdir", work.c_str(), 0) == 0;
     if (ok && userxattr) ok = ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0;
     if (ok && ::syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0) {
-      sys::UniqueFd mnt(static_cast<int>(::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC, ro ? MOUNT_ATTR_RDONLY : 0)));
+      UniqueFd mnt(static_cast<int>(::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC, ro ? MOUNT_ATTR_RDONLY : 0)));
       if (!mnt) return fail_errno("fsmount the overlay");
       if (::syscall(SYS_move_mount, mnt.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
         return fail_errno("move_mount the overlay to {}", target);
@@ -70,4 +70,21 @@ Result<void> mount_overlay_writable(const std::string& target, const std::vector
   return mount_overlay(target, lowers, upper, work, userxattr);
 }
 
-}  // namespace berth::runtime
+Result<void> unmount(const std::string& path, bool detach) {
+  if (::umount2(path.c_str(), detach ? MNT_DETACH : 0) != 0) return fail_errno("unmount {}", path);
+  return {};
+}
+
+Result<UniqueFd> clone_mount(const std::string& path) {
+  UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
+  if (!tree) return fail_errno("clone the mount at {}", path);
+  return tree;
+}
+
+Result<void> attach_mount(int mount_fd, const std::string& target) {
+  if (::syscall(SYS_move_mount, mount_fd, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    return fail_errno("move_mount onto {}", target);
+  return {};
+}
+
+}  // namespace berth::sys

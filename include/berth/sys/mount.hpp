@@ -1,14 +1,16 @@
-// Overlay mounts outside a container, for commands that read a container's filesystem
-// (export, cp from a stopped container): in a private mount namespace of berth itself, so
-// that they vanish with the process whatever happens to it.
+// Mounts made by berth itself, outside a container: overlay views for the commands that read
+// a container's filesystem (export, cp from a stopped container, mount), in a private mount
+// namespace of berth's own so that they vanish with the process whatever happens to it.
+// (A container's own mounts are made by the child, src/runtime/child.cpp.)
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "berth/core/error.hpp"
+#include "berth/sys/fd.hpp"
 
-namespace berth::runtime {
+namespace berth::sys {
 
 // unshare(CLONE_NEWNS) and make every mount private. Only from a single-threaded process.
 Result<void> private_mount_namespace();
@@ -21,4 +23,11 @@ Result<void> mount_overlay_readonly(const std::string& target, const std::vector
 Result<void> mount_overlay_writable(const std::string& target, const std::vector<std::string>& lowers,
                                     const std::string& upper, const std::string& work, bool userxattr);
 
-}  // namespace berth::runtime
+// umount2(path): `detach` for MNT_DETACH (lazy). Errors name the path.
+Result<void> unmount(const std::string& path, bool detach);
+// A copy of the mount tree at `path` (open_tree OPEN_TREE_CLONE, no submounts), detached.
+Result<UniqueFd> clone_mount(const std::string& path);
+// Places a detached mount (from clone_mount or fsmount) on `target` (move_mount).
+Result<void> attach_mount(int mount_fd, const std::string& target);
+
+}  // namespace berth::sys

@@ -5,7 +5,7 @@
 #include <termios.h>
 
 
-namespace berth::runtime {
+namespace berth::sys {
 
 // Puts `fd` (a terminal) in raw mode and restores it when destroyed. Not a terminal: no-op.
 class RawMode {
@@ -25,5 +25,7 @@ class RawMode {
 bool copy_winsize(int from, int to);
 // The size of the first of fds 0, 1, 2 that is a terminal; false when none is.
 bool terminal_size(unsigned short& rows, unsigned short& cols);
+// Sets terminal `fd`'s window size (the kernel then signals its foreground group).
+bool set_winsize(int fd, unsigned short rows, unsigned short cols);
 
-}  // namespace berth::runtime
+}  // namespace berth::sys

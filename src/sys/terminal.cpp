@@ -1,9 +1,9 @@
-#include "berth/runtime/pty.hpp"
+#include "berth/sys/terminal.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-namespace berth::runtime {
+namespace berth::sys {
 
 RawMode::RawMode(int fd) : fd_(fd) {
   if (!::isatty(fd) || ::tcgetattr(fd, &saved_) != 0) return;
@@ -34,4 +34,11 @@ bool terminal_size(unsigned short& rows, unsigned short& cols) {
   return false;
 }
 
-}  // namespace berth::runtime
+bool set_winsize(int fd, unsigned short rows, unsigned short cols) {
+  winsize ws{};
+  ws.ws_row = rows;
+  ws.ws_col = cols;
+  return ::ioctl(fd, TIOCSWINSZ, &ws) == 0;
+}
+
+}  // namespace berth::sys
