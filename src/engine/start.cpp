@@ -497,27 +497,173 @@ Result<int> exec_container(Context& c, const ExecOptions& o) {
   return code;
 }
 
-int monitor_main(Context& c, const std::string& id_arg, int ready_fd) {
+namespace {
+
+// A detached container's monitor: the container's parent for its whole life, across the
+// restarts of its --restart policy and --health-on-failure=restart.
+class Monitor {
+ public:
+  Monitor(Context& c, int ready_fd) : c_(c), ready_fd_(ready_fd) {}
+  int main(const std::string& id_arg);
+
+ private:
+  // The answer the spawning berth waits for ("OK PID", "E<code> message"), once.
+  void tell(const std::string& s) {
+    if (ready_fd_ < 0) return;
+    (void)sys::write_all(ready_fd_, s);
+    ::close(ready_fd_);
+    ready_fd_ = -1;
+  }
+  int fail_start(const Error& e) {
+    tell(fmt::format("E{} {}", exit_code(e.code), e.message));
+    return exit_code(e.code);
+  }
+  Result<void> prepare();
+  Result<int> run_once(int restarts);
+  bool start_again(const Result<int>& code, int& restarts);
+
+  Context& c_;
+  int ready_fd_;
+  std::string id_, dir_, notify_, health_restart_;
+  std::optional<store::ContainerRecord> rec_;
+  std::optional<runtime::Spec> spec_;
+  sys::UniqueFd exit_fifo_, log_fd_, in_r_, in_w_;
+  LogTarget target_;
+  std::optional<LogWriter> writer_;
+  detail::AttachHub hub_;
+  std::optional<detail::NotifyRelay> relay_;
+  std::optional<StopOnTerm> stopper_;
+  std::optional<detail::HealthTimer> health_;
+  RestartPolicy policy_;
+  int master_fd_ = -1;
+};
+
+// The record, the run dir and the monitor's own log, the --rm exit fifo, the spec, the
+// container's log, its stdin pipe, the notify relay and the health timer.
+Result<void> Monitor::prepare() {
+  rec_ = TRY(store::read_container(c_.store, id_));
+  TRY(store::open_run_dir(c_.store, id_));
+  dir_ = store::container_run_dir(c_.store, id_);
+  if (int lf = ::open((dir_ + "/monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); lf >= 0) {
+    ::dup2(lf, 2);
+    ::close(lf);
+  }
+  // -d --rm: berth stop waits on this fifo's hang-up, which comes when the record is gone.
+  if (rec_->config.rm) {
+    std::string fifo = dir_ + "/exit";
+    if (::mkfifo(fifo.c_str(), 0600) == 0 || errno == EEXIST)
+      exit_fifo_.reset(::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
+  }
+  auto spec = build_spec(c_.store, *rec_);
+  if (!spec) {
+    record_exit(c_, *rec_, std::unexpected(spec.error()));
+    return std::unexpected(spec.error());
+  }
+  spec_ = std::move(*spec);
+  target_ = log_target(c_.store, rec_->config);
+  if (target_.driver == "passthrough")
+    return fail(Errc::usage, "the passthrough log driver hands berth's own stdout and stderr to the container: it needs "
+                             "a container in the foreground, not -d");
+  if (target_.driver == "k8s-file") {
+    log_fd_.reset(::open(target_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    if (!log_fd_) return fail_errno("open the container log {}", target_.path);
+  }
+  writer_.emplace(log_fd_.get(), target_.journal ? &*target_.journal : nullptr);
+  if (auto l = hub_.listen(dir_); !l) log::warn("berth attach will not work: {}", l.error().message);
+  writer_->tee = [this](const char* stream, std::string_view data) { hub_.broadcast(stream[3] == 'o' ? '1' : '2', data); };
+  // -i: the container's stdin is a pipe that stays open; attach writes into it.
+  if (rec_->config.interactive && !rec_->config.tty) {
+    int pi[2];
+    if (::pipe2(pi, O_CLOEXEC) < 0) return fail_errno("pipe");
+    in_r_.reset(pi[0]);
+    in_w_.reset(pi[1]);
+  }
+  policy_ = parse_restart_policy(rec_->config.restart).value_or(RestartPolicy{});
+  notify_ = notify_mode(rec_->config);
+  if (notify_ == "container") relay_ = TRY(detail::NotifyRelay::open(dir_ + "/notify"));
+  stopper_.emplace(rec_->config);
+  health_.emplace(c_.store, id_, rec_->config, [this](const std::string& status) {
+    if (notify_ == "healthy" && status == "healthy") {
+      detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", ::getpid()));
+      notify_ = "healthy-sent";
+    }
+  });
+  // --health-on-failure=restart: `healthcheck run` leaves this mark and kills the container.
+  health_restart_ = dir_ + "/health-restart";
+  return {};
+}
+
+// One start of the container, until it exits, its exit recorded.
+Result<int> Monitor::run_once(int restarts) {
+  bool interactive = rec_->config.interactive, tty = rec_->config.tty;
+  runtime::Supervision sup;
+  sup.on_signal = [this](int sig) { return stopper_->on_signal(sig); };
+  OutputPipes pipes;
+  sup.on_started = [&](const runtime::Started& s) {
+    pipes.out_w.reset();  // the write ends must close here once the child has them, or EOF never comes
+    pipes.err_w.reset();
+    record_started(c_, *rec_, s, restarts);
+    ::unlink(health_restart_.c_str());
+    stopper_->started(s.pid);
+    health_->started();
+    if (policy_.name == "no") in_r_.reset();  // a restarted container needs it again
+    hub_.serve(master_fd_ >= 0 ? (interactive ? master_fd_ : -1) : in_w_.get(), master_fd_);
+    tell(fmt::format("OK {}\n", ::getpid()));
+  };
+  if (tty) {
+    sup.console = [this](int master) {
+      master_fd_ = master;
+      return std::vector<runtime::Relay>{{master, [this](int fd) { return writer_->relay(fd, "stdout"); }}};
+    };
+  } else {
+    sup.stdio.in = in_r_ ? in_r_.get() : -1;
+    TRY(pipe_output(sup, pipes, *writer_));
+  }
+  if (relay_) sup.relays.push_back({relay_->fd(), [this](int) { return relay_->forward(::getpid()); }, false});
+  health_->add_relays(sup);
+  auto code = runtime::run_container_process(*spec_, sup);
+  health_->stopped();
+  // --rm: recorded once the attach thread is gone. berth stop returns when the container's
+  // directory is renamed away, before its files are deleted here (no process is forked to
+  // delete them: nobody waits for this monitor's exit).
+  if (!rec_->config.rm) record_exit(c_, *rec_, code);
+  hub_.pause();
+  if (rec_->config.rm) record_exit(c_, *rec_, code, false, &exit_fifo_);
+  return code;
+}
+
+// Whether the container starts again: --health-on-failure=restart at once, --restart after
+// its back-off; never after berth stop or kill, nor after SIGTERM to the monitor.
+bool Monitor::start_again(const Result<int>& code, int& restarts) {
+  bool stopped = store::was_stopped(c_.store, id_);
+  if (code && !stopper_->stopping() && !stopped && ::access(health_restart_.c_str(), F_OK) == 0) {
+    restarts++;
+    log::info("restarting unhealthy container {} (--health-on-failure=restart)", id_.substr(0, 12));
+    return true;
+  }
+  ::unlink(health_restart_.c_str());
+  if (!code || stopper_->stopping() || !should_restart(policy_, *code, restarts, stopped)) return false;
+  set_restarting(c_, id_, true);  // ps and inspect say so; start, rm -f know a monitor still owns it
+  std::this_thread::sleep_for(std::chrono::milliseconds(restart_delay_ms(restarts)));
+  if (store::was_stopped(c_.store, id_) || stopper_->stopping()) {
+    set_restarting(c_, id_, false);
+    return false;
+  }
+  restarts++;
+  log::info("restarting container {} (restart {}, policy {})", id_.substr(0, 12), restarts, policy_.name);
+  return true;
+}
+
+int Monitor::main(const std::string& id_arg) {
   // Spawned ahead of time: the id comes on fd 4 once the container exists (EOF: it never will).
-  std::string id = id_arg;
-  if (id == kPendingId) {
+  id_ = id_arg;
+  if (id_ == kPendingId) {
     auto line = sys::read_all(4, 256);
     ::close(4);
     if (!line || line->empty() || line->back() != '\n') return 0;
-    id = line->substr(0, line->size() - 1);
-    show_id_in_cmdline(id);
+    id_ = line->substr(0, line->size() - 1);
+    show_id_in_cmdline(id_);
   }
-  auto tell = [&](const std::string& s) {
-    if (ready_fd >= 0) {
-      (void)sys::write_all(ready_fd, s);
-      ::close(ready_fd);
-      ready_fd = -1;
-    }
-  };
-  auto fail_start = [&](const Error& e) {
-    tell(fmt::format("E{} {}", exit_code(e.code), e.message));
-    return exit_code(e.code);
-  };
   // Warnings until the container runs (a limit that cannot be applied, ...) reach the user
   // too, as "W text" lines before the answer; later ones stay in monitor.log.
   log::copy_warnings(
@@ -527,133 +673,24 @@ int monitor_main(Context& c, const std::string& id_arg, int ready_fd) {
         std::replace(line.begin(), line.end() - 1, '\n', ' ');
         if (f >= 0) (void)sys::write_all(f, line);
       },
-      &ready_fd);
+      &ready_fd_);
   struct Uncopy {
     ~Uncopy() { log::copy_warnings(nullptr, nullptr); }
   } uncopy;
-  auto rec = store::read_container(c.store, id);
-  if (!rec) return fail_start(rec.error());
-  if (auto made = store::open_run_dir(c.store, id); !made) return fail_start(made.error());
-  std::string dir = store::container_run_dir(c.store, id);
-  if (int lf = ::open((dir + "/monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); lf >= 0) {
-    ::dup2(lf, 2);
-    ::close(lf);
-  }
-  // -d --rm: berth stop waits on this fifo's hang-up, which comes when the record is gone.
-  sys::UniqueFd exit_fifo;
-  if (rec->config.rm) {
-    std::string fifo = dir + "/exit";
-    if (::mkfifo(fifo.c_str(), 0600) == 0 || errno == EEXIST)
-      exit_fifo.reset(::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
-  }
-  auto spec = build_spec(c.store, *rec);
-  if (!spec) {
-    record_exit(c, *rec, std::unexpected(spec.error()));
-    return fail_start(spec.error());
-  }
-  LogTarget target = log_target(c.store, rec->config);
-  if (target.driver == "passthrough")
-    return fail_start(Error{Errc::usage, 0, "the passthrough log driver hands berth's own stdout and stderr to the "
-                                            "container: it needs a container in the foreground, not -d"});
-  int logfd = -1;
-  if (target.driver == "k8s-file") {
-    logfd = ::open(target.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (logfd < 0) return fail_start(Error{Errc::system, errno, "open the container log " + target.path});
-  }
-  sys::UniqueFd log_guard(logfd);
-  LogWriter writer(logfd, target.journal ? &*target.journal : nullptr);
-  detail::AttachHub hub;
-  Result<int> code = 0;
-  if (auto l = hub.listen(dir); !l) log::warn("berth attach will not work: {}", l.error().message);
-  writer.tee = [&hub](const char* stream, std::string_view data) { hub.broadcast(stream[3] == 'o' ? '1' : '2', data); };
-  int master_fd = -1;
-  sys::UniqueFd in_r, in_w;
-  bool interactive = rec->config.interactive;
-  bool tty = rec->config.tty;
-  // -i: the container's stdin is a pipe that stays open; attach writes into it.
-  if (interactive && !tty) {
-    int pi[2];
-    if (::pipe2(pi, O_CLOEXEC) < 0) return fail_start(Error{Errc::system, errno, "pipe"});
-    in_r.reset(pi[0]);
-    in_w.reset(pi[1]);
-  }
-  auto policy = parse_restart_policy(rec->config.restart).value_or(RestartPolicy{});
-  std::optional<detail::NotifyRelay> relay;
-  if (notify_mode(rec->config) == "container") {
-    auto r = detail::NotifyRelay::open(dir + "/notify");
-    if (!r) return fail_start(r.error());
-    relay = std::move(*r);
-  }
-  StopOnTerm stopper(rec->config);
-  std::string notify = notify_mode(rec->config);
-  detail::HealthTimer health(c.store, id, rec->config, [&notify](const std::string& status) {
-    if (notify == "healthy" && status == "healthy") {
-      detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", ::getpid()));
-      notify = "healthy-sent";
-    }
-  });
-  // --health-on-failure=restart: `healthcheck run` leaves this mark and kills the container.
-  std::string health_restart = dir + "/health-restart";
+  if (auto p = prepare(); !p) return fail_start(p.error());
   int restarts = 0;
-  // One pass per start: --restart starts the container again, with back-off, after it exits
-  // (never after berth stop or kill, nor after SIGTERM to the monitor).
-  while (true) {
-    runtime::Supervision sup;
-    sup.on_signal = [&](int sig) { return stopper.on_signal(sig); };
-    OutputPipes pipes;
-    sup.on_started = [&](const runtime::Started& s) {
-      pipes.out_w.reset();  // the write ends must close here once the child has them, or EOF never comes
-      pipes.err_w.reset();
-      record_started(c, *rec, s, restarts);
-      ::unlink(health_restart.c_str());
-      stopper.started(s.pid);
-      health.started();
-      if (policy.name == "no") in_r.reset();  // a restarted container needs it again
-      hub.serve(master_fd >= 0 ? (interactive ? master_fd : -1) : in_w.get(), master_fd);
-      tell(fmt::format("OK {}\n", ::getpid()));
-    };
-    if (tty) {
-      sup.console = [&](int master) {
-        master_fd = master;
-        return std::vector<runtime::Relay>{{master, [&](int fd) { return writer.relay(fd, "stdout"); }}};
-      };
-    } else {
-      sup.stdio.in = in_r ? in_r.get() : -1;
-      if (auto p = pipe_output(sup, pipes, writer); !p) return fail_start(p.error());
-    }
-    if (relay) sup.relays.push_back({relay->fd(), [&](int) { return relay->forward(::getpid()); }, false});
-    health.add_relays(sup);
-    code = runtime::run_container_process(*spec, sup);
-    health.stopped();
-    // --rm: recorded once the attach thread is gone. berth stop returns when the container's
-    // directory is renamed away, before its files are deleted here (no process is forked to
-    // delete them: nobody waits for this monitor's exit).
-    bool rm = rec->config.rm;
-    if (!rm) record_exit(c, *rec, code);
-    hub.pause();
-    if (rm) record_exit(c, *rec, code, false, &exit_fifo);
-    if (code && !stopper.stopping() && !store::was_stopped(c.store, id) && ::access(health_restart.c_str(), F_OK) == 0) {
-      restarts++;
-      log::info("restarting unhealthy container {} (--health-on-failure=restart)", id.substr(0, 12));
-      continue;
-    }
-    ::unlink(health_restart.c_str());
-    if (!code || stopper.stopping() ||
-        !should_restart(policy, *code, restarts, store::was_stopped(c.store, id)))
-      break;
-    set_restarting(c, id, true);  // ps and inspect say so; start, rm -f know a monitor still owns it
-    ::usleep(static_cast<useconds_t>(restart_delay_ms(restarts)) * 1000);
-    if (store::was_stopped(c.store, id) || stopper.stopping()) {
-      set_restarting(c, id, false);
-      break;
-    }
-    restarts++;
-    log::info("restarting container {} (restart {}, policy {})", id.substr(0, 12), restarts, policy.name);
-  }
-  hub.finish(code ? *code : exit_code(code.error().code));
-  if (!notify.empty()) detail::sd_notify("STOPPING=1\n");
+  Result<int> code = 0;
+  do {
+    code = run_once(restarts);
+  } while (start_again(code, restarts));
+  hub_.finish(code ? *code : exit_code(code.error().code));
+  if (!notify_.empty()) detail::sd_notify("STOPPING=1\n");
   if (!code) return fail_start(code.error());
   return *code;
 }
+
+}  // namespace
+
+int monitor_main(Context& c, const std::string& id_arg, int ready_fd) { return Monitor(c, ready_fd).main(id_arg); }
 
 }  // namespace berth::engine

@@ -141,16 +141,18 @@ void CompiledPlan::op(MountKind k, const char* src, std::string target, const ch
   mounts_.push_back(MountOp{k, src, keep(std::move(target)), fstype, flags, data, guard});
 }
 
-Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
-  if (s.argv.empty()) return fail(Errc::usage, "no command specified");
-  auto cp = std::make_unique<CompiledPlan>();
-  ChildPlan& p = cp->plan;
-  p.merged = cp->keep(s.merged);
-  for (const auto& l : s.lowers) cp->lowers_.push_back(cp->keep(l));
-  p.lowers = cp->lowers_.data();
-  p.n_lowers = static_cast<unsigned>(cp->lowers_.size());
-  p.upper = cp->keep(s.upper);
-  p.work = cp->keep(s.work);
+// compile, step by step (each a friend of CompiledPlan through this struct).
+struct PlanBuilder {
+// The overlay root: lowerdir+ per layer for the new mount API, and the relative data string
+// of the mount(2) fallback.
+  static void plan_rootfs(const Spec& s, CompiledPlan& cp) {
+  ChildPlan& p = cp.plan;
+  p.merged = cp.keep(s.merged);
+  for (const auto& l : s.lowers) cp.lowers_.push_back(cp.keep(l));
+  p.lowers = cp.lowers_.data();
+  p.n_lowers = static_cast<unsigned>(cp.lowers_.size());
+  p.upper = cp.keep(s.upper);
+  p.work = cp.keep(s.work);
   p.userxattr = s.userxattr;
   p.volatile_upper = s.volatile_upper;
   std::string data = "lowerdir=";
@@ -160,30 +162,37 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
     data += (i ? ":" : "") + l;
   }
   data += ",upperdir=" + s.upper + ",workdir=" + s.work + (s.userxattr ? ",userxattr" : "");
-  p.overlay_data = cp->keep(data);
-  p.layers_dir = cp->keep(s.layers_dir);
+  p.overlay_data = cp.keep(data);
+  p.layers_dir = cp.keep(s.layers_dir);
+}
 
+// /proc, /dev and its nodes and links, /sys: the kernel's filesystems, never through a
+// symlink of the image's.
+  static void plan_kernel_mounts(const Spec& s, CompiledPlan& cp) {
   const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   const Guard k = Guard::kernel;
-  cp->op(MountKind::mount, "proc", "proc", "proc", nse, nullptr, k);
-  cp->op(MountKind::mount, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", k);
+  cp.op(MountKind::mount, "proc", "proc", "proc", nse, nullptr, k);
+  cp.op(MountKind::mount, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", k);
   for (const char* d : {"null", "zero", "full", "random", "urandom", "tty"})
-    cp->op(MountKind::bind_dev, cp->keep(fmt::format("/dev/{}", d)), fmt::format("dev/{}", d), nullptr, MS_BIND, nullptr, k);
-  cp->op(MountKind::mount, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-         s.full_idmap ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620", k);
-  cp->op(MountKind::mount, "shm", "dev/shm", "tmpfs", nse, "mode=1777,size=65536k", k);
-  cp->op(MountKind::mount, "mqueue", "dev/mqueue", "mqueue", nse, nullptr, k);
+    cp.op(MountKind::bind_dev, cp.keep(fmt::format("/dev/{}", d)), fmt::format("dev/{}", d), nullptr, MS_BIND, nullptr, k);
+  cp.op(MountKind::mount, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+        s.full_idmap ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620", k);
+  cp.op(MountKind::mount, "shm", "dev/shm", "tmpfs", nse, "mode=1777,size=65536k", k);
+  cp.op(MountKind::mount, "mqueue", "dev/mqueue", "mqueue", nse, nullptr, k);
   for (auto [src, dst] : {std::pair{"pts/ptmx", "dev/ptmx"}, {"/proc/self/fd", "dev/fd"}, {"/proc/self/fd/0", "dev/stdin"},
                           {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"}, {"/proc/kcore", "dev/core"}})
-    cp->op(MountKind::symlink, src, dst, nullptr, 0, nullptr);
-  if (s.net_host) cp->op(MountKind::mount, "/sys", "sys", nullptr, MS_BIND | MS_REC | MS_RDONLY | nse, nullptr, k);
-  else cp->op(MountKind::mount, "sysfs", "sys", "sysfs", nse | MS_RDONLY, nullptr, k);
-  // berth's own binds first (/etc/hosts and the like, into the overlay), then the user's
-  // volumes and tmpfs mounts, parents before children (as podman sorts them), so a mount
-  // inside another lands on it and not under it.
+    cp.op(MountKind::symlink, src, dst, nullptr, 0, nullptr);
+  if (s.net_host) cp.op(MountKind::mount, "/sys", "sys", nullptr, MS_BIND | MS_REC | MS_RDONLY | nse, nullptr, k);
+  else cp.op(MountKind::mount, "sysfs", "sys", "sysfs", nse | MS_RDONLY, nullptr, k);
+}
+
+// berth's own binds first (/etc/hosts and the like, into the overlay), then the user's
+// volumes and tmpfs mounts, parents before children (as podman sorts them), so a mount inside
+// another lands on it and not under it; each guarded by where its path says it goes.
+  static Result<void> plan_binds(const Spec& s, CompiledPlan& cp) {
   for (const auto& b : s.binds)
-    if (!b.user) cp->op(b.is_file ? MountKind::mount_file : MountKind::mount, cp->keep(b.source), rel(b.target), nullptr,
-                        MS_BIND | MS_REC | (b.read_only ? MS_RDONLY : 0), nullptr);
+    if (!b.user) cp.op(b.is_file ? MountKind::mount_file : MountKind::mount, cp.keep(b.source), rel(b.target), nullptr,
+                       MS_BIND | MS_REC | (b.read_only ? MS_RDONLY : 0), nullptr);
   struct UserMount {
     const BindMount* bind;
     const Spec::Tmpfs* tmpfs;
@@ -200,51 +209,54 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   for (const auto& u : user) {
     Guard g = path_within(u.target, "/proc") ? Guard::in_proc : path_within(u.target, "/sys") ? Guard::in_sys : Guard::user;
     if (u.bind) {
-      cp->op(u.bind->is_file ? MountKind::mount_file : MountKind::mount, cp->keep(u.bind->source), rel(u.target), nullptr,
-             MS_BIND | MS_REC | (u.bind->read_only ? MS_RDONLY : 0), nullptr, g);
+      cp.op(u.bind->is_file ? MountKind::mount_file : MountKind::mount, cp.keep(u.bind->source), rel(u.target), nullptr,
+            MS_BIND | MS_REC | (u.bind->read_only ? MS_RDONLY : 0), nullptr, g);
       continue;
     }
     auto [flags, tdata] = TRY(tmpfs_options(*u.tmpfs));
-    cp->op(MountKind::mount, "tmpfs", rel(u.target), "tmpfs", flags, tdata.empty() ? nullptr : cp->keep(tdata), g);
+    cp.op(MountKind::mount, "tmpfs", rel(u.target), "tmpfs", flags, tdata.empty() ? nullptr : cp.keep(tdata), g);
   }
-  if (!s.privileged) {
-    for (const auto& m : s.masked) cp->op(MountKind::mask, nullptr, rel(m), nullptr, 0, nullptr);
-    for (const auto& r : s.readonly_paths) cp->op(MountKind::readonly, nullptr, rel(r), nullptr, 0, nullptr);
-  }
-  if (s.read_only) cp->op(MountKind::remount_ro, nullptr, s.merged, nullptr, 0, nullptr);
-  p.mounts = cp->mounts_.data();
-  p.n_mounts = static_cast<unsigned>(cp->mounts_.size());
-  p.hostname = s.hostname.empty() ? nullptr : cp->keep(s.hostname);
-  p.new_netns = !s.net_host;
+  return {};
+}
 
+// Capabilities, ids and groups, no_new_privs, the seccomp filter (compiled here, loaded by
+// the child as bytes).
+  static Result<void> plan_confinement(const Spec& s, CompiledPlan& cp) {
+  ChildPlan& p = cp.plan;
   p.last_cap = last_cap();
   p.caps = (s.privileged ? ~0ULL >> (63 - p.last_cap) : s.caps) & current_permitted();
   p.uid = s.uid;
   p.gid = s.gid;
-  cp->groups_ = s.groups;
-  p.groups = cp->groups_.data();
-  p.n_groups = static_cast<unsigned>(cp->groups_.size());
+  cp.groups_ = s.groups;
+  p.groups = cp.groups_.data();
+  p.n_groups = static_cast<unsigned>(cp.groups_.size());
   p.set_groups = s.full_idmap;
   p.no_new_privs = s.no_new_privs;
   if (s.seccomp && !s.privileged) {
-    cp->bpf_ = s.seccomp_profile.empty() ? (s.seccomp_cache.empty() ? TRY(compile_default_seccomp())
-                                                                    : TRY(default_seccomp_cached(s.seccomp_cache)))
-                                         : TRY(compile_profile(s.seccomp_profile, p.caps));
-    p.seccomp = cp->bpf_.data();
-    p.seccomp_len = static_cast<unsigned short>(cp->bpf_.size());
+    cp.bpf_ = s.seccomp_profile.empty() ? (s.seccomp_cache.empty() ? TRY(compile_default_seccomp())
+                                                                   : TRY(default_seccomp_cached(s.seccomp_cache)))
+                                        : TRY(compile_profile(s.seccomp_profile, p.caps));
+    p.seccomp = cp.bpf_.data();
+    p.seccomp_len = static_cast<unsigned short>(cp.bpf_.size());
   }
-  p.cwd = cp->keep(s.cwd.empty() ? "/" : s.cwd);
-  for (const auto& a : s.argv) cp->argv_.push_back(cp->keep(a));
-  cp->argv_.push_back(nullptr);
-  p.argv = cp->argv_.data();
+  return {};
+}
+
+// argv, envp and the PATH its command is looked up in; the fds the launch fills in later.
+  static void plan_process(const Spec& s, CompiledPlan& cp) {
+  ChildPlan& p = cp.plan;
+  p.cwd = cp.keep(s.cwd.empty() ? "/" : s.cwd);
+  for (const auto& a : s.argv) cp.argv_.push_back(cp.keep(a));
+  cp.argv_.push_back(nullptr);
+  p.argv = cp.argv_.data();
   std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   for (const auto& e : s.env) {
-    cp->envp_.push_back(cp->keep(e));
+    cp.envp_.push_back(cp.keep(e));
     if (e.starts_with("PATH=")) path = e.substr(5);
   }
-  cp->envp_.push_back(nullptr);
-  p.envp = cp->envp_.data();
-  p.path_env = cp->keep(path);
+  cp.envp_.push_back(nullptr);
+  p.envp = cp.envp_.data();
+  p.path_env = cp.keep(path);
   p.stdin_fd = p.stdout_fd = p.stderr_fd = p.tty_fd = p.console_sock = -1;
   p.tty_rows = p.tty_cols = 0;
   p.die_with_parent = true;
@@ -254,6 +266,28 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.listen_fds = s.listen_fds;
   p.exec_stub_fd = -1;
   p.stub_argv = nullptr;
+}
+
+};
+
+Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
+  if (s.argv.empty()) return fail(Errc::usage, "no command specified");
+  auto cp = std::make_unique<CompiledPlan>();
+  ChildPlan& p = cp->plan;
+  PlanBuilder::plan_rootfs(s, *cp);
+  PlanBuilder::plan_kernel_mounts(s, *cp);
+  TRY(PlanBuilder::plan_binds(s, *cp));
+  if (!s.privileged) {
+    for (const auto& m : s.masked) cp->op(MountKind::mask, nullptr, rel(m), nullptr, 0, nullptr);
+    for (const auto& r : s.readonly_paths) cp->op(MountKind::readonly, nullptr, rel(r), nullptr, 0, nullptr);
+  }
+  if (s.read_only) cp->op(MountKind::remount_ro, nullptr, s.merged, nullptr, 0, nullptr);
+  p.mounts = cp->mounts_.data();
+  p.n_mounts = static_cast<unsigned>(cp->mounts_.size());
+  p.hostname = s.hostname.empty() ? nullptr : cp->keep(s.hostname);
+  p.new_netns = !s.net_host;
+  TRY(PlanBuilder::plan_confinement(s, *cp));
+  PlanBuilder::plan_process(s, *cp);
   return cp;
 }
 

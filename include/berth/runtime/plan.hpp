@@ -19,6 +19,7 @@ class CompiledPlan {
 
  private:
   friend Result<std::unique_ptr<CompiledPlan>> compile(const Spec& spec);
+  friend struct PlanBuilder;  // plan.cpp: compile's steps
   const char* keep(std::string s) { return strs_.emplace_back(std::move(s)).c_str(); }
   void op(MountKind k, const char* src, std::string target, const char* fstype, unsigned long flags, const char* data,
           Guard guard = Guard::none);
