@@ -166,6 +166,29 @@ Result<std::string> parse_detach_keys(const std::string& spec) {
   return keys;
 }
 
+// What of `in` goes on to the container: all of it but the detach keys. A partial match is
+// held back (`matched` keys so far, across reads) and given back when the sequence breaks;
+// `detached` once the whole sequence came.
+std::string pass_detach_keys(std::string_view in, const std::string& keys, size_t& matched, bool& detached) {
+  std::string out;
+  for (size_t i = 0; i < in.size() && !detached; i++) {
+    char ch = in[i];
+    if (!keys.empty() && ch == keys[matched]) {
+      if (++matched == keys.size()) detached = true;
+      continue;
+    }
+    out.append(keys, 0, matched);
+    matched = 0;
+    if (!keys.empty() && ch == keys[0]) {
+      matched = 1;
+      if (keys.size() == 1) detached = true;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
 void send_winsize(int sock) {
   unsigned short rows = 0, cols = 0;
   if (!sys::terminal_size(rows, cols)) return;
@@ -236,22 +259,7 @@ Result<int> attach_container(Context& c, const AttachOptions& o) {
         read_stdin = false;  // the container's stdin stays open, as podman's does
         continue;
       }
-      std::string out;
-      for (ssize_t i = 0; i < n && !detached; i++) {
-        char ch = buf[static_cast<size_t>(i)];
-        if (!keys.empty() && ch == keys[matched]) {
-          if (++matched == keys.size()) detached = true;
-          continue;
-        }
-        out.append(keys, 0, matched);
-        matched = 0;
-        if (!keys.empty() && ch == keys[0]) {
-          matched = 1;
-          if (keys.size() == 1) detached = true;
-          continue;
-        }
-        out += ch;
-      }
+      std::string out = pass_detach_keys(std::string_view(buf.data(), static_cast<size_t>(n)), keys, matched, detached);
       if (!out.empty()) send_packet(sock.get(), '0', out);
     }
   }

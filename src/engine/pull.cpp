@@ -107,38 +107,43 @@ Result<image::IngestedLayer> fetch_layer(const store::Store& s, registry::Client
   return out;
 }
 
-Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, const registry::RegistriesConf& conf,
-                        Progress& p) {
-  auto cl = TRY(registry::Client::make(ref, r.client, conf));
-  auto m = TRY(cl.get_manifest(ref.digest ? ref.digest->str() : ref.tag));
-  auto j = TRY(parse_json(m.bytes, "manifest"));
-  std::vector<Digest> extra;
-  std::string mtype = m.media_type.empty() || m.media_type == "application/json" ? json_str(j, "mediaType") : m.media_type;
-  if (TRY(context(image::classify_document(j, mtype), ref.str())) == image::DocKind::index) {
+// The image manifest for this machine's platform (or --platform's): through an index when the
+// reference names one (its digest is kept, so that name@index-digest resolves locally).
+struct ChosenManifest {
+  registry::FetchedManifest m;
+  Json doc;
+  std::string media_type;
+  std::vector<Digest> extra;  // the index's digest
+};
+
+Result<ChosenManifest> choose_manifest(registry::Client& cl, const Reference& ref, const PullRequest& r) {
+  ChosenManifest out;
+  out.m = TRY(cl.get_manifest(ref.digest ? ref.digest->str() : ref.tag));
+  out.doc = TRY(parse_json(out.m.bytes, "manifest"));
+  auto type_of = [](const registry::FetchedManifest& m, const Json& j) {
+    return m.media_type.empty() || m.media_type == "application/json" ? json_str(j, "mediaType") : m.media_type;
+  };
+  out.media_type = type_of(out.m, out.doc);
+  if (TRY(context(image::classify_document(out.doc, out.media_type), ref.str())) == image::DocKind::index) {
     std::string arch = r.arch.empty() ? image::host_arch() : r.arch;
-    auto d = TRY(image::select_platform(j, r.os, arch, r.variant));
-    extra.push_back(m.digest);
-    m = TRY(cl.get_manifest(d.digest.str()));
-    j = TRY(parse_json(m.bytes, "manifest"));
-    mtype = m.media_type.empty() || m.media_type == "application/json" ? json_str(j, "mediaType") : m.media_type;
-    if (TRY(context(image::classify_document(j, mtype), ref.str())) != image::DocKind::manifest)
+    auto d = TRY(image::select_platform(out.doc, r.os, arch, r.variant));
+    out.extra.push_back(out.m.digest);
+    out.m = TRY(cl.get_manifest(d.digest.str()));
+    out.doc = TRY(parse_json(out.m.bytes, "manifest"));
+    out.media_type = type_of(out.m, out.doc);
+    if (TRY(context(image::classify_document(out.doc, out.media_type), ref.str())) != image::DocKind::manifest)
       return fail(Errc::invalid_input, "{}: the index names another index, not an image manifest", ref.str());
   }
-  if (j.is_object() && j.contains("schemaVersion") && j["schemaVersion"] == 1)
+  if (out.doc.is_object() && out.doc.contains("schemaVersion") && out.doc["schemaVersion"] == 1)
     return fail(Errc::unsupported, "{}: Docker schema 1 manifests are not supported", ref.str());
-  auto man = TRY(context(image::parse_manifest(j), ref.str()));
-  p.line("Getting image source signatures");
-  std::string config;
-  if (c.store.has_blob(man.config.digest)) config = TRY(c.store.read_blob(man.config.digest, kConfigMax));
-  else config = TRY(cl.fetch_small_blob(man.config.digest, kConfigMax));
-  auto cj = TRY(parse_json(config, "image config"));
-  auto diff_ids = TRY(image::config_diff_ids(cj));
-  if (diff_ids.size() != man.layers.size())
-    return fail(Errc::invalid_input, "{}: the manifest lists {} layers but the config has {} diff_ids", ref.str(),
-                man.layers.size(), diff_ids.size());
+  return out;
+}
 
-  // Which layers the store already has (same chain and same blob): those are not downloaded.
-  std::vector<image::IngestedLayer> layers(man.layers.size());
+// Which layers the store already has (same chain and same blob): those are not downloaded.
+// Fills `layers` with them; returns the indexes of the others, and their total size.
+std::pair<std::vector<size_t>, std::uint64_t> missing_layers(const store::Store& s, const image::Manifest& man,
+                                                            const std::vector<DiffId>& diff_ids,
+                                                            std::vector<image::IngestedLayer>& layers, Progress& p) {
   std::vector<size_t> todo;
   std::uint64_t total = 0;
   const ChainId* parent = nullptr;
@@ -146,9 +151,9 @@ Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, 
   for (size_t i = 0; i < man.layers.size(); i++) {
     ChainId chain = chain_id(parent, diff_ids[i]);
     const auto& ld = man.layers[i];
-    if (c.store.has_layer(chain) && c.store.has_blob(ld.digest)) {
-      auto rec = TRY(c.store.layer(chain));
-      layers[i].result = {rec.blob, rec.blob_size, rec.diff, rec.media_type, rec.size};
+    auto rec = s.has_layer(chain) && s.has_blob(ld.digest) ? s.layer(chain) : Result<store::LayerRecord>(std::unexpected(Error{}));
+    if (rec) {
+      layers[i].result = {rec->blob, rec->blob_size, rec->diff, rec->media_type, rec->size};
       p.line("Copying blob {} skipped: already exists", ld.digest.str().substr(0, 19));
     } else {
       todo.push_back(i);
@@ -157,12 +162,17 @@ Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, 
     prev = chain;
     parent = &prev;
   }
+  return {todo, total};
+}
 
-  auto uo = image::unpack_options(c.store);
+// Downloads the layers in `todo`, kParallel at a time, each on a client of its own.
+Result<void> fetch_layers(const store::Store& s, const registry::Client& cl, const image::Manifest& man,
+                          const std::vector<DiffId>& diff_ids, const std::vector<size_t>& todo,
+                          std::vector<image::IngestedLayer>& layers, Progress& p) {
+  auto uo = image::unpack_options(s);
   std::mutex mu;
   std::optional<Error> first_error;
   size_t next = 0;
-  p.start(total);
   auto worker = [&](registry::Client mine) {
     while (true) {
       size_t i;
@@ -172,7 +182,7 @@ Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, 
         i = todo[next++];
       }
       try {
-        auto l = fetch_layer(c.store, mine, man.layers[i], diff_ids[i], uo, p);
+        auto l = fetch_layer(s, mine, man.layers[i], diff_ids[i], uo, p);
         std::lock_guard g(mu);
         if (!l) {
           if (!first_error) first_error = l.error();
@@ -190,19 +200,40 @@ Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, 
   std::vector<std::thread> threads;
   for (unsigned k = 0; k < kParallel && k < todo.size(); k++) threads.emplace_back(worker, cl.clone());
   for (auto& t : threads) t.join();
-  p.stop();
   if (first_error) return std::unexpected(*first_error);
+  return {};
+}
+
+Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, const registry::RegistriesConf& conf,
+                        Progress& p) {
+  auto cl = TRY(registry::Client::make(ref, r.client, conf));
+  auto chosen = TRY(choose_manifest(cl, ref, r));
+  auto man = TRY(context(image::parse_manifest(chosen.doc), ref.str()));
+  p.line("Getting image source signatures");
+  std::string config;
+  if (c.store.has_blob(man.config.digest)) config = TRY(c.store.read_blob(man.config.digest, kConfigMax));
+  else config = TRY(cl.fetch_small_blob(man.config.digest, kConfigMax));
+  auto diff_ids = TRY(image::config_diff_ids(TRY(parse_json(config, "image config"))));
+  if (diff_ids.size() != man.layers.size())
+    return fail(Errc::invalid_input, "{}: the manifest lists {} layers but the config has {} diff_ids", ref.str(),
+                man.layers.size(), diff_ids.size());
+  std::vector<image::IngestedLayer> layers(man.layers.size());
+  auto [todo, total] = missing_layers(c.store, man, diff_ids, layers, p);
+  p.start(total);
+  auto fetched = fetch_layers(c.store, cl, man, diff_ids, todo, layers, p);
+  p.stop();
+  TRY(fetched);
   p.line("Copying config {} done", man.config.digest.str().substr(0, 19));
   p.line("Writing manifest to image destination");
-
   image::PendingImage img;
   img.config = std::move(config);
-  img.manifest = m.bytes;
-  img.manifest_type = mtype.empty() ? image::kOciManifest : mtype;
+  img.manifest = chosen.m.bytes;
+  img.manifest_type = chosen.media_type.empty() ? image::kOciManifest : chosen.media_type;
   for (const auto& l : layers) img.layers.push_back(&l);
   if (!ref.tag.empty()) img.names.push_back(ref.str());
-  img.extra_digests = extra;
-  if (ref.digest && m.digest != *ref.digest && std::find(extra.begin(), extra.end(), *ref.digest) == extra.end())
+  img.extra_digests = chosen.extra;
+  if (ref.digest && chosen.m.digest != *ref.digest &&
+      std::find(chosen.extra.begin(), chosen.extra.end(), *ref.digest) == chosen.extra.end())
     img.extra_digests.push_back(*ref.digest);
   std::vector<image::PendingImage> images;
   images.push_back(std::move(img));

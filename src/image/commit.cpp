@@ -101,6 +101,32 @@ Result<void> write_layer_tar(const std::string& dir, int out_fd, const std::stri
   return write_tree_tar(dir, out_fd, o);
 }
 
+namespace {
+
+// Removes overlay's own xattrs (prefix `overlay_ns`) from the entry; true when they said the
+// directory is opaque.
+bool drop_overlay_xattrs(archive_entry* e, const std::string& overlay_ns) {
+  bool opaque = false;
+  std::vector<std::pair<std::string, std::string>> keep;
+  const char* name;
+  const void* value;
+  size_t size;
+  archive_entry_xattr_reset(e);
+  while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+    std::string n = name;
+    if (n.starts_with(overlay_ns)) {
+      if (n == overlay_ns + "opaque" && size == 1 && *static_cast<const char*>(value) == 'y') opaque = true;
+      continue;
+    }
+    keep.emplace_back(n, std::string(static_cast<const char*>(value), size));
+  }
+  archive_entry_xattr_clear(e);
+  for (const auto& [k, v] : keep) archive_entry_xattr_add_entry(e, k.c_str(), v.data(), v.size());
+  return opaque;
+}
+
+}  // namespace
+
 Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOptions& o) {
   std::unique_ptr<archive, ReadDiskDeleter> disk(archive_read_disk_new());
   if (o.follow_top) archive_read_disk_set_symlink_hybrid(disk.get());
@@ -137,24 +163,7 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
       continue;
     }
     // overlay's own xattrs stay behind; an opaque directory becomes a marker in the tar
-    bool opaque = false;
-    if (layer) {
-      std::vector<std::pair<std::string, std::string>> keep;
-      const char* name;
-      const void* value;
-      size_t size;
-      archive_entry_xattr_reset(e.get());
-      while (archive_entry_xattr_next(e.get(), &name, &value, &size) == ARCHIVE_OK) {
-        std::string n = name;
-        if (n.starts_with(overlay_ns)) {
-          if (n == overlay_ns + "opaque" && size == 1 && *static_cast<const char*>(value) == 'y') opaque = true;
-          continue;
-        }
-        keep.emplace_back(n, std::string(static_cast<const char*>(value), size));
-      }
-      archive_entry_xattr_clear(e.get());
-      for (const auto& [k, v] : keep) archive_entry_xattr_add_entry(e.get(), k.c_str(), v.data(), v.size());
-    }
+    bool opaque = layer && drop_overlay_xattrs(e.get(), overlay_ns);
     archive_entry_set_pathname(e.get(), rel.c_str());
     archive_entry_set_uname(e.get(), nullptr);
     archive_entry_set_gname(e.get(), nullptr);
