@@ -1,8 +1,6 @@
 // commit, diff and export: a container's upper directory read back.
 #include "berth/engine/changes.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -243,24 +241,14 @@ std::string dir_name(std::string p) {
 }
 bool contents_only(const std::string& p) { return p.ends_with("/.") || p == "."; }
 
-struct ArchiveReadDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-
 // Unpacks the tar on `fd` under `dirfd`, checked as a layer is (nothing lands outside).
 Result<void> unpack_into(int fd, int dirfd) {
-  std::unique_ptr<archive, ArchiveReadDeleter> a(archive_read_new());
-  archive_read_support_filter_all(a.get());
-  archive_read_support_format_tar(a.get());
-  if (archive_read_open_fd(a.get(), fd, 1 << 16) != ARCHIVE_OK)
-    return fail(Errc::invalid_input, "not a tar archive: {}",
-                archive_error_string(a.get()) ? archive_error_string(a.get()) : errno_text(archive_errno(a.get())));
   image::UnpackOptions o;
   o.rootless = sys::rootless();
   o.whiteouts = false;
   const char* full = std::getenv("_BERTH_USERNS_FULL");
   o.ignore_chown_errors = o.rootless && full && std::string_view(full) == "0";
-  TRY(image::unpack_entries(a.get(), dirfd, o));
+  TRY(image::unpack_tar_fd(fd, dirfd, o));
   return {};
 }
 
@@ -280,24 +268,9 @@ Result<void> tar_of_fd(int fd, const std::string& top, const CopyRequest& r, int
     ssize_t n = ::readlinkat(fd, "", target, sizeof target - 1);
     if (n < 0) return fail_errno("readlink");
     target[n] = '\0';
-    archive* a = archive_write_new();
-    std::unique_ptr<archive, void (*)(archive*)> w(a, [](archive* x) { archive_write_free(x); });
-    archive_write_set_format_pax_restricted(a);
-    archive_write_set_bytes_in_last_block(a, 1);
-    archive_write_open_fd(a, out);
-    archive_entry* e = archive_entry_new();
-    archive_entry_set_pathname(e, top.c_str());
-    archive_entry_set_filetype(e, AE_IFLNK);
-    archive_entry_set_perm(e, 0777);
-    archive_entry_set_symlink(e, target);
-    archive_entry_set_uid(e, o.owner >= 0 ? o.owner : st.st_uid);
-    archive_entry_set_gid(e, o.group >= 0 ? o.group : st.st_gid);
-    archive_entry_set_mtime(e, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-    int rc = archive_write_header(a, e);
-    archive_entry_free(e);
-    if (rc < ARCHIVE_WARN || archive_write_close(a) != ARCHIVE_OK)
-      return fail(Errc::system, "write tar: {}", archive_error_string(a) ? archive_error_string(a) : errno_text(archive_errno(a)));
-    return {};
+    return image::write_symlink_tar(out, {top, target, o.owner >= 0 ? o.owner : static_cast<int>(st.st_uid),
+                                          o.group >= 0 ? o.group : static_cast<int>(st.st_gid), st.st_mtim.tv_sec,
+                                          st.st_mtim.tv_nsec});
   }
   return image::write_tree_tar(fmt::format("/proc/self/fd/{}", fd), out, o);
 }

@@ -127,6 +127,24 @@ bool drop_overlay_xattrs(archive_entry* e, const std::string& overlay_ns) {
 
 }  // namespace
 
+Result<void> write_symlink_tar(int out_fd, const SymlinkEntry& l) {
+  std::unique_ptr<archive, WriteDeleter> out(archive_write_new());
+  archive_write_set_format_pax_restricted(out.get());
+  archive_write_set_bytes_in_last_block(out.get(), 1);
+  if (archive_write_open_fd(out.get(), out_fd) != ARCHIVE_OK) return std::unexpected(write_failed(out.get()));
+  std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+  archive_entry_set_pathname(e.get(), l.name.c_str());
+  archive_entry_set_filetype(e.get(), AE_IFLNK);
+  archive_entry_set_perm(e.get(), 0777);
+  archive_entry_set_symlink(e.get(), l.target.c_str());
+  archive_entry_set_uid(e.get(), l.uid);
+  archive_entry_set_gid(e.get(), l.gid);
+  archive_entry_set_mtime(e.get(), static_cast<time_t>(l.mtime_sec), l.mtime_nsec);
+  if (archive_write_header(out.get(), e.get()) < ARCHIVE_WARN || archive_write_close(out.get()) != ARCHIVE_OK)
+    return std::unexpected(write_failed(out.get()));
+  return {};
+}
+
 Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOptions& o) {
   std::unique_ptr<archive, ReadDiskDeleter> disk(archive_read_disk_new());
   if (o.follow_top) archive_read_disk_set_symlink_hybrid(disk.get());

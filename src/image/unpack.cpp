@@ -327,6 +327,15 @@ class Unpacker {
 
 }  // namespace
 
+Result<UnpackStats> unpack_tar_fd(int fd, int dirfd, const UnpackOptions& opt) {
+  std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open_fd(a.get(), fd, 1 << 16) != ARCHIVE_OK)
+    return std::unexpected(archive_failure(a.get(), "not a tar archive"));
+  return unpack_entries(a.get(), dirfd, opt);
+}
+
 Result<std::string> clean_member_path(std::string_view name) {
   std::string_view n = name;
   if (n.starts_with("/")) return fail(Errc::invalid_input, "tar member \"{}\" has an absolute path", name);

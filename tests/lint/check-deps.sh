@@ -29,5 +29,28 @@ if grep -E '#include "berth/' "$root/src/runtime/child.cpp" | grep -v 'berth/run
   echo "src/runtime/child.cpp: the child may include only berth/runtime/child.hpp"
   bad=1
 fi
-[ $bad = 0 ] && echo "dependency directions OK"
+# Each third-party library lives in one place (STYLE.md 2.2): HEADER_REGEX -> the files that
+# may include it.
+declare -A third=(
+  ['<archive(_entry)?\.h>']='^src/image/'
+  ['<curl/']='^src/registry/http\.cpp$'
+  ['<seccomp\.h>']='^src/runtime/seccomp\.cpp$'
+  ['<CLI/']='^src/cli/'
+  ['<openssl/']='^src/core/digest\.cpp$'
+  ['<nlohmann/']='^include/berth/core/json\.hpp$'
+)
+for h in "${!third[@]}"; do
+  for f in $(cd "$root" && grep -rlE "#include $h" src include 2>/dev/null); do
+    if ! [[ $f =~ ${third[$h]} ]]; then
+      echo "$f: includes $h, which only ${third[$h]} may"
+      bad=1
+    fi
+  done
+done
+# main.cpp reaches nothing below cli/: it includes cli/ and the standard library only.
+if grep -E '#include "' "$root/src/main.cpp" | grep -vE '#include "cli/'; then
+  echo "src/main.cpp: may include only cli/ headers"
+  bad=1
+fi
+[ $bad = 0 ] && echo "dependency directions and third-party headers OK"
 exit $bad

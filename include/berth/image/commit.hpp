@@ -27,6 +27,15 @@ struct TreeTarOptions {
   std::uint64_t* file_bytes = nullptr;  // when set: receives the regular files' data bytes
 };
 Result<void> write_tree_tar(const std::string& path, int out_fd, const TreeTarOptions& o);
+// A tar on `out_fd` holding one entry: the symlink `name` -> `target` with these owner and
+// mtime (cp of a symlink itself).
+struct SymlinkEntry {
+  std::string name, target;
+  int uid = 0, gid = 0;
+  long long mtime_sec = 0;
+  long mtime_nsec = 0;
+};
+Result<void> write_symlink_tar(int out_fd, const SymlinkEntry& e);
 
 struct Change {
   char kind;         // 'A' added, 'C' changed, 'D' deleted

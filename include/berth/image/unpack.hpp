@@ -33,6 +33,8 @@ Result<std::string> clean_member_path(std::string_view name);
 // parents are opened with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, hardlinks are made with linkat
 // without AT_SYMLINK_FOLLOW, metadata is set on fds or with AT_SYMLINK_NOFOLLOW.
 Result<UnpackStats> unpack_entries(archive* a, int dirfd, const UnpackOptions& opt);
+// The same for the tar stream (plain or compressed) on `fd`, as `cp` and `cp -` receive it.
+Result<UnpackStats> unpack_tar_fd(int fd, int dirfd, const UnpackOptions& opt);
 
 // One streaming pass over a layer blob: reads `src` (returns bytes read, 0 at EOF, -1 with
 // errno on error), tees the raw bytes into `blob_fd` (when >= 0) and a sha256 (the blob digest),
