@@ -6,9 +6,10 @@ set -u
 cd "$(dirname "$0")/.."
 contrib/deps.sh || exit 1
 # The test peers: a real registry (docker-registry), skopeo for interop, and systemd (booted in
-# a namespace by 130-systemd.bats; systemd-socket-activate) with iproute2 for its loopback.
+# a namespace by 130-systemd.bats; systemd-socket-activate) with iproute2 for its loopback;
+# clang-format for the format lint.
 # Without them (not root, no archive) those tests skip and say why.
-for p in docker-registry skopeo systemd iproute2; do
+for p in docker-registry skopeo systemd iproute2 clang-format; do
   case $p in
     systemd) [ -x /lib/systemd/systemd ] && command -v systemd-socket-activate >/dev/null && continue ;;
     iproute2) command -v ip >/dev/null && continue ;;

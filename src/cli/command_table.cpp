@@ -31,7 +31,7 @@ void CommandTable::scan(int argc, char** argv) {
 }
 
 CLI::App* CommandTable::sub(CLI::App* parent, const std::string& name, const std::string& description,
-                        std::initializer_list<const char*> aliases) {
+                            std::initializer_list<const char*> aliases) {
   if (parent == placeholder_.get()) return parent;
   auto named = [&](size_t i) {
     if (words.size() <= i) return false;

@@ -83,45 +83,45 @@ void add_run_pull_flags(CLI::App* sub, CommandTable& r, RunPull& p);
 
 void add_attach(CommandTable& r, CLI::App* sub);  // attach.cpp
 void add_commit(CommandTable& r, CLI::App* sub);  // commit.cpp
-void add_cp(CommandTable& r, CLI::App* sub);  // cp.cpp
-void add_diff(CommandTable& r, CLI::App* sub);  // diff.cpp
+void add_cp(CommandTable& r, CLI::App* sub);      // cp.cpp
+void add_diff(CommandTable& r, CLI::App* sub);    // diff.cpp
 void add_events(CommandTable& r, CLI::App* sub);  // events.cpp
-void add_exec(CommandTable& r, CLI::App* sub);  // exec.cpp
+void add_exec(CommandTable& r, CLI::App* sub);    // exec.cpp
 void add_container_exists(CommandTable& r, CLI::App* sub);
-void add_image_exists(CommandTable& r, CLI::App* sub);  // exists.cpp
-void add_export(CommandTable& r, CLI::App* sub);  // export.cpp
-void add_generate_systemd(CommandTable& r, CLI::App* sub);  // generate.cpp
-void add_healthcheck_run(CommandTable& r, CLI::App* sub);  // healthcheck.cpp
-void add_history(CommandTable& r, CLI::App* sub);  // history.cpp
-void add_images(CLI::App& app, CommandTable& r, CLI::App* sub);  // images.cpp
-void add_import(CommandTable& r, CLI::App* sub);  // import.cpp
+void add_image_exists(CommandTable& r, CLI::App* sub);                                    // exists.cpp
+void add_export(CommandTable& r, CLI::App* sub);                                          // export.cpp
+void add_generate_systemd(CommandTable& r, CLI::App* sub);                                // generate.cpp
+void add_healthcheck_run(CommandTable& r, CLI::App* sub);                                 // healthcheck.cpp
+void add_history(CommandTable& r, CLI::App* sub);                                         // history.cpp
+void add_images(CLI::App& app, CommandTable& r, CLI::App* sub);                           // images.cpp
+void add_import(CommandTable& r, CLI::App* sub);                                          // import.cpp
 void add_inspect_command(CommandTable& r, CLI::App* sub, const std::string& fixed_type);  // inspect.cpp
-void add_kill(CommandTable& r, CLI::App* sub);  // kill.cpp
-void add_load(CommandTable& r, CLI::App* sub);  // load.cpp
+void add_kill(CommandTable& r, CLI::App* sub);                                            // kill.cpp
+void add_load(CommandTable& r, CLI::App* sub);                                            // load.cpp
 void add_login(CommandTable& r, CLI::App* sub);
-void add_logout(CommandTable& r, CLI::App* sub);  // login.cpp
-void add_logs(CommandTable& r, CLI::App* sub);  // logs.cpp
+void add_logout(CommandTable& r, CLI::App* sub);   // login.cpp
+void add_logs(CommandTable& r, CLI::App* sub);     // logs.cpp
 void add_monitor(CommandTable& r, CLI::App* sub);  // monitor.cpp
 void add_mount(CommandTable& r, CLI::App* sub);
 void add_unmount(CommandTable& r, CLI::App* sub);  // mount.cpp
 void add_container_prune(CommandTable& r, CLI::App* sub);
-void add_prune(CommandTable& r, CLI::App* sub);  // prune.cpp
-void add_ps(CommandTable& r, CLI::App* sub);  // ps.cpp
-void add_push(CommandTable& r, CLI::App* sub);  // push.cpp
-void add_rename(CommandTable& r, CLI::App* sub);  // rename.cpp
-void add_restart(CommandTable& r, CLI::App* sub);  // restart.cpp
-void add_rm(CommandTable& r, CLI::App* sub);  // rm.cpp
-void add_rmi(CommandTable& r, CLI::App* sub);  // rmi.cpp
+void add_prune(CommandTable& r, CLI::App* sub);               // prune.cpp
+void add_ps(CommandTable& r, CLI::App* sub);                  // ps.cpp
+void add_push(CommandTable& r, CLI::App* sub);                // push.cpp
+void add_rename(CommandTable& r, CLI::App* sub);              // rename.cpp
+void add_restart(CommandTable& r, CLI::App* sub);             // restart.cpp
+void add_rm(CommandTable& r, CLI::App* sub);                  // rm.cpp
+void add_rmi(CommandTable& r, CLI::App* sub);                 // rmi.cpp
 void add_run_like(CommandTable& r, CLI::App* sub, bool run);  // run.cpp
-void add_save(CommandTable& r, CLI::App* sub);  // save.cpp
-void add_start(CommandTable& r, CLI::App* sub);  // start.cpp
-void add_stop(CommandTable& r, CLI::App* sub);  // stop.cpp
-void add_df(CommandTable& r, CLI::App* sub);  // system.cpp
+void add_save(CommandTable& r, CLI::App* sub);                // save.cpp
+void add_start(CommandTable& r, CLI::App* sub);               // start.cpp
+void add_stop(CommandTable& r, CLI::App* sub);                // stop.cpp
+void add_df(CommandTable& r, CLI::App* sub);                  // system.cpp
 void add_quadlet(CommandTable& r, CLI::App* sub);
 int quadlet_generator_main(int argc, char** argv, bool user);  // systemd.cpp
-void add_tag(CommandTable& r, CLI::App* sub, bool untag);  // tag.cpp
-void add_top(CommandTable& r, CLI::App* sub);  // top.cpp
-void add_unshare(CommandTable& r, CLI::App* sub);  // unshare.cpp
-void add_wait(CommandTable& r, CLI::App* sub);  // wait.cpp
+void add_tag(CommandTable& r, CLI::App* sub, bool untag);      // tag.cpp
+void add_top(CommandTable& r, CLI::App* sub);                  // top.cpp
+void add_unshare(CommandTable& r, CLI::App* sub);              // unshare.cpp
+void add_wait(CommandTable& r, CLI::App* sub);                 // wait.cpp
 
 }  // namespace berth::cli

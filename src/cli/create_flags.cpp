@@ -14,7 +14,8 @@ void add_process_flags(CLI::App* sub, engine::RunOptions& o, std::shared_ptr<std
   sub->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
   sub->add_option("--env-file", o.env_files, "Read in a file of environment variables")->allow_extra_args(false);
   sub->add_flag("--env-host", o.env_host, "Use all current host environment variables in container");
-  sub->add_option("--group-add", o.group_add, "Add additional groups to the primary container process")->allow_extra_args(false);
+  sub->add_option("--group-add", o.group_add, "Add additional groups to the primary container process")
+      ->allow_extra_args(false);
   sub->add_option("--entrypoint", *entrypoint, "Overwrite the default ENTRYPOINT of the image");
 }
 
@@ -33,9 +34,11 @@ void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
   sub->add_option("--network,--net", o.network, "Network mode: none, host or private");
   sub->add_option("--sdnotify", o.sdnotify, "Control sd-notify behavior (conmon, container, ignore)");
-  sub->add_option("--log-driver", o.log_driver, "Logging driver for the container (k8s-file, journald, none, passthrough)");
+  sub->add_option("--log-driver", o.log_driver,
+                  "Logging driver for the container (k8s-file, journald, none, passthrough)");
   sub->add_option("--log-opt", o.log_opt, "Logging driver options (path=FILE, tag=NAME)")->allow_extra_args(false);
-  sub->add_option("--restart", o.restart, "Restart policy to apply when a container exits (no, on-failure[:N], always, unless-stopped)");
+  sub->add_option("--restart", o.restart,
+                  "Restart policy to apply when a container exits (no, on-failure[:N], always, unless-stopped)");
 }
 
 void add_resource_flags(CLI::App* sub, engine::RunOptions& o) {
@@ -55,13 +58,20 @@ void add_security_flags(CLI::App* sub, engine::RunOptions& o) {
 
 void add_health_flags(CLI::App* sub, engine::HealthFlags& h) {
   sub->add_option("--health-cmd", h.cmd, "Set a healthcheck command for the container ('none' disables the image's)");
-  sub->add_option("--health-interval", h.interval, "Set an interval for the healthchecks (a value of disable results in no automatic timer setup)");
-  sub->add_option("--health-retries", h.retries, "The number of retries allowed before a healthcheck is considered to be unhealthy");
-  sub->add_option("--health-timeout", h.timeout, "The maximum time allowed to complete the healthcheck before an interval is considered failed");
-  sub->add_option("--health-start-period", h.start_period, "The initialization time needed for a container to bootstrap");
-  sub->add_option("--health-on-failure", h.on_failure, "Action to take once the container turns unhealthy (none, kill, restart, stop)");
-  sub->add_option("--health-max-log-count", h.max_log_count, "Set maximum number of attempts in the HealthCheck log (0: no limit)");
-  sub->add_option("--health-max-log-size", h.max_log_size, "Set maximum length in characters of stored HealthCheck log (0: no limit)");
+  sub->add_option("--health-interval", h.interval,
+                  "Set an interval for the healthchecks (a value of disable results in no automatic timer setup)");
+  sub->add_option("--health-retries", h.retries,
+                  "The number of retries allowed before a healthcheck is considered to be unhealthy");
+  sub->add_option("--health-timeout", h.timeout,
+                  "The maximum time allowed to complete the healthcheck before an interval is considered failed");
+  sub->add_option("--health-start-period", h.start_period,
+                  "The initialization time needed for a container to bootstrap");
+  sub->add_option("--health-on-failure", h.on_failure,
+                  "Action to take once the container turns unhealthy (none, kill, restart, stop)");
+  sub->add_option("--health-max-log-count", h.max_log_count,
+                  "Set maximum number of attempts in the HealthCheck log (0: no limit)");
+  sub->add_option("--health-max-log-size", h.max_log_size,
+                  "Set maximum length in characters of stored HealthCheck log (0: no limit)");
   sub->add_flag("--no-healthcheck", h.disable, "Disable healthchecks on container");
 }
 

@@ -38,7 +38,8 @@ std::string event_line(const Json& e) {
   const Json& a = json_obj(e, "Attributes");
   if (a.is_object())
     for (auto it = a.begin(); it != a.end(); ++it)
-      attrs += std::string(attrs.empty() ? "" : ", ") + it.key() + "=" + (it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+      attrs += std::string(attrs.empty() ? "" : ", ") + it.key() + "=" +
+               (it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
   return fmt::format("{}.{:09d} +0000 UTC {} {} {}{}", when, t % 1000000000, json_str(e, "Type"), json_str(e, "Status"),
                      json_str(e, "ID"), attrs.empty() ? "" : " (" + attrs + ")");
 }
@@ -53,7 +54,8 @@ void add_events(CommandTable& r, CLI::App* sub) {
   auto format = r.keep(std::make_shared<std::string>());
   auto stream = r.keep(std::make_shared<std::string>("true"));
   auto no_trunc = r.keep(std::make_shared<std::string>("true"));
-  sub->add_option("-f,--filter", o->filters, "Filter output (container=, image=, event=, type=, label=)")->allow_extra_args(false);
+  sub->add_option("-f,--filter", o->filters, "Filter output (container=, image=, event=, type=, label=)")
+      ->allow_extra_args(false);
   sub->add_option("--format", *format, "Format the output using a Go template or json");
   sub->add_option("--since", *since, "Show all events created since timestamp");
   sub->add_option("--until", *until, "Show all events created until timestamp");
@@ -68,9 +70,12 @@ void add_events(CommandTable& r, CLI::App* sub) {
     if (!format->empty() && *format != "json") tpl = TRY(Template::parse(*format));
     auto c = TRY(engine::open_context(g));
     TRY(engine::read_events(c, *o, [&](const Json& e) {
-      if (*format == "json") fmt::print("{}\n", dump_json(event_view(e)));
-      else if (tpl) fmt::print("{}\n", tpl->render(event_view(e)));
-      else fmt::print("{}\n", event_line(e));
+      if (*format == "json")
+        fmt::print("{}\n", dump_json(event_view(e)));
+      else if (tpl)
+        fmt::print("{}\n", tpl->render(event_view(e)));
+      else
+        fmt::print("{}\n", event_line(e));
       std::fflush(stdout);
     }));
     return 0;

@@ -15,7 +15,8 @@ void add_generate_systemd(CommandTable& r, CLI::App* sub) {
   sub->add_flag("--new", o->recreate, "Create a new container instead of starting an existing one");
   sub->add_flag("-n,--name", o->use_name, "Use container names instead of IDs");
   sub->add_flag("-f,--files", *files, "Generate .service files instead of printing to stdout");
-  sub->add_option("--restart-policy", o->restart_policy, "Systemd restart-policy (no, on-failure, always, unless-stopped)");
+  sub->add_option("--restart-policy", o->restart_policy,
+                  "Systemd restart-policy (no, on-failure, always, unless-stopped)");
   sub->add_option("-t,--stop-timeout", *timeout, "Stop timeout override");
   sub->add_option("--container-prefix", o->prefix, "Systemd unit name prefix for containers");
   sub->add_option("--separator", o->separator, "Systemd unit name separator between name/id and prefix");

@@ -33,12 +33,19 @@ void add_history(CommandTable& r, CLI::App* sub) {
       }
       std::string by = h.created_by;
       if (!*no_trunc && by.size() > 45) by = by.substr(0, 42) + "...";
-      rows.push_back({{"ID", id}, {"Created", *human ? since(h.created) : rfc3339_utc(h.created)},
-                      {"CreatedSince", since(h.created)}, {"CreatedAt", rfc3339_utc(h.created)}, {"CreatedBy", by},
+      rows.push_back({{"ID", id},
+                      {"Created", *human ? since(h.created) : rfc3339_utc(h.created)},
+                      {"CreatedSince", since(h.created)},
+                      {"CreatedAt", rfc3339_utc(h.created)},
+                      {"CreatedBy", by},
                       {"Size", *human ? human_size(static_cast<double>(h.size)) : std::to_string(h.size)},
-                      {"Comment", h.comment}, {"Tags", Json()}});
-      json_rows.push_back({{"id", h.id}, {"created", rfc3339_utc(h.created)}, {"createdBy", h.created_by},
-                           {"size", h.size}, {"comment", h.comment}});
+                      {"Comment", h.comment},
+                      {"Tags", Json()}});
+      json_rows.push_back({{"id", h.id},
+                           {"created", rfc3339_utc(h.created)},
+                           {"createdBy", h.created_by},
+                           {"size", h.size},
+                           {"comment", h.comment}});
     }
     if (*quiet) return 0;
     TRY(print_rows(rows, json_rows, *format, "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}",

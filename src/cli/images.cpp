@@ -30,10 +30,17 @@ Result<int> images(engine::GlobalOptions& g, const ImagesFlags& f) {
   std::vector<Json> rows;
   Json json_rows = Json::array();
   for (const auto& i : list) {
-    Json base = {{"ID", display_id(i.id, f.no_trunc)}, {"Id", std::string(i.id.hex())}, {"Digest", i.digest.str()},
-                 {"CreatedSince", since(i.created)},    {"Created", since(i.created)},   {"CreatedAt", created_at(i.created)},
-                 {"Size", human_size(static_cast<double>(i.size), true)}, {"Containers", i.containers},
-                 {"Labels", i.labels.empty() ? Json() : i.labels}, {"Names", i.names}, {"ReadOnly", false},
+    Json base = {{"ID", display_id(i.id, f.no_trunc)},
+                 {"Id", std::string(i.id.hex())},
+                 {"Digest", i.digest.str()},
+                 {"CreatedSince", since(i.created)},
+                 {"Created", since(i.created)},
+                 {"CreatedAt", created_at(i.created)},
+                 {"Size", human_size(static_cast<double>(i.size), true)},
+                 {"Containers", i.containers},
+                 {"Labels", i.labels.empty() ? Json() : i.labels},
+                 {"Names", i.names},
+                 {"ReadOnly", false},
                  {"Dangling", i.names.empty()}};
     if (i.names.empty()) {
       Json r = base;
@@ -50,12 +57,21 @@ Result<int> images(engine::GlobalOptions& g, const ImagesFlags& f) {
     }
     Json digests = Json::array();
     for (const auto& n : i.names) digests.push_back(n.substr(0, n.rfind(':')) + "@" + i.digest.str());
-    json_rows.push_back({{"Id", std::string(i.id.hex())}, {"ParentId", ""}, {"RepoTags", i.names.empty() ? Json() : Json(i.names)},
-                         {"RepoDigests", digests}, {"Size", i.size}, {"SharedSize", 0}, {"VirtualSize", i.size},
-                         {"Labels", i.labels.empty() ? Json() : i.labels}, {"Containers", i.containers},
-                         {"Names", i.names.empty() ? Json() : Json(i.names)}, {"Digest", i.digest.str()},
-                         {"History", i.names.empty() ? Json() : Json(i.names)}, {"Created", i.created},
-                         {"CreatedAt", rfc3339_utc(i.created)}, {"Dangling", i.names.empty()}});
+    json_rows.push_back({{"Id", std::string(i.id.hex())},
+                         {"ParentId", ""},
+                         {"RepoTags", i.names.empty() ? Json() : Json(i.names)},
+                         {"RepoDigests", digests},
+                         {"Size", i.size},
+                         {"SharedSize", 0},
+                         {"VirtualSize", i.size},
+                         {"Labels", i.labels.empty() ? Json() : i.labels},
+                         {"Containers", i.containers},
+                         {"Names", i.names.empty() ? Json() : Json(i.names)},
+                         {"Digest", i.digest.str()},
+                         {"History", i.names.empty() ? Json() : Json(i.names)},
+                         {"Created", i.created},
+                         {"CreatedAt", rfc3339_utc(i.created)},
+                         {"Dangling", i.names.empty()}});
   }
   std::string table = f.digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
                                 : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";

@@ -28,8 +28,10 @@ void add_login(CommandTable& r, CLI::App* sub) {
       req->password = text;
     }
     auto user = TRY(engine::login(*req));
-    if (req->get_login) fmt::print("{}\n", user);
-    else fmt::print("Login Succeeded!\n");
+    if (req->get_login)
+      fmt::print("{}\n", user);
+    else
+      fmt::print("Login Succeeded!\n");
     return 0;
   });
   sub->parse_complete_callback([&r]() { r.host_only = true; });
@@ -47,8 +49,10 @@ void add_logout(CommandTable& r, CLI::App* sub) {
     if (*all && !reg->empty()) return fail(Errc::usage, "--all takes no registry");
     if (!*all && reg->empty()) return fail(Errc::usage, "a registry is needed (or --all)");
     TRY(engine::logout(*reg, *authfile, *all));
-    if (*all) fmt::print("Removed login credentials for all registries\n");
-    else fmt::print("Removed login credentials for {}\n", *reg);
+    if (*all)
+      fmt::print("Removed login credentials for all registries\n");
+    else
+      fmt::print("Removed login credentials for {}\n", *reg);
     return 0;
   });
   sub->parse_complete_callback([&r]() { r.host_only = true; });

@@ -18,8 +18,10 @@ void add_mount(CommandTable& r, CLI::App* sub) {
     }
     for (const auto& n : *names) {
       auto path = TRY(engine::mount_container(c, n));
-      if (names->size() == 1) fmt::print("{}\n", path);
-      else fmt::print("{} {}\n", n, path);
+      if (names->size() == 1)
+        fmt::print("{}\n", path);
+      else
+        fmt::print("{} {}\n", n, path);
     }
     return 0;
   });

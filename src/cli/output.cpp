@@ -44,7 +44,8 @@ int print_report_ignoring(engine::MultiReport rep, bool ignore) {
 Result<std::int64_t> parse_time(const std::string& s) {
   std::int64_t t = 0;
   if (parse_rfc3339(s, t)) return t * 1000000000;
-  if (!s.empty() && s.find_first_not_of("0123456789.") == std::string::npos) return static_cast<std::int64_t>(std::stod(s) * 1e9);
+  if (!s.empty() && s.find_first_not_of("0123456789.") == std::string::npos)
+    return static_cast<std::int64_t>(std::stod(s) * 1e9);
   std::int64_t total = 0, num = 0;
   bool any = false;
   for (char ch : s) {
@@ -58,18 +59,16 @@ Result<std::int64_t> parse_time(const std::string& s) {
     num = 0;
     any = true;
   }
-  if (!any || num) return fail(Errc::usage, "invalid time \"{}\": use RFC 3339, unix seconds or a duration like 10m", s);
-  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (!any || num)
+    return fail(Errc::usage, "invalid time \"{}\": use RFC 3339, unix seconds or a duration like 10m", s);
+  auto now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return now - total * 1000000000;
 }
 
-std::string since(std::int64_t t) {
-  return human_duration(static_cast<std::int64_t>(std::time(nullptr)) - t) + " ago";
-}
+std::string since(std::int64_t t) { return human_duration(static_cast<std::int64_t>(std::time(nullptr)) - t) + " ago"; }
 
-std::string display_id(const Digest& d, bool no_trunc) {
-  return no_trunc ? d.str() : d.short_id();
-}
+std::string display_id(const Digest& d, bool no_trunc) { return no_trunc ? d.str() : d.short_id(); }
 
 Result<void> print_rows(const std::vector<Json>& rows, const Json& json_rows, const std::string& format,
                         const std::string& default_table, const Json& titles) {

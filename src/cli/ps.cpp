@@ -15,7 +15,8 @@ std::string status_text(const engine::ContainerSummary& s) {
   if (s.status == "running")
     return "Up " + human_duration(now - s.started) + (s.health.empty() ? "" : " (" + s.health + ")");
   if (s.status == "exited")
-    return fmt::format("{} ({}) {} ago", s.restarting ? "Restarting" : "Exited", s.exit_code, human_duration(now - s.finished));
+    return fmt::format("{} ({}) {} ago", s.restarting ? "Restarting" : "Exited", s.exit_code,
+                       human_duration(now - s.finished));
   return "Created";
 }
 
@@ -55,16 +56,33 @@ void add_ps(CommandTable& r, CLI::App* sub) {
       }
       std::string cmd;
       for (const auto& a : s.command) cmd += (cmd.empty() ? "" : " ") + a;
-      rows.push_back({{"ID", id}, {"Image", s.image}, {"Command", cmd}, {"CreatedAt", created_at(s.created)},
-                      {"Created", human_duration(now - s.created) + " ago"}, {"Status", status_text(s)},
-                      {"Names", s.name}, {"State", s.status}, {"Ports", ""}, {"Pid", s.pid},
-                      {"Labels", s.labels}, {"ExitCode", s.exit_code},
+      rows.push_back({{"ID", id},
+                      {"Image", s.image},
+                      {"Command", cmd},
+                      {"CreatedAt", created_at(s.created)},
+                      {"Created", human_duration(now - s.created) + " ago"},
+                      {"Status", status_text(s)},
+                      {"Names", s.name},
+                      {"State", s.status},
+                      {"Ports", ""},
+                      {"Pid", s.pid},
+                      {"Labels", s.labels},
+                      {"ExitCode", s.exit_code},
                       {"Size", fmt::format("{} (virtual {})", human_size(static_cast<double>(s.size)),
                                            human_size(static_cast<double>(s.virtual_size)))}});
-      json_rows.push_back({{"Id", s.id}, {"Image", s.image}, {"Command", s.command}, {"Created", s.created},
-                           {"State", s.status}, {"Status", status_text(s)}, {"Names", Json::array({s.name})},
-                           {"ExitCode", s.exit_code}, {"Exited", s.status == "exited"}, {"Pid", s.pid},
-                           {"StartedAt", s.started}, {"ExitedAt", s.finished}, {"Labels", s.labels}});
+      json_rows.push_back({{"Id", s.id},
+                           {"Image", s.image},
+                           {"Command", s.command},
+                           {"Created", s.created},
+                           {"State", s.status},
+                           {"Status", status_text(s)},
+                           {"Names", Json::array({s.name})},
+                           {"ExitCode", s.exit_code},
+                           {"Exited", s.status == "exited"},
+                           {"Pid", s.pid},
+                           {"StartedAt", s.started},
+                           {"ExitedAt", s.finished},
+                           {"Labels", s.labels}});
     }
     if (*quiet) return 0;
     std::string table = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";

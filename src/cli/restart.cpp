@@ -14,7 +14,8 @@ void add_restart(CommandTable& r, CLI::App* sub) {
   sub->add_option("-t,--time", *t, "Seconds to wait for stop before killing the container");
   sub->add_option("containers", o->containers, "Containers to restart");
   r.on(sub, [o, t](engine::GlobalOptions& g) -> Result<int> {
-    if (o->containers.empty() && !o->all) return fail(Errc::usage, "you must provide at least one container name or ID");
+    if (o->containers.empty() && !o->all)
+      return fail(Errc::usage, "you must provide at least one container name or ID");
     if (*t >= 0) o->timeout = *t;
     auto c = TRY(engine::open_context(g));
     auto stopped = TRY(engine::stop_containers(c, *o));

@@ -15,7 +15,8 @@ void add_rmi(CommandTable& r, CLI::App* sub) {
   sub->add_option("images", o->images, "Images to remove");
   r.on(sub, [o](engine::GlobalOptions& g) -> Result<int> {
     if (o->images.empty() && !o->all) return fail(Errc::usage, "image name or ID must be specified");
-    if (!o->images.empty() && o->all) return fail(Errc::usage, "when using the --all switch, you may not pass any images names or IDs");
+    if (!o->images.empty() && o->all)
+      return fail(Errc::usage, "when using the --all switch, you may not pass any images names or IDs");
     auto c = TRY(engine::open_context(g));
     auto rep = TRY(engine::remove_images(c, *o));
     for (const auto& u : rep.untagged) fmt::print("Untagged: {}\n", u);

@@ -19,7 +19,8 @@ void add_start(CommandTable& r, CLI::App* sub) {
   sub->add_option("-f,--filter", *filters, "Filter the containers to start (as ps --filter)")->allow_extra_args(false);
   sub->add_option("containers", *names, "Containers to start");
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
-    if (*attach && names->size() > 1) return fail(Errc::usage, "you cannot start and attach multiple containers at once");
+    if (*attach && names->size() > 1)
+      return fail(Errc::usage, "you cannot start and attach multiple containers at once");
     if (*all && !names->empty()) return fail(Errc::usage, "--all and container names cannot be used together");
     if (!*all && names->empty()) return fail(Errc::usage, "requires at least 1 arg(s), only received 0");
     if (!filters->empty() && !*all) return fail(Errc::usage, "--filter works with --all only");

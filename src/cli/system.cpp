@@ -18,14 +18,22 @@ void add_df(CommandTable& r, CLI::App* sub) {
     Json json_rows = Json::array();
     for (const auto& d : TRY(engine::system_df(c))) {
       int pct = d.size ? static_cast<int>(100.0 * static_cast<double>(d.reclaimable) / static_cast<double>(d.size)) : 0;
-      rows.push_back({{"Type", d.type}, {"Total", d.total}, {"Active", d.active},
+      rows.push_back({{"Type", d.type},
+                      {"Total", d.total},
+                      {"Active", d.active},
                       {"Size", human_size(static_cast<double>(d.size))},
                       {"Reclaimable", fmt::format("{} ({}%)", human_size(static_cast<double>(d.reclaimable)), pct)}});
-      json_rows.push_back({{"Type", d.type}, {"Total", d.total}, {"Active", d.active}, {"RawSize", d.size},
-                           {"RawReclaimable", d.reclaimable}, {"Size", human_size(static_cast<double>(d.size))},
-                           {"Reclaimable", fmt::format("{} ({}%)", human_size(static_cast<double>(d.reclaimable)), pct)}});
+      json_rows.push_back(
+          {{"Type", d.type},
+           {"Total", d.total},
+           {"Active", d.active},
+           {"RawSize", d.size},
+           {"RawReclaimable", d.reclaimable},
+           {"Size", human_size(static_cast<double>(d.size))},
+           {"Reclaimable", fmt::format("{} ({}%)", human_size(static_cast<double>(d.reclaimable)), pct)}});
     }
-    TRY(print_rows(rows, json_rows, *format, "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}", Json::object()));
+    TRY(print_rows(rows, json_rows, *format, "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
+                   Json::object()));
     return 0;
   });
 }

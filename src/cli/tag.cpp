@@ -14,8 +14,10 @@ void add_tag(CommandTable& r, CLI::App* sub, bool untag) {
     if (!untag && args->size() < 2) return fail(Errc::usage, "at least two arguments are required");
     auto c = TRY(engine::open_context(g));
     std::vector<std::string> rest(args->begin() + 1, args->end());
-    if (untag) TRY(engine::untag_image(c, args->front(), rest));
-    else TRY(engine::tag_image(c, args->front(), rest));
+    if (untag)
+      TRY(engine::untag_image(c, args->front(), rest));
+    else
+      TRY(engine::tag_image(c, args->front(), rest));
     return 0;
   });
 }

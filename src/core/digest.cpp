@@ -50,8 +50,8 @@ const Crypto& crypto() {
 }
 #else
 const Crypto& crypto() {
-  static const Crypto c{&EVP_MD_CTX_new, &EVP_MD_CTX_free, &EVP_sha256, &EVP_DigestInit_ex, &EVP_DigestUpdate,
-                        &EVP_DigestFinal_ex, &EVP_EncodeBlock, &EVP_DecodeBlock};
+  static const Crypto c{&EVP_MD_CTX_new,   &EVP_MD_CTX_free,    &EVP_sha256,      &EVP_DigestInit_ex,
+                        &EVP_DigestUpdate, &EVP_DigestFinal_ex, &EVP_EncodeBlock, &EVP_DecodeBlock};
   return c;
 }
 #endif
@@ -98,8 +98,7 @@ Result<Digest> Digest::from_hex(std::string_view hex) {
 
 Result<Digest> Digest::parse(std::string_view s) {
   if (!s.starts_with("sha256:"))
-    return fail(Errc::invalid_input, "invalid digest \"{}\": only sha256 is supported",
-                std::string(s.substr(0, 80)));
+    return fail(Errc::invalid_input, "invalid digest \"{}\": only sha256 is supported", std::string(s.substr(0, 80)));
   return from_hex(s.substr(7));
 }
 

@@ -60,16 +60,15 @@ std::string created_at(int64_t t) {
 bool parse_rfc3339(const std::string& s, int64_t& out) {
   std::tm tm{};
   int n = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &tm.tm_sec, &n) != 6)
     return false;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   int64_t t = timegm(&tm);
   const char* p = s.c_str() + n;
   if (*p == '.')
-    while (*++p >= '0' && *p <= '9') {
-    }
+    while (*++p >= '0' && *p <= '9') {}
   if (*p == '+' || *p == '-') {
     int hh = 0, mm = 0;
     if (std::sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2) return false;
@@ -111,8 +110,13 @@ std::optional<int64_t> parse_duration_ns(std::string_view s) {
     size_t u = i;
     while (u < s.size() && !(s[u] >= '0' && s[u] <= '9') && s[u] != '.') u++;
     std::string_view unit = s.substr(i, u - i);
-    double mul = unit == "ns" ? 1 : unit == "us" || unit == "\u00b5s" || unit == "\u03bcs" ? 1e3 : unit == "ms" ? 1e6
-               : unit == "s" ? 1e9 : unit == "m" ? 60e9 : unit == "h" ? 3600e9 : 0;
+    double mul = unit == "ns"                                             ? 1
+                 : unit == "us" || unit == "\u00b5s" || unit == "\u03bcs" ? 1e3
+                 : unit == "ms"                                           ? 1e6
+                 : unit == "s"                                            ? 1e9
+                 : unit == "m"                                            ? 60e9
+                 : unit == "h"                                            ? 3600e9
+                                                                          : 0;
     if (mul == 0) return std::nullopt;
     total += (static_cast<double>(whole) + frac) * mul;
     if (total >= 9.2e18) return std::nullopt;

@@ -13,11 +13,14 @@ bool too_deep(std::string_view t, int max_depth) {
   for (size_t i = 0; i < t.size(); i++) {
     char c = t[i];
     if (in_str) {
-      if (c == '\\') i++;
-      else if (c == '"') in_str = false;
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_str = false;
       continue;
     }
-    if (c == '"') in_str = true;
+    if (c == '"')
+      in_str = true;
     else if (c == '[' || c == '{') {
       if (++depth > max_depth) return true;
     } else if (c == ']' || c == '}') {
@@ -69,9 +72,7 @@ const Json& json_obj(const Json& j, std::string_view key) {
   return it == j.end() ? null_json : *it;
 }
 
-std::string dump_json(const Json& j, int indent) {
-  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
-}
+std::string dump_json(const Json& j, int indent) { return j.dump(indent, ' ', false, Json::error_handler_t::replace); }
 std::string dump_json(const OrderedJson& j, int indent) {
   return j.dump(indent, ' ', false, OrderedJson::error_handler_t::replace);
 }

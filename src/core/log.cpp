@@ -23,11 +23,16 @@ void copy_warnings(void (*copy)(std::string_view msg, void* arg), void* arg) {
 Level level() { return g_level; }
 
 bool parse_level(std::string_view s, Level& out) {
-  if (s == "debug" || s == "trace") out = Level::debug;
-  else if (s == "info") out = Level::info;
-  else if (s == "warn" || s == "warning") out = Level::warn;
-  else if (s == "error" || s == "fatal" || s == "panic") out = Level::error;
-  else return false;
+  if (s == "debug" || s == "trace")
+    out = Level::debug;
+  else if (s == "info")
+    out = Level::info;
+  else if (s == "warn" || s == "warning")
+    out = Level::warn;
+  else if (s == "error" || s == "fatal" || s == "panic")
+    out = Level::error;
+  else
+    return false;
   return true;
 }
 
@@ -38,8 +43,9 @@ void write(Level l, std::string_view msg) {
     case Level::warn: line = fmt::format("WARN[0000] {}\n", msg); break;
     case Level::info: line = fmt::format("INFO[0000] {}\n", msg); break;
     case Level::debug: {
-      auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - g_start).count() / 1000.0;
+      auto ms =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - g_start).count() /
+          1000.0;
       line = fmt::format("DEBU[{:8.3f}ms] {}\n", ms, msg);
       break;
     }

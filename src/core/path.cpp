@@ -45,9 +45,9 @@ Result<std::string> check_mount_destination(std::string_view dst, std::string_vi
   std::string d = clean_path(dst);
   if (d == "/") return fail(Errc::usage, "invalid {}: cannot mount over the container's root directory", what);
   // lxcfs and friends bind these over procfs files; runc allows exactly them.
-  static constexpr std::string_view kProcFiles[] = {"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-                                                    "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
-                                                    "/proc/net/dev"};
+  static constexpr std::string_view kProcFiles[] = {"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+                                                    "/proc/stat",    "/proc/swaps",     "/proc/uptime",
+                                                    "/proc/loadavg", "/proc/slabinfo",  "/proc/net/dev"};
   if (path_within(d, "/proc")) {
     for (auto f : kProcFiles)
       if (d == f) return d;

@@ -32,16 +32,14 @@ bool valid_tag(std::string_view t) {
   if (t.empty() || t.size() > 128) return false;
   if (!(std::isalnum(static_cast<unsigned char>(t[0])) || t[0] == '_')) return false;
   for (char c : t)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'))
-      return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) return false;
   return true;
 }
 
 bool valid_domain(std::string_view d) {
   if (d.empty()) return false;
   for (char c : d)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
-          c == '[' || c == ']'))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
       return false;
   return true;
 }
@@ -49,8 +47,7 @@ bool valid_domain(std::string_view d) {
 }  // namespace
 
 bool looks_like_domain(std::string_view s) {
-  return s.find('.') != std::string_view::npos || s.find(':') != std::string_view::npos ||
-         s == "localhost";
+  return s.find('.') != std::string_view::npos || s.find(':') != std::string_view::npos || s == "localhost";
 }
 
 std::string Reference::str() const {
@@ -111,8 +108,7 @@ Result<Reference> Reference::normalize(std::string_view s, std::string_view defa
     // A 64-hex name is an image id, never a repository (Docker refuses it too).
     if (r.path.size() == 64 && is_hex(r.path))
       return fail(Errc::invalid_input,
-                  "invalid reference format: \"{}\": repository name cannot be a 64-byte hex string",
-                  std::string(s));
+                  "invalid reference format: \"{}\": repository name cannot be a 64-byte hex string", std::string(s));
     r.domain = default_domain;
     if (r.domain == "docker.io" && r.path.find('/') == std::string::npos) r.path = "library/" + r.path;
   } else if (r.domain == "index.docker.io") {

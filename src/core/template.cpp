@@ -12,8 +12,16 @@ std::string unescape(std::string_view s) {
   for (size_t i = 0; i < s.size(); i++) {
     if (s[i] == '\\' && i + 1 < s.size()) {
       char n = s[i + 1];
-      if (n == 't') { out += '\t'; i++; continue; }
-      if (n == 'n') { out += '\n'; i++; continue; }
+      if (n == 't') {
+        out += '\t';
+        i++;
+        continue;
+      }
+      if (n == 'n') {
+        out += '\n';
+        i++;
+        continue;
+      }
     }
     out += s[i];
   }
@@ -75,7 +83,10 @@ const Json* lookup(const Json& dot, const std::vector<std::string>& path) {
         std::string a = jt.key(), b = key;
         std::transform(a.begin(), a.end(), a.begin(), ::tolower);
         std::transform(b.begin(), b.end(), b.begin(), ::tolower);
-        if (a == b) { found = &jt.value(); break; }
+        if (a == b) {
+          found = &jt.value();
+          break;
+        }
       }
       if (!found) return nullptr;
       cur = found;
@@ -102,11 +113,26 @@ Result<Template::Node> parse_action(std::string_view body) {
     if (words.size() != n) return fail(Errc::usage, "template: wrong number of args for {}", fn);
     return {};
   };
-  if (fn == "json") { TRY(need(2)); return Node{Node::json_fn, TRY(parse_path(words[1])), "", 0}; }
-  if (fn == "upper") { TRY(need(2)); return Node{Node::upper_fn, TRY(parse_path(words[1])), "", 0}; }
-  if (fn == "len") { TRY(need(2)); return Node{Node::len_fn, TRY(parse_path(words[1])), "", 0}; }
-  if (fn == "lower") { TRY(need(2)); return Node{Node::lower_fn, TRY(parse_path(words[1])), "", 0}; }
-  if (fn == "range") { TRY(need(2)); return Node{Node::range, TRY(parse_path(words[1])), "", 0}; }
+  if (fn == "json") {
+    TRY(need(2));
+    return Node{Node::json_fn, TRY(parse_path(words[1])), "", 0};
+  }
+  if (fn == "upper") {
+    TRY(need(2));
+    return Node{Node::upper_fn, TRY(parse_path(words[1])), "", 0};
+  }
+  if (fn == "len") {
+    TRY(need(2));
+    return Node{Node::len_fn, TRY(parse_path(words[1])), "", 0};
+  }
+  if (fn == "lower") {
+    TRY(need(2));
+    return Node{Node::lower_fn, TRY(parse_path(words[1])), "", 0};
+  }
+  if (fn == "range") {
+    TRY(need(2));
+    return Node{Node::range, TRY(parse_path(words[1])), "", 0};
+  }
   if (fn == "index") {
     TRY(need(3));
     return Node{Node::index_fn, TRY(parse_path(words[1])), unquote(words[2]), 0};
@@ -203,7 +229,8 @@ void Template::render_range(const Json& dot, size_t from, size_t to, std::string
         break;
       }
       case Node::index_fn:
-        if (val.is_object() && val.contains(n.arg)) out += go_string(val[n.arg]);
+        if (val.is_object() && val.contains(n.arg))
+          out += go_string(val[n.arg]);
         else if (val.is_array() && !n.arg.empty() && std::all_of(n.arg.begin(), n.arg.end(), ::isdigit) &&
                  std::stoul(n.arg) < val.size())
           out += go_string(val[std::stoul(n.arg)]);
@@ -211,7 +238,8 @@ void Template::render_range(const Json& dot, size_t from, size_t to, std::string
       case Node::join_fn:
         if (val.is_array())
           for (size_t k = 0; k < val.size(); k++) out += (k ? n.arg : "") + go_string(val[k]);
-        else out += go_string(val);
+        else
+          out += go_string(val);
         break;
       case Node::range:
         if (val.is_array() || val.is_object())
@@ -232,7 +260,10 @@ std::string Template::render(const Json& dot) const {
 std::string Template::header(const Json& titles) const {
   std::string out;
   for (const Node& n : nodes_) {
-    if (n.kind == Node::text) { out += n.arg; continue; }
+    if (n.kind == Node::text) {
+      out += n.arg;
+      continue;
+    }
     if (n.kind == Node::end || n.path.empty()) continue;
     std::string name = n.path.back();
     if (titles.is_object() && titles.contains(name) && titles[name].is_string()) {

@@ -119,8 +119,7 @@ void AttachHub::pause() {
   (void)!::write(wake_wr_.get(), "q", 1);
   thread_.join();
   char b;
-  while (::read(wake_rd_.get(), &b, 1) == 1) {
-  }
+  while (::read(wake_rd_.get(), &b, 1) == 1) {}
 }
 
 void AttachHub::finish(int exit_code) {
@@ -153,10 +152,14 @@ Result<std::string> parse_detach_keys(const std::string& spec) {
       keys += k;
     } else if (k.size() == 6 && k.starts_with("ctrl-")) {
       char ch = k[5];
-      if (ch >= 'a' && ch <= 'z') keys += static_cast<char>(ch - 'a' + 1);
-      else if (ch == '@') keys += '\0';
-      else if (ch >= '[' && ch <= '_') keys += static_cast<char>(ch - '[' + 27);
-      else return fail(Errc::usage, "invalid detach keys \"{}\": unknown key {}", spec, k);
+      if (ch >= 'a' && ch <= 'z')
+        keys += static_cast<char>(ch - 'a' + 1);
+      else if (ch == '@')
+        keys += '\0';
+      else if (ch >= '[' && ch <= '_')
+        keys += static_cast<char>(ch - '[' + 27);
+      else
+        return fail(Errc::usage, "invalid detach keys \"{}\": unknown key {}", spec, k);
     } else {
       return fail(Errc::usage, "invalid detach keys \"{}\": unknown key {}", spec, k);
     }
@@ -209,7 +212,7 @@ Result<int> attach_container(Context& c, const AttachOptions& o) {
   sys::UniqueFd d(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!d) return fail_errno("open {}", dir);
   sys::UniqueFd sock = TRY(context(sys::connect_unix(d.get(), detail::kAttachSocket, sys::SocketKind::seqpacket),
-                                    fmt::format("attach to container {}", o.container)));
+                                   fmt::format("attach to container {}", o.container)));
   bool tty = rec.config.tty;
   bool read_stdin = !o.no_stdin && rec.config.interactive;
   std::optional<sys::RawMode> raw;
@@ -249,9 +252,12 @@ Result<int> attach_container(Context& c, const AttachOptions& o) {
       ssize_t n = sys::receive_message(sock.get(), buf.data(), buf.size());
       if (n <= 0) break;
       std::string_view data(buf.data() + 1, static_cast<size_t>(n - 1));
-      if (buf[0] == '1') (void)sys::write_all(1, data);
-      else if (buf[0] == '2') (void)sys::write_all(2, data);
-      else if (buf[0] == 'x') code = std::atoi(std::string(data).c_str());
+      if (buf[0] == '1')
+        (void)sys::write_all(1, data);
+      else if (buf[0] == '2')
+        (void)sys::write_all(2, data);
+      else if (buf[0] == 'x')
+        code = std::atoi(std::string(data).c_str());
     }
     if (read_stdin && fds.size() > 2 && fds[2].revents) {
       ssize_t n = ::read(0, buf.data(), buf.size() - 1);

@@ -90,8 +90,10 @@ class FsView {
     std::string target = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
     std::vector<std::string> lowers = {writable ? TRY(c.store.mountpoints()) : dir + "/upper"};
     for (auto& l : TRY(lowers_of(c.store, img))) lowers.push_back(std::move(l));
-    if (writable) TRY(sys::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", sys::rootless()));
-    else TRY(sys::mount_overlay_readonly(target, lowers, sys::rootless()));
+    if (writable)
+      TRY(sys::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", sys::rootless()));
+    else
+      TRY(sys::mount_overlay_readonly(target, lowers, sys::rootless()));
     v->path_ = target;
     return v;
   }
@@ -135,8 +137,7 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
     source = view->path();
   }
   std::optional<Pause> paused;
-  if (r.pause && rec.state.alive())
-    paused.emplace(container_processes(rec.state.pid));
+  if (r.pause && rec.state.alive()) paused.emplace(container_processes(rec.state.pid));
   o.read_done = [&] {
     paused.reset();
     cdir.reset();  // before publishing, which takes the store lock that rm may hold
@@ -172,7 +173,8 @@ Result<std::vector<DiffEntry>> diff_object(Context& c, const std::string& name) 
 Result<void> export_container(Context& c, const std::string& container, const std::string& output) {
   std::string id = TRY(container_id(c, container));
   auto rec = TRY(store::read_container(c.store, id));
-  if (output.empty() && ::isatty(1)) return fail(Errc::usage, "refusing to export to terminal. Use -o flag or redirect");
+  if (output.empty() && ::isatty(1))
+    return fail(Errc::usage, "refusing to export to terminal. Use -o flag or redirect");
   auto view = TRY(FsView::mount(c, id, rec.config, false));
   auto write = [&](int fd) { return image::write_tree_tar(view->path(), fd, image::TreeTarOptions{}); };
   if (output.empty()) return write(1);
@@ -224,7 +226,9 @@ Result<sys::UniqueFd> resolve_in(int root, const std::string& path, int flags) {
   std::string p = path;
   while (p.starts_with('/')) p.erase(0, 1);
   auto fd = sys::open_in_root(root, p.empty() ? "." : p, flags);
-  if (!fd) return std::unexpected(Error{fd.error().code, fd.error().sys_errno, fmt::format("{}: {}", path, errno_text(fd.error().sys_errno))});
+  if (!fd)
+    return std::unexpected(
+        Error{fd.error().code, fd.error().sys_errno, fmt::format("{}: {}", path, errno_text(fd.error().sys_errno))});
   return fd;
 }
 
@@ -268,9 +272,9 @@ Result<void> tar_of_fd(int fd, const std::string& top, const CopyRequest& r, int
     ssize_t n = ::readlinkat(fd, "", target, sizeof target - 1);
     if (n < 0) return fail_errno("readlink");
     target[n] = '\0';
-    return image::write_symlink_tar(out, {top, target, o.owner >= 0 ? o.owner : static_cast<int>(st.st_uid),
-                                          o.group >= 0 ? o.group : static_cast<int>(st.st_gid), st.st_mtim.tv_sec,
-                                          st.st_mtim.tv_nsec});
+    return image::write_symlink_tar(
+        out, {top, target, o.owner >= 0 ? o.owner : static_cast<int>(st.st_uid),
+              o.group >= 0 ? o.group : static_cast<int>(st.st_gid), st.st_mtim.tv_sec, st.st_mtim.tv_nsec});
   }
   return image::write_tree_tar(fmt::format("/proc/self/fd/{}", fd), out, o);
 }
@@ -301,12 +305,12 @@ Result<void> copy_out(Context& c, const ContainerPath& from, const std::string& 
   }
   auto dirfd = TRY(sys::open_at(AT_FDCWD, into, O_RDONLY | O_DIRECTORY));
   return sys::through_pipe([&](int out) { return tar_of_fd(src.get(), top, r, out); },
-                      [&](int in) { return unpack_into(in, dirfd.get()); });
+                           [&](int in) { return unpack_into(in, dirfd.get()); });
 }
 
 Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& to, const CopyRequest& r) {
   std::string id = TRY(container_id(c, to.container));
-  struct stat sst{};
+  struct stat sst {};
   if (from != "-" && (r.follow ? ::stat(from.c_str(), &sst) : ::lstat(from.c_str(), &sst)) != 0)
     return fail_errno("{}", from);
   auto root = TRY(open_root(c, id, true));
@@ -329,7 +333,7 @@ Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& t
   o.follow_top = r.follow;
   if (!r.archive) o.owner = o.group = 0;
   return sys::through_pipe([&](int out) { return image::write_tree_tar(from, out, o); },
-                      [&](int in) { return unpack_into(in, dirfd.get()); });
+                           [&](int in) { return unpack_into(in, dirfd.get()); });
 }
 
 }  // namespace
@@ -347,7 +351,8 @@ namespace {
 // Whether `path` is a mount point of this mount namespace (/proc/self/mountinfo field 5).
 bool is_mounted(const std::string& path) {
   sys::UniqueFd fd(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
-  auto text = fd ? sys::read_all(fd.get(), 16 << 20) : Result<std::string>(std::unexpected(Error{Errc::system, errno, ""}));
+  auto text =
+      fd ? sys::read_all(fd.get(), 16 << 20) : Result<std::string>(std::unexpected(Error{Errc::system, errno, ""}));
   if (!text) return false;
   size_t pos = 0;
   while (pos < text->size()) {
@@ -366,7 +371,8 @@ bool is_mounted(const std::string& path) {
 
 Result<void> require_mount_namespace(const char* cmd) {
   if (sys::rootless() && !std::getenv("_BERTH_UNSHARE"))
-    return fail(Errc::usage, "cannot run command \"berth {}\" in rootless mode, must execute `berth unshare` first", cmd);
+    return fail(Errc::usage, "cannot run command \"berth {}\" in rootless mode, must execute `berth unshare` first",
+                cmd);
   return {};
 }
 
@@ -384,8 +390,8 @@ Result<std::string> mount_container(Context& c, const std::string& container) {
     auto pid = rec.state.pid;
     auto tree = sys::clone_mount(fmt::format("/proc/{}/root", pid));
     if (!tree)
-      return fail(Errc::system, "mount running container {} (the kernel does not let its root be cloned here): {}", container,
-                  errno_text(tree.error().sys_errno));
+      return fail(Errc::system, "mount running container {} (the kernel does not let its root be cloned here): {}",
+                  container, errno_text(tree.error().sys_errno));
     TRY(context(sys::attach_mount(tree->get(), merged), fmt::format("mount container {}", container)));
     return merged;
   }

@@ -36,10 +36,10 @@ std::string random_hex(size_t n) {
 }
 
 std::string random_name() {
-  static const char* adj[] = {"brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "keen", "lucid", "merry",
-                              "nifty", "proud", "quirky", "swift", "tender", "vivid", "wise", "zealous"};
-  static const char* noun[] = {"anchor", "buoy", "cove", "dock", "ferry", "harbor", "jetty", "keel", "mooring",
-                               "pier", "quay", "reef", "schooner", "tug", "wharf"};
+  static const char* adj[] = {"brave", "calm",  "eager", "fancy",  "gentle", "happy",  "jolly", "keen", "lucid",
+                              "merry", "nifty", "proud", "quirky", "swift",  "tender", "vivid", "wise", "zealous"};
+  static const char* noun[] = {"anchor",  "buoy", "cove", "dock", "ferry",    "harbor", "jetty", "keel",
+                               "mooring", "pier", "quay", "reef", "schooner", "tug",    "wharf"};
   static std::mt19937 rng(std::random_device{}());
   return fmt::format("{}_{}", adj[rng() % std::size(adj)], noun[rng() % std::size(noun)]);
 }
@@ -56,7 +56,9 @@ std::vector<std::string> split(std::string_view s, char sep) {
   return out;
 }
 
-bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
+bool all_digits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
 
 // A bind mount's source, checked now; its destination by runc's rules (core/path).
 Result<store::Volume> make_volume(const std::string& src, const std::string& dst, bool ro, const std::string& what) {
@@ -81,8 +83,10 @@ Result<store::Volume> parse_volume(const std::string& text) {
   bool ro = false;
   if (parts.size() == 3)
     for (const auto& opt : split(parts[2], ',')) {
-      if (opt == "ro") ro = true;
-      else if (opt != "rw" && opt != "z" && opt != "Z") return fail(Errc::usage, "invalid volume option \"{}\" in \"{}\"", opt, text);
+      if (opt == "ro")
+        ro = true;
+      else if (opt != "rw" && opt != "z" && opt != "Z")
+        return fail(Errc::usage, "invalid volume option \"{}\" in \"{}\"", opt, text);
     }
   return make_volume(parts[0], parts[1], ro, what);
 }
@@ -102,14 +106,22 @@ Result<std::variant<store::Volume, store::Tmpfs>> parse_mount(const std::string&
   for (const auto& kv : split(m, ',')) {
     auto eq = kv.find('=');
     std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
-    if (k == "type") type = v;
-    else if (k == "source" || k == "src") src = v;
-    else if (k == "target" || k == "destination" || k == "dst") dst = v;
-    else if (k == "ro" || k == "readonly") ro = v.empty() || v == "true" || v == "1";
-    else if (k == "rw") ro = !(v.empty() || v == "true");
-    else if (k == "tmpfs-size") size = v;
-    else if (k == "bind-propagation" || k == "relabel" || k == "z" || k == "Z") continue;
-    else return fail(Errc::usage, "invalid --mount \"{}\": unknown option \"{}\"", m, k);
+    if (k == "type")
+      type = v;
+    else if (k == "source" || k == "src")
+      src = v;
+    else if (k == "target" || k == "destination" || k == "dst")
+      dst = v;
+    else if (k == "ro" || k == "readonly")
+      ro = v.empty() || v == "true" || v == "1";
+    else if (k == "rw")
+      ro = !(v.empty() || v == "true");
+    else if (k == "tmpfs-size")
+      size = v;
+    else if (k == "bind-propagation" || k == "relabel" || k == "z" || k == "Z")
+      continue;
+    else
+      return fail(Errc::usage, "invalid --mount \"{}\": unknown option \"{}\"", m, k);
   }
   if (dst.empty()) return fail(Errc::usage, "invalid --mount \"{}\": no target", m);
   std::string what = fmt::format("--mount \"{}\"", m);
@@ -151,8 +163,10 @@ Result<std::vector<std::string>> flag_env(const RunOptions& o) {
     for (auto& kv : TRY(read_env_file(f))) raw.push_back(kv);
   raw.insert(raw.end(), o.env.begin(), o.env.end());
   for (auto& e : raw) {
-    if (e.find('=') != std::string::npos) env.push_back(std::move(e));
-    else if (const char* v = std::getenv(e.c_str())) env.push_back(e + "=" + v);
+    if (e.find('=') != std::string::npos)
+      env.push_back(std::move(e));
+    else if (const char* v = std::getenv(e.c_str()))
+      env.push_back(e + "=" + v);
   }
   return env;
 }
@@ -164,19 +178,22 @@ Result<void> validate(const RunOptions& o) {
     if (all_digits(g) && !parse_id(g))
       return fail(Errc::usage, "invalid group \"{}\": ids must be between 0 and {}", g, kMaxId);
   if (!o.name.empty()) TRY(store::check_container_name(o.name));
-  if (o.network != "private" && o.network != "none" && o.network != "bridge" && o.network != "host" && !o.network.empty())
+  if (o.network != "private" && o.network != "none" && o.network != "bridge" && o.network != "host" &&
+      !o.network.empty())
     return fail(Errc::usage, "unsupported network \"{}\": use none, host or private", o.network);
   TRY(capabilities(o.cap_add, o.cap_drop));
   runtime::Spec scratch;
   TRY(apply_security_opts(o.security_opt, scratch));
-  if (!o.workdir.empty() && o.workdir[0] != '/') return fail(Errc::usage, "workdir \"{}\" is not an absolute path", o.workdir);
+  if (!o.workdir.empty() && o.workdir[0] != '/')
+    return fail(Errc::usage, "workdir \"{}\" is not an absolute path", o.workdir);
   if (!o.stop_signal.empty()) TRY(parse_signal(o.stop_signal));
   if (!o.memory.empty()) TRY(runtime::parse_memory(o.memory));
   for (const auto& u : o.ulimits) TRY(runtime::parse_ulimit(u));
   if (o.init) TRY(init_binary());
   TRY(detail::check_sdnotify_mode(o.sdnotify));
   auto restart = TRY(parse_restart_policy(o.restart));
-  if (o.log_driver != "k8s-file" && o.log_driver != "journald" && o.log_driver != "none" && o.log_driver != "passthrough")
+  if (o.log_driver != "k8s-file" && o.log_driver != "journald" && o.log_driver != "none" &&
+      o.log_driver != "passthrough")
     return fail(Errc::usage, "invalid log driver \"{}\": use k8s-file, journald, none or passthrough", o.log_driver);
   for (const auto& opt : o.log_opt) {
     if (opt.starts_with("path=") && opt.size() > 6 && opt[5] == '/' && o.log_driver == "k8s-file") continue;
@@ -188,7 +205,8 @@ Result<void> validate(const RunOptions& o) {
   if (o.rm && restart.name != "no") return fail(Errc::usage, "the --rm option conflicts with --restart");
   // The health flags' syntax now (whether there is a check to act on depends on the image).
   TRY(resolve_healthcheck(Json{{"Test", Json::array({"CMD", "true"})}}, o.health));
-  if (o.cpus && (*o.cpus <= 0 || *o.cpus > 1024)) return fail(Errc::usage, "invalid --cpus {}: must be above 0", *o.cpus);
+  if (o.cpus && (*o.cpus <= 0 || *o.cpus > 1024))
+    return fail(Errc::usage, "invalid --cpus {}: must be above 0", *o.cpus);
   for (const auto& l : o.labels)
     if (l.empty() || l[0] == '=') return fail(Errc::usage, "invalid label \"{}\"", l);
   return {};
@@ -202,8 +220,10 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   for (const auto& t : o.tmpfs) c.tmpfs.push_back(TRY(parse_tmpfs(t)));
   for (const auto& m : o.mounts) {
     auto parsed = TRY(parse_mount(m));
-    if (auto* v = std::get_if<store::Volume>(&parsed)) c.volumes.push_back(*v);
-    else c.tmpfs.push_back(std::get<store::Tmpfs>(parsed));
+    if (auto* v = std::get_if<store::Volume>(&parsed))
+      c.volumes.push_back(*v);
+    else
+      c.tmpfs.push_back(std::get<store::Tmpfs>(parsed));
   }
   c.env = TRY(flag_env(o));
   c.workdir = o.workdir;
@@ -240,12 +260,15 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
     if ((opt.starts_with("seccomp=") || opt.starts_with("seccomp:")) && opt.substr(8) != "unconfined") {
       std::string path = opt.substr(8);
       auto text = sys::read_host_file(path, 4 << 20);
-      if (!text) return fail(Errc::not_found, "opening seccomp profile failed: open {}: {}", path, errno_text(text.error().sys_errno));
+      if (!text)
+        return fail(Errc::not_found, "opening seccomp profile failed: open {}: {}", path,
+                    errno_text(text.error().sys_errno));
       TRY(context(runtime::compile_profile(*text, runtime::default_caps()), path));
       c.seccomp_profile = *text;
     }
   if (!o.cidfile.empty() && ::access(o.cidfile.c_str(), F_OK) == 0)
-    return fail(Errc::conflict, "container id file exists. Ensure another container is not using it or delete {}", o.cidfile);
+    return fail(Errc::conflict, "container id file exists. Ensure another container is not using it or delete {}",
+                o.cidfile);
   return c;
 }
 
@@ -257,7 +280,8 @@ Result<void> apply_image(store::ContainerConfig& c, const RunOptions& o, const J
   // The image's USER and STOPSIGNAL: refused before anything exists when they are not valid
   // (as podman refuses a bad StopSignal).
   if (o.user.empty()) TRY(context(check_user_spec(ic.user), "the image's USER"));
-  if (o.stop_signal.empty() && !ic.stop_signal.empty()) TRY(context(parse_signal(ic.stop_signal), "the image's STOPSIGNAL"));
+  if (o.stop_signal.empty() && !ic.stop_signal.empty())
+    TRY(context(parse_signal(ic.stop_signal), "the image's STOPSIGNAL"));
   c.stop_signal = !o.stop_signal.empty() ? o.stop_signal : !ic.stop_signal.empty() ? ic.stop_signal : "SIGTERM";
   Json hc = TRY(resolve_healthcheck(ic.healthcheck, o.health));
   if (hc.is_object()) {
@@ -273,7 +297,8 @@ Result<void> apply_image(store::ContainerConfig& c, const RunOptions& o, const J
   if (o.sdnotify == "healthy" && !c.healthcheck)
     return fail(Errc::usage, "--sdnotify=healthy needs a health check (--health-cmd or the image's HEALTHCHECK)");
   c.labels = ic.labels;
-  for (const auto& l : o.labels) c.labels[l.substr(0, l.find('='))] = l.find('=') == std::string::npos ? "" : l.substr(l.find('=') + 1);
+  for (const auto& l : o.labels)
+    c.labels[l.substr(0, l.find('='))] = l.find('=') == std::string::npos ? "" : l.substr(l.find('=') + 1);
   return {};
 }
 
@@ -301,9 +326,11 @@ Result<void> claim(Context& c, const std::string& name, const std::string& id, b
                 "the container name \"{}\" is already in use by {}. You have to remove that container to be able to "
                 "reuse that name: that name is already in use",
                 name, holder);
-  if (auto old = store::read_container(c.store, holder); old && old->state.alive()) (void)sys::send_signal(old->state.pid, SIGKILL);
+  if (auto old = store::read_container(c.store, holder); old && old->state.alive())
+    (void)sys::send_signal(old->state.pid, SIGKILL);
   TRY(store::remove_container_dir(c.store, holder));
-  if (!TRY(store::claim_name(c.store, name, id)).empty()) return fail(Errc::conflict, "the container name \"{}\" is in use", name);
+  if (!TRY(store::claim_name(c.store, name, id)).empty())
+    return fail(Errc::conflict, "the container name \"{}\" is in use", name);
   return {};
 }
 
@@ -325,8 +352,10 @@ Result<std::vector<std::string>> container_argv(const Json& image_config, const 
   } else {
     argv = ic.entrypoint;
   }
-  if (!command.empty()) argv.insert(argv.end(), command.begin(), command.end());
-  else if (!entrypoint) argv.insert(argv.end(), ic.cmd.begin(), ic.cmd.end());
+  if (!command.empty())
+    argv.insert(argv.end(), command.begin(), command.end());
+  else if (!entrypoint)
+    argv.insert(argv.end(), ic.cmd.begin(), ic.cmd.end());
   if (argv.empty()) return fail(Errc::usage, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
   return argv;
 }

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "berth/core/log.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/store/containers.hpp"
@@ -21,16 +20,19 @@ bool matches(const Json& e, const std::vector<detail::KeyFilter>& filters) {
   return detail::match_key_filters(filters, [&](const detail::KeyFilter& f) {
     std::string id = json_str(e, "ID"), image = json_str(e, "Image");
     if (f.key == "container")
-      return json_str(e, "Type") == "container" && (json_str(e, "Name") == f.value || (!f.value.empty() && id.starts_with(f.value)));
+      return json_str(e, "Type") == "container" &&
+             (json_str(e, "Name") == f.value || (!f.value.empty() && id.starts_with(f.value)));
     if (f.key == "image")
-      return image == f.value || image.ends_with("/" + f.value) || image.find("/" + f.value + ":") != std::string::npos ||
+      return image == f.value || image.ends_with("/" + f.value) ||
+             image.find("/" + f.value + ":") != std::string::npos ||
              (json_str(e, "Type") == "image" && !f.value.empty() && id.starts_with(f.value));
     if (f.key == "event") return json_str(e, "Status") == f.value;
     if (f.key == "type") return json_str(e, "Type") == f.value;
     auto eq = f.value.find('=');  // label
     const Json& attrs = json_obj(e, "Attributes");
     std::string k = f.value.substr(0, eq);
-    return attrs.is_object() && attrs.contains(k) && (eq == std::string::npos || json_str(attrs, k) == f.value.substr(eq + 1));
+    return attrs.is_object() && attrs.contains(k) &&
+           (eq == std::string::npos || json_str(attrs, k) == f.value.substr(eq + 1));
   });
 }
 
@@ -38,8 +40,8 @@ bool matches(const Json& e, const std::vector<detail::KeyFilter>& filters) {
 
 void emit_event(const store::Store& s, std::string_view type, std::string_view status, std::string_view id,
                 std::string_view name, std::string_view image, const Json& attributes, const Json& fields) {
-  Json e = {{"ID", id},     {"Image", image}, {"Name", name}, {"Status", status},
-            {"Type", type}, {"Time", store::now_ns()}};
+  Json e = {{"ID", id},         {"Image", image}, {"Name", name},
+            {"Status", status}, {"Type", type},   {"Time", store::now_ns()}};
   if (fields.is_object())
     for (const auto& [k, v] : fields.items()) e[k] = v;
   if (attributes.is_object() && !attributes.empty()) e["Attributes"] = attributes;
@@ -48,7 +50,8 @@ void emit_event(const store::Store& s, std::string_view type, std::string_view s
   // The directory is made only the first time (the run path pays one openat, not a mkdir too).
   constexpr int kFlags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
   int fd = ::openat(s.runroot(), kFile, kFlags, 0600);
-  if (fd < 0 && errno == ENOENT && sys::ensure_dir(s.runroot(), kDir, 0700)) fd = ::openat(s.runroot(), kFile, kFlags, 0600);
+  if (fd < 0 && errno == ENOENT && sys::ensure_dir(s.runroot(), kDir, 0700))
+    fd = ::openat(s.runroot(), kFile, kFlags, 0600);
   if (fd < 0) {
     log::debug("events: {}", errno_text(errno));
     return;

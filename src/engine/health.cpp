@@ -76,12 +76,16 @@ std::string timestamp(std::int64_t ns) { return rfc3339_utc(ns / kSecond, static
 Result<Json> resolve_healthcheck(const Json& image_hc, const HealthFlags& f) {
   if (f.on_failure != "none" && f.on_failure != "kill" && f.on_failure != "restart" && f.on_failure != "stop")
     return fail(Errc::usage, "invalid --health-on-failure \"{}\": use none, kill, restart or stop", f.on_failure);
-  if (f.max_log_count && *f.max_log_count < 0) return fail(Errc::usage, "invalid --health-max-log-count: must not be negative");
-  if (f.max_log_size && *f.max_log_size < 0) return fail(Errc::usage, "invalid --health-max-log-size: must not be negative");
+  if (f.max_log_count && *f.max_log_count < 0)
+    return fail(Errc::usage, "invalid --health-max-log-count: must not be negative");
+  if (f.max_log_size && *f.max_log_size < 0)
+    return fail(Errc::usage, "invalid --health-max-log-size: must not be negative");
   const Json img = image_hc.is_object() ? image_hc : Json::object();
   Json test = nullptr;
-  if (f.cmd) test = TRY(cmd_test(*f.cmd));
-  else if (!f.disable && is_health_test(json_obj(img, "Test"))) test = json_obj(img, "Test");
+  if (f.cmd)
+    test = TRY(cmd_test(*f.cmd));
+  else if (!f.disable && is_health_test(json_obj(img, "Test")))
+    test = json_obj(img, "Test");
   if (f.disable) test = nullptr;
   // The other flags are checked even when there is no command for them.
   // The image's values are untrusted: out of range means the default (an interval under a
@@ -94,10 +98,12 @@ Result<Json> resolve_healthcheck(const Json& image_hc, const HealthFlags& f) {
   std::int64_t timeout = image_ns("Timeout", kSecond, kHealthDefaultTimeout);
   std::int64_t start_period = image_ns("StartPeriod", 0, 0);
   long long image_retries = json_int(img, "Retries", kHealthDefaultRetries);
-  int retries = image_retries > 0 && image_retries <= 1'000'000 ? static_cast<int>(image_retries) : kHealthDefaultRetries;
+  int retries =
+      image_retries > 0 && image_retries <= 1'000'000 ? static_cast<int>(image_retries) : kHealthDefaultRetries;
   if (f.interval) interval = *f.interval == "disable" ? 0 : TRY(duration_flag("--health-interval", *f.interval, 0));
   if (interval > 0 && interval < kSecond)
-    return fail(Errc::usage, "invalid --health-interval \"{}\": must be at least 1 second (or disable)", f.interval.value_or(""));
+    return fail(Errc::usage, "invalid --health-interval \"{}\": must be at least 1 second (or disable)",
+                f.interval.value_or(""));
   if (f.timeout) timeout = TRY(duration_flag("--health-timeout", *f.timeout, kSecond));
   if (f.start_period) start_period = TRY(duration_flag("--health-start-period", *f.start_period, 0));
   if (f.retries) {
@@ -109,7 +115,11 @@ Result<Json> resolve_healthcheck(const Json& image_hc, const HealthFlags& f) {
       return fail(Errc::usage, "cannot set on-failure action to {} without a health check", f.on_failure);
     return Json(nullptr);
   }
-  return Json{{"Test", test}, {"Interval", interval}, {"Timeout", timeout}, {"StartPeriod", start_period}, {"Retries", retries}};
+  return Json{{"Test", test},
+              {"Interval", interval},
+              {"Timeout", timeout},
+              {"StartPeriod", start_period},
+              {"Retries", retries}};
 }
 
 std::vector<std::string> health_argv(const Json& test) {
@@ -134,15 +144,18 @@ Json apply_health_result(const Json& previous, const HealthResult& r, const Json
     bool starting = json_str(st, "Status") == "starting" && r.start_ns < started_ns + json_int(hc, "StartPeriod");
     if (!starting) {
       streak++;
-      if (streak >= std::max<std::int64_t>(json_int(hc, "Retries", kHealthDefaultRetries), 1)) st["Status"] = "unhealthy";
+      if (streak >= std::max<std::int64_t>(json_int(hc, "Retries", kHealthDefaultRetries), 1))
+        st["Status"] = "unhealthy";
     }
   }
   st["FailingStreak"] = streak;
   std::string out = r.output;
   while (!out.empty() && out.back() == '\n') out.pop_back();
-  if (limits.max_log_size > 0 && out.size() > static_cast<size_t>(limits.max_log_size)) out.resize(static_cast<size_t>(limits.max_log_size));
+  if (limits.max_log_size > 0 && out.size() > static_cast<size_t>(limits.max_log_size))
+    out.resize(static_cast<size_t>(limits.max_log_size));
   Json log = json_obj(st, "Log").is_array() ? json_obj(st, "Log") : Json::array();
-  log.push_back({{"Start", timestamp(r.start_ns)}, {"End", timestamp(r.end_ns)}, {"ExitCode", r.exit_code}, {"Output", out}});
+  log.push_back(
+      {{"Start", timestamp(r.start_ns)}, {"End", timestamp(r.end_ns)}, {"ExitCode", r.exit_code}, {"Output", out}});
   if (limits.max_log_count > 0 && log.size() > static_cast<size_t>(limits.max_log_count))
     log.erase(log.begin(), log.end() - limits.max_log_count);
   st["Log"] = log;
@@ -176,20 +189,22 @@ HealthResult exec_check(Context& c, const store::ContainerRecord& rec, const sto
   runtime::Supervision sup;
   sup.stdio.out = sup.stdio.err = out_w.get();
   sup.relays.push_back({out_r.get(), [&output](int fd) {
-    char buf[16384];
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) return true;
-    if (n <= 0) return false;
-    if (output.size() < kMaxOutput) output.append(buf, static_cast<size_t>(n));
-    return true;
-  }});
+                          char buf[16384];
+                          ssize_t n = ::read(fd, buf, sizeof buf);
+                          if (n < 0 && errno == EINTR) return true;
+                          if (n <= 0) return false;
+                          if (output.size() < kMaxOutput) output.append(buf, static_cast<size_t>(n));
+                          return true;
+                        }});
   if (timer)
-    sup.relays.push_back({timer.get(), [&](int fd) {
-      (void)sys::read_timer(fd);
-      timed_out = true;
-      if (pid > 0) (void)sys::send_signal(pid, SIGKILL);
-      return false;
-    }, false});
+    sup.relays.push_back({timer.get(),
+                          [&](int fd) {
+                            (void)sys::read_timer(fd);
+                            timed_out = true;
+                            if (pid > 0) (void)sys::send_signal(pid, SIGKILL);
+                            return false;
+                          },
+                          false});
   std::int64_t timeout = hc.timeout > 0 ? hc.timeout : kHealthDefaultTimeout;
   sup.on_started = [&](const runtime::Started& s) {
     pid = s.pid;
@@ -315,7 +330,7 @@ void HealthTimer::add_relays(runtime::Supervision& sup) {
 
 void HealthTimer::started() {
   if (!timer_) return;
-  ::unlink(health_file_.c_str());  // a new run starts from "starting"
+  ::unlink(health_file_.c_str());                 // a new run starts from "starting"
   sys::arm_timer(timer_.get(), 1, interval_ns_);  // the first check at once, as podman does
 }
 

@@ -98,12 +98,18 @@ Result<std::vector<ImageSummary>> list_images(Context& c, const ImagesOptions& o
     }
     bool keep = true;
     for (const auto& f : filters) {
-      if (f.key == "reference") keep &= match_reference(s.names, f.value);
-      else if (f.key == "dangling") keep &= (s.names.empty() == (f.value == "true"));
-      else if (f.key == "label") keep &= label_match(s.labels, f.value);
-      else if (f.key == "id") keep &= std::string(r.id.hex()).starts_with(f.value);
-      else if (f.key == "before") keep &= r.created < TRY(created_of_ref(f.value));
-      else if (f.key == "since") keep &= r.created > TRY(created_of_ref(f.value));
+      if (f.key == "reference")
+        keep &= match_reference(s.names, f.value);
+      else if (f.key == "dangling")
+        keep &= (s.names.empty() == (f.value == "true"));
+      else if (f.key == "label")
+        keep &= label_match(s.labels, f.value);
+      else if (f.key == "id")
+        keep &= std::string(r.id.hex()).starts_with(f.value);
+      else if (f.key == "before")
+        keep &= r.created < TRY(created_of_ref(f.value));
+      else if (f.key == "since")
+        keep &= r.created > TRY(created_of_ref(f.value));
     }
     if (keep) out.push_back(std::move(s));
   }
@@ -158,8 +164,10 @@ Result<RmiReport> remove_images(Context& c, const RmiOptions& o) {
   } else {
     for (const auto& i : o.images) {
       auto r = resolve_image(c.store, names, i);
-      if (!r) rep.errors.push_back(r.error());
-      else targets.push_back(*r);
+      if (!r)
+        rep.errors.push_back(r.error());
+      else
+        targets.push_back(*r);
     }
   }
   std::set<std::string> done;
@@ -235,8 +243,10 @@ Result<Json> inspect_image(Context& c, const std::string& image) {
   j["Os"] = json_str(cfg, "os");
   j["Size"] = rec.size;
   j["VirtualSize"] = rec.size;
-  j["GraphDriver"] = {{"Name", "overlay"},
-                      {"Data", {{"LowerDir", lower}, {"UpperDir", rec.layers.empty() ? "" : c.store.layer_diff_abs(rec.layers.back())}}}};
+  j["GraphDriver"] = {
+      {"Name", "overlay"},
+      {"Data",
+       {{"LowerDir", lower}, {"UpperDir", rec.layers.empty() ? "" : c.store.layer_diff_abs(rec.layers.back())}}}};
   j["RootFS"] = {{"Type", "layers"}, {"Layers", diff_ids.is_array() ? diff_ids : Json::array()}};
   j["Labels"] = json_obj(conf, "Labels");
   j["Annotations"] = man && json_obj(*man, "annotations").is_object() ? json_obj(*man, "annotations") : Json::object();
@@ -263,7 +273,8 @@ Result<std::vector<HistoryEntry>> image_history(Context& c, const std::string& i
       HistoryEntry e{"<missing>", 0, json_str(h, "created_by"), 0, json_str(h, "comment")};
       std::int64_t t = 0;
       if (parse_rfc3339(json_str(h, "created"), t)) e.created = t;
-      bool empty = h.is_object() && h.contains("empty_layer") && h["empty_layer"].is_boolean() && h["empty_layer"].get<bool>();
+      bool empty =
+          h.is_object() && h.contains("empty_layer") && h["empty_layer"].is_boolean() && h["empty_layer"].get<bool>();
       if (!empty && layer < sizes.size()) e.size = sizes[layer++];
       out.push_back(e);
     }

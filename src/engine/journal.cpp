@@ -24,7 +24,8 @@ void* libsystemd() {
 Journal::Journal(const std::string& id, const std::string& name, const std::string& tag)
     : id_(id), name_(name), tag_(tag.empty() ? name : tag) {
   if (void* h = libsystemd()) send_ = reinterpret_cast<SendV>(::dlsym(h, "sd_journal_sendv"));
-  if (!send_) log::warn("--log-driver journald: cannot load libsystemd.so.0 (Debian package libsystemd0); output is not logged");
+  if (!send_)
+    log::warn("--log-driver journald: cannot load libsystemd.so.0 (Debian package libsystemd0); output is not logged");
 }
 
 void Journal::line(std::string_view text, bool is_stderr) const {

@@ -35,7 +35,7 @@ class Journal {
 struct JournalEntry {
   std::int64_t ns = 0;  // realtime
   std::string text;
-  bool err = false;     // priority 3 (stderr)
+  bool err = false;  // priority 3 (stderr)
 };
 class JournalReader {
  public:

@@ -39,11 +39,11 @@ struct SignalName {
   int number;
 };
 constexpr SignalName kSignals[] = {
-    {"HUP", SIGHUP},   {"INT", SIGINT},     {"QUIT", SIGQUIT},   {"ILL", SIGILL},   {"TRAP", SIGTRAP},
-    {"ABRT", SIGABRT}, {"IOT", SIGIOT},     {"BUS", SIGBUS},     {"FPE", SIGFPE},   {"KILL", SIGKILL},
-    {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},   {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
-    {"TERM", SIGTERM}, {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
-    {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},   {"URG", SIGURG},   {"XCPU", SIGXCPU},
+    {"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT}, {"ILL", SIGILL},     {"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},   {"FPE", SIGFPE},     {"KILL", SIGKILL},
+    {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},     {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},   {"ALRM", SIGALRM},
+    {"TERM", SIGTERM}, {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU}, {"URG", SIGURG},     {"XCPU", SIGXCPU},
     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
     {"PWR", SIGPWR},   {"SYS", SIGSYS},
 };
@@ -111,7 +111,8 @@ Result<std::vector<std::string>> targets(Context& c, const std::vector<std::stri
     }
   for (const auto& n : names) {
     auto id = store::resolve_container(c.store, n);
-    if (!id) errors.push_back(id.error());
+    if (!id)
+      errors.push_back(id.error());
     else {
       ids.push_back(*id);
       if (labels) labels->push_back(n);
@@ -186,10 +187,12 @@ namespace {
 using PsFilter = detail::KeyFilter;
 
 Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& raw) {
-  auto out = TRY(detail::parse_key_filters(raw, {"status", "name", "id", "label", "ancestor", "exited", "restart-policy", "health"}));
+  auto out = TRY(detail::parse_key_filters(
+      raw, {"status", "name", "id", "label", "ancestor", "exited", "restart-policy", "health"}));
   for (const auto& x : out) {
     if (x.key == "status" && !std::set<std::string>{"created", "running", "exited", "paused", "stopped", "stopping",
-                                                    "configured", "unknown", "removing"}.count(x.value))
+                                                    "configured", "unknown", "removing"}
+                                  .count(x.value))
       return fail(Errc::usage, "invalid filter \"status={}\": not a container state", x.value);
     if (x.key == "name") {
       try {
@@ -198,8 +201,10 @@ Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& r
         return fail(Errc::usage, "invalid filter \"name={}\": not a regular expression", x.value);
       }
     }
-    if (x.key == "restart-policy" && !std::set<std::string>{"no", "on-failure", "always", "unless-stopped"}.count(x.value))
-      return fail(Errc::usage, "invalid filter \"restart-policy={}\": use no, on-failure, always or unless-stopped", x.value);
+    if (x.key == "restart-policy" &&
+        !std::set<std::string>{"no", "on-failure", "always", "unless-stopped"}.count(x.value))
+      return fail(Errc::usage, "invalid filter \"restart-policy={}\": use no, on-failure, always or unless-stopped",
+                  x.value);
     if (x.key == "health" && !std::set<std::string>{"starting", "healthy", "unhealthy", "none"}.count(x.value))
       return fail(Errc::usage, "invalid filter \"health={}\": use starting, healthy, unhealthy or none", x.value);
     if (x.key == "exited" && (x.value.empty() || x.value.find_first_not_of("0123456789") != std::string::npos))
@@ -220,12 +225,14 @@ bool ps_match(const ContainerSummary& s, const std::vector<PsFilter>& filters) {
       const std::string& v = f.value;
       return s.image == v || s.image.starts_with(v + ":") || s.image.ends_with("/" + v) ||
              s.image.find("/" + v + ":") != std::string::npos ||
-             (v.size() >= 3 && s.image_id.substr(s.image_id.find(':') + 1).starts_with(v.starts_with("sha256:") ? v.substr(7) : v));
+             (v.size() >= 3 &&
+              s.image_id.substr(s.image_id.find(':') + 1).starts_with(v.starts_with("sha256:") ? v.substr(7) : v));
     }
     auto eq = f.value.find('=');  // label
     std::string k = f.value.substr(0, eq);
     return s.labels.is_object() && s.labels.contains(k) &&
-           (eq == std::string::npos || (s.labels[k].is_string() && s.labels[k].get<std::string>() == f.value.substr(eq + 1)));
+           (eq == std::string::npos ||
+            (s.labels[k].is_string() && s.labels[k].get<std::string>() == f.value.substr(eq + 1)));
   });
 }
 
@@ -256,7 +263,8 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     }
     s.labels = r.config.labels;
     // As podman: without -a only running containers, unless a status filter says otherwise.
-    bool status_filter = std::any_of(filters.begin(), filters.end(), [](const PsFilter& f) { return f.key == "status"; });
+    bool status_filter =
+        std::any_of(filters.begin(), filters.end(), [](const PsFilter& f) { return f.key == "status"; });
     if (!o.all && !status_filter && s.status != "running") continue;
     if (!ps_match(s, filters)) continue;
     if (o.want_size) {
@@ -275,7 +283,8 @@ Result<void> rename_container(Context& c, const std::string& key, const std::str
   auto lock = TRY(c.store.write_lock());
   auto id = TRY(store::resolve_container(c.store, key));
   if (std::string holder = TRY(store::claim_name(c.store, new_name, id)); !holder.empty())
-    return fail(Errc::conflict, "the container name \"{}\" is already in use by {}: that name is already in use", new_name, holder);
+    return fail(Errc::conflict, "the container name \"{}\" is already in use by {}: that name is already in use",
+                new_name, holder);
   auto rec = TRY(store::read_container(c.store, id));
   std::string old_name = rec.config.name;
   rec.config.name = new_name;
@@ -325,9 +334,12 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
     for (const auto& r : TRY(store::read_containers(c.store))) ids.push_back(r.id);
   for (const auto& k : o.containers) {
     auto id = store::resolve_container(c.store, k);
-    if (id) ids.push_back(*id);
-    else if (killed.count(k)) rep.done.push_back(killed[k]);  // --rm: its berth removed it as it ended
-    else rep.errors.push_back(id.error());
+    if (id)
+      ids.push_back(*id);
+    else if (killed.count(k))
+      rep.done.push_back(killed[k]);  // --rm: its berth removed it as it ended
+    else
+      rep.errors.push_back(id.error());
   }
   for (const auto& id : ids) {
     auto it = store::read_container(c.store, id);
@@ -373,7 +385,8 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
       (void)sys::send_signal(pid, sig);
       if (!wait_gone(pid, st, timeout * 1000)) {
         if (timeout > 0)
-          fmt::print(stderr, "WARN[{:04d}] StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL\n",
+          fmt::print(stderr,
+                     "WARN[{:04d}] StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL\n",
                      timeout, rec->config.stop_signal, rec->config.name, timeout);
         (void)sys::send_signal(pid, SIGKILL);
         wait_gone(pid, st, 10000);
@@ -397,9 +410,10 @@ Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& 
     if (!rec) continue;
     if (!rec->state.alive()) {
       if (all) continue;
-      rep.errors.push_back(Error{Errc::system, 0,
-                                 fmt::format("can only kill running containers. {} is in state {}: container state improper",
-                                             ids[i], rec->state.shown_status())});
+      rep.errors.push_back(
+          Error{Errc::system, 0,
+                fmt::format("can only kill running containers. {} is in state {}: container state improper", ids[i],
+                            rec->state.shown_status())});
       continue;
     }
     // A signal meant to end it counts as a stop: the restart policy no longer applies.
@@ -407,7 +421,8 @@ Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& 
     if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == SIGQUIT || sig == stop_sig)
       store::mark_stopped(c.store, ids[i]);
     if (auto k = sys::send_signal(rec->state.pid, sig); !k) {
-      rep.errors.push_back(Error{Errc::system, k.error().sys_errno, fmt::format("kill {}: {}", ids[i], errno_text(k.error().sys_errno))});
+      rep.errors.push_back(Error{Errc::system, k.error().sys_errno,
+                                 fmt::format("kill {}: {}", ids[i], errno_text(k.error().sys_errno))});
       continue;
     }
     emit_event(c.store, "container", "kill", ids[i], rec->config.name, rec->config.image,
@@ -417,53 +432,55 @@ Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& 
   return rep;
 }
 
-Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& names,
-                                    const std::vector<std::string>& conditions, int interval_ms) {
+namespace {
+
+// podman's wait conditions as the states they wait for (stopped and exited are one).
+Result<std::set<std::string>> wait_states(const std::vector<std::string>& conditions) {
   std::set<std::string> want;
   for (const auto& cond : conditions) {
-    if (cond == "stopped" || cond == "exited") want.insert("exited");
-    else if (cond == "created" || cond == "configured") want.insert("created");
-    else if (cond == "running") want.insert("running");
-    else if (cond == "healthy" || cond == "unhealthy") want.insert(cond);
-    else if (cond == "paused" || cond == "initialized" ||
-             cond == "removing" || cond == "stopping")
+    if (cond == "stopped" || cond == "exited")
+      want.insert("exited");
+    else if (cond == "created" || cond == "configured")
+      want.insert("created");
+    else if (cond == "running")
+      want.insert("running");
+    else if (cond == "healthy" || cond == "unhealthy")
+      want.insert(cond);
+    else if (cond == "paused" || cond == "initialized" || cond == "removing" || cond == "stopping")
       return fail(Errc::unsupported, "wait condition \"{}\" is not supported by berth", cond);
-    else return fail(Errc::usage, "invalid condition \"{}\"", cond);
+    else
+      return fail(Errc::usage, "invalid condition \"{}\"", cond);
   }
-  if (interval_ms <= 0) return fail(Errc::usage, "--interval must be positive");
-  MultiReport rep;
-  // A --rm container that is gone already is still waited for by its full id: the exit code
-  // of its "died" event (podman keeps exit codes beyond their containers too).
-  std::vector<std::string> ids;
-  {
-    auto lock = TRY(c.store.read_lock());
-    for (const auto& n : names) {
-      auto id = store::resolve_container(c.store, n);
-      if (id) ids.push_back(*id);
-      else if (store::is_full_id(n) && (want.empty() || want.count("exited")) && died_exit_code(c.store, n)) ids.push_back(n);
-      else rep.errors.push_back(id.error());
-    }
-  }
-  if (!want.empty() && !want.count("exited")) {
-    // Polled, as podman does for conditions other than stopped.
-    for (const auto& id : ids) {
-      while (true) {
-        auto rec = store::read_container(c.store, id);
-        if (!rec) {
-          rep.errors.push_back(Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)});
-          break;
-        }
-        std::string status = rec->state.shown_status();
-        std::string health = status == "running" ? health_status(c, id, rec->config) : "";
-        if (want.count(status) || (!health.empty() && want.count(health))) {
-          rep.done.push_back("-1");
-          break;
-        }
-        ::usleep(static_cast<useconds_t>(interval_ms) * 1000);
+  return want;
+}
+
+Error no_such(const std::string& id) {
+  return Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)};
+}
+
+// Conditions other than stopped: polled, as podman does. "-1" for each that got there.
+void wait_polled(Context& c, const std::vector<std::string>& ids, const std::set<std::string>& want, int interval_ms,
+                 MultiReport& rep) {
+  for (const auto& id : ids) {
+    while (true) {
+      auto rec = store::read_container(c.store, id);
+      if (!rec) {
+        rep.errors.push_back(no_such(id));
+        break;
       }
+      std::string status = rec->state.shown_status();
+      std::string health = status == "running" ? health_status(c, id, rec->config) : "";
+      if (want.count(status) || (!health.empty() && want.count(health))) {
+        rep.done.push_back("-1");
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
     }
-    return rep;
   }
+}
+
+// Until each has exited: its exit code (that of its "died" event once a --rm one is gone).
+void wait_exited(Context& c, const std::vector<std::string>& ids, const std::set<std::string>& want, MultiReport& rep) {
   for (const auto& id : ids) {
     auto rec = store::read_container(c.store, id);
     if (!rec) {
@@ -476,20 +493,47 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
       continue;
     }
     if (rec->state.alive()) {
-      int pid = rec->state.pid;
-      auto st = rec->state.start_time;
-      while (!wait_gone(pid, st, 1000)) {
-      }
+      while (!wait_gone(rec->state.pid, rec->state.start_time, 1000)) {}
       settle(c, id, 137);
       rec = store::read_container(c.store, id);
     }
     if (!rec) {  // --rm: removed as it ended
-      if (auto code = died_exit_code(c.store, id)) rep.done.push_back(std::to_string(*code));
-      else rep.errors.push_back(Error{Errc::not_found, 0, fmt::format("no container with ID {} found: no such container", id)});
+      if (auto code = died_exit_code(c.store, id))
+        rep.done.push_back(std::to_string(*code));
+      else
+        rep.errors.push_back(no_such(id));
       continue;
     }
     rep.done.push_back(std::to_string(rec->state.exit_code));
   }
+}
+
+}  // namespace
+
+Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& names,
+                                    const std::vector<std::string>& conditions, int interval_ms) {
+  auto want = TRY(wait_states(conditions));
+  if (interval_ms <= 0) return fail(Errc::usage, "--interval must be positive");
+  MultiReport rep;
+  // A --rm container that is gone already is still waited for by its full id: the exit code
+  // of its "died" event (podman keeps exit codes beyond their containers too).
+  std::vector<std::string> ids;
+  {
+    auto lock = TRY(c.store.read_lock());
+    for (const auto& n : names) {
+      auto id = store::resolve_container(c.store, n);
+      if (id)
+        ids.push_back(*id);
+      else if (store::is_full_id(n) && (want.empty() || want.count("exited")) && died_exit_code(c.store, n))
+        ids.push_back(n);
+      else
+        rep.errors.push_back(id.error());
+    }
+  }
+  if (!want.empty() && !want.count("exited"))
+    wait_polled(c, ids, want, interval_ms, rep);
+  else
+    wait_exited(c, ids, want, rep);
   return rep;
 }
 
@@ -516,10 +560,10 @@ namespace {
 
 // podman top's descriptors (psgo's names and headers) that berth knows.
 const std::vector<std::pair<std::string, std::string>> kTopDescriptors = {
-    {"user", "USER"},   {"pid", "PID"},       {"ppid", "PPID"},   {"pcpu", "%CPU"},   {"etime", "ELAPSED"},
-    {"tty", "TTY"},     {"time", "TIME"},     {"args", "COMMAND"}, {"comm", "COMMAND"}, {"group", "GROUP"},
-    {"nice", "NI"},     {"state", "STATE"}, {"vsz", "VSZ"},     {"hpid", "HPID"},
-    {"huser", "HUSER"}, {"seccomp", "SECCOMP"},
+    {"user", "USER"},     {"pid", "PID"},     {"ppid", "PPID"},   {"pcpu", "%CPU"},
+    {"etime", "ELAPSED"}, {"tty", "TTY"},     {"time", "TIME"},   {"args", "COMMAND"},
+    {"comm", "COMMAND"},  {"group", "GROUP"}, {"nice", "NI"},     {"state", "STATE"},
+    {"vsz", "VSZ"},       {"hpid", "HPID"},   {"huser", "HUSER"}, {"seccomp", "SECCOMP"},
 };
 
 // name -> id from a passwd or group file's text (name:x:id:...)
@@ -532,7 +576,8 @@ std::map<std::string, std::string> id_names(const std::string& text) {
     std::string line = text.substr(i, j - i);
     i = j + 1;
     auto a = line.find(':'), b = line.find(':', a + 1), cc = line.find(':', b + 1);
-    if (a != std::string::npos && b != std::string::npos && cc != std::string::npos) out[line.substr(b + 1, cc - b - 1)] = line.substr(0, a);
+    if (a != std::string::npos && b != std::string::npos && cc != std::string::npos)
+      out[line.substr(b + 1, cc - b - 1)] = line.substr(0, a);
   }
   return out;
 }
@@ -641,7 +686,9 @@ std::optional<std::map<std::string, std::string>> top_row(const std::string& nam
       {"vsz", std::to_string(std::atoll(f[20].c_str()) / 1024)},
       {"hpid", name},
       {"huser", std::to_string(host.st_uid)},
-      {"seccomp", seccomp == "2" ? "filter" : seccomp == "1" ? "strict" : "disabled"},
+      {"seccomp", seccomp == "2"   ? "filter"
+                  : seccomp == "1" ? "strict"
+                                   : "disabled"},
   };
 }
 
@@ -652,12 +699,14 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
   auto want_cols = TRY(top_columns(descriptors));
   std::string id = TRY(container_id(c, key));
   auto rec = TRY(store::read_container(c.store, id));
-  if (!rec.state.alive()) return fail(Errc::system, "top can only be used on running containers: container state improper");
+  if (!rec.state.alive())
+    return fail(Errc::system, "top can only be used on running containers: container state improper");
   int init = rec.state.pid;
   // Rootless: only from inside the container's user namespace may its processes be inspected.
   if (sys::rootless_pending()) TRY(sys::join_userns_of(init));
   TopContext t;
-  if (::stat(fmt::format("/proc/{}/ns/pid", init).c_str(), &t.ns) < 0) return fail_errno("the container's pid namespace");
+  if (::stat(fmt::format("/proc/{}/ns/pid", init).c_str(), &t.ns) < 0)
+    return fail_errno("the container's pid namespace");
   // Users and groups by id from the container's /etc/passwd and /etc/group, read inside its root.
   t.users = id_names(read_proc(fmt::format("/proc/{}/root/etc/passwd", init)));
   t.groups = id_names(read_proc(fmt::format("/proc/{}/root/etc/group", init)));
@@ -692,11 +741,17 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
   auto ts = [](std::int64_t ns) { return ns ? rfc3339_utc(ns / 1000000000, ns % 1000000000) : "0001-01-01T00:00:00Z"; };
   Json mounts = Json::array();
   for (const auto& v : conf.volumes)
-    mounts.push_back({{"Type", "bind"}, {"Source", v.source}, {"Destination", v.target}, {"RW", !v.read_only},
+    mounts.push_back({{"Type", "bind"},
+                      {"Source", v.source},
+                      {"Destination", v.target},
+                      {"RW", !v.read_only},
                       {"Options", Json::array({"rbind"})}});
   for (const auto& t : conf.tmpfs)
-    mounts.push_back({{"Type", "tmpfs"}, {"Source", "tmpfs"}, {"Destination", t.target},
-                      {"RW", t.options.find("ro") != 0}, {"Options", Json::array({t.options})}});
+    mounts.push_back({{"Type", "tmpfs"},
+                      {"Source", "tmpfs"},
+                      {"Destination", t.target},
+                      {"RW", t.options.find("ro") != 0},
+                      {"Options", Json::array({t.options})}});
   OrderedJson j;
   j["Id"] = id;
   j["Created"] = ts(conf.created);
@@ -743,15 +798,15 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
                  {"HealthMaxLogSize", conf.health_max_log_size},
                  {"OpenStdin", conf.interactive}};
   auto policy = parse_restart_policy(conf.restart).value_or(RestartPolicy{});
-  j["HostConfig"] = {{"AutoRemove", conf.rm},
-                     {"Privileged", conf.privileged},
-                     {"ReadonlyRootfs", conf.read_only},
-                     {"NetworkMode", conf.network},
-                     {"CapAdd", conf.cap_add},
-                     {"CapDrop", conf.cap_drop},
-                     {"SecurityOpt", conf.security_opt},
-                     {"RestartPolicy", {{"Name", policy.name == "no" ? "" : policy.name},
-                                        {"MaximumRetryCount", policy.max_retries}}}};
+  j["HostConfig"] = {
+      {"AutoRemove", conf.rm},
+      {"Privileged", conf.privileged},
+      {"ReadonlyRootfs", conf.read_only},
+      {"NetworkMode", conf.network},
+      {"CapAdd", conf.cap_add},
+      {"CapDrop", conf.cap_drop},
+      {"SecurityOpt", conf.security_opt},
+      {"RestartPolicy", {{"Name", policy.name == "no" ? "" : policy.name}, {"MaximumRetryCount", policy.max_retries}}}};
   return Json::parse(dump_json(j));
 }
 

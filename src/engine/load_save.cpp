@@ -46,7 +46,8 @@ Result<void> save_images(Context& c, const SaveRequest& r) {
   for (const auto& i : r.images) {
     auto res = TRY(resolve_image(c.store, names, i));
     image::SaveItem item{res.id, {}};
-    if (!res.name.empty()) item.names.push_back(res.name);
+    if (!res.name.empty())
+      item.names.push_back(res.name);
     else
       for (const auto& [n, id] : names)
         if (id == res.id) item.names.push_back(n);

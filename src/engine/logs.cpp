@@ -40,7 +40,8 @@ bool parse_line(std::string_view l, LogLine& out) {
   auto dot = out.ts.find('.');
   if (dot != std::string::npos) {
     std::string digits;
-    for (size_t i = dot + 1; i < out.ts.size() && isdigit(static_cast<unsigned char>(out.ts[i])); i++) digits += out.ts[i];
+    for (size_t i = dot + 1; i < out.ts.size() && isdigit(static_cast<unsigned char>(out.ts[i])); i++)
+      digits += out.ts[i];
     digits.resize(9, '0');
     frac = std::atol(digits.c_str());
   }
@@ -136,7 +137,8 @@ Result<void> container_logs(Context& c, const LogsOptions& o) {
   auto rec = TRY(store::read_container(c.store, id));
   std::string driver = rec.config.log_driver;
   if (driver == "none" || driver == "passthrough")
-    return fail(Errc::unsupported, "this container is using the '{}' log driver, cannot read logs: this container is not logging output",
+    return fail(Errc::unsupported,
+                "this container is using the '{}' log driver, cannot read logs: this container is not logging output",
                 driver);
   if (driver == "journald") return journal_logs(c, id, o);
   std::string path = store::container_dir(c.store, id) + "/ctr.log";

@@ -90,7 +90,8 @@ Result<image::IngestedLayer> fetch_layer(const store::Store& s, registry::Client
         });
       },
       [&](int rfd) -> Result<void> {
-        out = TRY(image::ingest_to_temp(s, [rfd](void* b, size_t n) { return ::read(rfd, b, n); }, uo));
+        out = TRY(image::ingest_to_temp(
+            s, [rfd](void* b, size_t n) { return ::read(rfd, b, n); }, uo));
         have = true;
         return {};
       }));
@@ -142,8 +143,8 @@ Result<ChosenManifest> choose_manifest(registry::Client& cl, const Reference& re
 // Which layers the store already has (same chain and same blob): those are not downloaded.
 // Fills `layers` with them; returns the indexes of the others, and their total size.
 std::pair<std::vector<size_t>, std::uint64_t> missing_layers(const store::Store& s, const image::Manifest& man,
-                                                            const std::vector<DiffId>& diff_ids,
-                                                            std::vector<image::IngestedLayer>& layers, Progress& p) {
+                                                             const std::vector<DiffId>& diff_ids,
+                                                             std::vector<image::IngestedLayer>& layers, Progress& p) {
   std::vector<size_t> todo;
   std::uint64_t total = 0;
   const ChainId* parent = nullptr;
@@ -151,7 +152,8 @@ std::pair<std::vector<size_t>, std::uint64_t> missing_layers(const store::Store&
   for (size_t i = 0; i < man.layers.size(); i++) {
     ChainId chain = chain_id(parent, diff_ids[i]);
     const auto& ld = man.layers[i];
-    auto rec = s.has_layer(chain) && s.has_blob(ld.digest) ? s.layer(chain) : Result<store::LayerRecord>(std::unexpected(Error{}));
+    auto rec = s.has_layer(chain) && s.has_blob(ld.digest) ? s.layer(chain)
+                                                           : Result<store::LayerRecord>(std::unexpected(Error{}));
     if (rec) {
       layers[i].result = {rec->blob, rec->blob_size, rec->diff, rec->media_type, rec->size};
       p.line("Copying blob {} skipped: already exists", ld.digest.str().substr(0, 19));
@@ -211,8 +213,10 @@ Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, 
   auto man = TRY(context(image::parse_manifest(chosen.doc), ref.str()));
   p.line("Getting image source signatures");
   std::string config;
-  if (c.store.has_blob(man.config.digest)) config = TRY(c.store.read_blob(man.config.digest, kConfigMax));
-  else config = TRY(cl.fetch_small_blob(man.config.digest, kConfigMax));
+  if (c.store.has_blob(man.config.digest))
+    config = TRY(c.store.read_blob(man.config.digest, kConfigMax));
+  else
+    config = TRY(cl.fetch_small_blob(man.config.digest, kConfigMax));
   auto diff_ids = TRY(image::config_diff_ids(TRY(parse_json(config, "image config"))));
   if (diff_ids.size() != man.layers.size())
     return fail(Errc::invalid_input, "{}: the manifest lists {} layers but the config has {} diff_ids", ref.str(),
@@ -285,10 +289,8 @@ Result<std::string> ensure_image(Context& c, const std::string& input, PullPolic
     return p.name.empty() ? p.id.str() : p.name;
   };
   switch (policy) {
-    case PullPolicy::never:
-      return input;
-    case PullPolicy::always:
-      return pull();
+    case PullPolicy::never: return input;
+    case PullPolicy::always: return pull();
     case PullPolicy::missing: {
       auto found = local();
       if (found) return input;

@@ -44,7 +44,8 @@ Result<std::string> layer_type_for(const std::string& t, bool docker) {
 Result<std::pair<std::string, std::string>> converted(const std::string& bytes, const std::string& type,
                                                       const std::string& format) {
   bool want_docker = format == "v2s2";
-  if (format.empty() || want_docker == is_docker(type)) return std::pair{bytes, type.empty() ? image::kOciManifest : type};
+  if (format.empty() || want_docker == is_docker(type))
+    return std::pair{bytes, type.empty() ? image::kOciManifest : type};
   auto j = TRY(parse_json(bytes, "stored manifest"));
   auto man = TRY(image::parse_manifest(j));
   Json layers = Json::array();
@@ -55,16 +56,19 @@ Result<std::pair<std::string, std::string>> converted(const std::string& bytes, 
   }
   man.config.media_type = want_docker ? image::kDockerConfig : image::kOciConfig;
   std::string mt = want_docker ? image::kDockerManifest : image::kOciManifest;
-  Json out = {{"schemaVersion", 2}, {"mediaType", mt}, {"config", image::descriptor_to_json(man.config)}, {"layers", layers}};
+  Json out = {
+      {"schemaVersion", 2}, {"mediaType", mt}, {"config", image::descriptor_to_json(man.config)}, {"layers", layers}};
   return std::pair{dump_json(out), mt};
 }
 
 Result<Reference> destination(const std::string& d) {
   std::string s = d;
-  if (s.starts_with("docker://")) s = s.substr(9);
-  else if (auto colon = s.find(':'); colon != std::string::npos && s.find('/') > colon &&
-                                     (s.starts_with("oci:") || s.starts_with("oci-archive:") || s.starts_with("docker-archive:") ||
-                                      s.starts_with("dir:") || s.starts_with("containers-storage:")))
+  if (s.starts_with("docker://"))
+    s = s.substr(9);
+  else if (auto colon = s.find(':');
+           colon != std::string::npos && s.find('/') > colon &&
+           (s.starts_with("oci:") || s.starts_with("oci-archive:") || s.starts_with("docker-archive:") ||
+            s.starts_with("dir:") || s.starts_with("containers-storage:")))
     return fail(Errc::unsupported, "transport \"{}\" is not supported by push; use berth save for archives",
                 s.substr(0, colon));
   return Reference::normalize(s);

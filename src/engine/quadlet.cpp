@@ -20,11 +20,14 @@ namespace {
 
 // Quadlet's Health*= keys: the berth flag each one stands for ("" for other keys).
 std::string health_flag(const std::string& key) {
-  static const std::pair<const char*, const char*> keys[] = {
-      {"HealthCmd", "--health-cmd"},           {"HealthInterval", "--health-interval"},
-      {"HealthRetries", "--health-retries"},   {"HealthTimeout", "--health-timeout"},
-      {"HealthStartPeriod", "--health-start-period"}, {"HealthOnFailure", "--health-on-failure"},
-      {"HealthMaxLogCount", "--health-max-log-count"}, {"HealthMaxLogSize", "--health-max-log-size"}};
+  static const std::pair<const char*, const char*> keys[] = {{"HealthCmd", "--health-cmd"},
+                                                             {"HealthInterval", "--health-interval"},
+                                                             {"HealthRetries", "--health-retries"},
+                                                             {"HealthTimeout", "--health-timeout"},
+                                                             {"HealthStartPeriod", "--health-start-period"},
+                                                             {"HealthOnFailure", "--health-on-failure"},
+                                                             {"HealthMaxLogCount", "--health-max-log-count"},
+                                                             {"HealthMaxLogSize", "--health-max-log-size"}};
   for (const auto& [k, f] : keys)
     if (key == k) return f;
   return "";
@@ -114,14 +117,64 @@ Result<std::vector<std::string>> split_unit_words(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// What a [Container] group asks for: the image, the command, the run flags.
+struct ContainerGroup {
+  std::string image, name = "systemd-%N", notify = "conmon";
+  std::vector<std::string> flags, exec;
+};
+
+// One key of a [Container] group into `g`; an unknown key is an error, as Quadlet's.
+Result<void> container_key(const std::string& k, const std::string& v, std::string_view file_name, ContainerGroup& g) {
+  auto words = [&]() { return split_unit_words(v); };
+  auto add = [&](const char* flag, const std::string& value) { g.flags.insert(g.flags.end(), {flag, value}); };
+  if (k == "Image")
+    g.image = v;
+  else if (k == "Exec")
+    g.exec = TRY(words());
+  else if (k == "ContainerName")
+    g.name = v;
+  else if (k == "Environment")
+    for (auto& w : TRY(words())) add("--env", w);
+  else if (k == "EnvironmentFile")
+    add("--env-file", v);
+  else if (k == "Volume")
+    add("-v", v);
+  else if (k == "Mount")
+    add("--mount", v);
+  else if (k == "Tmpfs")
+    add("--tmpfs", v);
+  else if (k == "User")
+    add("--user", v);
+  else if (k == "WorkingDir")
+    add("-w", v);
+  else if (k == "Label")
+    for (auto& w : TRY(words())) add("--label", w);
+  else if (k == "Notify")
+    g.notify = v == "healthy" ? "healthy" : (v == "true" || v == "yes" || v == "1") ? "container" : "conmon";
+  else if (auto hf = health_flag(k); !hf.empty())
+    g.flags.insert(g.flags.end(), {hf, v});
+  else if (k == "ReadOnly") {
+    if (v == "true" || v == "yes" || v == "1") g.flags.push_back("--read-only");
+  } else if (k == "AddCapability")
+    for (auto& w : TRY(words())) add("--cap-add", w);
+  else if (k == "DropCapability")
+    for (auto& w : TRY(words())) add("--cap-drop", w);
+  else if (k == "PodmanArgs" || k == "BerthArgs")
+    for (auto& w : TRY(words())) g.flags.push_back(w);
+  else
+    return fail(Errc::invalid_input, "{}: unsupported key '{}' in group 'Container'", file_name, k);
+  return {};
+}
+
+}  // namespace
+
 Result<QuadletUnit> quadlet_container(std::string_view file_name, std::string_view text, const std::string& berth,
                                       const std::string& source_path) {
   std::string base(file_name.substr(0, file_name.rfind('.')));
   auto sections = TRY(parse_unit(text, file_name));
-  std::string image;
-  std::vector<std::string> flags, exec;
-  std::string name = "systemd-%N";
-  std::string notify = "conmon";
+  ContainerGroup g;
   std::string unit_part, service_part, install_part;
   QuadletUnit u;
   u.service_name = base + ".service";
@@ -138,41 +191,15 @@ Result<QuadletUnit> quadlet_container(std::string_view file_name, std::string_vi
     }
     if (sec.name != "Container") return fail(Errc::invalid_input, "{}: unsupported section [{}]", file_name, sec.name);
     has_container = true;
-    for (const auto& [k, v] : sec.entries) {
-      auto words = [&]() { return split_unit_words(v); };
-      if (k == "Image") image = v;
-      else if (k == "Exec") exec = TRY(words());
-      else if (k == "ContainerName") name = v;
-      else if (k == "Environment")
-        for (auto& w : TRY(words())) flags.insert(flags.end(), {"--env", w});
-      else if (k == "EnvironmentFile") flags.insert(flags.end(), {"--env-file", v});
-      else if (k == "Volume") flags.insert(flags.end(), {"-v", v});
-      else if (k == "Mount") flags.insert(flags.end(), {"--mount", v});
-      else if (k == "Tmpfs") flags.insert(flags.end(), {"--tmpfs", v});
-      else if (k == "User") flags.insert(flags.end(), {"--user", v});
-      else if (k == "WorkingDir") flags.insert(flags.end(), {"-w", v});
-      else if (k == "Label")
-        for (auto& w : TRY(words())) flags.insert(flags.end(), {"--label", w});
-      else if (k == "Notify") notify = v == "healthy" ? "healthy" : (v == "true" || v == "yes" || v == "1") ? "container" : "conmon";
-      else if (auto hf = health_flag(k); !hf.empty()) flags.insert(flags.end(), {hf, v});
-      else if (k == "ReadOnly") {
-        if (v == "true" || v == "yes" || v == "1") flags.push_back("--read-only");
-      } else if (k == "AddCapability")
-        for (auto& w : TRY(words())) flags.insert(flags.end(), {"--cap-add", w});
-      else if (k == "DropCapability")
-        for (auto& w : TRY(words())) flags.insert(flags.end(), {"--cap-drop", w});
-      else if (k == "PodmanArgs" || k == "BerthArgs")
-        for (auto& w : TRY(words())) flags.push_back(w);
-      else return fail(Errc::invalid_input, "{}: unsupported key '{}' in group 'Container'", file_name, k);
-    }
+    for (const auto& [k, v] : sec.entries) TRY(container_key(k, v, file_name, g));
   }
   if (!has_container) return fail(Errc::invalid_input, "{}: no [Container] group", file_name);
-  if (image.empty()) return fail(Errc::invalid_input, "{}: no Image key specified", file_name);
-  std::vector<std::string> run = {"run", "--name=" + name, "--cidfile=%t/%N.cid", "--replace", "--rm",
-                                  "--sdnotify=" + notify, "-d"};
-  run.insert(run.end(), flags.begin(), flags.end());
-  run.push_back(image);
-  run.insert(run.end(), exec.begin(), exec.end());
+  if (g.image.empty()) return fail(Errc::invalid_input, "{}: no Image key specified", file_name);
+  std::vector<std::string> run = {
+      "run", "--name=" + g.name, "--cidfile=%t/%N.cid", "--replace", "--rm", "--sdnotify=" + g.notify, "-d"};
+  run.insert(run.end(), g.flags.begin(), g.flags.end());
+  run.push_back(g.image);
+  run.insert(run.end(), g.exec.begin(), g.exec.end());
   // %t and %N are systemd's: not quoted away (systemd_quote doubles %).
   std::string start = berth + join_quoted(run);
   for (const char* spec : {"%%t", "%%N"}) {
@@ -180,7 +207,8 @@ Result<QuadletUnit> quadlet_container(std::string_view file_name, std::string_vi
     for (size_t p; (p = start.find(esc)) != std::string::npos;) start.replace(p, esc.size(), raw);
   }
   u.text = fmt::format(
-      "# Automatically generated by berth (quadlet) from {}\n\n[Unit]\n{}SourcePath={}\nRequiresMountsFor=%t/containers\n\n"
+      "# Automatically generated by berth (quadlet) from "
+      "{}\n\n[Unit]\n{}SourcePath={}\nRequiresMountsFor=%t/containers\n\n"
       "[Service]\nEnvironment=BERTH_SYSTEMD_UNIT=%n\nKillMode=mixed\n"
       "ExecStop={} rm -v -f -i --cidfile=%t/%N.cid\nExecStopPost=-{} rm -v -f -i --cidfile=%t/%N.cid\n"
       "Type=notify\nNotifyAccess=all\nSyslogIdentifier=%N\nExecStart={}\n{}{}",
@@ -230,7 +258,8 @@ Result<int> quadlet_generate(const std::string& out_dir, bool user, const std::s
       fmt::print(stderr, "berth-generator: cannot write {}/{}\n", out_dir, unit->service_name);
       continue;
     }
-    for (const auto& [targets, kind] : {std::pair{&unit->wanted_by, ".wants"}, std::pair{&unit->required_by, ".requires"}})
+    for (const auto& [targets, kind] :
+         {std::pair{&unit->wanted_by, ".wants"}, std::pair{&unit->required_by, ".requires"}})
       for (const auto& t : *targets) {
         std::string dir = out_dir + "/" + t + kind;
         ::mkdir(dir.c_str(), 0755);

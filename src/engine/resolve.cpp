@@ -57,9 +57,9 @@ Result<ResolvedImage> resolve_image(const store::Store& s, const store::NameMap&
   }
   // A short name: localhost/ first, then docker.io/library/, then any registry whose
   // repository path is the given one.
-  for (const std::string& cand : {fmt::format("localhost/{}:{}", ref->path, tag),
-                                  fmt::format("docker.io/{}{}:{}", ref->path.find('/') == std::string::npos ? "library/" : "",
-                                              ref->path, tag)}) {
+  for (const std::string& cand :
+       {fmt::format("localhost/{}:{}", ref->path, tag),
+        fmt::format("docker.io/{}{}:{}", ref->path.find('/') == std::string::npos ? "library/" : "", ref->path, tag)}) {
     auto it = names.find(cand);
     if (it != names.end()) return ResolvedImage{it->second, it->first};
   }

@@ -24,8 +24,10 @@ void sd_notify(std::string_view message) {
   const char* path = std::getenv("NOTIFY_SOCKET");
   if (!path || !*path) return;
   if (auto r = sys::send_datagram(path, message); !r) {
-    if (r.error().code == Errc::usage) log::warn("NOTIFY_SOCKET \"{}\" is not a socket path; systemd is not told", path);
-    else log::warn("cannot notify systemd at {}: {}", path, errno_text(r.error().sys_errno));
+    if (r.error().code == Errc::usage)
+      log::warn("NOTIFY_SOCKET \"{}\" is not a socket path; systemd is not told", path);
+    else
+      log::warn("cannot notify systemd at {}: {}", path, errno_text(r.error().sys_errno));
   }
 }
 

@@ -33,7 +33,9 @@ std::vector<std::string> split(std::string_view s, char sep) {
   return out;
 }
 
-bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
+bool all_digits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
 
 // The environment: the image's, berth's defaults, then the flags' (later wins).
 std::vector<std::string> container_env(const store::ContainerConfig& c, const image::ImageConfig& ic,
@@ -76,7 +78,8 @@ Result<std::string> apply_user(const store::ContainerConfig& c, const image::Ima
     if (g == "keep-groups") continue;
     auto gid = resolve_user("0:" + g, "", in.group);
     if (!gid) return fail(Errc::not_found, "unable to find group {}: no matching entries in group file", g);
-    if (std::find(spec.groups.begin(), spec.groups.end(), gid->gid) == spec.groups.end()) spec.groups.push_back(gid->gid);
+    if (std::find(spec.groups.begin(), spec.groups.end(), gid->gid) == spec.groups.end())
+      spec.groups.push_back(gid->gid);
   }
   return ids.home;
 }
@@ -279,8 +282,8 @@ std::string read_image_file(const store::Store& s, const std::vector<ChainId>& l
 Result<void> write_etc_files(const store::Store& s, const std::string& id, const std::string& hostname) {
   auto dir = TRY(store::open_run_dir(s, id));
   TRY(sys::write_replace(dir.get(), "hostname", hostname + "\n", 0644));
-  TRY(sys::write_replace(dir.get(), "hosts", fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t{}\n", hostname),
-                        0644));
+  TRY(sys::write_replace(dir.get(), "hosts",
+                         fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t{}\n", hostname), 0644));
   std::string resolv = sys::read_host_file("/etc/resolv.conf", 1 << 16).value_or("");
   TRY(sys::write_replace(dir.get(), "resolv.conf", resolv, 0644));
   return {};
@@ -317,8 +320,10 @@ Result<runtime::Spec> exec_spec(const store::Store& s, const store::ContainerRec
   store::ContainerRecord r = rec;
   r.config.command = o.command;
   for (const auto& e : o.env) {  // a bare KEY takes this berth's value, as at create
-    if (e.find('=') != std::string::npos) r.config.env.push_back(e);
-    else if (const char* v = std::getenv(e.c_str())) r.config.env.push_back(e + "=" + v);
+    if (e.find('=') != std::string::npos)
+      r.config.env.push_back(e);
+    else if (const char* v = std::getenv(e.c_str()))
+      r.config.env.push_back(e + "=" + v);
   }
   if (!o.user.empty()) r.config.user = o.user;
   if (!o.workdir.empty()) r.config.workdir = o.workdir;

@@ -68,12 +68,15 @@ void record_exit(Context& c, const store::ContainerRecord& rec, const Result<int
   auto lock = c.store.write_lock();
   auto cur = store::read_container(c.store, rec.id);
   store::ContainerState prev = cur ? cur->state : rec.state;
-  store::ContainerState st = code ? prev.exited(*code) : prev.exited(exit_code(code.error().code), code.error().message);
+  store::ContainerState st =
+      code ? prev.exited(*code) : prev.exited(exit_code(code.error().code), code.error().message);
   if (rec.config.rm) {
     if (background_rm) {
       auto r = store::remove_container_dir(c.store, rec.id, true);
-      if (!r) log::warn("remove container {}: {}", rec.id, r.error().message);
-      else emit_event(c.store, "container", "remove", rec.id, name, image);
+      if (!r)
+        log::warn("remove container {}: {}", rec.id, r.error().message);
+      else
+        emit_event(c.store, "container", "remove", rec.id, name, image);
       return;
     }
     // Renamed away under the lock; deleted once other writers may go on.
@@ -99,8 +102,7 @@ void set_restarting(Context& c, const std::string& id, bool on) {
 
 void record_started(Context& c, const store::ContainerRecord& rec, const runtime::Started& s, int restarts = 0) {
   const std::string& id = rec.id;
-  emit_event(c.store, "container", restarts > 0 ? "restart" : "start", id, rec.config.name,
-             rec.config.image);
+  emit_event(c.store, "container", restarts > 0 ? "restart" : "start", id, rec.config.name, rec.config.image);
   log::debug("container started, pid {}", s.pid);
   auto st = store::ContainerState::running(s.pid, s.start_time, store::now_ns());
   st.restart_count = restarts;
@@ -221,8 +223,10 @@ runtime::Supervision attached_supervision(bool tty, bool interactive, std::optio
     *master_fd = master;
     std::vector<runtime::Relay> relays;
     // EIO once the container's side closed
-    if (log) relays.push_back({master, [log](int fd) { return log->relay(fd, "stdout"); }});
-    else relays.push_back({master, [](int fd) { return copy_once(fd, 1); }});
+    if (log)
+      relays.push_back({master, [log](int fd) { return log->relay(fd, "stdout"); }});
+    else
+      relays.push_back({master, [](int fd) { return copy_once(fd, 1); }});
     if (interactive) relays.push_back({0, [master](int fd) { return copy_once(fd, master); }, false});
     return relays;
   };
@@ -321,7 +325,9 @@ Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool int
   OutputPipes pipes;
   if (writer && !tty) TRY(pipe_output(sup, pipes, *writer));
   StopOnTerm stopper(rec.config);
-  sup.on_signal = [&stopper, winch = sup.on_signal](int sig) { return stopper.on_signal(sig) || (winch && winch(sig)); };
+  sup.on_signal = [&stopper, winch = sup.on_signal](int sig) {
+    return stopper.on_signal(sig) || (winch && winch(sig));
+  };
   std::string notify = notify_mode(rec.config);
   std::optional<detail::NotifyRelay> relay;
   if (notify == "container") {
@@ -432,8 +438,10 @@ Result<int> start_detached(const store::ContainerRecord& rec, PendingMonitor m) 
     // monitor, which is then the main process that systemd listens to).
     std::string notify = notify_mode(rec.config);
     long mon = std::atol(msg->c_str() + 2);
-    if (mon > 0 && notify == "conmon") detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", mon));
-    else if (mon > 0 && (notify == "container" || notify == "healthy")) detail::sd_notify(fmt::format("MAINPID={}\n", mon));
+    if (mon > 0 && notify == "conmon")
+      detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", mon));
+    else if (mon > 0 && (notify == "container" || notify == "healthy"))
+      detail::sd_notify(fmt::format("MAINPID={}\n", mon));
     return 0;
   }
   if (msg->starts_with("E")) {
@@ -459,7 +467,8 @@ Result<int> start_container(Context& c, const std::string& id, bool attach, bool
 Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out) {
   log::debug("run {}", o.image);
   if (o.detach && o.log_driver == "passthrough")
-    return fail(Errc::usage, "the passthrough log driver cannot be used with -d: the container needs berth's own stdout and stderr");
+    return fail(Errc::usage,
+                "the passthrough log driver cannot be used with -d: the container needs berth's own stdout and stderr");
   // -d: the monitor starts up while the container is created (on another CPU, when there is one)
   std::optional<PendingMonitor> monitor;
   if (o.detach) monitor.emplace(TRY(spawn_monitor(c)));
@@ -488,8 +497,7 @@ Result<int> exec_container(Context& c, const ExecOptions& o) {
   // that one (its owner, this user, may) rather than a new one with no rights over it.
   if (sys::rootless_pending()) TRY(sys::join_userns_of(rec.state.pid));
   auto spec = TRY(exec_spec(c.store, rec, o));
-  runtime::JoinTarget target{rec.state.pid,
-                             rec.state.start_time, o.detach};
+  runtime::JoinTarget target{rec.state.pid, rec.state.start_time, o.detach};
   std::optional<sys::RawMode> raw;
   runtime::Supervision sup = o.detach ? runtime::Supervision{} : attached_supervision(o.tty, o.interactive, raw);
   auto code = runtime::exec_container_process(spec, target, sup);
@@ -562,15 +570,18 @@ Result<void> Monitor::prepare() {
   spec_ = std::move(*spec);
   target_ = log_target(c_.store, rec_->config);
   if (target_.driver == "passthrough")
-    return fail(Errc::usage, "the passthrough log driver hands berth's own stdout and stderr to the container: it needs "
-                             "a container in the foreground, not -d");
+    return fail(Errc::usage,
+                "the passthrough log driver hands berth's own stdout and stderr to the container: it needs "
+                "a container in the foreground, not -d");
   if (target_.driver == "k8s-file") {
     log_fd_.reset(::open(target_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
     if (!log_fd_) return fail_errno("open the container log {}", target_.path);
   }
   writer_.emplace(log_fd_.get(), target_.journal ? &*target_.journal : nullptr);
   if (auto l = hub_.listen(dir_); !l) log::warn("berth attach will not work: {}", l.error().message);
-  writer_->tee = [this](const char* stream, std::string_view data) { hub_.broadcast(stream[3] == 'o' ? '1' : '2', data); };
+  writer_->tee = [this](const char* stream, std::string_view data) {
+    hub_.broadcast(stream[3] == 'o' ? '1' : '2', data);
+  };
   // -i: the container's stdin is a pipe that stays open; attach writes into it.
   if (rec_->config.interactive && !rec_->config.tty) {
     int pi[2];

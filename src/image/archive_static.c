@@ -12,8 +12,8 @@
 #include <archive_entry.h>
 #include <errno.h>
 
-void __archive_write_entry_filetype_unsupported(struct archive *a, struct archive_entry *entry, const char *format);
+void __archive_write_entry_filetype_unsupported(struct archive* a, struct archive_entry* entry, const char* format);
 
-void __archive_write_entry_filetype_unsupported(struct archive *a, struct archive_entry *entry, const char *format) {
+void __archive_write_entry_filetype_unsupported(struct archive* a, struct archive_entry* entry, const char* format) {
   archive_set_error(a, EILSEQ, "%s: %s format cannot archive this file type", archive_entry_pathname(entry), format);
 }

@@ -39,9 +39,7 @@ struct ResolverDeleter {
 };
 
 // A failed write of the tar, with libarchive's errno (EPIPE: the reader went away first).
-Error write_failed(archive* out) {
-  return archive_failure(out, "write tar", Errc::system);
-}
+Error write_failed(archive* out) { return archive_failure(out, "write tar", Errc::system); }
 
 bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
 
@@ -61,8 +59,7 @@ Result<void> write_marker(archive* out, const std::string& path, time_t sec, lon
   archive_entry_set_perm(m.get(), 0644);
   archive_entry_set_size(m.get(), 0);
   archive_entry_set_mtime(m.get(), sec, nsec);
-  if (archive_write_header(out, m.get()) < ARCHIVE_WARN)
-    return std::unexpected(write_failed(out));
+  if (archive_write_header(out, m.get()) < ARCHIVE_WARN) return std::unexpected(write_failed(out));
   return {};
 }
 
@@ -81,8 +78,7 @@ Result<void> copy_data(archive* disk, archive* out) {
       if (archive_write_data(out, zeros.data(), n) < 0) return std::unexpected(write_failed(out));
       done += static_cast<la_int64_t>(n);
     }
-    if (size > 0 && archive_write_data(out, buf, size) < 0)
-      return std::unexpected(write_failed(out));
+    if (size > 0 && archive_write_data(out, buf, size) < 0) return std::unexpected(write_failed(out));
     done = offset + static_cast<la_int64_t>(size);
   }
 }
@@ -147,16 +143,17 @@ Result<void> write_symlink_tar(int out_fd, const SymlinkEntry& l) {
 
 Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOptions& o) {
   std::unique_ptr<archive, ReadDiskDeleter> disk(archive_read_disk_new());
-  if (o.follow_top) archive_read_disk_set_symlink_hybrid(disk.get());
-  else archive_read_disk_set_symlink_physical(disk.get());
+  if (o.follow_top)
+    archive_read_disk_set_symlink_hybrid(disk.get());
+  else
+    archive_read_disk_set_symlink_physical(disk.get());
   archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
   if (archive_read_disk_open(disk.get(), dir.c_str()) != ARCHIVE_OK)
     return std::unexpected(archive_failure(disk.get(), fmt::format("read {}", dir), Errc::system));
   std::unique_ptr<archive, WriteDeleter> out(archive_write_new());
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_in_last_block(out.get(), 1);
-  if (archive_write_open_fd(out.get(), out_fd) != ARCHIVE_OK)
-    return std::unexpected(write_failed(out.get()));
+  if (archive_write_open_fd(out.get(), out_fd) != ARCHIVE_OK) return std::unexpected(write_failed(out.get()));
   std::unique_ptr<archive_entry_linkresolver, ResolverDeleter> links(archive_entry_linkresolver_new());
   archive_entry_linkresolver_set_strategy(links.get(), archive_format(out.get()));
   const bool layer = !o.overlay_prefix.empty();
@@ -167,7 +164,8 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
     std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
     int r = archive_read_next_header2(disk.get(), e.get());
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) return std::unexpected(archive_failure(disk.get(), fmt::format("read {}", dir), Errc::system));
+    if (r < ARCHIVE_WARN)
+      return std::unexpected(archive_failure(disk.get(), fmt::format("read {}", dir), Errc::system));
     if (archive_entry_filetype(e.get()) == AE_IFDIR) archive_read_disk_descend(disk.get());
     std::string path = archive_entry_pathname(e.get());
     if (path != root && !path.starts_with(root + "/")) continue;
@@ -206,8 +204,7 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
   archive_entry* spare = nullptr;
   while (archive_entry_linkify(links.get(), &rest, &spare), rest != nullptr) {
     std::unique_ptr<archive_entry, EntryDeleter> own(rest);
-    if (archive_write_header(out.get(), rest) < ARCHIVE_WARN)
-      return std::unexpected(write_failed(out.get()));
+    if (archive_write_header(out.get(), rest) < ARCHIVE_WARN) return std::unexpected(write_failed(out.get()));
   }
   if (archive_write_close(out.get()) != ARCHIVE_OK) return std::unexpected(write_failed(out.get()));
   if (o.file_bytes) *o.file_bytes = file_bytes;

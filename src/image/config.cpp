@@ -201,8 +201,9 @@ Result<Descriptor> select_platform(const Json& index, std::string_view os, std::
     offered += fmt::format("{}{}/{}{}", offered.empty() ? "" : ", ", pos, parch, pvar.empty() ? "" : "/" + pvar);
     if (pos == os && parch == arch && (variant.empty() || pvar == variant)) return d;
   }
-  return fail(Errc::not_found, "no image found in manifest list for architecture \"{}\", variant \"{}\", OS \"{}\" (offered: {})",
-              arch, variant, os, offered);
+  return fail(Errc::not_found,
+              "no image found in manifest list for architecture \"{}\", variant \"{}\", OS \"{}\" (offered: {})", arch,
+              variant, os, offered);
 }
 
 ImageConfig decode_image_config(const Json& blob) {
@@ -258,8 +259,7 @@ Result<Json> parse_command(std::string_view s) {
   s = trim(s);
   if (s.starts_with("[")) {
     auto j = parse_json(s, "command", 4);
-    if (j && j->is_array() && std::all_of(j->begin(), j->end(), [](const Json& x) { return x.is_string(); }))
-      return *j;
+    if (j && j->is_array() && std::all_of(j->begin(), j->end(), [](const Json& x) { return x.is_string(); })) return *j;
   }
   if (s.empty()) return fail(Errc::usage, "empty command");
   return Json::array({"/bin/sh", "-c", std::string(s)});
@@ -283,8 +283,11 @@ Result<Json> parse_healthcheck(std::string_view arg) {
       hc["Retries"] = std::stoi(value);
       continue;
     }
-    const char* field = key == "interval" ? "Interval" : key == "timeout" ? "Timeout"
-                      : key == "start-period" ? "StartPeriod" : key == "start-interval" ? "StartInterval" : nullptr;
+    const char* field = key == "interval"         ? "Interval"
+                        : key == "timeout"        ? "Timeout"
+                        : key == "start-period"   ? "StartPeriod"
+                        : key == "start-interval" ? "StartInterval"
+                                                  : nullptr;
     if (!field) return bad(fmt::format("unknown option --{}", key));
     auto ns = parse_duration_ns(value);
     if (!ns) return bad(fmt::format("--{} needs a duration", key));

@@ -66,7 +66,7 @@ bool looks_like_layer(const unsigned char* b, size_t n) {
   if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) return true;  // zstd
   if (n >= 6 && b[0] == 0xfd && b[1] == '7' && b[2] == 'z' && b[3] == 'X') return true;     // xz
   if (n >= 3 && b[0] == 'B' && b[1] == 'Z' && b[2] == 'h') return true;                     // bzip2
-  if (n >= 262 && std::memcmp(b + 257, "ustar", 5) == 0) return true;                      // tar
+  if (n >= 262 && std::memcmp(b + 257, "ustar", 5) == 0) return true;                       // tar
   return false;
 }
 
@@ -226,15 +226,17 @@ Result<std::string> read_rest(archive* a, std::string head, const std::string& p
     if (n < 0) return std::unexpected(archive_failure(a, fmt::format("read {}", path)));
     if (n == 0) break;
     if (head.size() + static_cast<size_t>(n) > kSmallMax)
-      return fail(Errc::invalid_input, "archive member {} is not a layer and is larger than {} MiB: refused (manifests, "
-                  "indexes and configs are at most that)", path, kSmallMax >> 20);
+      return fail(Errc::invalid_input,
+                  "archive member {} is not a layer and is larger than {} MiB: refused (manifests, "
+                  "indexes and configs are at most that)",
+                  path, kSmallMax >> 20);
     head.append(buf, static_cast<size_t>(n));
   }
   return head;
 }
 
-Result<void> stream_member(const store::Store& s, archive* a, archive_entry* e, Members& m,
-                           const UnpackOptions& uo, const LoadOptions& o) {
+Result<void> stream_member(const store::Store& s, archive* a, archive_entry* e, Members& m, const UnpackOptions& uo,
+                           const LoadOptions& o) {
   std::string path = TRY(clean_member_path(archive_entry_pathname(e) ? archive_entry_pathname(e) : ""));
   if (const char* hl = archive_entry_hardlink(e)) {
     m.alias[path] = TRY(clean_member_path(hl));
@@ -329,7 +331,8 @@ Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
   std::string at = s.layer_dir(chain);
   auto held = TRY(context(sys::open_at(s.root(), at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW),
                           fmt::format("layer {}", chain.d.short_id())));
-  TRY(context(sys::FileLock::lock_fd(held.get(), sys::FileLock::Mode::exclusive), fmt::format("layer {}", chain.d.short_id())));
+  TRY(context(sys::FileLock::lock_fd(held.get(), sys::FileLock::Mode::exclusive),
+              fmt::format("layer {}", chain.d.short_id())));
   if (sys::exists_at(held.get(), "diff")) return {};  // a parallel caller did it meanwhile
   auto rec = TRY(s.layer(chain));
   auto blob = TRY(s.open_blob(rec.blob));
@@ -337,8 +340,9 @@ Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
   TRY(sys::ensure_dir(dir.fd(), "diff", 0755));
   auto diff = TRY(sys::open_at(dir.fd(), "diff", O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
   int fd = blob.get();
-  auto got = TRY(context(ingest_layer([fd](void* b, size_t n) { return ::read(fd, b, n); }, -1, diff.get(), unpack_options(s)),
-                         fmt::format("unpack layer {}", chain.d.short_id())));
+  auto got =
+      TRY(context(ingest_layer([fd](void* b, size_t n) { return ::read(fd, b, n); }, -1, diff.get(), unpack_options(s)),
+                  fmt::format("unpack layer {}", chain.d.short_id())));
   if (got.diff.d != rec.diff.d)
     return fail(Errc::invalid_input, "layer {}: its blob {} does not match the layer's diff-id (the store is damaged)",
                 chain.d.short_id(), rec.blob.short_id());
@@ -347,7 +351,8 @@ Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
   if (!s.has_layer(chain)) return fail(Errc::not_found, "layer {} was removed", chain.d.short_id());
   std::string from = fmt::format("tmp/{}/diff", dir.name());
   std::string to = at + "/diff";
-  if (::renameat2(s.root(), from.c_str(), s.root(), to.c_str(), RENAME_NOREPLACE) != 0 && errno != EEXIST && errno != ENOTEMPTY)
+  if (::renameat2(s.root(), from.c_str(), s.root(), to.c_str(), RENAME_NOREPLACE) != 0 && errno != EEXIST &&
+      errno != ENOTEMPTY)
     return fail_errno("rename into {}", to);
   return {};
 }
@@ -385,10 +390,13 @@ Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vecto
         TRY(s.publish_blob(l->dir->fd(), "blob", l->result.blob));
       if (!s.has_layer(chain)) {
         if (!l->dir || l->published)
-          return fail(Errc::unsupported, "layer {} appears under two different parents in this archive; load the images one at a time",
+          return fail(Errc::unsupported,
+                      "layer {} appears under two different parents in this archive; load the images one at a time",
                       l->result.diff.d.short_id());
-        store::LayerRecord lr{chain, l->result.diff, parent ? std::optional<ChainId>(*parent) : std::nullopt,
-                              l->result.blob, l->result.blob_size, l->result.media_type, l->result.size};
+        store::LayerRecord lr{
+            chain,          l->result.diff,      parent ? std::optional<ChainId>(*parent) : std::nullopt,
+            l->result.blob, l->result.blob_size, l->result.media_type,
+            l->result.size};
         TRY(s.publish_layer(*l->dir, lr));
         l->published = true;
       }
@@ -441,8 +449,7 @@ Result<std::vector<LoadedImage>> load_archive(const store::Store& s, int fd, con
   while (true) {
     int r = archive_read_next_header(a.get(), &e);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN)
-      return std::unexpected(archive_failure(a.get(), "read image archive"));
+    if (r < ARCHIVE_WARN) return std::unexpected(archive_failure(a.get(), "read image archive"));
     TRY(stream_member(s, a.get(), e, m, uo, o));
   }
   auto images = TRY(resolve(m));
@@ -468,8 +475,10 @@ Result<std::vector<LoadedImage>> load_oci_dir(const store::Store& s, const std::
     if (!fd) continue;
     unsigned char head[512];
     ssize_t got = ::pread(fd->get(), head, sizeof head, 0);
-    if (got > 0 && looks_like_layer(head, static_cast<size_t>(got))) layer_files.push_back(rel);
-    else m.small[rel] = TRY(context(sys::read_all(fd->get(), kSmallMax), rel));
+    if (got > 0 && looks_like_layer(head, static_cast<size_t>(got)))
+      layer_files.push_back(rel);
+    else
+      m.small[rel] = TRY(context(sys::read_all(fd->get(), kSmallMax), rel));
   }
   UnpackOptions uo = unpack_options(s);
   std::mutex mu;
@@ -485,7 +494,8 @@ Result<std::vector<LoadedImage>> load_oci_dir(const store::Store& s, const std::
       }
       try {
         auto fd = sys::open_beneath(dir.get(), rel, O_RDONLY, 0, true);
-        Result<IngestedLayer> l = fd ? ingest_to_temp(s, [&](void* b, size_t n) { return ::read(fd->get(), b, n); }, uo)
+        Result<IngestedLayer> l = fd ? ingest_to_temp(
+                                           s, [&](void* b, size_t n) { return ::read(fd->get(), b, n); }, uo)
                                      : Result<IngestedLayer>(std::unexpected(fd.error()));
         std::lock_guard g(mu);
         if (!l) {

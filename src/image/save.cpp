@@ -72,9 +72,7 @@ class TarSink : public Sink {
   }
 
  private:
-  Result<void> err() {
-    return std::unexpected(archive_failure(a_.get(), "write archive", Errc::system));
-  }
+  Result<void> err() { return std::unexpected(archive_failure(a_.get(), "write archive", Errc::system)); }
   std::unique_ptr<archive, WriteDeleter> a_;
   bool ok_ = false;
 };
@@ -100,7 +98,8 @@ class DirSink : public Sink {
       left -= static_cast<std::uint64_t>(n);
     }
     if (::fsync(out.get()) < 0) return fail_errno("fsync {}", path);
-    if (::renameat(parent.get(), tmp.c_str(), parent.get(), base(path).c_str()) < 0) return fail_errno("rename {}", path);
+    if (::renameat(parent.get(), tmp.c_str(), parent.get(), base(path).c_str()) < 0)
+      return fail_errno("rename {}", path);
     return {};
   }
   Result<void> finish() override { return {}; }
@@ -173,8 +172,11 @@ Result<void> save_oci(const store::Store& s, const std::vector<SaveItem>& items,
     TRY(blob(p.parsed.config.digest));
     for (const auto& l : p.parsed.layers) TRY(blob(l.digest));
     TRY(blob(p.rec.manifest));
-    Descriptor d{p.rec.manifest_type.empty() ? kOciManifest : p.rec.manifest_type, p.rec.manifest,
-                 static_cast<long long>(p.manifest.size()), Json::object(), {}};
+    Descriptor d{p.rec.manifest_type.empty() ? kOciManifest : p.rec.manifest_type,
+                 p.rec.manifest,
+                 static_cast<long long>(p.manifest.size()),
+                 Json::object(),
+                 {}};
     if (item.names.empty()) {
       manifests.push_back(descriptor_to_json(d));
     } else {
@@ -206,8 +208,10 @@ Result<void> save_images(const store::Store& s, const std::vector<SaveItem>& ite
   } else {
     sink = std::make_unique<TarSink>(out_fd);
   }
-  if (f == SaveFormat::docker_archive) TRY(save_docker(s, items, *sink));
-  else TRY(save_oci(s, items, *sink));
+  if (f == SaveFormat::docker_archive)
+    TRY(save_docker(s, items, *sink));
+  else
+    TRY(save_oci(s, items, *sink));
   return sink->finish();
 }
 

@@ -60,8 +60,7 @@ Result<UniqueFd> open_parent(int root, const std::string& rel) {
   if (fd) return fd;
   if (fd.error().sys_errno == ELOOP || fd.error().sys_errno == EXDEV)
     return fail(Errc::invalid_input, "{} goes through a symlink", rel);
-  if (fd.error().sys_errno == ENOTDIR)
-    return fail(Errc::invalid_input, "{} is not a directory", rel);
+  if (fd.error().sys_errno == ENOTDIR) return fail(Errc::invalid_input, "{} is not a directory", rel);
   if (fd.error().sys_errno != ENOENT) return std::unexpected(fd.error());
   auto made = sys::make_dirs(root, rel, 0755);
   if (!made) {
@@ -165,13 +164,11 @@ class Unpacker {
       case AE_IFIFO: return special(e, dir, base, path, S_IFIFO, 0);
       case AE_IFCHR:
       case AE_IFBLK: {
-        if (opt_.rootless)
-          return fail(Errc::invalid_input, "device node {} cannot be created rootless", path);
+        if (opt_.rootless) return fail(Errc::invalid_input, "device node {} cannot be created rootless", path);
         dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
         return special(e, dir, base, path, type == AE_IFCHR ? S_IFCHR : S_IFBLK, dev);
       }
-      default:
-        return fail(Errc::invalid_input, "tar member {} has an unsupported type {:o}", path, type);
+      default: return fail(Errc::invalid_input, "tar member {} has an unsupported type {:o}", path, type);
     }
   }
 
@@ -251,8 +248,8 @@ class Unpacker {
     // setuid/setgid/sticky bits, which must be set after the chown.
     mode_t perm = archive_entry_perm(e) & 07777;
     bool special_bits = (perm & 07000) != 0;
-    int fd = ::openat(dir, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                      special_bits ? 0600 : perm);
+    int fd =
+        ::openat(dir, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, special_bits ? 0600 : perm);
     if (fd < 0) return fail_errno("create {}", path);
     UniqueFd g(fd);
     la_int64_t end = TRY(context(write_data(a, fd, bytes_), path));
@@ -368,8 +365,7 @@ Result<UnpackStats> unpack_entries(archive* a, int dirfd, const UnpackOptions& o
   while (true) {
     int r = archive_read_next_header(a, &e);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN)
-      return std::unexpected(archive_failure(a, "corrupt or truncated layer data"));
+    if (r < ARCHIVE_WARN) return std::unexpected(archive_failure(a, "corrupt or truncated layer data"));
     TRY(u.entry(a, e));
     st.entries++;
   }

@@ -15,9 +15,7 @@ namespace berth::registry {
 
 namespace {
 
-bool is_token_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("!#$%&'*+-.^_`|~", c);
-}
+bool is_token_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("!#$%&'*+-.^_`|~", c); }
 
 std::string lower(std::string_view s) {
   std::string o(s);
@@ -166,8 +164,10 @@ std::string normalize_auth_key(std::string_view key) {
   std::string k(key);
   for (const char* p : {"https://", "http://"})
     if (k.starts_with(p)) k = k.substr(std::strlen(p));
-  if (k.ends_with("/v1/")) k.resize(k.size() - 4);
-  else if (k.ends_with("/v2/")) k.resize(k.size() - 4);
+  if (k.ends_with("/v1/"))
+    k.resize(k.size() - 4);
+  else if (k.ends_with("/v2/"))
+    k.resize(k.size() - 4);
   while (k.ends_with("/")) k.pop_back();
   if (k == "index.docker.io" || k == "registry-1.docker.io") k = "docker.io";
   return k;

@@ -27,9 +27,9 @@ struct Client::Session {
   bool insecure_allowed = false;
   TlsOptions tls;
   std::optional<Credentials> creds;
-  bool basic = false;                          // the registry asked for basic auth
-  std::map<std::string, std::string> tokens;   // scopes -> bearer token
-  std::optional<Challenge> bearer;             // the registry's last bearer challenge
+  bool basic = false;                         // the registry asked for basic auth
+  std::map<std::string, std::string> tokens;  // scopes -> bearer token
+  std::optional<Challenge> bearer;            // the registry's last bearer challenge
   std::string default_scope;
 };
 
@@ -59,7 +59,8 @@ std::string registry_error(const HttpResponse& r) {
 std::string default_cert_dir(const std::string& host) {
   std::vector<std::string> dirs;
   const char* home = std::getenv("HOME");
-  if ((sys::rootless() || ::getuid() != 0) && home) dirs.push_back(std::string(home) + "/.config/containers/certs.d/" + host);
+  if ((sys::rootless() || ::getuid() != 0) && home)
+    dirs.push_back(std::string(home) + "/.config/containers/certs.d/" + host);
   dirs.push_back("/etc/containers/certs.d/" + host);
   dirs.push_back("/etc/docker/certs.d/" + host);
   for (const auto& d : dirs)
@@ -81,8 +82,10 @@ Result<Client> Client::make(const Reference& ref, const ClientOptions& o, const 
   s.tls_verify = !s.insecure_allowed;
   s.tls.verify = s.tls_verify;
   s.tls.cert_dir = o.cert_dir.empty() ? default_cert_dir(ref.domain) : o.cert_dir;
-  if (o.creds) s.creds = o.creds;
-  else if (auto found = TRY(find_credentials(o.authfile, ref.domain, ref.path))) s.creds = found;
+  if (o.creds)
+    s.creds = o.creds;
+  else if (auto found = TRY(find_credentials(o.authfile, ref.domain, ref.path)))
+    s.creds = found;
   if (!ref.path.empty()) s.default_scope = fmt::format("repository:{}:{}", ref.path, o.push ? "pull,push" : "pull");
   c.path_ = ref.path;
   c.http_ = std::make_unique<Http>(s.tls);
@@ -192,7 +195,8 @@ Result<std::string> Client::fetch_token(const Challenge& ch, const std::string& 
   r.url = url;
   r.what = "token response";
   r.max_body = 1 << 20;
-  if (s_->creds) r.headers.push_back("Authorization: Basic " + base64_encode(s_->creds->username + ":" + s_->creds->password));
+  if (s_->creds)
+    r.headers.push_back("Authorization: Basic " + base64_encode(s_->creds->username + ":" + s_->creds->password));
   auto resp = TRY(http_->perform(r));
   if (resp.status == 401 || resp.status == 403)
     return fail(Errc::usage, "unable to retrieve auth token: invalid username/password: {}", registry_error(resp));
@@ -213,7 +217,8 @@ Result<void> Client::ping() {
   auto resp = TRY(send(r));
   if (resp.status == 401 || resp.status == 403)
     return fail(Errc::usage, "logging into \"{}\": invalid username/password", s_->host);
-  if (resp.status != 200) return fail(Errc::system, "pinging container registry {}: {}", s_->host, registry_error(resp));
+  if (resp.status != 200)
+    return fail(Errc::system, "pinging container registry {}: {}", s_->host, registry_error(resp));
   return {};
 }
 
@@ -261,14 +266,16 @@ Result<void> Client::fetch_blob(const Digest& d, const std::function<Result<void
   r.what = "blob error response";
   auto resp = TRY(context(send(r), fmt::format("fetching blob {}", d.short_id())));
   if (resp.status != 200)
-    return fail(resp.status == 404 ? Errc::not_found : Errc::system, "fetching blob {}: {}", d.str(), registry_error(resp));
+    return fail(resp.status == 404 ? Errc::not_found : Errc::system, "fetching blob {}: {}", d.str(),
+                registry_error(resp));
   return {};
 }
 
 Result<std::string> Client::fetch_small_blob(const Digest& d, size_t max_bytes) {
   std::string out;
   TRY(fetch_blob(d, [&](const char* p, size_t n) -> Result<void> {
-    if (out.size() + n > max_bytes) return fail(Errc::invalid_input, "blob {} is larger than {} bytes", d.str(), max_bytes);
+    if (out.size() + n > max_bytes)
+      return fail(Errc::invalid_input, "blob {} is larger than {} bytes", d.str(), max_bytes);
     out.append(p, n);
     return {};
   }));
@@ -328,7 +335,8 @@ Result<void> Client::upload_blob(const Digest& d, int fd, long long size) {
   return {};
 }
 
-Result<Digest> Client::put_manifest(const std::string& reference, const std::string& bytes, const std::string& media_type) {
+Result<Digest> Client::put_manifest(const std::string& reference, const std::string& bytes,
+                                    const std::string& media_type) {
   HttpRequest r;
   r.method = "PUT";
   r.url = fmt::format("/v2/{}/manifests/{}", path_, reference);

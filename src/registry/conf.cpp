@@ -57,7 +57,9 @@ class Toml {
   std::unexpected<Error> err(const std::string& m) const {
     return fail(Errc::invalid_input, "{}: line {}: {}", what_, line(), m);
   }
-  int line() const { return 1 + static_cast<int>(std::count(t_.begin(), t_.begin() + static_cast<long>(std::min(i_, t_.size())), '\n')); }
+  int line() const {
+    return 1 + static_cast<int>(std::count(t_.begin(), t_.begin() + static_cast<long>(std::min(i_, t_.size())), '\n'));
+  }
   static std::string trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -70,9 +72,12 @@ class Toml {
   }
   void skip_space_and_comments() {
     while (i_ < t_.size()) {
-      if (std::isspace(static_cast<unsigned char>(t_[i_]))) i_++;
-      else if (t_[i_] == '#') while (i_ < t_.size() && t_[i_] != '\n') i_++;
-      else break;
+      if (std::isspace(static_cast<unsigned char>(t_[i_])))
+        i_++;
+      else if (t_[i_] == '#')
+        while (i_ < t_.size() && t_[i_] != '\n') i_++;
+      else
+        break;
     }
   }
   Result<void> end_of_line() {
@@ -102,7 +107,8 @@ class Toml {
   Result<std::string> read_key() {
     if (t_[i_] == '"' || t_[i_] == '\'') return read_string();
     size_t start = i_;
-    while (i_ < t_.size() && (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '-' || t_[i_] == '_' || t_[i_] == '.'))
+    while (i_ < t_.size() &&
+           (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '-' || t_[i_] == '_' || t_[i_] == '.'))
       i_++;
     if (i_ == start) return err("expected a key");
     return std::string(t_.substr(start, i_ - start));
@@ -152,9 +158,7 @@ std::string home() {
   return h ? h : "";
 }
 
-bool user_config() {
-  return sys::rootless() || ::getuid() != 0;
-}
+bool user_config() { return sys::rootless() || ::getuid() != 0; }
 
 Result<void> merge_file(RegistriesConf& c, const std::string& path) {
   auto text = sys::read_host_file(path, 1 << 20);
@@ -213,10 +217,14 @@ Result<void> RegistriesConf::merge_text(std::string_view text, std::string_view 
           return {};
         }
         if (current && table == "registry") {
-          if (key == "location") current->location = TRY(want_str());
-          else if (key == "prefix") current->prefix = TRY(want_str());
-          else if (key == "insecure") current->insecure = v.boolean.value_or(false);
-          else if (key == "blocked") current->blocked = v.boolean.value_or(false);
+          if (key == "location")
+            current->location = TRY(want_str());
+          else if (key == "prefix")
+            current->prefix = TRY(want_str());
+          else if (key == "insecure")
+            current->insecure = v.boolean.value_or(false);
+          else if (key == "blocked")
+            current->blocked = v.boolean.value_or(false);
         }
         return {};  // [[registry.mirror]] and others: mirrors are not used
       }));
@@ -233,7 +241,9 @@ const RegistryEntry* RegistriesConf::find(const std::string& repository) const {
   const RegistryEntry* best = nullptr;
   for (const auto& e : registries) {
     const std::string& p = e.prefix;
-    bool match = repository == p || (repository.starts_with(p) && (repository[p.size()] == '/' || repository[p.size()] == ':' || repository[p.size()] == '@'));
+    bool match = repository == p ||
+                 (repository.starts_with(p) &&
+                  (repository[p.size()] == '/' || repository[p.size()] == ':' || repository[p.size()] == '@'));
     if (p.starts_with("*.")) {  // wildcard subdomains
       std::string host = repository.substr(0, repository.find('/'));
       match = host.size() > p.size() - 1 && host.ends_with(p.substr(1));
@@ -279,7 +289,8 @@ Result<std::vector<Reference>> pull_candidates(const RegistriesConf& c, std::str
                 std::string(input));
   std::string mode = c.short_name_mode.empty() ? "enforcing" : c.short_name_mode;
   if (mode == "enforcing" && regs.size() > 1 && !can_prompt)
-    return fail(Errc::usage, "short-name resolution enforced but cannot prompt without a TTY (\"{}\")", std::string(input));
+    return fail(Errc::usage, "short-name resolution enforced but cannot prompt without a TTY (\"{}\")",
+                std::string(input));
   std::vector<Reference> out;
   for (const auto& r : regs) {
     // Docker Hub keeps its official images under library/.

@@ -99,7 +99,8 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     }
   }
   if (x->resp->body.size() + len > x->req->max_body) {
-    x->sink_error = Error{Errc::invalid_input, 0, fmt::format("{} is larger than {} bytes", x->req->what, x->req->max_body)};
+    x->sink_error =
+        Error{Errc::invalid_input, 0, fmt::format("{} is larger than {} bytes", x->req->what, x->req->max_body)};
     return 0;
   }
   x->resp->body.append(data, len);
@@ -271,8 +272,10 @@ std::string resolve_url(const std::string& base, const std::string& location) {
 std::string url_escape(std::string_view s) {
   std::string out;
   for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') out += static_cast<char>(ch);
-    else out += fmt::format("%{:02X}", ch);
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~')
+      out += static_cast<char>(ch);
+    else
+      out += fmt::format("%{:02X}", ch);
   }
   return out;
 }

@@ -69,7 +69,7 @@ std::string v1_dir(const std::string& mnt, const std::string& name) {
 
 CgroupMounts CgroupMounts::host() {
   CgroupMounts m;
-  struct statfs fs{};
+  struct statfs fs {};
   if (::statfs("/sys/fs/cgroup", &fs) == 0 && static_cast<long>(fs.f_type) == kCgroup2Magic) {
     m.v2 = "/sys/fs/cgroup";  // v1 mounts that mountinfo may still list are not this host's
     return m;
@@ -101,7 +101,11 @@ Result<std::int64_t> parse_memory(const std::string& s) {
   std::string unit = s.substr(end);
   for (auto& ch : unit) ch = static_cast<char>(::tolower(ch));
   if (!unit.empty() && unit.back() == 'b') unit.pop_back();
-  double mul = unit.empty() ? 1 : unit == "k" ? 1024.0 : unit == "m" ? 1024.0 * 1024 : unit == "g" ? 1024.0 * 1024 * 1024 : 0;
+  double mul = unit.empty()  ? 1
+               : unit == "k" ? 1024.0
+               : unit == "m" ? 1024.0 * 1024
+               : unit == "g" ? 1024.0 * 1024 * 1024
+                             : 0;
   if (mul == 0 || v <= 0) return fail(Errc::usage, "invalid memory size \"{}\"", s);
   auto bytes = static_cast<std::int64_t>(v * mul);
   if (bytes < 6 * 1024 * 1024) return fail(Errc::usage, "minimum memory limit allowed is 6MB");
@@ -114,7 +118,8 @@ Cgroup Cgroup::create(const std::string& name, const CgroupLimits& l) {
   if (sys::rootless()) {
     CgroupMounts m = CgroupMounts::host();
     bool v2_only = m.v1.empty() && !m.v2.empty();
-    log::warn("{}", v2_only ? "Resource limits need a delegated cgroup v2 subtree, which berth cannot write here; the limits are ignored"
+    log::warn("{}", v2_only ? "Resource limits need a delegated cgroup v2 subtree, which berth cannot write here; the "
+                              "limits are ignored"
                             : "Resource limits are not supported and ignored on cgroups V1 rootless systems");
     return cg;
   }
@@ -144,7 +149,9 @@ Cgroup Cgroup::create_in(const CgroupMounts& m, const std::string& name, const C
     }
     if (std::find(cg.dirs_.begin(), cg.dirs_.end(), dir) == cg.dirs_.end()) cg.dirs_.push_back(dir);
   };
-  if (l.memory) limit("memory", {{"memory.limit_in_bytes", std::to_string(*l.memory)}}, {{"memory.max", std::to_string(*l.memory)}});
+  if (l.memory)
+    limit("memory", {{"memory.limit_in_bytes", std::to_string(*l.memory)}},
+          {{"memory.max", std::to_string(*l.memory)}});
   if (l.pids) {
     std::string v = *l.pids < 0 ? "max" : std::to_string(*l.pids);
     limit("pids", {{"pids.max", v}}, {{"pids.max", v}});
@@ -168,7 +175,8 @@ Cgroup Cgroup::of_process(pid_t pid) {
     std::string ctrls = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
     if (path.find("/berth/berth-") == std::string::npos) continue;
     std::string mnt;
-    if (ctrls.empty()) mnt = m.v2;
+    if (ctrls.empty())
+      mnt = m.v2;
     else {
       std::istringstream s(ctrls);
       std::string c;

@@ -110,7 +110,8 @@ void close_fds_except(const ChildPlan& p, int* keep, unsigned n) {
   unsigned lo = 3U + (p.listen_fds > 0 ? static_cast<unsigned>(p.listen_fds) : 0U);
   for (unsigned i = 0; i < n; i++) {
     if (keep[i] < 0 || static_cast<unsigned>(keep[i]) < lo) continue;
-    if (static_cast<unsigned>(keep[i]) > lo && ::syscall(SYS_close_range, lo, static_cast<unsigned>(keep[i]) - 1, 0U) != 0)
+    if (static_cast<unsigned>(keep[i]) > lo &&
+        ::syscall(SYS_close_range, lo, static_cast<unsigned>(keep[i]) - 1, 0U) != 0)
       die(p, Stage::stdio, 6);
     lo = static_cast<unsigned>(keep[i]) + 1;
   }
@@ -185,7 +186,6 @@ void make_console(const ChildPlan& p) {
   ::close(master);
   ::close(slave);
 }
-
 
 // The new network namespace has only a loopback interface, and it starts down: bring it up
 // (podman's --network none and berth's private network both give a working 127.0.0.1).

@@ -48,7 +48,7 @@ int open_in_root(int root, const char* path, int flags, unsigned long long resol
 }
 
 static bool mount_id(int fd, std::uint64_t& id) {
-  struct statx sx{};
+  struct statx sx {};
   if (::syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) != 0) return false;
   if (!(sx.stx_mask & STATX_MNT_ID)) return false;
   id = sx.stx_mnt_id;
@@ -135,8 +135,10 @@ static bool guard_allows(int fd, Guard g) {
 static void record_bind(int root, const char* path, Binds& binds) {
   int fd = open_in_root(root, path, O_PATH);
   std::uint64_t id;
-  if (fd < 0 || !mount_id(fd, id) || binds.n == kMaxBinds) binds.known = false;
-  else binds.id[binds.n++] = id;
+  if (fd < 0 || !mount_id(fd, id) || binds.n == kMaxBinds)
+    binds.known = false;
+  else
+    binds.id[binds.n++] = id;
   if (fd >= 0) ::close(fd);
 }
 
@@ -219,9 +221,11 @@ int do_mount_op(int root, const MountOp& op, Binds& binds) {
 bool mount_overlay(const ChildPlan& p) {
   int fs = ::fsopen("overlay", FSOPEN_CLOEXEC);
   bool ok = fs >= 0;
-  for (unsigned i = 0; ok && i < p.n_lowers; i++) ok = ::fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", p.lowers[i], 0) == 0;
-  if (ok) ok = ::fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", p.upper, 0) == 0 &&
-               ::fsconfig(fs, FSCONFIG_SET_STRING, "workdir", p.work, 0) == 0;
+  for (unsigned i = 0; ok && i < p.n_lowers; i++)
+    ok = ::fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", p.lowers[i], 0) == 0;
+  if (ok)
+    ok = ::fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", p.upper, 0) == 0 &&
+         ::fsconfig(fs, FSCONFIG_SET_STRING, "workdir", p.work, 0) == 0;
   if (ok && p.userxattr) ok = ::fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0;
   if (ok && p.volatile_upper) (void)::fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", nullptr, 0);  // 5.10+; else synced
   if (ok) ok = ::fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0;

@@ -54,8 +54,10 @@ int exec_stub_fd() {
   static const int fd = [] {
     int f = make_stub();
     if (f < 0)
-      log::warn("cannot make the sealed exec helper ({}); the container's command is started "
-                "directly, without the CVE-2019-5736 protection", std::strerror(errno));
+      log::warn(
+          "cannot make the sealed exec helper ({}); the container's command is started "
+          "directly, without the CVE-2019-5736 protection",
+          std::strerror(errno));
     return f;
   }();
   return fd;

@@ -86,7 +86,8 @@ struct JoinFds {
 
 Result<JoinFds> open_join(const JoinTarget& t) {
   JoinFds j;
-  for (auto [name, type] : {std::pair{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET}, {"mnt", CLONE_NEWNS}}) {
+  for (auto [name, type] :
+       {std::pair{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET}, {"mnt", CLONE_NEWNS}}) {
     int fd = ::open(fmt::format("/proc/{}/ns/{}", t.pid, name).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail_errno("open the container's {} namespace", name);
     j.fds.emplace_back(fd);
@@ -197,7 +198,8 @@ Result<int> supervise(pid_t pid, int sfd, std::vector<Relay>& relays, const Supe
       while (int sig = sys::read_signal(sfd))
         if (!(sup.on_signal && sup.on_signal(sig))) (void)sys::send_signal(pid, sig);
     for (size_t k = 0; k < which.size(); k++)
-      if (fds[k + 2].revents & (POLLIN | POLLHUP | POLLERR)) open[which[k]] = relays[which[k]].on_readable(relays[which[k]].fd);
+      if (fds[k + 2].revents & (POLLIN | POLLHUP | POLLERR))
+        open[which[k]] = relays[which[k]].on_readable(relays[which[k]].fd);
     auto st = TRY(context(sys::poll_child(pid), "the container"));
     if (st) {
       result = sys::exit_code_of(*st);

@@ -25,14 +25,47 @@ struct CapName {
   unsigned bit;
 };
 constexpr CapName kCaps[] = {
-    {"CHOWN", 0}, {"DAC_OVERRIDE", 1}, {"DAC_READ_SEARCH", 2}, {"FOWNER", 3}, {"FSETID", 4}, {"KILL", 5},
-    {"SETGID", 6}, {"SETUID", 7}, {"SETPCAP", 8}, {"LINUX_IMMUTABLE", 9}, {"NET_BIND_SERVICE", 10},
-    {"NET_BROADCAST", 11}, {"NET_ADMIN", 12}, {"NET_RAW", 13}, {"IPC_LOCK", 14}, {"IPC_OWNER", 15},
-    {"SYS_MODULE", 16}, {"SYS_RAWIO", 17}, {"SYS_CHROOT", 18}, {"SYS_PTRACE", 19}, {"SYS_PACCT", 20},
-    {"SYS_ADMIN", 21}, {"SYS_BOOT", 22}, {"SYS_NICE", 23}, {"SYS_RESOURCE", 24}, {"SYS_TIME", 25},
-    {"SYS_TTY_CONFIG", 26}, {"MKNOD", 27}, {"LEASE", 28}, {"AUDIT_WRITE", 29}, {"AUDIT_CONTROL", 30},
-    {"SETFCAP", 31}, {"MAC_OVERRIDE", 32}, {"MAC_ADMIN", 33}, {"SYSLOG", 34}, {"WAKE_ALARM", 35},
-    {"BLOCK_SUSPEND", 36}, {"AUDIT_READ", 37}, {"PERFMON", 38}, {"BPF", 39}, {"CHECKPOINT_RESTORE", 40},
+    {"CHOWN", 0},
+    {"DAC_OVERRIDE", 1},
+    {"DAC_READ_SEARCH", 2},
+    {"FOWNER", 3},
+    {"FSETID", 4},
+    {"KILL", 5},
+    {"SETGID", 6},
+    {"SETUID", 7},
+    {"SETPCAP", 8},
+    {"LINUX_IMMUTABLE", 9},
+    {"NET_BIND_SERVICE", 10},
+    {"NET_BROADCAST", 11},
+    {"NET_ADMIN", 12},
+    {"NET_RAW", 13},
+    {"IPC_LOCK", 14},
+    {"IPC_OWNER", 15},
+    {"SYS_MODULE", 16},
+    {"SYS_RAWIO", 17},
+    {"SYS_CHROOT", 18},
+    {"SYS_PTRACE", 19},
+    {"SYS_PACCT", 20},
+    {"SYS_ADMIN", 21},
+    {"SYS_BOOT", 22},
+    {"SYS_NICE", 23},
+    {"SYS_RESOURCE", 24},
+    {"SYS_TIME", 25},
+    {"SYS_TTY_CONFIG", 26},
+    {"MKNOD", 27},
+    {"LEASE", 28},
+    {"AUDIT_WRITE", 29},
+    {"AUDIT_CONTROL", 30},
+    {"SETFCAP", 31},
+    {"MAC_OVERRIDE", 32},
+    {"MAC_ADMIN", 33},
+    {"SYSLOG", 34},
+    {"WAKE_ALARM", 35},
+    {"BLOCK_SUSPEND", 36},
+    {"AUDIT_READ", 37},
+    {"PERFMON", 38},
+    {"BPF", 39},
+    {"CHECKPOINT_RESTORE", 40},
 };
 
 unsigned last_cap() {
@@ -64,18 +97,27 @@ Result<std::pair<unsigned long, std::string>> tmpfs_options(const Spec::Tmpfs& t
     std::string o = t.options.substr(i, j - i);
     i = j + 1;
     if (o.empty() || o == "rw") continue;
-    if (o == "ro") flags |= MS_RDONLY;
-    else if (o == "noexec") flags |= MS_NOEXEC;
-    else if (o == "nosuid") flags |= MS_NOSUID;
-    else if (o == "nodev") flags |= MS_NODEV;
-    else if (o == "exec") flags &= ~static_cast<unsigned long>(MS_NOEXEC);
-    else if (o == "suid") flags &= ~static_cast<unsigned long>(MS_NOSUID);
-    else if (o == "dev") flags &= ~static_cast<unsigned long>(MS_NODEV);
+    if (o == "ro")
+      flags |= MS_RDONLY;
+    else if (o == "noexec")
+      flags |= MS_NOEXEC;
+    else if (o == "nosuid")
+      flags |= MS_NOSUID;
+    else if (o == "nodev")
+      flags |= MS_NODEV;
+    else if (o == "exec")
+      flags &= ~static_cast<unsigned long>(MS_NOEXEC);
+    else if (o == "suid")
+      flags &= ~static_cast<unsigned long>(MS_NOSUID);
+    else if (o == "dev")
+      flags &= ~static_cast<unsigned long>(MS_NODEV);
     else if (o.starts_with("size=") || o.starts_with("mode=") || o.starts_with("nr_inodes=") || o.starts_with("uid=") ||
              o.starts_with("gid="))
       tdata += (tdata.empty() ? "" : ",") + o;
-    else if (o == "tmpcopyup" || o == "notmpcopyup") continue;
-    else return fail(Errc::usage, "invalid tmpfs option \"{}\" for {}", o, t.target);
+    else if (o == "tmpcopyup" || o == "notmpcopyup")
+      continue;
+    else
+      return fail(Errc::usage, "invalid tmpfs option \"{}\" for {}", o, t.target);
   }
   return std::pair{flags, tdata};
 }
@@ -101,11 +143,14 @@ Result<std::uint64_t> cap_mask(const std::string& name) {
 }
 
 Result<Spec::Rlimit> parse_ulimit(const std::string& u) {
-  static const std::pair<const char*, int> names[] = {
-      {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},         {"data", RLIMIT_DATA},     {"fsize", RLIMIT_FSIZE},
-      {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-      {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},       {"rtprio", RLIMIT_RTPRIO},
-      {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK}, {"as", RLIMIT_AS}};
+  static const std::pair<const char*, int> names[] = {{"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
+                                                      {"data", RLIMIT_DATA},         {"fsize", RLIMIT_FSIZE},
+                                                      {"locks", RLIMIT_LOCKS},       {"memlock", RLIMIT_MEMLOCK},
+                                                      {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+                                                      {"nofile", RLIMIT_NOFILE},     {"nproc", RLIMIT_NPROC},
+                                                      {"rss", RLIMIT_RSS},           {"rtprio", RLIMIT_RTPRIO},
+                                                      {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
+                                                      {"stack", RLIMIT_STACK},       {"as", RLIMIT_AS}};
   auto eq = u.find('=');
   if (eq == std::string::npos) return fail(Errc::usage, "invalid ulimit \"{}\": expected name=soft[:hard]", u);
   std::string name = u.substr(0, eq), val = u.substr(eq + 1);
@@ -127,9 +172,19 @@ Result<Spec::Rlimit> parse_ulimit(const std::string& u) {
 }
 
 std::vector<std::string> default_masked_paths() {
-  return {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-          "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
-          "/sys/fs/selinux", "/proc/interrupts"};
+  return {"/proc/acpi",
+          "/proc/asound",
+          "/proc/kcore",
+          "/proc/keys",
+          "/proc/latency_stats",
+          "/proc/timer_list",
+          "/proc/timer_stats",
+          "/proc/sched_debug",
+          "/proc/scsi",
+          "/sys/firmware",
+          "/sys/devices/virtual/powercap",
+          "/sys/fs/selinux",
+          "/proc/interrupts"};
 }
 
 std::vector<std::string> default_readonly_paths() {
@@ -143,131 +198,141 @@ void CompiledPlan::op(MountKind k, const char* src, std::string target, const ch
 
 // compile, step by step (each a friend of CompiledPlan through this struct).
 struct PlanBuilder {
-// The overlay root: lowerdir+ per layer for the new mount API, and the relative data string
-// of the mount(2) fallback.
+  // The overlay root: lowerdir+ per layer for the new mount API, and the relative data string
+  // of the mount(2) fallback.
   static void plan_rootfs(const Spec& s, CompiledPlan& cp) {
-  ChildPlan& p = cp.plan;
-  p.merged = cp.keep(s.merged);
-  for (const auto& l : s.lowers) cp.lowers_.push_back(cp.keep(l));
-  p.lowers = cp.lowers_.data();
-  p.n_lowers = static_cast<unsigned>(cp.lowers_.size());
-  p.upper = cp.keep(s.upper);
-  p.work = cp.keep(s.work);
-  p.userxattr = s.userxattr;
-  p.volatile_upper = s.volatile_upper;
-  std::string data = "lowerdir=";
-  for (size_t i = 0; i < s.lowers.size(); i++) {
-    std::string l = s.lowers[i];
-    if (l.starts_with(s.layers_dir + "/")) l = l.substr(s.layers_dir.size() + 1);
-    data += (i ? ":" : "") + l;
-  }
-  data += ",upperdir=" + s.upper + ",workdir=" + s.work + (s.userxattr ? ",userxattr" : "");
-  p.overlay_data = cp.keep(data);
-  p.layers_dir = cp.keep(s.layers_dir);
-}
-
-// /proc, /dev and its nodes and links, /sys: the kernel's filesystems, never through a
-// symlink of the image's.
-  static void plan_kernel_mounts(const Spec& s, CompiledPlan& cp) {
-  const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  const Guard k = Guard::kernel;
-  cp.op(MountKind::mount, "proc", "proc", "proc", nse, nullptr, k);
-  cp.op(MountKind::mount, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", k);
-  for (const char* d : {"null", "zero", "full", "random", "urandom", "tty"})
-    cp.op(MountKind::bind_dev, cp.keep(fmt::format("/dev/{}", d)), fmt::format("dev/{}", d), nullptr, MS_BIND, nullptr, k);
-  cp.op(MountKind::mount, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-        s.full_idmap ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620", k);
-  cp.op(MountKind::mount, "shm", "dev/shm", "tmpfs", nse, "mode=1777,size=65536k", k);
-  cp.op(MountKind::mount, "mqueue", "dev/mqueue", "mqueue", nse, nullptr, k);
-  for (auto [src, dst] : {std::pair{"pts/ptmx", "dev/ptmx"}, {"/proc/self/fd", "dev/fd"}, {"/proc/self/fd/0", "dev/stdin"},
-                          {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"}, {"/proc/kcore", "dev/core"}})
-    cp.op(MountKind::symlink, src, dst, nullptr, 0, nullptr);
-  if (s.net_host) cp.op(MountKind::mount, "/sys", "sys", nullptr, MS_BIND | MS_REC | MS_RDONLY | nse, nullptr, k);
-  else cp.op(MountKind::mount, "sysfs", "sys", "sysfs", nse | MS_RDONLY, nullptr, k);
-}
-
-// berth's own binds first (/etc/hosts and the like, into the overlay), then the user's
-// volumes and tmpfs mounts, parents before children (as podman sorts them), so a mount inside
-// another lands on it and not under it; each guarded by where its path says it goes.
-  static Result<void> plan_binds(const Spec& s, CompiledPlan& cp) {
-  for (const auto& b : s.binds)
-    if (!b.user) cp.op(b.is_file ? MountKind::mount_file : MountKind::mount, cp.keep(b.source), rel(b.target), nullptr,
-                       MS_BIND | MS_REC | (b.read_only ? MS_RDONLY : 0), nullptr);
-  struct UserMount {
-    const BindMount* bind;
-    const Spec::Tmpfs* tmpfs;
-    std::string target;
-  };
-  std::vector<UserMount> user;
-  for (const auto& b : s.binds)
-    if (b.user) user.push_back({&b, nullptr, clean_path(b.target)});
-  for (const auto& t : s.tmpfs) user.push_back({nullptr, &t, clean_path(t.target)});
-  if (std::count_if(s.binds.begin(), s.binds.end(), [](const BindMount& b) { return b.user; }) + 16 > kMaxBinds)
-    return fail(Errc::usage, "too many volumes: at most {}", kMaxBinds - 16);
-  std::stable_sort(user.begin(), user.end(),
-                   [](const UserMount& x, const UserMount& y) { return path_depth(x.target) < path_depth(y.target); });
-  for (const auto& u : user) {
-    Guard g = path_within(u.target, "/proc") ? Guard::in_proc : path_within(u.target, "/sys") ? Guard::in_sys : Guard::user;
-    if (u.bind) {
-      cp.op(u.bind->is_file ? MountKind::mount_file : MountKind::mount, cp.keep(u.bind->source), rel(u.target), nullptr,
-            MS_BIND | MS_REC | (u.bind->read_only ? MS_RDONLY : 0), nullptr, g);
-      continue;
+    ChildPlan& p = cp.plan;
+    p.merged = cp.keep(s.merged);
+    for (const auto& l : s.lowers) cp.lowers_.push_back(cp.keep(l));
+    p.lowers = cp.lowers_.data();
+    p.n_lowers = static_cast<unsigned>(cp.lowers_.size());
+    p.upper = cp.keep(s.upper);
+    p.work = cp.keep(s.work);
+    p.userxattr = s.userxattr;
+    p.volatile_upper = s.volatile_upper;
+    std::string data = "lowerdir=";
+    for (size_t i = 0; i < s.lowers.size(); i++) {
+      std::string l = s.lowers[i];
+      if (l.starts_with(s.layers_dir + "/")) l = l.substr(s.layers_dir.size() + 1);
+      data += (i ? ":" : "") + l;
     }
-    auto [flags, tdata] = TRY(tmpfs_options(*u.tmpfs));
-    cp.op(MountKind::mount, "tmpfs", rel(u.target), "tmpfs", flags, tdata.empty() ? nullptr : cp.keep(tdata), g);
+    data += ",upperdir=" + s.upper + ",workdir=" + s.work + (s.userxattr ? ",userxattr" : "");
+    p.overlay_data = cp.keep(data);
+    p.layers_dir = cp.keep(s.layers_dir);
   }
-  return {};
-}
 
-// Capabilities, ids and groups, no_new_privs, the seccomp filter (compiled here, loaded by
-// the child as bytes).
+  // /proc, /dev and its nodes and links, /sys: the kernel's filesystems, never through a
+  // symlink of the image's.
+  static void plan_kernel_mounts(const Spec& s, CompiledPlan& cp) {
+    const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    const Guard k = Guard::kernel;
+    cp.op(MountKind::mount, "proc", "proc", "proc", nse, nullptr, k);
+    cp.op(MountKind::mount, "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", k);
+    for (const char* d : {"null", "zero", "full", "random", "urandom", "tty"})
+      cp.op(MountKind::bind_dev, cp.keep(fmt::format("/dev/{}", d)), fmt::format("dev/{}", d), nullptr, MS_BIND,
+            nullptr, k);
+    cp.op(MountKind::mount, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+          s.full_idmap ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620", k);
+    cp.op(MountKind::mount, "shm", "dev/shm", "tmpfs", nse, "mode=1777,size=65536k", k);
+    cp.op(MountKind::mount, "mqueue", "dev/mqueue", "mqueue", nse, nullptr, k);
+    for (auto [src, dst] : {std::pair{"pts/ptmx", "dev/ptmx"},
+                            {"/proc/self/fd", "dev/fd"},
+                            {"/proc/self/fd/0", "dev/stdin"},
+                            {"/proc/self/fd/1", "dev/stdout"},
+                            {"/proc/self/fd/2", "dev/stderr"},
+                            {"/proc/kcore", "dev/core"}})
+      cp.op(MountKind::symlink, src, dst, nullptr, 0, nullptr);
+    if (s.net_host)
+      cp.op(MountKind::mount, "/sys", "sys", nullptr, MS_BIND | MS_REC | MS_RDONLY | nse, nullptr, k);
+    else
+      cp.op(MountKind::mount, "sysfs", "sys", "sysfs", nse | MS_RDONLY, nullptr, k);
+  }
+
+  // berth's own binds first (/etc/hosts and the like, into the overlay), then the user's
+  // volumes and tmpfs mounts, parents before children (as podman sorts them), so a mount inside
+  // another lands on it and not under it; each guarded by where its path says it goes.
+  static Result<void> plan_binds(const Spec& s, CompiledPlan& cp) {
+    for (const auto& b : s.binds)
+      if (!b.user)
+        cp.op(b.is_file ? MountKind::mount_file : MountKind::mount, cp.keep(b.source), rel(b.target), nullptr,
+              MS_BIND | MS_REC | (b.read_only ? MS_RDONLY : 0), nullptr);
+    struct UserMount {
+      const BindMount* bind;
+      const Spec::Tmpfs* tmpfs;
+      std::string target;
+    };
+    std::vector<UserMount> user;
+    for (const auto& b : s.binds)
+      if (b.user) user.push_back({&b, nullptr, clean_path(b.target)});
+    for (const auto& t : s.tmpfs) user.push_back({nullptr, &t, clean_path(t.target)});
+    if (std::count_if(s.binds.begin(), s.binds.end(), [](const BindMount& b) { return b.user; }) + 16 > kMaxBinds)
+      return fail(Errc::usage, "too many volumes: at most {}", kMaxBinds - 16);
+    std::stable_sort(user.begin(), user.end(), [](const UserMount& x, const UserMount& y) {
+      return path_depth(x.target) < path_depth(y.target);
+    });
+    for (const auto& u : user) {
+      Guard g = path_within(u.target, "/proc")  ? Guard::in_proc
+                : path_within(u.target, "/sys") ? Guard::in_sys
+                                                : Guard::user;
+      if (u.bind) {
+        cp.op(u.bind->is_file ? MountKind::mount_file : MountKind::mount, cp.keep(u.bind->source), rel(u.target),
+              nullptr, MS_BIND | MS_REC | (u.bind->read_only ? MS_RDONLY : 0), nullptr, g);
+        continue;
+      }
+      auto [flags, tdata] = TRY(tmpfs_options(*u.tmpfs));
+      cp.op(MountKind::mount, "tmpfs", rel(u.target), "tmpfs", flags, tdata.empty() ? nullptr : cp.keep(tdata), g);
+    }
+    return {};
+  }
+
+  // Capabilities, ids and groups, no_new_privs, the seccomp filter (compiled here, loaded by
+  // the child as bytes).
   static Result<void> plan_confinement(const Spec& s, CompiledPlan& cp) {
-  ChildPlan& p = cp.plan;
-  p.last_cap = last_cap();
-  p.caps = (s.privileged ? ~0ULL >> (63 - p.last_cap) : s.caps) & current_permitted();
-  p.uid = s.uid;
-  p.gid = s.gid;
-  cp.groups_ = s.groups;
-  p.groups = cp.groups_.data();
-  p.n_groups = static_cast<unsigned>(cp.groups_.size());
-  p.set_groups = s.full_idmap;
-  p.no_new_privs = s.no_new_privs;
-  if (s.seccomp && !s.privileged) {
-    cp.bpf_ = s.seccomp_profile.empty() ? (s.seccomp_cache.empty() ? TRY(compile_default_seccomp())
-                                                                   : TRY(default_seccomp_cached(s.seccomp_cache)))
-                                        : TRY(compile_profile(s.seccomp_profile, p.caps));
-    p.seccomp = cp.bpf_.data();
-    p.seccomp_len = static_cast<unsigned short>(cp.bpf_.size());
+    ChildPlan& p = cp.plan;
+    p.last_cap = last_cap();
+    p.caps = (s.privileged ? ~0ULL >> (63 - p.last_cap) : s.caps) & current_permitted();
+    p.uid = s.uid;
+    p.gid = s.gid;
+    cp.groups_ = s.groups;
+    p.groups = cp.groups_.data();
+    p.n_groups = static_cast<unsigned>(cp.groups_.size());
+    p.set_groups = s.full_idmap;
+    p.no_new_privs = s.no_new_privs;
+    if (s.seccomp && !s.privileged) {
+      cp.bpf_ = s.seccomp_profile.empty() ? (s.seccomp_cache.empty() ? TRY(compile_default_seccomp())
+                                                                     : TRY(default_seccomp_cached(s.seccomp_cache)))
+                                          : TRY(compile_profile(s.seccomp_profile, p.caps));
+      p.seccomp = cp.bpf_.data();
+      p.seccomp_len = static_cast<unsigned short>(cp.bpf_.size());
+    }
+    return {};
   }
-  return {};
-}
 
-// argv, envp and the PATH its command is looked up in; the fds the launch fills in later.
+  // argv, envp and the PATH its command is looked up in; the fds the launch fills in later.
   static void plan_process(const Spec& s, CompiledPlan& cp) {
-  ChildPlan& p = cp.plan;
-  p.cwd = cp.keep(s.cwd.empty() ? "/" : s.cwd);
-  for (const auto& a : s.argv) cp.argv_.push_back(cp.keep(a));
-  cp.argv_.push_back(nullptr);
-  p.argv = cp.argv_.data();
-  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  for (const auto& e : s.env) {
-    cp.envp_.push_back(cp.keep(e));
-    if (e.starts_with("PATH=")) path = e.substr(5);
+    ChildPlan& p = cp.plan;
+    p.cwd = cp.keep(s.cwd.empty() ? "/" : s.cwd);
+    for (const auto& a : s.argv) cp.argv_.push_back(cp.keep(a));
+    cp.argv_.push_back(nullptr);
+    p.argv = cp.argv_.data();
+    std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const auto& e : s.env) {
+      cp.envp_.push_back(cp.keep(e));
+      if (e.starts_with("PATH=")) path = e.substr(5);
+    }
+    cp.envp_.push_back(nullptr);
+    p.envp = cp.envp_.data();
+    p.path_env = cp.keep(path);
+    p.stdin_fd = p.stdout_fd = p.stderr_fd = p.tty_fd = p.console_sock = -1;
+    p.tty_rows = p.tty_cols = 0;
+    p.die_with_parent = true;
+    p.sync_fd = -1;
+    p.create_workdir = true;
+    p.report_fd = -1;
+    p.listen_fds = s.listen_fds;
+    p.exec_stub_fd = -1;
+    p.stub_argv = nullptr;
   }
-  cp.envp_.push_back(nullptr);
-  p.envp = cp.envp_.data();
-  p.path_env = cp.keep(path);
-  p.stdin_fd = p.stdout_fd = p.stderr_fd = p.tty_fd = p.console_sock = -1;
-  p.tty_rows = p.tty_cols = 0;
-  p.die_with_parent = true;
-  p.sync_fd = -1;
-  p.create_workdir = true;
-  p.report_fd = -1;
-  p.listen_fds = s.listen_fds;
-  p.exec_stub_fd = -1;
-  p.stub_argv = nullptr;
-}
-
 };
 
 Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
@@ -298,9 +363,12 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
     case Stage::exec:
       if (r.index == 0 && (r.err == ENOENT || r.err == ENOTDIR)) {
         if (cmd.find('/') != std::string::npos)
-          return {Errc::command_not_found, r.err, fmt::format("{}: {}: OCI runtime attempted to invoke a command that was not found", cmd, e)};
+          return {Errc::command_not_found, r.err,
+                  fmt::format("{}: {}: OCI runtime attempted to invoke a command that was not found", cmd, e)};
         return {Errc::command_not_found, r.err,
-                fmt::format("executable file `{}` not found in $PATH: {}: OCI runtime attempted to invoke a command that was not found", cmd, e)};
+                fmt::format("executable file `{}` not found in $PATH: {}: OCI runtime attempted to invoke a command "
+                            "that was not found",
+                            cmd, e)};
       }
       if (r.index == 0 && (r.err == EACCES || r.err == EPERM || r.err == ENOEXEC || r.err == EISDIR))
         return {Errc::cannot_invoke, r.err, fmt::format("{}: {}: OCI permission denied", cmd, e)};
@@ -312,13 +380,15 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
                 fmt::format("mount {} on /{}: the image has a symlink on that path; berth mounts the kernel's "
                             "filesystems only on real directories (CVE-2019-16884)",
                             op.source ? op.source : op.fstype, op.target)};
-      return {Errc::system, r.err,
-              fmt::format("mount {} on /{}: {}", op.source ? op.source : (op.fstype ? op.fstype : "path"), op.target, e)};
+      return {
+          Errc::system, r.err,
+          fmt::format("mount {} on /{}: {}", op.source ? op.source : (op.fstype ? op.fstype : "path"), op.target, e)};
     }
     case Stage::overlay: return {Errc::system, r.err, fmt::format("mount the container's overlay root: {}", e)};
     case Stage::pivot: return {Errc::system, r.err, fmt::format("pivot_root: {}", e)};
     case Stage::hostname:
-      return {Errc::system, r.err, r.index == 0 ? fmt::format("sethostname: {}", e) : fmt::format("bring up the loopback interface: {}", e)};
+      return {Errc::system, r.err,
+              r.index == 0 ? fmt::format("sethostname: {}", e) : fmt::format("bring up the loopback interface: {}", e)};
     case Stage::nnp: return {Errc::system, r.err, fmt::format("set no_new_privs: {}", e)};
     case Stage::seccomp: return {Errc::system, r.err, fmt::format("load the seccomp filter: {}", e)};
     case Stage::caps: return {Errc::system, r.err, fmt::format("set capabilities: {}", e)};
@@ -327,12 +397,14 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
       // As runc and crun: a working directory that cannot be entered means the command
       // cannot be run there (127 when it does not exist, else 126).
       if (r.index == 1)
-        return {Errc::cannot_invoke, r.err,
-                fmt::format("workdir {} lies outside the container's root: refusing to start (possible breakout)", s.cwd)};
+        return {
+            Errc::cannot_invoke, r.err,
+            fmt::format("workdir {} lies outside the container's root: refusing to start (possible breakout)", s.cwd)};
       if (r.err == ELOOP || r.err == EXDEV)
         return {Errc::cannot_invoke, r.err,
                 fmt::format("workdir {}: {}: it must resolve to a directory inside the container, not through a "
-                            "magic link or out of its root", s.cwd, e)};
+                            "magic link or out of its root",
+                            s.cwd, e)};
       return {r.err == ENOENT ? Errc::command_not_found : Errc::cannot_invoke, r.err,
               fmt::format("workdir {}: {}", s.cwd, e)};
     case Stage::join: return {Errc::system, r.err, fmt::format("join the container's namespaces: {}", e)};
@@ -340,12 +412,14 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
       if (r.index >= cp.mounts().size())
         return {Errc::cannot_invoke, r.err,
                 fmt::format("workdir {} does not exist in the volume it lies in, and berth never creates anything in "
-                            "a volume's host directory: create it there first", s.cwd)};
+                            "a volume's host directory: create it there first",
+                            s.cwd)};
       const MountOp& op = cp.mounts()[r.index];
       if (r.err == EXDEV)
         return {Errc::usage, r.err,
                 fmt::format("mount {} on /{}: the destination resolves into /proc or /sys (through a symlink in the "
-                            "image): refused", op.source ? op.source : "tmpfs", op.target)};
+                            "image): refused",
+                            op.source ? op.source : "tmpfs", op.target)};
       return {Errc::usage, r.err,
               fmt::format("mount {} on /{}: the mount point does not exist in the volume it lies in, and berth never "
                           "creates anything in a volume's host directory: create it there first",

@@ -26,14 +26,58 @@ struct CtxDeleter {
 
 const std::vector<std::string>& denied_syscalls() {
   static const std::vector<std::string> names = {
-      "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module", "delete_module",
-      "finit_module", "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms", "init_module",
-      "ioperm", "iopl", "kcmp", "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie",
-      "mount", "mount_setattr", "move_mount", "name_to_handle_at", "nfsservctl", "open_by_handle_at",
-      "open_tree", "perf_event_open", "pivot_root", "query_module", "quotactl", "quotactl_fd",
-      "reboot", "request_key", "setns", "settimeofday", "stime", "swapoff", "swapon", "sysfs",
-      "_sysctl", "syslog", "umount", "umount2", "unshare", "uselib", "userfaultfd", "ustat", "vm86",
-      "vm86old", "adjtimex",
+      "acct",
+      "add_key",
+      "bpf",
+      "clock_adjtime",
+      "clock_settime",
+      "create_module",
+      "delete_module",
+      "finit_module",
+      "fsconfig",
+      "fsmount",
+      "fsopen",
+      "fspick",
+      "get_kernel_syms",
+      "init_module",
+      "ioperm",
+      "iopl",
+      "kcmp",
+      "kexec_file_load",
+      "kexec_load",
+      "keyctl",
+      "lookup_dcookie",
+      "mount",
+      "mount_setattr",
+      "move_mount",
+      "name_to_handle_at",
+      "nfsservctl",
+      "open_by_handle_at",
+      "open_tree",
+      "perf_event_open",
+      "pivot_root",
+      "query_module",
+      "quotactl",
+      "quotactl_fd",
+      "reboot",
+      "request_key",
+      "setns",
+      "settimeofday",
+      "stime",
+      "swapoff",
+      "swapon",
+      "sysfs",
+      "_sysctl",
+      "syslog",
+      "umount",
+      "umount2",
+      "unshare",
+      "uselib",
+      "userfaultfd",
+      "ustat",
+      "vm86",
+      "vm86old",
+      "adjtimex",
   };
   return names;
 }
@@ -111,7 +155,8 @@ Result<std::vector<sock_filter>> compile_profile(std::string_view text, std::uin
   std::unique_ptr<void, CtxDeleter> ctx(seccomp_init(def));
   if (!ctx) return fail(Errc::system, "seccomp_init failed");
   const Json& rules = json_obj(j, "syscalls");
-  if (!rules.is_null() && !rules.is_array()) return fail(Errc::invalid_input, "seccomp profile: syscalls is not a list");
+  if (!rules.is_null() && !rules.is_array())
+    return fail(Errc::invalid_input, "seccomp profile: syscalls is not a list");
   for (const auto& rule : rules.is_array() ? rules : Json::array()) {
     if (!applies(rule, caps)) continue;
     int eret = static_cast<int>(json_int(rule, "errnoRet", EPERM));
@@ -122,10 +167,12 @@ Result<std::vector<sock_filter>> compile_profile(std::string_view text, std::uin
       scmp_arg_cmp c{};
       c.arg = static_cast<unsigned>(json_int(a, "index"));
       c.op = TRY(op_of(json_str(a, "op")));
-      c.datum_a = a.contains("value") && a["value"].is_number_unsigned() ? a["value"].get<std::uint64_t>()
-                                                                          : static_cast<std::uint64_t>(json_int(a, "value"));
-      c.datum_b = a.contains("valueTwo") && a["valueTwo"].is_number_unsigned() ? a["valueTwo"].get<std::uint64_t>()
-                                                                                : static_cast<std::uint64_t>(json_int(a, "valueTwo"));
+      c.datum_a = a.contains("value") && a["value"].is_number_unsigned()
+                      ? a["value"].get<std::uint64_t>()
+                      : static_cast<std::uint64_t>(json_int(a, "value"));
+      c.datum_b = a.contains("valueTwo") && a["valueTwo"].is_number_unsigned()
+                      ? a["valueTwo"].get<std::uint64_t>()
+                      : static_cast<std::uint64_t>(json_int(a, "valueTwo"));
       if (c.arg > 5) return fail(Errc::invalid_input, "seccomp profile: argument index {} out of range", c.arg);
       conds.push_back(c);
     }
@@ -153,8 +200,8 @@ Result<std::vector<sock_filter>> compile_default_seccomp() {
     if (seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0) < 0)
       return fail(Errc::system, "seccomp rule for {}", n);
   }
-  for (unsigned long flag : {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
-                             CLONE_NEWCGROUP}) {
+  for (unsigned long flag :
+       {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP}) {
     if (seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
                          SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)) < 0)
       return fail(Errc::system, "seccomp rule for clone");

@@ -45,7 +45,10 @@ std::optional<std::int64_t> opt_int(const Json& j, const char* key) {
 }  // namespace
 
 Json health_json(const HealthCheck& h) {
-  return Json{{"Test", h.test}, {"Interval", h.interval}, {"Timeout", h.timeout}, {"StartPeriod", h.start_period},
+  return Json{{"Test", h.test},
+              {"Interval", h.interval},
+              {"Timeout", h.timeout},
+              {"StartPeriod", h.start_period},
               {"Retries", h.retries}};
 }
 
@@ -98,7 +101,9 @@ Json to_json(const ContainerConfig& c) {
     vols.push_back({{"source", v.source}, {"target", v.target}, {"ro", v.read_only}, {"file", v.is_file}});
   for (const auto& t : c.tmpfs) tmpfs.push_back({{"target", t.target}, {"options", t.options}});
   for (const auto& p : c.ports)
-    ports.push_back({{"host_ip", p.host_ip}, {"host_port", p.host_port}, {"container_port", p.container_port},
+    ports.push_back({{"host_ip", p.host_ip},
+                     {"host_port", p.host_port},
+                     {"container_port", p.container_port},
                      {"protocol", p.protocol}});
   Json j = {{"schema", kContainerSchema},
             {"id", c.id},
@@ -170,8 +175,10 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
     }
   }
   for (const auto& t : json_obj(j, "tmpfs").is_array() ? json_obj(j, "tmpfs") : Json::array()) {
-    if (t.is_string()) c.tmpfs.push_back(legacy_tmpfs(t.get<std::string>()));
-    else if (t.is_object()) c.tmpfs.push_back(Tmpfs{json_str(t, "target"), json_str(t, "options")});
+    if (t.is_string())
+      c.tmpfs.push_back(legacy_tmpfs(t.get<std::string>()));
+    else if (t.is_object())
+      c.tmpfs.push_back(Tmpfs{json_str(t, "target"), json_str(t, "options")});
   }
   c.group_add = strings(json_obj(j, "group_add"));
   c.memory = opt_int(j, "memory");
@@ -216,8 +223,9 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
 }
 
 Json to_json(const ContainerState& s) {
-  Json j = {{"status", s.status}, {"pid", s.pid}, {"start_time", s.start_time}, {"started", s.started},
-            {"finished", s.finished}, {"exit_code", s.exit_code}, {"error", s.error}};
+  Json j = {{"status", s.status},   {"pid", s.pid},           {"start_time", s.start_time},
+            {"started", s.started}, {"finished", s.finished}, {"exit_code", s.exit_code},
+            {"error", s.error}};
   if (s.restart_count > 0) j["restart_count"] = s.restart_count;
   if (s.restarting) {
     j["restarting"] = true;
@@ -333,8 +341,10 @@ Result<void> publish_container(const Store& s, const ContainerConfig& c, bool du
   // No state.json yet: a container without one is "created". A --rm record is not worth a
   // disk flush on the way to every `run --rm` (after a power cut such a half-written record
   // is skipped like any unreadable one).
-  if (durable) TRY(sys::write_atomic(t.fd(), "config.json", dump_json(to_json(c))));
-  else TRY(sys::write_replace(t.fd(), "config.json", dump_json(to_json(c))));
+  if (durable)
+    TRY(sys::write_atomic(t.fd(), "config.json", dump_json(to_json(c))));
+  else
+    TRY(sys::write_replace(t.fd(), "config.json", dump_json(to_json(c))));
   if (::renameat(s.tmp(), t.name().c_str(), s.root(), ("containers/" + c.id).c_str()) < 0)
     return fail_errno("create container {}", c.id);
   t.release();
@@ -387,7 +397,8 @@ Result<void> ensure_name_index(const Store& s) {
   auto t = TRY(s.temp("names"));
   for (const auto& r : TRY(read_containers(s)))
     if (check_container_name(r.config.name)) (void)::symlinkat(r.id.c_str(), t.fd(), r.config.name.c_str());
-  if (::renameat(s.tmp(), t.name().c_str(), s.root(), kNames) != 0) return fail_errno("create the container names index");
+  if (::renameat(s.tmp(), t.name().c_str(), s.root(), kNames) != 0)
+    return fail_errno("create the container names index");
   t.release();
   return {};
 }
@@ -411,7 +422,8 @@ Result<std::string> resolve_container(const Store& s, std::string_view key) {
 
 Result<void> check_container_name(std::string_view name) {
   if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0])) ||
-      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != std::string_view::npos)
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+          std::string_view::npos)
     return fail(Errc::usage, "invalid container name \"{}\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", name);
   return {};
 }
@@ -432,7 +444,8 @@ Result<std::string> claim_name(const Store& s, const std::string& name, const st
 }
 
 void release_name(const Store& s, const std::string& name, const std::string& id) {
-  if (check_container_name(name) && name_link(s, name) == id) ::unlinkat(s.root(), fmt::format("{}/{}", kNames, name).c_str(), 0);
+  if (check_container_name(name) && name_link(s, name) == id)
+    ::unlinkat(s.root(), fmt::format("{}/{}", kNames, name).c_str(), 0);
 }
 
 // ---- directories ------------------------------------------------------------------------------
@@ -455,8 +468,7 @@ Result<std::optional<TakenDir>> take_container_dir(const Store& s, const std::st
   sys::UniqueFd dir(::openat(s.root(), ("containers/" + id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir) (void)sys::FileLock::lock_fd(dir.get(), sys::FileLock::Mode::exclusive);
   std::string merged = container_dir(s, id) + "/merged";
-  for (int i = 0; i < 16 && sys::unmount(merged, true); i++) {
-  }
+  for (int i = 0; i < 16 && sys::unmount(merged, true); i++) {}
   // Renamed into tmp/ under a name of its own, its directory lock still held (sweeps of tmp/
   // skip it), then deleted there: no directory is made just to delete one.
   std::string name = "rm-" + id;  // ids are never reused
@@ -472,7 +484,7 @@ Result<std::optional<TakenDir>> take_container_dir(const Store& s, const std::st
 }
 
 void delete_taken(const Store& s, TakenDir& t) {
-  (void)sys::remove_tree(s.tmp(), t.name);  // what stays (an error) goes with a later sweep
+  (void)sys::remove_tree(s.tmp(), t.name);                    // what stays (an error) goes with a later sweep
   (void)sys::remove_tree(s.runroot(), "containers/" + t.id);  // its tmpfs files, if any
   t.lock.reset();
 }
@@ -490,7 +502,8 @@ Result<void> remove_container_dir(const Store& s, const std::string& id, bool ba
     auto child = sys::spawn_detached([&] {
       int tmp_fd = ::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       int mine = tmp_fd < 0 ? -1 : ::openat(tmp_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (mine >= 0 && sys::FileLock::lock_fd(mine, sys::FileLock::Mode::exclusive)) (void)sys::remove_tree(tmp_fd, name);  // once the caller let go
+      if (mine >= 0 && sys::FileLock::lock_fd(mine, sys::FileLock::Mode::exclusive))
+        (void)sys::remove_tree(tmp_fd, name);  // once the caller let go
       int run_fd = ::open(run.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (run_fd >= 0) (void)sys::remove_tree(run_fd, "containers/" + id);
     });

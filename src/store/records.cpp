@@ -3,8 +3,8 @@
 namespace berth::store {
 
 Json to_json(const LayerRecord& r) {
-  Json j = {{"chain_id", r.chain.d.str()}, {"diff_id", r.diff.d.str()}, {"blob", r.blob.str()},
-            {"blob_size", r.blob_size}, {"media_type", r.media_type}, {"size", r.size}};
+  Json j = {{"chain_id", r.chain.d.str()}, {"diff_id", r.diff.d.str()},  {"blob", r.blob.str()},
+            {"blob_size", r.blob_size},    {"media_type", r.media_type}, {"size", r.size}};
   if (r.parent) j["parent"] = r.parent->d.str();
   return j;
 }
@@ -24,8 +24,8 @@ Result<LayerRecord> layer_from_json(const Json& j) {
 Json to_json(const ImageRecord& r) {
   Json layers = Json::array();
   for (const auto& l : r.layers) layers.push_back(l.d.str());
-  Json j = {{"id", r.id.str()},   {"manifest", r.manifest.str()}, {"manifest_type", r.manifest_type},
-            {"layers", layers},   {"created", r.created},         {"loaded", r.loaded},
+  Json j = {{"id", r.id.str()}, {"manifest", r.manifest.str()}, {"manifest_type", r.manifest_type},
+            {"layers", layers}, {"created", r.created},         {"loaded", r.loaded},
             {"size", r.size}};
   if (!r.digests.empty()) {
     Json d = Json::array();

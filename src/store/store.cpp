@@ -47,9 +47,10 @@ std::string rootless_runroot(const std::string& uid, const std::string& def_root
   if (own_private_dir("/run/user/" + uid, false)) return "/run/user/" + uid + "/berth";
   std::string tmp = fmt::format("/tmp/berth-run-{}", uid);
   if (own_private_dir(tmp, true)) return tmp;
-  log::warn("{} belongs to another user or is writable by others; berth keeps its runtime state in {}/run instead "
-            "(set XDG_RUNTIME_DIR to choose)",
-            tmp, def_root);
+  log::warn(
+      "{} belongs to another user or is writable by others; berth keeps its runtime state in {}/run instead "
+      "(set XDG_RUNTIME_DIR to choose)",
+      tmp, def_root);
   return def_root + "/run";
 }
 
@@ -60,20 +61,25 @@ std::string blob_path(const Digest& d) { return fmt::format("blobs/sha256/{}", d
 Paths default_paths(const std::string& root_flag, const std::string& runroot_flag) {
   Paths p;
   bool rl = sys::rootless();
-  std::string def_root = rl ? env_or("XDG_DATA_HOME", home_dir() + "/.local/share") + "/berth"
-                            : std::string("/var/lib/berth");
+  std::string def_root =
+      rl ? env_or("XDG_DATA_HOME", home_dir() + "/.local/share") + "/berth" : std::string("/var/lib/berth");
   std::string def_run;
-  if (!rl) def_run = "/run/berth";
-  else if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) def_run = std::string(x) + "/berth";
+  if (!rl)
+    def_run = "/run/berth";
+  else if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x)
+    def_run = std::string(x) + "/berth";
   p.root = !root_flag.empty() ? root_flag : env_or("BERTH_ROOT", def_root);
   if (def_run.empty() && runroot_flag.empty() && env_or("BERTH_RUNROOT", "").empty() && root_flag.empty() &&
       env_or("BERTH_ROOT", "").empty())
     def_run = rootless_runroot(env_or("_BERTH_UID", std::to_string(::getuid())), def_root);
   // A moved root (flag or BERTH_ROOT) keeps its runtime state beside it unless told otherwise.
   bool root_moved = !root_flag.empty() || !env_or("BERTH_ROOT", "").empty();
-  if (!runroot_flag.empty()) p.runroot = runroot_flag;
-  else if (!env_or("BERTH_RUNROOT", "").empty()) p.runroot = env_or("BERTH_RUNROOT", "");
-  else p.runroot = root_moved ? p.root + "/run" : def_run;
+  if (!runroot_flag.empty())
+    p.runroot = runroot_flag;
+  else if (!env_or("BERTH_RUNROOT", "").empty())
+    p.runroot = env_or("BERTH_RUNROOT", "");
+  else
+    p.runroot = root_moved ? p.root + "/run" : def_run;
   return p;
 }
 
@@ -185,8 +191,10 @@ Result<std::string> Store::mountpoints() const {
   ::fchmod(dir.fd(), 0755);
   if (::syncfs(dir.fd()) != 0) return fail_errno("sync mountpoints");
   std::string from = fmt::format("tmp/{}", dir.name());
-  if (::renameat2(root(), from.c_str(), root(), "mountpoints", RENAME_NOREPLACE) == 0) dir.release();
-  else if (errno != EEXIST && errno != ENOTEMPTY) return fail_errno("rename into mountpoints");
+  if (::renameat2(root(), from.c_str(), root(), "mountpoints", RENAME_NOREPLACE) == 0)
+    dir.release();
+  else if (errno != EEXIST && errno != ENOTEMPTY)
+    return fail_errno("rename into mountpoints");
   return abs;
 }
 

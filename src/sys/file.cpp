@@ -84,7 +84,8 @@ Result<void> through_pipe(const std::function<Result<void>(int write_fd)>& produ
   auto r = consume(rd.get());
   rd.reset();  // a consumer that failed must not leave the producer blocked on a full pipe
   producer.join();
-  if (error && !(error->sys_errno == EPIPE && !r)) return std::unexpected(*error);  // EPIPE: the consumer's failure came first
+  if (error && !(error->sys_errno == EPIPE && !r))
+    return std::unexpected(*error);  // EPIPE: the consumer's failure came first
   return r;
 }
 
@@ -179,7 +180,6 @@ Result<void> write_atomic(int dir, std::string_view name, std::string_view data,
   return replace_file(dir, name, data, mode, true);
 }
 
-
 Result<void> ensure_dir(int dir, std::string_view name, mode_t mode) {
   std::string n(name);
   if (::mkdirat(dir, n.c_str(), mode) == 0) return {};
@@ -195,11 +195,13 @@ Result<void> check_private_dir(int fd, std::string_view path, std::string_view w
   if (::fstat(fd, &st) < 0) return fail_errno("stat {}", path);
   if (!S_ISDIR(st.st_mode)) return fail(Errc::system, "{} {} is not a directory", what, path);
   if (st.st_uid != ::geteuid())
-    return fail(Errc::system, "refusing to use {} as {}: it belongs to another user (uid {}), who could change what berth "
+    return fail(Errc::system,
+                "refusing to use {} as {}: it belongs to another user (uid {}), who could change what berth "
                 "trusts there; choose another directory",
                 path, what, st.st_uid);
   if (st.st_mode & (S_IWGRP | S_IWOTH))
-    return fail(Errc::system, "refusing to use {} as {}: it is writable by other users (mode {:04o}); "
+    return fail(Errc::system,
+                "refusing to use {} as {}: it is writable by other users (mode {:04o}); "
                 "chmod go-w it or choose another directory",
                 path, what, st.st_mode & 07777);
   return {};

@@ -47,7 +47,8 @@ Result<void> mount_overlay(const std::string& target, const std::vector<std::str
   for (size_t i = 0; i < lowers.size(); i++) data += (i ? ":" : "") + lowers[i];
   if (!ro) data += ",upperdir=" + upper + ",workdir=" + work;
   if (userxattr) data += ",userxattr";
-  if (::mount("overlay", target.c_str(), "overlay", ro ? MS_RDONLY : 0, data.c_str()) != 0) return fail_errno("mount the overlay");
+  if (::mount("overlay", target.c_str(), "overlay", ro ? MS_RDONLY : 0, data.c_str()) != 0)
+    return fail_errno("mount the overlay");
   return {};
 }
 
@@ -76,7 +77,8 @@ Result<void> unmount(const std::string& path, bool detach) {
 }
 
 Result<UniqueFd> clone_mount(const std::string& path) {
-  UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
+  UniqueFd tree(
+      static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
   if (!tree) return fail_errno("clone the mount at {}", path);
   return tree;
 }

@@ -137,7 +137,8 @@ Error exec_command(const std::vector<std::string>& argv) {
   args.push_back(nullptr);
   ::execvp(args[0], args.data());
   int e = errno;
-  return Error{e == ENOENT ? Errc::command_not_found : Errc::cannot_invoke, e, fmt::format("{}: {}", argv[0], errno_text(e))};
+  return Error{e == ENOENT ? Errc::command_not_found : Errc::cannot_invoke, e,
+               fmt::format("{}: {}", argv[0], errno_text(e))};
 }
 
 Result<pid_t> clone_process(unsigned long flags) {

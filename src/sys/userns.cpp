@@ -41,8 +41,7 @@ bool run_idmap(const char* tool, pid_t pid, unsigned id, const IdRange& range) {
     ::_exit(127);
   }
   int st = 0;
-  while (::waitpid(c, &st, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(c, &st, 0) < 0 && errno == EINTR) {}
   return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
@@ -74,8 +73,7 @@ std::optional<IdRange> find_subid(std::string_view text, std::string_view user, 
       r.start = static_cast<std::uint32_t>(std::stoul(std::string(line.substr(c1 + 1, c2 - c1 - 1))));
       r.count = static_cast<std::uint32_t>(std::stoul(std::string(line.substr(c2 + 1))));
       if (r.count > 0) return r;
-    } catch (...) {
-    }
+    } catch (...) {}
   }
   return std::nullopt;
 }
@@ -168,15 +166,14 @@ Result<void> enter_rootless() {
   if (helper > 0) {
     (void)!::write(sync[1], "x", 1);
     int st = 0;
-    while (::waitpid(helper, &st, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(helper, &st, 0) < 0 && errno == EINTR) {}
     mapped = WIFEXITED(st) && WEXITSTATUS(st) == 0;
   }
   ::close(sync[1]);
   if (!mapped) {
     if (helper > 0)
-      log::warn("newuidmap/newgidmap failed for user {}; mapping only uid {} (images with other owners may fail)",
-                user, uid);
+      log::warn("newuidmap/newgidmap failed for user {}; mapping only uid {} (images with other owners may fail)", user,
+                uid);
     else
       log::warn("no subuid/subgid range for user {} in /etc/subuid and /etc/subgid; mapping only uid {}",
                 user.empty() ? std::to_string(uid) : user, uid);

@@ -85,8 +85,8 @@ void on_signal(int sig) {
 
 void run_documents(const Bytes& in) {
   // The first byte picks the type the document was served or described as.
-  static const char* hints[] = {"", image::kOciManifest, image::kOciIndex, image::kDockerManifest,
-                                image::kDockerList, "application/json"};
+  static const char* hints[] = {
+      "", image::kOciManifest, image::kOciIndex, image::kDockerManifest, image::kDockerList, "application/json"};
   std::string_view hint = in.empty() ? "" : hints[static_cast<unsigned char>(in[0]) % 6];
   auto j = parse_json(std::string_view(in).substr(in.empty() ? 0 : 1), "fuzz");
   if (!j) return;
@@ -105,7 +105,8 @@ void run_documents(const Bytes& in) {
   const Json& cfg = json_obj(*j, "config");
   (void)image::parse_healthcheck(json_str(cfg, "Healthcheck"));
   Json copy = *j;
-  for (const char* change : {"ENV A=1", "CMD [\"x\"]", "LABEL a=b", "EXPOSE 80"}) (void)image::apply_change(copy, change);
+  for (const char* change : {"ENV A=1", "CMD [\"x\"]", "LABEL a=b", "EXPOSE 80"})
+    (void)image::apply_change(copy, change);
 }
 
 std::string g_work;  // a directory of our own: layer/ and outside/ are made in it per input
@@ -166,8 +167,10 @@ Bytes make_tar(const std::vector<TarEntry>& es, int filter) {
     archive_entry_set_pathname(x, e.name);
     archive_entry_set_filetype(x, e.type);
     archive_entry_set_perm(x, e.mode);
-    if (e.link && e.hard) archive_entry_set_hardlink(x, e.link);
-    else if (e.link) archive_entry_set_symlink(x, e.link);
+    if (e.link && e.hard)
+      archive_entry_set_hardlink(x, e.link);
+    else if (e.link)
+      archive_entry_set_symlink(x, e.link);
     if (e.type == AE_IFREG && !e.hard) archive_entry_set_size(x, static_cast<la_int64_t>(std::strlen(e.data)));
     if (e.xattr) archive_entry_xattr_add_entry(x, e.xattr, "y", 1);
     if (e.type == AE_IFCHR) archive_entry_set_rdev(x, 0);
@@ -227,15 +230,54 @@ std::vector<Bytes> read_dir(const std::string& dir) {
 std::mt19937_64 rng;
 size_t pick(size_t n) { return n ? static_cast<size_t>(rng() % n) : 0; }
 
-const std::vector<std::string> kDocTokens = {
-    "\"mediaType\"", "\"manifests\"", "\"layers\"", "\"config\"", "\"schemaVersion\"", "\"digest\"", "\"size\"",
-    "\"platform\"", "\"rootfs\"", "\"diff_ids\"", "\"type\"", "\"layers\"", "\"os\"", "\"architecture\"",
-    "\"sha256:", "\"application/vnd.oci.image.manifest.v1+json\"", "\"application/vnd.oci.image.index.v1+json\"",
-    "\"application/vnd.oci.image.layer.v1.tar+gzip\"", "\"application/vnd.oci.image.config.v1+json\"",
-    "\"Healthcheck\"", "\"Test\"", "\"Interval\"", "{", "}", "[", "]", ",", ":", "null", "true", "-1",
-    "18446744073709551616", "1e308", "-0", "2147483648", "\"\\u0000\"", "\"\\ud800\""};
-const std::vector<std::string> kTarTokens = {"./", "../", "/", ".wh.", ".wh..wh..opq", "..", "ustar", "\0",
-                                             "linkpath=", "path=", "SCHILY.xattr.trusted.overlay.opaque="};
+const std::vector<std::string> kDocTokens = {"\"mediaType\"",
+                                             "\"manifests\"",
+                                             "\"layers\"",
+                                             "\"config\"",
+                                             "\"schemaVersion\"",
+                                             "\"digest\"",
+                                             "\"size\"",
+                                             "\"platform\"",
+                                             "\"rootfs\"",
+                                             "\"diff_ids\"",
+                                             "\"type\"",
+                                             "\"layers\"",
+                                             "\"os\"",
+                                             "\"architecture\"",
+                                             "\"sha256:",
+                                             "\"application/vnd.oci.image.manifest.v1+json\"",
+                                             "\"application/vnd.oci.image.index.v1+json\"",
+                                             "\"application/vnd.oci.image.layer.v1.tar+gzip\"",
+                                             "\"application/vnd.oci.image.config.v1+json\"",
+                                             "\"Healthcheck\"",
+                                             "\"Test\"",
+                                             "\"Interval\"",
+                                             "{",
+                                             "}",
+                                             "[",
+                                             "]",
+                                             ",",
+                                             ":",
+                                             "null",
+                                             "true",
+                                             "-1",
+                                             "18446744073709551616",
+                                             "1e308",
+                                             "-0",
+                                             "2147483648",
+                                             "\"\\u0000\"",
+                                             "\"\\ud800\""};
+const std::vector<std::string> kTarTokens = {"./",
+                                             "../",
+                                             "/",
+                                             ".wh.",
+                                             ".wh..wh..opq",
+                                             "..",
+                                             "ustar",
+                                             "\0",
+                                             "linkpath=",
+                                             "path=",
+                                             "SCHILY.xattr.trusted.overlay.opaque="};
 
 // A tar header block: its checksum is recomputed after a mutation inside it, so that the
 // mutation reaches the unpacker instead of the checksum test.
@@ -243,8 +285,7 @@ void fix_tar_checksums(Bytes& b) {
   for (size_t off = 0; off + 512 <= b.size(); off += 512) {
     if (std::memcmp(b.data() + off + 257, "ustar", 5) != 0) continue;
     unsigned sum = 0;
-    for (size_t i = 0; i < 512; i++)
-      sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(b[off + i]);
+    for (size_t i = 0; i < 512; i++) sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(b[off + i]);
     char field[8];
     std::snprintf(field, sizeof field, "%06o", sum & 0777777);
     std::memcpy(b.data() + off + 148, field, 7);
@@ -362,8 +403,9 @@ void run_one(const Bytes& in, void (*target)(const Bytes&)) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: berth-fuzz documents|layer [--seconds N] [--runs N] [--seed N] [--corpus DIR] "
-                         "[--regressions DIR] [--crashes DIR]\n");
+    std::fprintf(stderr,
+                 "usage: berth-fuzz documents|layer [--seconds N] [--runs N] [--seed N] [--corpus DIR] "
+                 "[--regressions DIR] [--crashes DIR]\n");
     return 2;
   }
   g_target = argv[1];
@@ -372,12 +414,18 @@ int main(int argc, char** argv) {
   std::string corpus_dir, regressions_dir, crash_dir = ".";
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--seconds") seconds = std::atof(v.c_str());
-    else if (k == "--runs") max_runs = std::strtoull(v.c_str(), nullptr, 10);
-    else if (k == "--seed") seed = std::strtoull(v.c_str(), nullptr, 10);
-    else if (k == "--corpus") corpus_dir = v;
-    else if (k == "--regressions") regressions_dir = v;
-    else if (k == "--crashes") crash_dir = v;
+    if (k == "--seconds")
+      seconds = std::atof(v.c_str());
+    else if (k == "--runs")
+      max_runs = std::strtoull(v.c_str(), nullptr, 10);
+    else if (k == "--seed")
+      seed = std::strtoull(v.c_str(), nullptr, 10);
+    else if (k == "--corpus")
+      corpus_dir = v;
+    else if (k == "--regressions")
+      regressions_dir = v;
+    else if (k == "--crashes")
+      crash_dir = v;
   }
   g_crash_dir = crash_dir;
   ::mkdir(crash_dir.c_str(), 0755);
@@ -388,7 +436,8 @@ int main(int argc, char** argv) {
   } else if (g_target == "layer") {
     target = run_layer;
     for (auto& s : layer_seeds()) corpus.push_back(s);
-    const char* base = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
+    const char* base =
+        ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
     std::string tmpl = std::string(base) + "/berth-fuzz-XXXXXX";
     if (!::mkdtemp(tmpl.data())) {
       std::perror("mkdtemp");
@@ -420,8 +469,7 @@ int main(int argc, char** argv) {
   unsigned long long runs = 0;
   bool tar = g_target == "layer";
   while (runs < max_runs) {
-    if ((runs & 63) == 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= seconds)
+    if ((runs & 63) == 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= seconds)
       break;
     // Newer corpus entries (the frontier) are picked more often.
     size_t i = pick(2) ? corpus.size() - 1 - pick(std::min<size_t>(corpus.size(), 16)) : pick(corpus.size());
@@ -438,9 +486,10 @@ int main(int argc, char** argv) {
     ::close(top);
     ::rmdir(g_work.c_str());
   }
-  std::printf("fuzz %s: %llu executions in %.1f s (%.0f/s), %zu edges, corpus %zu (%zu seeds + %zu found), "
-              "%zu regression inputs replayed, 0 crashes (seed %llu)\n",
-              g_target.c_str(), runs, secs, secs > 0 ? static_cast<double>(runs) / secs : 0.0, edges(), corpus.size(),
-              seeds, corpus.size() - seeds, regressions.size(), seed);
+  std::printf(
+      "fuzz %s: %llu executions in %.1f s (%.0f/s), %zu edges, corpus %zu (%zu seeds + %zu found), "
+      "%zu regression inputs replayed, 0 crashes (seed %llu)\n",
+      g_target.c_str(), runs, secs, secs > 0 ? static_cast<double>(runs) / secs : 0.0, edges(), corpus.size(), seeds,
+      corpus.size() - seeds, regressions.size(), seed);
   return 0;
 }

@@ -25,8 +25,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-static int status_field(const char *key) {
-  FILE *f = fopen("/proc/self/status", "r");
+static int status_field(const char* key) {
+  FILE* f = fopen("/proc/self/status", "r");
   char line[256];
   if (!f) return 1;
   while (fgets(line, sizeof line, f))
@@ -49,8 +49,8 @@ static int exe_race(int seconds) {
   time_t end = time(NULL) + seconds;
   int self = getpid();
   while (time(NULL) < end && n < 256) {
-    DIR *d = opendir("/proc");
-    struct dirent *e;
+    DIR* d = opendir("/proc");
+    struct dirent* e;
     while (d && (e = readdir(d)) && n < 256) {
       int pid = atoi(e->d_name);
       if (pid <= 1 || pid == self) continue;
@@ -61,7 +61,10 @@ static int exe_race(int seconds) {
       snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
       ssize_t len = readlink(path, target, sizeof target - 1);
       target[len > 0 ? len : 0] = 0;
-      if (strstr(target, "busybox") || strstr(target, "testinit")) { close(fd); continue; }
+      if (strstr(target, "busybox") || strstr(target, "testinit")) {
+        close(fd);
+        continue;
+      }
       kept[n] = fd;
       snprintf(names[n], sizeof names[n], "%s", target);
       n++;
@@ -87,7 +90,7 @@ static int exe_race(int seconds) {
 static int fd_race(int seconds) {
   dev_t own[16];
   int nown = 0;
-  const char *mine[] = {"/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/etc/hosts", "/tmp"};
+  const char* mine[] = {"/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/etc/hosts", "/tmp"};
   for (unsigned i = 0; i < sizeof mine / sizeof *mine; i++) {
     struct stat st;
     if (stat(mine[i], &st) == 0) own[nown++] = st.st_dev;
@@ -96,8 +99,8 @@ static int fd_race(int seconds) {
   time_t end = time(NULL) + seconds;
   int self = getpid();
   while (time(NULL) < end) {
-    DIR *d = opendir("/proc");
-    struct dirent *e;
+    DIR* d = opendir("/proc");
+    struct dirent* e;
     while (d && (e = readdir(d))) {
       int pid = atoi(e->d_name);
       if (pid <= 0 || pid == self) continue;
@@ -107,8 +110,8 @@ static int fd_race(int seconds) {
       snprintf(names[n++], sizeof names[0], "/proc/%d/root", pid);
       char fdd[64];
       snprintf(fdd, sizeof fdd, "/proc/%d/fd", pid);
-      DIR *f = opendir(fdd);
-      struct dirent *fe;
+      DIR* f = opendir(fdd);
+      struct dirent* fe;
       while (f && n < 64 && (fe = readdir(f)))
         if (fe->d_name[0] != '.') snprintf(names[n++], sizeof names[0], "/proc/%d/fd/%.200s", pid, fe->d_name);
       for (int k = 0; k < n; k++) {
@@ -138,9 +141,9 @@ static int fd_race(int seconds) {
 
 // A file capability set as `setcap cap_BIT+ei PATH` would: effective and inheritable, nothing
 // permitted (so a process gains BIT only through its own inheritable set: CVE-2022-29162).
-static int set_file_cap(const char *path, int bit) {
+static int set_file_cap(const char* path, int bit) {
   unsigned int v[5] = {0x02000000u | 1u, 0, 0, 0, 0};  // VFS_CAP_REVISION_2 | EFFECTIVE
-  v[bit < 32 ? 2 : 4] = 1u << (bit % 32);               // inheritable word
+  v[bit < 32 ? 2 : 4] = 1u << (bit % 32);              // inheritable word
   if (setxattr(path, "security.capability", v, sizeof v, 0) != 0) {
     perror("setxattr security.capability");
     return 1;
@@ -148,9 +151,9 @@ static int set_file_cap(const char *path, int bit) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 2 || strcmp(argv[1], "true") == 0) return 0;
-  const char *cmd = argv[1];
+  const char* cmd = argv[1];
   if (strcmp(cmd, "exit") == 0) return argc > 2 ? atoi(argv[2]) : 0;
   if (strcmp(cmd, "accept3") == 0) {
     int c = accept(3, NULL, NULL);
@@ -166,13 +169,13 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "notify") == 0 && argc > 2) {
-    const char *path = getenv("NOTIFY_SOCKET");
+    const char* path = getenv("NOTIFY_SOCKET");
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (!path || strlen(path) >= sizeof sa.sun_path) return 2;
     strcpy(sa.sun_path, path);
     if (sa.sun_path[0] == '@') sa.sun_path[0] = 0;
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || sendto(fd, argv[2], strlen(argv[2]), 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    if (fd < 0 || sendto(fd, argv[2], strlen(argv[2]), 0, (struct sockaddr*)&sa, sizeof sa) < 0) {
       perror("notify");
       return 1;
     }
@@ -190,8 +193,8 @@ int main(int argc, char **argv) {
     return n < 0;
   }
   if (strcmp(cmd, "fds") == 0) {
-    DIR *d = opendir("/proc/self/fd");
-    struct dirent *e;
+    DIR* d = opendir("/proc/self/fd");
+    struct dirent* e;
     int self = dirfd(d);
     while ((e = readdir(d)))
       if (e->d_name[0] != '.' && atoi(e->d_name) != self) printf("%s\n", e->d_name);
@@ -210,18 +213,26 @@ int main(int argc, char **argv) {
     for (;;) pause();
   }
   if (strcmp(cmd, "write") == 0 && argc > 3) {
-    FILE *f = fopen(argv[2], "w");
-    if (!f) { perror(argv[2]); return 1; }
+    FILE* f = fopen(argv[2], "w");
+    if (!f) {
+      perror(argv[2]);
+      return 1;
+    }
     fputs(argv[3], f);
     return fclose(f) != 0;
   }
   if (strcmp(cmd, "syscall") == 0 && argc > 2) {
     long r = -1;
-    if (strcmp(argv[2], "mount") == 0) r = mount("none", "/mnt", "tmpfs", 0, NULL);
-    else if (strcmp(argv[2], "unshare") == 0) r = unshare(CLONE_NEWNS);
-    else if (strcmp(argv[2], "keyctl") == 0) r = syscall(SYS_keyctl, 0, 0, 0, 0, 0);
-    else if (strcmp(argv[2], "kexec") == 0) r = syscall(SYS_kexec_load, 0, 0, 0, 0);
-    else if (strcmp(argv[2], "init_module") == 0) r = syscall(SYS_init_module, 0, 0, "");
+    if (strcmp(argv[2], "mount") == 0)
+      r = mount("none", "/mnt", "tmpfs", 0, NULL);
+    else if (strcmp(argv[2], "unshare") == 0)
+      r = unshare(CLONE_NEWNS);
+    else if (strcmp(argv[2], "keyctl") == 0)
+      r = syscall(SYS_keyctl, 0, 0, 0, 0, 0);
+    else if (strcmp(argv[2], "kexec") == 0)
+      r = syscall(SYS_kexec_load, 0, 0, 0, 0);
+    else if (strcmp(argv[2], "init_module") == 0)
+      r = syscall(SYS_init_module, 0, 0, "");
     printf("%s\n", r == 0 ? "allowed" : strerror(errno));
     return 0;
   }
@@ -230,18 +241,27 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "setcap") == 0 && argc > 3) return set_file_cap(argv[2], atoi(argv[3]));
   if (strcmp(cmd, "statfs") == 0 && argc > 2) {
     struct statfs sf;
-    if (statfs(argv[2], &sf) != 0) { perror(argv[2]); return 1; }
+    if (statfs(argv[2], &sf) != 0) {
+      perror(argv[2]);
+      return 1;
+    }
     printf("%lx\n", (unsigned long)sf.f_type);
     return 0;
   }
   if (strcmp(cmd, "setxattr") == 0 && argc > 4) {
-    if (setxattr(argv[2], argv[3], argv[4], strlen(argv[4]), 0) != 0) { perror("setxattr"); return 1; }
+    if (setxattr(argv[2], argv[3], argv[4], strlen(argv[4]), 0) != 0) {
+      perror("setxattr");
+      return 1;
+    }
     return 0;
   }
   if (strcmp(cmd, "getxattr") == 0 && argc > 3) {
     char v[256];
     ssize_t n = getxattr(argv[2], argv[3], v, sizeof v - 1);
-    if (n < 0) { perror("getxattr"); return 1; }
+    if (n < 0) {
+      perror("getxattr");
+      return 1;
+    }
     v[n] = 0;
     printf("%s\n", v);
     return 0;

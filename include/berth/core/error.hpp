@@ -40,13 +40,13 @@ class [[nodiscard]] Result : public std::expected<T, Error> {
 // gets a unique name so that TRY(f(TRY(g()))) does not shadow.
 #define BERTH_CAT2(a, b) a##b
 #define BERTH_CAT(a, b) BERTH_CAT2(a, b)
-#define BERTH_TRY_IMPL(expr, var)                      \
-  __extension__({                                      \
-    auto&& var = (expr);                               \
-    if (!var) {                                        \
-      return std::unexpected(std::move(var).error());  \
-    }                                                  \
-    std::move(var).value();                            \
+#define BERTH_TRY_IMPL(expr, var)                     \
+  __extension__({                                     \
+    auto&& var = (expr);                              \
+    if (!var) {                                       \
+      return std::unexpected(std::move(var).error()); \
+    }                                                 \
+    std::move(var).value();                           \
   })
 #define TRY(expr) BERTH_TRY_IMPL(expr, BERTH_CAT(try_r_, __COUNTER__))
 

@@ -46,8 +46,8 @@ struct HealthResult {
   std::string output;
 };
 struct HealthLimits {
-  int max_log_count = 5;    // results kept; 0: all
-  int max_log_size = 500;   // characters of output kept; 0: all
+  int max_log_count = 5;   // results kept; 0: all
+  int max_log_size = 500;  // characters of output kept; 0: all
 };
 // The state machine (pure): the health state {"Status", "FailingStreak", "Log"} after `r`.
 // A success makes it healthy and ends the streak; a failure counts towards `Retries`, except
@@ -59,8 +59,8 @@ Json apply_health_result(const Json& previous, const HealthResult& r, const Json
 Json initial_health();
 
 struct HealthcheckOutcome {
-  bool passed = false;     // this check
-  std::string status;      // the container's health after it: starting, healthy, unhealthy
+  bool passed = false;  // this check
+  std::string status;   // the container's health after it: starting, healthy, unhealthy
 };
 // `berth healthcheck run`: one check now, its result recorded (health.json beside the
 // container's state, under a lock), a health_status event, and the --health-on-failure action

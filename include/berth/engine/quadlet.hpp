@@ -16,8 +16,8 @@ namespace berth::engine {
 Result<std::vector<std::string>> split_unit_words(std::string_view s);
 
 struct QuadletUnit {
-  std::string service_name;  // web.service for web.container
-  std::string text;          // the .service unit
+  std::string service_name;                         // web.service for web.container
+  std::string text;                                 // the .service unit
   std::vector<std::string> wanted_by, required_by;  // [Install] targets to link from
 };
 

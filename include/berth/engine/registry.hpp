@@ -14,9 +14,9 @@ struct PullRequest {
   std::string reference;
   registry::ClientOptions client;
   std::string os = "linux";
-  std::string arch;     // empty: this machine's
+  std::string arch;  // empty: this machine's
   std::string variant;
-  bool quiet = false;   // no progress lines on stderr
+  bool quiet = false;  // no progress lines on stderr
 };
 struct Pulled {
   Digest id;
@@ -35,7 +35,7 @@ struct PushRequest {
   std::string image;
   std::string destination;  // empty: the image name
   registry::ClientOptions client;
-  std::string format;       // "", "oci", "v2s2"
+  std::string format;  // "", "oci", "v2s2"
   std::string digestfile;
   bool quiet = false;
 };

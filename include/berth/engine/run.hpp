@@ -24,26 +24,26 @@ struct RunOptions {
   std::vector<std::string> volumes;  // SRC:DST[:ro|rw]
   std::vector<std::string> cap_add, cap_drop;
   std::vector<std::string> security_opt;
-  std::vector<std::string> labels;   // k=v
+  std::vector<std::string> labels;  // k=v
   std::vector<std::string> env_files;
   std::vector<std::string> group_add;
-  std::vector<std::string> tmpfs;    // DST[:options]
-  std::vector<std::string> mounts;   // type=bind|tmpfs,src=...,dst=...[,ro]
+  std::vector<std::string> tmpfs;   // DST[:options]
+  std::vector<std::string> mounts;  // type=bind|tmpfs,src=...,dst=...[,ro]
   std::string cidfile;
-  std::string memory;                 // "64m"
+  std::string memory;  // "64m"
   std::optional<std::int64_t> pids_limit;
   std::optional<double> cpus;
-  std::vector<std::string> ulimits;   // name=soft[:hard]
+  std::vector<std::string> ulimits;  // name=soft[:hard]
   bool init = false;
   bool env_host = false;
   bool replace = false;
   std::string network = "private";
-  std::string sdnotify = "conmon";  // conmon | container | ignore
-  std::string restart;              // no | on-failure[:N] | always | unless-stopped
-  std::string log_driver = "k8s-file";  // k8s-file | journald | none | passthrough
-  std::vector<std::string> log_opt;     // path= (k8s-file), tag= (journald)
+  std::string sdnotify = "conmon";          // conmon | container | ignore
+  std::string restart;                      // no | on-failure[:N] | always | unless-stopped
+  std::string log_driver = "k8s-file";      // k8s-file | journald | none | passthrough
+  std::vector<std::string> log_opt;         // path= (k8s-file), tag= (journald)
   std::vector<std::string> create_command;  // the command line that made it (inspect, generate systemd --new)
-  int create_image_index = -1;               // where IMAGE is in it
+  int create_image_index = -1;              // where IMAGE is in it
   HealthFlags health;
   std::string stop_signal;
   int stop_timeout = 10;
@@ -165,8 +165,8 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
 // `generate systemd`: a unit per container, as podman generate systemd writes them.
 struct GenerateSystemdOptions {
   std::vector<std::string> containers;
-  bool recreate = false;         // --new: the unit creates the container (and removes it)
-  bool use_name = false;         // --name: units and commands name the container, not its id
+  bool recreate = false;  // --new: the unit creates the container (and removes it)
+  bool use_name = false;  // --name: units and commands name the container, not its id
   std::optional<int> stop_timeout;
   std::string restart_policy = "on-failure";
   std::string prefix = "container";

@@ -24,17 +24,16 @@ struct SpecInputs {
   std::string init_path;            // --init: the host's catatonit or tini
   std::string seccomp_cache;        // where the default filter's BPF is cached
   bool rootless = false;
-  bool full_idmap = true;           // rootless with a subuid range (else one id is mapped)
-  bool notify_socket = false;       // berth runs under systemd's NOTIFY_SOCKET
-  bool for_exec = false;            // a process joining the running container: it mounts nothing
+  bool full_idmap = true;      // rootless with a subuid range (else one id is mapped)
+  bool notify_socket = false;  // berth runs under systemd's NOTIFY_SOCKET
+  bool for_exec = false;       // a process joining the running container: it mounts nothing
 };
 
 // Everything but stdio: the rootfs from the lowers, the process from the record over the
 // image, the isolation defaults adjusted by the recorded flags. Pure: the same inputs give the
 // same Spec. Errors: a user or group the image's files do not have, a bad capability or
 // security option (usage).
-Result<runtime::Spec> make_spec(const store::ContainerConfig& c, const image::ImageConfig& image,
-                                const SpecInputs& in);
+Result<runtime::Spec> make_spec(const store::ContainerConfig& c, const image::ImageConfig& image, const SpecInputs& in);
 
 // Podman's capabilities for a container: the default set, drops applied first, then adds
 // ("--cap-drop all --cap-add X" leaves exactly X).

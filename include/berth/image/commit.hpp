@@ -19,11 +19,11 @@ Result<void> write_layer_tar(const std::string& dir, int out_fd, const std::stri
 
 // The general form, for cp: a tar of the tree at `path` (a directory, file, fifo, ...).
 struct TreeTarOptions {
-  std::string overlay_prefix;  // non-empty: convert overlay whiteouts/opaque/xattrs (layers)
-  std::string top;             // the name the tree gets in the tar; empty: its content only
-  bool follow_top = false;     // `path` may be a symlink to follow (/proc/self/fd/N); inside,
-                               // symlinks are never followed
-  int owner = -1, group = -1;  // >= 0: every entry gets this owner (cp without -a)
+  std::string overlay_prefix;           // non-empty: convert overlay whiteouts/opaque/xattrs (layers)
+  std::string top;                      // the name the tree gets in the tar; empty: its content only
+  bool follow_top = false;              // `path` may be a symlink to follow (/proc/self/fd/N); inside,
+                                        // symlinks are never followed
+  int owner = -1, group = -1;           // >= 0: every entry gets this owner (cp without -a)
   std::uint64_t* file_bytes = nullptr;  // when set: receives the regular files' data bytes
 };
 Result<void> write_tree_tar(const std::string& path, int out_fd, const TreeTarOptions& o);
@@ -48,11 +48,11 @@ Result<std::vector<Change>> layer_changes(const std::string& dir, const std::vec
 struct CommitOptions {
   std::vector<std::string> changes;  // Dockerfile-style instructions
   std::string message, author;
-  std::string name;                  // normalised reference, or empty
-  std::string created_by;            // the history entry's created_by
-  bool squash = false;               // `upper` is the whole filesystem (a merged view): it
-                                     // becomes the image's only layer
-  std::function<void()> read_done;   // called once `upper` has been read whole
+  std::string name;                 // normalised reference, or empty
+  std::string created_by;           // the history entry's created_by
+  bool squash = false;              // `upper` is the whole filesystem (a merged view): it
+                                    // becomes the image's only layer
+  std::function<void()> read_done;  // called once `upper` has been read whole
 };
 // A new image: the base image's layers, plus `upper` as one more layer (shared with other
 // images when identical), and the base's config with the changes applied and a history entry.

@@ -28,12 +28,12 @@ struct IngestedLayer {
 
 // An image ready to be committed: verified config, its layers in order, its names.
 struct PendingImage {
-  std::string config;                  // exact bytes
-  std::string manifest;                // exact bytes; empty: synthesize an OCI manifest
+  std::string config;    // exact bytes
+  std::string manifest;  // exact bytes; empty: synthesize an OCI manifest
   std::string manifest_type;
   std::vector<const IngestedLayer*> layers;
-  std::vector<std::string> names;      // normalised references
-  std::vector<Digest> extra_digests;   // an index's digest it was pulled through
+  std::vector<std::string> names;     // normalised references
+  std::vector<Digest> extra_digests;  // an index's digest it was pulled through
 };
 
 UnpackOptions unpack_options(const store::Store& s);

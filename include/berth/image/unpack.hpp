@@ -21,7 +21,7 @@ struct UnpackOptions {
 };
 
 struct UnpackStats {
-  std::uint64_t bytes = 0;    // regular file bytes written
+  std::uint64_t bytes = 0;  // regular file bytes written
   std::uint64_t entries = 0;
 };
 

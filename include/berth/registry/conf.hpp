@@ -20,7 +20,7 @@ struct RegistryEntry {
 
 struct RegistriesConf {
   std::vector<std::string> search;
-  bool search_set = false;  // some file set unqualified-search-registries (even to [])
+  bool search_set = false;      // some file set unqualified-search-registries (even to [])
   std::string short_name_mode;  // "" (= enforcing), "enforcing", "permissive", "disabled"
   std::map<std::string, std::string> aliases;
   std::vector<RegistryEntry> registries;

@@ -35,7 +35,7 @@ struct HttpRequest {
 struct HttpResponse {
   long status = 0;
   std::map<std::string, std::string> headers;  // lower-case names; repeated ones joined by ", "
-  std::vector<std::string> challenges;        // every WWW-Authenticate value
+  std::vector<std::string> challenges;         // every WWW-Authenticate value
   std::string body;
   std::string url;  // after redirects
   std::string header(const std::string& lower_name) const {

@@ -47,7 +47,19 @@ inline constexpr unsigned kMaxBinds = 512;
 
 // Failure stages; the parent turns (stage, index, errno) into words.
 enum class Stage : std::uint32_t {
-  none, overlay, mounts, pivot, hostname, nnp, seccomp, caps, user, workdir, exec, stdio, join,
+  none,
+  overlay,
+  mounts,
+  pivot,
+  hostname,
+  nnp,
+  seccomp,
+  caps,
+  user,
+  workdir,
+  exec,
+  stdio,
+  join,
   // a user mount refused by the child: index = the op (n_mounts: the workdir); err EXDEV: it
   // resolved onto procfs or sysfs; err ENOENT: its target would have to be made inside a bind
   // mount's host directory
@@ -62,22 +74,22 @@ struct ChildReport {
 
 struct ChildPlan {
   // overlay
-  const char* merged;               // absolute host path
-  const char* const* lowers;        // absolute, top first, for fsconfig lowerdir+
+  const char* merged;         // absolute host path
+  const char* const* lowers;  // absolute, top first, for fsconfig lowerdir+
   unsigned n_lowers;
   const char* upper;
   const char* work;
   bool userxattr;
-  bool volatile_upper;               // overlay "volatile" where the kernel has it
-  const char* overlay_data;         // fallback mount(2) data, relative lowers
-  const char* layers_dir;           // cwd for the fallback's relative paths
+  bool volatile_upper;       // overlay "volatile" where the kernel has it
+  const char* overlay_data;  // fallback mount(2) data, relative lowers
+  const char* layers_dir;    // cwd for the fallback's relative paths
   // mounts after the overlay
   const MountOp* mounts;
   unsigned n_mounts;
   const char* hostname;
-  bool new_netns;                   // bring up "lo" in it
+  bool new_netns;  // bring up "lo" in it
   // credentials and confinement
-  std::uint64_t caps;               // bounding = permitted = effective for root
+  std::uint64_t caps;  // bounding = permitted = effective for root
   unsigned last_cap;
   uid_t uid;
   gid_t gid;
@@ -85,28 +97,28 @@ struct ChildPlan {
   unsigned n_groups;
   bool set_groups;
   bool no_new_privs;
-  const sock_filter* seccomp;       // null: unconfined
+  const sock_filter* seccomp;  // null: unconfined
   unsigned short seccomp_len;
   // process
   const char* cwd;
   const char* const* argv;
   const char* const* envp;
-  const char* path_env;             // PATH for the lookup of argv[0]
-  int stdin_fd;                     // dup2'd onto 0 when >= 0
-  int stdout_fd;                    // dup2'd onto 1 when >= 0
-  int stderr_fd;                    // dup2'd onto 2 when >= 0
-  int tty_fd;                       // a pty slave: new session, controlling tty, onto 0-2
-  int console_sock;                 // >= 0: make a pty in the container's devpts and send its
-                                    // master back over this socket (SCM_RIGHTS)
+  const char* path_env;               // PATH for the lookup of argv[0]
+  int stdin_fd;                       // dup2'd onto 0 when >= 0
+  int stdout_fd;                      // dup2'd onto 1 when >= 0
+  int stderr_fd;                      // dup2'd onto 2 when >= 0
+  int tty_fd;                         // a pty slave: new session, controlling tty, onto 0-2
+  int console_sock;                   // >= 0: make a pty in the container's devpts and send its
+                                      // master back over this socket (SCM_RIGHTS)
   unsigned short tty_rows, tty_cols;  // the terminal's size, set before exec (0: unknown)
-  const void* sigmask;              // sigset_t to restore before exec (the parent blocks some)
-  int report_fd;                    // O_CLOEXEC pipe: EOF = exec happened
-  int listen_fds;                   // socket activation: fds 3 .. 3+n-1 stay open across exec
-  bool die_with_parent;             // PR_SET_PDEATHSIG(SIGKILL); off for `exec -d`
-  int sync_fd;                      // >= 0: wait for one byte (the parent placed us in cgroups)
-  bool create_workdir;              // run: mkdir -p the workdir; exec: it must exist
-  int exec_stub_fd;                 // >= 0: execveat this sealed stub, which execs the command
-  const char* const* stub_argv;     // {"berth-exec", report fd, PATH, argv..., null}
+  const void* sigmask;                // sigset_t to restore before exec (the parent blocks some)
+  int report_fd;                      // O_CLOEXEC pipe: EOF = exec happened
+  int listen_fds;                     // socket activation: fds 3 .. 3+n-1 stay open across exec
+  bool die_with_parent;               // PR_SET_PDEATHSIG(SIGKILL); off for `exec -d`
+  int sync_fd;                        // >= 0: wait for one byte (the parent placed us in cgroups)
+  bool create_workdir;                // run: mkdir -p the workdir; exec: it must exist
+  int exec_stub_fd;                   // >= 0: execveat this sealed stub, which execs the command
+  const char* const* stub_argv;       // {"berth-exec", report fd, PATH, argv..., null}
 };
 
 [[noreturn]] void child_main(const ChildPlan& plan) noexcept;

@@ -47,7 +47,7 @@ struct Spec {
   // isolation
   std::string hostname;
   bool rootless = false;
-  bool full_idmap = true;   // false: only one id mapped (no devpts gid, no setgroups)
+  bool full_idmap = true;  // false: only one id mapped (no devpts gid, no setgroups)
   bool net_host = false;
   bool privileged = false;
   bool no_new_privs = false;
@@ -70,7 +70,7 @@ struct Spec {
     std::string text;  // as given, for messages
   };
   std::vector<Rlimit> rlimits;  // set on the child before it execs (lowering always works)
-  std::string cgroup_name;  // berth/<name> in each controller used
+  std::string cgroup_name;      // berth/<name> in each controller used
 };
 
 // "nofile=1024:2048", "nproc=512" -> an Rlimit; unknown names and bad numbers are usage errors.

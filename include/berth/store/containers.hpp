@@ -52,7 +52,7 @@ struct PortMapping {
 
 // Docker's HealthConfig, resolved at create (flags over the image's HEALTHCHECK).
 struct HealthCheck {
-  std::vector<std::string> test;  // {"CMD", ...} or {"CMD-SHELL", "..."}
+  std::vector<std::string> test;                             // {"CMD", ...} or {"CMD-SHELL", "..."}
   std::int64_t interval = 0, timeout = 0, start_period = 0;  // ns; interval 0: no timer
   int retries = 0;
   bool operator==(const HealthCheck&) const = default;
@@ -62,17 +62,17 @@ struct ContainerConfig {
   int schema = kContainerSchema;
   std::string id, name;
   Digest image_id;
-  std::string image;                  // the name it was created from
-  std::vector<std::string> command;   // argv: entrypoint and command, combined at create
-  std::vector<std::string> env;       // KEY=VALUE from the flags (bare KEYs resolved at create)
+  std::string image;                 // the name it was created from
+  std::vector<std::string> command;  // argv: entrypoint and command, combined at create
+  std::vector<std::string> env;      // KEY=VALUE from the flags (bare KEYs resolved at create)
   std::string workdir, user, hostname;
   std::vector<Volume> volumes;
   std::vector<Tmpfs> tmpfs;
   std::vector<std::string> group_add;
   std::optional<std::int64_t> memory, pids_limit;
   std::optional<double> cpus;
-  std::vector<std::string> ulimits;   // "name=soft[:hard]", checked at create
-  std::string seccomp_profile;        // the text of --security-opt seccomp=FILE
+  std::vector<std::string> ulimits;  // "name=soft[:hard]", checked at create
+  std::string seccomp_profile;       // the text of --security-opt seccomp=FILE
   bool init = false;
   std::vector<std::string> cap_add, cap_drop;
   std::vector<std::string> security_opt;
@@ -99,7 +99,7 @@ struct ContainerConfig {
 struct ContainerState {
   std::string status = "created";  // created, running, exited
   int pid = 0;
-  unsigned long long start_time = 0;  // of pid (/proc/PID/stat field 22): a reused pid is not it
+  unsigned long long start_time = 0;       // of pid (/proc/PID/stat field 22): a reused pid is not it
   std::int64_t started = 0, finished = 0;  // ns
   int exit_code = 0;
   std::string error;

@@ -16,21 +16,21 @@ struct LayerRecord {
   ChainId chain;
   DiffId diff;
   std::optional<ChainId> parent;
-  Digest blob;             // the blob exactly as received (compressed or not)
+  Digest blob;  // the blob exactly as received (compressed or not)
   std::uint64_t blob_size = 0;
   std::string media_type;  // OCI layer media type of the blob
   std::uint64_t size = 0;  // unpacked bytes
 };
 
 struct ImageRecord {
-  Digest id;                   // = config digest
-  Digest manifest;             // digest of the stored manifest blob
-  std::string manifest_type;   // media type of that manifest
-  std::vector<ChainId> layers; // bottom first
-  std::int64_t created = 0;    // from the config, unix seconds
-  std::int64_t loaded = 0;     // when it entered this store
-  std::uint64_t size = 0;      // sum of the unpacked layer sizes
-  std::vector<Digest> digests; // other manifest digests naming it (the index it was pulled through)
+  Digest id;                    // = config digest
+  Digest manifest;              // digest of the stored manifest blob
+  std::string manifest_type;    // media type of that manifest
+  std::vector<ChainId> layers;  // bottom first
+  std::int64_t created = 0;     // from the config, unix seconds
+  std::int64_t loaded = 0;      // when it entered this store
+  std::uint64_t size = 0;       // sum of the unpacked layer sizes
+  std::vector<Digest> digests;  // other manifest digests naming it (the index it was pulled through)
 };
 
 // Names map "docker.io/library/debian:latest" -> image id (one file, names.json).

@@ -16,8 +16,7 @@ namespace berth::sys {
 
 // openat2 with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (plus RESOLVE_NO_SYMLINKS when
 // `no_symlinks`): the path can never leave `dir`. O_CLOEXEC is always added.
-Result<UniqueFd> open_beneath(int dir, std::string_view path, int flags, mode_t mode = 0,
-                              bool no_symlinks = false);
+Result<UniqueFd> open_beneath(int dir, std::string_view path, int flags, mode_t mode = 0, bool no_symlinks = false);
 // openat2 with RESOLVE_IN_ROOT: symlinks resolve as if `root` were "/" (for container paths).
 Result<UniqueFd> open_in_root(int root, std::string_view path, int flags);
 // A plain openat (O_CLOEXEC added); for paths berth chose itself.
@@ -29,8 +28,8 @@ Result<std::string> read_all(int fd, size_t max_bytes);
 // a full disk never leaves a half file under the target's name.
 // Runs `produce` on a thread, writing into a pipe that `consume` reads here (a tar generated
 // and unpacked in one pass). The producer's error wins (a consumer seeing a cut stream is its
-// effect) unless it is EPIPE from a consumer that failed first; SIGPIPE is blocked on the producer's thread, so a consumer that stops early ends it
-// with EPIPE rather than killing the process.
+// effect) unless it is EPIPE from a consumer that failed first; SIGPIPE is blocked on the producer's thread, so a
+// consumer that stops early ends it with EPIPE rather than killing the process.
 Result<void> through_pipe(const std::function<Result<void>(int write_fd)>& produce,
                           const std::function<Result<void>(int read_fd)>& consume);
 

@@ -37,7 +37,7 @@ struct SpawnOptions {
   // (fd in the child, fd here). 0, 1 and 2 that are not given are /dev/null; every fd above
   // the highest one given is closed.
   std::vector<std::pair<int, int>> fds;
-  bool new_session = false;   // setsid: no terminal, its own process group
+  bool new_session = false;    // setsid: no terminal, its own process group
   bool reset_signals = false;  // an empty signal mask and SIGPIPE at its default
 };
 // posix_spawn (vfork-style: safe from a threaded process, no copy of this one). Returns the

@@ -4,7 +4,6 @@
 
 #include <termios.h>
 
-
 namespace berth::sys {
 
 // Puts `fd` (a terminal) in raw mode and restores it when destroyed. Not a terminal: no-op.

@@ -10,9 +10,9 @@ TEST_CASE("digest: parse accepts only sha256 with 64 lower-case hex digits") {
   CHECK(Digest::parse("sha256:" + hex)->hex() == hex);
   CHECK(Digest::parse("sha256:" + hex)->short_id() == std::string(12, 'a'));
   SECTION("bad digests are invalid input") {
-    for (std::string bad : std::vector<std::string>{"", "sha256:", "sha512:" + hex, "sha256:" + std::string(63, 'a'),
-                            "sha256:" + std::string(64, 'A'), "sha256:../../etc/passwd" + std::string(40, 'a'),
-                            "sha256:" + std::string(65, 'a'), hex}) {
+    for (std::string bad : std::vector<std::string>{
+             "", "sha256:", "sha512:" + hex, "sha256:" + std::string(63, 'a'), "sha256:" + std::string(64, 'A'),
+             "sha256:../../etc/passwd" + std::string(40, 'a'), "sha256:" + std::string(65, 'a'), hex}) {
       auto d = Digest::parse(bad);
       REQUIRE_FALSE(d.has_value());
       CHECK(d.error().code == Errc::invalid_input);

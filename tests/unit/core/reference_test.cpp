@@ -28,8 +28,9 @@ TEST_CASE("reference: normalisation as podman and docker do") {
 }
 
 TEST_CASE("reference: invalid names are refused with podman's wording") {
-  for (std::string bad : std::vector<std::string>{"", "UPPER", "a//b", "a:", ":tag", "a:-bad", "-a", "a..b", "a b", "a/b:tag:more",
-                          "debian@sha256:short", std::string(64, 'a'), "x/" + std::string(300, 'a')}) {
+  for (std::string bad :
+       std::vector<std::string>{"", "UPPER", "a//b", "a:", ":tag", "a:-bad", "-a", "a..b", "a b", "a/b:tag:more",
+                                "debian@sha256:short", std::string(64, 'a'), "x/" + std::string(300, 'a')}) {
     auto r = Reference::normalize(bad);
     INFO(bad);
     REQUIRE_FALSE(r.has_value());

@@ -11,8 +11,11 @@ static std::string render(std::string_view t, const Json& j) {
 }
 
 TEST_CASE("template: fields, nesting, json, index, join, len, range") {
-  Json j = {{"ID", "abc"}, {"Config", {{"Env", {"A=1", "B=2"}}, {"Labels", {{"k", "v"}}}}}, {"Size", 42},
-            {"Ok", true}, {"Nil", nullptr}};
+  Json j = {{"ID", "abc"},
+            {"Config", {{"Env", {"A=1", "B=2"}}, {"Labels", {{"k", "v"}}}}},
+            {"Size", 42},
+            {"Ok", true},
+            {"Nil", nullptr}};
   CHECK(render("{{.ID}}", j) == "abc");
   CHECK(render("id={{ .ID }} size={{.Size}}", j) == "id=abc size=42");
   CHECK(render("{{.Config.Env}}", j) == "[A=1 B=2]");
@@ -38,7 +41,8 @@ TEST_CASE("template: table formats and headers") {
 }
 
 TEST_CASE("template: parse errors are usage errors") {
-  for (std::string bad : std::vector<std::string>{"{{.ID", "{{nosuch .X}}", "{{range .X}}", "{{end}}", "{{}}", "{{json}}", "{{ID}}"}) {
+  for (std::string bad :
+       std::vector<std::string>{"{{.ID", "{{nosuch .X}}", "{{range .X}}", "{{end}}", "{{}}", "{{json}}", "{{ID}}"}) {
     auto t = Template::parse(bad);
     INFO(bad);
     REQUIRE_FALSE(t);

@@ -45,8 +45,8 @@ TEST_CASE("health: flags over the image's HEALTHCHECK, defaults filled in") {
 }
 
 TEST_CASE("health: the image's values are untrusted: out of range means the default") {
-  Json image = {{"Test", {"CMD", "true"}}, {"Interval", 1}, {"Timeout", -5}, {"StartPeriod", 1e300},
-                {"Retries", 4294967296LL}};
+  Json image = {
+      {"Test", {"CMD", "true"}}, {"Interval", 1}, {"Timeout", -5}, {"StartPeriod", 1e300}, {"Retries", 4294967296LL}};
   auto r = engine::resolve_healthcheck(image, HealthFlags{});
   REQUIRE(r);
   CHECK((*r)["Interval"] == engine::kHealthDefaultInterval);
@@ -117,7 +117,8 @@ TEST_CASE("health: bad flags are usage errors") {
 
 TEST_CASE("health: argv of CMD and CMD-SHELL tests") {
   CHECK(engine::health_argv(Json::array({"CMD", "a", "b c"})) == std::vector<std::string>{"a", "b c"});
-  CHECK(engine::health_argv(Json::array({"CMD-SHELL", "a && b"})) == std::vector<std::string>{"/bin/sh", "-c", "a && b"});
+  CHECK(engine::health_argv(Json::array({"CMD-SHELL", "a && b"})) ==
+        std::vector<std::string>{"/bin/sh", "-c", "a && b"});
   CHECK(engine::health_argv(Json::array({"NONE"})).empty());
   CHECK(engine::health_argv(Json::array({"CMD"})).empty());
   CHECK(engine::health_argv(Json(nullptr)).empty());

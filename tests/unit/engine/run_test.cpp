@@ -143,9 +143,10 @@ WantedBy=default.target
   REQUIRE(u);
   CHECK(u->service_name == "web.service");
   CHECK(u->wanted_by == std::vector<std::string>{"default.target"});
-  CHECK(u->text.find("ExecStart=/usr/bin/berth run --name=web --cidfile=%t/%N.cid --replace --rm --sdnotify=container -d "
-                     "--env A=1 --env \"B=two words\" -v /srv:/srv:ro --read-only --cap-drop ALL docker.io/library/nginx "
-                     "nginx -g \"daemon off;\"\n") != std::string::npos);
+  CHECK(
+      u->text.find("ExecStart=/usr/bin/berth run --name=web --cidfile=%t/%N.cid --replace --rm --sdnotify=container -d "
+                   "--env A=1 --env \"B=two words\" -v /srv:/srv:ro --read-only --cap-drop ALL docker.io/library/nginx "
+                   "nginx -g \"daemon off;\"\n") != std::string::npos);
   CHECK(u->text.find("Type=notify\n") != std::string::npos);
   CHECK(u->text.find("Restart=on-failure\n") != std::string::npos);
   CHECK(u->text.find("[Install]\nWantedBy=default.target\n") != std::string::npos);
@@ -154,11 +155,14 @@ WantedBy=default.target
   REQUIRE(!unknown);
   CHECK(unknown.error().message.find("Frobnicate") != std::string::npos);
   auto health = berth::engine::quadlet_container(
-      "h.container", "[Container]\nImage=a\nHealthCmd=test -e /ok\nHealthInterval=5s\nHealthOnFailure=restart\nNotify=healthy\n",
+      "h.container",
+      "[Container]\nImage=a\nHealthCmd=test -e /ok\nHealthInterval=5s\nHealthOnFailure=restart\nNotify=healthy\n",
       "berth", "h");
   REQUIRE(health);
-  CHECK(health->text.find("--sdnotify=healthy -d --health-cmd \"test -e /ok\" --health-interval 5s --health-on-failure restart a\n") !=
-        std::string::npos);
+  CHECK(
+      health->text.find(
+          "--sdnotify=healthy -d --health-cmd \"test -e /ok\" --health-interval 5s --health-on-failure restart a\n") !=
+      std::string::npos);
   CHECK(!berth::engine::quadlet_container("x.container", "[Container]\nExec=true\n", "berth", "x"));
   CHECK(!berth::engine::quadlet_container("x.container", "[Container]\nImage\n", "berth", "x"));
   CHECK(!berth::engine::quadlet_container("x.container", "Image=a\n", "berth", "x"));

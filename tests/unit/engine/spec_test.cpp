@@ -88,7 +88,8 @@ TEST_CASE("make_spec: environment, user, workdir from the image, the flags winni
   CHECK(has_env(*s, "HOME=/home/u"));
   CHECK(has_env(*s, "TERM=xterm"));
   CHECK(has_env(*s, "container=berth"));
-  CHECK(std::none_of(s->env.begin(), s->env.end(), [](const std::string& e) { return e.starts_with("NOTIFY_SOCKET="); }));
+  CHECK(
+      std::none_of(s->env.begin(), s->env.end(), [](const std::string& e) { return e.starts_with("NOTIFY_SOCKET="); }));
   CHECK(std::none_of(s->env.begin(), s->env.end(), [](const std::string& e) { return e == "BARE"; }));
   CHECK(s->uid == 1000);
   CHECK(s->gid == 1000);
@@ -135,8 +136,10 @@ TEST_CASE("make_spec: capabilities, security options, limits, init, sdnotify") {
   CHECK(s->rlimits[0].hard == 1024);
   CHECK(s->volatile_upper);
   CHECK(s->argv == std::vector<std::string>{"/run/berth-init", "--", "true"});
-  CHECK(std::any_of(s->binds.begin(), s->binds.end(), [](const runtime::BindMount& b) { return b.target == "/run/berth-init"; }));
-  CHECK(std::any_of(s->env.begin(), s->env.end(), [](const std::string& e) { return e.starts_with("NOTIFY_SOCKET="); }));
+  CHECK(std::any_of(s->binds.begin(), s->binds.end(),
+                    [](const runtime::BindMount& b) { return b.target == "/run/berth-init"; }));
+  CHECK(
+      std::any_of(s->env.begin(), s->env.end(), [](const std::string& e) { return e.starts_with("NOTIFY_SOCKET="); }));
   c.cap_add = {"bogus"};
   CHECK(make_spec(c, image::ImageConfig{}, in).error().code == Errc::usage);
   c.cap_add = {};

@@ -40,7 +40,9 @@ std::map<std::string, std::string> members(const std::string& file) {
   REQUIRE(archive_read_open_filename(a, file.c_str(), 10240) == ARCHIVE_OK);
   archive_entry* e;
   while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
-    std::string v = archive_entry_filetype(e) == AE_IFDIR ? "dir" : archive_entry_filetype(e) == AE_IFLNK ? "symlink" : "file";
+    std::string v = archive_entry_filetype(e) == AE_IFDIR   ? "dir"
+                    : archive_entry_filetype(e) == AE_IFLNK ? "symlink"
+                                                            : "file";
     if (archive_entry_hardlink(e)) v = std::string("hardlink:") + archive_entry_hardlink(e);
     // (libarchive writes each xattr twice, as SCHILY.xattr and LIBARCHIVE.xattr; reading gives both)
     std::set<std::string> xattrs;
@@ -70,7 +72,10 @@ TEST_CASE("write_layer_tar turns overlay whiteouts and opaque dirs into OCI mark
   write_file(up + "/opq/sub/f", "y");
   REQUIRE(::link((up + "/etc/new").c_str(), (up + "/etc/hard").c_str()) == 0);
   fs::create_symlink("/etc/new", up + "/sl");
-  if (::mknod((up + "/etc/gone").c_str(), S_IFCHR | 0, makedev(0, 0)) != 0) { WARN("cannot make a whiteout device here: skipped"); return; }
+  if (::mknod((up + "/etc/gone").c_str(), S_IFCHR | 0, makedev(0, 0)) != 0) {
+    WARN("cannot make a whiteout device here: skipped");
+    return;
+  }
   REQUIRE(::setxattr((up + "/opq").c_str(), "user.overlay.opaque", "y", 1, 0) == 0);
   REQUIRE(::setxattr((up + "/etc/new").c_str(), "user.kept", "v", 1, 0) == 0);
   REQUIRE(::setxattr((up + "/etc/new").c_str(), "user.overlay.origin", "o", 1, 0) == 0);
@@ -101,7 +106,10 @@ TEST_CASE("layer_changes lists A, C and D over the lower layers, sorted") {
   fs::create_directories(up + "/etc");
   fs::create_directories(up + "/new/dir");
   write_file(up + "/etc/passwd", "changed");
-  if (::mknod((up + "/etc/group").c_str(), S_IFCHR | 0, makedev(0, 0)) != 0) { WARN("cannot make a whiteout device here: skipped"); return; }
+  if (::mknod((up + "/etc/group").c_str(), S_IFCHR | 0, makedev(0, 0)) != 0) {
+    WARN("cannot make a whiteout device here: skipped");
+    return;
+  }
   // a whiteout of something no lower has is no change
   REQUIRE(::mknod((up + "/etc/never").c_str(), S_IFCHR | 0, makedev(0, 0)) == 0);
   auto ch = image::layer_changes(up, {lower}, "user.");

@@ -52,9 +52,12 @@ TEST_CASE("config: --change on an image whose fields have the wrong JSON types")
 
 TEST_CASE("config: manifests, descriptors and platform selection") {
   std::string hex(64, 'c');
-  Json m = {{"schemaVersion", 2},
-            {"config", {{"mediaType", kOciConfig}, {"digest", "sha256:" + hex}, {"size", 10}}},
-            {"layers", Json::array({{{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", "sha256:" + hex}, {"size", 3}}})}};
+  Json m = {
+      {"schemaVersion", 2},
+      {"config", {{"mediaType", kOciConfig}, {"digest", "sha256:" + hex}, {"size", 10}}},
+      {"layers",
+       Json::array(
+           {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", "sha256:" + hex}, {"size", 3}}})}};
   auto p = parse_manifest(m);
   REQUIRE(p);
   CHECK(p->layers.size() == 1);
@@ -65,11 +68,15 @@ TEST_CASE("config: manifests, descriptors and platform selection") {
   CHECK_FALSE(parse_manifest(m));
   CHECK_FALSE(parse_manifest(Json::array()));
 
-  Json idx = {{"schemaVersion", 2}, {"mediaType", kOciIndex},
-              {"manifests", Json::array({{{"digest", "sha256:" + std::string(64, '1')}, {"size", 1},
-                                          {"platform", {{"os", "linux"}, {"architecture", "arm64"}, {"variant", "v8"}}}},
-                                         {{"digest", "sha256:" + std::string(64, '2')}, {"size", 1},
-                                          {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}})}};
+  Json idx = {
+      {"schemaVersion", 2},
+      {"mediaType", kOciIndex},
+      {"manifests", Json::array({{{"digest", "sha256:" + std::string(64, '1')},
+                                  {"size", 1},
+                                  {"platform", {{"os", "linux"}, {"architecture", "arm64"}, {"variant", "v8"}}}},
+                                 {{"digest", "sha256:" + std::string(64, '2')},
+                                  {"size", 1},
+                                  {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}})}};
   auto kind = classify_document(idx, "");
   REQUIRE(kind);
   CHECK(*kind == DocKind::index);
@@ -85,7 +92,8 @@ TEST_CASE("documents: ambiguous or unknown ones are refused (CVE-2021-41190)") {
   Json layer = {{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", d}, {"size", 1}};
   Json cfg = {{"mediaType", kOciConfig}, {"digest", d}, {"size", 1}};
   Json man = {{"schemaVersion", 2}, {"config", cfg}, {"layers", Json::array({layer})}};
-  Json idx = {{"schemaVersion", 2}, {"manifests", Json::array({{{"mediaType", kOciManifest}, {"digest", d}, {"size", 1}}})}};
+  Json idx = {{"schemaVersion", 2},
+              {"manifests", Json::array({{{"mediaType", kOciManifest}, {"digest", d}, {"size", 1}}})}};
   CHECK(*classify_document(man, "") == DocKind::manifest);
   CHECK(*classify_document(idx, "") == DocKind::index);
   CHECK(*classify_document(man, kDockerManifest) == DocKind::manifest);
@@ -160,7 +168,8 @@ TEST_CASE("config: synthesized manifests are deterministic") {
   auto j = parse_json(make_manifest(c, l), "m");
   REQUIRE(j);
   CHECK(parse_manifest(*j)->config.digest == c.digest);
-  Json cfg = {{"os", "linux"}, {"architecture", "amd64"},
+  Json cfg = {{"os", "linux"},
+              {"architecture", "amd64"},
               {"rootfs", {{"type", "layers"}, {"diff_ids", Json::array({Digest::of("x").str()})}}}};
   auto ids = config_diff_ids(cfg);
   REQUIRE(ids);
@@ -171,7 +180,9 @@ TEST_CASE("config: synthesized manifests are deterministic") {
 
 TEST_CASE("apply_change: HEALTHCHECK, as a Dockerfile writes it") {
   Json cfg = Json::object();
-  REQUIRE(image::apply_change(cfg, "HEALTHCHECK --interval=5s --timeout=3s --start-period=1m --retries=2 CMD curl -f http://localhost/ || exit 1"));
+  REQUIRE(image::apply_change(
+      cfg,
+      "HEALTHCHECK --interval=5s --timeout=3s --start-period=1m --retries=2 CMD curl -f http://localhost/ || exit 1"));
   const Json& hc = cfg["config"]["Healthcheck"];
   CHECK(hc["Test"] == Json::array({"CMD-SHELL", "curl -f http://localhost/ || exit 1"}));
   CHECK(hc["Interval"] == 5'000'000'000LL);
@@ -182,9 +193,10 @@ TEST_CASE("apply_change: HEALTHCHECK, as a Dockerfile writes it") {
   CHECK(cfg["config"]["Healthcheck"] == Json{{"Test", {"CMD", "/bin/check", "-q"}}});
   REQUIRE(image::apply_change(cfg, "HEALTHCHECK NONE"));
   CHECK(cfg["config"]["Healthcheck"]["Test"] == Json::array({"NONE"}));
-  for (const char* bad : {"HEALTHCHECK", "HEALTHCHECK --interval=5s", "HEALTHCHECK --interval CMD x",
-                          "HEALTHCHECK --interval=soon CMD x", "HEALTHCHECK --retries=x CMD x", "HEALTHCHECK --nope=1 CMD x",
-                          "HEALTHCHECK CMD", "HEALTHCHECK CMD [1]", "HEALTHCHECK RUN x"}) {
+  for (const char* bad :
+       {"HEALTHCHECK", "HEALTHCHECK --interval=5s", "HEALTHCHECK --interval CMD x", "HEALTHCHECK --interval=soon CMD x",
+        "HEALTHCHECK --retries=x CMD x", "HEALTHCHECK --nope=1 CMD x", "HEALTHCHECK CMD", "HEALTHCHECK CMD [1]",
+        "HEALTHCHECK RUN x"}) {
     INFO(bad);
     auto r = image::apply_change(cfg, bad);
     REQUIRE_FALSE(r);

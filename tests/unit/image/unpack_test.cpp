@@ -232,7 +232,10 @@ TEST_CASE("unpack: hostile layers never write outside the layer") {
 
 TEST_CASE("unpack: whiteouts become overlay whiteouts and opaque dirs") {
   Dirs d;
-  auto r = unpack(d, make_tar({{"a", AE_IFDIR}, {"a/.wh.gone", AE_IFREG}, {"b", AE_IFDIR}, {"b/.wh..wh..opq", AE_IFREG},
+  auto r = unpack(d, make_tar({{"a", AE_IFDIR},
+                               {"a/.wh.gone", AE_IFREG},
+                               {"b", AE_IFDIR},
+                               {"b/.wh..wh..opq", AE_IFREG},
                                {"c/.wh..wh.plnk", AE_IFREG}}));
   REQUIRE(r);
   struct stat st;
@@ -248,8 +251,13 @@ TEST_CASE("unpack: whiteouts become overlay whiteouts and opaque dirs") {
 
 TEST_CASE("unpack: later duplicates win, dir over dir keeps children") {
   Dirs d;
-  auto r = unpack(d, make_tar({{"f", AE_IFREG, "one"}, {"f", AE_IFREG, "two"}, {"d", AE_IFDIR}, {"d/x", AE_IFREG, "x"},
-                               {"d", AE_IFDIR, "", "", false, 0700}, {"g", AE_IFDIR}, {"g", AE_IFREG, "file now"}}));
+  auto r = unpack(d, make_tar({{"f", AE_IFREG, "one"},
+                               {"f", AE_IFREG, "two"},
+                               {"d", AE_IFDIR},
+                               {"d/x", AE_IFREG, "x"},
+                               {"d", AE_IFDIR, "", "", false, 0700},
+                               {"g", AE_IFDIR},
+                               {"g", AE_IFREG, "file now"}}));
   REQUIRE(r);
   std::ifstream f(d.layer / "f");
   std::string s((std::istreambuf_iterator<char>(f)), {});
@@ -261,7 +269,8 @@ TEST_CASE("unpack: later duplicates win, dir over dir keeps children") {
 TEST_CASE("unpack: corrupt and truncated compressed streams are invalid input") {
   Dirs d;
   std::vector<Entry> es;
-  for (int i = 0; i < 40; i++) es.push_back({"f" + std::to_string(i), AE_IFREG, std::string(4000, static_cast<char>('a' + i % 26))});
+  for (int i = 0; i < 40; i++)
+    es.push_back({"f" + std::to_string(i), AE_IFREG, std::string(4000, static_cast<char>('a' + i % 26))});
   std::string gz = make_tar(es, true);
   auto r = unpack(d, gz.substr(0, gz.size() / 2));
   REQUIRE_FALSE(r);

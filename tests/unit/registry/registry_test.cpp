@@ -11,7 +11,8 @@ using namespace berth;
 using namespace berth::registry;
 
 TEST_CASE("WWW-Authenticate: bearer with quoted parameters") {
-  auto c = parse_challenges(R"(Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/debian:pull")");
+  auto c = parse_challenges(
+      R"(Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/debian:pull")");
   REQUIRE(c.size() == 1);
   CHECK(c[0].scheme == "bearer");
   CHECK(c[0].params["realm"] == "https://auth.docker.io/token");
@@ -92,7 +93,8 @@ location = "mirror.example.com"
 
 [aliases]
 "fedora" = "registry.fedoraproject.org/fedora"
-)", "test.conf"));
+)",
+                       "test.conf"));
   CHECK(c.search == std::vector<std::string>{"quay.io", "docker.io"});
   CHECK(c.search_set);
   CHECK(c.short_name_mode == "permissive");
@@ -104,8 +106,10 @@ location = "mirror.example.com"
   CHECK(c.find("example.com/other") == nullptr);
   CHECK(c.aliases["fedora"] == "registry.fedoraproject.org/fedora");
   // A drop-in replaces what it sets and merges the rest.
-  REQUIRE(c.merge_text("unqualified-search-registries = []\n[aliases]\n\"x\" = \"quay.io/x\"\n"
-                       "[[registry]]\nlocation = \"localhost:5000\"\ninsecure = false\n", "drop-in.conf"));
+  REQUIRE(
+      c.merge_text("unqualified-search-registries = []\n[aliases]\n\"x\" = \"quay.io/x\"\n"
+                   "[[registry]]\nlocation = \"localhost:5000\"\ninsecure = false\n",
+                   "drop-in.conf"));
   CHECK(c.search.empty());
   CHECK(c.aliases.size() == 2);
   CHECK(!c.find("localhost:5000/x")->insecure);
@@ -136,8 +140,10 @@ TEST_CASE("pull candidates: qualified names, aliases, search order, enforcing wi
   auto dflt = pull_candidates(c, "debian", false);
   REQUIRE(dflt);
   CHECK(dflt->front().str() == "docker.io/library/debian:latest");
-  REQUIRE(c.merge_text("unqualified-search-registries = [\"r1.example\", \"docker.io\"]\n"
-                       "[aliases]\n\"short\" = \"quay.io/long/name\"\n", "t"));
+  REQUIRE(
+      c.merge_text("unqualified-search-registries = [\"r1.example\", \"docker.io\"]\n"
+                   "[aliases]\n\"short\" = \"quay.io/long/name\"\n",
+                   "t"));
   auto alias = pull_candidates(c, "short:7", false);
   REQUIRE(alias);
   CHECK(alias->front().str() == "quay.io/long/name:7");
@@ -158,7 +164,8 @@ TEST_CASE("pull candidates: qualified names, aliases, search order, enforcing wi
 }
 
 TEST_CASE("Location headers resolve against the request URL") {
-  CHECK(resolve_url("http://h:1/v2/a/blobs/uploads/", "/v2/a/blobs/uploads/u?x=1") == "http://h:1/v2/a/blobs/uploads/u?x=1");
+  CHECK(resolve_url("http://h:1/v2/a/blobs/uploads/", "/v2/a/blobs/uploads/u?x=1") ==
+        "http://h:1/v2/a/blobs/uploads/u?x=1");
   CHECK(resolve_url("http://h:1/v2/a/", "https://cdn/x") == "https://cdn/x");
   CHECK(resolve_url("https://h/v2/a/b?q=1", "c") == "https://h/v2/a/c");
   CHECK(resolve_url("https://h/v2/a", "//other/y") == "https://other/y");

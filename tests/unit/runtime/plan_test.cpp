@@ -74,8 +74,10 @@ TEST_CASE("seccomp: Docker-format profiles compile, bad ones are refused") {
   CHECK_FALSE(compile_profile("[]", 0));
   CHECK_FALSE(compile_profile("{", 0));
   CHECK_FALSE(compile_profile(R"({"defaultAction":"SCMP_ACT_WHAT"})", 0));
-  CHECK_FALSE(compile_profile(R"({"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":9,"op":"SCMP_CMP_EQ"}]}]})", 0));
-  CHECK_FALSE(compile_profile(R"({"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"LIKE"}]}]})", 0));
+  CHECK_FALSE(compile_profile(
+      R"({"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":9,"op":"SCMP_CMP_EQ"}]}]})", 0));
+  CHECK_FALSE(compile_profile(
+      R"({"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"LIKE"}]}]})", 0));
 }
 
 TEST_CASE("ulimits: names, numbers, soft <= hard") {

@@ -63,11 +63,17 @@ TEST_CASE("container records: every field survives the codec, with the schema ve
 
 TEST_CASE("container records: schema 1 (the untyped records) still load") {
   // As berth wrote them before the typed records (tests/system/data/legacy-v1 has real ones).
-  Json old = {{"id", kId}, {"name", "old"}, {"image_id", kImage}, {"image", "x"}, {"command", {"true"}},
+  Json old = {{"id", kId},
+              {"name", "old"},
+              {"image_id", kImage},
+              {"image", "x"},
+              {"command", {"true"}},
               {"volumes", {"/h:/data:ro", "/h2:/d2", "/h3:/d3:rw,z"}},
               {"tmpfs", {"/scratch:size=1m", "/t2"}},
               {"healthcheck", {{"Test", {"CMD-SHELL", "true"}}, {"Interval", 1}, {"Retries", 3}}},
-              {"memory", nullptr}, {"labels", {{"a", "b"}, {"n", 5}}}, {"restart", "always"}};
+              {"memory", nullptr},
+              {"labels", {{"a", "b"}, {"n", 5}}},
+              {"restart", "always"}};
   auto c = container_config_from_json(old);
   REQUIRE(c);
   CHECK(c->schema == 1);
