@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "berth/core/path.hpp"
+#include "berth/core/strings.hpp"
 #include "berth/engine/events.hpp"
 #include "berth/engine/resolve.hpp"
 #include "berth/engine/run.hpp"
@@ -42,22 +43,6 @@ std::string random_name() {
                                "mooring", "pier", "quay", "reef", "schooner", "tug",    "wharf"};
   static std::mt19937 rng(std::random_device{}());
   return fmt::format("{}_{}", adj[rng() % std::size(adj)], noun[rng() % std::size(noun)]);
-}
-
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (true) {
-    size_t j = s.find(sep, i);
-    out.emplace_back(s.substr(i, j == std::string_view::npos ? j : j - i));
-    if (j == std::string_view::npos) break;
-    i = j + 1;
-  }
-  return out;
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 // A bind mount's source, checked now; its destination by runc's rules (core/path).

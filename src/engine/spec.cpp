@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "berth/core/path.hpp"
+#include "berth/core/strings.hpp"
 #include "berth/image/load.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
@@ -20,22 +21,6 @@ namespace berth::engine {
 namespace {
 
 constexpr size_t kMax = 16 << 20;
-
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (true) {
-    size_t j = s.find(sep, i);
-    out.emplace_back(s.substr(i, j == std::string_view::npos ? j : j - i));
-    if (j == std::string_view::npos) break;
-    i = j + 1;
-  }
-  return out;
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
 
 // The environment: the image's, berth's defaults, then the flags' (later wins).
 std::vector<std::string> container_env(const store::ContainerConfig& c, const image::ImageConfig& ic,

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "berth/core/path.hpp"
+#include "berth/core/strings.hpp"
 
 using namespace berth;
 
@@ -36,4 +37,12 @@ TEST_CASE("mount destinations: not /, not in /proc (but lxcfs's files), not /sys
   CHECK(*check_mount_destination("/dev", "volume") == "/dev");
   CHECK(check_mount_destination("/proc", "volume").error().message ==
         "invalid volume: \"/proc\" cannot be mounted because it is inside /proc");
+}
+
+TEST_CASE("strings: split keeps empty pieces; all_digits") {
+  CHECK(split("a::b", ':') == std::vector<std::string>{"a", "", "b"});
+  CHECK(split("", ':') == std::vector<std::string>{""});
+  CHECK(all_digits("0123"));
+  CHECK_FALSE(all_digits(""));
+  CHECK_FALSE(all_digits("-1"));
 }

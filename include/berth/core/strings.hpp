@@ -1,0 +1,15 @@
+// Small string helpers the parsers share.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace berth {
+
+// Every piece between `sep`s, empty ones included: split("a::b", ':') is {"a", "", "b"}.
+std::vector<std::string> split(std::string_view s, char sep);
+// True for a non-empty run of ASCII digits only.
+bool all_digits(std::string_view s);
+
+}  // namespace berth
