@@ -5,26 +5,6 @@
 
 load helpers
 
-MKHOSTILE=${BERTH_MKHOSTILE:-$(dirname "$BATS_TEST_FILENAME")/../helpers/mkhostile.py}
-
-# load_must_fail CASE PATTERN: builds the archive, loads it, checks 125, the message, the
-# store and the target directory outside the store.
-load_must_fail() {
-  local case=$1 pattern=$2
-  local target=$BATS_TEST_TMPDIR/outside
-  mkdir -p $target
-  python3 "$MKHOSTILE" $case $BATS_TEST_TMPDIR/$case.tar $target
-  local before
-  before=$(store_snapshot)
-  run_berth 125 load -i $BATS_TEST_TMPDIR/$case.tar
-  assert "$output" =~ "^Error: " "$case: an Error: line"
-  assert "$output" =~ "$pattern" "$case: the message says why"
-  assert "${#lines[@]}" == 1 "$case: one line"
-  assert "$(store_snapshot)" == "$before" "$case: the store is unchanged"
-  assert "$(ls -A $target)" == "" "$case: nothing written outside the store"
-  assert "$(tmp_entries)" == "" "$case: no work dir left"
-}
-
 @test "bad input: a tar member with .. or an absolute path" {
   load_must_fail dotdot 'leaves the layer'
   load_must_fail absolute 'absolute path'

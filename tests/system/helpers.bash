@@ -122,3 +122,23 @@ wait_for_output() {
   echo "# timed out waiting for '$want' in $file" >&2
   return 1
 }
+
+# The hostile and broken archives of tests/helpers/mkhostile.py.
+MKHOSTILE=${BERTH_MKHOSTILE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../helpers" && pwd)/mkhostile.py}
+
+# load_must_fail CASE PATTERN: builds the archive, loads it, checks 125, one Error: line that
+# says PATTERN, the store unchanged, nothing written outside it and no work dir left.
+load_must_fail() {
+  local case=$1 pattern=$2
+  local target=$BATS_TEST_TMPDIR/outside
+  mkdir -p $target
+  python3 "$MKHOSTILE" $case $BATS_TEST_TMPDIR/$case.tar $target
+  local before
+  before=$(store_snapshot)
+  run_berth 125 load -i $BATS_TEST_TMPDIR/$case.tar
+  assert "$output" =~ "^Error: .*$pattern" "$case: an Error: line that says why"
+  assert "${#lines[@]}" == 1 "$case: one line"
+  assert "$(store_snapshot)" == "$before" "$case: the store is unchanged"
+  assert "$(ls -A $target)" == "" "$case: nothing written outside the store"
+  assert "$(tmp_entries)" == "" "$case: no work dir left"
+}
