@@ -72,10 +72,12 @@ load helpers
   vol=$BATS_TEST_TMPDIR/vol
   mkdir -p $vol
   echo legacy > $vol/f
+  # the test image's id depends on the testinit this build compiled: the records get it
+  imageid=$("$BERTH" inspect --format '{{.Id}}' $IMAGE)
   for d in $fixtures/*; do
     id=$(basename $d)
     mkdir -p $BERTH_ROOT/containers/$id/upper $BERTH_ROOT/containers/$id/work $BERTH_ROOT/containers/$id/merged
-    sed "s|@VOL@|$vol|g" $d/config.json > $BERTH_ROOT/containers/$id/config.json
+    sed -e "s|@VOL@|$vol|g" -e "s|@IMAGEID@|$imageid|g" $d/config.json > $BERTH_ROOT/containers/$id/config.json
     if [ -f $d/state.json ]; then cp $d/state.json $BERTH_ROOT/containers/$id/; fi
   done
   run_berth ps -a --format '{{.Names}} {{.Status}}'
@@ -92,4 +94,23 @@ load helpers
   assert "$(echo "$output" | grep -v '^WARN')" == "1000"$'\n'"/var/data"$'\n'"1two"$'\n'"f"$'\n'"1" "(rootless: a warning that limits do not apply)"
   run_berth rm legacy-full legacy-ran
   assert "$(ls $BERTH_ROOT/containers)" == ""
+}
+
+@test "rootless: every subuid range of the user is mapped, in order; ids above 65536 keep their owner" {
+  skip_if_not_rootless
+  ranges=$(grep -c "^$(id -un):" /etc/subuid || true)
+  [ "$ranges" -ge 2 ] || skip "the test user has one subuid range (.ci/run gives it two)"
+  run_berth run --rm $IMAGE cat /proc/self/uid_map
+  assert "$(echo "$output" | wc -l)" == "$((ranges + 1))" "the user as 0, then each range"
+  assert "$(echo "$output" | awk 'NR==3 {print $1}')" == "65537" "the second range follows the first"
+  mkdir -p $BATS_TEST_TMPDIR/r
+  echo high > $BATS_TEST_TMPDIR/r/owned
+  tar -C $BATS_TEST_TMPDIR/r --owner=70000 --group=70001 --numeric-owner -cf $BATS_TEST_TMPDIR/high.tar ./owned
+  n=$(safename)
+  run_berth import -q $BATS_TEST_TMPDIR/high.tar $n
+  # the layer's file, seen from inside berth's user namespace (mapped the same way)
+  f=$(find $BERTH_ROOT/layers -path '*/diff/owned' | head -1)
+  run_berth unshare stat -c '%u:%g' $f
+  assert "$output" == "70000:70001" "the owner above the first range, kept"
+  run_berth rmi $n
 }

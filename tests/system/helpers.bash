@@ -36,7 +36,8 @@ run_berth() {
     '?') expected='?'; shift ;;
     [0-9]|[0-9][0-9]|[0-9][0-9][0-9]) expected=$1; shift ;;
   esac
-  echo "# $(date +%T.%3N) berth $*" >&3 2>/dev/null || true
+  local words="$*"
+  echo "# $(date +%T.%3N) berth ${words//$'\n'/ }" >&3 2>/dev/null || true  # one TAP comment line
   run timeout --foreground -v --kill=10 "$BERTH_TIMEOUT" "$BERTH" "$@"
   echo "$output"
   if [ "$expected" != '?' ] && [ "$status" -ne "$expected" ]; then
