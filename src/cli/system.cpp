@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "berth/core/humanize.hpp"
+#include "berth/engine/check.hpp"
 #include "berth/engine/images.hpp"
 #include "berth/engine/run.hpp"
 #include "commands.hpp"
@@ -35,6 +36,29 @@ void add_df(CommandTable& r, CLI::App* sub) {
     TRY(print_rows(rows, json_rows, *format, "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
                    Json::object()));
     return 0;
+  });
+}
+
+void add_system_check(CommandTable& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  // As the user, before any user namespace: that is what it checks.
+  sub->parse_complete_callback([&r]() { r.host_only = true; });
+  auto format = r.keep(std::make_shared<std::string>());
+  sub->add_option("--format", *format, "Output format: json");
+  r.on(sub, [format](engine::GlobalOptions& g) -> Result<int> {
+    if (!format->empty() && *format != "json") return fail(Errc::usage, "invalid --format \"{}\": use json", *format);
+    auto results = engine::system_check(g);
+    bool failed = false;
+    Json out = Json::array();
+    for (const auto& c : results) {
+      failed |= c.status == "FAIL";
+      out.push_back({{"Check", c.name}, {"Status", c.status}, {"Detail", c.detail}, {"Fix", c.fix}});
+      if (!format->empty()) continue;
+      fmt::print("{:<5} {}: {}\n", c.status, c.name, c.detail);
+      if (!c.fix.empty()) fmt::print("      fix: {}\n", c.fix);
+    }
+    if (!format->empty()) fmt::print("{}\n", out.dump(4));
+    return failed ? 1 : 0;
   });
 }
 

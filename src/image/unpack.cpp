@@ -12,7 +12,8 @@
 //   or with AT_SYMLINK_NOFOLLOW.
 // - forged overlay xattrs (trusted.overlay.* / user.overlay.*) are dropped: they would fake
 //   opaque dirs or redirects on lower layers.
-// - device nodes are refused rootless; whiteouts naming "." or ".." are refused.
+// - device nodes are skipped rootless (none can be made in a user namespace; the blob keeps
+//   them, so a save is unchanged); whiteouts naming "." or ".." are refused.
 // - an entry naming the layer root ("." or "./") that is not a directory (a symlink to /tmp,
 //   say) is refused: it would redirect every later entry (umoci CVE-2021-29136).
 // libarchive's archive_write_disk is not used: it works relative to the process cwd, which is
@@ -164,7 +165,12 @@ class Unpacker {
       case AE_IFIFO: return special(e, dir, base, path, S_IFIFO, 0);
       case AE_IFCHR:
       case AE_IFBLK: {
-        if (opt_.rootless) return fail(Errc::invalid_input, "device node {} cannot be created rootless", path);
+        // In a user namespace no device node can be made; the container's /dev comes from
+        // the runtime anyway. Skipped, as containers/storage does (the blob keeps it).
+        if (opt_.rootless) {
+          log::debug("rootless: skipping device node {} (none can be made in a user namespace)", path);
+          return {};
+        }
         dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
         return special(e, dir, base, path, type == AE_IFCHR ? S_IFCHR : S_IFBLK, dev);
       }

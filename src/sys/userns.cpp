@@ -28,16 +28,18 @@ std::string read_text(const char* path) {
 }
 
 // Runs newuidmap/newgidmap for `pid`; true on success.
-bool run_idmap(const char* tool, pid_t pid, unsigned id, const IdRange& range) {
-  std::string spid = std::to_string(pid), sid = std::to_string(id), sstart = std::to_string(range.start),
-              scount = std::to_string(range.count);
+bool run_idmap(const char* tool, pid_t pid, unsigned id, const std::vector<IdRange>& ranges) {
+  std::vector<std::string> args = {tool, std::to_string(pid)};
+  for (auto& a : idmap_args(id, ranges)) args.push_back(std::move(a));
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t c = ::fork();
   if (c < 0) return false;
   if (c == 0) {
     int devnull = ::open("/dev/null", O_WRONLY);
     if (devnull >= 0) ::dup2(devnull, 2);
-    const char* argv[] = {tool, spid.c_str(), "0", sid.c_str(), "1", "1", sstart.c_str(), scount.c_str(), nullptr};
-    ::execvp(tool, const_cast<char* const*>(argv));
+    ::execvp(tool, argv.data());
     ::_exit(127);
   }
   int st = 0;
@@ -54,7 +56,19 @@ bool write_proc(const char* path, const std::string& text) {
 
 }  // namespace
 
-std::optional<IdRange> find_subid(std::string_view text, std::string_view user, uid_t uid) {
+std::vector<std::string> idmap_args(unsigned id, const std::vector<IdRange>& ranges) {
+  std::vector<std::string> out = {"0", std::to_string(id), "1"};
+  std::uint64_t next = 1;
+  for (const auto& r : ranges) {
+    out.insert(out.end(), {std::to_string(next), std::to_string(r.start), std::to_string(r.count)});
+    next += r.count;
+  }
+  return out;
+}
+
+std::vector<IdRange> find_subids(std::string_view text, std::string_view user, uid_t uid) {
+  std::vector<IdRange> out;
+  std::uint64_t total = 0;
   std::string suid = std::to_string(uid);
   size_t pos = 0;
   while (pos < text.size()) {
@@ -72,10 +86,14 @@ std::optional<IdRange> find_subid(std::string_view text, std::string_view user, 
       IdRange r;
       r.start = static_cast<std::uint32_t>(std::stoul(std::string(line.substr(c1 + 1, c2 - c1 - 1))));
       r.count = static_cast<std::uint32_t>(std::stoul(std::string(line.substr(c2 + 1))));
-      if (r.count > 0) return r;
+      // Inside ids above 2^32 - 2 do not exist; a range that would reach them is left out.
+      if (r.count > 0 && total + r.count < 0xfffffffeULL) {
+        out.push_back(r);
+        total += r.count;
+      }
     } catch (...) {}
   }
-  return std::nullopt;
+  return out;
 }
 
 bool rootless() {
@@ -136,21 +154,21 @@ Result<void> enter_rootless() {
 
   std::string user;
   if (passwd* pw = ::getpwuid(uid)) user = pw->pw_name;
-  auto subuid = find_subid(read_text("/etc/subuid"), user, uid);
-  auto subgid = find_subid(read_text("/etc/subgid"), user, uid);
+  auto subuid = find_subids(read_text("/etc/subuid"), user, uid);
+  auto subgid = find_subids(read_text("/etc/subgid"), user, uid);
 
   int sync[2];
   if (::pipe2(sync, O_CLOEXEC) < 0) return fail_errno("pipe");
   pid_t parent = ::getpid();
   pid_t helper = -1;
-  if (subuid && subgid) {
+  if (!subuid.empty() && !subgid.empty()) {
     helper = ::fork();
     if (helper < 0) return fail_errno("fork");
     if (helper == 0) {
       ::close(sync[1]);
       char b;
       if (::read(sync[0], &b, 1) != 1) ::_exit(1);
-      bool ok = run_idmap("newuidmap", parent, uid, *subuid) && run_idmap("newgidmap", parent, gid, *subgid);
+      bool ok = run_idmap("newuidmap", parent, uid, subuid) && run_idmap("newgidmap", parent, gid, subgid);
       ::_exit(ok ? 0 : 1);
     }
   }
@@ -160,7 +178,9 @@ Result<void> enter_rootless() {
     int e = errno;
     if (helper > 0) ::waitpid(helper, nullptr, 0);
     errno = e;
-    return fail_errno("cannot create a user namespace (are unprivileged user namespaces enabled?)");
+    return fail_errno(
+        "cannot create a user namespace (are unprivileged user namespaces enabled? `berth system check` "
+        "says what is missing and how to fix it)");
   }
   bool mapped = false;
   if (helper > 0) {
@@ -172,11 +192,15 @@ Result<void> enter_rootless() {
   ::close(sync[1]);
   if (!mapped) {
     if (helper > 0)
-      log::warn("newuidmap/newgidmap failed for user {}; mapping only uid {} (images with other owners may fail)", user,
-                uid);
+      log::warn(
+          "newuidmap/newgidmap failed for user {}; mapping only uid {} (images with other owners may fail; "
+          "`berth system check` says why)",
+          user, uid);
     else
-      log::warn("no subuid/subgid range for user {} in /etc/subuid and /etc/subgid; mapping only uid {}",
-                user.empty() ? std::to_string(uid) : user, uid);
+      log::warn(
+          "no subuid/subgid range for user {} in /etc/subuid and /etc/subgid; mapping only uid {} "
+          "(`berth system check` says how to add one)",
+          user.empty() ? std::to_string(uid) : user, uid);
     if (!write_proc("/proc/self/setgroups", "deny") ||
         !write_proc("/proc/self/uid_map", fmt::format("0 {} 1\n", uid)) ||
         !write_proc("/proc/self/gid_map", fmt::format("0 {} 1\n", gid)))

@@ -15,7 +15,7 @@ namespace berth::image {
 
 struct UnpackOptions {
   std::string xattr_prefix = "trusted.";  // overlay xattrs: "trusted." rootful, "user." rootless
-  bool rootless = false;                  // device nodes are refused
+  bool rootless = false;                  // device nodes are skipped (none can be made in a user namespace)
   bool ignore_chown_errors = false;       // single-id user namespace: owners cannot be kept
   bool whiteouts = true;                  // false (cp): ".wh." names are plain files
 };

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 #include <string_view>
 
 #include "berth/core/error.hpp"
@@ -17,8 +19,12 @@ struct IdRange {
   std::uint32_t count = 0;
 };
 
-// Finds the first "name:start:count" or "uid:start:count" line of an /etc/subuid-format text.
-std::optional<IdRange> find_subid(std::string_view text, std::string_view user, uid_t uid);
+// Every "name:start:count" or "uid:start:count" range of the user in an /etc/subuid-format
+// text, in file order (podman maps them all, one after the other); bad lines are skipped.
+std::vector<IdRange> find_subids(std::string_view text, std::string_view user, uid_t uid);
+// The newuidmap/newgidmap arguments after the pid for these ranges: the user's own id as 0,
+// then each range at the next free id inside ("0 ID 1 1 S1 C1 1+C1 S2 C2 ...").
+std::vector<std::string> idmap_args(unsigned id, const std::vector<IdRange>& ranges);
 
 // True when this process runs in berth's rootless user namespace (set by enter_rootless).
 bool rootless();

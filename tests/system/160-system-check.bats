@@ -1,0 +1,99 @@
+#!/usr/bin/env bats   -*- bats -*-
+#
+# berth system check / berth doctor: each check against the real host, and the failures it must
+# name (a user with no subordinate ids, no newuidmap, a store or runtime dir others can write).
+
+load helpers
+
+setup_file() { berth_setup_file --no-image; }
+
+# check_line NAME: the status word of check NAME in $output
+check_line() { grep -E "^(OK|WARN|FAIL) +$1: " <<<"$output"; }
+
+@test "system check: every check has a line, and the exit code says whether one failed" {
+  run_berth '?' system check
+  rc=$status
+  for c in "user namespaces" "subuid ranges" "subgid ranges" newuidmap newgidmap overlay XDG_RUNTIME_DIR \
+           "cgroup delegation" "network helper" store; do
+    check_line "$c" >/dev/null || { echo "# no line for $c" >&2; false; }
+  done
+  if grep -q '^FAIL' <<<"$output"; then assert $rc == 1 "a FAIL exits 1"; else assert $rc == 0 "no FAIL exits 0"; fi
+  if is_rootless; then
+    # This machine's test user has ranges and the uidmap tools (CI sets both up).
+    assert "$(check_line 'user namespaces')" =~ "^OK" "a user namespace can be made"
+    assert "$(check_line 'subuid ranges')" =~ "^OK +subuid ranges: [0-9]+ ids in /etc/subuid" "the subuid ranges are counted"
+    assert "$(check_line newuidmap)" =~ "^OK +newuidmap: /.*newuidmap \((setuid root|file capabilities)\)"
+  else
+    assert "$(check_line 'subuid ranges')" == "OK    subuid ranges: running as root: not needed"
+  fi
+}
+
+@test "system check --format json: the same checks, as objects; doctor is the same command" {
+  run_berth '?' system check --format json
+  rc=$status
+  json=$output
+  # py EXPR: EXPR over the parsed output (as `d`), printed
+  py() { python3 -c "import json,sys; d = json.load(sys.stdin); print($1)" <<<"$json"; }
+  assert "$(py 'len(d)')" == 10 "ten checks"
+  assert "$(py '",".join(sorted(d[0]))')" == "Check,Detail,Fix,Status"
+  assert "$(py 'sorted({c["Status"] for c in d} - {"OK", "WARN", "FAIL"})')" == "[]" "statuses are OK, WARN or FAIL"
+  if [ "$(py 'sum(c["Status"] == "FAIL" for c in d)')" = 0 ]; then assert $rc == 0; else assert $rc == 1; fi
+  checks=$(py '[c["Check"] for c in d]')
+  run_berth '?' doctor --format json
+  json=$output
+  assert "$(py '[c["Check"] for c in d]')" == "$checks" "doctor runs the same checks"
+}
+
+@test "system check: bad --format is a usage error" {
+  run_berth 125 system check --format yaml
+  assert "$output" =~ "^Error: invalid --format \"yaml\"" "one Error: line"
+  assert "$(wc -l <<<"$output")" == 1
+}
+
+@test "system check: a store others can write, or that is not yours, fails with the fix" {
+  mkdir -m 0777 $BATS_TEST_TMPDIR/open
+  chmod 0777 $BATS_TEST_TMPDIR/open
+  BERTH_ROOT=$BATS_TEST_TMPDIR/open run_berth 1 system check
+  assert "$(check_line store)" =~ "^FAIL +store: .*/open is writable by others \(mode 0777\)"
+  assert "$output" =~ "fix: chmod 700 .*/open"
+  if is_rootless; then
+    BERTH_ROOT=/etc run_berth 1 system check
+    assert "$(check_line store)" =~ "^FAIL +store: /etc belongs to uid 0, not you"
+  fi
+}
+
+@test "system check (rootless): an XDG_RUNTIME_DIR that is not a private dir of yours fails" {
+  skip_if_not_rootless
+  mkdir -m 0755 $BATS_TEST_TMPDIR/xdg
+  XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg run_berth 1 system check
+  assert "$(check_line XDG_RUNTIME_DIR)" =~ "^FAIL +XDG_RUNTIME_DIR: .*/xdg is not a 0700 directory of yours"
+  chmod 0700 $BATS_TEST_TMPDIR/xdg
+  XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg run_berth '?' system check
+  assert "$(check_line XDG_RUNTIME_DIR)" =~ "^OK +XDG_RUNTIME_DIR: .*/xdg$"
+}
+
+@test "system check (rootless): without newuidmap in PATH, it fails and names the package" {
+  skip_if_not_rootless
+  mkdir $BATS_TEST_TMPDIR/emptybin
+  run timeout 60 env PATH=$BATS_TEST_TMPDIR/emptybin "$BERTH" system check
+  echo "$output"
+  assert $status == 1
+  assert "$(check_line newuidmap)" == "FAIL  newuidmap: newuidmap is not in PATH"
+  assert "$(check_line newgidmap)" == "FAIL  newgidmap: newgidmap is not in PATH"
+  assert "$output" =~ "fix: sudo apt-get install uidmap"
+}
+
+@test "system check (root): a user with no subordinate ids gets FAIL and the usermod line" {
+  skip_if_rootless "needs to switch to a user without ranges"
+  user=nobody
+  grep -q "^$user:" /etc/subuid && skip "$user has a subuid range here"
+  # berth must be reachable by that user (the rootless suite needs the same of the build dir)
+  setpriv --reuid=$user --regid=$(id -g $user) --clear-groups test -x "$BERTH" || skip "$BERTH not executable by $user"
+  run setpriv --reuid=$user --regid=$(id -g $user) --clear-groups --reset-env \
+      env HOME=/nonexistent PATH=/usr/bin:/bin timeout 60 "$BERTH" system check
+  echo "$output"
+  assert $status == 1 "a missing range is a FAIL"
+  assert "$(check_line 'subuid ranges')" == "FAIL  subuid ranges: no range for $user in /etc/subuid: only your own id can be mapped"
+  assert "$(check_line 'subgid ranges')" =~ "^FAIL +subgid ranges: no range for $user in /etc/subgid"
+  assert "$output" =~ "fix: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $user"
+}
