@@ -1,8 +1,14 @@
 #include "berth/sys/userns.hpp"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <pwd.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +18,7 @@
 
 #include "berth/core/log.hpp"
 #include "berth/sys/file.hpp"
+#include "berth/sys/process.hpp"
 
 namespace berth::sys {
 
@@ -146,17 +153,116 @@ Result<void> join_userns_of(pid_t pid) {
   return {};
 }
 
-Result<void> enter_rootless() {
-  uid_t uid = ::geteuid();
-  gid_t gid = ::getegid();
-  if (uid == 0) return {};
-  if (rootless()) return fail(Errc::internal, "{} is set but this process is not root in it", kMarker);
+namespace {
 
-  std::string user;
-  if (passwd* pw = ::getpwuid(uid)) user = pw->pw_name;
-  auto subuid = find_subids(read_text("/etc/subuid"), user, uid);
-  auto subgid = find_subids(read_text("/etc/subgid"), user, uid);
+// Where the user's pause process is recorded: one per user, not per store (the namespace's map
+// comes from /etc/subuid, not from a store). The runtime dir when it is the user's and
+// private, else /run/user/UID, else /tmp/berth-run-UID (made 0700); "" when none is safe.
+std::string pause_dir(uid_t uid) {
+  auto private_dir = [uid](const std::string& path, bool create) {
+    if (create) ::mkdir(path.c_str(), 0700);
+    struct stat st;
+    return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid && (st.st_mode & 022) == 0;
+  };
+  if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x && private_dir(x, false)) {
+    std::string d = std::string(x) + "/berth";
+    if (private_dir(d, true)) return d;
+  }
+  std::string run = fmt::format("/run/user/{}", uid);
+  if (private_dir(run, false) && private_dir(run + "/berth", true)) return run + "/berth";
+  std::string tmp = fmt::format("/tmp/berth-run-{}", uid);
+  return private_dir(tmp, true) ? tmp : "";
+}
 
+std::string map_text(const std::vector<std::string>& args) {
+  std::string out;
+  for (size_t i = 0; i + 2 < args.size(); i += 3) out += fmt::format("{} {} {}\n", args[i], args[i + 1], args[i + 2]);
+  return out;
+}
+
+// The pause process recorded in `dir`, when it is alive (same start time), its user namespace
+// is owned by `uid` and maps exactly `uidmap`/`gidmap`: an fd of that namespace. A live pause
+// process whose map is another (the ranges changed) is killed: the next one replaces it.
+UniqueFd find_pause(const std::string& dir, uid_t uid, const std::string& uidmap, const std::string& gidmap) {
+  std::string rec = read_text((dir + "/pause.pid").c_str());
+  pid_t pid = 0;
+  unsigned long long start = 0;
+  if (std::sscanf(rec.c_str(), "%d %llu", &pid, &start) != 2 || pid <= 1 || start == 0) return {};
+  UniqueFd ns(::open(fmt::format("/proc/{}/ns/user", pid).c_str(), O_RDONLY | O_CLOEXEC));
+  // Checked after the open: the fd is the recorded process's namespace, not a reused pid's.
+  if (!ns || process_start_time(pid) != start) return {};
+  uid_t owner = static_cast<uid_t>(-1);
+  if (::ioctl(ns.get(), NS_GET_OWNER_UID, &owner) < 0 || owner != uid) return {};
+  if (!same_id_map(read_text(fmt::format("/proc/{}/uid_map", pid).c_str()), uidmap) ||
+      !same_id_map(read_text(fmt::format("/proc/{}/gid_map", pid).c_str()), gidmap)) {
+    log::debug("the pause process {} maps other ids than /etc/subuid and /etc/subgid now give: replacing it", pid);
+    ::kill(pid, SIGKILL);
+    return {};
+  }
+  return ns;
+}
+
+// Starts the pause process (catatonit -P, as podman's) in the user namespace this process just
+// made, detached (its own session, no fds of ours), and records it in `dir`. Without catatonit
+// nothing is recorded: every command makes its own namespace, as before.
+void start_pause(const std::string& dir) {
+  std::string catatonit;
+  for (const char* p : {"/usr/libexec/podman/catatonit", "/usr/bin/catatonit"})
+    if (::access(p, X_OK) == 0) {
+      catatonit = p;
+      break;
+    }
+  if (catatonit.empty()) {
+    log::debug("no catatonit: no pause process keeps the user namespace (each command makes its own)");
+    return;
+  }
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return;
+  pid_t c = ::fork();
+  if (c == 0) {
+    ::setsid();
+    pid_t g = ::fork();
+    if (g == 0) {
+      int null = ::open("/dev/null", O_RDWR);
+      for (int fd = 0; fd < 3; fd++) ::dup2(null, fd);
+      ::close_range(3, ~0U, 0);
+      if (::chdir("/") < 0) ::_exit(1);
+      sigset_t all;
+      ::sigfillset(&all);
+      ::sigprocmask(SIG_UNBLOCK, &all, nullptr);
+      ::execl(catatonit.c_str(), "catatonit", "-P", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    (void)!::write(p[1], &g, sizeof g);
+    ::_exit(g > 0 ? 0 : 1);
+  }
+  ::close(p[1]);
+  pid_t g = -1;
+  bool got = c > 0 && ::read(p[0], &g, sizeof g) == static_cast<ssize_t>(sizeof g) && g > 0;
+  ::close(p[0]);
+  if (c > 0)
+    while (::waitpid(c, nullptr, 0) < 0 && errno == EINTR) {}
+  if (!got) return;
+  unsigned long long start = process_start_time(g);
+  if (start == 0) return;
+  std::string tmp = fmt::format("{}/pause.pid.{}", dir, ::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return;
+  UniqueFd f(fd);
+  if (!write_all(fd, fmt::format("{} {}\n", g, start)) || ::rename(tmp.c_str(), (dir + "/pause.pid").c_str()) < 0)
+    ::unlink(tmp.c_str());
+}
+
+void mark_rootless(bool full, uid_t uid) {
+  ::setenv(kMarker, "1", 1);
+  ::setenv("_BERTH_USERNS_FULL", full ? "1" : "0", 1);
+  ::setenv("_BERTH_UID", std::to_string(uid).c_str(), 1);
+}
+
+// unshare(CLONE_NEWUSER) and map it: the ranges via newuidmap/newgidmap (a helper process
+// runs them for us, from outside), else the user alone. Returns whether the ranges are mapped.
+Result<bool> make_userns(uid_t uid, gid_t gid, const std::string& user, const std::vector<IdRange>& subuid,
+                         const std::vector<IdRange>& subgid) {
   int sync[2];
   if (::pipe2(sync, O_CLOEXEC) < 0) return fail_errno("pipe");
   pid_t parent = ::getpid();
@@ -196,20 +302,79 @@ Result<void> enter_rootless() {
           "newuidmap/newgidmap failed for user {}; mapping only uid {} (images with other owners may fail; "
           "`berth system check` says why)",
           user, uid);
-    else
-      log::warn(
-          "no subuid/subgid range for user {} in /etc/subuid and /etc/subgid; mapping only uid {} "
-          "(`berth system check` says how to add one)",
-          user.empty() ? std::to_string(uid) : user, uid);
     if (!write_proc("/proc/self/setgroups", "deny") ||
         !write_proc("/proc/self/uid_map", fmt::format("0 {} 1\n", uid)) ||
         !write_proc("/proc/self/gid_map", fmt::format("0 {} 1\n", gid)))
       return fail_errno("write the user namespace id map");
   }
+  return mapped;
+}
+
+}  // namespace
+
+bool same_id_map(std::string_view proc_map, std::string_view want) {
+  auto numbers = [](std::string_view t) {
+    std::vector<std::uint64_t> out;
+    std::uint64_t v = 0;
+    bool in = false;
+    for (char ch : t) {
+      if (ch >= '0' && ch <= '9') {
+        v = v * 10 + static_cast<std::uint64_t>(ch - '0');
+        in = true;
+      } else if (in) {
+        out.push_back(v);
+        v = 0;
+        in = false;
+      }
+    }
+    if (in) out.push_back(v);
+    return out;
+  };
+  auto a = numbers(proc_map);
+  return !a.empty() && a.size() % 3 == 0 && a == numbers(want);
+}
+
+Result<void> enter_rootless() {
+  uid_t uid = ::geteuid();
+  gid_t gid = ::getegid();
+  if (uid == 0) return {};
+  if (rootless()) return fail(Errc::internal, "{} is set but this process is not root in it", kMarker);
+
+  std::string user;
+  if (passwd* pw = ::getpwuid(uid)) user = pw->pw_name;
+  auto subuid = find_subids(read_text("/etc/subuid"), user, uid);
+  auto subgid = find_subids(read_text("/etc/subgid"), user, uid);
+  bool ranges = !subuid.empty() && !subgid.empty();
+  if (!ranges)
+    log::warn(
+        "no subuid/subgid range for user {} in /etc/subuid and /etc/subgid; mapping only uid {} "
+        "(`berth system check` says how to add one)",
+        user.empty() ? std::to_string(uid) : user, uid);
+  std::string uidmap = map_text(ranges ? idmap_args(uid, subuid) : idmap_args(uid, {}));
+  std::string gidmap = map_text(ranges ? idmap_args(gid, subgid) : idmap_args(gid, {}));
+
+  // The user's pause process keeps one namespace for every command: joining it costs a setns
+  // instead of the two setuid helpers' execs (~10 ms). Under a lock, so that commands started
+  // together make one.
+  std::string dir = pause_dir(uid);
+  UniqueFd lock;
+  if (!dir.empty()) {
+    lock = UniqueFd(::open((dir + "/pause.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (lock) {
+      while (::flock(lock.get(), LOCK_EX) < 0 && errno == EINTR) {}
+      if (UniqueFd ns = find_pause(dir, uid, uidmap, gidmap); ns && ::setns(ns.get(), CLONE_NEWUSER) == 0) {
+        if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0)
+          return fail_errno("become root in the user namespace");
+        mark_rootless(ranges, uid);
+        return {};
+      }
+    }
+  }
+  bool mapped = TRY(make_userns(uid, gid, user, subuid, subgid));
   if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) return fail_errno("become root in the user namespace");
-  ::setenv(kMarker, "1", 1);
-  ::setenv("_BERTH_USERNS_FULL", mapped ? "1" : "0", 1);
-  ::setenv("_BERTH_UID", std::to_string(uid).c_str(), 1);
+  // A namespace whose ranges the helpers failed to map is not kept: the next command tries again.
+  if (lock && mapped == ranges) start_pause(dir);
+  mark_rootless(mapped, uid);
   return {};
 }
 

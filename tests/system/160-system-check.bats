@@ -14,7 +14,7 @@ check_line() { grep -E "^(OK|WARN|FAIL) +$1: " <<<"$output"; }
   run_berth '?' system check
   rc=$status
   for c in "user namespaces" "subuid ranges" "subgid ranges" newuidmap newgidmap overlay XDG_RUNTIME_DIR \
-           "cgroup delegation" "network helper" store; do
+           "cgroup delegation" "network helper" "pause process" store; do
     check_line "$c" >/dev/null || { echo "# no line for $c" >&2; false; }
   done
   if grep -q '^FAIL' <<<"$output"; then assert $rc == 1 "a FAIL exits 1"; else assert $rc == 0 "no FAIL exits 0"; fi
@@ -34,7 +34,7 @@ check_line() { grep -E "^(OK|WARN|FAIL) +$1: " <<<"$output"; }
   json=$output
   # py EXPR: EXPR over the parsed output (as `d`), printed
   py() { python3 -c "import json,sys; d = json.load(sys.stdin); print($1)" <<<"$json"; }
-  assert "$(py 'len(d)')" == 10 "ten checks"
+  assert "$(py 'len(d)')" == 11 "eleven checks"
   assert "$(py '",".join(sorted(d[0]))')" == "Check,Detail,Fix,Status"
   assert "$(py 'sorted({c["Status"] for c in d} - {"OK", "WARN", "FAIL"})')" == "[]" "statuses are OK, WARN or FAIL"
   if [ "$(py 'sum(c["Status"] == "FAIL" for c in d)')" = 0 ]; then assert $rc == 0; else assert $rc == 1; fi

@@ -1,5 +1,6 @@
 // Rootless: the store and containers live in a user namespace mapping 0 to the user and
-// 1..65536 to the user's first subordinate id range (newuidmap/newgidmap), as Podman does.
+// 1, 2, ... to every subordinate id range of the user (newuidmap/newgidmap), as Podman does,
+// kept by a pause process for the next commands.
 #pragma once
 
 #include <sys/types.h>
@@ -29,10 +30,15 @@ std::vector<std::string> idmap_args(unsigned id, const std::vector<IdRange>& ran
 // True when this process runs in berth's rootless user namespace (set by enter_rootless).
 bool rootless();
 
-// First thing in main for a non-root user, while single-threaded: unshare a user namespace,
-// map it (subid ranges via newuidmap/newgidmap, else the user alone with a warning) and become
+// First thing in main for a non-root user, while single-threaded: join the user's pause
+// process's user namespace when it maps what /etc/subuid and /etc/subgid give now; else unshare
+// a user namespace, map it (subid ranges via newuidmap/newgidmap, else the user alone with a
+// warning), start a pause process (catatonit -P) that keeps it for the next commands, and become
 // root inside. A no-op for root.
 Result<void> enter_rootless();
+// Whether a /proc/PID/uid_map text maps exactly what `want` ("inside outside count" lines)
+// says, whatever the spacing.
+bool same_id_map(std::string_view proc_map, std::string_view want);
 
 // For commands that act inside one running container (exec): marks the process rootless
 // without creating a user namespace of its own, so that join_userns_of can join the

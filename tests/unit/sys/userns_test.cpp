@@ -32,3 +32,15 @@ TEST_CASE("subid: newuidmap's arguments map the user as 0, then each range after
 }
 
 TEST_CASE("thread_count sees this process") { CHECK(sys::thread_count() >= 1); }
+
+TEST_CASE("same_id_map: /proc's padded uid_map against the map berth wants") {
+  std::string proc =
+      "         0       1001          1\n         1     100000      65536\n     65537     400000      65536\n";
+  CHECK(sys::same_id_map(proc, "0 1001 1\n1 100000 65536\n65537 400000 65536\n"));
+  CHECK_FALSE(sys::same_id_map(proc, "0 1001 1\n1 100000 65536\n"));  // a range added since
+  CHECK_FALSE(
+      sys::same_id_map("         0       1001          1\n", "0 1001 1\n1 100000 65536\n"));  // the helpers failed
+  CHECK_FALSE(sys::same_id_map(proc, "0 1002 1\n1 100000 65536\n65537 400000 65536\n"));
+  CHECK_FALSE(sys::same_id_map("", ""));  // a process gone: nothing read
+  CHECK_FALSE(sys::same_id_map("0 1001", "0 1001"));
+}
