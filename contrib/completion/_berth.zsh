@@ -7,7 +7,7 @@ _berth() {
     'save:Save image(s) to an archive' 'import:Import a tarball to create a filesystem image'
     'tag:Add an additional name to a local image' 'untag:Remove a name from a local image'
     'rmi:Remove one or more images' 'inspect:Display the configuration of an object'
-    'history:Show history of a specified image' 'system:Manage berth' 'doctor:Check that this user can run containers rootless' 'run:Run a command in a new container'
+    'history:Show history of a specified image' 'system:Manage berth' 'doctor:Check that this user can run containers rootless' 'info:Display berth system information' 'run:Run a command in a new container'
     'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
     'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
     'logs:Show container output' 'attach:Attach to a running container'
@@ -47,8 +47,9 @@ _berth() {
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;
         systemd) _arguments '1:what:(generate)' '--user' '2:dir:_files -/' ;;
         events) _arguments '*'{-f,--filter}':filter' '--format:format' '--since:time' '--until:time' '--stream=-:bool:(true false)' '--no-trunc' ;;
-        system) _arguments '1:what:(df events check)' '--format:format:(json)' ;;
+        system) _arguments '1:what:(df events check info)' '--format:format:(json)' ;;
         doctor) _arguments '--format:format:(json)' ;;
+        info) _arguments {-f,--format}':format:(json)' ;;
         healthcheck) _arguments '1:what:(run)' '--ignore-result' '2:container' ;;
         wait) _arguments '*--condition:state:(running created exited stopped healthy unhealthy)' {-i,--interval}':interval' '*:container' ;;
         start) _arguments {-a,--attach} {-i,--interactive} '--all' '*'{-f,--filter}':filter' '*:container' ;;

@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
+  local commands="attach commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -60,6 +60,7 @@ _berth() {
     [df]="--format --help"
     [check]="--format --help"
     [doctor]="--format --help"
+    [info]="--format -f --help"
   )
 
   # find the command (and a subcommand of image/container/system)
@@ -106,7 +107,7 @@ _berth() {
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exists exec top" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
     system)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df events check" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df events check info" -- "$cur")); return; }
       cmd=$sub ;;
     generate)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "systemd" -- "$cur")); return; }

@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system doctor run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
+set -l cmds images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -12,8 +12,9 @@ complete -c berth -n '__fish_seen_subcommand_from save' -l format -x -a 'docker-
 complete -c berth -n '__fish_seen_subcommand_from images' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from images ps history' -l no-trunc
 complete -c berth -n '__fish_seen_subcommand_from images' -l digests
-complete -c berth -n '__fish_seen_subcommand_from images ps history system doctor' -l format -x
-complete -c berth -n '__fish_seen_subcommand_from system' -a 'df events check'
+complete -c berth -n '__fish_seen_subcommand_from images ps history system doctor info' -l format -x
+complete -c berth -n '__fish_seen_subcommand_from system' -a 'df events check info'
+complete -c berth -n '__fish_seen_subcommand_from info' -s f -x
 complete -c berth -n '__fish_seen_subcommand_from images' -s f -l filter -x
 complete -c berth -n '__fish_seen_subcommand_from import' -s c -l change -x
 complete -c berth -n '__fish_seen_subcommand_from import' -s m -l message -x

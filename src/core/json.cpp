@@ -77,4 +77,62 @@ std::string dump_json(const OrderedJson& j, int indent) {
   return j.dump(indent, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
+namespace {
+
+bool yaml_needs_quotes(const std::string& v) {
+  if (v.empty() || v == "true" || v == "false" || v == "null" || v == "yes" || v == "no" || v == "~") return true;
+  if (v.find_first_not_of("0123456789.-+eE") == std::string::npos) return true;  // would read as a number
+  if (std::string_view("-?:,[]{}#&*!|>'\"%@` ").find(v.front()) != std::string_view::npos) return true;
+  return v.back() == ' ' || v.find(": ") != std::string::npos || v.find(" #") != std::string::npos ||
+         v.find('\n') != std::string::npos || v.find('\t') != std::string::npos;
+}
+
+std::string yaml_scalar(const OrderedJson& v) {
+  if (v.is_null()) return "null";
+  if (!v.is_string()) return dump_json(v);
+  const auto& s = v.get_ref<const std::string&>();
+  return yaml_needs_quotes(s) ? dump_json(v) : s;
+}
+
+bool yaml_inline(const OrderedJson& v) { return !(v.is_object() || v.is_array()) || v.empty(); }
+
+void yaml_emit(const OrderedJson& j, int indent, std::string& out) {
+  std::string pad(static_cast<size_t>(indent), ' ');
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      OrderedJson key = k;
+      out += pad + yaml_scalar(key) + ":";
+      if (yaml_inline(v)) {
+        out += " " + (v.is_object() ? std::string("{}") : v.is_array() ? std::string("[]") : yaml_scalar(v)) + "\n";
+      } else {
+        out += "\n";
+        yaml_emit(v, v.is_array() ? indent : indent + 2, out);
+      }
+    }
+    return;
+  }
+  for (const auto& v : j) {  // array items
+    if (yaml_inline(v)) {
+      out += pad + "- " +
+             (v.is_object()  ? std::string("{}")
+              : v.is_array() ? std::string("[]")
+                             : yaml_scalar(v)) +
+             "\n";
+      continue;
+    }
+    std::string item;
+    yaml_emit(v, indent + 2, item);
+    out += pad + "- " + item.substr(static_cast<size_t>(indent) + 2);  // the first line after the dash
+  }
+}
+
+}  // namespace
+
+std::string yaml_dump(const OrderedJson& j) {
+  std::string out;
+  if (yaml_inline(j)) return yaml_scalar(j) + "\n";
+  yaml_emit(j, 0, out);
+  return out;
+}
+
 }  // namespace berth

@@ -35,14 +35,6 @@ std::string read_trimmed(const std::string& path) {
   return t;
 }
 
-// The first directory of PATH holding an executable `tool`, or "".
-std::string find_in_path(const std::string& tool) {
-  const char* path = std::getenv("PATH");
-  for (const auto& dir : split(path ? path : "", ':'))
-    if (!dir.empty() && ::access((dir + "/" + tool).c_str(), X_OK) == 0) return dir + "/" + tool;
-  return "";
-}
-
 CheckResult check_userns() {
   CheckResult r{"user namespaces", "OK", "", ""};
   if (read_trimmed("/proc/sys/user/max_user_namespaces") == "0")
@@ -91,7 +83,7 @@ CheckResult check_subids(const char* file, const char* what) {
 CheckResult check_idmap_tool(const char* tool) {
   std::string name = tool;
   if (::geteuid() == 0) return {name, "OK", "running as root: not needed", ""};
-  std::string path = find_in_path(tool);
+  std::string path = sys::find_executable(tool);
   if (path.empty()) return {name, "FAIL", fmt::format("{} is not in PATH", tool), "sudo apt-get install uidmap"};
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && st.st_uid == 0 && (st.st_mode & S_ISUID))
@@ -152,8 +144,8 @@ CheckResult check_cgroups() {
 }
 
 CheckResult check_network_helper() {
-  if (std::string p = find_in_path("pasta"); !p.empty()) return {"network helper", "OK", p, ""};
-  if (std::string p = find_in_path("slirp4netns"); !p.empty())
+  if (std::string p = sys::find_executable("pasta"); !p.empty()) return {"network helper", "OK", p, ""};
+  if (std::string p = sys::find_executable("slirp4netns"); !p.empty())
     return {"network helper", "OK", p + " (pasta is preferred)", ""};
   return {"network helper", "WARN", "neither pasta nor slirp4netns: rootless containers get a private loopback only",
           "sudo apt-get install passt"};

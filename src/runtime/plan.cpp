@@ -132,6 +132,16 @@ std::uint64_t default_caps() {
   return m;
 }
 
+std::string cap_names(std::uint64_t mask) {
+  std::vector<std::string> names;
+  for (const auto& c : kCaps)
+    if (mask & (1ULL << c.bit)) names.push_back(fmt::format("CAP_{}", c.name));
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
 Result<std::uint64_t> cap_mask(const std::string& name) {
   std::string n = name;
   std::transform(n.begin(), n.end(), n.begin(), ::toupper);

@@ -1,5 +1,7 @@
 #include "berth/sys/process.hpp"
 
+#include "berth/core/strings.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -34,6 +36,30 @@ std::string stat_tail(pid_t pid) {
 }
 
 }  // namespace
+
+std::string find_executable(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  for (const auto& dir : split(path ? path : "", ':'))
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return dir + "/" + name;
+  return "";
+}
+
+Result<std::string> capture_output(const std::vector<std::string>& argv, size_t max) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return fail_errno("pipe");
+  UniqueFd r(p[0]), w(p[1]);
+  pid_t pid = TRY(spawn(argv.at(0), argv, SpawnOptions{.fds = {{1, w.get()}}}));
+  w.reset();
+  auto out = read_all(r.get(), max);
+  (void)wait_child(pid);
+  return out;
+}
+
+std::string self_executable() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
 
 unsigned long long process_start_time(pid_t pid) {
   std::string t = stat_tail(pid);

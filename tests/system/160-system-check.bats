@@ -2,6 +2,7 @@
 #
 # berth system check / berth doctor: each check against the real host, and the failures it must
 # name (a user with no subordinate ids, no newuidmap, a store or runtime dir others can write).
+# berth info / system info: podman's shape, and the rootless facts (id mappings) it reports.
 
 load helpers
 
@@ -96,4 +97,51 @@ check_line() { grep -E "^(OK|WARN|FAIL) +$1: " <<<"$output"; }
   assert "$(check_line 'subuid ranges')" == "FAIL  subuid ranges: no range for $user in /etc/subuid: only your own id can be mapped"
   assert "$(check_line 'subgid ranges')" =~ "^FAIL +subgid ranges: no range for $user in /etc/subgid"
   assert "$output" =~ "fix: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $user"
+}
+
+@test "info: podman's sections in podman's order; json parses; the store and runtime are this berth's" {
+  run_berth info
+  assert "$(grep -E '^[a-z]+:' <<<"$output" | tr -d : | tr '\n' ' ')" == "host store registries plugins version " "podman's top-level keys, in order"
+  assert "$output" =~ $'\n  graphDriverName: overlay\n' "the driver"
+  assert "$output" =~ $'\n  cgroupManager: cgroupfs\n' "no systemd manager: berth has no daemon"
+  run_berth system info --format json
+  json=$output
+  py() { python3 -c "import json,sys; d = json.load(sys.stdin); print($1)" <<<"$json"; }
+  assert "$(py 'd["store"]["graphRoot"]')" == "$BERTH_ROOT" "the store berth uses"
+  assert "$(py 'd["host"]["ociRuntime"]["path"]')" == "$(readlink -f $BERTH)" "berth is its own runtime"
+  assert "$(py 'd["host"]["cpus"]')" == "$(nproc)"
+  assert "$(py 'd["host"]["security"]["seccompEnabled"]')" == "True"
+  assert "$(py 'd["host"]["security"]["capabilities"]')" =~ "^CAP_CHOWN,.*CAP_SYS_CHROOT$" "the default capabilities, sorted"
+  assert "$(py 'd["host"]["os"]')" == linux
+}
+
+@test "info --format: podman's Go field names" {
+  run_berth info --format '{{.Host.OS}}/{{.Host.Arch}} {{.Store.GraphRoot}} {{.Host.OCIRuntime.Name}} {{.Store.ImageStore.Number}}'
+  assert "$output" == "linux/$(dpkg --print-architecture) $BERTH_ROOT berth 0"
+  run_berth info --format '{{.Host.Security.Rootless}}'
+  if is_rootless; then assert "$output" == true; else assert "$output" == false; fi
+}
+
+@test "info: idMappings are null as root; rootless, the user then every subuid/subgid range" {
+  if ! is_rootless; then
+    run_berth info --format '{{json .Host.IDMappings}}'
+    assert "$output" == '{"GIDMap":null,"UIDMap":null}' "as podman prints them for root"
+    return
+  fi
+  run_berth info --format '{{range .Host.IDMappings.UIDMap}}{{.ContainerID}}:{{.HostID}}:{{.Size}} {{end}}'
+  want="0:$(id -u):1"
+  next=1
+  while IFS=: read -r _ start size; do
+    want+=" $next:$start:$size"
+    next=$((next + size))
+  done < <(grep "^$(id -un):" /etc/subuid)
+  assert "$output" == "$want " "every range, in order"
+  run_berth info --format '{{len .Host.IDMappings.GIDMap}}'
+  assert "$output" == "$(( $(grep -c "^$(id -un):" /etc/subgid) + 1 ))" "and the gid ranges"
+}
+
+@test "info: a bad template is one Error: line and 125" {
+  run_berth 125 info --format '{{.Host'
+  assert "$output" =~ "^Error: " "one Error: line"
+  assert "$(wc -l <<<"$output")" == 1
 }

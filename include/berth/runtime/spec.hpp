@@ -78,6 +78,8 @@ Result<Spec::Rlimit> parse_ulimit(const std::string& s);
 
 // Podman's default capability set (containers.conf default_capabilities).
 std::uint64_t default_caps();
+// A mask as podman's info prints it: "CAP_CHOWN,CAP_DAC_OVERRIDE,..." in name order.
+std::string cap_names(std::uint64_t mask);
 // "CAP_NET_ADMIN", "net_admin", "ALL" -> bit mask; unknown names are usage errors.
 Result<std::uint64_t> cap_mask(const std::string& name);
 // Docker's masked and read-only /proc and /sys paths.

@@ -15,6 +15,8 @@
 
 namespace berth::sys {
 
+// The first directory of PATH holding an executable `name`, or "".
+std::string find_executable(const std::string& name);
 // The start time of a process (field 22 of /proc/PID/stat), 0 when it is gone or a zombie.
 unsigned long long process_start_time(pid_t pid);
 // Its parent's pid (field 4 of /proc/PID/stat), 0 when unknown.
@@ -49,6 +51,10 @@ Result<pid_t> spawn_detached(const std::function<void()>& fn);
 // Replaces this process with `argv` (searched in PATH, as execvp does); returns only when
 // that failed: the error (127-class when not found, 126-class otherwise).
 Error exec_command(const std::vector<std::string>& argv);
+// Runs `argv` (0 and 2 on /dev/null) and returns what it wrote to stdout, at most `max` bytes.
+Result<std::string> capture_output(const std::vector<std::string>& argv, size_t max);
+// The path of this process's executable (/proc/self/exe), "" when unknown.
+std::string self_executable();
 // A raw clone(2) with fork's semantics (a copy of this process, SIGCHLD to the parent) into the
 // new namespaces of `flags`: the child's pid here, 0 in the child. Only from a single-threaded
 // process; the child must end in exec or _exit.

@@ -1,0 +1,12 @@
+// `berth info`: the host, the store, the registries and this build, in podman info's shape
+// (its JSON keys, in its order), including the rootless facts (idMappings, the network helper).
+#pragma once
+
+#include "berth/core/json.hpp"
+#include "berth/engine/context.hpp"
+
+namespace berth::engine {
+
+Result<OrderedJson> system_info(Context& c);
+
+}  // namespace berth::engine
