@@ -99,6 +99,33 @@ check_line() { grep -E "^(OK|WARN|FAIL) +$1: " <<<"$output"; }
   assert "$output" =~ "fix: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $user"
 }
 
+@test "run (root, as a user with no subordinate ids): the warning and the error name system check" {
+  skip_if_rootless "needs to switch to a user without ranges"
+  user=nobody
+  grep -q "^$user:" /etc/subuid && skip "$user has a subuid range here"
+  setpriv --reuid=$user --regid=$(id -g $user) --clear-groups test -x "$BERTH" || skip "$BERTH not executable by $user"
+  # (the bats tmp dir's parents are private to root)
+  dir=$(mktemp -d /tmp/berth-nobody.XXXXXX)
+  mkdir -m 0700 $dir/xdg
+  chown $user $dir $dir/xdg
+  as_nobody() {
+    run setpriv --reuid=$user --regid=$(id -g $user) --clear-groups --reset-env \
+        env HOME=/nonexistent PATH=/usr/bin:/bin XDG_RUNTIME_DIR=$dir/xdg timeout 60 "$BERTH" --root $dir/root --runroot $dir/run "$@"
+    echo "$output"
+  }
+  as_nobody load -q -i $BERTH_TEST_IMAGES/bb.tar
+  assert $status == 0 "one id is enough to load"
+  assert "$output" =~ "no subuid/subgid range for user $user .*\`berth system check\` says how to add one"
+  as_nobody run --rm bbtest id -u
+  assert $status == 0 "and to run as root inside"
+  assert "${lines[-1]}" == 0
+  as_nobody run --rm --user 1000 bbtest id -u
+  assert $status == 125 "an id with no mapping is berth's error"
+  assert "${lines[-1]}" =~ "^Error: set user 1000:1000: .*not mapped in the user namespace .*\`berth system check\`"
+  kill "$(cut -d' ' -f1 $dir/xdg/berth/pause.pid)"
+  rm -rf $dir
+}
+
 @test "info: podman's sections in podman's order; json parses; the store and runtime are this berth's" {
   run_berth info
   assert "$(grep -E '^[a-z]+:' <<<"$output" | tr -d : | tr '\n' ' ')" == "host store registries plugins version " "podman's top-level keys, in order"
