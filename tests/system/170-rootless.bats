@@ -95,6 +95,21 @@ container_userns() { "$BERTH" run --rm $IMAGE readlink /proc/self/ns/user; }
   assert "$(container_userns)" == "$(readlink /proc/self/ns/user)" "the container is in root's user namespace"
 }
 
+@test "a layer file owned by uid 70000 (beyond the first subuid range) unpacks with that owner" {
+  cp $BERTH_TEST_IMAGES/rootfs.tar $BATS_TEST_TMPDIR/rootfs.tar
+  python3 - $BATS_TEST_TMPDIR/rootfs.tar <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "a") as t:
+    i = tarfile.TarInfo("high")
+    i.size, i.uid, i.gid, i.mode = 5, 70000, 70001, 0o640
+    t.addfile(i, io.BytesIO(b"mine\n"))
+PY
+  run_berth import $BATS_TEST_TMPDIR/rootfs.tar high:1
+  run_berth run --rm high:1 stat -c %u:%g:%a /high
+  assert "$output" == "70000:70001:640"
+  run_berth rmi high:1
+}
+
 # The Debian 12 image tests/run.sh makes (as root, with debootstrap) before the suites.
 need_debian() {
   [ -f "$BERTH_TEST_IMAGES/debian.tar" ] ||
