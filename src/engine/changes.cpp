@@ -20,7 +20,9 @@
 #include "berth/core/reference.hpp"
 #include "berth/engine/resolve.hpp"
 #include "berth/engine/run.hpp"
+#include "berth/engine/spec.hpp"
 #include "berth/image/commit.hpp"
+#include "berth/image/load.hpp"
 #include "berth/image/unpack.hpp"
 #include "berth/sys/mount.hpp"
 #include "berth/sys/file.hpp"
@@ -88,12 +90,23 @@ class FsView {
     auto v = std::unique_ptr<FsView>(new FsView);
     v->dir_.emplace(TRY(c.store.temp("view")));
     std::string target = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
-    std::vector<std::string> lowers = {writable ? TRY(c.store.mountpoints()) : dir + "/upper"};
-    for (auto& l : TRY(lowers_of(c.store, img))) lowers.push_back(std::move(l));
+    v->maps_ = TRY(container_idmaps(config));
+    std::vector<std::string> lowers;
+    bool userxattr = sys::rootless();
+    if (v->maps_) {  // its own user namespace: the layers' copies made for it, as it runs
+      std::pair<uid_t, gid_t> root{to_host(v->maps_->uid, 0).value_or(0), to_host(v->maps_->gid, 0).value_or(0)};
+      lowers.push_back(writable ? TRY(c.store.mountpoints(root)) : dir + "/upper");
+      auto mapped = TRY(image::ensure_mapped(c.store, img.layers, {v->maps_->uid, v->maps_->gid, v->maps_->key()}));
+      lowers.insert(lowers.end(), mapped.rbegin(), mapped.rend());
+      userxattr = true;
+    } else {
+      lowers.push_back(writable ? TRY(c.store.mountpoints()) : dir + "/upper");
+      for (auto& l : TRY(lowers_of(c.store, img))) lowers.push_back(std::move(l));
+    }
     if (writable)
-      TRY(sys::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", sys::rootless()));
+      TRY(sys::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", userxattr));
     else
-      TRY(sys::mount_overlay_readonly(target, lowers, sys::rootless()));
+      TRY(sys::mount_overlay_readonly(target, lowers, userxattr));
     v->path_ = target;
     return v;
   }
@@ -103,9 +116,12 @@ class FsView {
   FsView(const FsView&) = delete;
   FsView& operator=(const FsView&) = delete;
   const std::string& path() const { return path_; }
+  // The container's own user namespace, if it has one: owners in the view are ids here.
+  const std::optional<ContainerIdMaps>& maps() const { return maps_; }
 
  private:
   FsView() = default;
+  std::optional<ContainerIdMaps> maps_;
   std::optional<sys::TempDir> dir_;
   std::string path_;
 };
@@ -129,6 +145,12 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
   for (const auto& a : rec.config.command) cmd += (cmd.empty() ? "" : " ") + a;
   o.created_by = cmd;
   std::string source = store::container_dir(c.store, id) + "/upper";
+  auto maps = TRY(container_idmaps(rec.config));  // its own user namespace: owners go back through it
+  if (maps) {
+    o.uid_map = &maps->uid;
+    o.gid_map = &maps->gid;
+    o.overlay_prefix = "user.";
+  }
   // --squash: the whole filesystem (mounted before the commit starts its thread).
   std::unique_ptr<FsView> view;
   if (r.squash) {
@@ -176,7 +198,12 @@ Result<void> export_container(Context& c, const std::string& container, const st
   if (output.empty() && ::isatty(1))
     return fail(Errc::usage, "refusing to export to terminal. Use -o flag or redirect");
   auto view = TRY(FsView::mount(c, id, rec.config, false));
-  auto write = [&](int fd) { return image::write_tree_tar(view->path(), fd, image::TreeTarOptions{}); };
+  image::TreeTarOptions o;
+  if (view->maps()) {
+    o.uid_map = &view->maps()->uid;
+    o.gid_map = &view->maps()->gid;
+  }
+  auto write = [&](int fd) { return image::write_tree_tar(view->path(), fd, o); };
   if (output.empty()) return write(1);
   return sys::write_output_file(output, write);
 }
@@ -199,7 +226,8 @@ std::optional<ContainerPath> container_path(const std::string& a) {
 // container's own (its volumes included), or a stopped one's filesystem mounted here.
 struct ContainerRoot {
   std::unique_ptr<FsView> view;
-  sys::UniqueFd fd;  // declared after the view: closed before it is unmounted
+  sys::UniqueFd fd;                     // declared after the view: closed before it is unmounted
+  std::optional<ContainerIdMaps> maps;  // owners seen here go through these (not joined its namespace)
 };
 
 Result<ContainerRoot> open_root(Context& c, const std::string& id, bool writable) {
@@ -210,10 +238,12 @@ Result<ContainerRoot> open_root(Context& c, const std::string& id, bool writable
     auto pid = rec.state.pid;
     if (sys::rootless_pending()) TRY(sys::join_userns_of(pid));
     path = fmt::format("/proc/{}/root", pid);
+    if (sys::other_userns(pid)) root.maps = TRY(container_idmaps(rec.config));
   } else {
     TRY(sys::enter_deferred_rootless());
     root.view = TRY(FsView::mount(c, id, rec.config, writable));
     path = root.view->path();
+    root.maps = root.view->maps();
   }
   root.fd.reset(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.fd) return fail_errno("open the root of container {}", rec.id.substr(0, 12));
@@ -246,8 +276,12 @@ std::string dir_name(std::string p) {
 bool contents_only(const std::string& p) { return p.ends_with("/.") || p == "."; }
 
 // Unpacks the tar on `fd` under `dirfd`, checked as a layer is (nothing lands outside).
-Result<void> unpack_into(int fd, int dirfd) {
+Result<void> unpack_into(int fd, int dirfd, const std::optional<ContainerIdMaps>& maps) {
   image::UnpackOptions o;
+  if (maps) {
+    o.uid_map = &maps->uid;
+    o.gid_map = &maps->gid;
+  }
   o.rootless = sys::rootless();
   o.whiteouts = false;
   const char* full = std::getenv("_BERTH_USERNS_FULL");
@@ -257,10 +291,15 @@ Result<void> unpack_into(int fd, int dirfd) {
 }
 
 // A tar of the object `fd` (already resolved inside the container) named `top`.
-Result<void> tar_of_fd(int fd, const std::string& top, const CopyRequest& r, int out) {
+Result<void> tar_of_fd(int fd, const std::string& top, const CopyRequest& r, int out,
+                       const std::optional<ContainerIdMaps>& maps) {
   struct stat st;
   if (::fstatat(fd, "", &st, AT_EMPTY_PATH) != 0) return fail_errno("stat");
   image::TreeTarOptions o;
+  if (maps) {
+    o.uid_map = &maps->uid;
+    o.gid_map = &maps->gid;
+  }
   o.top = top;
   o.follow_top = true;  // the /proc/self/fd link only: fd itself is never a symlink here
   if (!r.archive) {
@@ -288,7 +327,7 @@ Result<void> copy_out(Context& c, const ContainerPath& from, const std::string& 
   if (::fstatat(src.get(), "", &st, AT_EMPTY_PATH) != 0) return fail_errno("stat {}", from.path);
   std::string top = contents_only(from.path) ? "" : base_name(from.path);
   if (top == "/") top = "";
-  if (to == "-") return tar_of_fd(src.get(), top.empty() ? "." : top, r, 1);
+  if (to == "-") return tar_of_fd(src.get(), top.empty() ? "." : top, r, 1, root.maps);
   struct stat dst;
   std::string into;
   if (::stat(to.c_str(), &dst) == 0 && S_ISDIR(dst.st_mode)) {
@@ -304,8 +343,8 @@ Result<void> copy_out(Context& c, const ContainerPath& from, const std::string& 
       return fail(Errc::not_found, "{}: the destination's parent directory does not exist", to);
   }
   auto dirfd = TRY(sys::open_at(AT_FDCWD, into, O_RDONLY | O_DIRECTORY));
-  return sys::through_pipe([&](int out) { return tar_of_fd(src.get(), top, r, out); },
-                           [&](int in) { return unpack_into(in, dirfd.get()); });
+  return sys::through_pipe([&](int out) { return tar_of_fd(src.get(), top, r, out, root.maps); },
+                           [&](int in) { return unpack_into(in, dirfd.get(), std::nullopt); });
 }
 
 Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& to, const CopyRequest& r) {
@@ -327,13 +366,13 @@ Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& t
                         fmt::format("the parent directory of \"{}\" in container {}", to.path, to.container)));
     top = base_name(to.path);
   }
-  if (from == "-") return unpack_into(0, dirfd.get());
+  if (from == "-") return unpack_into(0, dirfd.get(), root.maps);
   image::TreeTarOptions o;
   o.top = top;
   o.follow_top = r.follow;
   if (!r.archive) o.owner = o.group = 0;
   return sys::through_pipe([&](int out) { return image::write_tree_tar(from, out, o); },
-                           [&](int in) { return unpack_into(in, dirfd.get()); });
+                           [&](int in) { return unpack_into(in, dirfd.get(), root.maps); });
 }
 
 }  // namespace

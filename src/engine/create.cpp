@@ -223,6 +223,11 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   c.cap_add = o.cap_add;
   c.cap_drop = o.cap_drop;
   c.security_opt = o.security_opt;
+  c.userns = o.userns;
+  c.uidmap = o.uidmap;
+  c.gidmap = o.gidmap;
+  // keep-id: the process runs as the user, as podman's
+  if (auto maps = TRY(container_idmaps(c)); maps && c.user.empty() && maps->keep_id) c.user = maps->default_user;
   c.network = o.network.empty() ? "private" : o.network;
   c.sdnotify = o.sdnotify;
   c.restart = o.restart.empty() ? "no" : o.restart;

@@ -806,6 +806,8 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
       {"CapAdd", conf.cap_add},
       {"CapDrop", conf.cap_drop},
       {"SecurityOpt", conf.security_opt},
+      {"UsernsMode", conf.userns.empty() && !conf.uidmap.empty() ? "private" : conf.userns},
+      {"IDMappings", {{"UidMap", conf.uidmap}, {"GidMap", conf.gidmap.empty() ? conf.uidmap : conf.gidmap}}},
       {"RestartPolicy", {{"Name", policy.name == "no" ? "" : policy.name}, {"MaximumRetryCount", policy.max_retries}}}};
   return Json::parse(dump_json(j));
 }

@@ -202,6 +202,77 @@ Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::
   return {};
 }
 
+namespace {
+
+// keep-id[:uid=N,gid=N]: the ids the user has inside (default: the same as outside).
+Result<void> keep_id_options(std::string_view opts, std::uint32_t& uid, std::uint32_t& gid) {
+  for (const auto& o : split(opts, ',')) {
+    auto eq = o.find('=');
+    std::string k = o.substr(0, eq);
+    std::string v = eq == std::string::npos ? "" : o.substr(eq + 1);
+    if ((k != "uid" && k != "gid") || !all_digits(v) || v.size() > 10 || std::stoull(v) > kMaxId)
+      return fail(Errc::usage, "invalid --userns keep-id option \"{}\": use uid=N or gid=N", o);
+    (k == "uid" ? uid : gid) = static_cast<std::uint32_t>(std::stoull(v));
+  }
+  return {};
+}
+
+// Every host id of `m` exists in the namespace berth runs in (`self`).
+Result<void> check_within(const IdMap& m, const IdMap& self, std::string_view flag) {
+  std::uint64_t size = contiguous_size(self);
+  for (const auto& r : m)
+    if (std::uint64_t{r.host} + r.size > size)
+      return fail(Errc::usage,
+                  "{} {}:{}:{}: berth's user namespace has ids 0 to {} (the user's ranges in /etc/subuid and "
+                  "/etc/subgid, after the user's own id)",
+                  flag, r.container, r.host, r.size, size - 1);
+  return {};
+}
+
+}  // namespace
+
+std::string ContainerIdMaps::key() const {
+  return std::string(Digest::of(idmap_string(uid) + ";" + idmap_string(gid)).hex().substr(0, 16));
+}
+
+Result<std::optional<ContainerIdMaps>> container_idmaps(const store::ContainerConfig& c) {
+  const std::string& mode = c.userns;
+  bool maps = !c.uidmap.empty() || !c.gidmap.empty();
+  if ((mode.empty() || mode == "host") && !maps) return std::nullopt;
+  if (!mode.empty() && maps) return fail(Errc::usage, "--userns and --uidmap/--gidmap cannot be used together");
+  IdMap self_u = parse_proc_idmap(sys::read_host_file("/proc/self/uid_map", 1 << 16).value_or(""));
+  IdMap self_g = parse_proc_idmap(sys::read_host_file("/proc/self/gid_map", 1 << 16).value_or(""));
+  ContainerIdMaps m;
+  if (maps) {  // as podman: one of the two stands for both
+    m.uid = TRY(c.uidmap.empty() ? parse_idmap(c.gidmap, "--gidmap") : parse_idmap(c.uidmap, "--uidmap"));
+    m.gid = TRY(c.gidmap.empty() ? parse_idmap(c.uidmap, "--uidmap") : parse_idmap(c.gidmap, "--gidmap"));
+    if (!sys::rootless())  // the child mounts the overlay as the container's root, who cannot read the store
+      return fail(Errc::usage, "--uidmap/--gidmap need rootless berth: as root they are not supported yet");
+    TRY(check_within(m.uid, self_u, "--uidmap"));
+    TRY(check_within(m.gid, self_g, "--gidmap"));
+    // The child mounts the overlay as the container's root: it reads the store (the user's,
+    // mode 0700) only when the user's own id is in the namespace. podman mounts it beforehand.
+    if (!to_container(m.uid, 0) || !to_container(m.gid, 0))
+      return fail(Errc::usage,
+                  "--uidmap/--gidmap must map host id 0 (the user's own id in berth's namespace) somewhere: maps "
+                  "without it are not supported yet");
+    return m;
+  }
+  if (mode != "keep-id" && !mode.starts_with("keep-id:"))
+    return fail(Errc::usage, "unsupported --userns \"{}\": use host or keep-id[:uid=N,gid=N]", mode);
+  if (!sys::rootless()) return fail(Errc::usage, "keep-id is only supported in rootless mode");
+  std::uint32_t usize = contiguous_size(self_u), gsize = contiguous_size(self_g);
+  // the user: whom id 0 of berth's namespace is
+  std::uint32_t uid = self_u.empty() ? 0 : self_u[0].host;
+  std::uint32_t gid = self_g.empty() ? 0 : self_g[0].host;
+  if (auto colon = mode.find(':'); colon != std::string::npos) TRY(keep_id_options(mode.substr(colon + 1), uid, gid));
+  m.uid = keep_id_map(uid, usize);
+  m.gid = keep_id_map(gid, gsize);
+  m.keep_id = true;
+  m.default_user = fmt::format("{}:{}", uid, gid);
+  return m;
+}
+
 Result<std::string> init_binary() {
   for (const char* p : {"/usr/libexec/podman/catatonit", "/usr/bin/catatonit", "/usr/bin/tini-static", "/usr/bin/tini"})
     if (::access(p, X_OK) == 0) return std::string(p);
@@ -219,6 +290,11 @@ Result<runtime::Spec> make_spec(const store::ContainerConfig& c, const image::Im
   spec.userxattr = in.rootless;
   spec.volatile_upper = c.rm;
   spec.full_idmap = !in.rootless || in.full_idmap;
+  if (in.idmaps) {  // a user namespace of its own, made by the runtime: overlay with userxattr
+    spec.uid_map = proc_idmap_text(split_at(in.idmaps->uid, in.parent_uid_map));
+    spec.gid_map = proc_idmap_text(split_at(in.idmaps->gid, in.parent_gid_map));
+    spec.userxattr = true;
+  }
   spec.hostname = c.hostname.empty() ? c.id.substr(0, 12) : c.hostname;
   spec.net_host = c.network == "host";
   spec.read_only = c.read_only;
@@ -282,8 +358,18 @@ Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRe
   auto blob = TRY(parse_json(TRY(s.read_blob(c.image_id, kMax)), "image config"));
   if (!for_exec) TRY(image::ensure_unpacked(s, img.layers));  // a committed image's, on its first start
   SpecInputs in;
-  in.lowers.push_back(TRY(s.mountpoints()));
-  for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it) in.lowers.push_back(s.layer_diff_abs(*it));
+  in.idmaps = TRY(container_idmaps(c));
+  in.parent_uid_map = parse_proc_idmap(sys::read_host_file("/proc/self/uid_map", 1 << 16).value_or(""));
+  in.parent_gid_map = parse_proc_idmap(sys::read_host_file("/proc/self/gid_map", 1 << 16).value_or(""));
+  if (in.idmaps) {  // its own user namespace: the layers' copies owned as it needs them
+    std::pair<uid_t, gid_t> root{to_host(in.idmaps->uid, 0).value_or(0), to_host(in.idmaps->gid, 0).value_or(0)};
+    in.lowers.push_back(TRY(s.mountpoints(root)));
+    auto mapped = TRY(image::ensure_mapped(s, img.layers, {in.idmaps->uid, in.idmaps->gid, in.idmaps->key()}));
+    for (auto it = mapped.rbegin(); it != mapped.rend(); ++it) in.lowers.push_back(*it);
+  } else {
+    in.lowers.push_back(TRY(s.mountpoints()));
+    for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it) in.lowers.push_back(s.layer_diff_abs(*it));
+  }
   in.layers_dir = s.paths().root + "/layers";
   in.container_dir = store::container_dir(s, rec.id);
   in.run_dir = store::container_run_dir(s, rec.id);

@@ -183,6 +183,9 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
     archive_entry_set_pathname(e.get(), rel.c_str());
     archive_entry_set_uname(e.get(), nullptr);
     archive_entry_set_gname(e.get(), nullptr);
+    auto disk_uid = static_cast<std::uint32_t>(st->st_uid), disk_gid = static_cast<std::uint32_t>(st->st_gid);
+    if (o.uid_map) archive_entry_set_uid(e.get(), to_container(*o.uid_map, disk_uid).value_or(65534));
+    if (o.gid_map) archive_entry_set_gid(e.get(), to_container(*o.gid_map, disk_gid).value_or(65534));
     if (o.owner >= 0) archive_entry_set_uid(e.get(), o.owner);
     if (o.group >= 0) archive_entry_set_gid(e.get(), o.group);
     bool is_dir = archive_entry_filetype(e.get()) == AE_IFDIR;
@@ -269,7 +272,11 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
   // diff/ is unpacked from the blob when the image is first used (ensure_unpacked): commit
   // creates no inode per file, so it costs about what tar -c of the upper dir costs.
   TreeTarOptions to;
-  to.overlay_prefix = o.squash ? "" : s.overlay_xattr_prefix();  // a merged view has no whiteouts
+  to.overlay_prefix = o.squash                   ? ""
+                      : o.overlay_prefix.empty() ? s.overlay_xattr_prefix()
+                                                 : o.overlay_prefix;  // a merged view has no whiteouts
+  to.uid_map = o.uid_map;
+  to.gid_map = o.gid_map;
   std::uint64_t file_bytes = 0;
   to.file_bytes = &file_bytes;
   auto streamed = sys::through_pipe([&](int out) { return write_tree_tar(upper, out, to); },

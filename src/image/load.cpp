@@ -326,23 +326,31 @@ Result<IngestedLayer> blob_to_temp(const store::Store& s, const ReadFn& src) {
 
 namespace {
 
-Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
-  if (all_unpacked(s, {chain})) return {};
+// LAYER/diff from the layer's blob, or with `maps`, LAYER/diff-KEY: the same files owned as the
+// container's namespace needs them (a copy per map, as containers/storage makes).
+Result<void> unpack_one(const store::Store& s, const ChainId& chain, const LayerMaps* maps = nullptr) {
+  std::string name = maps ? "diff-" + maps->key : "diff";
   std::string at = s.layer_dir(chain);
+  if (sys::exists_at(s.root(), at + "/" + name)) return {};
   auto held = TRY(context(sys::open_at(s.root(), at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW),
                           fmt::format("layer {}", chain.d.short_id())));
   TRY(context(sys::FileLock::lock_fd(held.get(), sys::FileLock::Mode::exclusive),
               fmt::format("layer {}", chain.d.short_id())));
-  if (sys::exists_at(held.get(), "diff")) return {};  // a parallel caller did it meanwhile
+  if (sys::exists_at(held.get(), name)) return {};  // a parallel caller did it meanwhile
   auto rec = TRY(s.layer(chain));
   auto blob = TRY(s.open_blob(rec.blob));
   auto dir = TRY(s.temp("unpack"));
   TRY(sys::ensure_dir(dir.fd(), "diff", 0755));
   auto diff = TRY(sys::open_at(dir.fd(), "diff", O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
   int fd = blob.get();
-  auto got =
-      TRY(context(ingest_layer([fd](void* b, size_t n) { return ::read(fd, b, n); }, -1, diff.get(), unpack_options(s)),
-                  fmt::format("unpack layer {}", chain.d.short_id())));
+  UnpackOptions opt = unpack_options(s);
+  if (maps) {
+    opt.uid_map = &maps->uid;
+    opt.gid_map = &maps->gid;
+    opt.xattr_prefix = "user.";  // the container's overlay is mounted in its namespace: userxattr
+  }
+  auto got = TRY(context(ingest_layer([fd](void* b, size_t n) { return ::read(fd, b, n); }, -1, diff.get(), opt),
+                         fmt::format("unpack layer {}", chain.d.short_id())));
   if (got.diff.d != rec.diff.d)
     return fail(Errc::invalid_input, "layer {}: its blob {} does not match the layer's diff-id (the store is damaged)",
                 chain.d.short_id(), rec.blob.short_id());
@@ -350,7 +358,7 @@ Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
   auto lock = TRY(s.write_lock());
   if (!s.has_layer(chain)) return fail(Errc::not_found, "layer {} was removed", chain.d.short_id());
   std::string from = fmt::format("tmp/{}/diff", dir.name());
-  std::string to = at + "/diff";
+  std::string to = at + "/" + name;
   if (::renameat2(s.root(), from.c_str(), s.root(), to.c_str(), RENAME_NOREPLACE) != 0 && errno != EEXIST &&
       errno != ENOTEMPTY)
     return fail_errno("rename into {}", to);
@@ -362,6 +370,16 @@ Result<void> unpack_one(const store::Store& s, const ChainId& chain) {
 Result<void> ensure_unpacked(const store::Store& s, const std::vector<ChainId>& layers) {
   for (const auto& c : layers) TRY(unpack_one(s, c));
   return {};
+}
+
+Result<std::vector<std::string>> ensure_mapped(const store::Store& s, const std::vector<ChainId>& layers,
+                                               const LayerMaps& maps) {
+  std::vector<std::string> out;
+  for (const auto& c : layers) {
+    TRY(unpack_one(s, c, &maps));
+    out.push_back(fmt::format("{}/{}/diff-{}", s.paths().root, s.layer_dir(c), maps.key));
+  }
+  return out;
 }
 
 bool all_unpacked(const store::Store& s, const std::vector<ChainId>& layers) {

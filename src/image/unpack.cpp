@@ -210,9 +210,25 @@ class Unpacker {
 
   // Sets owner and mode on an fd we created. chown comes first (it clears setuid bits).
   // Skipped when already right: every syscall counts on a 10,000-file layer.
+  // The entry's owner here: through the container's maps when it has its own namespace.
+  Result<std::pair<uid_t, gid_t>> owner(archive_entry* e, const std::string& path) const {
+    auto uid = static_cast<std::uint32_t>(archive_entry_uid(e));
+    auto gid = static_cast<std::uint32_t>(archive_entry_gid(e));
+    if (opt_.uid_map) {
+      auto u = to_host(*opt_.uid_map, uid);
+      if (!u) return fail(Errc::invalid_input, "{}: owner uid {} is not in the container's uid map", path, uid);
+      uid = *u;
+    }
+    if (opt_.gid_map) {
+      auto g = to_host(*opt_.gid_map, gid);
+      if (!g) return fail(Errc::invalid_input, "{}: owner gid {} is not in the container's gid map", path, gid);
+      gid = *g;
+    }
+    return std::pair{static_cast<uid_t>(uid), static_cast<gid_t>(gid)};
+  }
+
   Result<void> owner_and_mode(archive_entry* e, int fd, const std::string& path, bool chmod) {
-    uid_t uid = static_cast<uid_t>(archive_entry_uid(e));
-    gid_t gid = static_cast<gid_t>(archive_entry_gid(e));
+    auto [uid, gid] = TRY(owner(e, path));
     if ((uid != euid_ || gid != egid_ || parent_setgid_) && ::fchown(fd, uid, gid) < 0) {
       if (!opt_.ignore_chown_errors) {
         if (errno == EINVAL)
@@ -275,9 +291,8 @@ class Unpacker {
     TRY(clear_slot(dir, base, false));
     // The target is only ever resolved inside the container's root, at run time.
     if (::symlinkat(target, dir, base.c_str()) < 0) return fail_errno("symlink {}", path);
-    if (::fchownat(dir, base.c_str(), static_cast<uid_t>(archive_entry_uid(e)),
-                   static_cast<gid_t>(archive_entry_gid(e)), AT_SYMLINK_NOFOLLOW) < 0 &&
-        !opt_.ignore_chown_errors)
+    auto [uid, gid] = TRY(owner(e, path));
+    if (::fchownat(dir, base.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && !opt_.ignore_chown_errors)
       return fail_errno("chown {}", path);
     times(e, dir, base);
     return {};
@@ -293,9 +308,8 @@ class Unpacker {
     // fchown/fchmod do not work on O_PATH fds; go through the fd's /proc entry, which names
     // exactly the inode we created (no path lookup in the layer).
     std::string proc = fmt::format("/proc/self/fd/{}", fd);
-    if (::fchownat(AT_FDCWD, proc.c_str(), static_cast<uid_t>(archive_entry_uid(e)),
-                   static_cast<gid_t>(archive_entry_gid(e)), 0) < 0 &&
-        !opt_.ignore_chown_errors)
+    auto [uid, gid] = TRY(owner(e, path));
+    if (::fchownat(AT_FDCWD, proc.c_str(), uid, gid, 0) < 0 && !opt_.ignore_chown_errors)
       return fail_errno("chown {}", path);
     if (::fchmodat(AT_FDCWD, proc.c_str(), archive_entry_perm(e) & 07777, 0) < 0) return fail_errno("chmod {}", path);
     times(e, dir, base);

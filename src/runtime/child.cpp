@@ -259,6 +259,9 @@ void child_main(const ChildPlan& p) noexcept {
     char go;
     if (::read(p.sync_fd, &go, 1) != 1) ::_exit(125);  // the parent is gone
   }
+  // Its own user namespace, mapped by the parent meanwhile: root in it from here on (the files
+  // the setup makes belong to the container's root).
+  if (p.new_userns && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)) die(p, Stage::user, 0);
   setup_stdio(p);
   close_unneeded_fds(p);
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p, Stage::overlay, 0);

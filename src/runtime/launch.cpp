@@ -27,6 +27,7 @@
 #include "berth/runtime/plan.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
+#include "berth/sys/userns.hpp"
 #include "berth/sys/event.hpp"
 #include "berth/sys/process.hpp"
 #include "berth/sys/socket.hpp"
@@ -86,8 +87,15 @@ struct JoinFds {
 
 Result<JoinFds> open_join(const JoinTarget& t) {
   JoinFds j;
-  for (auto [name, type] :
-       {std::pair{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET}, {"mnt", CLONE_NEWNS}}) {
+  // A container with a user namespace of its own (--userns, --uidmap): that one first, as it
+  // owns the others. (Rootless berth may be in it already: joining one's own fails.)
+  bool own_userns = sys::other_userns(t.pid);
+  for (auto [name, type] : {std::pair{"user", CLONE_NEWUSER},
+                            {"ipc", CLONE_NEWIPC},
+                            {"uts", CLONE_NEWUTS},
+                            {"net", CLONE_NEWNET},
+                            {"mnt", CLONE_NEWNS}}) {
+    if (type == CLONE_NEWUSER && !own_userns) continue;
     int fd = ::open(fmt::format("/proc/{}/ns/{}", t.pid, name).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail_errno("open the container's {} namespace", name);
     j.fds.emplace_back(fd);
@@ -149,7 +157,7 @@ Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const
     plan.create_workdir = false;
   }
   // cgroups: the child waits on a pipe until it has been moved into them.
-  if (join || spec.limits.any() || !spec.rlimits.empty()) {
+  if (join || spec.limits.any() || !spec.rlimits.empty() || !spec.uid_map.empty()) {
     c.cg = join ? Cgroup::of_process(join->pid) : Cgroup::create(spec.cgroup_name, spec.limits);
     int sp[2];
     if (::pipe2(sp, O_CLOEXEC) < 0) return fail_errno("pipe");
@@ -160,9 +168,16 @@ Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const
   return c;
 }
 
-// The child is in its cgroup and has its rlimits: it may go on.
+// The child is in its cgroup, has its rlimits and, with a user namespace of its own, its id
+// maps: it may go on.
 Result<void> release_child(ChildSetup& c, const Spec& spec, pid_t pid, bool join) {
   if (!c.sync_wr) return {};
+  if (!join && !spec.uid_map.empty())
+    if (auto r = sys::write_id_maps(pid, spec.uid_map, spec.gid_map); !r) {
+      (void)sys::send_signal(pid, SIGKILL);
+      (void)sys::wait_child(pid);
+      return std::unexpected(with_context(r.error(), "map the container's user namespace"));
+    }
   c.cg.add(pid);
   for (const auto& rl : spec.rlimits)
     if (auto r = sys::set_process_rlimit(pid, rl.resource, rl.soft, rl.hard); !r) {
@@ -222,6 +237,7 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   sys::UniqueFd sfd = sys::signal_fd(blocked.blocked());
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
   if (!spec.net_host) flags |= CLONE_NEWNET;
+  if (!spec.uid_map.empty()) flags |= CLONE_NEWUSER;  // first: it owns the others
   JoinFds jf;
   if (join) {
     // This process's next child goes into the container's pid namespace (berth itself stays

@@ -361,10 +361,26 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.n_mounts = static_cast<unsigned>(cp->mounts_.size());
   p.hostname = s.hostname.empty() ? nullptr : cp->keep(s.hostname);
   p.new_netns = !s.net_host;
+  p.new_userns = !s.uid_map.empty();
   TRY(PlanBuilder::plan_confinement(s, *cp));
   PlanBuilder::plan_process(s, *cp);
   return cp;
 }
+
+namespace {
+
+// EINVAL from setuid/setgid: the id has no mapping in the user namespace (rootless with too
+// few subordinate ids), as podman's "insufficient UIDs or GIDs" says.
+Error user_failure(const Spec& s, int err, const std::string& e) {
+  if (err == EINVAL)
+    return {Errc::system, err,
+            fmt::format("set user {}:{}: {}: the id is not mapped in the user namespace (too few subordinate ids? "
+                        "`berth system check` says how to add them)",
+                        s.uid, s.gid, e)};
+  return {Errc::system, err, fmt::format("set user {}:{}: {}", s.uid, s.gid, e)};
+}
+
+}  // namespace
 
 Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport& r) {
   std::string e = errno_text(r.err);
@@ -402,15 +418,7 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
     case Stage::nnp: return {Errc::system, r.err, fmt::format("set no_new_privs: {}", e)};
     case Stage::seccomp: return {Errc::system, r.err, fmt::format("load the seccomp filter: {}", e)};
     case Stage::caps: return {Errc::system, r.err, fmt::format("set capabilities: {}", e)};
-    case Stage::user:
-      // EINVAL from setuid/setgid: the id has no mapping in the user namespace (rootless with
-      // too few subordinate ids), as podman's "insufficient UIDs or GIDs" says.
-      if (r.err == EINVAL)
-        return {Errc::system, r.err,
-                fmt::format("set user {}:{}: {}: the id is not mapped in the user namespace (too few subordinate "
-                            "ids? `berth system check` says how to add them)",
-                            s.uid, s.gid, e)};
-      return {Errc::system, r.err, fmt::format("set user {}:{}: {}", s.uid, s.gid, e)};
+    case Stage::user: return user_failure(s, r.err, e);
     case Stage::workdir:
       // As runc and crun: a working directory that cannot be entered means the command
       // cannot be run there (127 when it does not exist, else 126).

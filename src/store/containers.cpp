@@ -127,6 +127,9 @@ Json to_json(const ContainerConfig& c) {
             {"cap_add", c.cap_add},
             {"cap_drop", c.cap_drop},
             {"security_opt", c.security_opt},
+            {"userns", c.userns},
+            {"uidmap", c.uidmap},
+            {"gidmap", c.gidmap},
             {"network", c.network},
             {"networks", c.networks},
             {"ports", ports},
@@ -190,6 +193,9 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.cap_add = strings(json_obj(j, "cap_add"));
   c.cap_drop = strings(json_obj(j, "cap_drop"));
   c.security_opt = strings(json_obj(j, "security_opt"));
+  c.userns = json_str(j, "userns");
+  c.uidmap = strings(json_obj(j, "uidmap"));
+  c.gidmap = strings(json_obj(j, "gidmap"));
   c.network = json_str(j, "network", "private");
   c.networks = strings(json_obj(j, "networks"));
   for (const auto& p : json_obj(j, "ports").is_array() ? json_obj(j, "ports") : Json::array())

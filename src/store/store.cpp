@@ -176,10 +176,11 @@ Result<bool> Store::publish_layer(sys::TempDir& dir, const LayerRecord& rec) con
   return fail_errno("rename layer into {}", to);
 }
 
-Result<std::string> Store::mountpoints() const {
-  std::string abs = paths_.root + "/mountpoints";
+Result<std::string> Store::mountpoints(std::optional<std::pair<uid_t, gid_t>> owner) const {
+  std::string name = owner ? fmt::format("mountpoints-{}-{}", owner->first, owner->second) : "mountpoints";
+  std::string abs = paths_.root + "/" + name;
   struct stat st;
-  if (::fstatat(root(), "mountpoints", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) return abs;
+  if (::fstatat(root(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) return abs;
   auto dir = TRY(temp("mountpoints-"));
   for (const char* d : {"proc", "dev", "sys", "etc"})
     if (::mkdirat(dir.fd(), d, 0755) != 0) return fail_errno("mkdir mountpoints/{}", d);
@@ -188,10 +189,15 @@ Result<std::string> Store::mountpoints() const {
     if (fd < 0) return fail_errno("create mountpoints/{}", f);
     ::close(fd);
   }
+  // A container with its own user namespace: owned by its root, as the layers' copies are.
+  if (owner)
+    for (const char* p : {"proc", "dev", "sys", "etc", "etc/hostname", "etc/hosts", "etc/resolv.conf", "."})
+      if (::fchownat(dir.fd(), p, owner->first, owner->second, AT_SYMLINK_NOFOLLOW) != 0)
+        return fail_errno("chown mountpoints/{}", p);
   ::fchmod(dir.fd(), 0755);
   if (::syncfs(dir.fd()) != 0) return fail_errno("sync mountpoints");
   std::string from = fmt::format("tmp/{}", dir.name());
-  if (::renameat2(root(), from.c_str(), root(), "mountpoints", RENAME_NOREPLACE) == 0)
+  if (::renameat2(root(), from.c_str(), root(), name.c_str(), RENAME_NOREPLACE) == 0)
     dir.release();
   else if (errno != EEXIST && errno != ENOTEMPTY)
     return fail_errno("rename into mountpoints");

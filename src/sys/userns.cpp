@@ -141,6 +141,25 @@ Result<void> enter_deferred_rootless() {
   return enter_rootless();
 }
 
+bool other_userns(pid_t pid) {
+  struct stat mine {
+  }, theirs{};
+  return ::stat("/proc/self/ns/user", &mine) == 0 &&
+         ::stat(fmt::format("/proc/{}/ns/user", pid).c_str(), &theirs) == 0 && mine.st_ino != theirs.st_ino;
+}
+
+Result<void> write_id_maps(pid_t pid, const std::string& uid_map, const std::string& gid_map) {
+  for (auto [file, text] : {std::pair{"uid_map", &uid_map}, {"gid_map", &gid_map}}) {
+    std::string path = fmt::format("/proc/{}/{}", pid, file);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return fail_errno("open {}", path);
+    UniqueFd g(fd);
+    if (::write(fd, text->data(), text->size()) != static_cast<ssize_t>(text->size()))
+      return fail_errno("write {} ({})", file, text->substr(0, text->find('\n')));
+  }
+  return {};
+}
+
 Result<void> join_userns_of(pid_t pid) {
   int fd = ::open(fmt::format("/proc/{}/ns/user", pid).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail_errno("open the user namespace of process {}", pid);

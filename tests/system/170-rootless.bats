@@ -110,6 +110,81 @@ PY
   run_berth rmi high:1
 }
 
+@test "--userns=keep-id (rootless): the user's ids inside; bind-mounted files keep their owner; commit, export, cp and exec see container ids" {
+  skip_if_not_rootless
+  mkdir $BATS_TEST_TMPDIR/home
+  echo mine > $BATS_TEST_TMPDIR/home/f
+  name=$(safename)
+  run_berth run --name $name --userns=keep-id -v $BATS_TEST_TMPDIR/home:/data $IMAGE \
+      sh -c 'id -u; id -g; stat -c %u:%g /data/f; echo more >> /data/f; touch /data/new; mkdir /tmp/made; stat -c %u /bin/busybox /home/u'
+  assert "${lines[0]}" == "$(id -u)" "the process runs as the user's uid, as podman's keep-id"
+  assert "${lines[1]}" == "$(id -g)"
+  assert "${lines[2]}" == "$(id -u):$(id -g)" "the user's file is the user's inside"
+  assert "${lines[3]}" == 0 "the image's root-owned files stay root's"
+  assert "${lines[4]}" == 1000 "and its other owners keep theirs"
+  assert "$(stat -c %u $BATS_TEST_TMPDIR/home/new)" == "$(id -u)" "a file it makes in the volume is the user's on the host"
+  assert "$(cat $BATS_TEST_TMPDIR/home/f)" == $'mine\nmore'
+  run_berth export $name
+  run bash -c "'$BERTH' export $name | tar -tvf - | grep -E ' (tmp/made/|bin/busybox|home/u/)$'"
+  assert "$output" =~ "0/0 .* bin/busybox" "export: container ids"
+  assert "$output" =~ "$(id -u)/$(id -g) .* tmp/made/"
+  assert "$output" =~ "1000/1000 .* home/u/"
+  run_berth commit -q $name keepid-img
+  run_berth run --rm keepid-img stat -c '%u %U' /tmp/made /bin/busybox
+  assert "$output" == "$(id -u) UNKNOWN"$'\n'"0 root" "the committed layer has the owners the container saw"
+  run_berth cp -a $name:/tmp/made - 
+  run bash -c "'$BERTH' cp -a $name:/tmp/made - | tar -tvf -"
+  assert "$output" =~ "$(id -u)/$(id -g) .* made/"
+  run_berth rm $name
+  run_berth run -d --name $name --userns=keep-id:uid=0,gid=0 $IMAGE sleep 100
+  run_berth exec $name id -u
+  assert "$output" == 0 "keep-id:uid=0: the user is root inside"
+  run_berth exec -u 1000 $name sh -c 'id -u; stat -c %u /home/u'
+  assert "$output" == $'1000\n1000' "exec joins the container's own namespace"
+  run_berth inspect --format '{{.HostConfig.UsernsMode}}' $name
+  assert "$output" == "keep-id:uid=0,gid=0"
+  assert "$(ls -d $BERTH_ROOT/layers/*/diff-* | wc -l)" -ge 1 "the layers' copies for the map"
+  run_berth rm -f $name
+  run_berth rmi keepid-img
+}
+
+@test "--uidmap/--gidmap (rootless): the container's map; maps berth cannot make are 125 with the reason" {
+  skip_if_not_rootless
+  run_berth run --rm --uidmap 0:1:1000 --uidmap 1000:0:1 $IMAGE sh -c 'cat /proc/self/uid_map; cat /proc/self/gid_map; stat -c %u /bin/busybox'
+  assert "${lines[0]}" =~ "^ +0 +1 +1000$"
+  assert "${lines[1]}" =~ "^ +1000 +0 +1$"
+  assert "${lines[2]}" =~ "^ +0 +1 +1000$" "without --gidmap, the uid map is the gid map too (as podman)"
+  assert "${lines[-1]}" == 0
+  run_berth 125 run --rm --uidmap 0:1:65536 $IMAGE true
+  assert "$output" =~ "^Error: --uidmap/--gidmap must map host id 0"
+  run_berth 125 run --rm --uidmap 0:1:99999999 $IMAGE true
+  assert "$output" =~ "^Error: --uidmap 0:1:99999999: berth's user namespace has ids 0 to [0-9]+"
+}
+
+@test "--userns and --uidmap: bad values are one Error: line and 125; keep-id as root is refused as podman does" {
+  run_berth 125 create --userns=auto $IMAGE true
+  assert "$output" == 'Error: unsupported --userns "auto": use host or keep-id[:uid=N,gid=N]'
+  run_berth 125 create --uidmap 0:1 $IMAGE true
+  assert "$output" == 'Error: invalid --uidmap "0:1": want CONTAINER_ID:HOST_ID:SIZE'
+  run_berth 125 create --gidmap 0:1:0 $IMAGE true
+  assert "$output" =~ "^Error: invalid --gidmap \"0:1:0\": the size must be at least 1"
+  run_berth 125 create --userns=keep-id --uidmap 0:0:1 $IMAGE true
+  assert "$output" == "Error: --userns and --uidmap/--gidmap cannot be used together"
+  if is_rootless; then
+    run_berth 125 create --userns=keep-id:uid=x $IMAGE true
+    assert "$output" =~ "^Error: invalid --userns keep-id option"
+  fi
+  run_berth create --userns=host $IMAGE true
+  run_berth rm $output
+  if ! is_rootless; then
+    run_berth 125 run --rm --userns=keep-id $IMAGE true
+    assert "$output" == "Error: keep-id is only supported in rootless mode"
+    run_berth 125 run --rm --uidmap 0:100000:65536 $IMAGE true
+    assert "$output" =~ "^Error: --uidmap/--gidmap need rootless berth"
+  fi
+  assert "$("$BERTH" ps -aq)" == "" "nothing was created"
+}
+
 # The Debian 12 image tests/run.sh makes (as root, with debootstrap) before the suites.
 need_debian() {
   [ -f "$BERTH_TEST_IMAGES/debian.tar" ] ||

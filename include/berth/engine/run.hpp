@@ -24,7 +24,9 @@ struct RunOptions {
   std::vector<std::string> volumes;  // SRC:DST[:ro|rw]
   std::vector<std::string> cap_add, cap_drop;
   std::vector<std::string> security_opt;
-  std::vector<std::string> labels;  // k=v
+  std::string userns;                       // "", host, keep-id[:uid=N,gid=N]
+  std::vector<std::string> uidmap, gidmap;  // CONTAINER:HOST:SIZE
+  std::vector<std::string> labels;          // k=v
   std::vector<std::string> env_files;
   std::vector<std::string> group_add;
   std::vector<std::string> tmpfs;   // DST[:options]

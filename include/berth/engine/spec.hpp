@@ -6,12 +6,25 @@
 #include <string>
 #include <vector>
 
+#include "berth/core/idmap.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/image/config.hpp"
 #include "berth/runtime/spec.hpp"
 #include "berth/store/containers.hpp"
 
 namespace berth::engine {
+
+// A container's own user namespace (--userns=keep-id, --uidmap/--gidmap; rootless), its maps
+// taken against the user's namespace berth runs in.
+struct ContainerIdMaps {
+  IdMap uid, gid;
+  bool keep_id = false;
+  std::string default_user;  // keep-id: "UID:GID", the user's ids inside
+  std::string key() const;   // names the layers' copies made for these maps
+};
+// Nothing for the default (--userns host or unset, no maps). Errors (usage): a mode berth does
+// not have, any of them as root, maps outside the ids berth's namespace has or without the user.
+Result<std::optional<ContainerIdMaps>> container_idmaps(const store::ContainerConfig& c);
 
 // What make_spec needs besides the two records: facts the caller read from the store and the
 // host.
@@ -24,9 +37,11 @@ struct SpecInputs {
   std::string init_path;            // --init: the host's catatonit or tini
   std::string seccomp_cache;        // where the default filter's BPF is cached
   bool rootless = false;
-  bool full_idmap = true;      // rootless with a subuid range (else one id is mapped)
-  bool notify_socket = false;  // berth runs under systemd's NOTIFY_SOCKET
-  bool for_exec = false;       // a process joining the running container: it mounts nothing
+  bool full_idmap = true;                 // rootless with a subuid range (else one id is mapped)
+  bool notify_socket = false;             // berth runs under systemd's NOTIFY_SOCKET
+  bool for_exec = false;                  // a process joining the running container: it mounts nothing
+  std::optional<ContainerIdMaps> idmaps;  // its own user namespace (lowers are then the layers' copies)
+  IdMap parent_uid_map, parent_gid_map;   // berth's own namespace's (the kernel's ranges must fit in them)
 };
 
 // Everything but stdio: the rootfs from the lowers, the process from the record over the

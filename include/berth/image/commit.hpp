@@ -25,6 +25,10 @@ struct TreeTarOptions {
                                         // symlinks are never followed
   int owner = -1, group = -1;           // >= 0: every entry gets this owner (cp without -a)
   std::uint64_t* file_bytes = nullptr;  // when set: receives the regular files' data bytes
+  // A container with a user namespace of its own: owners on disk go back through its maps
+  // (id here -> container id; an id they do not map becomes 65534, the overflow id).
+  const IdMap* uid_map = nullptr;
+  const IdMap* gid_map = nullptr;
 };
 Result<void> write_tree_tar(const std::string& path, int out_fd, const TreeTarOptions& o);
 // A tar on `out_fd` holding one entry: the symlink `name` -> `target` with these owner and
@@ -53,6 +57,9 @@ struct CommitOptions {
   bool squash = false;              // `upper` is the whole filesystem (a merged view): it
                                     // becomes the image's only layer
   std::function<void()> read_done;  // called once `upper` has been read whole
+  const IdMap* uid_map = nullptr;   // the container's own user namespace (TreeTarOptions)
+  const IdMap* gid_map = nullptr;
+  std::string overlay_prefix;  // the upper's overlay xattrs ("user." in its own namespace); empty: the store's
 };
 // A new image: the base image's layers, plus `upper` as one more layer (shared with other
 // images when identical), and the base's config with the changes applied and a history entry.

@@ -52,6 +52,15 @@ Result<IngestedLayer> blob_to_temp(const store::Store& s, const ReadFn& src);
 Result<void> ensure_unpacked(const store::Store& s, const std::vector<ChainId>& layers);
 // Whether every layer has its diff/ (one stat each).
 bool all_unpacked(const store::Store& s, const std::vector<ChainId>& layers);
+// For a container with a user namespace of its own: a copy of each layer whose owners went
+// through the maps (LAYER/diff-KEY, made once per map from the blob). Returns their absolute
+// paths, bottom first.
+struct LayerMaps {
+  IdMap uid, gid;
+  std::string key;  // names the copy: one per distinct pair of maps
+};
+Result<std::vector<std::string>> ensure_mapped(const store::Store& s, const std::vector<ChainId>& layers,
+                                               const LayerMaps& maps);
 
 // Takes the write lock and publishes blobs, layers, configs, manifests, image records and
 // names. Names move from whatever image had them before.

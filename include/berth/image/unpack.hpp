@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "berth/core/digest.hpp"
+#include "berth/core/idmap.hpp"
 
 struct archive;
 
@@ -18,6 +19,10 @@ struct UnpackOptions {
   bool rootless = false;                  // device nodes are skipped (none can be made in a user namespace)
   bool ignore_chown_errors = false;       // single-id user namespace: owners cannot be kept
   bool whiteouts = true;                  // false (cp): ".wh." names are plain files
+  // A container with a user namespace of its own (--userns=keep-id, --uidmap): owners go through
+  // these maps (container id -> id here); an owner they do not map is an error.
+  const IdMap* uid_map = nullptr;
+  const IdMap* gid_map = nullptr;
 };
 
 struct UnpackStats {

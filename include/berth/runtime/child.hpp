@@ -87,7 +87,8 @@ struct ChildPlan {
   const MountOp* mounts;
   unsigned n_mounts;
   const char* hostname;
-  bool new_netns;  // bring up "lo" in it
+  bool new_netns;   // bring up "lo" in it
+  bool new_userns;  // cloned into a user namespace of its own: become root in it after the sync
   // credentials and confinement
   std::uint64_t caps;  // bounding = permitted = effective for root
   unsigned last_cap;

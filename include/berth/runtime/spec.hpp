@@ -48,6 +48,9 @@ struct Spec {
   std::string hostname;
   bool rootless = false;
   bool full_idmap = true;  // false: only one id mapped (no devpts gid, no setgroups)
+  // Non-empty: the container gets a user namespace of its own with these /proc/PID/uid_map and
+  // gid_map texts (--userns=keep-id, --uidmap), written by berth before the child goes on.
+  std::string uid_map, gid_map;
   bool net_host = false;
   bool privileged = false;
   bool no_new_privs = false;

@@ -76,6 +76,8 @@ struct ContainerConfig {
   bool init = false;
   std::vector<std::string> cap_add, cap_drop;
   std::vector<std::string> security_opt;
+  std::string userns;                       // --userns as given ("" or host: the default)
+  std::vector<std::string> uidmap, gidmap;  // --uidmap/--gidmap as given
   std::string network = "private";
   std::vector<std::string> networks;  // networks joined (room for the networking work)
   std::vector<PortMapping> ports;

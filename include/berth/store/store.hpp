@@ -74,7 +74,9 @@ class Store {
   // sys, etc/hostname, etc/hosts, etc/resolv.conf), made once and shared as the topmost
   // read-only layer of every container, so that no run creates them in its upper directory
   // (where they would cost inodes and show up in diff and commit). Absolute path.
-  Result<std::string> mountpoints() const;
+  // With `owner`, a copy owned by that uid and gid (ROOT/mountpoints-UID-GID), for containers
+  // with a user namespace of their own.
+  Result<std::string> mountpoints(std::optional<std::pair<uid_t, gid_t>> owner = std::nullopt) const;
   std::string layer_dir(const ChainId& c) const;  // relative: "layers/<hex>"
   std::string layer_diff_abs(const ChainId& c) const;
 

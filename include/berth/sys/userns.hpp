@@ -44,6 +44,11 @@ bool same_id_map(std::string_view proc_map, std::string_view want);
 // without creating a user namespace of its own, so that join_userns_of can join the
 // container's. A no-op for root.
 void defer_rootless();
+// True when `pid` is in another user namespace than this process (a container with one of its own).
+bool other_userns(pid_t pid);
+// Writes the uid and gid maps of `pid`'s new user namespace (a child this process cloned with
+// CLONE_NEWUSER): texts as /proc/PID/uid_map takes them, ids of this process's namespace.
+Result<void> write_id_maps(pid_t pid, const std::string& uid_map, const std::string& gid_map);
 // Joins the user namespace of `pid` (its owner, the user, may) and becomes root in it.
 Result<void> join_userns_of(pid_t pid);
 // True when defer_rootless ran and no namespace was joined yet.
