@@ -3,6 +3,7 @@
 #include "berth/engine/spec.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,11 +79,23 @@ void add_mounts(const store::ContainerConfig& c, const SpecInputs& in, runtime::
   if (!in.for_exec)
     for (const char* f : {"hostname", "hosts", "resolv.conf"})
       spec.binds.push_back({fmt::format("{}/{}", in.run_dir, f), fmt::format("/etc/{}", f), false, true, false});
+  if (!in.for_exec && in.own_passwd) spec.binds.push_back({in.run_dir + "/passwd", "/etc/passwd", false, true, false});
   for (const auto& v : c.volumes) spec.binds.push_back({v.source, v.target, v.read_only, v.is_file, true});
   for (const auto& t : c.tmpfs) spec.tmpfs.push_back({t.target, t.options});
 }
 
 }  // namespace
+
+std::string passwd_with_user(std::string_view passwd, std::uint32_t uid, std::uint32_t gid, std::string_view name,
+                             std::string_view home) {
+  for (const auto& line : split(passwd, '\n')) {
+    auto f = split(line, ':');
+    if (f.size() >= 3 && f[2] == std::to_string(uid)) return "";
+  }
+  std::string out(passwd);
+  if (!out.empty() && !out.ends_with('\n')) out += '\n';
+  return out + fmt::format("{}:*:{}:{}:{}:{}:/bin/sh\n", name, uid, gid, name, home);
+}
 
 std::optional<std::uint32_t> parse_id(std::string_view s) {
   if (!all_digits(s) || s.size() > 10) return std::nullopt;
@@ -374,6 +387,17 @@ Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRe
   in.container_dir = store::container_dir(s, rec.id);
   in.run_dir = store::container_run_dir(s, rec.id);
   in.passwd = read_image_file(s, img.layers, "etc/passwd");
+  if (in.idmaps && in.idmaps->keep_id && !in.passwd.empty()) {  // the user gets a line, as podman's keep-id
+    std::uint32_t host_uid = in.parent_uid_map.empty() ? 0 : in.parent_uid_map[0].host;
+    passwd* pw = ::getpwuid(host_uid);
+    std::string name = pw ? pw->pw_name : "user", home = pw ? pw->pw_dir : "/home/user";
+    std::string added = passwd_with_user(in.passwd, to_container(in.idmaps->uid, 0).value_or(0),
+                                         to_container(in.idmaps->gid, 0).value_or(0), name, home);
+    if (!added.empty()) {
+      in.passwd = added;
+      in.own_passwd = true;
+    }
+  }
   in.group = read_image_file(s, img.layers, "etc/group");
   if (c.init) in.init_path = TRY(init_binary());
   in.seccomp_cache = s.paths().runroot;
@@ -384,6 +408,8 @@ Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRe
   in.for_exec = for_exec;
   auto spec = TRY(make_spec(c, image::decode_image_config(blob), in));
   if (!for_exec) TRY(write_etc_files(s, rec.id, spec.hostname));
+  if (!for_exec && in.own_passwd)
+    TRY(sys::write_replace(TRY(store::open_run_dir(s, rec.id)).get(), "passwd", in.passwd, 0644));
   return spec;
 }
 

@@ -123,6 +123,8 @@ PY
   assert "${lines[3]}" == 0 "the image's root-owned files stay root's"
   assert "${lines[4]}" == 1000 "and its other owners keep theirs"
   assert "$(stat -c %u $BATS_TEST_TMPDIR/home/new)" == "$(id -u)" "a file it makes in the volume is the user's on the host"
+  run_berth run --rm --userns=keep-id $IMAGE sh -c 'whoami; echo $HOME; grep -c "^root:" /etc/passwd'
+  assert "$output" == "$(id -un)"$'\n'"$(getent passwd $(id -u) | cut -d: -f6)"$'\n'1 "the user has a passwd line, as podman adds"
   assert "$(cat $BATS_TEST_TMPDIR/home/f)" == $'mine\nmore'
   run_berth export $name
   run bash -c "'$BERTH' export $name | tar -tvf - | grep -E ' (tmp/made/|bin/busybox|home/u/)$'"

@@ -42,6 +42,7 @@ struct SpecInputs {
   bool for_exec = false;                  // a process joining the running container: it mounts nothing
   std::optional<ContainerIdMaps> idmaps;  // its own user namespace (lowers are then the layers' copies)
   IdMap parent_uid_map, parent_gid_map;   // berth's own namespace's (the kernel's ranges must fit in them)
+  bool own_passwd = false;                // keep-id: RUN_DIR/passwd (the image's plus the user) is /etc/passwd
 };
 
 // Everything but stdio: the rootfs from the lowers, the process from the record over the
@@ -56,6 +57,11 @@ Result<std::uint64_t> capabilities(const std::vector<std::string>& add, const st
 // --security-opt values over the spec's defaults: no-new-privileges, seccomp=unconfined,
 // mask=, unmask= (seccomp=FILE and label= are accepted and handled elsewhere).
 Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::Spec& spec);
+
+// keep-id, as podman: the image's /etc/passwd with a line for the user (NAME:*:UID:GID:NAME:HOME:/bin/sh)
+// when no line has that uid; "" when one has (nothing to add).
+std::string passwd_with_user(std::string_view passwd, std::uint32_t uid, std::uint32_t gid, std::string_view name,
+                             std::string_view home);
 
 // User and group resolution against the image's /etc/passwd and /etc/group (pure; tested).
 struct UserIds {

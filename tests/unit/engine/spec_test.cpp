@@ -146,3 +146,12 @@ TEST_CASE("make_spec: capabilities, security options, limits, init, sdnotify") {
   c.security_opt = {"bogus=1"};
   CHECK(make_spec(c, image::ImageConfig{}, in).error().code == Errc::usage);
 }
+
+TEST_CASE("passwd_with_user: keep-id adds the user's line only when no line has its uid") {
+  std::string img = "root:x:0:0:root:/root:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\n";
+  CHECK(passwd_with_user(img, 1000, 1000, "alice", "/home/alice") == "");
+  CHECK(passwd_with_user(img, 1001, 1002, "alice", "/home/alice") ==
+        img + "alice:*:1001:1002:alice:/home/alice:/bin/sh\n");
+  CHECK(passwd_with_user("root:x:0:0::/root:/bin/sh", 5, 5, "b", "/h") ==
+        "root:x:0:0::/root:/bin/sh\nb:*:5:5:b:/h:/bin/sh\n");
+}
