@@ -245,7 +245,11 @@ Result<void> check_within(const IdMap& m, const IdMap& self, std::string_view fl
 }  // namespace
 
 std::string ContainerIdMaps::key() const {
-  return std::string(Digest::of(idmap_string(uid) + ";" + idmap_string(gid)).hex().substr(0, 16));
+  // FNV-1a: a name, not a security boundary; sha256 here would load libcrypto on the run path
+  std::uint64_t h = 14695981039346656037ULL;
+  for (char ch : idmap_string(uid) + ";" + idmap_string(gid))
+    h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ULL;
+  return fmt::format("{:016x}", h);
 }
 
 Result<std::optional<ContainerIdMaps>> container_idmaps(const store::ContainerConfig& c) {
