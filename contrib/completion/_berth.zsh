@@ -49,7 +49,7 @@ _berth() {
         events) _arguments '*'{-f,--filter}':filter' '--format:format' '--since:time' '--until:time' '--stream=-:bool:(true false)' '--no-trunc' ;;
         system) _arguments '1:what:(df events check info)' '--format:format:(json)' ;;
         doctor) _arguments '--format:format:(json)' ;;
-        info) _arguments {-f,--format}':format:(json)' ;;
+        info|version) _arguments {-f,--format}':format:(json)' ;;
         healthcheck) _arguments '1:what:(run)' '--ignore-result' '2:container' ;;
         wait) _arguments '*--condition:state:(running created exited stopped healthy unhealthy)' {-i,--interval}':interval' '*:container' ;;
         start) _arguments {-a,--attach} {-i,--interactive} '--all' '*'{-f,--filter}':filter' '*:container' ;;

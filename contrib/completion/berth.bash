@@ -55,7 +55,7 @@ _berth() {
     [save]="--output -o --format --quiet -q --multi-image-archive -m --help"
     [tag]="--help"
     [untag]="--help"
-    [version]="--help"
+    [version]="--format -f --help"
     [prune]="--all -a --force -f --help"
     [df]="--format --help"
     [check]="--format --help"

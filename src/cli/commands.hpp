@@ -119,6 +119,7 @@ void add_stop(CommandTable& r, CLI::App* sub);                // stop.cpp
 void add_df(CommandTable& r, CLI::App* sub);                  // system.cpp
 void add_system_check(CommandTable& r, CLI::App* sub);        // system.cpp
 void add_info(CommandTable& r, CLI::App* sub);                // info.cpp
+void add_version(CommandTable& r, CLI::App* sub);             // info.cpp
 void add_quadlet(CommandTable& r, CLI::App* sub);
 int quadlet_generator_main(int argc, char** argv, bool user);  // systemd.cpp
 void add_tag(CommandTable& r, CLI::App* sub, bool untag);      // tag.cpp

@@ -14,6 +14,7 @@
 #include "berth/core/log.hpp"
 #include "berth/engine/context.hpp"
 #include "command_table.hpp"
+#include "commands.hpp"
 
 namespace berth::cli {
 
@@ -33,11 +34,7 @@ std::pair<CLI::App*, CommandTable*> define(int argc, char** argv, bool all, std:
                   "Path to the 'run directory' where all state information is stored");
   app->add_option("--log-level", log_level, "Log messages above specified level (debug, info, warn, error)");
   app->add_flag("-v,--version", version, "Version of berth");
-  CLI::App* ver = reg->sub(app, "version", "Display the berth version information");
-  reg->on(ver, [](engine::GlobalOptions&) -> Result<int> {
-    fmt::print("berth version {}\n", BERTH_VERSION);
-    return 0;
-  });
+  add_version(*reg, reg->sub(app, "version", "Display the berth version information"));
   register_commands(*app, *reg);
   return {app, reg};
 }

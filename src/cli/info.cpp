@@ -72,3 +72,34 @@ void add_info(CommandTable& r, CLI::App* sub) {
 }
 
 }  // namespace berth::cli
+
+namespace berth::cli {
+
+// version: podman version's table (Client, Version, API Version, Go Version, Built, OS/Arch), or
+// --format json / a template over {Client, Server} (both this build: berth has no server).
+void add_version(CommandTable& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto format = r.keep(std::make_shared<std::string>());
+  sub->add_option("-f,--format", *format, "Change the output format to JSON or a Go template");
+  r.on(sub, [format](engine::GlobalOptions&) -> Result<int> {
+    OrderedJson v = engine::version_info();
+    if (format->empty()) {
+      fmt::print(
+          "Client:       berth\nVersion:      {}\nAPI Version:  {}\nGo Version:   {}\nBuilt:        {}\nOS/Arch:      "
+          "{}\n",
+          v["Version"].get<std::string>(), v["APIVersion"].get<std::string>(), v["GoVersion"].get<std::string>(),
+          v["BuiltTime"].get<std::string>(), v["OsArch"].get<std::string>());
+      return 0;
+    }
+    OrderedJson both = {{"Client", v}, {"Server", v}};
+    if (*format == "json") {
+      fmt::print("{}\n", dump_json(both, 4));
+      return 0;
+    }
+    auto tpl = TRY(Template::parse(*format));
+    fmt::print("{}\n", tpl.render(Json::parse(both.dump())));
+    return 0;
+  });
+}
+
+}  // namespace berth::cli

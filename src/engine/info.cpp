@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 
 #include "berth/core/strings.hpp"
 #include "berth/engine/images.hpp"
@@ -196,15 +197,35 @@ Result<OrderedJson> system_info(Context& c) {
                      {"network", OrderedJson::array()},
                      {"log", {"k8s-file", "none", "passthrough", "journald"}},
                      {"authorization", nullptr}};
-  info["version"] = {{"APIVersion", BERTH_VERSION},
-                     {"Version", BERTH_VERSION},
-                     {"GoVersion", ""},
-                     {"GitCommit", ""},
-                     {"BuiltTime", ""},
-                     {"Built", 0},
-                     {"OsArch", "linux/" + info["host"]["arch"].get<std::string>()},
-                     {"Os", "linux"}};
+  info["version"] = version_info();
   return info;
+}
+
+namespace {
+
+std::string uname_machine() {
+  utsname u{};
+  ::uname(&u);
+  return u.machine;
+}
+
+}  // namespace
+
+OrderedJson version_info() {
+  // When this file was compiled, as the build stamp podman prints (UTC).
+  std::tm t{};
+  strptime(__DATE__ " " __TIME__, "%b %d %Y %H:%M:%S", &t);
+  time_t built = timegm(&t);
+  char when[64] = "";
+  std::strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &t);
+  return {{"APIVersion", BERTH_VERSION},
+          {"Version", BERTH_VERSION},
+          {"GoVersion", ""},
+          {"GitCommit", ""},
+          {"BuiltTime", when},
+          {"Built", static_cast<std::int64_t>(built)},
+          {"OsArch", "linux/" + arch_name(uname_machine())},
+          {"Os", "linux"}};
 }
 
 }  // namespace berth::engine

@@ -6,9 +6,21 @@ load helpers
 
 @test "berth version and --version" {
   run_berth version
-  assert "$output" =~ "^berth version [0-9]+\.[0-9]+\.[0-9]+$"
+  assert "${lines[0]}" == "Client:       berth" "podman's table"
+  assert "${lines[1]}" =~ "^Version: +[0-9]+\.[0-9]+\.[0-9]+$"
+  assert "${lines[2]}" =~ "^API Version: +[0-9]+\.[0-9]+\.[0-9]+$"
+  assert "${lines[3]}" =~ "^Go Version:"
+  built=$(sed -n 's/^Built: *//p' <<<"$output")
+  assert "$(date --date "$built" +%s)" -gt "$(date --date 2019-01-01 +%s)" "a build date date(1) reads"
+  assert "${lines[5]}" == "OS/Arch:      linux/$(dpkg --print-architecture)"
+  run_berth version --format '{{.Client.Version}} {{.Server.Version}}'
+  assert "$output" =~ "^([0-9]+\.[0-9]+\.[0-9]+) \1$"
+  run_berth version --format json
+  assert "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d), d["Client"]["Built"] > 0)' <<<"$output")" == "['Client', 'Server'] True"
+  run_berth 125 version --format '{{.Client'
+  assert "$output" =~ "^Error: "
   run_berth --version
-  assert "$output" =~ "^berth version "
+  assert "$output" =~ "^berth version [0-9]+\.[0-9]+\.[0-9]+$"
 }
 
 @test "berth --help lists the commands" {

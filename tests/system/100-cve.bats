@@ -61,16 +61,16 @@ load helpers.registry
   # helper that starts every container command, never berth.
   run_berth exec $n sh -c 'printf "#!/proc/self/exe\n" > /evil; chmod +x /evil'
   for cmd in /proc/self/exe /evil; do
-    run -127 timeout 30 $victim exec $n $cmd version
+    run -127 timeout 30 $victim exec $n $cmd --version
     assert "$status" -ne 0 "$cmd did not run berth"
     assert "$output" !~ "berth version" "$cmd did not run berth"
     assert "$output" =~ "berth-exec: berth's helper" "$cmd reached the sealed helper"
   done
-  run -127 timeout 30 $victim run --rm $IMAGE /proc/self/exe version
+  run -127 timeout 30 $victim run --rm $IMAGE /proc/self/exe --version
   assert "$output" =~ "berth-exec: berth's helper"
   # An image whose entrypoint is a #!/proc/self/exe script
   run_berth commit -q -c 'ENTRYPOINT ["/evil"]' $n $n-evil
-  run -127 timeout 30 $victim run --rm $n-evil version
+  run -127 timeout 30 $victim run --rm $n-evil --version
   assert "$output" !~ "berth version"
   # An attacker in the container grabs every /proc/PID/exe it can while berth execs into the
   # container, then tries to write them: nothing it reached may be written.

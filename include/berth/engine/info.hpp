@@ -8,5 +8,8 @@
 namespace berth::engine {
 
 Result<OrderedJson> system_info(Context& c);
+// This build, as podman version's Client (and info's version): APIVersion, Version, GoVersion
+// (empty: no Go here), GitCommit, BuiltTime (ctime format), Built (epoch seconds), OsArch, Os.
+OrderedJson version_info();
 
 }  // namespace berth::engine
