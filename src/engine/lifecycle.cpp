@@ -730,6 +730,26 @@ Result<std::vector<std::vector<std::string>>> container_top(Context& c, const st
   return rows;
 }
 
+namespace {
+
+// inspect's HostConfig: the flags that shape the container's host side, in podman's names.
+OrderedJson host_config_json(const store::ContainerConfig& conf) {
+  auto policy = parse_restart_policy(conf.restart).value_or(RestartPolicy{});
+  return {
+      {"AutoRemove", conf.rm},
+      {"Privileged", conf.privileged},
+      {"ReadonlyRootfs", conf.read_only},
+      {"NetworkMode", conf.network},
+      {"CapAdd", conf.cap_add},
+      {"CapDrop", conf.cap_drop},
+      {"SecurityOpt", conf.security_opt},
+      {"UsernsMode", conf.userns.empty() && !conf.uidmap.empty() ? "private" : conf.userns},
+      {"IDMappings", {{"UidMap", conf.uidmap}, {"GidMap", conf.gidmap.empty() ? conf.uidmap : conf.gidmap}}},
+      {"RestartPolicy", {{"Name", policy.name == "no" ? "" : policy.name}, {"MaximumRetryCount", policy.max_retries}}}};
+}
+
+}  // namespace
+
 Result<Json> inspect_container(Context& c, const std::string& key) {
   auto lock = TRY(c.store.read_lock());
   auto id = TRY(store::resolve_container(c.store, key));
@@ -797,18 +817,7 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
                  {"HealthMaxLogCount", conf.health_max_log_count},
                  {"HealthMaxLogSize", conf.health_max_log_size},
                  {"OpenStdin", conf.interactive}};
-  auto policy = parse_restart_policy(conf.restart).value_or(RestartPolicy{});
-  j["HostConfig"] = {
-      {"AutoRemove", conf.rm},
-      {"Privileged", conf.privileged},
-      {"ReadonlyRootfs", conf.read_only},
-      {"NetworkMode", conf.network},
-      {"CapAdd", conf.cap_add},
-      {"CapDrop", conf.cap_drop},
-      {"SecurityOpt", conf.security_opt},
-      {"UsernsMode", conf.userns.empty() && !conf.uidmap.empty() ? "private" : conf.userns},
-      {"IDMappings", {{"UidMap", conf.uidmap}, {"GidMap", conf.gidmap.empty() ? conf.uidmap : conf.gidmap}}},
-      {"RestartPolicy", {{"Name", policy.name == "no" ? "" : policy.name}, {"MaximumRetryCount", policy.max_retries}}}};
+  j["HostConfig"] = host_config_json(conf);
   return Json::parse(dump_json(j));
 }
 
