@@ -31,7 +31,7 @@ _berth() {
     [top]="--help"
     [restart]="--time -t --all -a --help"
     [rename]="--help"
-    [rm]="--force -f --all -a --volumes -v --cidfile --ignore -i --help"
+    [rm]="--force -f --all -a --volumes -v --cidfile --ignore -i --help --time -t"
     [rmi]="--force -f --all -a --help"
     [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"

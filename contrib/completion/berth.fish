@@ -69,6 +69,7 @@ complete -c berth -n '__fish_seen_subcommand_from logs' -l until -x
 complete -c berth -n '__fish_seen_subcommand_from ps' -s l -l latest
 complete -c berth -n '__fish_seen_subcommand_from ps' -s n -l last -x
 complete -c berth -n '__fish_seen_subcommand_from rm' -s v -l volumes
+complete -c berth -n '__fish_seen_subcommand_from rm' -s t -l time -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l env-file -r
 complete -c berth -n '__fish_seen_subcommand_from run create' -l env-host
 complete -c berth -n '__fish_seen_subcommand_from run create' -l group-add -x

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <climits>
 #include <map>
 #include <regex>
 #include <set>
@@ -323,7 +324,14 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
       int pid = rec->state.pid;
       store::mark_stopped(c.store, id);
       sys::UniqueFd parent = parent_pidfd(pid);
-      (void)sys::send_signal(pid, SIGKILL);
+      // -t N: the stop signal first, as stop does; SIGKILL after N seconds (at once with 0)
+      if (o.time != 0) {
+        (void)sys::send_signal(pid, parse_signal(rec->config.stop_signal).value_or(SIGTERM));
+        if (!wait_gone(pid, rec->state.start_time, o.time < 0 || o.time > 2000000 ? INT_MAX : o.time * 1000))
+          (void)sys::send_signal(pid, SIGKILL);
+      } else {
+        (void)sys::send_signal(pid, SIGKILL);
+      }
       wait_gone(pid, rec->state.start_time, 5000);
       settle(c, id, 137, parent.get());
     }

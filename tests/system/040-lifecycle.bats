@@ -121,6 +121,28 @@ load helpers
   assert "$output" == ""
 }
 
+@test "berth rm -f -t N: the stop signal first, SIGKILL after N seconds; -t 0 at once; podman's set-up line works" {
+  n=$(safename)
+  # PID 1 with a TERM handler ends at once; PID 1 without one ignores TERM (the kernel's rule)
+  run_berth run -d --name $n $IMAGE sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+  run_berth wait --condition running $n
+  start=$EPOCHSECONDS
+  run_berth rm -f -t 20 $n
+  assert "$(( EPOCHSECONDS - start ))" -lt 10 "TERM ended it: no 20 s wait"
+  run_berth run -d --name $n $IMAGE sh -c "sleep 100; : $n"
+  run_berth wait --condition running $n
+  start=${EPOCHREALTIME/./}
+  run_berth rm -f --time 1 $n
+  elapsed=$(( ${EPOCHREALTIME/./} - start ))
+  assert "$elapsed" -ge 1000000 "TERM was ignored: SIGKILL after the second given"
+  run pgrep -f "sleep 100; : $n"
+  assert "$output" == ""
+  run_berth run -d --name $n $IMAGE sleep 100
+  run_berth rm -t 0 --all --force --ignore
+  run_berth ps -aq
+  assert "$output" == "" "podman's suite cleans up with this line before every test"
+}
+
 @test "berth: kill -9 of a monitor ends the container, and ps shows it exited" {
   n=$(safename)
   run_berth run -d --name $n $IMAGE testinit pause $n

@@ -126,6 +126,7 @@ struct RmOptions {
   std::vector<std::string> containers;
   bool force = false;
   bool all = false;
+  int time = 0;  // --force: seconds the stop signal gets before SIGKILL (-1: no limit)
 };
 struct MultiReport {
   std::vector<std::string> done;  // what to print, one per line
