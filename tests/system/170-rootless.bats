@@ -16,6 +16,7 @@ setup_file() {
 }
 
 teardown_file() {
+  berth_teardown_file
   # every pause process of this file's runtime dir (the tests overwrite records, which orphans
   # the process a record named)
   local p

@@ -22,6 +22,18 @@ berth_setup_file() {
 
 setup_file() { berth_setup_file; }
 
+# Rootless, the store can hold files of subordinate ids that the user alone cannot delete (the
+# layer copies --userns=keep-id makes): removed from inside the user namespace, as
+# `podman unshare rm -rf` does, before bats removes the file's tmp dir.
+berth_teardown_file() {
+  if is_rootless && [ -d "$BATS_FILE_TMPDIR/root" ]; then
+    "$BERTH" unshare rm -rf "$BATS_FILE_TMPDIR/root" || true
+  fi
+  return 0
+}
+
+teardown_file() { berth_teardown_file; }
+
 teardown() {
   if [ "${BATS_TEST_COMPLETED:-}" != 1 ]; then
     leak_check || true
