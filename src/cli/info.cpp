@@ -71,10 +71,6 @@ void add_info(CommandTable& r, CLI::App* sub) {
   });
 }
 
-}  // namespace berth::cli
-
-namespace berth::cli {
-
 // version: podman version's table (Client, Version, API Version, Go Version, Built, OS/Arch), or
 // --format json / a template over {Client, Server} (both this build: berth has no server).
 void add_version(CommandTable& r, CLI::App* sub) {

@@ -90,19 +90,13 @@ class FsView {
     auto v = std::unique_ptr<FsView>(new FsView);
     v->dir_.emplace(TRY(c.store.temp("view")));
     std::string target = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
+    // the lowers the container runs with (its own namespace's copies, if it has one);
+    // read-only, the upper dir takes the mountpoints' place
     v->maps_ = TRY(container_idmaps(config));
-    std::vector<std::string> lowers;
-    bool userxattr = sys::rootless();
-    if (v->maps_) {  // its own user namespace: the layers' copies made for it, as it runs
-      std::pair<uid_t, gid_t> root{to_host(v->maps_->uid, 0).value_or(0), to_host(v->maps_->gid, 0).value_or(0)};
-      lowers.push_back(writable ? TRY(c.store.mountpoints(root)) : dir + "/upper");
-      auto mapped = TRY(image::ensure_mapped(c.store, img.layers, {v->maps_->uid, v->maps_->gid, v->maps_->key()}));
-      lowers.insert(lowers.end(), mapped.rbegin(), mapped.rend());
-      userxattr = true;
-    } else {
-      lowers.push_back(writable ? TRY(c.store.mountpoints()) : dir + "/upper");
-      for (auto& l : TRY(lowers_of(c.store, img))) lowers.push_back(std::move(l));
-    }
+    if (!v->maps_) TRY(image::ensure_unpacked(c.store, img.layers));
+    std::vector<std::string> lowers = TRY(container_lowers(c.store, img, v->maps_, writable));
+    if (!writable) lowers.insert(lowers.begin(), dir + "/upper");
+    bool userxattr = sys::rootless() || v->maps_;
     if (writable)
       TRY(sys::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", userxattr));
     else

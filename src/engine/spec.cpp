@@ -222,10 +222,10 @@ Result<void> keep_id_options(std::string_view opts, std::uint32_t& uid, std::uin
   for (const auto& o : split(opts, ',')) {
     auto eq = o.find('=');
     std::string k = o.substr(0, eq);
-    std::string v = eq == std::string::npos ? "" : o.substr(eq + 1);
-    if ((k != "uid" && k != "gid") || !all_digits(v) || v.size() > 10 || std::stoull(v) > kMaxId)
+    auto v = parse_id(eq == std::string::npos ? "" : std::string_view(o).substr(eq + 1));
+    if ((k != "uid" && k != "gid") || !v)
       return fail(Errc::usage, "invalid --userns keep-id option \"{}\": use uid=N or gid=N", o);
-    (k == "uid" ? uid : gid) = static_cast<std::uint32_t>(std::stoull(v));
+    (k == "uid" ? uid : gid) = *v;
   }
   return {};
 }
@@ -260,6 +260,8 @@ Result<std::optional<ContainerIdMaps>> container_idmaps(const store::ContainerCo
   IdMap self_u = parse_proc_idmap(sys::read_host_file("/proc/self/uid_map", 1 << 16).value_or(""));
   IdMap self_g = parse_proc_idmap(sys::read_host_file("/proc/self/gid_map", 1 << 16).value_or(""));
   ContainerIdMaps m;
+  m.parent_uid = self_u;
+  m.parent_gid = self_g;
   if (maps) {  // as podman: one of the two stands for both
     m.uid = TRY(c.uidmap.empty() ? parse_idmap(c.gidmap, "--gidmap") : parse_idmap(c.uidmap, "--uidmap"));
     m.gid = TRY(c.gidmap.empty() ? parse_idmap(c.uidmap, "--uidmap") : parse_idmap(c.gidmap, "--gidmap"));
@@ -290,6 +292,23 @@ Result<std::optional<ContainerIdMaps>> container_idmaps(const store::ContainerCo
   return m;
 }
 
+Result<std::vector<std::string>> container_lowers(const store::Store& s, const store::ImageRecord& img,
+                                                  const std::optional<ContainerIdMaps>& maps, bool mountpoints) {
+  std::vector<std::string> out;
+  if (!maps) {
+    if (mountpoints) out.push_back(TRY(s.mountpoints()));
+    for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it) out.push_back(s.layer_diff_abs(*it));
+    return out;
+  }
+  // its own user namespace: everything owned as its root and its users need it
+  if (mountpoints)
+    out.push_back(TRY(
+        s.mountpoints(std::pair<uid_t, gid_t>{to_host(maps->uid, 0).value_or(0), to_host(maps->gid, 0).value_or(0)})));
+  auto mapped = TRY(image::ensure_mapped(s, img.layers, {maps->uid, maps->gid, maps->key()}));
+  out.insert(out.end(), mapped.rbegin(), mapped.rend());
+  return out;
+}
+
 Result<std::string> init_binary() {
   for (const char* p : {"/usr/libexec/podman/catatonit", "/usr/bin/catatonit", "/usr/bin/tini-static", "/usr/bin/tini"})
     if (::access(p, X_OK) == 0) return std::string(p);
@@ -308,8 +327,8 @@ Result<runtime::Spec> make_spec(const store::ContainerConfig& c, const image::Im
   spec.volatile_upper = c.rm;
   spec.full_idmap = !in.rootless || in.full_idmap;
   if (in.idmaps) {  // a user namespace of its own, made by the runtime: overlay with userxattr
-    spec.uid_map = proc_idmap_text(split_at(in.idmaps->uid, in.parent_uid_map));
-    spec.gid_map = proc_idmap_text(split_at(in.idmaps->gid, in.parent_gid_map));
+    spec.uid_map = proc_idmap_text(split_at(in.idmaps->uid, in.idmaps->parent_uid));
+    spec.gid_map = proc_idmap_text(split_at(in.idmaps->gid, in.idmaps->parent_gid));
     spec.userxattr = true;
   }
   spec.hostname = c.hostname.empty() ? c.id.substr(0, 12) : c.hostname;
@@ -376,23 +395,13 @@ Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRe
   if (!for_exec) TRY(image::ensure_unpacked(s, img.layers));  // a committed image's, on its first start
   SpecInputs in;
   in.idmaps = TRY(container_idmaps(c));
-  in.parent_uid_map = parse_proc_idmap(sys::read_host_file("/proc/self/uid_map", 1 << 16).value_or(""));
-  in.parent_gid_map = parse_proc_idmap(sys::read_host_file("/proc/self/gid_map", 1 << 16).value_or(""));
-  if (in.idmaps) {  // its own user namespace: the layers' copies owned as it needs them
-    std::pair<uid_t, gid_t> root{to_host(in.idmaps->uid, 0).value_or(0), to_host(in.idmaps->gid, 0).value_or(0)};
-    in.lowers.push_back(TRY(s.mountpoints(root)));
-    auto mapped = TRY(image::ensure_mapped(s, img.layers, {in.idmaps->uid, in.idmaps->gid, in.idmaps->key()}));
-    for (auto it = mapped.rbegin(); it != mapped.rend(); ++it) in.lowers.push_back(*it);
-  } else {
-    in.lowers.push_back(TRY(s.mountpoints()));
-    for (auto it = img.layers.rbegin(); it != img.layers.rend(); ++it) in.lowers.push_back(s.layer_diff_abs(*it));
-  }
+  in.lowers = TRY(container_lowers(s, img, in.idmaps, true));
   in.layers_dir = s.paths().root + "/layers";
   in.container_dir = store::container_dir(s, rec.id);
   in.run_dir = store::container_run_dir(s, rec.id);
   in.passwd = read_image_file(s, img.layers, "etc/passwd");
   if (in.idmaps && in.idmaps->keep_id && !in.passwd.empty()) {  // the user gets a line, as podman's keep-id
-    std::uint32_t host_uid = in.parent_uid_map.empty() ? 0 : in.parent_uid_map[0].host;
+    std::uint32_t host_uid = in.idmaps->parent_uid.empty() ? 0 : in.idmaps->parent_uid[0].host;
     passwd* pw = ::getpwuid(host_uid);
     std::string name = pw ? pw->pw_name : "user", home = pw ? pw->pw_dir : "/home/user";
     std::string added = passwd_with_user(in.passwd, to_container(in.idmaps->uid, 0).value_or(0),

@@ -149,14 +149,9 @@ bool other_userns(pid_t pid) {
 }
 
 Result<void> write_id_maps(pid_t pid, const std::string& uid_map, const std::string& gid_map) {
-  for (auto [file, text] : {std::pair{"uid_map", &uid_map}, {"gid_map", &gid_map}}) {
-    std::string path = fmt::format("/proc/{}/{}", pid, file);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return fail_errno("open {}", path);
-    UniqueFd g(fd);
-    if (::write(fd, text->data(), text->size()) != static_cast<ssize_t>(text->size()))
+  for (auto [file, text] : {std::pair{"uid_map", &uid_map}, {"gid_map", &gid_map}})
+    if (!write_proc(fmt::format("/proc/{}/{}", pid, file).c_str(), *text))
       return fail_errno("write {} ({})", file, text->substr(0, text->find('\n')));
-  }
   return {};
 }
 

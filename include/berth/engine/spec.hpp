@@ -18,6 +18,7 @@ namespace berth::engine {
 // taken against the user's namespace berth runs in.
 struct ContainerIdMaps {
   IdMap uid, gid;
+  IdMap parent_uid, parent_gid;  // berth's own namespace's (the kernel's ranges must fit in them)
   bool keep_id = false;
   std::string default_user;  // keep-id: "UID:GID", the user's ids inside
   std::string key() const;   // names the layers' copies made for these maps
@@ -25,6 +26,11 @@ struct ContainerIdMaps {
 // Nothing for the default (--userns host or unset, no maps). Errors (usage): a mode berth does
 // not have, any of them as root, maps outside the ids berth's namespace has or without the user.
 Result<std::optional<ContainerIdMaps>> container_idmaps(const store::ContainerConfig& c);
+// The overlay's lower dirs for a container of `img`, top first: ROOT/mountpoints (with
+// `mountpoints`), then the layers' diff dirs, or with `maps` their copies owned for them (made
+// on first use; the plain ones are unpacked by the caller).
+Result<std::vector<std::string>> container_lowers(const store::Store& s, const store::ImageRecord& img,
+                                                  const std::optional<ContainerIdMaps>& maps, bool mountpoints);
 
 // What make_spec needs besides the two records: facts the caller read from the store and the
 // host.
@@ -41,7 +47,6 @@ struct SpecInputs {
   bool notify_socket = false;             // berth runs under systemd's NOTIFY_SOCKET
   bool for_exec = false;                  // a process joining the running container: it mounts nothing
   std::optional<ContainerIdMaps> idmaps;  // its own user namespace (lowers are then the layers' copies)
-  IdMap parent_uid_map, parent_gid_map;   // berth's own namespace's (the kernel's ranges must fit in them)
   bool own_passwd = false;                // keep-id: RUN_DIR/passwd (the image's plus the user) is /etc/passwd
 };
 
