@@ -83,7 +83,7 @@ _berth() {
     --health-on-failure) COMPREPLY=($(compgen -W "none kill restart stop" -- "$cur")); return ;;
     --condition) COMPREPLY=($(compgen -W "running created exited stopped healthy unhealthy" -- "$cur")); return ;;
     --pull) COMPREPLY=($(compgen -W "missing always never newer" -- "$cur")); return ;;
-    --userns) COMPREPLY=($(compgen -W "host keep-id" -- "$cur")); return ;;
+    --userns) COMPREPLY=($(compgen -W "host keep-id nomap auto" -- "$cur")); return ;;
     --format)
       if [ "$cmd" = save ]; then COMPREPLY=($(compgen -W "docker-archive oci-archive oci-dir" -- "$cur")); fi
       if [ "$cmd" = push ]; then COMPREPLY=($(compgen -W "oci v2s2" -- "$cur")); fi

@@ -35,7 +35,7 @@ complete -c berth -n '__fish_seen_subcommand_from run' -l security-opt -x -a 'no
 complete -c berth -n '__fish_seen_subcommand_from run' -l network -x -a 'private none host'
 complete -c berth -n '__fish_seen_subcommand_from run' -l read-only
 complete -c berth -n '__fish_seen_subcommand_from run' -l privileged
-complete -c berth -n '__fish_seen_subcommand_from run create' -l userns -x -a 'host keep-id'
+complete -c berth -n '__fish_seen_subcommand_from run create' -l userns -x -a 'host keep-id nomap auto'
 complete -c berth -n '__fish_seen_subcommand_from run create' -l uidmap -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l gidmap -x
 complete -c berth -n '__fish_seen_subcommand_from run' -s d -l detach

@@ -54,7 +54,7 @@ void add_security_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("--cap-drop", o.cap_drop, "Drop capabilities")->allow_extra_args(false);
   sub->add_option("--security-opt", o.security_opt, "Security options")->allow_extra_args(false);
   sub->add_flag("--privileged", o.privileged, "Give extended privileges to the container");
-  sub->add_option("--userns", o.userns, "User namespace to use (host, keep-id[:uid=N,gid=N])");
+  sub->add_option("--userns", o.userns, "User namespace to use (host, keep-id[:uid=N,gid=N], nomap, auto[:size=N])");
   sub->add_option("--uidmap", o.uidmap, "UID map for the user namespace (CONTAINER_ID:HOST_ID:SIZE)")
       ->allow_extra_args(false);
   sub->add_option("--gidmap", o.gidmap, "GID map for the user namespace (CONTAINER_ID:HOST_ID:SIZE)")

@@ -112,6 +112,25 @@ std::optional<std::uint32_t> to_container(const IdMap& m, std::uint32_t id) {
   return std::nullopt;
 }
 
+std::optional<std::uint32_t> free_block(const IdMap& pool, const IdMap& taken, std::uint32_t size) {
+  if (size == 0) return std::nullopt;
+  for (const auto& p : pool) {
+    std::uint64_t start = p.host, end = std::uint64_t{p.host} + p.size;
+    // Every candidate start is the pool's or just past a taken range; the lowest fit wins.
+    bool moved = true;
+    while (moved && start + size <= end) {
+      moved = false;
+      for (const auto& t : taken)
+        if (overlaps(start, size, t.host, t.size)) {
+          start = std::uint64_t{t.host} + t.size;
+          moved = true;
+        }
+    }
+    if (start + size <= end) return static_cast<std::uint32_t>(start);
+  }
+  return std::nullopt;
+}
+
 std::string proc_idmap_text(const IdMap& m) {
   std::string s;
   for (const auto& r : m) s += fmt::format("{} {} {}\n", r.container, r.host, r.size);

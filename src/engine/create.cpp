@@ -227,7 +227,8 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   c.uidmap = o.uidmap;
   c.gidmap = o.gidmap;
   // keep-id: the process runs as the user, as podman's
-  if (auto maps = TRY(container_idmaps(c)); maps && c.user.empty() && maps->keep_id) c.user = maps->default_user;
+  if (c.userns != "auto" && !c.userns.starts_with("auto:"))  // auto's maps come with the image, later
+    if (auto maps = TRY(container_idmaps(c)); maps && c.user.empty() && maps->keep_id) c.user = maps->default_user;
   c.network = o.network.empty() ? "private" : o.network;
   c.sdnotify = o.sdnotify;
   c.restart = o.restart.empty() ? "no" : o.restart;
@@ -369,6 +370,7 @@ Result<std::string> create_container(Context& c, const RunOptions& o) {
   conf.image_id = img.id;
   conf.image = img.name.empty() ? o.image : img.name;
   TRY(apply_image(conf, o, TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"))));
+  TRY(allocate_auto_userns(c.store, TRY(c.store.image(img.id)), conf));
   conf.name = o.name.empty() ? random_name() + "_" + conf.id.substr(0, 4) : o.name;
   TRY(claim(c, conf.name, conf.id, o.replace));
   conf.created = store::now_ns();

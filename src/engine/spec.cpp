@@ -252,44 +252,128 @@ std::string ContainerIdMaps::key() const {
   return fmt::format("{:016x}", h);
 }
 
+namespace {
+
+bool auto_mode(std::string_view mode) { return mode == "auto" || mode.starts_with("auto:"); }
+
+// keep-id[:uid=N,gid=N]: the user inside as outside, every other id kept in order.
+Result<void> keep_id_maps(std::string_view mode, ContainerIdMaps& m) {
+  if (!sys::rootless()) return fail(Errc::usage, "keep-id is only supported in rootless mode");
+  // the user: whom id 0 of berth's namespace is
+  std::uint32_t uid = m.parent_uid.empty() ? 0 : m.parent_uid[0].host;
+  std::uint32_t gid = m.parent_gid.empty() ? 0 : m.parent_gid[0].host;
+  if (auto colon = mode.find(':'); colon != std::string::npos) TRY(keep_id_options(mode.substr(colon + 1), uid, gid));
+  m.uid = keep_id_map(uid, contiguous_size(m.parent_uid));
+  m.gid = keep_id_map(gid, contiguous_size(m.parent_gid));
+  m.keep_id = true;
+  m.default_user = fmt::format("{}:{}", uid, gid);
+  return {};
+}
+
+}  // namespace
+
 Result<std::optional<ContainerIdMaps>> container_idmaps(const store::ContainerConfig& c) {
   const std::string& mode = c.userns;
   bool maps = !c.uidmap.empty() || !c.gidmap.empty();
   if ((mode.empty() || mode == "host") && !maps) return std::nullopt;
-  if (!mode.empty() && maps) return fail(Errc::usage, "--userns and --uidmap/--gidmap cannot be used together");
-  IdMap self_u = parse_proc_idmap(sys::read_host_file("/proc/self/uid_map", 1 << 16).value_or(""));
-  IdMap self_g = parse_proc_idmap(sys::read_host_file("/proc/self/gid_map", 1 << 16).value_or(""));
+  // auto's ranges were chosen at create and stored as maps
+  if (!mode.empty() && !auto_mode(mode) && maps)
+    return fail(Errc::usage, "--userns and --uidmap/--gidmap cannot be used together");
   ContainerIdMaps m;
-  m.parent_uid = self_u;
-  m.parent_gid = self_g;
+  m.parent_uid = parse_proc_idmap(sys::read_host_file("/proc/self/uid_map", 1 << 16).value_or(""));
+  m.parent_gid = parse_proc_idmap(sys::read_host_file("/proc/self/gid_map", 1 << 16).value_or(""));
   if (maps) {  // as podman: one of the two stands for both
     m.uid = TRY(c.uidmap.empty() ? parse_idmap(c.gidmap, "--gidmap") : parse_idmap(c.uidmap, "--uidmap"));
     m.gid = TRY(c.gidmap.empty() ? parse_idmap(c.uidmap, "--uidmap") : parse_idmap(c.gidmap, "--gidmap"));
-    if (!sys::rootless())  // the child mounts the overlay as the container's root, who cannot read the store
-      return fail(Errc::usage, "--uidmap/--gidmap need rootless berth: as root they are not supported yet");
-    TRY(check_within(m.uid, self_u, "--uidmap"));
-    TRY(check_within(m.gid, self_g, "--gidmap"));
-    // The child mounts the overlay as the container's root: it reads the store (the user's,
-    // mode 0700) only when the user's own id is in the namespace. podman mounts it beforehand.
-    if (!to_container(m.uid, 0) || !to_container(m.gid, 0))
-      return fail(Errc::usage,
-                  "--uidmap/--gidmap must map host id 0 (the user's own id in berth's namespace) somewhere: maps "
-                  "without it are not supported yet");
+    TRY(check_within(m.uid, m.parent_uid, "--uidmap"));
+    TRY(check_within(m.gid, m.parent_gid, "--gidmap"));
+    return m;
+  }
+  if (auto_mode(mode)) return fail(Errc::usage, "--userns=auto: no ranges were allocated for this container");
+  if (mode == "nomap") {  // the subordinate ids only: the user's own id stays outside
+    if (!sys::rootless()) return fail(Errc::usage, "nomap is only supported in rootless mode");
+    std::uint32_t usize = contiguous_size(m.parent_uid), gsize = contiguous_size(m.parent_gid);
+    if (usize < 2 || gsize < 2)
+      return fail(Errc::usage, "--userns=nomap needs subordinate ids (`berth system check` says how to add them)");
+    m.uid = {{0, 1, usize - 1}};
+    m.gid = {{0, 1, gsize - 1}};
     return m;
   }
   if (mode != "keep-id" && !mode.starts_with("keep-id:"))
-    return fail(Errc::usage, "unsupported --userns \"{}\": use host or keep-id[:uid=N,gid=N]", mode);
-  if (!sys::rootless()) return fail(Errc::usage, "keep-id is only supported in rootless mode");
-  std::uint32_t usize = contiguous_size(self_u), gsize = contiguous_size(self_g);
-  // the user: whom id 0 of berth's namespace is
-  std::uint32_t uid = self_u.empty() ? 0 : self_u[0].host;
-  std::uint32_t gid = self_g.empty() ? 0 : self_g[0].host;
-  if (auto colon = mode.find(':'); colon != std::string::npos) TRY(keep_id_options(mode.substr(colon + 1), uid, gid));
-  m.uid = keep_id_map(uid, usize);
-  m.gid = keep_id_map(gid, gsize);
-  m.keep_id = true;
-  m.default_user = fmt::format("{}:{}", uid, gid);
+    return fail(Errc::usage, "unsupported --userns \"{}\": use host, keep-id[:uid=N,gid=N], nomap or auto[:size=N]",
+                mode);
+  TRY(keep_id_maps(mode, m));
   return m;
+}
+
+namespace {
+
+// The ids --userns=auto may hand out: rootless, the subordinate ids of berth's namespace (all
+// but 0, the user); as root, the ranges /etc/subuid and /etc/subgid give the user
+// "containers", as podman's.
+Result<IdMap> auto_pool(const IdMap& self, const char* file) {
+  if (sys::rootless()) {
+    std::uint32_t size = contiguous_size(self);
+    if (size < 2) return IdMap{};
+    return IdMap{{0, 1, size - 1}};
+  }
+  IdMap pool;
+  for (auto r : sys::find_subids(sys::read_host_file(file, 1 << 20).value_or(""), "containers", uid_t(-1)))
+    pool.push_back({0, r.start, r.count});
+  if (pool.empty())
+    return fail(Errc::usage,
+                "--userns=auto: {} has no range for the user \"containers\" (add one, e.g. "
+                "containers:2147483647:2147483648, as podman's)",
+                file);
+  return pool;
+}
+
+std::string read_image_file(const store::Store& s, const std::vector<ChainId>& layers, const std::string& path);
+
+// The most ids the image's users and groups name, plus one (podman sizes auto's ranges so).
+std::uint32_t image_id_need(const store::Store& s, const store::ImageRecord& img) {
+  std::uint64_t top = 0;
+  for (const char* f : {"etc/passwd", "etc/group"})
+    for (const auto& line : split(read_image_file(s, img.layers, f), '\n')) {
+      auto fields = split(line, ':');
+      if (fields.size() > 2)
+        if (auto id = parse_id(fields[2]); id && *id < 65536) top = std::max<std::uint64_t>(top, *id + 1ULL);
+    }
+  return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(top, 1024, 65536));
+}
+
+}  // namespace
+
+Result<void> allocate_auto_userns(const store::Store& s, const store::ImageRecord& img, store::ContainerConfig& c) {
+  if (!auto_mode(c.userns)) return {};
+  if (!c.uidmap.empty() || !c.gidmap.empty())
+    return fail(Errc::usage, "--userns and --uidmap/--gidmap cannot be used together");
+  std::uint32_t size = 0;
+  if (c.userns.size() > 5)
+    for (const auto& o : split(c.userns.substr(5), ',')) {
+      auto v = o.starts_with("size=") ? parse_id(std::string_view(o).substr(5)) : std::nullopt;
+      if (!v || *v == 0) return fail(Errc::usage, "invalid --userns auto option \"{}\": use size=N", o);
+      size = *v;
+    }
+  if (size == 0) size = image_id_need(s, img);
+  IdMap taken_u, taken_g;
+  for (const auto& r : TRY(store::read_containers(s)))
+    if (auto_mode(r.config.userns) && r.config.id != c.id) {
+      for (const auto& x : parse_idmap(r.config.uidmap, "--uidmap").value_or(IdMap{})) taken_u.push_back(x);
+      for (const auto& x : parse_idmap(r.config.gidmap, "--gidmap").value_or(IdMap{})) taken_g.push_back(x);
+    }
+  IdMap self_u = parse_proc_idmap(sys::read_host_file("/proc/self/uid_map", 1 << 16).value_or(""));
+  IdMap self_g = parse_proc_idmap(sys::read_host_file("/proc/self/gid_map", 1 << 16).value_or(""));
+  auto u = free_block(TRY(auto_pool(self_u, "/etc/subuid")), taken_u, size);
+  auto g = free_block(TRY(auto_pool(self_g, "/etc/subgid")), taken_g, size);
+  if (!u || !g)
+    return fail(Errc::usage,
+                "--userns=auto: no free range of {} ids is left (other containers hold them; "
+                "a smaller size=N may fit)",
+                size);
+  c.uidmap = {fmt::format("0:{}:{}", *u, size)};
+  c.gidmap = {fmt::format("0:{}:{}", *g, size)};
+  return {};
 }
 
 Result<std::vector<std::string>> container_lowers(const store::Store& s, const store::ImageRecord& img,
@@ -326,10 +410,9 @@ Result<runtime::Spec> make_spec(const store::ContainerConfig& c, const image::Im
   spec.userxattr = in.rootless;
   spec.volatile_upper = c.rm;
   spec.full_idmap = !in.rootless || in.full_idmap;
-  if (in.idmaps) {  // a user namespace of its own, made by the runtime: overlay with userxattr
+  if (in.idmaps) {  // a user namespace of its own, made by the runtime (berth mounts the overlay)
     spec.uid_map = proc_idmap_text(split_at(in.idmaps->uid, in.idmaps->parent_uid));
     spec.gid_map = proc_idmap_text(split_at(in.idmaps->gid, in.idmaps->parent_gid));
-    spec.userxattr = true;
   }
   spec.hostname = c.hostname.empty() ? c.id.substr(0, 12) : c.hostname;
   spec.net_host = c.network == "host";
@@ -388,6 +471,24 @@ Result<void> write_etc_files(const store::Store& s, const std::string& id, const
 
 }  // namespace
 
+namespace {
+
+// The root directory and the files berth puts in /etc belong to the container's root, as in a
+// container without a user namespace of its own (podman's do too).
+Result<void> own_for_container_root(const store::Store& s, const std::string& id, const ContainerIdMaps& maps) {
+  uid_t u = to_host(maps.uid, 0).value_or(0);
+  gid_t g = to_host(maps.gid, 0).value_or(0);
+  if (::chown((store::container_dir(s, id) + "/upper").c_str(), u, g) != 0)
+    return fail_errno("chown the container's upper dir");
+  auto dir = TRY(store::open_run_dir(s, id));
+  for (const char* f : {"hostname", "hosts", "resolv.conf", "passwd"})
+    if (::fchownat(dir.get(), f, u, g, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT)
+      return fail_errno("chown the container's /etc/{}", f);
+  return {};
+}
+
+}  // namespace
+
 Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRecord& rec, bool for_exec) {
   const store::ContainerConfig& c = rec.config;
   auto img = TRY(context(s.image(c.image_id), "the container's image"));
@@ -423,6 +524,7 @@ Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRe
   if (!for_exec) TRY(write_etc_files(s, rec.id, spec.hostname));
   if (!for_exec && in.own_passwd)
     TRY(sys::write_replace(TRY(store::open_run_dir(s, rec.id)).get(), "passwd", in.passwd, 0644));
+  if (in.idmaps && !for_exec) TRY(own_for_container_root(s, rec.id, *in.idmaps));
   return spec;
 }
 

@@ -263,15 +263,27 @@ void child_main(const ChildPlan& p) noexcept {
   // the setup makes belong to the container's root).
   if (p.new_userns && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)) die(p, Stage::user, 0);
   setup_stdio(p);
-  close_unneeded_fds(p);
+  bool detached = p.overlay_fd >= 0;  // the overlay and the binds' sources come as mount fds
+  if (!detached) close_unneeded_fds(p);
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p, Stage::overlay, 0);
-  if (!mount_overlay(p)) die(p, Stage::overlay, 1);
-  int root = ::open(p.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) die(p, Stage::overlay, 2);
+  int root = p.overlay_fd;
+  if (detached) {
+    // Placed over "/" of this mount namespace: any mount point will do, this one always exists
+    // and needs no path the container's root may not walk. pivot_root moves it to the top.
+    if (::move_mount(root, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) != 0) die(p, Stage::overlay, 1);
+  } else {
+    if (!mount_overlay(p)) die(p, Stage::overlay, 1);
+    root = ::open(p.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) die(p, Stage::overlay, 2);
+  }
   // On the stack: the child allocates nothing (4 KiB).
   Binds binds;
   for (unsigned i = 0; i < p.n_mounts; i++)
     if (int r = do_mount_op(root, p.mounts[i], binds); r != 0) die(p, r == kRefused ? Stage::guard : Stage::mounts, i);
+  if (detached) {  // the mount fds are attached: none stays open (root goes with exec)
+    int keep[4] = {p.report_fd, p.console_sock, p.exec_stub_fd, root};
+    close_fds_except(p, keep, 4);
+  }
   if (::fchdir(root) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0) die(p, Stage::pivot, 0);
   if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0) die(p, Stage::pivot, 1);
   if (p.hostname && ::sethostname(p.hostname, std::strlen(p.hostname)) != 0) die(p, Stage::hostname, 0);

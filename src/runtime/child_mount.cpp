@@ -152,7 +152,8 @@ static int mount_onto(int root, const MountOp& op, bool file, Binds& binds) {
   }
   char target[64];
   fd_path(target, fd);
-  int r = ::mount(op.source, target, op.fstype, op.flags, op.data);
+  int r = op.tree_fd >= 0 ? ::move_mount(op.tree_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+                          : ::mount(op.source, target, op.fstype, op.flags, op.data);
   int e = errno;
   ::close(fd);
   errno = e;
@@ -210,15 +211,18 @@ int do_mount_op(int root, const MountOp& op, Binds& binds) {
     case MountKind::symlink: return make_symlink(root, op) ? 0 : -1;
     case MountKind::mask: return mask_path(root, op) ? 0 : -1;
     case MountKind::readonly: return readonly_path(root, op) ? 0 : -1;
-    case MountKind::remount_ro:
-      return ::mount(nullptr, op.target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) == 0 ? 0 : -1;
+    case MountKind::remount_ro: {  // the root itself, wherever its mount was placed
+      char target[64];
+      fd_path(target, root);
+      return ::mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) == 0 ? 0 : -1;
+    }
   }
   return -1;
 }
 
 // Overlay through the new mount API with one "lowerdir+" per layer (no page-size limit on the
-// layer count, kernel 6.8+); older kernels fall back to mount(2) with relative lowerdirs.
-bool mount_overlay(const ChildPlan& p) {
+// layer count, kernel 6.8+): the detached mount's fd, or -1.
+static int overlay_mount_fd(const ChildPlan& p) {
   int fs = ::fsopen("overlay", FSOPEN_CLOEXEC);
   bool ok = fs >= 0;
   for (unsigned i = 0; ok && i < p.n_lowers; i++)
@@ -229,15 +233,43 @@ bool mount_overlay(const ChildPlan& p) {
   if (ok && p.userxattr) ok = ::fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0;
   if (ok && p.volatile_upper) (void)::fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", nullptr, 0);  // 5.10+; else synced
   if (ok) ok = ::fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0;
-  if (ok) {
-    int mnt = ::fsmount(fs, FSMOUNT_CLOEXEC, 0);
-    ok = mnt >= 0 && ::move_mount(mnt, "", AT_FDCWD, p.merged, MOVE_MOUNT_F_EMPTY_PATH) == 0;
-    if (mnt >= 0) ::close(mnt);
-  }
+  int mnt = ok ? ::fsmount(fs, FSMOUNT_CLOEXEC, 0) : -1;
   if (fs >= 0) ::close(fs);
-  if (ok) return true;
+  return mnt;
+}
+
+// Older kernels: mount(2) with the lowers relative to the layers directory (one page of data).
+static bool mount_overlay_legacy(const ChildPlan& p) {
   if (::chdir(p.layers_dir) != 0) return false;
   return ::mount("overlay", p.merged, "overlay", 0, p.overlay_data) == 0;
+}
+
+bool mount_overlay(const ChildPlan& p) {
+  if (int mnt = overlay_mount_fd(p); mnt >= 0) {
+    bool ok = ::move_mount(mnt, "", AT_FDCWD, p.merged, MOVE_MOUNT_F_EMPTY_PATH) == 0;
+    ::close(mnt);
+    if (ok) return true;
+  }
+  return mount_overlay_legacy(p);
+}
+
+int detached_overlay(const ChildPlan& p) {
+  if (int mnt = overlay_mount_fd(p); mnt >= 0) return mnt;
+  int cwd = ::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cwd < 0) return -1;
+  bool ok = mount_overlay_legacy(p);
+  int e = errno;
+  if (::fchdir(cwd) != 0) ok = false;
+  ::close(cwd);
+  if (!ok) {
+    errno = e;
+    return -1;
+  }
+  int tree = ::open_tree(AT_FDCWD, p.merged, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  e = errno;
+  (void)::umount2(p.merged, MNT_DETACH);
+  errno = e;
+  return tree;
 }
 
 }  // namespace berth::runtime::child_detail

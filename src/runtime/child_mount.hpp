@@ -35,5 +35,9 @@ int open_node(int root, const char* path, bool dir, bool create, const Binds* bi
 int do_mount_op(int root, const MountOp& op, Binds& binds);
 // The container's overlay root on p.merged; false with errno on failure.
 bool mount_overlay(const ChildPlan& p);
+// The overlay as a detached mount (fd), made by berth before the clone: the new mount API, or
+// on older kernels a mount(2) on `merged` (berth's mount namespace must be private) cloned and
+// unmounted. -1 and errno on failure. Not in the child: it may change and restore the cwd.
+int detached_overlay(const ChildPlan& p);
 
 }  // namespace berth::runtime::child_detail

@@ -27,8 +27,8 @@
 #include "berth/runtime/plan.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
-#include "berth/sys/userns.hpp"
 #include "berth/sys/event.hpp"
+#include "berth/sys/mount.hpp"
 #include "berth/sys/process.hpp"
 #include "berth/sys/socket.hpp"
 #include "berth/sys/userns.hpp"
@@ -151,6 +151,12 @@ Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const
     plan.console_sock = c.console_child.get();
     plan.tty_rows = sup.console_rows;
     plan.tty_cols = sup.console_cols;
+  }
+  if (!join && !spec.uid_map.empty()) {
+    static bool private_ns = false;  // once per process (the monitor may start its container again)
+    if (!private_ns) TRY(context(sys::private_mount_namespace(), "the container's mounts"));
+    private_ns = true;
+    TRY(c.cp->detach_mounts());
   }
   if (join) {
     plan.die_with_parent = !join->detach;

@@ -13,6 +13,8 @@
 
 #include "berth/core/path.hpp"
 #include "berth/runtime/seccomp.hpp"
+#include "berth/sys/mount.hpp"
+#include "child_mount.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/process.hpp"
 
@@ -362,9 +364,23 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.hostname = s.hostname.empty() ? nullptr : cp->keep(s.hostname);
   p.new_netns = !s.net_host;
   p.new_userns = !s.uid_map.empty();
+  p.overlay_fd = -1;
   TRY(PlanBuilder::plan_confinement(s, *cp));
   PlanBuilder::plan_process(s, *cp);
   return cp;
+}
+
+Result<void> CompiledPlan::detach_mounts() {
+  int fd = child_detail::detached_overlay(plan);
+  if (fd < 0) return fail_errno("mount the container's overlay");
+  plan.overlay_fd = fds_.emplace_back(fd).get();
+  for (auto& op : mounts_) {
+    bool bind = op.kind == MountKind::mount || op.kind == MountKind::mount_file || op.kind == MountKind::bind_dev;
+    if (!bind || !(op.flags & MS_BIND) || !op.source || op.source[0] != '/') continue;
+    auto tree = TRY(sys::clone_mount(op.source, (op.flags & MS_REC) != 0));
+    op.tree_fd = fds_.emplace_back(std::move(tree)).get();
+  }
+  return {};
 }
 
 namespace {

@@ -76,9 +76,9 @@ Result<void> unmount(const std::string& path, bool detach) {
   return {};
 }
 
-Result<UniqueFd> clone_mount(const std::string& path) {
-  UniqueFd tree(
-      static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
+Result<UniqueFd> clone_mount(const std::string& path, bool recursive) {
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0U);
+  UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, path.c_str(), flags)));
   if (!tree) return fail_errno("clone the mount at {}", path);
   return tree;
 }

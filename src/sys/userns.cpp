@@ -159,7 +159,18 @@ Result<void> join_userns_of(pid_t pid) {
   int fd = ::open(fmt::format("/proc/{}/ns/user", pid).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail_errno("open the user namespace of process {}", pid);
   UniqueFd g(fd);
-  if (::setns(fd, CLONE_NEWUSER) < 0) return fail_errno("join the user namespace of process {}", pid);
+  // A container with a user namespace of its own (--uidmap, keep-id, auto) is one level
+  // further down: the namespace to join is the one just below this process's, berth's.
+  struct stat mine {};
+  if (::stat("/proc/self/ns/user", &mine) != 0) return fail_errno("stat /proc/self/ns/user");
+  for (int depth = 0; depth < 32; depth++) {
+    UniqueFd parent(::ioctl(g.get(), NS_GET_PARENT));
+    struct stat st {};
+    if (!parent || ::fstat(parent.get(), &st) != 0) return fail_errno("the parent of process {}'s user namespace", pid);
+    if (st.st_ino == mine.st_ino && st.st_dev == mine.st_dev) break;
+    g = std::move(parent);
+  }
+  if (::setns(g.get(), CLONE_NEWUSER) < 0) return fail_errno("join the user namespace of process {}", pid);
   if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) return fail_errno("become root in the user namespace");
   std::string map = read_text("/proc/self/uid_map");
   ::setenv("_BERTH_USERNS_FULL", std::count(map.begin(), map.end(), '\n') > 1 ? "1" : "0", 1);

@@ -39,6 +39,11 @@ IdMap split_at(const IdMap& m, const IdMap& parent);
 std::optional<std::uint32_t> to_host(const IdMap& m, std::uint32_t container_id);
 std::optional<std::uint32_t> to_container(const IdMap& m, std::uint32_t host_id);
 
+// --userns=auto: the lowest start of `size` outside ids that lie in one range of `pool`
+// (outside ids: host, size) and touch none of `taken` (outside ids of the other containers'
+// ranges). Nothing when no such block is left.
+std::optional<std::uint32_t> free_block(const IdMap& pool, const IdMap& taken, std::uint32_t size);
+
 // "C H N\n" per range: what /proc/PID/uid_map takes.
 std::string proc_idmap_text(const IdMap& m);
 // "C:H:N,C:H:N": for messages, records and the mapped layer directory's key.

@@ -24,8 +24,13 @@ struct ContainerIdMaps {
   std::string key() const;   // names the layers' copies made for these maps
 };
 // Nothing for the default (--userns host or unset, no maps). Errors (usage): a mode berth does
-// not have, any of them as root, maps outside the ids berth's namespace has or without the user.
+// not have, keep-id or nomap as root, maps outside the ids berth's namespace has.
 Result<std::optional<ContainerIdMaps>> container_idmaps(const store::ContainerConfig& c);
+// --userns=auto[:size=N]: picks ranges no other auto container holds (rootless from berth's
+// subordinate ids, as root from /etc/subuid's "containers") and stores them as the config's
+// uidmap/gidmap. Size: the image's highest user or group id + 1, at least 1024. Call it under
+// the store's write lock. Nothing for the other modes.
+Result<void> allocate_auto_userns(const store::Store& s, const store::ImageRecord& img, store::ContainerConfig& c);
 // The overlay's lower dirs for a container of `img`, top first: ROOT/mountpoints (with
 // `mountpoints`), then the layers' diff dirs, or with `maps` their copies owned for them (made
 // on first use; the plain ones are unpacked by the caller).

@@ -39,6 +39,7 @@ struct MountOp {
   unsigned long flags;
   const char* data;
   Guard guard = Guard::none;
+  int tree_fd = -1;  // >= 0: a bind's source, cloned (open_tree) by berth: attached with move_mount
 };
 
 // The most bind mounts a container may have: the child keeps their mount ids on its stack, so
@@ -83,6 +84,9 @@ struct ChildPlan {
   bool volatile_upper;       // overlay "volatile" where the kernel has it
   const char* overlay_data;  // fallback mount(2) data, relative lowers
   const char* layers_dir;    // cwd for the fallback's relative paths
+  // >= 0: the overlay, made by berth before the clone as a detached mount (a container with a
+  // user namespace of its own: its root may not read the store, and need not)
+  int overlay_fd;
   // mounts after the overlay
   const MountOp* mounts;
   unsigned n_mounts;

@@ -8,6 +8,7 @@
 
 #include "berth/runtime/child.hpp"
 #include "berth/runtime/spec.hpp"
+#include "berth/sys/fd.hpp"
 
 namespace berth::runtime {
 
@@ -16,6 +17,11 @@ class CompiledPlan {
  public:
   ChildPlan plan{};
   const std::vector<MountOp>& mounts() const { return mounts_; }
+  // A container with a user namespace of its own, whose root may not walk the store or the
+  // run directory: makes the overlay and clones each bind's source now, as berth, and hands
+  // them to the child as mount fds (ChildPlan::overlay_fd, MountOp::tree_fd). Call it in a
+  // private mount namespace of berth's (the fallback for old kernels mounts and unmounts).
+  Result<void> detach_mounts();
 
  private:
   friend Result<std::unique_ptr<CompiledPlan>> compile(const Spec& spec);
@@ -28,6 +34,7 @@ class CompiledPlan {
   std::vector<MountOp> mounts_;
   std::vector<gid_t> groups_;
   std::vector<sock_filter> bpf_;
+  std::vector<sys::UniqueFd> fds_;  // detach_mounts'
 };
 
 Result<std::unique_ptr<CompiledPlan>> compile(const Spec& spec);

@@ -25,8 +25,9 @@ Result<void> mount_overlay_writable(const std::string& target, const std::vector
 
 // umount2(path): `detach` for MNT_DETACH (lazy). Errors name the path.
 Result<void> unmount(const std::string& path, bool detach);
-// A copy of the mount tree at `path` (open_tree OPEN_TREE_CLONE, no submounts), detached.
-Result<UniqueFd> clone_mount(const std::string& path);
+// A copy of the mount at `path` (open_tree OPEN_TREE_CLONE; with `recursive` its submounts
+// too), detached.
+Result<UniqueFd> clone_mount(const std::string& path, bool recursive = false);
 // Places a detached mount (from clone_mount or fsmount) on `target` (move_mount).
 Result<void> attach_mount(int mount_fd, const std::string& target);
 

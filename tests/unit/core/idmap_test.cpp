@@ -54,3 +54,18 @@ TEST_CASE("parse_proc_idmap and contiguous_size: what /proc/self/uid_map says") 
   CHECK(proc_idmap_text({{0, 1, 2}, {2, 0, 1}}) == "0 1 2\n2 0 1\n");
   CHECK(idmap_string({{0, 1, 2}, {2, 0, 1}}) == "0:1:2,2:0:1");
 }
+
+TEST_CASE("free_block: the lowest block in one pool range that no other container holds") {
+  IdMap pool = {{0, 1, 10000}, {0, 20000, 70000}};
+  CHECK(free_block(pool, {}, 1024) == 1u);
+  CHECK(free_block(pool, {{0, 1, 1024}}, 1024) == 1025u);
+  // a block does not span two pool ranges: the second one takes it
+  CHECK(free_block(pool, {{0, 1, 9000}}, 2000) == 20000u);
+  // taken ranges in any order, touching or not
+  CHECK(free_block(pool, {{0, 2049, 100}, {0, 1, 1024}, {0, 1025, 1024}}, 1024) == 2149u);
+  CHECK(free_block(pool, {{0, 20000, 70000}, {0, 1, 10000}}, 1) == std::nullopt);
+  CHECK(free_block(pool, {}, 70001) == std::nullopt);
+  CHECK(free_block(pool, {}, 0) == std::nullopt);
+  // a range reaching the top of the id space
+  CHECK(free_block({{0, 4294901760u, 65535}}, {}, 65535) == 4294901760u);
+}
