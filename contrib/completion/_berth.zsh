@@ -11,7 +11,7 @@ _berth() {
     'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
     'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
     'logs:Show container output' 'attach:Attach to a running container'
-    'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'cp:Copy files to or from a container'
+    'build:Build an image from a Containerfile' 'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'cp:Copy files to or from a container'
     'mount:Mount a container filesystem' 'unmount:Unmount a container filesystem' 'umount:Unmount a container filesystem' 'unshare:Run a command in the rootless user namespace' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
     'systemd:Quadlet units from .container files' 'events:Show berth events' 'generate:Generate systemd units' 'pull:Pull an image from a registry' 'push:Push an image to a registry' 'login:Log in to a registry' 'logout:Log out of a registry' 'healthcheck:Run a container health check'
   )
@@ -33,6 +33,7 @@ _berth() {
         login) _arguments {-u,--username}':user' {-p,--password}':password' '--password-stdin' '--get-login' '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '1:registry' ;;
         logout) _arguments {-a,--all} '--authfile:file:_files' '1:registry' ;;
         exec) _arguments {-i,--interactive} {-t,--tty} {-d,--detach} '*'{-e,--env}':env' {-u,--user}':user' {-w,--workdir}':dir' '--privileged' '1:container' '*::command' ;;
+        build) _arguments '*'{-t,--tag}':name' {-f,--file}':file:_files' '*--build-arg:arg' '*--build-arg-file:file:_files' '--target:stage' '--layers:bool:(true false)' '--no-cache' '--pull:policy:(always missing never newer)' {-q,--quiet} '--iidfile:file:_files' '*--label:label' '*--env:env' '--network:mode:(private none host)' '*'{-v,--volume}':volume' '*--cap-add:cap' '*--cap-drop:cap' '--format:format:(oci docker)' '--ignorefile:file:_files' '--rm:bool:(true false)' '--force-rm' '--tls-verify' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '1:context:_files -/' ;;
         commit) _arguments {-c,--change}'[instruction]:instruction' {-m,--message}':message' {-a,--author}':author' {-p,--pause} {-q,--quiet} {-s,--squash} '1:container' '2:image' ;;
         diff) _arguments '--format:format:(json)' '1:container or image' ;;
         mount) _arguments '*:container' ;;

@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
+  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -44,6 +44,7 @@ _berth() {
     [healthcheck]="--ignore-result --help"
     [logs]="--follow -f --timestamps -t --tail --since --until --help"
     [attach]="--detach-keys --no-stdin --sig-proxy --help"
+    [build]="--tag -t --file -f --build-arg --build-arg-file --target --layers --no-cache --pull --quiet -q --iidfile --label --env --network --volume -v --cap-add --cap-drop --format --ignorefile --rm --force-rm --tls-verify --cert-dir --authfile --creds --help"
     [commit]="--change -c --message -m --author -a --pause -p --quiet -q --squash -s --help"
     [diff]="--format --help"
     [export]="--output -o --help"
@@ -102,7 +103,7 @@ _berth() {
   fi
   case "$cmd" in
     image)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import exists diff pull push" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import exists diff pull push build" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=images ;; rm) cmd=rmi ;; *) cmd=$sub ;; esac ;;
     container)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exists exec top" -- "$cur")); return; }

@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
+set -l cmds build images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -47,6 +47,26 @@ complete -c berth -n '__fish_seen_subcommand_from start' -s a -l attach
 complete -c berth -n '__fish_seen_subcommand_from start' -s i -l interactive
 complete -c berth -n '__fish_seen_subcommand_from stop' -s t -l time -x
 complete -c berth -n '__fish_seen_subcommand_from kill' -s s -l signal -x
+complete -c berth -n '__fish_seen_subcommand_from build' -s t -l tag -x
+complete -c berth -n '__fish_seen_subcommand_from build' -s f -l file -r
+complete -c berth -n '__fish_seen_subcommand_from build' -l build-arg -x
+complete -c berth -n '__fish_seen_subcommand_from build' -l build-arg-file -r
+complete -c berth -n '__fish_seen_subcommand_from build' -l target -x
+complete -c berth -n '__fish_seen_subcommand_from build' -l layers -x -a 'true false'
+complete -c berth -n '__fish_seen_subcommand_from build' -l no-cache
+complete -c berth -n '__fish_seen_subcommand_from build' -l pull -x -a 'always missing never newer'
+complete -c berth -n '__fish_seen_subcommand_from build' -s q -l quiet
+complete -c berth -n '__fish_seen_subcommand_from build' -l iidfile -r
+complete -c berth -n '__fish_seen_subcommand_from build' -l label -x
+complete -c berth -n '__fish_seen_subcommand_from build' -l env -x
+complete -c berth -n '__fish_seen_subcommand_from build' -l network -x -a 'private none host'
+complete -c berth -n '__fish_seen_subcommand_from build' -s v -l volume -r
+complete -c berth -n '__fish_seen_subcommand_from build' -l cap-add -x
+complete -c berth -n '__fish_seen_subcommand_from build' -l cap-drop -x
+complete -c berth -n '__fish_seen_subcommand_from build' -l format -x -a 'oci docker'
+complete -c berth -n '__fish_seen_subcommand_from build' -l ignorefile -r
+complete -c berth -n '__fish_seen_subcommand_from build' -l rm -x -a 'true false'
+complete -c berth -n '__fish_seen_subcommand_from build' -l force-rm
 complete -c berth -n '__fish_seen_subcommand_from commit' -s c -l change -x
 complete -c berth -n '__fish_seen_subcommand_from commit' -s m -l message -x
 complete -c berth -n '__fish_seen_subcommand_from commit' -s a -l author -x

@@ -22,6 +22,8 @@ void image_commands(CLI::App& app, CommandTable& r) {
   add_history(r, r.sub(&app, "history", "Show history of a specified image"));
   add_history(r, r.sub(image, "history", "Show history of a specified image"));
   add_prune(r, r.sub(image, "prune", "Remove unused images"));
+  add_build(r, r.sub(&app, "build", "Build an image using instructions from Containerfiles"));
+  add_build(r, r.sub(image, "build", "Build an image using instructions from Containerfiles"));
   add_image_exists(r, r.sub(image, "exists", "Check if an image exists in local storage"));
   CLI::App* system = r.sub(&app, "system", "Manage berth");
   add_df(r, r.sub(system, "df", "Show berth disk usage"));

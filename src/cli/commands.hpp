@@ -83,6 +83,7 @@ void add_run_pull_flags(CLI::App* sub, CommandTable& r, RunPull& p);
 
 void add_attach(CommandTable& r, CLI::App* sub);  // attach.cpp
 void add_commit(CommandTable& r, CLI::App* sub);  // commit.cpp
+void add_build(CommandTable& r, CLI::App* sub);   // build.cpp
 void add_cp(CommandTable& r, CLI::App* sub);      // cp.cpp
 void add_diff(CommandTable& r, CLI::App* sub);    // diff.cpp
 void add_events(CommandTable& r, CLI::App* sub);  // events.cpp

@@ -20,7 +20,7 @@ struct ImagesFlags {
 Result<int> images(engine::GlobalOptions& g, const ImagesFlags& f) {
   auto c = TRY(engine::open_context(g));
   bool labels = f.format.find("Labels") != std::string::npos || f.format == "json";
-  auto list = TRY(engine::list_images(c, {f.filters, labels}));
+  auto list = TRY(engine::list_images(c, {f.filters, labels, f.all}));
   if (f.quiet) {
     std::set<std::string> seen;
     for (const auto& i : list)

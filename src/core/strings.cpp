@@ -1,5 +1,7 @@
 #include "berth/core/strings.hpp"
 
+#include <cctype>
+
 namespace berth {
 
 std::vector<std::string> split(std::string_view s, char sep) {
@@ -16,6 +18,12 @@ std::vector<std::string> split(std::string_view s, char sep) {
 
 bool all_digits(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
 }
 
 }  // namespace berth

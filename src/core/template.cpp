@@ -1,3 +1,4 @@
+#include "berth/core/strings.hpp"
 #include "berth/core/template.hpp"
 
 #include <algorithm>
@@ -26,12 +27,6 @@ std::string unescape(std::string_view s) {
     out += s[i];
   }
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 std::vector<std::string> split_words(std::string_view s) {

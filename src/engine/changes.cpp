@@ -96,7 +96,7 @@ class FsView {
     if (!v->maps_) TRY(image::ensure_unpacked(c.store, img.layers));
     std::vector<std::string> lowers = TRY(container_lowers(c.store, img, v->maps_, writable));
     if (!writable) lowers.insert(lowers.begin(), dir + "/upper");
-    bool userxattr = sys::rootless() || v->maps_;
+    bool userxattr = sys::rootless();  // berth mounts every container's overlay, with or without maps
     if (writable)
       TRY(sys::mount_overlay_writable(target, lowers, dir + "/upper", dir + "/work", userxattr));
     else
@@ -137,13 +137,12 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
   if (!r.image.empty()) o.name = TRY(Reference::normalize(r.image, "localhost")).str();
   std::string cmd;
   for (const auto& a : rec.config.command) cmd += (cmd.empty() ? "" : " ") + a;
-  o.created_by = cmd;
+  o.created_by = r.created_by.empty() ? cmd : r.created_by;
   std::string source = store::container_dir(c.store, id) + "/upper";
   auto maps = TRY(container_idmaps(rec.config));  // its own user namespace: owners go back through it
   if (maps) {
     o.uid_map = &maps->uid;
     o.gid_map = &maps->gid;
-    o.overlay_prefix = "user.";
   }
   // --squash: the whole filesystem (mounted before the commit starts its thread).
   std::unique_ptr<FsView> view;

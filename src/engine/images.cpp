@@ -88,7 +88,28 @@ Result<std::vector<ImageSummary>> list_images(Context& c, const ImagesOptions& o
   bool need_labels = o.want_labels;
   for (const auto& f : filters) need_labels |= f.key == "label";
   std::vector<ImageSummary> out;
+  // podman's intermediate images: no name, and another image grows from them (more layers on
+  // the same ones, or the same layers and a longer history), as build's steps do
+  std::map<std::string, size_t> history_len;
+  auto hist = [&](const Digest& id) {
+    auto [it, fresh] = history_len.try_emplace(id.str(), 0);
+    if (fresh)
+      if (auto cfg = read_config(c.store, id); cfg && cfg->contains("history") && (*cfg)["history"].is_array())
+        it->second = (*cfg)["history"].size();
+    return it->second;
+  };
+  auto intermediate = [&](const store::ImageRecord& r) {
+    if (!names_of(names, r.id).empty()) return false;
+    for (const auto& y : records) {
+      if (y.id == r.id || y.layers.size() < r.layers.size() ||
+          !std::equal(r.layers.begin(), r.layers.end(), y.layers.begin()))
+        continue;
+      if (y.layers.size() > r.layers.size() || hist(y.id) > hist(r.id)) return true;
+    }
+    return false;
+  };
   for (const auto& r : records) {
+    if (!o.all && intermediate(r)) continue;
     ImageSummary s{r.id, names_of(names, r.id), r.manifest, r.created, r.size, counts[r.id.str()], Json::object()};
     if (need_labels) {
       if (auto cfg = read_config(c.store, r.id); cfg) {

@@ -261,46 +261,56 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
   auto base = TRY(s.image(base_image));
   Json cfg = TRY(parse_json(TRY(s.read_blob(base_image, 16 << 20)), "base image config"));
   for (const auto& c : o.changes) TRY(apply_change(cfg, c));
+  if (o.squash || !cfg.contains("history") || !cfg["history"].is_array()) cfg["history"] = Json::array();
+  return commit_layers(s, std::move(cfg), o.squash ? std::vector<ChainId>{} : base.layers, upper, o);
+}
+
+Result<LoadedImage> commit_layers(const store::Store& s, Json cfg, const std::vector<ChainId>& base_layers,
+                                  const std::string& upper, const CommitOptions& o) {
   std::vector<IngestedLayer> layers;
-  for (const auto& chain : o.squash ? std::vector<ChainId>{} : base.layers) {
+  for (const auto& chain : base_layers) {
     auto lr = TRY(s.layer(chain));
     IngestedLayer l;
     l.result = LayerResult{lr.blob, lr.blob_size, lr.diff, lr.media_type, lr.size};
     layers.push_back(std::move(l));
   }
-  // The tar streams through a pipe into a blob file and its sha256, in one pass; the layer's
-  // diff/ is unpacked from the blob when the image is first used (ensure_unpacked): commit
-  // creates no inode per file, so it costs about what tar -c of the upper dir costs.
-  TreeTarOptions to;
-  to.overlay_prefix = o.squash                   ? ""
-                      : o.overlay_prefix.empty() ? s.overlay_xattr_prefix()
-                                                 : o.overlay_prefix;  // a merged view has no whiteouts
-  to.uid_map = o.uid_map;
-  to.gid_map = o.gid_map;
-  std::uint64_t file_bytes = 0;
-  to.file_bytes = &file_bytes;
-  auto streamed = sys::through_pipe([&](int out) { return write_tree_tar(upper, out, to); },
-                                    [&](int in) -> Result<void> {
-                                      auto l = blob_to_temp(s, [in](void* b, size_t n) { return ::read(in, b, n); });
-                                      if (!l) return std::unexpected(with_context(l.error(), "commit"));
-                                      layers.push_back(std::move(*l));
-                                      return {};
-                                    });
-  if (o.read_done) o.read_done();
-  TRY(streamed);
-  layers.back().result.size = file_bytes;
-
-  std::string now = rfc3339_utc(static_cast<std::int64_t>(std::time(nullptr)));
+  if (!upper.empty()) {
+    // The tar streams through a pipe into a blob file and its sha256, in one pass; the layer's
+    // diff/ is unpacked from the blob when the image is first used (ensure_unpacked): commit
+    // creates no inode per file, so it costs about what tar -c of the upper dir costs.
+    TreeTarOptions to;
+    to.overlay_prefix = o.squash                   ? ""
+                        : o.overlay_prefix.empty() ? s.overlay_xattr_prefix()
+                                                   : o.overlay_prefix;  // a merged view has no whiteouts
+    to.uid_map = o.uid_map;
+    to.gid_map = o.gid_map;
+    std::uint64_t file_bytes = 0;
+    to.file_bytes = &file_bytes;
+    auto streamed = sys::through_pipe([&](int out) { return write_tree_tar(upper, out, to); },
+                                      [&](int in) -> Result<void> {
+                                        auto l = blob_to_temp(s, [in](void* b, size_t n) { return ::read(in, b, n); });
+                                        if (!l) return std::unexpected(with_context(l.error(), "commit"));
+                                        layers.push_back(std::move(*l));
+                                        return {};
+                                      });
+    if (o.read_done) o.read_done();
+    TRY(streamed);
+    layers.back().result.size = file_bytes;
+  }
+  std::string now = o.created.empty() ? rfc3339_utc(static_cast<std::int64_t>(std::time(nullptr))) : o.created;
   cfg["created"] = now;
   if (!o.author.empty()) cfg["author"] = o.author;
   Json diff_ids = Json::array();
   for (const auto& l : layers) diff_ids.push_back(l.result.diff.d.str());
   cfg["rootfs"] = {{"type", "layers"}, {"diff_ids", diff_ids}};
-  Json hist = {{"created", now}, {"created_by", o.created_by}};
-  if (!o.author.empty()) hist["author"] = o.author;
-  if (!o.message.empty()) hist["comment"] = o.message;
-  if (o.squash || !cfg.contains("history") || !cfg["history"].is_array()) cfg["history"] = Json::array();
-  cfg["history"].push_back(hist);
+  if (!upper.empty() || !o.created_by.empty()) {
+    Json hist = {{"created", now}, {"created_by", o.created_by}};
+    if (!o.author.empty()) hist["author"] = o.author;
+    if (!o.message.empty()) hist["comment"] = o.message;
+    if (upper.empty()) hist["empty_layer"] = true;
+    if (!cfg.contains("history") || !cfg["history"].is_array()) cfg["history"] = Json::array();
+    cfg["history"].push_back(hist);
+  }
   std::vector<const IngestedLayer*> ptrs;
   for (const auto& l : layers) ptrs.push_back(&l);
   return commit_image(s, cfg, std::move(ptrs), o.name);

@@ -3,17 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "berth/core/strings.hpp"
 #include "berth/core/humanize.hpp"
 
 namespace berth::image {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // "A=b C=d" or "A b" (the legacy one-pair form); values may be double-quoted.
 Result<std::vector<std::pair<std::string, std::string>>> parse_pairs(std::string_view s, bool legacy_space) {

@@ -215,6 +215,7 @@ void loopback_up(const ChildPlan& p) {
   if (::setresgid(p.gid, p.gid, p.gid) != 0) die(p, Stage::user, 2);
   if (::setresuid(p.uid, p.uid, p.uid) != 0) die(p, Stage::user, 3);
   set_caps(p);
+  ::umask(static_cast<mode_t>(p.umask));  // berth's own is 0 (unpacking keeps archive modes)
   enter_workdir(p, binds);
   // Everything above 2 closes on exec, but the sockets systemd passed for activation.
   unsigned keep = p.listen_fds > 0 ? static_cast<unsigned>(p.listen_fds) : 0U;

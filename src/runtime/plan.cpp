@@ -365,6 +365,7 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.new_netns = !s.net_host;
   p.new_userns = !s.uid_map.empty();
   p.overlay_fd = -1;
+  p.umask = 022;
   TRY(PlanBuilder::plan_confinement(s, *cp));
   PlanBuilder::plan_process(s, *cp);
   return cp;

@@ -9,6 +9,8 @@ namespace berth {
 
 // Every piece between `sep`s, empty ones included: split("a::b", ':') is {"a", "", "b"}.
 std::vector<std::string> split(std::string_view s, char sep);
+// Without leading and trailing whitespace.
+std::string_view trim(std::string_view s);
 // True for a non-empty run of ASCII digits only.
 bool all_digits(std::string_view s);
 

@@ -13,8 +13,9 @@ struct CommitRequest {
   std::string image;                 // name for the new image, or empty
   std::vector<std::string> changes;  // -c/--change
   std::string message, author;
-  bool pause = false;   // stop the container's processes while committing
-  bool squash = false;  // one layer holding the whole filesystem
+  bool pause = false;      // stop the container's processes while committing
+  bool squash = false;     // one layer holding the whole filesystem
+  std::string created_by;  // the history entry's; empty: the container's command
 };
 // Returns the new image's id.
 Result<Digest> commit_container(Context& c, const CommitRequest& r);

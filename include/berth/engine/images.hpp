@@ -23,6 +23,7 @@ struct ImageSummary {
 struct ImagesOptions {
   std::vector<std::string> filters;  // key=value
   bool want_labels = false;
+  bool all = false;  // also the intermediate images (untagged, with a child: build's steps)
 };
 Result<std::vector<ImageSummary>> list_images(Context& c, const ImagesOptions& o);
 

@@ -60,10 +60,18 @@ struct CommitOptions {
   const IdMap* uid_map = nullptr;   // the container's own user namespace (TreeTarOptions)
   const IdMap* gid_map = nullptr;
   std::string overlay_prefix;  // the upper's overlay xattrs ("user." in its own namespace); empty: the store's
+  std::string created;         // RFC 3339; empty: now
 };
 // A new image: the base image's layers, plus `upper` as one more layer (shared with other
 // images when identical), and the base's config with the changes applied and a history entry.
 Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image, const std::string& upper,
                                  const CommitOptions& o);
+
+// The general form (build): `cfg` as it is to be (its history included), on `base_layers`;
+// `upper` (a directory, overlay form or plain) becomes one more layer, or with `upper` empty
+// none. A history entry for `created_by` is added (marked empty_layer without a layer); none
+// when both are empty.
+Result<LoadedImage> commit_layers(const store::Store& s, Json cfg, const std::vector<ChainId>& base_layers,
+                                  const std::string& upper, const CommitOptions& o);
 
 }  // namespace berth::image

@@ -122,6 +122,7 @@ struct ChildPlan {
   bool die_with_parent;               // PR_SET_PDEATHSIG(SIGKILL); off for `exec -d`
   int sync_fd;                        // >= 0: wait for one byte (the parent placed us in cgroups)
   bool create_workdir;                // run: mkdir -p the workdir; exec: it must exist
+  unsigned umask;                     // the process's umask (podman's default: 0022)
   int exec_stub_fd;                   // >= 0: execveat this sealed stub, which execs the command
   const char* const* stub_argv;       // {"berth-exec", report fd, PATH, argv..., null}
 };

@@ -1,0 +1,695 @@
+// berth build: stages in order (only those the target needs), each instruction applied to an
+// image config in memory; RUN is a container of berth's own, committed; COPY and ADD write a
+// directory that becomes a layer (build_copy.cpp). Each layer step and each stage's end is
+// cached under a key chained from the base image's id and every instruction since.
+#include "berth/engine/build.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "berth/core/containerfile.hpp"
+#include "berth/core/humanize.hpp"
+#include "berth/core/log.hpp"
+#include "berth/core/path.hpp"
+#include "berth/core/reference.hpp"
+#include "berth/core/strings.hpp"
+#include "berth/engine/changes.hpp"
+#include "berth/engine/images.hpp"
+#include "berth/engine/resolve.hpp"
+#include "berth/engine/run.hpp"
+#include "berth/image/commit.hpp"
+#include "berth/image/config.hpp"
+#include "berth/sys/file.hpp"
+#include "build_internal.hpp"
+
+namespace berth::engine {
+
+namespace cf = containerfile;
+
+namespace {
+
+constexpr size_t kMaxConfig = 16 << 20;
+
+Result<std::pair<std::string, std::string>> read_containerfile(const BuildOptions& o) {
+  if (o.file == "-") return std::pair{TRY(sys::read_all(0, 16 << 20)), std::string("Containerfile")};
+  std::vector<std::string> tries;
+  if (!o.file.empty())
+    tries.push_back(o.file);
+  else
+    tries = {o.context + "/Containerfile", o.context + "/Dockerfile"};
+  for (const auto& p : tries) {
+    auto text = sys::read_host_file(p, 16 << 20);
+    if (text) return std::pair{*text, p.substr(p.rfind('/') + 1)};
+    if (!o.file.empty()) return std::unexpected(with_context(text.error(), "the Containerfile"));
+  }
+  return fail(Errc::usage,
+              "no Containerfile or Dockerfile specified or found in context directory, {}: no such file or directory",
+              sys::abs_path(o.context));
+}
+
+struct StageDef {
+  std::string name;  // AS name, lower case; empty: none
+  const cf::Instruction* from = nullptr;
+  std::vector<const cf::Instruction*> steps;
+  std::string base;  // FROM's image, expanded (a stage name, "scratch" or an image)
+  int base_stage = -1;
+  std::set<int> deps;
+};
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+struct Builder {
+  Builder(Context& ctx, const BuildOptions& opts, std::FILE* o_) : c(ctx), o(opts), out(o_) {}
+  Context& c;
+  const BuildOptions& o;
+  std::FILE* out;
+  cf::File file;
+  std::string fname;
+  std::map<std::string, std::string> build_args;
+  std::set<std::string> used_args;
+  std::map<std::string, std::optional<std::string>> global_args;
+  std::vector<StageDef> stages;
+  std::vector<std::optional<StageState>> done;
+  cf::IgnoreRules ignore;
+  int total_stages = 0, stage_no = 0;
+  BuildResult result;
+  Digest last_arrow;  // "--> ID" once per image
+
+  // --- set-up ---
+
+  Result<void> read_build_args() {
+    for (const auto& f : o.build_arg_files) {
+      auto text = TRY(context(sys::read_host_file(f, 1 << 20), "--build-arg-file " + f));
+      for (const auto& line : split(text, '\n')) {
+        std::string_view l = trim(line);
+        if (l.empty() || l.starts_with('#')) continue;
+        TRY(add_build_arg(std::string(l)));
+      }
+    }
+    for (const auto& a : o.build_args) TRY(add_build_arg(a));
+    return {};
+  }
+
+  Result<void> add_build_arg(const std::string& a) {
+    auto eq = a.find('=');
+    if (eq == 0) return fail(Errc::usage, "invalid --build-arg \"{}\": a name is needed", a);
+    if (eq != std::string::npos) {
+      build_args[a.substr(0, eq)] = a.substr(eq + 1);
+    } else if (const char* v = std::getenv(a.c_str())) {
+      build_args[a] = v;
+    }
+    return {};
+  }
+
+  Result<void> plan() {
+    std::vector<const cf::Instruction*> before;
+    for (const auto& in : file.instructions) {
+      if (in.keyword == "FROM") {
+        stages.push_back(StageDef{});
+        stages.back().from = &in;
+        continue;
+      }
+      if (stages.empty()) {
+        if (in.keyword != "ARG")
+          return fail(Errc::usage, "{}:{}: {} before FROM: only ARG may come first", fname, in.line, in.keyword);
+        for (auto& [k, v] : TRY(cf::pairs(in.args, nullptr, file.escape, false))) {
+          auto b = build_args.find(k);
+          global_args[k] = b != build_args.end() ? std::optional(b->second) : v;
+          if (b != build_args.end()) used_args.insert(k);
+        }
+        continue;
+      }
+      stages.back().steps.push_back(&in);
+    }
+    if (stages.empty()) return fail(Errc::usage, "{}: no FROM instruction", fname);
+    cf::Lookup globals = [this](std::string_view k) -> std::optional<std::string> {
+      auto it = global_args.find(std::string(k));
+      return it == global_args.end() ? std::nullopt : it->second;
+    };
+    for (size_t i = 0; i < stages.size(); i++) TRY(plan_stage(i, globals));
+    return {};
+  }
+
+  Result<void> plan_stage(size_t i, const cf::Lookup& globals) {
+    StageDef& s = stages[i];
+    auto w = TRY(cf::words(s.from->args, &globals, file.escape));
+    if (w.empty()) return fail(Errc::usage, "{}:{}: FROM needs an image", fname, s.from->line);
+    if (w.size() == 3 && lower(w[1]) == "as")
+      s.name = lower(w[2]);
+    else if (w.size() != 1)
+      return fail(Errc::usage, "{}:{}: FROM takes IMAGE [AS NAME]", fname, s.from->line);
+    s.base = w[0];
+    for (size_t j = 0; j < i; j++)
+      if (!stages[j].name.empty() && stages[j].name == lower(s.base)) s.base_stage = static_cast<int>(j);
+    if (s.base_stage >= 0) s.deps.insert(s.base_stage);
+    for (const auto* in : s.steps) {
+      if (in->keyword != "COPY" && in->keyword != "ADD") continue;
+      for (const auto& [k, v] : in->flags) {
+        if (k != "from") continue;
+        int dep = stage_ref(v, i);
+        if (dep == -2) return fail(Errc::usage, "{}:{}: circular dependency detected on stage: {}", fname, in->line, v);
+        if (dep >= 0) s.deps.insert(dep);
+      }
+    }
+    return {};
+  }
+
+  // A COPY --from value in stage `cur`: an earlier stage's index; -2 for itself or a later
+  // stage (a cycle); -1 for an image.
+  int stage_ref(const std::string& v, size_t cur) const {
+    std::string l = lower(v);
+    bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+    for (size_t j = 0; j < stages.size(); j++)
+      if ((!stages[j].name.empty() && stages[j].name == l) || (digits && std::stoul(v) == j))
+        return j < cur ? static_cast<int>(j) : -2;
+    return -1;
+  }
+
+  Result<int> target_stage() const {
+    if (o.target.empty()) return static_cast<int>(stages.size()) - 1;
+    for (size_t j = 0; j < stages.size(); j++)
+      if (stages[j].name == lower(o.target)) return static_cast<int>(j);
+    return fail(Errc::usage, "the target \"{}\" was not found in the provided Containerfile", o.target);
+  }
+
+  // --- running ---
+
+  Result<Digest> run() {
+    TRY(read_build_args());
+    auto [text, name] = TRY(read_containerfile(o));
+    fname = name;
+    file = TRY(cf::parse(text, fname));
+    TRY(load_ignore());
+    TRY(plan());
+    int target = TRY(target_stage());
+    std::set<int> need;
+    std::vector<int> todo = {target};
+    while (!todo.empty()) {
+      int s = todo.back();
+      todo.pop_back();
+      if (!need.insert(s).second) continue;
+      for (int d : stages[static_cast<size_t>(s)].deps) todo.push_back(d);
+    }
+    total_stages = static_cast<int>(need.size());
+    done.resize(stages.size());
+    Digest final_id;
+    for (int s : need) {
+      stage_no++;
+      auto st = TRY(build_stage(static_cast<size_t>(s), s == target));
+      if (result.run_status != 0) return Digest{};
+      final_id = *st.image;
+      done[static_cast<size_t>(s)] = std::move(st);
+    }
+    warn_unused_args();
+    return final_id;
+  }
+
+  void warn_unused_args() const {
+    std::vector<std::string> unused;
+    static const std::set<std::string> proxies = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
+                                                  "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy",
+                                                  "ALL_PROXY",  "all_proxy"};
+    for (const auto& [k, v] : build_args)
+      if (!used_args.contains(k) && !proxies.contains(k)) unused.push_back(k);
+    if (!unused.empty()) log::warn("one or more build args were not consumed: [{}]", fmt::join(unused, " "));
+  }
+
+  Result<void> load_ignore() {
+    std::vector<std::string> tries;
+    if (!o.ignorefile.empty())
+      tries.push_back(o.ignorefile);
+    else
+      tries = {o.context + "/.containerignore", o.context + "/.dockerignore"};
+    for (const auto& p : tries) {
+      auto text = sys::read_host_file(p, 1 << 20);
+      if (text) {
+        ignore = cf::IgnoreRules::parse(*text);
+        return {};
+      }
+      if (!o.ignorefile.empty()) return std::unexpected(with_context(text.error(), "--ignorefile"));
+    }
+    return {};
+  }
+
+  void step_line(size_t stage, int n, int total, const std::string& text) {
+    if (o.quiet) return;
+    if (total_stages > 1) fmt::print(out, "[{}/{}] ", stage_no, total_stages);
+    (void)stage;
+    fmt::print(out, "STEP {}/{}: {}\n", n, total, text);
+    std::fflush(out);
+  }
+
+  void arrow(const Digest& id, bool cached) {
+    if (o.quiet || (!cached && last_arrow == id)) return;
+    last_arrow = id;
+    if (cached) fmt::print(out, "--> Using cache {}\n", id.hex());
+    fmt::print(out, "--> {}\n", id.hex().substr(0, 12));
+    std::fflush(out);
+  }
+
+  Result<StageState> build_stage(size_t i, bool is_target) {
+    const StageDef& def = stages[i];
+    int total = static_cast<int>(def.steps.size()) + 1;
+    step_line(i, 1, total, def.from->original);
+    StageState st = TRY(start_stage(def));
+    int n = 1;
+    for (const auto* in : def.steps) {
+      step_line(i, ++n, total, in->original);
+      TRY(context(apply(st, *in), fmt::format("{}:{}: {}", fname, in->line, in->keyword)));
+      if (result.run_status != 0) return st;
+    }
+    if (is_target) TRY(apply_final_options(st));
+    TRY(finish_stage(st, is_target));
+    return st;
+  }
+
+  Result<StageState> start_stage(const StageDef& def) {
+    StageState st;
+    st.name = def.name;
+    if (def.base_stage >= 0) {
+      const auto& prev = *done[static_cast<size_t>(def.base_stage)];
+      st.image = prev.image;
+      st.cfg = prev.cfg;
+      st.layers = prev.layers;
+    } else if (lower(def.base) == "scratch") {
+      st.cfg = scratch_config();
+    } else {
+      auto policy = TRY(parse_pull_policy(o.pull));
+      PullRequest pr = o.pull_base;
+      pr.quiet = o.quiet;
+      auto what = TRY(ensure_image(c, def.base, policy, pr));
+      auto img = TRY(resolve_image(c.store, TRY(c.store.names()), what));
+      st.image = img.id;
+      TRY(load_image_state(st, img.id));
+    }
+    st.key = Digest::of("FROM " + (st.image ? st.image->str() : std::string("scratch"))).hex();
+    // ARG defaults visible in every stage (BuildKit's): the platform
+    st.platform_args = {{"TARGETOS", "linux"},
+                        {"TARGETARCH", image::host_arch()},
+                        {"BUILDOS", "linux"},
+                        {"BUILDARCH", image::host_arch()},
+                        {"TARGETPLATFORM", "linux/" + image::host_arch()},
+                        {"BUILDPLATFORM", "linux/" + image::host_arch()}};
+    return st;
+  }
+
+  static Json scratch_config() {
+    return Json{{"architecture", image::host_arch()},
+                {"os", "linux"},
+                {"config", Json::object()},
+                {"rootfs", {{"type", "layers"}, {"diff_ids", Json::array()}}},
+                {"history", Json::array()}};
+  }
+
+  Result<void> load_image_state(StageState& st, const Digest& id) {
+    st.cfg = TRY(parse_json(TRY(c.store.read_blob(id, kMaxConfig)), "image config"));
+    st.layers = TRY(c.store.image(id)).layers;
+    st.image = id;
+    st.dirty = false;
+    if (!st.cfg.contains("history") || !st.cfg["history"].is_array()) st.cfg["history"] = Json::array();
+    return {};
+  }
+
+  // --- the cache ---
+
+  std::optional<Digest> cache_get(const std::string& key) {
+    if (!o.layers || o.no_cache) return std::nullopt;
+    auto text = sys::read_file_at(c.store.root(), "build-cache/" + key, 256);
+    if (!text) return std::nullopt;
+    auto id = Digest::parse(trim(*text));
+    if (!id || !c.store.image(*id)) return std::nullopt;
+    return *id;
+  }
+
+  void cache_put(const std::string& key, const Digest& id) {
+    if (!o.layers) return;
+    if (auto d = sys::ensure_dir(c.store.root(), "build-cache", 0700); !d) return;
+    auto dir = sys::open_beneath(c.store.root(), "build-cache", O_RDONLY | O_DIRECTORY);
+    if (dir) (void)sys::write_replace(dir->get(), key, id.str() + "\n", 0600);
+  }
+
+  void chain(StageState& st, const std::string& what) {
+    std::string args;
+    for (const auto& [k, v] : st.args)
+      if (v) args += k + "=" + *v + "\n";
+    st.key = Digest::of(st.key + "\n" + what + "\n" + args).hex();
+  }
+
+  // The config as it is now, committed (with no layer) when it changed since the last image.
+  Result<Digest> flush(StageState& st) {
+    if (st.image && !st.dirty) return *st.image;
+    if (auto hit = cache_get(st.key)) {
+      TRY(load_image_state(st, *hit));
+      return *hit;
+    }
+    image::CommitOptions co;
+    auto img = TRY(image::commit_layers(c.store, st.cfg, st.layers, "", co));
+    cache_put(st.key, img.id);
+    TRY(load_image_state(st, img.id));
+    return img.id;
+  }
+
+  Result<void> finish_stage(StageState& st, bool is_target) {
+    Digest id = TRY(flush(st));
+    if (!is_target) {
+      arrow(id, false);
+      return {};
+    }
+    std::vector<std::string> names;
+    for (const auto& t : o.tags) names.push_back(TRY(Reference::normalize(t, "localhost")).str());
+    if (!o.quiet) fmt::print(out, "COMMIT {}\n", names.empty() ? "" : names[0]);
+    arrow(id, false);
+    if (!names.empty()) TRY(tag_image(c, id.str(), names));
+    if (!o.quiet)
+      for (const auto& n : names) fmt::print(out, "Successfully tagged {}\n", n);
+    return {};
+  }
+
+  Result<void> apply_final_options(StageState& st) {
+    for (const auto& l : o.labels) {
+      auto eq = l.find('=');
+      st.cfg["config"]["Labels"][l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
+      chain(st, "LABEL " + l);
+      st.dirty = true;
+    }
+    for (const auto& e : o.env) {
+      auto eq = e.find('=');
+      if (eq == std::string::npos) return fail(Errc::usage, "invalid --env \"{}\": want KEY=VALUE", e);
+      set_env(st.cfg, e.substr(0, eq), e.substr(eq + 1));
+      chain(st, "ENV " + e);
+      st.dirty = true;
+    }
+    return {};
+  }
+
+  Result<void> apply(StageState& st, const cf::Instruction& in);
+  Result<void> apply_meta(StageState& st, const cf::Instruction& in, const cf::Lookup& vars);
+  Result<void> apply_arg(StageState& st, const cf::Instruction& in);
+  Result<void> run_step(StageState& st, const cf::Instruction& in);
+  Result<void> copy_step(StageState& st, const cf::Instruction& in, const cf::Lookup& vars);
+  Result<void> commit_dir(StageState& st, const std::string& dir, const std::string& created_by);
+  Result<Digest> from_image(const std::string& v);
+};
+
+std::optional<std::string> StageState::lookup(std::string_view k) const {
+  for (const auto& e : env())
+    if (e.size() > k.size() && e.compare(0, k.size(), k) == 0 && e[k.size()] == '=') return e.substr(k.size() + 1);
+  if (auto it = args.find(std::string(k)); it != args.end()) return it->second;
+  return std::nullopt;
+}
+
+std::vector<std::string> StageState::env() const {
+  std::vector<std::string> out;
+  if (cfg.contains("config") && cfg["config"].is_object() && cfg["config"].contains("Env") &&
+      cfg["config"]["Env"].is_array())
+    for (const auto& e : cfg["config"]["Env"])
+      if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+
+std::vector<std::string> StageState::run_env() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : args)
+    if (v && !lookup_env_only(k)) out.push_back(k + "=" + *v);
+  return out;
+}
+
+bool StageState::lookup_env_only(const std::string& k) const {
+  for (const auto& e : env())
+    if (e.size() > k.size() && e.compare(0, k.size(), k) == 0 && e[k.size()] == '=') return true;
+  return false;
+}
+
+std::string StageState::workdir() const {
+  if (cfg.contains("config") && cfg["config"].is_object() && cfg["config"].contains("WorkingDir") &&
+      cfg["config"]["WorkingDir"].is_string() && !cfg["config"]["WorkingDir"].get<std::string>().empty())
+    return cfg["config"]["WorkingDir"].get<std::string>();
+  return "/";
+}
+
+void set_env(Json& cfg, const std::string& key, const std::string& value) {
+  Json& c = cfg["config"];
+  if (!c.is_object()) c = Json::object();
+  Json& env = c["Env"];
+  if (!env.is_array()) env = Json::array();
+  std::string entry = key + "=" + value;
+  for (auto& e : env)
+    if (e.is_string() && e.get<std::string>().starts_with(key + "=")) {
+      e = entry;
+      return;
+    }
+  env.push_back(entry);
+}
+
+namespace {
+
+void add_history(StageState& st, const std::string& text) {
+  st.cfg["history"].push_back(Json{{"created", rfc3339_utc(static_cast<std::int64_t>(std::time(nullptr)))},
+                                   {"created_by", "/bin/sh -c #(nop) " + text},
+                                   {"empty_layer", true}});
+}
+
+}  // namespace
+
+Result<void> Builder::apply(StageState& st, const cf::Instruction& in) {
+  cf::Lookup vars = [&st](std::string_view k) { return st.lookup(k); };
+  if (in.keyword == "ARG") return apply_arg(st, in);
+  if (in.keyword == "RUN") return run_step(st, in);
+  if (in.keyword == "COPY" || in.keyword == "ADD") return copy_step(st, in, vars);
+  TRY(apply_meta(st, in, vars));
+  chain(st, in.original);
+  add_history(st, in.original);
+  st.dirty = true;
+  return {};
+}
+
+Result<void> Builder::apply_arg(StageState& st, const cf::Instruction& in) {
+  for (auto& [k, v] : TRY(cf::pairs(in.args, nullptr, file.escape, false))) {
+    std::optional<std::string> value = v;
+    if (auto b = build_args.find(k); b != build_args.end()) {
+      value = b->second;
+      used_args.insert(k);
+    } else if (!value) {
+      if (auto g = global_args.find(k); g != global_args.end()) value = g->second;
+      if (auto p = st.platform_args.find(k); !value && p != st.platform_args.end()) value = p->second;
+    } else {
+      cf::Lookup vars = [&st](std::string_view n) { return st.lookup(n); };
+      value = TRY(cf::expand(*value, &vars, file.escape));
+    }
+    st.args[k] = value;
+  }
+  chain(st, in.original);
+  return {};
+}
+
+Result<void> Builder::apply_meta(StageState& st, const cf::Instruction& in, const cf::Lookup& vars) {
+  Json& cfg = st.cfg["config"];
+  if (!cfg.is_object()) cfg = Json::object();
+  const std::string& kw = in.keyword;
+  char esc = file.escape;
+  if (kw == "ENV" || kw == "LABEL") {
+    for (auto& [k, v] : TRY(cf::pairs(in.args, &vars, esc, true))) {
+      if (!v) return fail(Errc::usage, "{} {}: a value is needed (KEY=VALUE)", kw, k);
+      if (kw == "ENV")
+        set_env(st.cfg, k, *v);
+      else
+        cfg["Labels"][k] = *v;
+    }
+  } else if (kw == "CMD" || kw == "ENTRYPOINT") {
+    Json cmd = Json::array();
+    if (in.json) {
+      for (const auto& a : in.json_args) cmd.push_back(a);
+    } else {
+      for (const auto& a : st.shell) cmd.push_back(a);
+      cmd.push_back(in.args);
+    }
+    cfg[kw == "CMD" ? "Cmd" : "Entrypoint"] = cmd;
+    if (kw == "ENTRYPOINT" && !st.cmd_set_here) cfg.erase("Cmd");  // a new ENTRYPOINT drops the base's CMD
+    if (kw == "CMD") st.cmd_set_here = true;
+  } else if (kw == "WORKDIR") {
+    std::string d = TRY(cf::expand(in.args, &vars, esc));
+    if (d.empty()) return fail(Errc::usage, "WORKDIR needs a directory");
+    std::string cur = cfg.value("WorkingDir", std::string("/"));
+    cfg["WorkingDir"] = clean_path(d.starts_with('/') ? d : cur + "/" + d);
+  } else if (kw == "USER") {
+    std::string u = TRY(cf::expand(in.args, &vars, esc));
+    if (u.empty()) return fail(Errc::usage, "USER needs a user");
+    cfg["User"] = u;
+  } else if (kw == "EXPOSE") {
+    for (const auto& p : TRY(cf::words(in.args, &vars, esc))) TRY(image::apply_change(st.cfg, "EXPOSE " + p));
+  } else if (kw == "VOLUME") {
+    auto vols = in.json ? in.json_args : TRY(cf::words(in.args, &vars, esc));
+    if (vols.empty()) return fail(Errc::usage, "VOLUME needs a path");
+    for (const auto& v : vols) cfg["Volumes"][v] = Json::object();
+  } else if (kw == "STOPSIGNAL") {
+    cfg["StopSignal"] = TRY(cf::expand(in.args, &vars, esc));
+  } else if (kw == "HEALTHCHECK" || kw == "ONBUILD") {
+    TRY(image::apply_change(st.cfg, kw + " " + in.args));
+  } else if (kw == "MAINTAINER") {
+    st.cfg["author"] = in.args;
+  } else if (kw == "SHELL") {
+    if (!in.json || in.json_args.empty())
+      return fail(Errc::usage, "SHELL requires the JSON form: [\"executable\", ...]");
+    st.shell = in.json_args;
+    Json sh = Json::array();
+    for (const auto& a : in.json_args) sh.push_back(a);
+    cfg["Shell"] = sh;
+  } else {
+    return fail(Errc::usage, "unknown instruction: {}", kw);
+  }
+  return {};
+}
+
+Result<void> Builder::run_step(StageState& st, const cf::Instruction& in) {
+  std::vector<std::string> argv;
+  std::string shown;
+  if (in.json) {
+    argv = in.json_args;
+    shown = in.args;
+  } else {
+    // RUN <<EOF alone: the heredoc is the script; with a command, the shell reads the
+    // heredocs itself (RUN python3 <<EOF)
+    std::string rest = in.args;
+    for (const auto& h : in.heredocs)
+      for (const char* form : {"<<-", "<<"})
+        for (const char* q : {"\"", "'", ""})
+          if (auto at = rest.find(std::string(form) + q + h.name + q); at != std::string::npos)
+            rest.erase(at, std::string(form).size() + 2 * std::strlen(q) + h.name.size());
+    std::string script;
+    if (in.heredocs.size() == 1 && trim(rest).empty()) {
+      script = in.heredocs[0].content;
+    } else {
+      script = in.args;
+      for (const auto& h : in.heredocs) script += "\n" + h.content + h.name;
+    }
+    argv = st.shell;
+    argv.push_back(script);
+    shown = script;
+  }
+  for (const auto& [k, v] : in.flags) return fail(Errc::unsupported, "RUN --{} is not supported yet", k);
+  chain(
+      st, in.original + [&] {
+        std::string h;
+        for (const auto& d : in.heredocs) h += "\n" + d.content;
+        return h;
+      }());
+  if (auto hit = cache_get(st.key)) {
+    TRY(load_image_state(st, *hit));
+    arrow(*hit, true);
+    return {};
+  }
+  // the step's own key was chained already: the image it runs on is flushed under the
+  // previous key's successor, which is fine, as it is keyed by everything before too
+  std::string run_key = st.key;
+  st.key = Digest::of(run_key + "\nbase").hex();
+  Digest base = TRY(flush(st));
+  st.key = run_key;
+  auto container = TRY(run_step_container(c, o, st, base, argv));
+  if (container.status != 0) {
+    remove_step_container(c, container.id);
+    result.run_status = container.status;
+    result.failed_step = in.original;
+    return {};
+  }
+  Digest img = TRY(commit_step_container(c, container.id, st, "/bin/sh -c " + shown));
+  cache_put(st.key, img);
+  TRY(load_image_state(st, img));
+  arrow(img, false);
+  return {};
+}
+
+Result<void> Builder::copy_step(StageState& st, const cf::Instruction& in, const cf::Lookup& vars) {
+  CopySpec spec;
+  spec.add = in.keyword == "ADD";
+  spec.heredocs = in.heredocs;
+  std::vector<std::string> w;
+  if (in.json)
+    for (const auto& a : in.json_args) w.push_back(TRY(cf::expand(a, &vars, file.escape)));
+  else
+    w = TRY(cf::words(in.args, &vars, file.escape));
+  if (w.size() < 2)
+    return fail(Errc::usage, "{} requires at least two arguments: a source and a destination", in.keyword);
+  spec.dest = w.back();
+  w.pop_back();
+  spec.sources = std::move(w);
+  if (!spec.dest.starts_with('/')) spec.dest = st.workdir() + (st.workdir().ends_with('/') ? "" : "/") + spec.dest;
+  std::string flags;
+  for (const auto& [k, v] : in.flags) {
+    std::string value = TRY(cf::expand(v, &vars, file.escape));
+    flags += " --" + k + "=" + value;
+    if (k == "chown")
+      spec.chown = value;
+    else if (k == "chmod")
+      spec.chmod = value;
+    else if (k == "from")
+      spec.from_image = TRY(from_image(value));
+    else if (k != "link")
+      return fail(Errc::unsupported, "{} --{} is not supported yet", in.keyword, k);
+  }
+  auto job = TRY(CopyJob::prepare(c, o, ignore, st, spec, vars));
+  chain(st, in.keyword + flags + " " + job.digest() + " " + spec.dest);
+  if (auto hit = cache_get(st.key)) {
+    TRY(load_image_state(st, *hit));
+    arrow(*hit, true);
+    return {};
+  }
+  std::string key = st.key;
+  st.key = Digest::of(key + "\nbase").hex();
+  TRY(flush(st));
+  st.key = key;
+  auto dir = TRY(c.store.temp("build"));
+  TRY(job.write(dir.fd()));
+  return commit_dir(st, fmt::format("{}/tmp/{}", c.store.paths().root, dir.name()),
+                    fmt::format("/bin/sh -c #(nop) {}{} {} in {}", in.keyword, flags, job.digest(), spec.dest));
+}
+
+Result<Digest> Builder::from_image(const std::string& v) {
+  std::string l = lower(v);
+  bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+  for (size_t j = 0; j < stages.size(); j++)
+    if ((!stages[j].name.empty() && stages[j].name == l) || (digits && std::stoul(v) == j)) {
+      if (!done[j] || !done[j]->image) return fail(Errc::usage, "--from={}: the stage has not been built", v);
+      return *done[j]->image;
+    }
+  auto policy = TRY(parse_pull_policy(o.pull));
+  PullRequest pr = o.pull_base;
+  pr.quiet = o.quiet;
+  auto what = TRY(ensure_image(c, v, policy, pr));
+  return TRY(resolve_image(c.store, TRY(c.store.names()), what)).id;
+}
+
+Result<void> Builder::commit_dir(StageState& st, const std::string& dir, const std::string& created_by) {
+  image::CommitOptions co;
+  co.created_by = created_by;
+  co.overlay_prefix = "none.";  // a plain directory: nothing in it is overlay's
+  auto img = TRY(image::commit_layers(c.store, st.cfg, st.layers, dir, co));
+  cache_put(st.key, img.id);
+  TRY(load_image_state(st, img.id));
+  arrow(img.id, false);
+  return {};
+}
+
+Result<BuildResult> build_image(Context& c, const BuildOptions& o, std::FILE* out) {
+  Builder b{c, o, out};
+  auto id = TRY(b.run());
+  b.result.id = id;
+  if (b.result.run_status == 0) {
+    if (!o.iidfile.empty())
+      TRY(sys::write_output_file(o.iidfile, [&](int fd) { return sys::write_all(fd, id.str()); }));
+    fmt::print(out, "{}\n", id.hex());
+  }
+  return b.result;
+}
+
+}  // namespace berth::engine

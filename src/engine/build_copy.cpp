@@ -1,0 +1,469 @@
+// berth build's COPY and ADD: sources resolved inside their root (the context, or an image
+// mounted read-only), never followed out of it; a digest of what they hold for the cache; then
+// written into the new layer's directory under the destination as the image resolves it
+// (a symlinked parent such as Debian's /bin -> usr/bin is followed, not replaced).
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "berth/core/digest.hpp"
+#include "berth/core/path.hpp"
+#include "berth/core/strings.hpp"
+#include "berth/image/load.hpp"
+#include "berth/image/unpack.hpp"
+#include "berth/sys/fd.hpp"
+#include "berth/sys/file.hpp"
+#include "berth/sys/mount.hpp"
+#include "berth/sys/tempdir.hpp"
+#include "berth/sys/userns.hpp"
+#include "build_internal.hpp"
+
+namespace berth::engine {
+
+namespace cf = containerfile;
+
+namespace {
+
+// An image's filesystem to read: its one layer's directory, or its layers as a read-only
+// overlay in a private mount namespace of this process's; an empty directory for none.
+class ImageView {
+ public:
+  static Result<std::unique_ptr<ImageView>> open(Context& c, const std::optional<Digest>& image) {
+    auto v = std::unique_ptr<ImageView>(new ImageView);
+    std::vector<ChainId> layers;
+    if (image) layers = TRY(c.store.image(*image)).layers;
+    if (layers.size() == 1) {
+      TRY(image::ensure_unpacked(c.store, layers));
+      v->path_ = c.store.layer_diff_abs(layers[0]);
+    } else {
+      v->dir_.emplace(TRY(c.store.temp("view")));
+      v->path_ = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
+      if (!layers.empty()) {
+        TRY(image::ensure_unpacked(c.store, layers));
+        std::vector<std::string> lowers;
+        for (size_t i = layers.size(); i-- > 0;) lowers.push_back(c.store.layer_diff_abs(layers[i]));
+        static bool private_ns = false;
+        if (!private_ns) TRY(sys::private_mount_namespace());
+        private_ns = true;
+        TRY(sys::mount_overlay_readonly(v->path_, lowers, sys::rootless()));
+        v->mounted_ = true;
+      }
+    }
+    v->root_ = TRY(sys::open_at(AT_FDCWD, v->path_, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    return v;
+  }
+  ~ImageView() {
+    root_.reset();
+    if (mounted_) (void)sys::unmount(path_, true);
+  }
+  int root() const { return root_.get(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  ImageView() = default;
+  std::optional<sys::TempDir> dir_;
+  std::string path_;
+  sys::UniqueFd root_;
+  bool mounted_ = false;
+};
+
+bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+// "a/../b" stays inside; "../x" does not (Docker's "forbidden path outside the build context").
+Result<std::string> inside(std::string_view src) {
+  std::vector<std::string> parts;
+  for (const auto& p : split(src, '/')) {
+    if (p.empty() || p == ".") continue;
+    if (p == "..") {
+      if (parts.empty()) return fail(Errc::usage, "forbidden path outside the build context: {}", std::string(src));
+      parts.pop_back();
+      continue;
+    }
+    parts.push_back(p);
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
+  return out;
+}
+
+std::string base_name(std::string_view p) {
+  while (p.size() > 1 && p.ends_with('/')) p.remove_suffix(1);
+  auto s = p.rfind('/');
+  return std::string(s == std::string_view::npos ? p : p.substr(s + 1));
+}
+
+bool is_archive(int fd) {
+  unsigned char b[512] = {};
+  ssize_t n = ::pread(fd, b, sizeof b, 0);
+  if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) return true;   // gzip
+  if (n >= 3 && std::memcmp(b, "BZh", 3) == 0) return true;  // bzip2
+  if (n >= 6 && std::memcmp(b,
+                            "\xfd"
+                            "7zXZ\0",
+                            6) == 0)
+    return true;                                                                            // xz
+  if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) return true;  // zstd
+  return n >= 262 && std::memcmp(b + 257, "ustar", 5) == 0;                                 // tar
+}
+
+struct Item {
+  sys::UniqueFd src;  // O_PATH, resolved inside the root; invalid for a heredoc
+  std::string rel;    // its path in the root, for the ignore rules ("" = the root)
+  std::string dest;   // where it lands (for a directory: what its content goes into)
+  bool dir = false;
+  bool extract = false;  // ADD of a local archive: unpacked into dest
+  std::string content;   // a heredoc's
+};
+
+}  // namespace
+
+struct CopyJob::Impl {
+  std::unique_ptr<ImageView> from, cur;
+  std::string root_path;
+  sys::UniqueFd root;
+  const cf::IgnoreRules* ignore = nullptr;  // the context's; null for an image
+  std::vector<Item> items;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::optional<mode_t> chmod;
+  std::string digest;
+  std::string xattr_prefix;
+  bool rootless = false;
+
+  bool skipped(const std::string& rel) const { return ignore && !rel.empty() && ignore->ignored(rel); }
+  Result<void> add_source(const std::string& src, const CopySpec& spec, bool many, const cf::Lookup& vars);
+  Result<void> add_resolved(sys::UniqueFd fd, const std::string& rel, const CopySpec& spec, bool many);
+  Result<void> owner(const std::string& chown);
+  void hash_tree(Sha256& h, int fd, const std::string& rel, const std::string& shown) const;
+  Result<std::string> resolve_dest(const std::string& path) const;
+  Result<sys::UniqueFd> make_parents(int dir_fd, const std::string& path) const;
+  Result<void> copy_tree(int src, const std::string& rel, int dst_dir, const std::string& name, bool as_content) const;
+  Result<void> copy_file(int src, const struct stat& st, int dst_dir, const std::string& name) const;
+  void finish(int fd, const struct stat& st) const;
+};
+
+CopyJob::CopyJob(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CopyJob::CopyJob(CopyJob&&) noexcept = default;
+CopyJob::~CopyJob() = default;
+const std::string& CopyJob::digest() const { return impl_->digest; }
+
+Result<CopyJob> CopyJob::prepare(Context& c, const BuildOptions& o, const cf::IgnoreRules& ignore, const StageState& st,
+                                 CopySpec spec, const cf::Lookup& vars) {
+  auto impl = std::make_unique<Impl>();
+  impl->cur = TRY(ImageView::open(c, st.image));
+  impl->xattr_prefix = c.store.overlay_xattr_prefix();
+  impl->rootless = sys::rootless();
+  if (spec.from_image) {
+    impl->from = TRY(ImageView::open(c, spec.from_image));
+    impl->root_path = impl->from->path();
+  } else {
+    impl->root_path = sys::abs_path(o.context);
+    impl->ignore = &ignore;
+  }
+  impl->root = TRY(context(sys::open_at(AT_FDCWD, impl->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC), "the context"));
+  if (!spec.chown.empty()) TRY(impl->owner(spec.chown));
+  if (!spec.chmod.empty()) {
+    if (spec.chmod.find_first_not_of("01234567") != std::string::npos || spec.chmod.size() > 4)
+      return fail(Errc::usage, "invalid --chmod \"{}\": want an octal mode", spec.chmod);
+    impl->chmod = static_cast<mode_t>(std::stoul(spec.chmod, nullptr, 8));
+  }
+  bool many = spec.sources.size() > 1 || spec.dest.ends_with('/');
+  for (const auto& s : spec.sources) many = many || has_glob(s);
+  for (const auto& s : spec.sources) TRY(impl->add_source(s, spec, many, vars));
+  Sha256 h;
+  for (const auto& it : impl->items) {
+    std::string head = fmt::format("{} {} {}\n", it.dest, it.dir ? "dir" : "file", it.extract ? "extract" : "");
+    h.update(head.data(), head.size());
+    if (!it.src)
+      h.update(it.content.data(), it.content.size());
+    else
+      impl->hash_tree(h, it.src.get(), it.rel, "");
+  }
+  impl->digest = h.finish().str();
+  return CopyJob(std::move(impl));
+}
+
+Result<void> CopyJob::Impl::add_source(const std::string& src, const CopySpec& spec, bool many,
+                                       const cf::Lookup& vars) {
+  if (src.starts_with("<<")) {  // a heredoc: a file of its content
+    std::string name = src.substr(src.find_first_not_of("<-\"'"));
+    while (!name.empty() && (name.back() == '"' || name.back() == '\'')) name.pop_back();
+    for (const auto& h : spec.heredocs)
+      if (h.name == name) {
+        Item it;
+        it.dest = many ? clean_path(spec.dest + "/" + name) : clean_path(spec.dest);
+        it.content = h.expand ? TRY(cf::expand(h.content, &vars, '\\')) : h.content;
+        items.push_back(std::move(it));
+        return {};
+      }
+    return fail(Errc::usage, "no heredoc named {}", name);
+  }
+  if (src.starts_with("http://") || src.starts_with("https://") || src.starts_with("git@"))
+    return fail(Errc::unsupported, "{} of a URL is not supported yet: {}", spec.add ? "ADD" : "COPY", src);
+  std::string rel = TRY(inside(src));
+  if (!has_glob(base_name(rel))) {
+    auto fd = sys::open_in_root(root.get(), rel.empty() ? "." : rel, O_PATH | O_CLOEXEC);
+    if (!fd || skipped(rel))
+      return fail(Errc::not_found, "checking on sources under \"{}\": \"{}\": no such file or directory", root_path,
+                  src);
+    return add_resolved(std::move(*fd), rel, spec, many);
+  }
+  auto slash = rel.rfind('/');
+  std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash);
+  std::string pattern = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  auto dir = TRY(sys::open_in_root(root.get(), parent.empty() ? "." : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  auto names = TRY(sys::list_dir(dir.get(), "."));
+  std::sort(names.begin(), names.end());
+  size_t found = 0;
+  for (const auto& n : names) {
+    if (::fnmatch(pattern.c_str(), n.c_str(), FNM_PERIOD) != 0) continue;
+    std::string r = parent.empty() ? n : parent + "/" + n;
+    if (skipped(r)) continue;
+    auto fd = TRY(sys::open_in_root(root.get(), r, O_PATH | O_CLOEXEC));
+    TRY(add_resolved(std::move(fd), r, spec, true));
+    found++;
+  }
+  if (!found) return fail(Errc::not_found, "no items matching glob \"{}\" copied (no such file or directory)", src);
+  return {};
+}
+
+Result<void> CopyJob::Impl::add_resolved(sys::UniqueFd fd, const std::string& rel, const CopySpec& spec, bool many) {
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return fail_errno("stat {}", rel);
+  Item it;
+  it.rel = rel;
+  it.dir = S_ISDIR(st.st_mode);
+  if (!it.dir && spec.add && S_ISREG(st.st_mode)) {
+    sys::UniqueFd r(::open(fmt::format("/proc/self/fd/{}", fd.get()).c_str(), O_RDONLY | O_CLOEXEC));
+    it.extract = r && is_archive(r.get());
+  }
+  bool into = it.dir || it.extract || many;
+  if (!into) {  // one file: dest is its name, unless the image has a directory there
+    auto d = sys::open_in_root(cur->root(), spec.dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    into = d.has_value();
+  }
+  it.dest =
+      clean_path(it.dir || it.extract || !into ? spec.dest : spec.dest + "/" + base_name(rel.empty() ? "." : rel));
+  it.src = std::move(fd);
+  items.push_back(std::move(it));
+  return {};
+}
+
+// --chown=user[:group]: numbers, or names from the image's /etc/passwd and /etc/group. A user
+// without a group gives its number to both, as Docker.
+Result<void> CopyJob::Impl::owner(const std::string& chown) {
+  auto colon = chown.find(':');
+  std::string u = chown.substr(0, colon), g = colon == std::string::npos ? "" : chown.substr(colon + 1);
+  auto lookup = [&](const std::string& name, const char* file) -> Result<std::uint32_t> {
+    if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos && name.size() < 11)
+      return static_cast<std::uint32_t>(std::stoul(name));
+    auto fd = sys::open_in_root(cur->root(), file, O_RDONLY | O_CLOEXEC);
+    std::string text = fd ? sys::read_all(fd->get(), 1 << 20).value_or("") : "";
+    for (const auto& line : split(text, '\n')) {
+      auto f = split(line, ':');
+      if (f.size() > 2 && f[0] == name && !f[2].empty() && f[2].find_first_not_of("0123456789") == std::string::npos)
+        return static_cast<std::uint32_t>(std::stoul(f[2]));
+    }
+    return fail(Errc::usage, "--chown={}: no {} \"{}\" in the image's {}", chown,
+                std::string_view(file).ends_with("passwd") ? "user" : "group", name, file);
+  };
+  uid = TRY(lookup(u, "/etc/passwd"));
+  gid = g.empty() ? uid : TRY(lookup(g, "/etc/group"));
+  return {};
+}
+
+void CopyJob::Impl::hash_tree(Sha256& h, int fd, const std::string& rel, const std::string& shown) const {
+  struct stat st {};
+  if (::fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return;
+  std::string head = fmt::format("{}\n{:o} {}\n", shown, st.st_mode, S_ISREG(st.st_mode) ? st.st_size : 0);
+  h.update(head.data(), head.size());
+  if (S_ISLNK(st.st_mode)) {
+    char buf[4096];
+    ssize_t n = ::readlinkat(fd, "", buf, sizeof buf);
+    if (n > 0) h.update(buf, static_cast<size_t>(n));
+  } else if (S_ISREG(st.st_mode)) {
+    sys::UniqueFd r(::open(fmt::format("/proc/self/fd/{}", fd).c_str(), O_RDONLY | O_CLOEXEC));
+    char buf[1 << 16];
+    ssize_t n;
+    while (r && (n = ::read(r.get(), buf, sizeof buf)) > 0) h.update(buf, static_cast<size_t>(n));
+  } else if (S_ISDIR(st.st_mode)) {
+    auto names = sys::list_dir(fd, ".").value_or(std::vector<std::string>{});
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      std::string r = rel.empty() ? n : rel + "/" + n;
+      if (skipped(r)) continue;
+      sys::UniqueFd child(::openat(fd, n.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+      if (child) hash_tree(h, child.get(), r, shown + "/" + n);
+    }
+  }
+}
+
+// `path` (absolute in the image) with the symlinks of its parents followed inside the image,
+// as the copy would land through them.
+Result<std::string> CopyJob::Impl::resolve_dest(const std::string& path) const {
+  std::vector<std::string> todo;
+  for (const auto& p : split(path, '/'))
+    if (!p.empty() && p != ".") todo.push_back(p);
+  std::reverse(todo.begin(), todo.end());
+  std::vector<std::string> done;
+  int links = 0;
+  while (todo.size() > 1) {  // the last component itself is what the copy makes
+    std::string name = todo.back();
+    todo.pop_back();
+    if (name == "..") {
+      if (!done.empty()) done.pop_back();
+      continue;
+    }
+    std::string here;
+    for (const auto& d : done) here += "/" + d;
+    here += "/" + name;
+    char buf[4096];
+    ssize_t n = ::readlinkat(cur->root(), here.substr(1).c_str(), buf, sizeof buf - 1);
+    if (n <= 0) {
+      done.push_back(name);
+      continue;
+    }
+    if (++links > 40) return fail(Errc::usage, "{}: too many levels of symbolic links in the image", path);
+    std::string target(buf, static_cast<size_t>(n));
+    if (target.starts_with('/')) done.clear();
+    auto parts = split(target, '/');
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+      if (!it->empty() && *it != ".") todo.push_back(*it);
+  }
+  std::string out;
+  for (const auto& d : done) out += "/" + d;
+  for (const auto& t : todo) out += "/" + t;
+  return out.empty() ? std::string("/") : out;
+}
+
+// The parents of `path` in the layer's directory, each as the image has it (mode, owner) or,
+// when the image has none, 0755 and root's.
+Result<sys::UniqueFd> CopyJob::Impl::make_parents(int dir_fd, const std::string& path) const {
+  sys::UniqueFd at(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+  std::string sofar;
+  auto parts = split(path, '/');
+  for (size_t i = 0; i + 1 < parts.size(); i++) {
+    if (parts[i].empty()) continue;
+    sofar += (sofar.empty() ? "" : "/") + parts[i];
+    struct stat img {};
+    bool known = ::fstatat(cur->root(), sofar.c_str(), &img, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(img.st_mode);
+    if (::mkdirat(at.get(), parts[i].c_str(), known ? (img.st_mode & 07777) : 0755) == 0) {
+      (void)::fchownat(at.get(), parts[i].c_str(), known ? img.st_uid : 0, known ? img.st_gid : 0, AT_SYMLINK_NOFOLLOW);
+      if (known) (void)::fchmodat(at.get(), parts[i].c_str(), img.st_mode & 07777, 0);
+    } else if (errno != EEXIST) {
+      return fail_errno("mkdir {}", sofar);
+    }
+    sys::UniqueFd next(::openat(at.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next) return fail_errno("open {}", sofar);
+    at = std::move(next);
+  }
+  return at;
+}
+
+void CopyJob::Impl::finish(int fd, const struct stat& st) const {
+  (void)::fchown(fd, uid, gid);
+  (void)::fchmod(fd, chmod ? *chmod : (st.st_mode & 07777));
+  timespec t[2] = {st.st_atim, st.st_mtim};
+  (void)::futimens(fd, t);
+}
+
+Result<void> CopyJob::Impl::copy_file(int src, const struct stat& st, int dst_dir, const std::string& name) const {
+  sys::UniqueFd in(::open(fmt::format("/proc/self/fd/{}", src).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) return fail_errno("open {}", name);
+  (void)::unlinkat(dst_dir, name.c_str(), 0);
+  sys::UniqueFd out(::openat(dst_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!out) return fail_errno("create {}", name);
+  off_t left = st.st_size;
+  while (left > 0) {
+    ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
+    if (n <= 0) {
+      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {  // plain read/write
+        char buf[1 << 16];
+        ssize_t r;
+        while ((r = ::read(in.get(), buf, sizeof buf)) > 0) TRY(sys::write_all(out.get(), {buf, size_t(r)}));
+        break;
+      }
+      if (n < 0) return fail_errno("copy {}", name);
+      break;
+    }
+    left -= n;
+  }
+  finish(out.get(), st);
+  return {};
+}
+
+// Copies the tree at `src` to dst_dir/name (with `as_content`, its entries go into dst_dir).
+Result<void> CopyJob::Impl::copy_tree(int src, const std::string& rel, int dst_dir, const std::string& name,
+                                      bool as_content) const {
+  struct stat st {};
+  if (::fstatat(src, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return fail_errno("stat {}", rel);
+  if (S_ISREG(st.st_mode)) return copy_file(src, st, dst_dir, name);
+  if (S_ISLNK(st.st_mode)) {
+    char buf[4096];
+    ssize_t n = ::readlinkat(src, "", buf, sizeof buf - 1);
+    if (n < 0) return fail_errno("readlink {}", rel);
+    buf[n] = 0;
+    (void)::unlinkat(dst_dir, name.c_str(), 0);
+    if (::symlinkat(buf, dst_dir, name.c_str()) != 0) return fail_errno("symlink {}", name);
+    (void)::fchownat(dst_dir, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
+    return {};
+  }
+  if (!S_ISDIR(st.st_mode)) return {};  // fifos, sockets and devices stay behind, as BuildKit's
+  sys::UniqueFd dir;
+  if (as_content) {
+    dir.reset(::fcntl(dst_dir, F_DUPFD_CLOEXEC, 0));
+  } else {
+    if (::mkdirat(dst_dir, name.c_str(), 0700) != 0 && errno != EEXIST) return fail_errno("mkdir {}", name);
+    dir.reset(::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir) return fail_errno("open {}", name);
+  }
+  auto names = TRY(sys::list_dir(src, "."));
+  for (const auto& n : names) {
+    std::string r = rel.empty() ? n : rel + "/" + n;
+    if (skipped(r)) continue;
+    sys::UniqueFd child(::openat(src, n.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!child) return fail_errno("open {}", r);
+    TRY(copy_tree(child.get(), r, dir.get(), n, false));
+  }
+  if (!as_content) finish(dir.get(), st);
+  return {};
+}
+
+Result<void> CopyJob::write(int dir_fd) const {
+  const Impl& m = *impl_;
+  for (const auto& it : m.items) {
+    std::string dest = TRY(m.resolve_dest(it.dest == "/" ? "/." : it.dest));
+    bool into_dir = it.dir || it.extract;
+    std::string leaf = base_name(dest);
+    auto parent = TRY(m.make_parents(dir_fd, into_dir ? dest + "/." : dest));
+    if (!it.src) {  // a heredoc
+      (void)::unlinkat(parent.get(), leaf.c_str(), 0);
+      sys::UniqueFd out(
+          ::openat(parent.get(), leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+      if (!out) return fail_errno("create {}", dest);
+      TRY(sys::write_all(out.get(), it.content));
+      (void)::fchown(out.get(), m.uid, m.gid);
+      if (m.chmod) (void)::fchmod(out.get(), *m.chmod);
+      continue;
+    }
+    if (it.extract) {
+      sys::UniqueFd in(::open(fmt::format("/proc/self/fd/{}", it.src.get()).c_str(), O_RDONLY | O_CLOEXEC));
+      if (!in) return fail_errno("open {}", it.rel);
+      image::UnpackOptions uo;
+      uo.xattr_prefix = m.xattr_prefix;
+      uo.rootless = m.rootless;
+      uo.whiteouts = false;
+      TRY(context(image::unpack_tar_fd(in.get(), parent.get(), uo), "ADD " + it.rel));
+      continue;
+    }
+    TRY(m.copy_tree(it.src.get(), it.rel, parent.get(), leaf, it.dir));
+  }
+  return {};
+}
+
+}  // namespace berth::engine

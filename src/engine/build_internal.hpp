@@ -1,0 +1,81 @@
+// The parts of `berth build` shared by build.cpp (stages, instructions, cache), build_copy.cpp
+// (COPY and ADD) and build_run.cpp (RUN's container).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "berth/core/containerfile.hpp"
+#include "berth/core/json.hpp"
+#include "berth/engine/build.hpp"
+
+namespace berth::engine {
+
+// A stage as far as it got: its image config in memory, the image it was last committed as,
+// the ARGs in scope and the cache key of everything so far.
+struct StageState {
+  std::string name;
+  std::optional<Digest> image;  // none: FROM scratch, nothing committed yet
+  Json cfg;                     // the whole image config blob
+  std::vector<ChainId> layers;
+  bool dirty = false;  // cfg changed since `image`
+  std::string key;     // hex
+  std::map<std::string, std::optional<std::string>> args;
+  std::map<std::string, std::string> platform_args;
+  std::vector<std::string> shell = {"/bin/sh", "-c"};
+  bool cmd_set_here = false;
+
+  // ENV first, then the ARGs in scope (Docker's order).
+  std::optional<std::string> lookup(std::string_view k) const;
+  std::vector<std::string> env() const;      // the config's Env
+  std::vector<std::string> run_env() const;  // plus the ARGs with a value, for RUN
+  std::string workdir() const;               // "/" when unset
+  bool lookup_env_only(const std::string& k) const;
+};
+
+void set_env(Json& cfg, const std::string& key, const std::string& value);
+
+struct StepContainer {
+  std::string id;
+  int status = 0;
+};
+// RUN: a container of `base` running `argv` attached (its output on this process's stdout and
+// stderr), with the stage's user, workdir and ARGs, and the build's network, volumes and
+// capabilities. A container that failed to start is removed; one that ran is left for the
+// commit (or removed by the caller when its status is not 0).
+Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, const StageState& st, const Digest& base,
+                                         const std::vector<std::string>& argv);
+// Its changes as a new image on `base` (the config of `cfg_from`), then removes it.
+Result<Digest> commit_step_container(Context& c, const std::string& id, const StageState& st,
+                                     const std::string& created_by);
+void remove_step_container(Context& c, const std::string& id);
+
+// COPY and ADD, prepared: what the sources are (for the cache key) and a way to write them.
+struct CopySpec {
+  std::vector<std::string> sources;  // as written, expanded
+  std::string dest;                  // absolute, expanded; a trailing "/" kept
+  std::optional<Digest> from_image;  // --from: the image the sources are in; none: the context
+  std::string chown, chmod;
+  bool add = false;
+  std::vector<containerfile::Heredoc> heredocs;
+};
+// A digest of everything the copy reads (paths, types, modes, contents, link targets; not
+// mtimes), and then the copy itself into `dir` (the new layer's directory).
+class CopyJob {
+ public:
+  static Result<CopyJob> prepare(Context& c, const BuildOptions& o, const containerfile::IgnoreRules& ignore,
+                                 const StageState& st, CopySpec spec, const containerfile::Lookup& vars);
+  CopyJob(CopyJob&&) noexcept;
+  ~CopyJob();
+  const std::string& digest() const;
+  Result<void> write(int dir_fd) const;
+
+ private:
+  struct Impl;
+  explicit CopyJob(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace berth::engine

@@ -1,0 +1,236 @@
+#!/usr/bin/env bats   -*- bats -*-
+#
+# berth build: a Containerfile and a context -> an image, checked from inside the image and in
+# inspect/history; the layer cache; stages; bad input.
+
+load helpers
+
+# build CTX [flags...]: the context dir's Containerfile
+ctx() { mkdir -p $BATS_TEST_TMPDIR/ctx; echo $BATS_TEST_TMPDIR/ctx; }
+
+@test "build: every instruction lands in the image (files, owners, modes, env, user, workdir, cmd, labels, history)" {
+  local c=$(ctx)
+  mkdir -p $c/files/sub
+  echo a > $c/files/a.txt
+  echo b > $c/files/sub/b.txt
+  printf '#!/bin/sh\necho run\n' > $c/run.sh
+  cat > $c/Containerfile <<'EOF'
+# syntax=docker/dockerfile:1
+FROM bbtest AS base
+ARG GREETING=hello
+ENV APP=/app \
+    PATH=/app/bin:$PATH
+WORKDIR $APP
+COPY files/ ./
+COPY --chown=1:2 --chmod=0750 run.sh bin/
+RUN echo "$GREETING from RUN" > greeting && rm /etc/group.bak 2>/dev/null; rm -f /var/data/kept.txt || true
+RUN <<END
+echo heredoc one > /app/h
+echo two >> /app/h
+END
+COPY <<EOT /etc/motd
+motd for ${APP:-none}
+EOT
+LABEL org.test.a=yes "org.test.b"="two words"
+EXPOSE 8080 9090/udp
+VOLUME /data
+STOPSIGNAL SIGUSR1
+HEALTHCHECK --interval=5s CMD true
+SHELL ["/bin/sh", "-ec"]
+USER 1000
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /app/greeting"]
+EOF
+  run_berth build -t built --build-arg GREETING=hi $c
+  assert "${lines[0]}" == "STEP 1/18: FROM bbtest AS base"
+  assert "$output" =~ "COMMIT localhost/built:latest"
+  assert "$output" =~ "Successfully tagged localhost/built:latest"
+  local id=${lines[-1]}
+  assert "$id" =~ "^[0-9a-f]{64}$" "the id last"
+  run_berth run --rm built
+  assert "$output" == "hi from RUN" "ENTRYPOINT + CMD, the build arg in RUN"
+  run_berth run --rm --entrypoint "" built sh -c 'id -u; pwd; echo $APP; cat /app/h /etc/motd; stat -c "%u:%g %a" /app/bin/run.sh /app/a.txt /app/sub/b.txt; echo $GREETING'
+  assert "${lines[0]}" == 1000
+  assert "${lines[1]}" == /app
+  assert "${lines[2]}" == /app
+  assert "${lines[3]}" == "heredoc one"
+  assert "${lines[4]}" == two
+  assert "${lines[5]}" == "motd for /app"
+  assert "${lines[6]}" == "1:2 750" "--chown and --chmod"
+  assert "${lines[7]}" == "0:0 644"
+  assert "${lines[8]}" == "0:0 644" "a directory's content, recursively"
+  assert "${#lines[@]}" == 9 "ARG values do not stay in the image's environment"
+  run_berth image inspect --format '{{.Config.Labels}}|{{.Config.ExposedPorts}}|{{.Config.Volumes}}|{{.Config.StopSignal}}|{{.Config.User}}|{{.Config.WorkingDir}}' built
+  assert "$output" =~ "org.test.a:yes org.test.b:two words"
+  assert "$output" =~ "\|map\[8080/tcp:map\[\] 9090/udp:map\[\]\]\|map\[/data:map\[\]\]\|SIGUSR1\|1000\|/app$"
+  run_berth history --format '{{.CreatedBy}}' --no-trunc built
+  assert "${lines[0]}" == '/bin/sh -c #(nop) CMD ["cat /app/greeting"]'
+  assert "$output" =~ "/bin/sh -c #\(nop\) WORKDIR \\\$APP"
+  run_berth images --format '{{.Repository}}'
+  assert "$output" !~ "<none>" "the steps' images are intermediate: hidden without -a"
+  run_berth images -a --format '{{.Repository}}'
+  assert "$output" =~ "<none>"
+}
+
+@test "build: a RUN rm leaves a whiteout; a file under a symlinked parent lands through the link" {
+  local c=$(ctx)
+  echo x > $c/x
+  cat > $c/Containerfile <<'EOF'
+FROM bbtest
+RUN mkdir -p /usr/real && ln -s usr/real /linked && echo gone > /gone
+RUN rm /gone
+COPY x /linked/
+EOF
+  run_berth build -q -t wh $c
+  run_berth run --rm wh sh -c 'ls /gone 2>&1; readlink /linked; cat /usr/real/x'
+  assert "${lines[0]}" =~ "No such file"
+  assert "${lines[1]}" == usr/real "the symlink stays a symlink"
+  assert "${lines[2]}" == x
+}
+
+@test "build: the cache reuses every step; a changed COPY source rebuilds from there; ignored files do not count" {
+  local c=$(ctx)
+  echo 1 > $c/a
+  echo 1 > $c/ignored.log
+  echo '*.log' > $c/.containerignore
+  printf 'FROM bbtest\nRUN echo step1 > /s1\nCOPY . /ctx/\nRUN ls /ctx > /listing\n' > $c/Containerfile
+  run_berth build -t cached $c
+  local first=${lines[-1]}
+  assert "$output" !~ "Using cache"
+  run_berth build -t cached $c
+  assert "$(grep -c 'Using cache' <<< "$output")" == 3 "every layer step"
+  assert "${lines[-1]}" == "$first" "the same image"
+  echo 2 > $c/ignored.log
+  touch $c/a
+  run_berth build -t cached $c
+  assert "$(grep -c 'Using cache' <<< "$output")" == 3 "an ignored file and an mtime do not count"
+  echo 2 > $c/a
+  run_berth build -t cached $c
+  assert "$(grep -c 'Using cache' <<< "$output")" == 1 "only the step before the changed COPY"
+  run_berth run --rm cached cat /listing
+  assert "$output" == "Containerfile
+a" "ignored files are not in the context"
+  run_berth build --no-cache -t cached $c
+  assert "$output" !~ "Using cache"
+}
+
+@test "build: stages, COPY --from a stage and by index, --target, ARG before FROM" {
+  local c=$(ctx)
+  cat > $c/Containerfile <<'EOF'
+ARG BASE=bbtest
+FROM $BASE AS builder
+RUN mkdir /out && echo built > /out/artifact
+FROM scratch AS empty
+COPY --from=builder /out/artifact /artifact
+FROM ${BASE}
+COPY --from=builder /out /result
+COPY --from=1 /artifact /second
+EOF
+  run_berth build -t multi $c
+  assert "$output" =~ "\[1/3\] STEP 1/2: FROM \\\$BASE AS builder"
+  run_berth run --rm multi cat /result/artifact /second
+  assert "$output" == "built
+built"
+  run_berth build --target builder -q -t onlybuilder $c
+  run_berth run --rm onlybuilder cat /out/artifact
+  run_berth 125 build --target nope $c
+  assert "$output" == 'Error: the target "nope" was not found in the provided Containerfile'
+}
+
+@test "build: a failing RUN gives its exit status; no image, no container; the steps before stay cached" {
+  local c=$(ctx)
+  printf 'FROM bbtest\nRUN echo ok > /ok\nRUN echo before; exit 3\nRUN echo never\n' > $c/Containerfile
+  run_berth 3 build -t failing $c
+  assert "$output" =~ "before"
+  assert "${lines[-1]}" == 'Error: building at STEP "RUN echo before; exit 3": while running runtime: exit status 3'
+  assert "$output" !~ "never"
+  run_berth 1 image exists failing
+  assert "$("$BERTH" ps -aq)" == "" "no container left"
+  run_berth 3 build -t failing $c
+  assert "$output" =~ "Using cache" "the first RUN was kept"
+}
+
+@test "build: bad input is one Error: line and 125, naming the file and line" {
+  local c=$(ctx)
+  printf 'FROM bbtest\nFOO bar\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "$output" == "Error: Containerfile:2: unknown instruction: FOO"
+  printf '# nothing\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "$output" == "Error: Containerfile: file with no instructions"
+  printf 'FROM bbtest\nCOPY ../x /\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "${lines[-1]}" == "Error: Containerfile:2: COPY: forbidden path outside the build context: ../x"
+  printf 'FROM bbtest\nCOPY missing /\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "${lines[-1]}" =~ "^Error: Containerfile:2: COPY: checking on sources under .*: \"missing\": no such file or directory$"
+  printf 'FROM bbtest AS a\nCOPY --from=a /x /\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "$output" == "Error: Containerfile:2: circular dependency detected on stage: a"
+  rm $c/Containerfile
+  run_berth 125 build $c
+  assert "$output" =~ "^Error: no Containerfile or Dockerfile specified or found in context directory"
+  printf 'FROM bbtest\nRUN --mount=type=cache,target=/x true\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "${lines[-1]}" =~ "RUN --mount is not supported yet"
+  assert "$("$BERTH" ps -aq)" == "" "nothing was left"
+}
+
+@test "build: a symlink in the context pointing out is copied as a link, never followed to the host" {
+  local c=$(ctx)
+  ln -s /etc/passwd $c/out
+  mkdir $c/d
+  ln -s /etc $c/d/etc
+  printf 'FROM bbtest\nCOPY d /d\n' > $c/Containerfile
+  run_berth build -q -t links $c
+  run_berth run --rm links readlink /d/etc
+  assert "$output" == /etc
+  printf 'FROM bbtest\nCOPY out /copied\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "${lines[-1]}" =~ "\"out\": no such file or directory" "resolved inside the context, where /etc/passwd is not"
+}
+
+@test "build: -f - reads stdin; --iidfile; --label and --env on the final image; image build is the same command" {
+  local c=$(ctx)
+  run_berth image build -q -f - --iidfile $BATS_TEST_TMPDIR/iid --label extra=1 --env E=2 -t fromstdin $c <<< 'FROM bbtest
+CMD ["sh", "-c", "echo $E"]'
+  assert "sha256:$output" == "$(cat $BATS_TEST_TMPDIR/iid)"
+  run_berth run --rm fromstdin
+  assert "$output" == 2
+  run_berth image inspect --format '{{index .Config.Labels "extra"}}' fromstdin
+  assert "$output" == 1
+}
+
+@test "build: kill -9 in the middle leaves a store the next build uses" {
+  local c=$(ctx)
+  printf 'FROM bbtest\nRUN sleep 30\n' > $c/Containerfile
+  "$BERTH" build -t killed $c > $BATS_TEST_TMPDIR/out 2>&1 &
+  local pid=$!
+  local i
+  for i in $(seq 50); do grep -q "STEP 2/2" $BATS_TEST_TMPDIR/out && break; sleep 0.1; done
+  sleep 0.5
+  kill -9 $pid
+  wait $pid || true
+  pkill -9 -f "sleep 30" || true
+  printf 'FROM bbtest\nRUN echo after > /after\n' > $c/Containerfile
+  run_berth build -q -t killed $c
+  run_berth run --rm killed cat /after
+  assert "$output" == after
+  run_berth rm -a -f
+}
+
+@test "build: ADD of a local archive unpacks it; of a plain file copies it; of a URL is refused" {
+  local c=$(ctx)
+  mkdir -p $BATS_TEST_TMPDIR/src/dir
+  echo in-archive > $BATS_TEST_TMPDIR/src/dir/f
+  tar -czf $c/a.tar.gz -C $BATS_TEST_TMPDIR/src dir
+  echo plain > $c/plain
+  printf 'FROM bbtest\nADD a.tar.gz /unpacked/\nADD plain /p\n' > $c/Containerfile
+  run_berth build -q -t added $c
+  run_berth run --rm added cat /unpacked/dir/f /p
+  assert "$output" == "in-archive
+plain"
+  printf 'FROM bbtest\nADD https://127.0.0.1:1/x /x\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "${lines[-1]}" =~ "ADD of a URL is not supported yet"
+}
