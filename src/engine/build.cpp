@@ -275,8 +275,16 @@ struct Builder {
   }
 
   Result<StageState> start_stage(const StageDef& def) {
+    for (const auto& [k, v] : def.from->flags)
+      if (k == "platform" && v != "linux/" + image::host_arch() && v != "$BUILDPLATFORM" && v != "$TARGETPLATFORM")
+        return fail(Errc::unsupported, "{}:{}: FROM --platform={}: only this machine's (linux/{}) is supported", fname,
+                    def.from->line, v, image::host_arch());
     StageState st;
     st.name = def.name;
+    // the predefined proxy ARGs: in RUN's environment without a declaration, as Docker's
+    for (const char* p : {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
+                          "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"})
+      if (auto b = build_args.find(p); b != build_args.end()) st.args[p] = b->second;
     if (def.base_stage >= 0) {
       const auto& prev = *done[static_cast<size_t>(def.base_stage)];
       st.image = prev.image;
@@ -324,11 +332,23 @@ struct Builder {
   // --- the cache ---
 
   std::optional<Digest> cache_get(const std::string& key) {
-    if (!o.layers || o.no_cache) return std::nullopt;
+    if (!o.layers || o.no_cache) {
+      log::debug("cache: not used ({})", o.no_cache ? "--no-cache" : "--layers=false");
+      return std::nullopt;
+    }
     auto text = sys::read_file_at(c.store.root(), "build-cache/" + key, 256);
-    if (!text) return std::nullopt;
+    if (!text) {
+      log::debug(
+          "cache: no entry for key {} (this instruction, its ARG values, the content it copies or a step "
+          "before it differs from every earlier build)",
+          key.substr(0, 12));
+      return std::nullopt;
+    }
     auto id = Digest::parse(trim(*text));
-    if (!id || !c.store.image(*id)) return std::nullopt;
+    if (!id || !c.store.image(*id)) {
+      log::debug("cache: key {} names image {}, which is gone", key.substr(0, 12), trim(*text));
+      return std::nullopt;
+    }
     return *id;
   }
 

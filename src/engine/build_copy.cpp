@@ -111,6 +111,21 @@ bool is_archive(int fd) {
   return n >= 262 && std::memcmp(b + 257, "ustar", 5) == 0;                                 // tar
 }
 
+// An entry to read: `name` in the directory `dir`, or with an empty name the O_PATH fd `dir`
+// itself (a source resolved inside its root). Inside a tree, entries are opened by name
+// (no symlink followed), which costs one system call where a reopen through /proc costs two.
+struct Node {
+  int dir;
+  const char* name;
+};
+int open_node(Node n, int flags) {
+  if (!*n.name) return ::open(fmt::format("/proc/self/fd/{}", n.dir).c_str(), flags | O_CLOEXEC);
+  return ::openat(n.dir, n.name, flags | O_NOFOLLOW | O_CLOEXEC);
+}
+int stat_node(Node n, struct stat* st) {
+  return ::fstatat(n.dir, n.name, st, AT_SYMLINK_NOFOLLOW | (*n.name ? 0 : AT_EMPTY_PATH));
+}
+
 struct Item {
   sys::UniqueFd src;  // O_PATH, resolved inside the root; invalid for a heredoc
   std::string rel;    // its path in the root, for the ignore rules ("" = the root)
@@ -130,6 +145,8 @@ struct CopyJob::Impl {
   std::vector<Item> items;
   uid_t uid = 0;
   gid_t gid = 0;
+  uid_t euid = ::geteuid();  // what new files get anyway: no chown for those
+  gid_t egid = ::getegid();
   std::optional<mode_t> chmod;
   std::string digest;
   std::string xattr_prefix;
@@ -139,11 +156,11 @@ struct CopyJob::Impl {
   Result<void> add_source(const std::string& src, const CopySpec& spec, bool many, const cf::Lookup& vars);
   Result<void> add_resolved(sys::UniqueFd fd, const std::string& rel, const CopySpec& spec, bool many);
   Result<void> owner(const std::string& chown);
-  void hash_tree(Sha256& h, int fd, const std::string& rel, const std::string& shown) const;
+  void hash_tree(Sha256& h, Node n, const std::string& rel, const std::string& shown) const;
   Result<std::string> resolve_dest(const std::string& path) const;
   Result<sys::UniqueFd> make_parents(int dir_fd, const std::string& path) const;
-  Result<void> copy_tree(int src, const std::string& rel, int dst_dir, const std::string& name, bool as_content) const;
-  Result<void> copy_file(int src, const struct stat& st, int dst_dir, const std::string& name) const;
+  Result<void> copy_tree(Node src, const std::string& rel, int dst_dir, const std::string& name, bool as_content) const;
+  Result<void> copy_file(Node src, const struct stat& st, int dst_dir, const std::string& name) const;
   void finish(int fd, const struct stat& st) const;
 };
 
@@ -182,7 +199,7 @@ Result<CopyJob> CopyJob::prepare(Context& c, const BuildOptions& o, const cf::Ig
     if (!it.src)
       h.update(it.content.data(), it.content.size());
     else
-      impl->hash_tree(h, it.src.get(), it.rel, "");
+      impl->hash_tree(h, Node{it.src.get(), ""}, it.rel, "");
   }
   impl->digest = h.finish().str();
   return CopyJob(std::move(impl));
@@ -277,28 +294,32 @@ Result<void> CopyJob::Impl::owner(const std::string& chown) {
   return {};
 }
 
-void CopyJob::Impl::hash_tree(Sha256& h, int fd, const std::string& rel, const std::string& shown) const {
+void CopyJob::Impl::hash_tree(Sha256& h, Node n, const std::string& rel, const std::string& shown) const {
   struct stat st {};
-  if (::fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return;
+  if (stat_node(n, &st) != 0) return;
   std::string head = fmt::format("{}\n{:o} {}\n", shown, st.st_mode, S_ISREG(st.st_mode) ? st.st_size : 0);
   h.update(head.data(), head.size());
   if (S_ISLNK(st.st_mode)) {
     char buf[4096];
-    ssize_t n = ::readlinkat(fd, "", buf, sizeof buf);
-    if (n > 0) h.update(buf, static_cast<size_t>(n));
+    ssize_t len = ::readlinkat(n.dir, n.name, buf, sizeof buf);
+    if (len > 0) h.update(buf, static_cast<size_t>(len));
   } else if (S_ISREG(st.st_mode)) {
-    sys::UniqueFd r(::open(fmt::format("/proc/self/fd/{}", fd).c_str(), O_RDONLY | O_CLOEXEC));
+    sys::UniqueFd r(open_node(n, O_RDONLY));
     char buf[1 << 16];
-    ssize_t n;
-    while (r && (n = ::read(r.get(), buf, sizeof buf)) > 0) h.update(buf, static_cast<size_t>(n));
+    ssize_t len;
+    off_t left = st.st_size;  // no read for the end: the size says where it is
+    while (r && left > 0 && (len = ::read(r.get(), buf, sizeof buf)) > 0) {
+      h.update(buf, static_cast<size_t>(len));
+      left -= len;
+    }
   } else if (S_ISDIR(st.st_mode)) {
-    auto names = sys::list_dir(fd, ".").value_or(std::vector<std::string>{});
+    sys::UniqueFd dir(open_node(n, O_RDONLY | O_DIRECTORY));
+    if (!dir) return;
+    auto names = sys::list_dir(dir.get(), ".").value_or(std::vector<std::string>{});
     std::sort(names.begin(), names.end());
-    for (const auto& n : names) {
-      std::string r = rel.empty() ? n : rel + "/" + n;
-      if (skipped(r)) continue;
-      sys::UniqueFd child(::openat(fd, n.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-      if (child) hash_tree(h, child.get(), r, shown + "/" + n);
+    for (const auto& name : names) {
+      std::string r = rel.empty() ? name : rel + "/" + name;
+      if (!skipped(r)) hash_tree(h, Node{dir.get(), name.c_str()}, r, shown + "/" + name);
     }
   }
 }
@@ -366,31 +387,35 @@ Result<sys::UniqueFd> CopyJob::Impl::make_parents(int dir_fd, const std::string&
 }
 
 void CopyJob::Impl::finish(int fd, const struct stat& st) const {
-  (void)::fchown(fd, uid, gid);
-  (void)::fchmod(fd, chmod ? *chmod : (st.st_mode & 07777));
+  if (uid != euid || gid != egid) (void)::fchown(fd, uid, gid);
+  if (chmod || (st.st_mode & 07000)) (void)::fchmod(fd, chmod ? *chmod : (st.st_mode & 07777));  // after chown
   timespec t[2] = {st.st_atim, st.st_mtim};
   (void)::futimens(fd, t);
 }
 
-Result<void> CopyJob::Impl::copy_file(int src, const struct stat& st, int dst_dir, const std::string& name) const {
-  sys::UniqueFd in(::open(fmt::format("/proc/self/fd/{}", src).c_str(), O_RDONLY | O_CLOEXEC));
+// Berth's umask is 0: a new file gets its mode from open() itself.
+Result<void> CopyJob::Impl::copy_file(Node src, const struct stat& st, int dst_dir, const std::string& name) const {
+  sys::UniqueFd in(open_node(src, O_RDONLY));
   if (!in) return fail_errno("open {}", name);
-  (void)::unlinkat(dst_dir, name.c_str(), 0);
-  sys::UniqueFd out(::openat(dst_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  mode_t mode = chmod ? *chmod : (st.st_mode & 0777);
+  int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
+  sys::UniqueFd out(::openat(dst_dir, name.c_str(), flags, mode));
+  if (!out && errno == ELOOP) {  // an earlier item's symlink there: replaced
+    (void)::unlinkat(dst_dir, name.c_str(), 0);
+    out.reset(::openat(dst_dir, name.c_str(), flags, mode));
+  }
   if (!out) return fail_errno("create {}", name);
   off_t left = st.st_size;
   while (left > 0) {
     ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
-    if (n <= 0) {
-      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {  // plain read/write
-        char buf[1 << 16];
-        ssize_t r;
-        while ((r = ::read(in.get(), buf, sizeof buf)) > 0) TRY(sys::write_all(out.get(), {buf, size_t(r)}));
-        break;
-      }
-      if (n < 0) return fail_errno("copy {}", name);
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {  // plain read/write
+      char buf[1 << 16];
+      ssize_t r;
+      while ((r = ::read(in.get(), buf, sizeof buf)) > 0) TRY(sys::write_all(out.get(), {buf, size_t(r)}));
       break;
     }
+    if (n < 0) return fail_errno("copy {}", name);
+    if (n == 0) break;
     left -= n;
   }
   finish(out.get(), st);
@@ -398,19 +423,19 @@ Result<void> CopyJob::Impl::copy_file(int src, const struct stat& st, int dst_di
 }
 
 // Copies the tree at `src` to dst_dir/name (with `as_content`, its entries go into dst_dir).
-Result<void> CopyJob::Impl::copy_tree(int src, const std::string& rel, int dst_dir, const std::string& name,
+Result<void> CopyJob::Impl::copy_tree(Node src, const std::string& rel, int dst_dir, const std::string& name,
                                       bool as_content) const {
   struct stat st {};
-  if (::fstatat(src, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return fail_errno("stat {}", rel);
+  if (stat_node(src, &st) != 0) return fail_errno("stat {}", rel);
   if (S_ISREG(st.st_mode)) return copy_file(src, st, dst_dir, name);
   if (S_ISLNK(st.st_mode)) {
     char buf[4096];
-    ssize_t n = ::readlinkat(src, "", buf, sizeof buf - 1);
+    ssize_t n = ::readlinkat(src.dir, src.name, buf, sizeof buf - 1);
     if (n < 0) return fail_errno("readlink {}", rel);
     buf[n] = 0;
     (void)::unlinkat(dst_dir, name.c_str(), 0);
     if (::symlinkat(buf, dst_dir, name.c_str()) != 0) return fail_errno("symlink {}", name);
-    (void)::fchownat(dst_dir, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
+    if (uid != euid || gid != egid) (void)::fchownat(dst_dir, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
     return {};
   }
   if (!S_ISDIR(st.st_mode)) return {};  // fifos, sockets and devices stay behind, as BuildKit's
@@ -422,15 +447,16 @@ Result<void> CopyJob::Impl::copy_tree(int src, const std::string& rel, int dst_d
     dir.reset(::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir) return fail_errno("open {}", name);
   }
-  auto names = TRY(sys::list_dir(src, "."));
-  for (const auto& n : names) {
+  sys::UniqueFd src_dir(open_node(src, O_RDONLY | O_DIRECTORY));
+  if (!src_dir) return fail_errno("open {}", rel);
+  for (const auto& n : TRY(sys::list_dir(src_dir.get(), "."))) {
     std::string r = rel.empty() ? n : rel + "/" + n;
-    if (skipped(r)) continue;
-    sys::UniqueFd child(::openat(src, n.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (!child) return fail_errno("open {}", r);
-    TRY(copy_tree(child.get(), r, dir.get(), n, false));
+    if (!skipped(r)) TRY(copy_tree(Node{src_dir.get(), n.c_str()}, r, dir.get(), n, false));
   }
-  if (!as_content) finish(dir.get(), st);
+  if (!as_content) {
+    (void)::fchmod(dir.get(), chmod ? *chmod : (st.st_mode & 07777));
+    finish(dir.get(), st);
+  }
   return {};
 }
 
@@ -461,7 +487,7 @@ Result<void> CopyJob::write(int dir_fd) const {
       TRY(context(image::unpack_tar_fd(in.get(), parent.get(), uo), "ADD " + it.rel));
       continue;
     }
-    TRY(m.copy_tree(it.src.get(), it.rel, parent.get(), leaf, it.dir));
+    TRY(m.copy_tree(Node{it.src.get(), ""}, it.rel, parent.get(), leaf, it.dir));
   }
   return {};
 }

@@ -234,3 +234,68 @@ plain"
   run_berth 125 build $c
   assert "${lines[-1]}" =~ "ADD of a URL is not supported yet"
 }
+
+@test "build: proxy build args reach RUN without an ARG; FROM --platform of another machine is refused" {
+  local c=$(ctx)
+  printf 'FROM bbtest\nRUN echo "proxy=$HTTP_PROXY" > /p\n' > $c/Containerfile
+  run_berth build -q -t proxied --build-arg HTTP_PROXY=http://127.0.0.1:3128 $c
+  run_berth run --rm proxied cat /p
+  assert "$output" == "proxy=http://127.0.0.1:3128"
+  run_berth image inspect --format '{{.Config.Env}}' proxied
+  assert "$output" !~ "HTTP_PROXY" "not kept in the image"
+  printf 'FROM --platform=linux/s390x bbtest\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "$output" =~ "FROM --platform=linux/s390x: only this machine's"
+}
+
+@test "build: interop — buildah builds the same tree and config; berth's image runs under podman" {
+  skip_if_rootless "buildah and podman run here as root only (../shared/peers.md)"
+  command -v buildah >/dev/null || skip "buildah is not installed"
+  local c=$(ctx) w=$BATS_TEST_TMPDIR/bd
+  mkdir -p $c/src/sub
+  echo one > $c/src/one
+  echo two > $c/src/sub/two
+  ln -s one $c/src/link
+  chmod 0600 $c/src/sub/two
+  cat > $c/Containerfile <<'EOF'
+FROM bbtest
+ENV A=1 B="two words"
+WORKDIR /app
+COPY src/ ./
+COPY --chown=5:6 src/one /owned
+RUN mkdir -p /made && echo made > /made/file && chmod 0711 /made
+LABEL k=v
+EXPOSE 8080
+USER 1000
+CMD ["sh"]
+EOF
+  "$BERTH" save -o $BATS_TEST_TMPDIR/base.tar bbtest
+  local bd="buildah --root $w/root --runroot $w/runroot --storage-driver overlay"
+  $bd pull -q docker-archive:$BATS_TEST_TMPDIR/base.tar >/dev/null
+  $bd tag "$($bd images -q | head -1)" bbtest
+  $bd bud --isolation chroot --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -q -t bd-built $c >/dev/null
+  $bd push -q bd-built oci-archive:$BATS_TEST_TMPDIR/bd.tar:bd-built
+  $bd rmi -af >/dev/null 2>&1 || true
+  run_berth load -q -i $BATS_TEST_TMPDIR/bd.tar
+  run_berth tag "${output##*: }" localhost/bd-built
+  run_berth build -q -t berth-built $c
+  local tree='cd / && find /app /owned /made | sort | while read f; do stat -c "%n %a %u:%g %F" "$f"; [ -L "$f" ] && readlink "$f"; [ -f "$f" ] && [ ! -L "$f" ] && md5sum < "$f"; done'
+  run_berth run --rm --user 0 berth-built sh -c "$tree"
+  local mine=$output
+  run_berth run --rm --user 0 localhost/bd-built sh -c "$tree"
+  assert "$mine" == "$output" "the same paths, modes, owners, link targets and contents"
+  # (buildah adds its own io.buildah.version label)
+  local fmt='{{.Config.Env}} {{.Config.Cmd}} {{.Config.Entrypoint}} {{.Config.WorkingDir}} {{.Config.User}} {{index .Config.Labels "k"}} {{.Config.ExposedPorts}}'
+  run_berth image inspect --format "$fmt" berth-built
+  mine=$output
+  run_berth image inspect --format "$fmt" localhost/bd-built
+  assert "$mine" == "$output" "the same config fields"
+  if command -v podman >/dev/null; then
+    local p="podman --root $w/p --runroot $w/prun --storage-driver overlay"
+    "$BERTH" save berth-built | $p load -q >/dev/null
+    local out
+    out=$($p --runtime runc run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/berth-built cat /app/one 2>/dev/null)
+    assert "$out" == one "podman runs berth's image (its warnings about this sandbox's cgroups aside)"
+    $p rmi -af >/dev/null 2>&1 || true
+  fi
+}
