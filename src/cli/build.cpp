@@ -32,6 +32,9 @@ void add_build(CommandTable& r, CLI::App* sub) {
   sub->add_option("-v,--volume", o->volumes, "Bind mount for RUN (SRC:DST[:ro])")->allow_extra_args(false);
   sub->add_option("--cap-add", o->cap_add, "Add capabilities for RUN")->allow_extra_args(false);
   sub->add_option("--cap-drop", o->cap_drop, "Drop capabilities for RUN")->allow_extra_args(false);
+  sub->add_option("--secret", o->secrets, "A secret for RUN --mount=type=secret (id=ID,src=PATH)")
+      ->allow_extra_args(false);
+  sub->add_flag("--omit-history", o->omit_history, "Write the image with no history entries");
   sub->add_option("--format", o->format, "Image format (oci or docker)");
   sub->add_option("--ignorefile", o->ignorefile, "The ignore file (default: .containerignore, else .dockerignore)");
   sub->add_option("--rm", *rm, "Remove RUN's containers after each step (always true)");

@@ -397,6 +397,11 @@ struct Builder {
   }
 
   Result<void> apply_final_options(StageState& st) {
+    if (o.omit_history) {
+      st.cfg["history"] = Json::array();
+      chain(st, "--omit-history");
+      st.dirty = true;
+    }
     for (const auto& l : o.labels) {
       auto eq = l.find('=');
       st.cfg["config"]["Labels"][l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
@@ -597,7 +602,7 @@ Result<void> Builder::run_step(StageState& st, const cf::Instruction& in) {
     argv.push_back(script);
     shown = script;
   }
-  for (const auto& [k, v] : in.flags) return fail(Errc::unsupported, "RUN --{} is not supported yet", k);
+  auto mounts = TRY(run_mounts(c, o, st, in.flags));
   chain(
       st, in.original + [&] {
         std::string h;
@@ -615,14 +620,14 @@ Result<void> Builder::run_step(StageState& st, const cf::Instruction& in) {
   st.key = Digest::of(run_key + "\nbase").hex();
   Digest base = TRY(flush(st));
   st.key = run_key;
-  auto container = TRY(run_step_container(c, o, st, base, argv));
+  auto container = TRY(run_step_container(c, o, st, base, argv, mounts));
   if (container.status != 0) {
     remove_step_container(c, container.id);
     result.run_status = container.status;
     result.failed_step = in.original;
     return {};
   }
-  Digest img = TRY(commit_step_container(c, container.id, st, "/bin/sh -c " + shown));
+  Digest img = TRY(commit_step_container(c, container.id, st, "/bin/sh -c " + shown, mounts));
   cache_put(st.key, img);
   TRY(load_image_state(st, img));
   arrow(img, false);

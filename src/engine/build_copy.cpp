@@ -29,49 +29,6 @@ namespace cf = containerfile;
 
 namespace {
 
-// An image's filesystem to read: its one layer's directory, or its layers as a read-only
-// overlay in a private mount namespace of this process's; an empty directory for none.
-class ImageView {
- public:
-  static Result<std::unique_ptr<ImageView>> open(Context& c, const std::optional<Digest>& image) {
-    auto v = std::unique_ptr<ImageView>(new ImageView);
-    std::vector<ChainId> layers;
-    if (image) layers = TRY(c.store.image(*image)).layers;
-    if (layers.size() == 1) {
-      TRY(image::ensure_unpacked(c.store, layers));
-      v->path_ = c.store.layer_diff_abs(layers[0]);
-    } else {
-      v->dir_.emplace(TRY(c.store.temp("view")));
-      v->path_ = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
-      if (!layers.empty()) {
-        TRY(image::ensure_unpacked(c.store, layers));
-        std::vector<std::string> lowers;
-        for (size_t i = layers.size(); i-- > 0;) lowers.push_back(c.store.layer_diff_abs(layers[i]));
-        static bool private_ns = false;
-        if (!private_ns) TRY(sys::private_mount_namespace());
-        private_ns = true;
-        TRY(sys::mount_overlay_readonly(v->path_, lowers, sys::rootless()));
-        v->mounted_ = true;
-      }
-    }
-    v->root_ = TRY(sys::open_at(AT_FDCWD, v->path_, O_PATH | O_DIRECTORY | O_CLOEXEC));
-    return v;
-  }
-  ~ImageView() {
-    root_.reset();
-    if (mounted_) (void)sys::unmount(path_, true);
-  }
-  int root() const { return root_.get(); }
-  const std::string& path() const { return path_; }
-
- private:
-  ImageView() = default;
-  std::optional<sys::TempDir> dir_;
-  std::string path_;
-  sys::UniqueFd root_;
-  bool mounted_ = false;
-};
-
 bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
 
 // "a/../b" stays inside; "../x" does not (Docker's "forbidden path outside the build context").
@@ -136,6 +93,36 @@ struct Item {
 };
 
 }  // namespace
+
+Result<std::unique_ptr<ImageView>> ImageView::open(Context& c, const std::optional<Digest>& image) {
+  auto v = std::unique_ptr<ImageView>(new ImageView);
+  std::vector<ChainId> layers;
+  if (image) layers = TRY(c.store.image(*image)).layers;
+  if (layers.size() == 1) {
+    TRY(image::ensure_unpacked(c.store, layers));
+    v->path_ = c.store.layer_diff_abs(layers[0]);
+  } else {
+    v->dir_.emplace(TRY(c.store.temp("view")));
+    v->path_ = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
+    if (!layers.empty()) {
+      TRY(image::ensure_unpacked(c.store, layers));
+      std::vector<std::string> lowers;
+      for (size_t i = layers.size(); i-- > 0;) lowers.push_back(c.store.layer_diff_abs(layers[i]));
+      static bool private_ns = false;
+      if (!private_ns) TRY(sys::private_mount_namespace());
+      private_ns = true;
+      TRY(sys::mount_overlay_readonly(v->path_, lowers, sys::rootless()));
+      v->mounted_ = true;
+    }
+  }
+  v->root_ = TRY(sys::open_at(AT_FDCWD, v->path_, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  return v;
+}
+
+ImageView::~ImageView() {
+  root_.reset();
+  if (mounted_) (void)sys::unmount(path_, true);
+}
 
 struct CopyJob::Impl {
   std::unique_ptr<ImageView> from, cur;

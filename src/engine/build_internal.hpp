@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "berth/core/containerfile.hpp"
 #include "berth/core/json.hpp"
 #include "berth/engine/build.hpp"
+#include "berth/sys/fd.hpp"
+#include "berth/sys/tempdir.hpp"
 
 namespace berth::engine {
 
@@ -37,6 +40,15 @@ struct StageState {
 
 void set_env(Json& cfg, const std::string& key, const std::string& value);
 
+// RUN --mount=type=bind|cache|tmpfs|secret and --network, as the step's container takes them.
+struct RunMounts {
+  std::vector<std::string> volumes, tmpfs;
+  std::vector<std::string> targets;  // absolute: removed from the layer when the image lacks them
+  std::string network;               // empty: the build's
+};
+Result<RunMounts> run_mounts(Context& c, const BuildOptions& o, const StageState& st,
+                             const std::vector<std::pair<std::string, std::string>>& flags);
+
 struct StepContainer {
   std::string id;
   int status = 0;
@@ -46,11 +58,31 @@ struct StepContainer {
 // capabilities. A container that failed to start is removed; one that ran is left for the
 // commit (or removed by the caller when its status is not 0).
 Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, const StageState& st, const Digest& base,
-                                         const std::vector<std::string>& argv);
+                                         const std::vector<std::string>& argv, const RunMounts& mounts);
 // Its changes as a new image on `base` (the config of `cfg_from`), then removes it.
+// Mount targets the container's runtime made (and the image lacks) are taken out first.
 Result<Digest> commit_step_container(Context& c, const std::string& id, const StageState& st,
-                                     const std::string& created_by);
+                                     const std::string& created_by, const RunMounts& mounts);
 void remove_step_container(Context& c, const std::string& id);
+
+// An image's filesystem to read: its one layer's directory, or its layers as a read-only
+// overlay in a private mount namespace of this process's; an empty directory for none.
+class ImageView {
+ public:
+  static Result<std::unique_ptr<ImageView>> open(Context& c, const std::optional<Digest>& image);
+  ~ImageView();
+  ImageView(const ImageView&) = delete;
+  ImageView& operator=(const ImageView&) = delete;
+  int root() const { return root_.get(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  ImageView() = default;
+  std::optional<sys::TempDir> dir_;
+  std::string path_;
+  sys::UniqueFd root_;
+  bool mounted_ = false;
+};
 
 // COPY and ADD, prepared: what the sources are (for the cache key) and a way to write them.
 struct CopySpec {

@@ -1,12 +1,129 @@
-// berth build's RUN: a container of berth's own on the stage's image so far, committed.
+// berth build's RUN: a container of berth's own on the stage's image so far, committed; its
+// --mount and --network options.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "berth/core/path.hpp"
+#include "berth/core/strings.hpp"
 #include "berth/engine/changes.hpp"
 #include "berth/engine/run.hpp"
+#include "berth/store/containers.hpp"
+#include "berth/sys/file.hpp"
 #include "build_internal.hpp"
 
 namespace berth::engine {
 
+namespace {
+
+using Flags = std::vector<std::pair<std::string, std::string>>;
+
+std::map<std::string, std::string> options(const std::string& spec) {
+  std::map<std::string, std::string> out;
+  for (const auto& kv : split(spec, ',')) {
+    auto eq = kv.find('=');
+    out[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+  }
+  return out;
+}
+
+Result<std::string> secret_source(const BuildOptions& o, const std::string& id) {
+  for (const auto& s : o.secrets) {
+    auto opts = options(s);
+    if (opts["id"] == id) {
+      std::string src = !opts["src"].empty() ? opts["src"] : opts["source"];
+      if (src.empty()) return fail(Errc::usage, "--secret {}: src= is needed", s);
+      return sys::abs_path(src);
+    }
+  }
+  return std::string();
+}
+
+// One --mount=...: what the container gets.
+Result<void> add_mount(Context& c, const BuildOptions& o, const StageState& st, const std::string& spec, RunMounts& m) {
+  auto opts = options(spec);
+  std::string type = opts.contains("type") ? opts["type"] : "bind";
+  std::string target = opts.contains("target") ? opts["target"]
+                       : opts.contains("dst")  ? opts["dst"]
+                                               : opts["destination"];
+  if (type == "secret" && target.empty()) target = "/run/secrets/" + opts["id"];
+  if (target.empty()) return fail(Errc::usage, "RUN --mount={}: target= is needed", spec);
+  if (!target.starts_with('/')) target = st.workdir() + "/" + target;
+  target = clean_path(target);
+  if (type == "tmpfs") {
+    m.tmpfs.push_back(target + (opts.contains("size") ? ":size=" + opts["size"] : ""));
+  } else if (type == "cache") {
+    std::string id = opts.contains("id") ? opts["id"] : target;
+    std::string dir = "build-cache-mounts/" + std::string(Digest::of(id).hex().substr(0, 32));
+    TRY(sys::ensure_dir(c.store.root(), "build-cache-mounts", 0700));
+    TRY(sys::ensure_dir(c.store.root(), dir, 0755));
+    m.volumes.push_back(c.store.paths().root + "/" + dir + ":" + target + (opts.contains("ro") ? ":ro" : ""));
+  } else if (type == "bind") {
+    if (opts.contains("from")) return fail(Errc::unsupported, "RUN --mount=type=bind,from= is not supported yet");
+    if (opts.contains("rw") || opts.contains("readwrite"))
+      return fail(Errc::unsupported, "RUN --mount=type=bind,rw is not supported yet");
+    std::string src = opts.contains("source") ? opts["source"] : opts.contains("src") ? opts["src"] : ".";
+    std::string rel = clean_path("/" + src);
+    if (src.find("..") != std::string::npos && clean_path("/" + src) == "/")
+      return fail(Errc::usage, "RUN --mount: forbidden path outside the build context: {}", src);
+    m.volumes.push_back(sys::abs_path(o.context) + rel + ":" + target + ":ro");
+  } else if (type == "secret") {
+    std::string src = TRY(secret_source(o, opts["id"]));
+    if (src.empty()) {
+      if (opts.contains("required") && opts["required"] != "false")
+        return fail(Errc::usage, "RUN --mount=type=secret: no --secret id={} given", opts["id"]);
+      return {};
+    }
+    m.volumes.push_back(src + ":" + target + ":ro");
+  } else {
+    return fail(Errc::usage, "RUN --mount: unknown type \"{}\" (bind, cache, tmpfs or secret)", type);
+  }
+  m.targets.push_back(target);
+  return {};
+}
+
+// Removes what the runtime made in `upper` for the mounts (empty files and directories the
+// image did not have): a RUN --mount leaves nothing in the layer.
+void prune_targets(Context& c, const std::string& id, const StageState& st, const RunMounts& m) {
+  if (m.targets.empty()) return;
+  auto view = ImageView::open(c, st.image);
+  std::string upper = store::container_dir(c.store, id) + "/upper";
+  for (const auto& t : m.targets) {
+    std::string p = t;
+    while (p.size() > 1) {
+      struct stat img {};
+      if (view && ::fstatat((*view)->root(), p.substr(1).c_str(), &img, AT_SYMLINK_NOFOLLOW) == 0) break;
+      std::string host = upper + p;
+      if (::rmdir(host.c_str()) != 0) {
+        struct stat here {};
+        if (::lstat(host.c_str(), &here) == 0 && S_ISREG(here.st_mode) && here.st_size == 0)
+          (void)::unlink(host.c_str());
+      }
+      p = p.substr(0, p.rfind('/'));
+    }
+  }
+}
+
+}  // namespace
+
+Result<RunMounts> run_mounts(Context& c, const BuildOptions& o, const StageState& st, const Flags& flags) {
+  RunMounts m;
+  for (const auto& [k, v] : flags) {
+    if (k == "mount") {
+      TRY(add_mount(c, o, st, v, m));
+    } else if (k == "network") {
+      if (v != "none" && v != "host" && v != "default")
+        return fail(Errc::usage, "RUN --network={}: none, host or default", v);
+      m.network = v == "default" ? "" : v;
+    } else {
+      return fail(Errc::unsupported, "RUN --{} is not supported yet", k);
+    }
+  }
+  return m;
+}
+
 Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, const StageState& st, const Digest& base,
-                                         const std::vector<std::string>& argv) {
+                                         const std::vector<std::string>& argv, const RunMounts& mounts) {
   RunOptions r;
   r.image = base.str();
   r.command = argv;
@@ -15,8 +132,10 @@ Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, cons
   const Json& cfg = st.cfg["config"];
   if (cfg.is_object() && cfg.contains("User") && cfg["User"].is_string()) r.user = cfg["User"].get<std::string>();
   r.workdir = st.workdir();
-  r.network = o.network;
+  r.network = mounts.network.empty() ? o.network : mounts.network;
   r.volumes = o.volumes;
+  r.volumes.insert(r.volumes.end(), mounts.volumes.begin(), mounts.volumes.end());
+  r.tmpfs = mounts.tmpfs;
   r.cap_add = o.cap_add;
   r.cap_drop = o.cap_drop;
   r.log_driver = "passthrough";  // its output is the build's, straight on berth's stdout and stderr
@@ -33,8 +152,8 @@ Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, cons
 }
 
 Result<Digest> commit_step_container(Context& c, const std::string& id, const StageState& st,
-                                     const std::string& created_by) {
-  (void)st;
+                                     const std::string& created_by, const RunMounts& mounts) {
+  prune_targets(c, id, st, mounts);
   CommitRequest r;
   r.container = id;
   r.created_by = created_by;

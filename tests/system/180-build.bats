@@ -170,9 +170,12 @@ built"
   rm $c/Containerfile
   run_berth 125 build $c
   assert "$output" =~ "^Error: no Containerfile or Dockerfile specified or found in context directory"
-  printf 'FROM bbtest\nRUN --mount=type=cache,target=/x true\n' > $c/Containerfile
+  printf 'FROM bbtest\nRUN --mount=type=bind,from=x,target=/x true\n' > $c/Containerfile
   run_berth 125 build $c
-  assert "${lines[-1]}" =~ "RUN --mount is not supported yet"
+  assert "${lines[-1]}" =~ "RUN --mount=type=bind,from= is not supported yet"
+  printf 'FROM bbtest\nRUN --mount=type=weird,target=/x true\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "${lines[-1]}" =~ "unknown type \"weird\""
   assert "$("$BERTH" ps -aq)" == "" "nothing was left"
 }
 
@@ -298,4 +301,27 @@ EOF
     assert "$out" == one "podman runs berth's image (its warnings about this sandbox's cgroups aside)"
     $p rmi -af >/dev/null 2>&1 || true
   fi
+}
+
+@test "build: RUN --mount=type=cache survives across builds, bind reads the context, tmpfs and secrets leave nothing in the layer" {
+  local c=$(ctx)
+  echo in-context > $c/ctxfile
+  echo s3cret > $BATS_TEST_TMPDIR/secret
+  cat > $c/Containerfile <<'EOF'
+FROM bbtest
+ARG N=1
+RUN --mount=type=cache,target=/cache echo "$N" >> /cache/runs && cat /cache/runs | tr '\n' ' ' > /seen
+RUN --mount=type=bind,source=ctxfile,target=/mnt/ctxfile cat /mnt/ctxfile > /from-bind
+RUN --mount=type=tmpfs,target=/scratch echo t > /scratch/t && ls /scratch > /tmpfs-list
+RUN --mount=type=secret,id=tok cat /run/secrets/tok > /dev/null && echo secret-read > /secret-status
+RUN --network=none true
+EOF
+  run_berth build -q -t mounts --secret id=tok,src=$BATS_TEST_TMPDIR/secret --build-arg N=1 $c
+  run_berth build -q -t mounts --secret id=tok,src=$BATS_TEST_TMPDIR/secret --build-arg N=2 $c
+  run_berth run --rm mounts sh -c 'cat /seen; echo; cat /from-bind /tmpfs-list /secret-status; ls /cache /scratch /mnt/ctxfile /run/secrets/tok 2>&1 | grep -c "No such file"'
+  assert "${lines[0]}" == "1 2 " "the cache directory kept the first build's line"
+  assert "${lines[1]}" == in-context
+  assert "${lines[2]}" == t
+  assert "${lines[3]}" == secret-read
+  assert "${lines[4]}" == 4 "no mount point is left in the image"
 }

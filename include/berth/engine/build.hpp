@@ -24,6 +24,8 @@ struct BuildOptions {
   std::string iidfile;
   std::string network = "private";
   std::vector<std::string> volumes, cap_add, cap_drop;
+  std::vector<std::string> secrets;  // --secret id=ID,src=PATH (RUN --mount=type=secret)
+  bool omit_history = false;
   std::string pull = "missing";
   PullRequest pull_base;  // registry options for FROM's pulls
   bool layers = true;     // cache and reuse each step's image
