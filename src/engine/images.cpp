@@ -88,14 +88,14 @@ Result<std::vector<ImageSummary>> list_images(Context& c, const ImagesOptions& o
   bool need_labels = o.want_labels;
   for (const auto& f : filters) need_labels |= f.key == "label";
   std::vector<ImageSummary> out;
-  // podman's intermediate images: no name, and another image grows from them (more layers on
-  // the same ones, or the same layers and a longer history), as build's steps do
-  std::map<std::string, size_t> history_len;
-  auto hist = [&](const Digest& id) {
-    auto [it, fresh] = history_len.try_emplace(id.str(), 0);
+  // podman's intermediate images: no name, and a child: another image whose layers and
+  // history begin with all of this one's (as build's steps are to the image they lead to)
+  std::map<std::string, Json> history_of;
+  auto hist = [&](const Digest& id) -> const Json& {
+    auto [it, fresh] = history_of.try_emplace(id.str(), Json::array());
     if (fresh)
       if (auto cfg = read_config(c.store, id); cfg && cfg->contains("history") && (*cfg)["history"].is_array())
-        it->second = (*cfg)["history"].size();
+        it->second = (*cfg)["history"];
     return it->second;
   };
   auto intermediate = [&](const store::ImageRecord& r) {
@@ -104,7 +104,10 @@ Result<std::vector<ImageSummary>> list_images(Context& c, const ImagesOptions& o
       if (y.id == r.id || y.layers.size() < r.layers.size() ||
           !std::equal(r.layers.begin(), r.layers.end(), y.layers.begin()))
         continue;
-      if (y.layers.size() > r.layers.size() || hist(y.id) > hist(r.id)) return true;
+      const Json& mine = hist(r.id);
+      const Json& theirs = hist(y.id);
+      if (mine.empty() || theirs.size() <= mine.size()) continue;
+      if (std::equal(mine.begin(), mine.end(), theirs.begin())) return true;
     }
     return false;
   };
