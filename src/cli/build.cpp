@@ -1,4 +1,7 @@
 // build, image build.
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -34,6 +37,8 @@ void add_build(CommandTable& r, CLI::App* sub) {
   sub->add_option("--cap-drop", o->cap_drop, "Drop capabilities for RUN")->allow_extra_args(false);
   sub->add_option("--secret", o->secrets, "A secret for RUN --mount=type=secret (id=ID,src=PATH)")
       ->allow_extra_args(false);
+  o->jobs = static_cast<int>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+  sub->add_option("--jobs", o->jobs, "How many stages to build at once (default: the number of CPUs)");
   sub->add_flag("--omit-history", o->omit_history, "Write the image with no history entries");
   sub->add_option("--format", o->format, "Image format (oci or docker)");
   sub->add_option("--ignorefile", o->ignorefile, "The ignore file (default: .containerignore, else .dockerignore)");

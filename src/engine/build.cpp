@@ -26,6 +26,7 @@
 #include "berth/image/commit.hpp"
 #include "berth/image/config.hpp"
 #include "berth/sys/file.hpp"
+#include "berth/sys/process.hpp"
 #include "build_internal.hpp"
 
 namespace berth::engine {
@@ -82,7 +83,8 @@ struct Builder {
   std::vector<StageDef> stages;
   std::vector<std::optional<StageState>> done;
   cf::IgnoreRules ignore;
-  int total_stages = 0, stage_no = 0;
+  int total_stages = 0;
+  std::map<size_t, int> stage_no;  // "[N/T]": a needed stage's place among them
   BuildResult result;
   Digest last_arrow;  // "--> ID" once per image
 
@@ -202,17 +204,84 @@ struct Builder {
       for (int d : stages[static_cast<size_t>(s)].deps) todo.push_back(d);
     }
     total_stages = static_cast<int>(need.size());
+    for (int s : need) stage_no[static_cast<size_t>(s)] = static_cast<int>(stage_no.size()) + 1;
     done.resize(stages.size());
-    Digest final_id;
-    for (int s : need) {
-      stage_no++;
-      auto st = TRY(build_stage(static_cast<size_t>(s), s == target));
-      if (result.run_status != 0) return Digest{};
-      final_id = *st.image;
-      done[static_cast<size_t>(s)] = std::move(st);
+    std::set<int> built;
+    while (built.size() < need.size()) {
+      // the stages whose dependencies are built: together (--jobs), each in a process of its own
+      std::vector<int> wave;
+      for (int s : need)
+        if (!built.contains(s) &&
+            std::ranges::all_of(stages[static_cast<size_t>(s)].deps, [&](int d) { return built.contains(d); }))
+          wave.push_back(s);
+      if (o.jobs <= 1 || wave.size() == 1) wave.resize(1);
+      if (wave.size() > static_cast<size_t>(o.jobs)) wave.resize(static_cast<size_t>(o.jobs));
+      if (wave.size() == 1) {
+        int s = wave[0];
+        auto st = TRY(build_stage(static_cast<size_t>(s), s == target));
+        if (result.run_status != 0) return Digest{};
+        done[static_cast<size_t>(s)] = std::move(st);
+      } else {
+        TRY(build_together(wave, target));
+        if (result.run_status != 0) return Digest{};
+      }
+      built.insert(wave.begin(), wave.end());
     }
+    Digest final_id = *done[static_cast<size_t>(target)]->image;
     warn_unused_args();
     return final_id;
+  }
+
+  // Builds `wave` (stages that need none of each other) at once, one forked process each; each
+  // reports its image (or its failure) on a pipe, and the parent takes the results in order.
+  Result<void> build_together(const std::vector<int>& wave, int target) {
+    std::fflush(out);
+    std::vector<std::pair<pid_t, sys::UniqueFd>> kids;
+    for (int s : wave) {
+      int fds[2];
+      if (::pipe2(fds, O_CLOEXEC) != 0) return fail_errno("pipe");
+      sys::UniqueFd rd(fds[0]), wr(fds[1]);
+      pid_t pid = TRY(sys::clone_process(0));
+      if (pid == 0) {
+        rd.reset();
+        std::string msg;
+        auto st = build_stage(static_cast<size_t>(s), s == target);
+        if (!st)
+          msg = fmt::format("E {} {}", exit_code(st.error().code), st.error().message);
+        else if (result.run_status != 0)
+          msg = fmt::format("R {} {}", result.run_status, result.failed_step);
+        else
+          msg = "O " + st->image->str();
+        std::fflush(out);
+        (void)sys::write_all(wr.get(), msg);
+        std::_Exit(0);
+      }
+      kids.emplace_back(pid, std::move(rd));
+    }
+    std::optional<Error> first_error;
+    for (size_t k = 0; k < kids.size(); k++) {
+      std::string msg = sys::read_all(kids[k].second.get(), 1 << 20).value_or("");
+      (void)sys::wait_child(kids[k].first);
+      auto sp = msg.find(' ');
+      std::string kind = msg.substr(0, sp), rest = sp == std::string::npos ? "" : msg.substr(sp + 1);
+      if (kind == "O") {
+        StageState st;
+        TRY(load_image_state(st, TRY(Digest::parse(rest))));
+        st.name = stages[static_cast<size_t>(wave[k])].name;
+        done[static_cast<size_t>(wave[k])] = std::move(st);
+      } else if (kind == "R" && result.run_status == 0) {
+        auto sp2 = rest.find(' ');
+        result.run_status = std::stoi(rest.substr(0, sp2));
+        result.failed_step = sp2 == std::string::npos ? "" : rest.substr(sp2 + 1);
+      } else if (kind != "R" && !first_error) {
+        auto sp2 = rest.find(' ');
+        first_error =
+            Error{errc_from_exit_code(kind == "E" ? std::atoi(rest.c_str()) : 125), 0,
+                  kind == "E" && sp2 != std::string::npos ? rest.substr(sp2 + 1) : "a build stage's process died"};
+      }
+    }
+    if (first_error) return std::unexpected(*first_error);
+    return {};
   }
 
   void warn_unused_args() const {
@@ -244,8 +313,7 @@ struct Builder {
 
   void step_line(size_t stage, int n, int total, const std::string& text) {
     if (o.quiet) return;
-    if (total_stages > 1) fmt::print(out, "[{}/{}] ", stage_no, total_stages);
-    (void)stage;
+    if (total_stages > 1) fmt::print(out, "[{}/{}] ", stage_no[stage], total_stages);
     fmt::print(out, "STEP {}/{}: {}\n", n, total, text);
     std::fflush(out);
   }

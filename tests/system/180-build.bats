@@ -325,3 +325,33 @@ EOF
   assert "${lines[3]}" == secret-read
   assert "${lines[4]}" == 4 "no mount point is left in the image"
 }
+
+@test "build: stages that need none of each other run at the same time (--jobs); --jobs 1 runs them in turn" {
+  local c=$(ctx)
+  cat > $c/Containerfile <<'EOF'
+FROM bbtest AS a
+RUN date +%s > /start && sleep 2 && date +%s > /end
+FROM bbtest AS b
+RUN echo b && date +%s > /start && sleep 2 && date +%s > /end
+FROM bbtest
+COPY --from=a /start /a.start
+COPY --from=a /end /a.end
+COPY --from=b /start /b.start
+COPY --from=b /end /b.end
+EOF
+  run_berth build --jobs 2 -t together $c
+  assert "$output" =~ "\[1/3\] STEP 2/2" "stage a's lines"
+  assert "$output" =~ "\[2/3\] STEP 2/2" "stage b's lines"
+  run_berth run --rm together sh -c 'echo $(cat /a.start) $(cat /a.end) $(cat /b.start) $(cat /b.end)'
+  read as ae bs be <<< "$output"
+  [ "$as" -lt "$be" ] && [ "$bs" -lt "$ae" ] || { echo "stages did not overlap: a $as-$ae b $bs-$be"; false; }
+  run_berth build --no-cache --jobs 1 -t inturn $c
+  run_berth run --rm inturn sh -c 'echo $(cat /a.start) $(cat /a.end) $(cat /b.start) $(cat /b.end)'
+  read as ae bs be <<< "$output"
+  [ "$ae" -le "$bs" ] || { echo "--jobs 1 overlapped: a $as-$ae b $bs-$be"; false; }
+  # a failing stage in a wave: its status, and the other's result is not used
+  printf 'FROM bbtest AS a\nRUN exit 7\nFROM bbtest AS b\nRUN true\nFROM bbtest\nCOPY --from=a / /a\nCOPY --from=b / /b\n' > $c/Containerfile
+  run_berth 7 build --jobs 2 -t failed $c
+  assert "${lines[-1]}" == 'Error: building at STEP "RUN exit 7": while running runtime: exit status 7'
+  assert "$("$BERTH" ps -aq)" == "" "no container left"
+}
