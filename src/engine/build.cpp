@@ -284,6 +284,16 @@ struct Builder {
     return {};
   }
 
+  // --timestamp: the configs' and history's times and the layers' file times
+  image::CommitOptions commit_options() const {
+    image::CommitOptions co;
+    if (o.timestamp >= 0) {
+      co.created = rfc3339_utc(static_cast<std::int64_t>(o.timestamp));
+      co.mtime = o.timestamp;
+    }
+    return co;
+  }
+
   void warn_unused_args() const {
     std::vector<std::string> unused;
     static const std::set<std::string> proxies = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
@@ -441,7 +451,7 @@ struct Builder {
       TRY(load_image_state(st, *hit));
       return *hit;
     }
-    image::CommitOptions co;
+    image::CommitOptions co = commit_options();
     auto img = TRY(image::commit_layers(c.store, st.cfg, st.layers, "", co));
     cache_put(st.key, img.id);
     TRY(load_image_state(st, img.id));
@@ -547,8 +557,9 @@ void set_env(Json& cfg, const std::string& key, const std::string& value) {
 
 namespace {
 
-void add_history(StageState& st, const std::string& text) {
-  st.cfg["history"].push_back(Json{{"created", rfc3339_utc(static_cast<std::int64_t>(std::time(nullptr)))},
+void add_history(StageState& st, const std::string& text, const BuildOptions& o) {
+  auto when = o.timestamp >= 0 ? o.timestamp : static_cast<long long>(std::time(nullptr));
+  st.cfg["history"].push_back(Json{{"created", rfc3339_utc(static_cast<std::int64_t>(when))},
                                    {"created_by", "/bin/sh -c #(nop) " + text},
                                    {"empty_layer", true}});
 }
@@ -562,7 +573,7 @@ Result<void> Builder::apply(StageState& st, const cf::Instruction& in) {
   if (in.keyword == "COPY" || in.keyword == "ADD") return copy_step(st, in, vars);
   TRY(apply_meta(st, in, vars));
   chain(st, in.original);
-  add_history(st, in.original);
+  add_history(st, in.original, o);
   st.dirty = true;
   return {};
 }
@@ -695,7 +706,7 @@ Result<void> Builder::run_step(StageState& st, const cf::Instruction& in) {
     result.failed_step = in.original;
     return {};
   }
-  Digest img = TRY(commit_step_container(c, container.id, st, "/bin/sh -c " + shown, mounts));
+  Digest img = TRY(commit_step_container(c, container.id, st, "/bin/sh -c " + shown, mounts, commit_options()));
   cache_put(st.key, img);
   TRY(load_image_state(st, img));
   arrow(img, false);
@@ -763,7 +774,7 @@ Result<Digest> Builder::from_image(const std::string& v) {
 }
 
 Result<void> Builder::commit_dir(StageState& st, const std::string& dir, const std::string& created_by) {
-  image::CommitOptions co;
+  image::CommitOptions co = commit_options();
   co.created_by = created_by;
   co.overlay_prefix = "none.";  // a plain directory: nothing in it is overlay's
   auto img = TRY(image::commit_layers(c.store, st.cfg, st.layers, dir, co));

@@ -11,6 +11,7 @@
 #include "berth/core/containerfile.hpp"
 #include "berth/core/json.hpp"
 #include "berth/engine/build.hpp"
+#include "berth/image/commit.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/tempdir.hpp"
 
@@ -62,7 +63,8 @@ Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, cons
 // Its changes as a new image on `base` (the config of `cfg_from`), then removes it.
 // Mount targets the container's runtime made (and the image lacks) are taken out first.
 Result<Digest> commit_step_container(Context& c, const std::string& id, const StageState& st,
-                                     const std::string& created_by, const RunMounts& mounts);
+                                     const std::string& created_by, const RunMounts& mounts,
+                                     const image::CommitOptions& times);
 void remove_step_container(Context& c, const std::string& id);
 
 // An image's filesystem to read: its one layer's directory, or its layers as a read-only

@@ -152,11 +152,14 @@ Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, cons
 }
 
 Result<Digest> commit_step_container(Context& c, const std::string& id, const StageState& st,
-                                     const std::string& created_by, const RunMounts& mounts) {
+                                     const std::string& created_by, const RunMounts& mounts,
+                                     const image::CommitOptions& times) {
   prune_targets(c, id, st, mounts);
   CommitRequest r;
   r.container = id;
   r.created_by = created_by;
+  r.created = times.created;
+  r.mtime = times.mtime;
   auto img = commit_container(c, r);
   remove_step_container(c, id);
   return img;

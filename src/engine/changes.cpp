@@ -138,6 +138,8 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
   std::string cmd;
   for (const auto& a : rec.config.command) cmd += (cmd.empty() ? "" : " ") + a;
   o.created_by = r.created_by.empty() ? cmd : r.created_by;
+  o.created = r.created;
+  o.mtime = r.mtime;
   std::string source = store::container_dir(c.store, id) + "/upper";
   auto maps = TRY(container_idmaps(rec.config));  // its own user namespace: owners go back through it
   if (maps) {

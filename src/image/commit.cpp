@@ -173,6 +173,11 @@ Result<void> write_tree_tar(const std::string& dir, int out_fd, const TreeTarOpt
     if (!o.top.empty()) rel = rel.empty() ? o.top : o.top + "/" + rel;
     if (rel.empty()) continue;  // the directory itself, when only its content is wanted
     const struct stat* st = archive_entry_stat(e.get());
+    if (o.mtime >= 0) {  // build --timestamp: the same tree gives the same bytes
+      archive_entry_set_mtime(e.get(), static_cast<time_t>(o.mtime), 0);
+      archive_entry_unset_atime(e.get());
+      archive_entry_unset_ctime(e.get());
+    }
     if (layer && is_whiteout(*st)) {
       TRY(write_marker(out.get(), parent_of(rel) + ".wh." + base_of(rel), archive_entry_mtime(e.get()),
                        archive_entry_mtime_nsec(e.get())));
@@ -284,6 +289,7 @@ Result<LoadedImage> commit_layers(const store::Store& s, Json cfg, const std::ve
                                                    : o.overlay_prefix;  // a merged view has no whiteouts
     to.uid_map = o.uid_map;
     to.gid_map = o.gid_map;
+    to.mtime = o.mtime;
     std::uint64_t file_bytes = 0;
     to.file_bytes = &file_bytes;
     auto streamed = sys::through_pipe([&](int out) { return write_tree_tar(upper, out, to); },

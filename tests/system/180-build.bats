@@ -355,3 +355,20 @@ EOF
   assert "${lines[-1]}" == 'Error: building at STEP "RUN exit 7": while running runtime: exit status 7'
   assert "$("$BERTH" ps -aq)" == "" "no container left"
 }
+
+@test "build --timestamp: two builds of the same sources give the same image id; file and image times are the one given" {
+  local c=$(ctx)
+  echo hi > $c/f
+  printf 'FROM bbtest\nCOPY f /f\nRUN echo made > /made && rm -f /var/data/kept.txt\nENV X=1\n' > $c/Containerfile
+  run_berth build -q --no-cache --timestamp 1700000000 $c
+  local first=$output
+  sleep 1.1
+  touch $c/f
+  run_berth build -q --no-cache --timestamp 1700000000 $c
+  assert "$output" == "$first" "byte for byte the same image"
+  run_berth image inspect --format '{{.Created}}' $first
+  assert "$output" =~ "^2023-11-14T22:13:20(\.0+)?Z$"
+  run_berth run --rm $first stat -c %Y /f /made
+  assert "$output" == "1700000000
+1700000000"
+}

@@ -26,7 +26,8 @@ struct BuildOptions {
   std::vector<std::string> volumes, cap_add, cap_drop;
   std::vector<std::string> secrets;  // --secret id=ID,src=PATH (RUN --mount=type=secret)
   bool omit_history = false;
-  int jobs = 1;  // stages that need none of each other built at once (the CLI's default: the CPUs)
+  long long timestamp = -1;  // >= 0: --timestamp (seconds): configs, history and file times
+  int jobs = 1;              // stages that need none of each other built at once (the CLI's default: the CPUs)
   std::string pull = "missing";
   PullRequest pull_base;  // registry options for FROM's pulls
   bool layers = true;     // cache and reuse each step's image

@@ -16,6 +16,8 @@ struct CommitRequest {
   bool pause = false;      // stop the container's processes while committing
   bool squash = false;     // one layer holding the whole filesystem
   std::string created_by;  // the history entry's; empty: the container's command
+  std::string created;     // RFC 3339 (build --timestamp); empty: now
+  long long mtime = -1;    // >= 0: every file's mtime in the layer
 };
 // Returns the new image's id.
 Result<Digest> commit_container(Context& c, const CommitRequest& r);

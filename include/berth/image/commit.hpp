@@ -29,6 +29,7 @@ struct TreeTarOptions {
   // (id here -> container id; an id they do not map becomes 65534, the overflow id).
   const IdMap* uid_map = nullptr;
   const IdMap* gid_map = nullptr;
+  long long mtime = -1;  // >= 0: every entry's mtime (atime and ctime left out)
 };
 Result<void> write_tree_tar(const std::string& path, int out_fd, const TreeTarOptions& o);
 // A tar on `out_fd` holding one entry: the symlink `name` -> `target` with these owner and
@@ -61,6 +62,7 @@ struct CommitOptions {
   const IdMap* gid_map = nullptr;
   std::string overlay_prefix;  // the upper's overlay xattrs ("user." in its own namespace); empty: the store's
   std::string created;         // RFC 3339; empty: now
+  long long mtime = -1;        // >= 0: every file's mtime in the new layer (TreeTarOptions)
 };
 // A new image: the base image's layers, plus `upper` as one more layer (shared with other
 // images when identical), and the base's config with the changes applied and a history entry.
