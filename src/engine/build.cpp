@@ -458,6 +458,25 @@ struct Builder {
     return img.id;
   }
 
+  // A layer step whose key (chained already) is cached: the stage goes on from its image.
+  Result<bool> from_cache(StageState& st) {
+    auto hit = cache_get(st.key);
+    if (!hit) return false;
+    TRY(load_image_state(st, *hit));
+    arrow(*hit, true);
+    return true;
+  }
+
+  // The image a layer step starts from: the config so far, committed under a key of its own
+  // (derived from the step's, which already covers everything before it).
+  Result<Digest> flush_before_step(StageState& st) {
+    std::string key = st.key;
+    st.key = Digest::of(key + "\nbase").hex();
+    auto id = flush(st);
+    st.key = key;
+    return id;
+  }
+
   Result<void> finish_stage(StageState& st, bool is_target) {
     Digest id = TRY(flush(st));
     if (!is_target) {
@@ -688,17 +707,8 @@ Result<void> Builder::run_step(StageState& st, const cf::Instruction& in) {
         for (const auto& d : in.heredocs) h += "\n" + d.content;
         return h;
       }());
-  if (auto hit = cache_get(st.key)) {
-    TRY(load_image_state(st, *hit));
-    arrow(*hit, true);
-    return {};
-  }
-  // the step's own key was chained already: the image it runs on is flushed under the
-  // previous key's successor, which is fine, as it is keyed by everything before too
-  std::string run_key = st.key;
-  st.key = Digest::of(run_key + "\nbase").hex();
-  Digest base = TRY(flush(st));
-  st.key = run_key;
+  if (TRY(from_cache(st))) return {};
+  Digest base = TRY(flush_before_step(st));
   auto container = TRY(run_step_container(c, o, st, base, argv, mounts));
   if (container.status != 0) {
     remove_step_container(c, container.id);
@@ -743,15 +753,8 @@ Result<void> Builder::copy_step(StageState& st, const cf::Instruction& in, const
   }
   auto job = TRY(CopyJob::prepare(c, o, ignore, st, spec, vars));
   chain(st, in.keyword + flags + " " + job.digest() + " " + spec.dest);
-  if (auto hit = cache_get(st.key)) {
-    TRY(load_image_state(st, *hit));
-    arrow(*hit, true);
-    return {};
-  }
-  std::string key = st.key;
-  st.key = Digest::of(key + "\nbase").hex();
-  TRY(flush(st));
-  st.key = key;
+  if (TRY(from_cache(st))) return {};
+  TRY(flush_before_step(st));
   auto dir = TRY(c.store.temp("build"));
   TRY(job.write(dir.fd()));
   return commit_dir(st, fmt::format("{}/tmp/{}", c.store.paths().root, dir.name()),
