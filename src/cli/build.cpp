@@ -41,6 +41,7 @@ void add_build(CommandTable& r, CLI::App* sub) {
   sub->add_option("--jobs", o->jobs, "How many stages to build at once (default: the number of CPUs)");
   sub->add_option("--timestamp", o->timestamp,
                   "Seconds since the epoch for the image's times and its files' (a reproducible build)");
+  sub->add_flag("--squash-all", o->squash_all, "Squash the whole filesystem into one layer");
   sub->add_flag("--omit-history", o->omit_history, "Write the image with no history entries");
   sub->add_option("--format", o->format, "Image format (oci or docker)");
   sub->add_option("--ignorefile", o->ignorefile, "The ignore file (default: .containerignore, else .dockerignore)");

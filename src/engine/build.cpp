@@ -341,6 +341,7 @@ struct Builder {
     int total = static_cast<int>(def.steps.size()) + 1;
     step_line(i, 1, total, def.from->original);
     StageState st = TRY(start_stage(def));
+    TRY(run_triggers(st));
     int n = 1;
     for (const auto* in : def.steps) {
       step_line(i, ++n, total, in->original);
@@ -477,8 +478,43 @@ struct Builder {
     return id;
   }
 
+  // The base image's ONBUILD instructions run first, as Docker's; the new image does not
+  // keep them.
+  Result<void> run_triggers(StageState& st) {
+    Json& cfg = st.cfg["config"];
+    if (!cfg.is_object() || !cfg.contains("OnBuild") || !cfg["OnBuild"].is_array() || cfg["OnBuild"].empty()) return {};
+    Json triggers = cfg["OnBuild"];
+    cfg.erase("OnBuild");
+    st.dirty = true;
+    if (!o.quiet) fmt::print(out, "# Executing {} build trigger{}\n", triggers.size(), triggers.size() == 1 ? "" : "s");
+    for (const auto& t : triggers) {
+      if (!t.is_string()) continue;
+      auto parsed = TRY(cf::parse(t.get<std::string>(), "ONBUILD"));
+      for (const auto& in : parsed.instructions) {
+        if (in.keyword == "FROM" || in.keyword == "ONBUILD")
+          return fail(Errc::usage, "ONBUILD {}: not allowed as a trigger", in.keyword);
+        TRY(context(apply(st, in), "ONBUILD " + in.keyword));
+        if (result.run_status != 0) return {};
+      }
+    }
+    return {};
+  }
+
+  // --squash-all: the image's whole filesystem as its one layer.
+  Result<Digest> squash(const StageState& st, const Digest& id) {
+    auto view = TRY(ImageView::open(c, id));
+    image::CommitOptions co = commit_options();
+    co.squash = true;
+    co.created_by = "/bin/sh -c #(nop) squashed";
+    Json cfg = st.cfg;
+    cfg["history"] = Json::array();
+    auto img = TRY(image::commit_layers(c.store, cfg, {}, view->path(), co));
+    return img.id;
+  }
+
   Result<void> finish_stage(StageState& st, bool is_target) {
     Digest id = TRY(flush(st));
+    if (is_target && o.squash_all) id = TRY(squash(st, id));
     if (!is_target) {
       arrow(id, false);
       return {};

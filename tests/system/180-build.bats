@@ -372,3 +372,24 @@ EOF
   assert "$output" == "1700000000
 1700000000"
 }
+
+@test "build: a base image's ONBUILD triggers run first and are not kept; --squash-all gives one layer" {
+  local c=$(ctx)
+  echo trig > $c/trigfile
+  printf 'FROM bbtest\nONBUILD COPY trigfile /from-trigger\nONBUILD RUN echo ran > /trigger-ran\n' > $c/Containerfile
+  run_berth build -q -t onbuild-base $c
+  printf 'FROM onbuild-base\nRUN cat /from-trigger /trigger-ran > /both\n' > $c/Containerfile
+  run_berth build -t onbuild-child $c
+  assert "$output" =~ "# Executing 2 build triggers"
+  run_berth run --rm onbuild-child cat /both
+  assert "$output" == "trig
+ran"
+  run_berth image inspect --format '{{.Config.OnBuild}}' onbuild-child
+  assert "$output" =~ "^(\[\]|<no value>)$" "the triggers are not inherited"
+  run_berth build -q --squash-all -t squashed $c
+  run_berth image inspect --format '{{len .RootFS.Layers}}' squashed
+  assert "$output" == 1
+  run_berth run --rm squashed cat /both
+  assert "$output" == "trig
+ran"
+}
