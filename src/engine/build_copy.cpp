@@ -16,6 +16,7 @@
 #include "berth/core/strings.hpp"
 #include "berth/image/load.hpp"
 #include "berth/image/unpack.hpp"
+#include "berth/registry/http.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/mount.hpp"
@@ -138,9 +139,13 @@ struct CopyJob::Impl {
   std::string digest;
   std::string xattr_prefix;
   bool rootless = false;
+  Context* ctx = nullptr;
+  const BuildOptions* opts = nullptr;
+  std::vector<sys::TempDir> downloads;  // ADD URL's files, until the copy is written
 
   bool skipped(const std::string& rel) const { return ignore && !rel.empty() && ignore->ignored(rel); }
   Result<void> add_source(const std::string& src, const CopySpec& spec, bool many, const cf::Lookup& vars);
+  Result<void> add_url(const std::string& url, const CopySpec& spec, bool many);
   Result<void> add_resolved(sys::UniqueFd fd, const std::string& rel, const CopySpec& spec, bool many);
   Result<void> owner(const std::string& chown);
   void hash_tree(Sha256& h, Node n, const std::string& rel, const std::string& shown) const;
@@ -161,6 +166,8 @@ Result<CopyJob> CopyJob::prepare(Context& c, const BuildOptions& o, const cf::Ig
   auto impl = std::make_unique<Impl>();
   impl->cur = TRY(ImageView::open(c, st.image));
   impl->xattr_prefix = c.store.overlay_xattr_prefix();
+  impl->ctx = &c;
+  impl->opts = &o;
   impl->rootless = sys::rootless();
   if (spec.from_image) {
     impl->from = TRY(ImageView::open(c, spec.from_image));
@@ -207,8 +214,11 @@ Result<void> CopyJob::Impl::add_source(const std::string& src, const CopySpec& s
       }
     return fail(Errc::usage, "no heredoc named {}", name);
   }
-  if (src.starts_with("http://") || src.starts_with("https://") || src.starts_with("git@"))
-    return fail(Errc::unsupported, "{} of a URL is not supported yet: {}", spec.add ? "ADD" : "COPY", src);
+  if ((src.starts_with("http://") || src.starts_with("https://")) && spec.add) return add_url(src, spec, many);
+  if (src.starts_with("http://") || src.starts_with("https://"))
+    return fail(Errc::usage, "source can't be a URL for COPY: {} (ADD fetches one)", src);
+  if (src.starts_with("git@") || src.ends_with(".git"))
+    return fail(Errc::unsupported, "{} of a git repository is not supported yet: {}", spec.add ? "ADD" : "COPY", src);
   std::string rel = TRY(inside(src));
   if (!has_glob(base_name(rel))) {
     auto fd = sys::open_in_root(root.get(), rel.empty() ? "." : rel, O_PATH | O_CLOEXEC);
@@ -233,6 +243,35 @@ Result<void> CopyJob::Impl::add_source(const std::string& src, const CopySpec& s
     found++;
   }
   if (!found) return fail(Errc::not_found, "no items matching glob \"{}\" copied (no such file or directory)", src);
+  return {};
+}
+
+// ADD URL: fetched into the store's tmp/ (mode 0600, as Docker's); its name is the destination,
+// or under a destination ending in "/" the URL's last path element.
+Result<void> CopyJob::Impl::add_url(const std::string& url, const CopySpec& spec, bool many) {
+  std::string path = url.substr(url.find("://") + 3);
+  path = path.substr(0, path.find_first_of("?#"));
+  auto slash = path.find('/');
+  std::string name = slash == std::string::npos ? "" : base_name(path.substr(slash));
+  if (many && (name.empty() || name == "/"))
+    return fail(Errc::usage, "ADD {}: no file name in the URL; give the destination's name", url);
+  auto& dir = downloads.emplace_back(TRY(ctx->store.temp("add")));
+  sys::UniqueFd f(::openat(dir.fd(), "download", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!f) return fail_errno("ADD {}", url);
+  registry::TlsOptions tls;
+  tls.verify = opts->pull_base.client.tls_verify.value_or(true);
+  tls.cert_dir = opts->pull_base.client.cert_dir;
+  registry::Http http(tls);
+  registry::HttpRequest r;
+  r.url = url;
+  r.what = url;
+  r.sink = [&](const char* d, size_t n) { return sys::write_all(f.get(), {d, n}); };
+  auto resp = TRY(context(http.perform(r), "ADD " + url));
+  if (resp.status != 200) return fail(Errc::not_found, "ADD {}: HTTP status {}", url, resp.status);
+  Item it;
+  it.src = TRY(sys::open_at(dir.fd(), "download", O_PATH | O_CLOEXEC));
+  it.dest = clean_path(many ? spec.dest + "/" + name : spec.dest);
+  items.push_back(std::move(it));
   return {};
 }
 

@@ -233,9 +233,33 @@ CMD ["sh", "-c", "echo $E"]'
   run_berth run --rm added cat /unpacked/dir/f /p
   assert "$output" == "in-archive
 plain"
-  printf 'FROM bbtest\nADD https://127.0.0.1:1/x /x\n' > $c/Containerfile
+  printf 'FROM bbtest\nCOPY http://127.0.0.1:1/x /x\n' > $c/Containerfile
   run_berth 125 build $c
-  assert "${lines[-1]}" =~ "ADD of a URL is not supported yet"
+  assert "${lines[-1]}" =~ "source can't be a URL for COPY"
+}
+
+@test "build: ADD of a URL fetches it (a server on 127.0.0.1 in a network namespace of the test's own)" {
+  skip_if_rootless "the test's network namespace needs root"
+  command -v python3 >/dev/null || skip "no python3 for the HTTP server"
+  local c=$(ctx) www=$BATS_TEST_TMPDIR/www
+  mkdir -p $www
+  echo fetched > $www/file.txt
+  printf 'FROM bbtest\nADD http://127.0.0.1:8765/file.txt /dl/\nADD http://127.0.0.1:8765/file.txt /named\n' > $c/Containerfile
+  run unshare --net sh -c "ip link set lo up
+    cd $www && python3 -m http.server --bind 127.0.0.1 8765 >/dev/null 2>&1 3>&- &
+    server=\$!
+    for i in \$(seq 50); do python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 8765))' 2>/dev/null && break; sleep 0.1; done
+    '$BERTH' build -q -t fetched $c; rc=\$?
+    printf 'FROM bbtest\\nADD http://127.0.0.1:8765/missing /m\\n' | '$BERTH' build -f - $c; echo rc2=\$?
+    kill \$server; exit \$rc"
+  echo "$output"
+  [ "$status" = 0 ]
+  assert "$output" =~ "ADD http://127.0.0.1:8765/missing: HTTP status 404"
+  assert "$output" =~ "rc2=125"
+  run_berth run --rm fetched sh -c 'cat /dl/file.txt /named; stat -c %a /named'
+  assert "$output" == "fetched
+fetched
+600"
 }
 
 @test "build: proxy build args reach RUN without an ARG; FROM --platform of another machine is refused" {
