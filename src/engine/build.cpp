@@ -156,9 +156,17 @@ struct Builder {
       if (!stages[j].name.empty() && stages[j].name == lower(s.base)) s.base_stage = static_cast<int>(j);
     if (s.base_stage >= 0) s.deps.insert(s.base_stage);
     for (const auto* in : s.steps) {
-      if (in->keyword != "COPY" && in->keyword != "ADD") continue;
-      for (const auto& [k, v] : in->flags) {
-        if (k != "from") continue;
+      if (in->keyword != "COPY" && in->keyword != "ADD" && in->keyword != "RUN") continue;
+      for (const auto& [k, flag] : in->flags) {
+        std::string v = flag;
+        if (k == "mount") {  // RUN --mount=...,from=NAME
+          auto at = flag.find("from=");
+          if (at == std::string::npos || (at > 0 && flag[at - 1] != ',')) continue;
+          v = flag.substr(at + 5,
+                          flag.find(',', at) == std::string::npos ? std::string::npos : flag.find(',', at) - at - 5);
+        } else if (k != "from") {
+          continue;
+        }
         int dep = stage_ref(v, i);
         if (dep == -2) return fail(Errc::usage, "{}:{}: circular dependency detected on stage: {}", fname, in->line, v);
         if (dep >= 0) s.deps.insert(dep);
@@ -736,7 +744,7 @@ Result<void> Builder::run_step(StageState& st, const cf::Instruction& in) {
     argv.push_back(script);
     shown = script;
   }
-  auto mounts = TRY(run_mounts(c, o, st, in.flags));
+  auto mounts = TRY(run_mounts(c, o, st, in.flags, [this](const std::string& v) { return from_image(v); }));
   chain(
       st, in.original + [&] {
         std::string h;

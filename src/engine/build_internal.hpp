@@ -2,6 +2,7 @@
 // (COPY and ADD) and build_run.cpp (RUN's container).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,32 +42,6 @@ struct StageState {
 
 void set_env(Json& cfg, const std::string& key, const std::string& value);
 
-// RUN --mount=type=bind|cache|tmpfs|secret and --network, as the step's container takes them.
-struct RunMounts {
-  std::vector<std::string> volumes, tmpfs;
-  std::vector<std::string> targets;  // absolute: removed from the layer when the image lacks them
-  std::string network;               // empty: the build's
-};
-Result<RunMounts> run_mounts(Context& c, const BuildOptions& o, const StageState& st,
-                             const std::vector<std::pair<std::string, std::string>>& flags);
-
-struct StepContainer {
-  std::string id;
-  int status = 0;
-};
-// RUN: a container of `base` running `argv` attached (its output on this process's stdout and
-// stderr), with the stage's user, workdir and ARGs, and the build's network, volumes and
-// capabilities. A container that failed to start is removed; one that ran is left for the
-// commit (or removed by the caller when its status is not 0).
-Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, const StageState& st, const Digest& base,
-                                         const std::vector<std::string>& argv, const RunMounts& mounts);
-// Its changes as a new image on `base` (the config of `cfg_from`), then removes it.
-// Mount targets the container's runtime made (and the image lacks) are taken out first.
-Result<Digest> commit_step_container(Context& c, const std::string& id, const StageState& st,
-                                     const std::string& created_by, const RunMounts& mounts,
-                                     const image::CommitOptions& times);
-void remove_step_container(Context& c, const std::string& id);
-
 // An image's filesystem to read: its one layer's directory, or its layers as a read-only
 // overlay in a private mount namespace of this process's; an empty directory for none.
 class ImageView {
@@ -85,6 +60,37 @@ class ImageView {
   sys::UniqueFd root_;
   bool mounted_ = false;
 };
+
+// RUN --mount=type=bind|cache|tmpfs|secret and --network, as the step's container takes them.
+struct RunMounts {
+  std::vector<std::string> volumes, tmpfs;
+  std::vector<std::string> targets;               // absolute: removed from the layer when the image lacks them
+  std::string network;                            // empty: the build's
+  std::vector<sys::UniqueFd> fds;                 // bind sources, resolved inside their root (/proc/self/fd/N)
+  std::vector<std::unique_ptr<ImageView>> views;  // the --from images they are in
+};
+// --from=NAME of a bind: an earlier stage's image, or an image (pulled as --pull says).
+using FromResolver = std::function<Result<Digest>(const std::string&)>;
+Result<RunMounts> run_mounts(Context& c, const BuildOptions& o, const StageState& st,
+                             const std::vector<std::pair<std::string, std::string>>& flags,
+                             const FromResolver& resolve_from);
+
+struct StepContainer {
+  std::string id;
+  int status = 0;
+};
+// RUN: a container of `base` running `argv` attached (its output on this process's stdout and
+// stderr), with the stage's user, workdir and ARGs, and the build's network, volumes and
+// capabilities. A container that failed to start is removed; one that ran is left for the
+// commit (or removed by the caller when its status is not 0).
+Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, const StageState& st, const Digest& base,
+                                         const std::vector<std::string>& argv, const RunMounts& mounts);
+// Its changes as a new image on `base` (the config of `cfg_from`), then removes it.
+// Mount targets the container's runtime made (and the image lacks) are taken out first.
+Result<Digest> commit_step_container(Context& c, const std::string& id, const StageState& st,
+                                     const std::string& created_by, const RunMounts& mounts,
+                                     const image::CommitOptions& times);
+void remove_step_container(Context& c, const std::string& id);
 
 // COPY and ADD, prepared: what the sources are (for the cache key) and a way to write them.
 struct CopySpec {

@@ -40,7 +40,8 @@ Result<std::string> secret_source(const BuildOptions& o, const std::string& id) 
 }
 
 // One --mount=...: what the container gets.
-Result<void> add_mount(Context& c, const BuildOptions& o, const StageState& st, const std::string& spec, RunMounts& m) {
+Result<void> add_mount(Context& c, const BuildOptions& o, const StageState& st, const std::string& spec, RunMounts& m,
+                       const FromResolver& resolve_from) {
   auto opts = options(spec);
   std::string type = opts.contains("type") ? opts["type"] : "bind";
   std::string target = opts.contains("target") ? opts["target"]
@@ -59,14 +60,28 @@ Result<void> add_mount(Context& c, const BuildOptions& o, const StageState& st, 
     TRY(sys::ensure_dir(c.store.root(), dir, 0755));
     m.volumes.push_back(c.store.paths().root + "/" + dir + ":" + target + (opts.contains("ro") ? ":ro" : ""));
   } else if (type == "bind") {
-    if (opts.contains("from")) return fail(Errc::unsupported, "RUN --mount=type=bind,from= is not supported yet");
     if (opts.contains("rw") || opts.contains("readwrite"))
       return fail(Errc::unsupported, "RUN --mount=type=bind,rw is not supported yet");
+    // the source resolves inside the context (or the --from image), never through a symlink
+    // out of it; the container binds the file descriptor
     std::string src = opts.contains("source") ? opts["source"] : opts.contains("src") ? opts["src"] : ".";
-    std::string rel = clean_path("/" + src);
-    if (src.find("..") != std::string::npos && clean_path("/" + src) == "/")
-      return fail(Errc::usage, "RUN --mount: forbidden path outside the build context: {}", src);
-    m.volumes.push_back(sys::abs_path(o.context) + rel + ":" + target + ":ro");
+    sys::UniqueFd root;
+    if (opts.contains("from")) {
+      m.views.push_back(TRY(ImageView::open(c, TRY(resolve_from(opts["from"])))));
+      root = TRY(sys::open_at(m.views.back()->root(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    } else {
+      root = TRY(sys::open_at(AT_FDCWD, sys::abs_path(o.context), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    }
+    std::string rel = clean_path("/" + src).substr(1);
+    auto fd = TRY(context(sys::open_in_root(root.get(), rel.empty() ? "." : rel, O_PATH | O_CLOEXEC),
+                          "RUN --mount source " + src));
+    // the path the descriptor resolved to (the child mounts by path, after closing berth's fds)
+    char buf[4096];
+    ssize_t n = ::readlink(fmt::format("/proc/self/fd/{}", fd.get()).c_str(), buf, sizeof buf);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return fail_errno("RUN --mount source {}", src);
+    std::string real(buf, static_cast<size_t>(n));
+    m.volumes.push_back(real + ":" + target + ":ro");
+    m.fds.push_back(std::move(fd));
   } else if (type == "secret") {
     std::string src = TRY(secret_source(o, opts["id"]));
     if (src.empty()) {
@@ -106,11 +121,12 @@ void prune_targets(Context& c, const std::string& id, const StageState& st, cons
 
 }  // namespace
 
-Result<RunMounts> run_mounts(Context& c, const BuildOptions& o, const StageState& st, const Flags& flags) {
+Result<RunMounts> run_mounts(Context& c, const BuildOptions& o, const StageState& st, const Flags& flags,
+                             const FromResolver& resolve_from) {
   RunMounts m;
   for (const auto& [k, v] : flags) {
     if (k == "mount") {
-      TRY(add_mount(c, o, st, v, m));
+      TRY(add_mount(c, o, st, v, m, resolve_from));
     } else if (k == "network") {
       if (v != "none" && v != "host" && v != "default")
         return fail(Errc::usage, "RUN --network={}: none, host or default", v);

@@ -170,9 +170,9 @@ built"
   rm $c/Containerfile
   run_berth 125 build $c
   assert "$output" =~ "^Error: no Containerfile or Dockerfile specified or found in context directory"
-  printf 'FROM bbtest\nRUN --mount=type=bind,from=x,target=/x true\n' > $c/Containerfile
+  printf 'FROM bbtest\nRUN --mount=type=bind,rw,target=/x true\n' > $c/Containerfile
   run_berth 125 build $c
-  assert "${lines[-1]}" =~ "RUN --mount=type=bind,from= is not supported yet"
+  assert "${lines[-1]}" =~ "RUN --mount=type=bind,rw is not supported yet"
   printf 'FROM bbtest\nRUN --mount=type=weird,target=/x true\n' > $c/Containerfile
   run_berth 125 build $c
   assert "${lines[-1]}" =~ "unknown type \"weird\""
@@ -416,4 +416,23 @@ ran"
   run_berth run --rm squashed cat /both
   assert "$output" == "trig
 ran"
+}
+
+@test "build: RUN --mount=type=bind from a stage; a bind source is resolved inside its root, never through a symlink out" {
+  local c=$(ctx)
+  ln -s /etc/shadow $c/escape
+  mkdir -p $c/etc
+  echo inside-context > $c/etc/shadow
+  cat > $c/Containerfile <<'EOF'
+FROM bbtest AS data
+RUN mkdir /d && echo from-stage > /d/file && ln -s /etc/hostname /d/host-link
+FROM bbtest
+RUN --mount=type=bind,from=data,source=/d,target=/mnt cat /mnt/file > /got && readlink /mnt/host-link >> /got
+RUN --mount=type=bind,source=escape,target=/e cat /e > /escape-read
+EOF
+  run_berth build -q -t bindfrom $c
+  run_berth run --rm bindfrom cat /got /escape-read
+  assert "$output" == "from-stage
+/etc/hostname
+inside-context" "the context's symlink to /etc/shadow led to the context's own etc/shadow"
 }
