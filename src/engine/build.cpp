@@ -564,7 +564,6 @@ struct Builder {
   Result<void> apply_arg(StageState& st, const cf::Instruction& in);
   Result<void> run_step(StageState& st, const cf::Instruction& in);
   Result<void> copy_step(StageState& st, const cf::Instruction& in, const cf::Lookup& vars);
-  Result<void> commit_dir(StageState& st, const std::string& dir, const std::string& created_by);
   Result<Digest> from_image(const std::string& v);
 };
 
@@ -799,10 +798,14 @@ Result<void> Builder::copy_step(StageState& st, const cf::Instruction& in, const
   chain(st, in.keyword + flags + " " + job.digest() + " " + spec.dest);
   if (TRY(from_cache(st))) return {};
   TRY(flush_before_step(st));
-  auto dir = TRY(c.store.temp("build"));
-  TRY(job.write(dir.fd()));
-  return commit_dir(st, fmt::format("{}/tmp/{}", c.store.paths().root, dir.name()),
-                    fmt::format("/bin/sh -c #(nop) {}{} {} in {}", in.keyword, flags, job.digest(), spec.dest));
+  image::CommitOptions co = commit_options();
+  co.created_by = fmt::format("/bin/sh -c #(nop) {}{} {} in {}", in.keyword, flags, job.digest(), spec.dest);
+  auto img = TRY(image::commit_layer_from(
+      c.store, st.cfg, st.layers, [&](int fd, std::uint64_t* bytes) { return job.write_tar(fd, bytes); }, co));
+  cache_put(st.key, img.id);
+  TRY(load_image_state(st, img.id));
+  arrow(img.id, false);
+  return {};
 }
 
 Result<Digest> Builder::from_image(const std::string& v) {
@@ -818,17 +821,6 @@ Result<Digest> Builder::from_image(const std::string& v) {
   pr.quiet = o.quiet;
   auto what = TRY(ensure_image(c, v, policy, pr));
   return TRY(resolve_image(c.store, TRY(c.store.names()), what)).id;
-}
-
-Result<void> Builder::commit_dir(StageState& st, const std::string& dir, const std::string& created_by) {
-  image::CommitOptions co = commit_options();
-  co.created_by = created_by;
-  co.overlay_prefix = "none.";  // a plain directory: nothing in it is overlay's
-  auto img = TRY(image::commit_layers(c.store, st.cfg, st.layers, dir, co));
-  cache_put(st.key, img.id);
-  TRY(load_image_state(st, img.id));
-  arrow(img.id, false);
-  return {};
 }
 
 Result<BuildResult> build_image(Context& c, const BuildOptions& o, std::FILE* out) {

@@ -10,10 +10,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
+#include <set>
 
 #include "berth/core/digest.hpp"
 #include "berth/core/path.hpp"
 #include "berth/core/strings.hpp"
+#include "berth/image/commit.hpp"
 #include "berth/image/load.hpp"
 #include "berth/image/unpack.hpp"
 #include "berth/registry/http.hpp"
@@ -133,8 +136,7 @@ struct CopyJob::Impl {
   std::vector<Item> items;
   uid_t uid = 0;
   gid_t gid = 0;
-  uid_t euid = ::geteuid();  // what new files get anyway: no chown for those
-  gid_t egid = ::getegid();
+  long long mtime_override = -1;  // --timestamp
   std::optional<mode_t> chmod;
   std::string digest;
   std::string xattr_prefix;
@@ -150,10 +152,10 @@ struct CopyJob::Impl {
   Result<void> owner(const std::string& chown);
   void hash_tree(Sha256& h, Node n, const std::string& rel, const std::string& shown) const;
   Result<std::string> resolve_dest(const std::string& path) const;
-  Result<sys::UniqueFd> make_parents(int dir_fd, const std::string& path) const;
-  Result<void> copy_tree(Node src, const std::string& rel, int dst_dir, const std::string& name, bool as_content) const;
-  Result<void> copy_file(Node src, const struct stat& st, int dst_dir, const std::string& name) const;
-  void finish(int fd, const struct stat& st) const;
+  image::LayerTarWriter::Meta meta(const struct stat& st, bool keep_mode) const;
+  Result<void> tar_parents(image::LayerTarWriter& w, const std::string& path, std::set<std::string>& done) const;
+  Result<void> tar_tree(image::LayerTarWriter& w, Node src, const std::string& rel, const std::string& name,
+                        bool as_content) const;
 };
 
 CopyJob::CopyJob(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -167,6 +169,7 @@ Result<CopyJob> CopyJob::prepare(Context& c, const BuildOptions& o, const cf::Ig
   impl->cur = TRY(ImageView::open(c, st.image));
   impl->xattr_prefix = c.store.overlay_xattr_prefix();
   impl->ctx = &c;
+  impl->mtime_override = o.timestamp;
   impl->opts = &o;
   impl->rootless = sys::rootless();
   if (spec.from_image) {
@@ -388,133 +391,98 @@ Result<std::string> CopyJob::Impl::resolve_dest(const std::string& path) const {
   return out.empty() ? std::string("/") : out;
 }
 
-// The parents of `path` in the layer's directory, each as the image has it (mode, owner) or,
-// when the image has none, 0755 and root's.
-Result<sys::UniqueFd> CopyJob::Impl::make_parents(int dir_fd, const std::string& path) const {
-  sys::UniqueFd at(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+namespace {
+
+std::string join_rel(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
+
+}  // namespace
+
+image::LayerTarWriter::Meta CopyJob::Impl::meta(const struct stat& st, bool keep_mode) const {
+  image::LayerTarWriter::Meta m;
+  m.mode = chmod && !keep_mode ? *chmod : (st.st_mode & 07777);
+  m.uid = uid;
+  m.gid = gid;
+  m.mtime_sec = mtime_override >= 0 ? mtime_override : st.st_mtim.tv_sec;
+  m.mtime_nsec = mtime_override >= 0 ? 0 : st.st_mtim.tv_nsec;
+  return m;
+}
+
+// The parents of `path` (absolute, resolved) as directory entries, each once, as the image has
+// it (mode, owner, time) or, when the image has none, 0755, root's and now.
+Result<void> CopyJob::Impl::tar_parents(image::LayerTarWriter& w, const std::string& path,
+                                        std::set<std::string>& done) const {
   std::string sofar;
   auto parts = split(path, '/');
   for (size_t i = 0; i + 1 < parts.size(); i++) {
-    if (parts[i].empty()) continue;
-    sofar += (sofar.empty() ? "" : "/") + parts[i];
+    if (parts[i].empty() || parts[i] == ".") continue;
+    sofar = join_rel(sofar, parts[i]);
+    if (!done.insert(sofar).second) continue;
     struct stat img {};
-    bool known = ::fstatat(cur->root(), sofar.c_str(), &img, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(img.st_mode);
-    if (::mkdirat(at.get(), parts[i].c_str(), known ? (img.st_mode & 07777) : 0755) == 0) {
-      (void)::fchownat(at.get(), parts[i].c_str(), known ? img.st_uid : 0, known ? img.st_gid : 0, AT_SYMLINK_NOFOLLOW);
-      if (known) (void)::fchmodat(at.get(), parts[i].c_str(), img.st_mode & 07777, 0);
-    } else if (errno != EEXIST) {
-      return fail_errno("mkdir {}", sofar);
+    image::LayerTarWriter::Meta m;
+    if (::fstatat(cur->root(), sofar.c_str(), &img, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(img.st_mode)) {
+      m = {img.st_mode & 07777, img.st_uid, img.st_gid, img.st_mtim.tv_sec, img.st_mtim.tv_nsec};
+    } else {
+      m = {0755, 0, 0, static_cast<long long>(std::time(nullptr)), 0};
     }
-    sys::UniqueFd next(::openat(at.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!next) return fail_errno("open {}", sofar);
-    at = std::move(next);
+    if (mtime_override >= 0) m.mtime_sec = mtime_override, m.mtime_nsec = 0;
+    TRY(w.dir(sofar, m));
   }
-  return at;
-}
-
-void CopyJob::Impl::finish(int fd, const struct stat& st) const {
-  if (uid != euid || gid != egid) (void)::fchown(fd, uid, gid);
-  if (chmod || (st.st_mode & 07000)) (void)::fchmod(fd, chmod ? *chmod : (st.st_mode & 07777));  // after chown
-  timespec t[2] = {st.st_atim, st.st_mtim};
-  (void)::futimens(fd, t);
-}
-
-// Berth's umask is 0: a new file gets its mode from open() itself.
-Result<void> CopyJob::Impl::copy_file(Node src, const struct stat& st, int dst_dir, const std::string& name) const {
-  sys::UniqueFd in(open_node(src, O_RDONLY));
-  if (!in) return fail_errno("open {}", name);
-  mode_t mode = chmod ? *chmod : (st.st_mode & 0777);
-  int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
-  sys::UniqueFd out(::openat(dst_dir, name.c_str(), flags, mode));
-  if (!out && errno == ELOOP) {  // an earlier item's symlink there: replaced
-    (void)::unlinkat(dst_dir, name.c_str(), 0);
-    out.reset(::openat(dst_dir, name.c_str(), flags, mode));
-  }
-  if (!out) return fail_errno("create {}", name);
-  off_t left = st.st_size;
-  while (left > 0) {
-    ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
-    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {  // plain read/write
-      char buf[1 << 16];
-      ssize_t r;
-      while ((r = ::read(in.get(), buf, sizeof buf)) > 0) TRY(sys::write_all(out.get(), {buf, size_t(r)}));
-      break;
-    }
-    if (n < 0) return fail_errno("copy {}", name);
-    if (n == 0) break;
-    left -= n;
-  }
-  finish(out.get(), st);
   return {};
 }
 
-// Copies the tree at `src` to dst_dir/name (with `as_content`, its entries go into dst_dir).
-Result<void> CopyJob::Impl::copy_tree(Node src, const std::string& rel, int dst_dir, const std::string& name,
-                                      bool as_content) const {
+// The tree at `src` as entries named `name` and below (with `as_content`, only what is below).
+Result<void> CopyJob::Impl::tar_tree(image::LayerTarWriter& w, Node src, const std::string& rel,
+                                     const std::string& name, bool as_content) const {
   struct stat st {};
   if (stat_node(src, &st) != 0) return fail_errno("stat {}", rel);
-  if (S_ISREG(st.st_mode)) return copy_file(src, st, dst_dir, name);
+  if (S_ISREG(st.st_mode)) {
+    sys::UniqueFd in(open_node(src, O_RDONLY));
+    if (!in) return fail_errno("open {}", rel);
+    return w.file(name, meta(st, false), in.get(), st.st_size);
+  }
   if (S_ISLNK(st.st_mode)) {
     char buf[4096];
-    ssize_t n = ::readlinkat(src.dir, src.name, buf, sizeof buf - 1);
+    ssize_t n = ::readlinkat(src.dir, src.name, buf, sizeof buf);
     if (n < 0) return fail_errno("readlink {}", rel);
-    buf[n] = 0;
-    (void)::unlinkat(dst_dir, name.c_str(), 0);
-    if (::symlinkat(buf, dst_dir, name.c_str()) != 0) return fail_errno("symlink {}", name);
-    if (uid != euid || gid != egid) (void)::fchownat(dst_dir, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
-    return {};
+    return w.symlink(name, meta(st, true), std::string(buf, static_cast<size_t>(n)));
   }
   if (!S_ISDIR(st.st_mode)) return {};  // fifos, sockets and devices stay behind, as BuildKit's
-  sys::UniqueFd dir;
-  if (as_content) {
-    dir.reset(::fcntl(dst_dir, F_DUPFD_CLOEXEC, 0));
-  } else {
-    if (::mkdirat(dst_dir, name.c_str(), 0700) != 0 && errno != EEXIST) return fail_errno("mkdir {}", name);
-    dir.reset(::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!dir) return fail_errno("open {}", name);
-  }
-  sys::UniqueFd src_dir(open_node(src, O_RDONLY | O_DIRECTORY));
-  if (!src_dir) return fail_errno("open {}", rel);
-  for (const auto& n : TRY(sys::list_dir(src_dir.get(), "."))) {
+  if (!as_content) TRY(w.dir(name, meta(st, false)));
+  sys::UniqueFd dir(open_node(src, O_RDONLY | O_DIRECTORY));
+  if (!dir) return fail_errno("open {}", rel);
+  auto names = TRY(sys::list_dir(dir.get(), "."));
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
     std::string r = rel.empty() ? n : rel + "/" + n;
-    if (!skipped(r)) TRY(copy_tree(Node{src_dir.get(), n.c_str()}, r, dir.get(), n, false));
-  }
-  if (!as_content) {
-    (void)::fchmod(dir.get(), chmod ? *chmod : (st.st_mode & 07777));
-    finish(dir.get(), st);
+    if (!skipped(r)) TRY(tar_tree(w, Node{dir.get(), n.c_str()}, r, join_rel(name, n), false));
   }
   return {};
 }
 
-Result<void> CopyJob::write(int dir_fd) const {
+Result<void> CopyJob::write_tar(int out_fd, std::uint64_t* file_bytes) const {
   const Impl& m = *impl_;
+  auto w = TRY(image::LayerTarWriter::open(out_fd));
+  std::set<std::string> dirs;
   for (const auto& it : m.items) {
     std::string dest = TRY(m.resolve_dest(it.dest == "/" ? "/." : it.dest));
     bool into_dir = it.dir || it.extract;
-    std::string leaf = base_name(dest);
-    auto parent = TRY(m.make_parents(dir_fd, into_dir ? dest + "/." : dest));
+    TRY(m.tar_parents(*w, into_dir ? dest + "/." : dest, dirs));
+    std::string target = dest == "/" ? "" : dest.substr(1);
     if (!it.src) {  // a heredoc
-      (void)::unlinkat(parent.get(), leaf.c_str(), 0);
-      sys::UniqueFd out(
-          ::openat(parent.get(), leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-      if (!out) return fail_errno("create {}", dest);
-      TRY(sys::write_all(out.get(), it.content));
-      (void)::fchown(out.get(), m.uid, m.gid);
-      if (m.chmod) (void)::fchmod(out.get(), *m.chmod);
-      continue;
-    }
-    if (it.extract) {
-      sys::UniqueFd in(::open(fmt::format("/proc/self/fd/{}", it.src.get()).c_str(), O_RDONLY | O_CLOEXEC));
+      struct stat st {};
+      st.st_mode = 0644;
+      st.st_mtim.tv_sec = std::time(nullptr);
+      TRY(w->data(target, m.meta(st, false), it.content));
+    } else if (it.extract) {
+      sys::UniqueFd in(open_node(Node{it.src.get(), ""}, O_RDONLY));
       if (!in) return fail_errno("open {}", it.rel);
-      image::UnpackOptions uo;
-      uo.xattr_prefix = m.xattr_prefix;
-      uo.rootless = m.rootless;
-      uo.whiteouts = false;
-      TRY(context(image::unpack_tar_fd(in.get(), parent.get(), uo), "ADD " + it.rel));
-      continue;
+      TRY(context(w->append_archive(in.get(), target), "ADD " + it.rel));
+    } else {
+      TRY(m.tar_tree(*w, Node{it.src.get(), ""}, it.rel, target, it.dir));
     }
-    TRY(m.copy_tree(Node{it.src.get(), ""}, it.rel, parent.get(), leaf, it.dir));
   }
+  TRY(w->finish());
+  *file_bytes = w->file_bytes();
   return {};
 }
 

@@ -110,7 +110,8 @@ class CopyJob {
   CopyJob(CopyJob&&) noexcept;
   ~CopyJob();
   const std::string& digest() const;
-  Result<void> write(int dir_fd) const;
+  // The new layer as a tar on `out_fd`, streamed from the sources (no copy on disk).
+  Result<void> write_tar(int out_fd, std::uint64_t* file_bytes) const;
 
  private:
   struct Impl;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <memory>
 
@@ -272,6 +273,28 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
 
 Result<LoadedImage> commit_layers(const store::Store& s, Json cfg, const std::vector<ChainId>& base_layers,
                                   const std::string& upper, const CommitOptions& o) {
+  if (upper.empty()) return commit_layer_from(s, std::move(cfg), base_layers, nullptr, o);
+  // The tar streams through a pipe into a blob file and its sha256, in one pass; the layer's
+  // diff/ is unpacked from the blob when the image is first used (ensure_unpacked): commit
+  // creates no inode per file, so it costs about what tar -c of the upper dir costs.
+  TreeTarOptions to;
+  to.overlay_prefix = o.squash                   ? ""
+                      : o.overlay_prefix.empty() ? s.overlay_xattr_prefix()
+                                                 : o.overlay_prefix;  // a merged view has no whiteouts
+  to.uid_map = o.uid_map;
+  to.gid_map = o.gid_map;
+  to.mtime = o.mtime;
+  return commit_layer_from(
+      s, std::move(cfg), base_layers,
+      [&](int out, std::uint64_t* file_bytes) {
+        to.file_bytes = file_bytes;
+        return write_tree_tar(upper, out, to);
+      },
+      o);
+}
+
+Result<LoadedImage> commit_layer_from(const store::Store& s, Json cfg, const std::vector<ChainId>& base_layers,
+                                      const LayerProducer& produce, const CommitOptions& o) {
   std::vector<IngestedLayer> layers;
   for (const auto& chain : base_layers) {
     auto lr = TRY(s.layer(chain));
@@ -279,20 +302,9 @@ Result<LoadedImage> commit_layers(const store::Store& s, Json cfg, const std::ve
     l.result = LayerResult{lr.blob, lr.blob_size, lr.diff, lr.media_type, lr.size};
     layers.push_back(std::move(l));
   }
-  if (!upper.empty()) {
-    // The tar streams through a pipe into a blob file and its sha256, in one pass; the layer's
-    // diff/ is unpacked from the blob when the image is first used (ensure_unpacked): commit
-    // creates no inode per file, so it costs about what tar -c of the upper dir costs.
-    TreeTarOptions to;
-    to.overlay_prefix = o.squash                   ? ""
-                        : o.overlay_prefix.empty() ? s.overlay_xattr_prefix()
-                                                   : o.overlay_prefix;  // a merged view has no whiteouts
-    to.uid_map = o.uid_map;
-    to.gid_map = o.gid_map;
-    to.mtime = o.mtime;
+  if (produce) {
     std::uint64_t file_bytes = 0;
-    to.file_bytes = &file_bytes;
-    auto streamed = sys::through_pipe([&](int out) { return write_tree_tar(upper, out, to); },
+    auto streamed = sys::through_pipe([&](int out) { return produce(out, &file_bytes); },
                                       [&](int in) -> Result<void> {
                                         auto l = blob_to_temp(s, [in](void* b, size_t n) { return ::read(in, b, n); });
                                         if (!l) return std::unexpected(with_context(l.error(), "commit"));
@@ -309,11 +321,11 @@ Result<LoadedImage> commit_layers(const store::Store& s, Json cfg, const std::ve
   Json diff_ids = Json::array();
   for (const auto& l : layers) diff_ids.push_back(l.result.diff.d.str());
   cfg["rootfs"] = {{"type", "layers"}, {"diff_ids", diff_ids}};
-  if (!upper.empty() || !o.created_by.empty()) {
+  if (produce || !o.created_by.empty()) {
     Json hist = {{"created", now}, {"created_by", o.created_by}};
     if (!o.author.empty()) hist["author"] = o.author;
     if (!o.message.empty()) hist["comment"] = o.message;
-    if (upper.empty()) hist["empty_layer"] = true;
+    if (!produce) hist["empty_layer"] = true;
     if (!cfg.contains("history") || !cfg["history"].is_array()) cfg["history"] = Json::array();
     cfg["history"].push_back(hist);
   }
@@ -321,5 +333,104 @@ Result<LoadedImage> commit_layers(const store::Store& s, Json cfg, const std::ve
   for (const auto& l : layers) ptrs.push_back(&l);
   return commit_image(s, cfg, std::move(ptrs), o.name);
 }
+
+struct LayerTarWriter::Impl {
+  std::unique_ptr<archive, WriteDeleter> out;
+  std::uint64_t file_bytes = 0;
+};
+
+Result<std::unique_ptr<LayerTarWriter>> LayerTarWriter::open(int out_fd) {
+  auto w = std::unique_ptr<LayerTarWriter>(new LayerTarWriter);
+  w->impl_ = std::make_unique<Impl>();
+  w->impl_->out.reset(archive_write_new());
+  archive* a = w->impl_->out.get();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_set_bytes_in_last_block(a, 1);
+  if (archive_write_open_fd(a, out_fd) != ARCHIVE_OK) return std::unexpected(write_failed(a));
+  return w;
+}
+
+LayerTarWriter::~LayerTarWriter() = default;
+
+Result<void> LayerTarWriter::entry(const std::string& name, const Meta& m, unsigned type, long long size,
+                                   const std::string& link) {
+  std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+  archive_entry_set_pathname(e.get(), name.c_str());
+  archive_entry_set_filetype(e.get(), type);
+  archive_entry_set_perm(e.get(), m.mode & 07777);
+  archive_entry_set_uid(e.get(), m.uid);
+  archive_entry_set_gid(e.get(), m.gid);
+  archive_entry_set_mtime(e.get(), static_cast<time_t>(m.mtime_sec), m.mtime_nsec);
+  archive_entry_set_size(e.get(), size);
+  if (!link.empty()) archive_entry_set_symlink(e.get(), link.c_str());
+  if (archive_write_header(impl_->out.get(), e.get()) < ARCHIVE_WARN)
+    return std::unexpected(write_failed(impl_->out.get()));
+  return {};
+}
+
+Result<void> LayerTarWriter::dir(const std::string& name, const Meta& m) { return entry(name, m, AE_IFDIR, 0, ""); }
+
+Result<void> LayerTarWriter::symlink(const std::string& name, const Meta& m, const std::string& target) {
+  return entry(name, m, AE_IFLNK, 0, target);
+}
+
+Result<void> LayerTarWriter::file(const std::string& name, const Meta& m, int fd, long long size) {
+  TRY(entry(name, m, AE_IFREG, size, ""));
+  char buf[1 << 16];
+  long long left = size;
+  while (left > 0) {  // exactly `size` bytes: a file that grew meanwhile is cut, one that shrank padded
+    ssize_t n = ::read(fd, buf, static_cast<size_t>(std::min<long long>(left, sizeof buf)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail_errno("read {}", name);
+    if (n == 0) {
+      std::memset(buf, 0, sizeof buf);
+      n = static_cast<ssize_t>(std::min<long long>(left, sizeof buf));
+    }
+    if (archive_write_data(impl_->out.get(), buf, static_cast<size_t>(n)) < 0)
+      return std::unexpected(write_failed(impl_->out.get()));
+    left -= n;
+  }
+  impl_->file_bytes += static_cast<std::uint64_t>(size);
+  return {};
+}
+
+Result<void> LayerTarWriter::data(const std::string& name, const Meta& m, std::string_view bytes) {
+  TRY(entry(name, m, AE_IFREG, static_cast<long long>(bytes.size()), ""));
+  if (!bytes.empty() && archive_write_data(impl_->out.get(), bytes.data(), bytes.size()) < 0)
+    return std::unexpected(write_failed(impl_->out.get()));
+  impl_->file_bytes += bytes.size();
+  return {};
+}
+
+Result<void> LayerTarWriter::append_archive(int fd, const std::string& prefix) {
+  std::unique_ptr<archive, ReadDiskDeleter> in(archive_read_new());  // archive_read_free either way
+  archive_read_support_filter_all(in.get());
+  archive_read_support_format_tar(in.get());
+  if (archive_read_open_fd(in.get(), fd, 1 << 16) != ARCHIVE_OK)
+    return std::unexpected(archive_failure(in.get(), "open the archive", Errc::invalid_input));
+  auto under = [&](const std::string& n) { return prefix.empty() ? n : prefix + "/" + n; };
+  archive_entry* e = nullptr;
+  while (true) {
+    int r = archive_read_next_header(in.get(), &e);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) return std::unexpected(archive_failure(in.get(), "read the archive", Errc::invalid_input));
+    std::string name = TRY(clean_member_path(archive_entry_pathname(e)));
+    if (name == ".") continue;
+    archive_entry_set_pathname(e, under(name).c_str());
+    if (const char* h = archive_entry_hardlink(e))
+      archive_entry_set_hardlink(e, under(TRY(clean_member_path(h))).c_str());
+    bool data = archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 && !archive_entry_hardlink(e);
+    TRY(write_entry(impl_->out.get(), in.get(), e, data));
+    if (data) impl_->file_bytes += static_cast<std::uint64_t>(archive_entry_size(e));
+  }
+  return {};
+}
+
+Result<void> LayerTarWriter::finish() {
+  if (archive_write_close(impl_->out.get()) != ARCHIVE_OK) return std::unexpected(write_failed(impl_->out.get()));
+  return {};
+}
+
+std::uint64_t LayerTarWriter::file_bytes() const { return impl_->file_bytes; }
 
 }  // namespace berth::image

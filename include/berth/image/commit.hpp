@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -75,5 +77,40 @@ Result<LoadedImage> commit_upper(const store::Store& s, const Digest& base_image
 // when both are empty.
 Result<LoadedImage> commit_layers(const store::Store& s, Json cfg, const std::vector<ChainId>& base_layers,
                                   const std::string& upper, const CommitOptions& o);
+
+// The same with the new layer's tar written by `produce` on `out_fd` (it sets *file_bytes, the
+// regular files' bytes); none without a producer.
+using LayerProducer = std::function<Result<void>(int out_fd, std::uint64_t* file_bytes)>;
+Result<LoadedImage> commit_layer_from(const store::Store& s, Json cfg, const std::vector<ChainId>& base_layers,
+                                      const LayerProducer& produce, const CommitOptions& o);
+
+// A layer tar written entry by entry, as berth's layers are (pax): build's COPY streams its
+// sources into one without a copy on disk.
+class LayerTarWriter {
+ public:
+  struct Meta {
+    unsigned mode = 0644;
+    unsigned uid = 0, gid = 0;
+    long long mtime_sec = 0;
+    long mtime_nsec = 0;
+  };
+  static Result<std::unique_ptr<LayerTarWriter>> open(int out_fd);
+  ~LayerTarWriter();
+  Result<void> dir(const std::string& name, const Meta& m);
+  Result<void> symlink(const std::string& name, const Meta& m, const std::string& target);
+  Result<void> file(const std::string& name, const Meta& m, int fd, long long size);  // `size` bytes of fd
+  Result<void> data(const std::string& name, const Meta& m, std::string_view bytes);
+  // Every entry of the tar archive (plain or compressed) on `fd`, under `prefix`, as it is
+  // (owners, modes, times); names that leave the prefix are refused.
+  Result<void> append_archive(int fd, const std::string& prefix);
+  Result<void> finish();
+  std::uint64_t file_bytes() const;
+
+ private:
+  LayerTarWriter() = default;
+  Result<void> entry(const std::string& name, const Meta& m, unsigned type, long long size, const std::string& link);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace berth::image
