@@ -37,18 +37,23 @@ namespace {
 
 constexpr size_t kMaxConfig = 16 << 20;
 
+// The file the user named (its error if it cannot be read), else the first of `defaults` that
+// exists: its text and path; nothing when none does.
+Result<std::optional<std::pair<std::string, std::string>>> read_first(const std::string& given,
+                                                                      const std::vector<std::string>& defaults,
+                                                                      std::string_view what) {
+  for (const auto& p : given.empty() ? defaults : std::vector<std::string>{given}) {
+    auto text = sys::read_host_file(p, 16 << 20);
+    if (text) return std::pair{*text, p};
+    if (!given.empty()) return std::unexpected(with_context(text.error(), what));
+  }
+  return std::nullopt;
+}
+
 Result<std::pair<std::string, std::string>> read_containerfile(const BuildOptions& o) {
   if (o.file == "-") return std::pair{TRY(sys::read_all(0, 16 << 20)), std::string("Containerfile")};
-  std::vector<std::string> tries;
-  if (!o.file.empty())
-    tries.push_back(o.file);
-  else
-    tries = {o.context + "/Containerfile", o.context + "/Dockerfile"};
-  for (const auto& p : tries) {
-    auto text = sys::read_host_file(p, 16 << 20);
-    if (text) return std::pair{*text, p.substr(p.rfind('/') + 1)};
-    if (!o.file.empty()) return std::unexpected(with_context(text.error(), "the Containerfile"));
-  }
+  auto found = TRY(read_first(o.file, {o.context + "/Containerfile", o.context + "/Dockerfile"}, "the Containerfile"));
+  if (found) return std::pair{found->first, found->second.substr(found->second.rfind('/') + 1)};
   return fail(Errc::usage,
               "no Containerfile or Dockerfile specified or found in context directory, {}: no such file or directory",
               sys::abs_path(o.context));
@@ -313,19 +318,9 @@ struct Builder {
   }
 
   Result<void> load_ignore() {
-    std::vector<std::string> tries;
-    if (!o.ignorefile.empty())
-      tries.push_back(o.ignorefile);
-    else
-      tries = {o.context + "/.containerignore", o.context + "/.dockerignore"};
-    for (const auto& p : tries) {
-      auto text = sys::read_host_file(p, 1 << 20);
-      if (text) {
-        ignore = cf::IgnoreRules::parse(*text);
-        return {};
-      }
-      if (!o.ignorefile.empty()) return std::unexpected(with_context(text.error(), "--ignorefile"));
-    }
+    auto found =
+        TRY(read_first(o.ignorefile, {o.context + "/.containerignore", o.context + "/.dockerignore"}, "--ignorefile"));
+    if (found) ignore = cf::IgnoreRules::parse(found->first);
     return {};
   }
 
