@@ -93,14 +93,14 @@ last_log() {
   run_berth 1 healthcheck run $CNAME
   assert "$(health Status)" == "starting"
   assert "$(health FailingStreak)" == "0" "within the start period nothing counts"
-  run_berth run -d --name $CNAME-2 --health-cmd 'sleep 30' --health-timeout 1s --health-interval disable $IMAGE sleep 1000
+  run_berth run -d --name $CNAME-2 --health-cmd 'sleep 29.71' --health-timeout 1s --health-interval disable $IMAGE sleep 1000
   SECONDS=0
   run_berth 1 healthcheck run $CNAME-2
   assert "$SECONDS" -le 5 "the check was killed after its timeout, not after 30 s"
   out=$("$BERTH" inspect --format '{{json .State.Health.Log}}' $CNAME-2)
   assert "$out" =~ '"ExitCode":-1' "a timed-out check reports -1"
   assert "$out" =~ "exceeded timeout of 1s"
-  assert "$(pgrep -f 'sleep 30' || true)" == "" "the slow check is gone"
+  assert "$(pgrep -fx 'sleep 29.71' || true)" == "" "the slow check is gone"
 }
 
 @test "--health-max-log-count and --health-max-log-size bound what is kept" {

@@ -206,7 +206,7 @@ CMD ["sh", "-c", "echo $E"]'
 
 @test "build: kill -9 in the middle leaves a store the next build uses" {
   local c=$(ctx)
-  printf 'FROM bbtest\nRUN sleep 30\n' > $c/Containerfile
+  printf 'FROM bbtest\nRUN sleep 31.37\n' > $c/Containerfile
   "$BERTH" build -t killed $c > $BATS_TEST_TMPDIR/out 2>&1 &
   local pid=$!
   local i
@@ -214,7 +214,7 @@ CMD ["sh", "-c", "echo $E"]'
   sleep 0.5
   kill -9 $pid
   wait $pid || true
-  pkill -9 -f "sleep 30" || true
+  pkill -9 -fx 'sleep 31.37' || true
   printf 'FROM bbtest\nRUN echo after > /after\n' > $c/Containerfile
   run_berth build -q -t killed $c
   run_berth run --rm killed cat /after
