@@ -375,13 +375,7 @@ struct Builder {
     } else if (lower(def.base) == "scratch") {
       st.cfg = scratch_config();
     } else {
-      auto policy = TRY(parse_pull_policy(o.pull));
-      PullRequest pr = o.pull_base;
-      pr.quiet = o.quiet;
-      auto what = TRY(ensure_image(c, def.base, policy, pr));
-      auto img = TRY(resolve_image(c.store, TRY(c.store.names()), what));
-      st.image = img.id;
-      TRY(load_image_state(st, img.id));
+      TRY(load_image_state(st, TRY(image_of(def.base))));
     }
     st.key = Digest::of("FROM " + (st.image ? st.image->str() : std::string("scratch"))).hex();
     // ARG defaults visible in every stage (BuildKit's): the platform
@@ -559,58 +553,9 @@ struct Builder {
   Result<void> apply_arg(StageState& st, const cf::Instruction& in);
   Result<void> run_step(StageState& st, const cf::Instruction& in);
   Result<void> copy_step(StageState& st, const cf::Instruction& in, const cf::Lookup& vars);
-  Result<Digest> from_image(const std::string& v);
+  Result<Digest> from_image(const std::string& v);  // a stage's image, else image_of
+  Result<Digest> image_of(const std::string& ref);  // pulled as --pull says
 };
-
-std::optional<std::string> StageState::lookup(std::string_view k) const {
-  for (const auto& e : env())
-    if (e.size() > k.size() && e.compare(0, k.size(), k) == 0 && e[k.size()] == '=') return e.substr(k.size() + 1);
-  if (auto it = args.find(std::string(k)); it != args.end()) return it->second;
-  return std::nullopt;
-}
-
-std::vector<std::string> StageState::env() const {
-  std::vector<std::string> out;
-  if (cfg.contains("config") && cfg["config"].is_object() && cfg["config"].contains("Env") &&
-      cfg["config"]["Env"].is_array())
-    for (const auto& e : cfg["config"]["Env"])
-      if (e.is_string()) out.push_back(e.get<std::string>());
-  return out;
-}
-
-std::vector<std::string> StageState::run_env() const {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : args)
-    if (v && !lookup_env_only(k)) out.push_back(k + "=" + *v);
-  return out;
-}
-
-bool StageState::lookup_env_only(const std::string& k) const {
-  for (const auto& e : env())
-    if (e.size() > k.size() && e.compare(0, k.size(), k) == 0 && e[k.size()] == '=') return true;
-  return false;
-}
-
-std::string StageState::workdir() const {
-  if (cfg.contains("config") && cfg["config"].is_object() && cfg["config"].contains("WorkingDir") &&
-      cfg["config"]["WorkingDir"].is_string() && !cfg["config"]["WorkingDir"].get<std::string>().empty())
-    return cfg["config"]["WorkingDir"].get<std::string>();
-  return "/";
-}
-
-void set_env(Json& cfg, const std::string& key, const std::string& value) {
-  Json& c = cfg["config"];
-  if (!c.is_object()) c = Json::object();
-  Json& env = c["Env"];
-  if (!env.is_array()) env = Json::array();
-  std::string entry = key + "=" + value;
-  for (auto& e : env)
-    if (e.is_string() && e.get<std::string>().starts_with(key + "=")) {
-      e = entry;
-      return;
-    }
-  env.push_back(entry);
-}
 
 namespace {
 
@@ -804,17 +749,19 @@ Result<void> Builder::copy_step(StageState& st, const cf::Instruction& in, const
 }
 
 Result<Digest> Builder::from_image(const std::string& v) {
-  std::string l = lower(v);
-  bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-  for (size_t j = 0; j < stages.size(); j++)
-    if ((!stages[j].name.empty() && stages[j].name == l) || (digits && std::stoul(v) == j)) {
-      if (!done[j] || !done[j]->image) return fail(Errc::usage, "--from={}: the stage has not been built", v);
-      return *done[j]->image;
-    }
+  if (int j = stage_ref(v, stages.size()); j >= 0) {
+    const auto& st = done[static_cast<size_t>(j)];
+    if (!st || !st->image) return fail(Errc::usage, "--from={}: the stage has not been built", v);
+    return *st->image;
+  }
+  return image_of(v);
+}
+
+Result<Digest> Builder::image_of(const std::string& ref) {
   auto policy = TRY(parse_pull_policy(o.pull));
   PullRequest pr = o.pull_base;
   pr.quiet = o.quiet;
-  auto what = TRY(ensure_image(c, v, policy, pr));
+  auto what = TRY(ensure_image(c, ref, policy, pr));
   return TRY(resolve_image(c.store, TRY(c.store.names()), what)).id;
 }
 

@@ -81,7 +81,6 @@ Result<void> add_mount(Context& c, const BuildOptions& o, const StageState& st, 
     if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return fail_errno("RUN --mount source {}", src);
     std::string real(buf, static_cast<size_t>(n));
     m.volumes.push_back(real + ":" + target + ":ro");
-    m.fds.push_back(std::move(fd));
   } else if (type == "secret") {
     std::string src = TRY(secret_source(o, opts["id"]));
     if (src.empty()) {
