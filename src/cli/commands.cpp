@@ -124,6 +124,7 @@ void register_commands(CLI::App& app, CommandTable& r) {
   change_commands(app, r);
   registry_commands(app, r);
   systemd_commands(app, r);
+  network_commands(app, r);
 }
 
 }  // namespace berth::cli

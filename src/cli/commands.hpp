@@ -107,7 +107,9 @@ void add_mount(CommandTable& r, CLI::App* sub);
 void add_unmount(CommandTable& r, CLI::App* sub);  // mount.cpp
 void add_container_prune(CommandTable& r, CLI::App* sub);
 void add_prune(CommandTable& r, CLI::App* sub);               // prune.cpp
-void add_ps(CommandTable& r, CLI::App* sub);                  // ps.cpp
+void add_ps(CommandTable& r, CLI::App* sub);
+void add_port(CommandTable& r, CLI::App* sub);                // network.cpp
+void network_commands(CLI::App& app, CommandTable& r);        // network.cpp                  // ps.cpp
 void add_push(CommandTable& r, CLI::App* sub);                // push.cpp
 void add_rename(CommandTable& r, CLI::App* sub);              // rename.cpp
 void add_restart(CommandTable& r, CLI::App* sub);             // restart.cpp

@@ -32,7 +32,21 @@ void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("--stop-signal", o.stop_signal, "Signal to stop the container (default SIGTERM)");
   sub->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container when stopping");
   sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
-  sub->add_option("--network,--net", o.network, "Network mode: none, host or private");
+  sub->add_option("--network,--net", o.network,
+                  "Network mode: private (loopback only), none, host, bridge, or network names (NET[,NET...])");
+  sub->add_option("-p,--publish", o.publish, "Publish a container's port to the host ([IP:][HOST:]CTR[/PROTO])")
+      ->allow_extra_args(false);
+  sub->add_flag("-P,--publish-all", o.publish_all, "Publish all exposed ports to random ports on the host");
+  sub->add_option("--expose", o.expose, "Expose a port or a range of ports")->allow_extra_args(false);
+  sub->add_option("--ip", o.ip, "Specify a static IPv4 address for the container");
+  sub->add_option("--mac-address", o.mac, "Container MAC address (e.g. 92:d0:c6:0a:29:33)");
+  sub->add_option("--network-alias", o.aliases, "Add a network-scoped alias for the container")
+      ->allow_extra_args(false);
+  sub->add_option("--dns", o.dns, "Set custom DNS servers")->allow_extra_args(false);
+  sub->add_option("--dns-search", o.dns_search, "Set custom DNS search domains")->allow_extra_args(false);
+  sub->add_option("--dns-option", o.dns_option, "Set custom DNS options")->allow_extra_args(false);
+  sub->add_option("--add-host", o.add_host, "Add a custom host-to-IP mapping (host:ip)")->allow_extra_args(false);
+  sub->add_flag("--no-hosts", o.no_hosts, "Do not create /etc/hosts within the container");
   sub->add_option("--sdnotify", o.sdnotify, "Control sd-notify behavior (conmon, container, ignore)");
   sub->add_option("--log-driver", o.log_driver,
                   "Logging driver for the container (k8s-file, journald, none, passthrough)");

@@ -14,6 +14,7 @@
 #include "berth/core/strings.hpp"
 #include "berth/engine/events.hpp"
 #include "berth/engine/resolve.hpp"
+#include "berth/engine/network.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/engine/spec.hpp"
 #include "berth/image/load.hpp"
@@ -163,9 +164,6 @@ Result<void> validate(const RunOptions& o) {
     if (all_digits(g) && !parse_id(g))
       return fail(Errc::usage, "invalid group \"{}\": ids must be between 0 and {}", g, kMaxId);
   if (!o.name.empty()) TRY(store::check_container_name(o.name));
-  if (o.network != "private" && o.network != "none" && o.network != "bridge" && o.network != "host" &&
-      !o.network.empty())
-    return fail(Errc::usage, "unsupported network \"{}\": use none, host or private", o.network);
   TRY(capabilities(o.cap_add, o.cap_drop));
   runtime::Spec scratch;
   TRY(apply_security_opts(o.security_opt, scratch));
@@ -229,7 +227,7 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   // keep-id: the process runs as the user, as podman's
   if (c.userns != "auto" && !c.userns.starts_with("auto:"))  // auto's maps come with the image, later
     if (auto maps = TRY(container_idmaps(c)); maps && c.user.empty() && maps->keep_id) c.user = maps->default_user;
-  c.network = o.network.empty() ? "private" : o.network;
+  TRY(detail::network_flags(o, c));
   c.sdnotify = o.sdnotify;
   c.restart = o.restart.empty() ? "no" : o.restart;
   c.log_driver = o.log_driver;
@@ -369,7 +367,9 @@ Result<std::string> create_container(Context& c, const RunOptions& o) {
   }
   conf.image_id = img.id;
   conf.image = img.name.empty() ? o.image : img.name;
-  TRY(apply_image(conf, o, TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"))));
+  Json blob = TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"));
+  TRY(apply_image(conf, o, blob));
+  TRY(detail::network_image_ports(c.store, o, blob, conf));
   TRY(allocate_auto_userns(c.store, TRY(c.store.image(img.id)), conf));
   conf.name = o.name.empty() ? random_name() + "_" + conf.id.substr(0, 4) : o.name;
   TRY(claim(c, conf.name, conf.id, o.replace));

@@ -78,7 +78,8 @@ void add_mounts(const store::ContainerConfig& c, const SpecInputs& in, runtime::
   if (c.init) spec.binds.push_back({in.init_path, "/run/berth-init", true, true, false});
   if (!in.for_exec)
     for (const char* f : {"hostname", "hosts", "resolv.conf"})
-      spec.binds.push_back({fmt::format("{}/{}", in.run_dir, f), fmt::format("/etc/{}", f), false, true, false});
+      if (!(c.no_hosts && std::string_view(f) == "hosts"))
+        spec.binds.push_back({fmt::format("{}/{}", in.run_dir, f), fmt::format("/etc/{}", f), false, true, false});
   if (!in.for_exec && in.own_passwd) spec.binds.push_back({in.run_dir + "/passwd", "/etc/passwd", false, true, false});
   for (const auto& v : c.volumes) spec.binds.push_back({v.source, v.target, v.read_only, v.is_file, true});
   for (const auto& t : c.tmpfs) spec.tmpfs.push_back({t.target, t.options});
@@ -459,12 +460,38 @@ std::string read_image_file(const store::Store& s, const std::vector<ChainId>& l
 
 // /etc/hostname, /etc/hosts and /etc/resolv.conf for the container, made at each start in
 // RUNROOT/containers/ID (a tmpfs, as podman's userdata: no disk inodes made and freed per run).
-Result<void> write_etc_files(const store::Store& s, const std::string& id, const std::string& hostname) {
-  auto dir = TRY(store::open_run_dir(s, id));
+// --add-host lines come after localhost; a bridge container's own address is added by its
+// network's start (net_hosts_lines); --dns, --dns-search and --dns-option replace the host's.
+Result<void> write_etc_files(const store::Store& s, const store::ContainerConfig& c, const std::string& hostname) {
+  auto dir = TRY(store::open_run_dir(s, c.id));
   TRY(sys::write_replace(dir.get(), "hostname", hostname + "\n", 0644));
-  TRY(sys::write_replace(dir.get(), "hosts",
-                         fmt::format("127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t{}\n", hostname), 0644));
+  std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
+  for (const auto& h : c.add_host) hosts += fmt::format("{}\t{}\n", h.substr(h.find(':') + 1), h.substr(0, h.find(':')));
+  if (c.network != "bridge") hosts += fmt::format("127.0.1.1\t{}\n", hostname);
+  TRY(sys::write_replace(dir.get(), "hosts", hosts, 0644));
   std::string resolv = sys::read_host_file("/etc/resolv.conf", 1 << 16).value_or("");
+  if (!c.dns.empty() || !c.dns_search.empty() || !c.dns_option.empty()) {
+    std::string keep;
+    for (const auto& line : split(resolv, '\n')) {
+      bool ns = line.starts_with("nameserver"), search = line.starts_with("search") || line.starts_with("domain"),
+           opt = line.starts_with("options");
+      if ((ns && !c.dns.empty()) || (search && !c.dns_search.empty()) || (opt && !c.dns_option.empty())) continue;
+      if (!line.empty()) keep += line + "\n";
+    }
+    if (!c.dns_search.empty() && c.dns_search != std::vector<std::string>{"."}) {
+      keep += "search";
+      for (const auto& d : c.dns_search) keep += " " + d;
+      keep += "\n";
+    }
+    for (const auto& d : c.dns)
+      if (d != "none") keep += "nameserver " + d + "\n";
+    if (!c.dns_option.empty()) {
+      keep += "options";
+      for (const auto& o : c.dns_option) keep += " " + o;
+      keep += "\n";
+    }
+    resolv = keep;
+  }
   TRY(sys::write_replace(dir.get(), "resolv.conf", resolv, 0644));
   return {};
 }
@@ -521,7 +548,7 @@ Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRe
   in.notify_socket = std::getenv("NOTIFY_SOCKET") != nullptr;
   in.for_exec = for_exec;
   auto spec = TRY(make_spec(c, image::decode_image_config(blob), in));
-  if (!for_exec) TRY(write_etc_files(s, rec.id, spec.hostname));
+  if (!for_exec) TRY(write_etc_files(s, rec.config, spec.hostname));
   if (!for_exec && in.own_passwd)
     TRY(sys::write_replace(TRY(store::open_run_dir(s, rec.id)).get(), "passwd", in.passwd, 0644));
   if (in.idmaps && !for_exec) TRY(own_for_container_root(s, rec.id, *in.idmaps));

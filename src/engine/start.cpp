@@ -26,6 +26,7 @@
 #include "berth/core/humanize.hpp"
 #include "berth/core/log.hpp"
 #include "berth/engine/events.hpp"
+#include "berth/engine/network.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/engine/spec.hpp"
 #include "berth/store/containers.hpp"
@@ -55,6 +56,31 @@ Result<store::ContainerRecord> prepare_start(Context& c, const std::string& id) 
   store::clear_stopped(c.store, id);
   return rec;
 }
+
+// A start's networks: reserved before the container exists (its /etc/hosts names its
+// address), plumbed between clone and exec, released once it has exited and before its exit is
+// recorded (so that `rm`, `stop` and `run --rm` return with the address and ports free).
+class NetSession {
+ public:
+  NetSession(const store::Store& s, std::string id) : s_(s), id_(std::move(id)) {}
+  ~NetSession() { release(); }
+  Result<void> reserve(const store::ContainerRecord& rec, const std::string& hostname) {
+    plan_ = TRY(detail::net_reserve(s_, rec));
+    return detail::net_write_hosts(s_, rec, plan_, hostname);
+  }
+  void hook(runtime::Supervision& sup) {
+    if (!plan_.empty()) sup.on_created = [this](pid_t pid) { return detail::net_attach(plan_, pid); };
+  }
+  void release() {
+    detail::net_release(s_, plan_, id_);
+    plan_ = {};
+  }
+
+ private:
+  const store::Store& s_;
+  std::string id_;
+  detail::NetPlan plan_;
+};
 
 // `background_rm`: a --rm container's files are deleted by a detached process (a foreground
 // run returns sooner); the container itself is gone from the store before this returns.
@@ -296,6 +322,8 @@ std::string notify_mode(const store::ContainerConfig& config) {
 Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool interactive) {
   log::debug("start {} attached", rec.id.substr(0, 12));
   auto spec = TRY(build_spec(c.store, rec));
+  NetSession net(c.store, rec.id);
+  TRY(net.reserve(rec, spec.hostname));
   log::debug("spec built");
   if (int n = activation_fds(); n > 0) {
     spec.listen_fds = n;
@@ -355,7 +383,9 @@ Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool int
     health.started();
     if (notify == "conmon") detail::sd_notify(fmt::format("MAINPID={}\nREADY=1\n", ::getpid()));
   };
+  net.hook(sup);
   auto code = runtime::run_container_process(spec, sup);
+  net.release();
   if (!code && !notify.empty()) detail::sd_notify_error(code.error());
   health.stopped();
   // A foreground container is not started again by --health-on-failure=restart: its end is
@@ -632,7 +662,14 @@ Result<int> Monitor::run_once(int restarts) {
   }
   if (relay_) sup.relays.push_back({relay_->fd(), [this](int) { return relay_->forward(::getpid()); }, false});
   health_->add_relays(sup);
+  NetSession net(c_.store, id_);
+  if (auto r = net.reserve(*rec_, spec_->hostname); !r) {
+    record_exit(c_, *rec_, std::unexpected(r.error()));
+    return std::unexpected(r.error());
+  }
+  net.hook(sup);
   auto code = runtime::run_container_process(*spec_, sup);
+  net.release();
   health_->stopped();
   // --rm: recorded once the attach thread is gone. berth stop returns when the container's
   // directory is renamed away, before its files are deleted here (no process is forked to

@@ -163,8 +163,10 @@ Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const
     plan.create_workdir = false;
   }
   // cgroups: the child waits on a pipe until it has been moved into them.
-  if (join || spec.limits.any() || !spec.rlimits.empty() || !spec.uid_map.empty()) {
-    c.cg = join ? Cgroup::of_process(join->pid) : Cgroup::create(spec.cgroup_name, spec.limits);
+  // on_created: the parent plumbs the container's network namespace first.
+  bool cgroup = join || spec.limits.any() || !spec.rlimits.empty() || !spec.uid_map.empty();
+  if (cgroup || (!join && sup.on_created)) {
+    if (cgroup) c.cg = join ? Cgroup::of_process(join->pid) : Cgroup::create(spec.cgroup_name, spec.limits);
     int sp[2];
     if (::pipe2(sp, O_CLOEXEC) < 0) return fail_errno("pipe");
     c.sync_rd.reset(sp[0]);
@@ -176,8 +178,15 @@ Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const
 
 // The child is in its cgroup, has its rlimits and, with a user namespace of its own, its id
 // maps: it may go on.
-Result<void> release_child(ChildSetup& c, const Spec& spec, pid_t pid, bool join) {
+Result<void> release_child(ChildSetup& c, const Spec& spec, const Supervision& sup, pid_t pid, bool join) {
   if (!c.sync_wr) return {};
+  if (!join && sup.on_created)
+    if (auto r = sup.on_created(pid); !r) {
+      (void)sys::send_signal(pid, SIGKILL);
+      (void)sys::wait_child(pid);
+      c.cg.remove();
+      return std::unexpected(r.error());
+    }
   if (!join && !spec.uid_map.empty())
     if (auto r = sys::write_id_maps(pid, spec.uid_map, spec.gid_map); !r) {
       (void)sys::send_signal(pid, SIGKILL);
@@ -259,7 +268,7 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   }
   setup.report_wr.reset();
   setup.console_child.reset();
-  TRY(release_child(setup, spec, pid, join != nullptr));
+  TRY(release_child(setup, spec, sup, pid, join != nullptr));
   sys::UniqueFd master;
   if (setup.console_parent) master = receive_fd(setup.console_parent.get());  // invalid if the child failed first
   ChildReport r{};

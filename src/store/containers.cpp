@@ -133,6 +133,14 @@ Json to_json(const ContainerConfig& c) {
             {"network", c.network},
             {"networks", c.networks},
             {"ports", ports},
+            {"ip", c.ip},
+            {"mac", c.mac},
+            {"aliases", c.aliases},
+            {"dns", c.dns},
+            {"dns_search", c.dns_search},
+            {"dns_option", c.dns_option},
+            {"add_host", c.add_host},
+            {"no_hosts", c.no_hosts},
             {"pod", c.pod},
             {"sdnotify", c.sdnotify},
             {"restart", c.restart},
@@ -202,6 +210,14 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
     c.ports.push_back(PortMapping{json_str(p, "host_ip"), static_cast<std::uint16_t>(json_int(p, "host_port")),
                                   static_cast<std::uint16_t>(json_int(p, "container_port")),
                                   json_str(p, "protocol", "tcp")});
+  c.ip = json_str(j, "ip");
+  c.mac = json_str(j, "mac");
+  c.aliases = strings(json_obj(j, "aliases"));
+  c.dns = strings(json_obj(j, "dns"));
+  c.dns_search = strings(json_obj(j, "dns_search"));
+  c.dns_option = strings(json_obj(j, "dns_option"));
+  c.add_host = strings(json_obj(j, "add_host"));
+  c.no_hosts = flag(j, "no_hosts");
   c.pod = json_str(j, "pod");
   c.sdnotify = json_str(j, "sdnotify", "conmon");
   c.restart = json_str(j, "restart", "no");

@@ -136,6 +136,11 @@ Result<std::vector<std::string>> list_host_dir(const std::string& path) {
   return list_dir(fd.get(), ".");
 }
 
+Result<void> write_host_file(const std::string& path, std::string_view data) {
+  UniqueFd fd = TRY(open_at(AT_FDCWD, path, O_WRONLY));
+  return context(write_all(fd.get(), data), path);
+}
+
 Result<void> write_all(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());

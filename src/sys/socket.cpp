@@ -1,6 +1,8 @@
 #include "berth/sys/socket.hpp"
 
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -91,5 +93,18 @@ Result<void> send_datagram(std::string_view path, std::string_view message) {
 ssize_t send_message(int fd, std::string_view data) { return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL); }
 
 ssize_t receive_message(int fd, char* buf, size_t n) { return ::recv(fd, buf, n, 0); }
+
+Result<std::uint16_t> probe_port(bool udp, std::uint32_t addr, std::uint16_t port) {
+  UniqueFd fd(::socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0));
+  if (!fd) return fail_errno("socket");
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(addr);
+  sa.sin_port = htons(port);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) return fail_errno("bind port {}", port);
+  socklen_t len = sizeof sa;
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sa), &len) < 0) return fail_errno("getsockname");
+  return ntohs(sa.sin_port);
+}
 
 }  // namespace berth::sys

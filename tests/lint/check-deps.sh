@@ -10,7 +10,8 @@ declare -A allowed=(
   [image]="core sys store image"
   [registry]="core sys store image registry"
   [runtime]="core sys runtime"
-  [engine]="core sys store image registry runtime engine"
+  [net]="core sys net"
+  [engine]="core sys store image registry runtime net engine"
   [cli]="core engine"
 )
 bad=0
@@ -35,6 +36,7 @@ declare -A third=(
   ['<archive(_entry)?\.h>']='^src/image/'
   ['<curl/']='^src/registry/http\.cpp$'
   ['<seccomp\.h>']='^src/runtime/seccomp\.cpp$'
+  ['<libmnl/']='^src/net/netlink\.cpp$'
   ['<CLI/']='^src/cli/'
   ['<openssl/']='^src/core/digest\.cpp$'
   ['<nlohmann/']='^include/berth/core/json\.hpp$'

@@ -39,7 +39,14 @@ struct RunOptions {
   bool init = false;
   bool env_host = false;
   bool replace = false;
-  std::string network = "private";
+  std::string network = "private";  // private (lo only), none, host, bridge, NET[,NET...]
+  std::vector<std::string> publish;   // -p [IP:][HOST:]CTR[/PROTO]
+  bool publish_all = false;           // -P: the image's EXPOSE and --expose, on random ports
+  std::vector<std::string> expose;
+  std::string ip, mac;
+  std::vector<std::string> aliases;
+  std::vector<std::string> dns, dns_search, dns_option, add_host;
+  bool no_hosts = false;
   std::string sdnotify = "conmon";          // conmon | container | ignore
   std::string restart;                      // no | on-failure[:N] | always | unless-stopped
   std::string log_driver = "k8s-file";      // k8s-file | journald | none | passthrough

@@ -118,6 +118,9 @@ struct Supervision {
   unsigned short console_rows = 0, console_cols = 0;
   std::vector<Relay> relays;
   std::function<void(const Started&)> on_started;
+  // Called once the container process exists, before it goes on to exec (its network
+  // namespace is plumbed here); an error kills it and fails the start.
+  std::function<Result<void>(pid_t pid)> on_created;
   // Signals arriving while the container runs; return true when handled (not forwarded).
   std::function<bool(int sig)> on_signal;
 };

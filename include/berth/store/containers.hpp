@@ -41,7 +41,7 @@ struct Tmpfs {
   bool operator==(const Tmpfs&) const = default;
 };
 
-// A published port (networking; recorded, not yet applied).
+// A published port (-p); host_port 0: a random one, picked at each start.
 struct PortMapping {
   std::string host_ip;
   std::uint16_t host_port = 0;
@@ -79,8 +79,12 @@ struct ContainerConfig {
   std::string userns;                       // --userns as given ("" or host: the default)
   std::vector<std::string> uidmap, gidmap;  // --uidmap/--gidmap as given
   std::string network = "private";
-  std::vector<std::string> networks;  // networks joined (room for the networking work)
+  std::vector<std::string> networks;  // bridge mode: the networks joined (empty: the default one)
   std::vector<PortMapping> ports;
+  std::string ip, mac;                 // --ip, --mac-address (the first network)
+  std::vector<std::string> aliases;    // --network-alias
+  std::vector<std::string> dns, dns_search, dns_option, add_host;
+  bool no_hosts = false;
   std::string pod;
   std::string sdnotify = "conmon";
   std::string restart = "no";

@@ -48,6 +48,7 @@ class Store {
   const Paths& paths() const { return paths_; }
   // "trusted." for root, "user." rootless (overlay mounted with userxattr).
   const char* overlay_xattr_prefix() const;
+  bool rootless() const { return rootless_; }
 
   Result<sys::FileLock> read_lock() const;
   // Exclusive; also sweeps tmp/ of dead writers' leftovers.

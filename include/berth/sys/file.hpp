@@ -39,6 +39,8 @@ Result<std::string> read_file_at(int dir, std::string_view path, size_t max_byte
 // followed, as every other tool reading them does.
 Result<std::string> read_host_file(const std::string& path, size_t max_bytes);
 Result<std::vector<std::string>> list_host_dir(const std::string& path);
+// Writes an existing host file in place (a /proc/sys knob): no temp file, no create.
+Result<void> write_host_file(const std::string& path, std::string_view data);
 Result<void> write_all(int fd, std::string_view data);
 
 // Writes `data` to `name` in `dir` atomically: temp file in the same dir, fsync, renameat,

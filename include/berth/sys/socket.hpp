@@ -3,6 +3,7 @@
 // --root never overflows sun_path's 107 bytes.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,10 @@ Result<std::pair<UniqueFd, UniqueFd>> socket_pair(SocketKind kind);
 // Sends one datagram to the socket at `path` (abstract when it starts with '@', as systemd's
 // NOTIFY_SOCKET may). Fails for a path that is no socket path.
 Result<void> send_datagram(std::string_view path, std::string_view message);
+// Binds a TCP (or UDP) socket to IPv4 `addr` (host byte order) and `port` (0: any free one) in
+// this network namespace and closes it again; returns the port. A taken port fails with
+// EADDRINUSE in sys_errno.
+Result<std::uint16_t> probe_port(bool udp, std::uint32_t addr, std::uint16_t port);
 // send(2) with MSG_NOSIGNAL (a peer gone is EPIPE, never SIGPIPE); the bytes sent or -1.
 ssize_t send_message(int fd, std::string_view data);
 // recv(2): the bytes received, 0 at the end, -1 with errno.

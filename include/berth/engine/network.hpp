@@ -1,0 +1,99 @@
+// Networks (DESIGN.md "Networking"): `berth network ...`, and what a container's start does
+// with them: reserve addresses and ports under the store lock, plumb the container's network
+// namespace before it runs, release all of it when the container is gone.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "berth/core/json.hpp"
+#include "berth/engine/context.hpp"
+#include "berth/engine/run.hpp"
+#include "berth/store/networks.hpp"
+
+namespace berth::engine {
+
+inline constexpr const char* kDefaultNetwork = "podman";
+
+struct NetworkCreateOptions {
+  std::string name;  // empty: the first free berthN... name podman picks (podman1, podman2, ...)
+  std::string driver = "bridge";
+  std::string subnet, gateway, ip_range;
+  bool internal = false, disable_dns = false, ignore = false, ipv6 = false;
+  std::vector<std::string> labels, options;  // KEY=VALUE
+};
+Result<store::NetworkRecord> network_create(Context& c, const NetworkCreateOptions& o);
+
+// The default network first, then the stored ones by name.
+Result<std::vector<store::NetworkRecord>> network_list(Context& c);
+// By name, full id or id prefix; the default network too.
+Result<store::NetworkRecord> network_find(Context& c, const std::string& key);
+// Podman's `network inspect` object.
+OrderedJson network_json(const store::NetworkRecord& n);
+
+struct NetworkRemoveOptions {
+  bool force = false;
+  int timeout = -1;  // for the containers -f stops
+};
+// Removes the networks (with -f their containers first); returns the names removed.
+Result<std::vector<std::string>> network_remove(Context& c, const std::vector<std::string>& names,
+                                                const NetworkRemoveOptions& o);
+// Networks no container names; returns their names.
+Result<std::vector<std::string>> network_prune(Context& c);
+// Re-applies the firewall rules (table, networks, published ports) of the running containers
+// given (all with `all`); returns the ids done.
+Result<std::vector<std::string>> network_reload(Context& c, const std::vector<std::string>& containers, bool all);
+
+struct ContainerPorts {
+  std::string id, name;
+  std::vector<store::PortMapping> ports;
+};
+// `port`: one container's published ports (as running: random host ports resolved), or every
+// running container's with `all`.
+Result<std::vector<ContainerPorts>> container_ports(Context& c, const std::string& key, bool all);
+
+// A published port as `port` and `ps` print it: "0.0.0.0:8080->80/tcp".
+std::string port_text(const store::PortMapping& p);
+
+namespace detail {
+
+// create/run: the network mode and what goes with it (-p, --ip, --dns, ...), checked.
+Result<void> network_flags(const RunOptions& o, store::ContainerConfig& c);
+// -P: the image's EXPOSE and --expose on random host ports; and the named networks exist.
+Result<void> network_image_ports(const store::Store& s, const RunOptions& o, const Json& image_config,
+                                 store::ContainerConfig& c);
+
+// What one start of a container attaches: reserved by net_reserve, plumbed by net_attach
+// between clone and exec, undone by net_release.
+struct NetPlan {
+  struct Link {
+    store::NetworkRecord net;
+    store::Lease lease;
+    int prefix = 16;
+    bool first = false;  // carries the default route and the published ports
+  };
+  std::vector<Link> links;
+  std::vector<store::PortMapping> ports;  // host ports resolved
+  bool empty() const { return links.empty(); }
+};
+
+// For a container in bridge mode: leases on each of its networks and its host ports, under the
+// store's write lock (dead containers' leases are reclaimed first). Empty for other modes.
+Result<NetPlan> net_reserve(const store::Store& s, const store::ContainerRecord& rec);
+// Adds the container's addresses to its /etc/hosts ("10.88.0.2\tNAME HOSTNAME").
+Result<void> net_write_hosts(const store::Store& s, const store::ContainerRecord& rec, const NetPlan& p,
+                             const std::string& hostname);
+// Plumbs the namespace of `pid` (before it runs): bridges, veths, addresses, routes, ports.
+Result<void> net_attach(const NetPlan& p, pid_t pid);
+// Removes the ports and the leases (and a veth the kernel has not removed yet).
+void net_release(const store::Store& s, const NetPlan& p, const std::string& id);
+// inspect's NetworkSettings for a container.
+OrderedJson network_settings(const store::Store& s, const store::ContainerRecord& rec);
+// The published ports of a running container (its first network's lease), else its config's.
+std::vector<store::PortMapping> published_ports(const store::Store& s, const store::ContainerRecord& rec);
+
+}  // namespace detail
+
+}  // namespace berth::engine

@@ -1,0 +1,358 @@
+// A container's networks at start: reserve, attach, release. See network.hpp.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "berth/core/log.hpp"
+#include "berth/engine/network.hpp"
+#include "berth/net/addr.hpp"
+#include "berth/net/firewall.hpp"
+#include "berth/net/netlink.hpp"
+#include "berth/store/containers.hpp"
+#include "berth/sys/fd.hpp"
+#include "berth/sys/file.hpp"
+#include "berth/sys/process.hpp"
+#include "berth/sys/socket.hpp"
+
+namespace berth::engine {
+
+std::string port_text(const store::PortMapping& p) {
+  return fmt::format("{}:{}->{}/{}", p.host_ip.empty() ? "0.0.0.0" : p.host_ip, p.host_port, p.container_port,
+                     p.protocol);
+}
+
+namespace detail {
+
+namespace {
+
+store::NetworkRecord default_record() {
+  store::NetworkRecord n;
+  n.name = kDefaultNetwork;
+  n.interface = "berth0";
+  n.subnet = "10.88.0.0/16";
+  n.gateway = "10.88.0.1";
+  n.dns_enabled = false;
+  return n;
+}
+
+Result<store::NetworkRecord> record_of(const store::Store& s, const std::string& name) {
+  if (name == kDefaultNetwork) return default_record();
+  auto n = TRY(store::read_network(s, name));
+  if (!n) return fail(Errc::not_found, "unable to find network with name or ID {}: network not found", name);
+  return *n;
+}
+
+std::vector<std::string> network_names(const store::Store& s) {
+  std::vector<std::string> out{kDefaultNetwork};
+  if (auto all = store::read_networks(s); all)
+    for (const auto& n : *all)
+      if (n.name != kDefaultNetwork) out.push_back(n.name);
+  return out;
+}
+
+bool lease_live(const store::Store& s, const store::Lease& l) {
+  if (l.owner_pid > 0 && sys::process_start_time(l.owner_pid) == l.owner_start) return true;
+  auto rec = store::read_container(s, l.container);
+  return rec && rec->state.alive();
+}
+
+std::vector<net::PortRule> rules_of(const store::Lease& l) {
+  std::vector<net::PortRule> out;
+  auto ip = net::parse_ipv4(l.ip);
+  if (!ip) return out;
+  for (const auto& p : l.ports) out.push_back({p.host_ip, p.host_port, p.protocol, *ip, p.container_port});
+  return out;
+}
+
+// Frees the leases (their ports, their veths) of owners and containers that are gone, and any
+// lease `id` itself still holds from an earlier start. Returns every live lease, by network.
+Result<std::map<std::string, store::Leases>> reclaim(const store::Store& s, const std::string& id) {
+  std::map<std::string, store::Leases> live;
+  for (const auto& name : network_names(s)) {
+    auto leases = TRY(store::read_leases(s, name));
+    bool changed = false;
+    for (auto it = leases.begin(); it != leases.end();) {
+      if (it->first != id && lease_live(s, it->second)) {
+        ++it;
+        continue;
+      }
+      log::debug("network {}: freeing {} of container {}", name, it->second.ip, it->first.substr(0, 12));
+      net::firewall_remove_ports(rules_of(it->second));
+      (void)net::delete_link(it->second.veth);
+      it = leases.erase(it);
+      changed = true;
+    }
+    if (changed) TRY(store::write_leases(s, name, leases));
+    live[name] = std::move(leases);
+  }
+  return live;
+}
+
+Result<net::Ipv4> pick_address(const store::NetworkRecord& n, const store::Leases& leases, const std::string& want) {
+  auto sub = TRY(net::parse_subnet(n.subnet));
+  std::set<std::uint32_t> used;
+  if (auto gw = net::parse_ipv4(n.gateway)) used.insert(gw->v);
+  for (const auto& [id, l] : leases)
+    if (auto ip = net::parse_ipv4(l.ip)) used.insert(ip->v);
+  if (!want.empty()) {
+    auto ip = net::parse_ipv4(want);
+    if (!ip) return fail(Errc::usage, "invalid IP address \"{}\"", want);
+    if (!sub.contains(*ip) || *ip < sub.first_host() || sub.last_host() < *ip)
+      return fail(Errc::usage, "IP address {} is not in subnet {} of network {}", want, n.subnet, n.name);
+    if (used.count(ip->v))
+      return fail(Errc::conflict, "IP address {} is already allocated on network {}", want, n.name);
+    return *ip;
+  }
+  net::Subnet range = sub;
+  if (!n.ip_range.empty()) range = TRY(net::parse_subnet(n.ip_range));
+  for (std::uint32_t a = range.first_host().v; a <= range.last_host().v; a++)
+    if (!used.count(a)) return net::Ipv4{a};
+  return fail(Errc::conflict, "network {} has no free address left in {}", n.name, net::to_string(range));
+}
+
+bool same_port(const store::PortMapping& a, const store::PortMapping& b) {
+  return a.protocol == b.protocol && a.host_port == b.host_port &&
+         (a.host_ip.empty() || b.host_ip.empty() || a.host_ip == b.host_ip);
+}
+
+// Host ports: the asked ones checked against live leases and the host's sockets, the random
+// ones (0) picked by the kernel.
+Result<std::vector<store::PortMapping>> resolve_ports(const store::ContainerConfig& c,
+                                                      const std::map<std::string, store::Leases>& live) {
+  std::vector<store::PortMapping> out;
+  for (auto p : c.ports) {
+    std::uint32_t addr = 0;
+    if (!p.host_ip.empty()) addr = net::parse_ipv4(p.host_ip).value_or(net::Ipv4{}).v;
+    bool random = p.host_port == 0;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      auto got = sys::probe_port(p.protocol == "udp", addr, random ? 0 : p.host_port);
+      if (!got)
+        return fail(Errc::conflict, "cannot publish port {}/{}: {}", p.host_port, p.protocol,
+                    errno_text(got.error().sys_errno));
+      p.host_port = *got;
+      bool taken = false;
+      for (const auto& [net, leases] : live)
+        for (const auto& [id, l] : leases)
+          for (const auto& q : l.ports)
+            if (same_port(p, q)) {
+              if (!random)
+                return fail(Errc::conflict, "port {}/{} is already published by container {}", p.host_port,
+                            p.protocol, l.name);
+              taken = true;
+            }
+      for (const auto& q : out) taken = taken || same_port(p, q);
+      if (!taken) break;
+      if (!random) return fail(Errc::conflict, "port {}/{} is published twice", p.host_port, p.protocol);
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::string veth_name(const std::string& id, const std::string& net) {
+  return "veth" + std::string(Digest::of(id + "/" + net).hex().substr(0, 11));
+}
+
+}  // namespace
+
+Result<NetPlan> net_reserve(const store::Store& s, const store::ContainerRecord& rec) {
+  NetPlan plan;
+  const auto& c = rec.config;
+  if (c.network != "bridge") return plan;
+  if (s.rootless())
+    return fail(Errc::unsupported, "bridge networks need root: rootless containers use --network pasta");
+  std::vector<std::string> names = c.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : c.networks;
+  auto lock = TRY(s.write_lock());
+  auto live = TRY(reclaim(s, rec.id));
+  plan.ports = TRY(resolve_ports(c, live));
+  int owner = ::getpid();
+  unsigned long long owner_start = sys::process_start_time(owner);
+  for (size_t i = 0; i < names.size(); i++) {
+    NetPlan::Link link;
+    link.net = TRY(record_of(s, names[i]));
+    link.prefix = TRY(net::parse_subnet(link.net.subnet)).prefix;
+    link.first = i == 0;
+    auto& leases = live[link.net.name];
+    store::Lease& l = link.lease;
+    l.container = rec.id;
+    l.name = c.name;
+    l.ip = net::to_string(TRY(pick_address(link.net, leases, i == 0 ? c.ip : "")));
+    l.mac = i == 0 && !c.mac.empty() ? c.mac : net::mac_from_seed(rec.id + "/" + link.net.name);
+    l.veth = veth_name(rec.id, link.net.name);
+    l.aliases = c.aliases;
+    l.aliases.push_back(rec.id.substr(0, 12));
+    if (link.first) l.ports = plan.ports;
+    l.owner_pid = owner;
+    l.owner_start = owner_start;
+    leases[rec.id] = l;
+    TRY(store::write_leases(s, link.net.name, leases));
+    plan.links.push_back(std::move(link));
+  }
+  return plan;
+}
+
+Result<void> net_write_hosts(const store::Store& s, const store::ContainerRecord& rec, const NetPlan& p,
+                             const std::string& hostname) {
+  if (p.empty() || rec.config.no_hosts) return {};
+  std::string names = rec.config.name;
+  if (!hostname.empty() && hostname != rec.config.name) names += " " + hostname;
+  std::string lines;
+  for (const auto& l : p.links) lines += fmt::format("{}\t{}\n", l.lease.ip, names);
+  lines += fmt::format("{}\thost.containers.internal\n", p.links.front().net.gateway);
+  auto dir = TRY(store::open_run_dir(s, rec.id));
+  std::string hosts = TRY(sys::read_file_at(dir.get(), "hosts", 1 << 20));
+  return sys::write_replace(dir.get(), "hosts", hosts + lines, 0644);
+}
+
+Result<void> net_attach(const NetPlan& p, pid_t pid) {
+  if (p.empty()) return {};
+  auto ns = TRY(sys::open_at(AT_FDCWD, fmt::format("/proc/{}/ns/net", pid), O_RDONLY | O_CLOEXEC));
+  bool fresh = false;
+  for (size_t i = 0; i < p.links.size(); i++) {
+    const auto& l = p.links[i];
+    auto sub = TRY(net::parse_subnet(l.net.subnet));
+    auto gw = net::parse_ipv4(l.net.gateway).value_or(sub.first_host());
+    bool had = net::link_exists(l.net.interface);
+    TRY(net::ensure_bridge(l.net.interface, gw, sub.prefix));
+    if (!had) {
+      fresh = true;
+      TRY(net::firewall_add_network({l.net.interface, sub, l.net.internal}));
+    }
+    net::Veth v;
+    v.host_name = l.lease.veth;
+    v.bridge = l.net.interface;
+    v.netns_fd = ns.get();
+    v.peer_name = fmt::format("eth{}", i);
+    v.mac = l.lease.mac;
+    v.ip = *net::parse_ipv4(l.lease.ip);
+    v.prefix = sub.prefix;
+    if (l.first && !l.net.internal) v.gateway = gw;
+    TRY(net::attach_veth(v));
+  }
+  const auto& first = p.links.front();
+  if (!p.ports.empty()) {
+    if (!fresh) {  // the table may have been flushed, or another berth is still making it
+      auto sub = TRY(net::parse_subnet(first.net.subnet));
+      TRY(net::firewall_add_network({first.net.interface, sub, first.net.internal}));
+    }
+    TRY(net::firewall_add_ports(rules_of(first.lease)));
+  }
+  return {};
+}
+
+void net_release(const store::Store& s, const NetPlan& p, const std::string& id) {
+  if (p.empty()) return;
+  net::firewall_remove_ports(rules_of(p.links.front().lease));
+  for (const auto& l : p.links) (void)net::delete_link(l.lease.veth);
+  auto lock = s.write_lock();
+  if (!lock) return;  // the next writer reclaims them
+  for (const auto& l : p.links) {
+    auto leases = store::read_leases(s, l.net.name);
+    if (!leases) continue;
+    auto it = leases->find(id);
+    if (it == leases->end() || it->second.owner_pid != l.lease.owner_pid) continue;
+    leases->erase(it);
+    (void)store::write_leases(s, l.net.name, *leases);
+  }
+}
+
+std::vector<store::PortMapping> published_ports(const store::Store& s, const store::ContainerRecord& rec) {
+  const auto& c = rec.config;
+  if (c.network == "bridge" && rec.state.alive()) {
+    std::string first = c.networks.empty() ? kDefaultNetwork : c.networks.front();
+    if (auto leases = store::read_leases(s, first); leases)
+      if (auto it = leases->find(rec.id); it != leases->end()) return it->second.ports;
+  }
+  return c.ports;
+}
+
+OrderedJson network_settings(const store::Store& s, const store::ContainerRecord& rec) {
+  const auto& c = rec.config;
+  OrderedJson j;
+  OrderedJson nets = OrderedJson::object();
+  OrderedJson top = {{"EndpointID", ""}, {"Gateway", ""}, {"IPAddress", ""}, {"IPPrefixLen", 0},
+                     {"IPv6Gateway", ""}, {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0},
+                     {"MacAddress", ""}, {"Bridge", ""}, {"SandboxID", ""}, {"HairpinMode", false},
+                     {"LinkLocalIPv6Address", ""}, {"LinkLocalIPv6PrefixLen", 0}};
+  j = top;
+  OrderedJson ports = OrderedJson::object();
+  for (const auto& p : published_ports(s, rec))
+    ports[fmt::format("{}/{}", p.container_port, p.protocol)].push_back(
+        {{"HostIp", p.host_ip}, {"HostPort", p.host_port ? std::to_string(p.host_port) : ""}});
+  j["Ports"] = ports;
+  j["SandboxKey"] = rec.state.alive() ? fmt::format("/proc/{}/ns/net", rec.state.pid) : "";
+  if (c.network == "bridge") {
+    std::vector<std::string> names = c.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : c.networks;
+    for (const auto& name : names) {
+      OrderedJson n = {{"EndpointID", ""}, {"Gateway", ""}, {"IPAddress", ""}, {"IPPrefixLen", 0},
+                       {"IPv6Gateway", ""}, {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0},
+                       {"MacAddress", ""}, {"NetworkID", name}, {"DriverOpts", nullptr},
+                       {"IPAMConfig", nullptr}, {"Links", nullptr}, {"Aliases", c.aliases}};
+      auto rec_n = record_of(s, name);
+      auto leases = store::read_leases(s, name);
+      if (rec.state.alive() && rec_n && leases)
+        if (auto it = leases->find(rec.id); it != leases->end()) {
+          n["Gateway"] = rec_n->gateway;
+          n["IPAddress"] = it->second.ip;
+          n["IPPrefixLen"] = net::parse_subnet(rec_n->subnet).value_or(net::Subnet{}).prefix;
+          n["MacAddress"] = it->second.mac;
+          n["Aliases"] = it->second.aliases;
+          if (names.size() == 1 && name == kDefaultNetwork)
+            for (const char* k : {"Gateway", "IPAddress", "IPPrefixLen", "MacAddress"}) j[k] = n[k];
+        }
+      nets[name] = n;
+    }
+  }
+  j["Networks"] = nets;
+  return j;
+}
+
+}  // namespace detail
+
+Result<std::vector<ContainerPorts>> container_ports(Context& c, const std::string& key, bool all) {
+  std::vector<ContainerPorts> out;
+  auto ctrs = TRY(store::read_containers(c.store));
+  std::string id = all ? "" : TRY(store::find_container(ctrs, key));
+  for (const auto& r : ctrs) {
+    if (all ? !r.state.alive() : r.id != id) continue;
+    out.push_back({r.id, r.config.name, detail::published_ports(c.store, r)});
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> network_reload(Context& c, const std::vector<std::string>& keys, bool all) {
+  std::vector<std::string> done;
+  auto ctrs = TRY(store::read_containers(c.store));
+  std::vector<store::ContainerRecord> pick;
+  if (all) {
+    for (auto& r : ctrs)
+      if (r.state.alive()) pick.push_back(r);
+  } else {
+    for (const auto& k : keys) {
+      auto id = TRY(store::find_container(ctrs, k));
+      for (auto& r : ctrs)
+        if (r.id == id) pick.push_back(r);
+    }
+  }
+  for (const auto& r : pick) {
+    if (!r.state.alive()) return fail(Errc::conflict, "container {} is not running", r.config.name);
+    if (r.config.network != "bridge") continue;
+    std::vector<std::string> names = r.config.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : r.config.networks;
+    for (size_t i = 0; i < names.size(); i++) {
+      auto n = TRY(detail::record_of(c.store, names[i]));
+      TRY(net::firewall_add_network({n.interface, TRY(net::parse_subnet(n.subnet)), n.internal}));
+      auto leases = TRY(store::read_leases(c.store, n.name));
+      auto it = leases.find(r.id);
+      if (i == 0 && it != leases.end()) {
+        auto rules = detail::rules_of(it->second);
+        net::firewall_remove_ports(rules);
+        TRY(net::firewall_add_ports(rules));
+      }
+    }
+    done.push_back(r.id);
+  }
+  return done;
+}
+
+}  // namespace berth::engine
