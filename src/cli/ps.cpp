@@ -64,7 +64,7 @@ void add_ps(CommandTable& r, CLI::App* sub) {
                       {"Status", status_text(s)},
                       {"Names", s.name},
                       {"State", s.status},
-                      {"Ports", ""},
+                      {"Ports", s.ports},
                       {"Pid", s.pid},
                       {"Labels", s.labels},
                       {"ExitCode", s.exit_code},

@@ -99,42 +99,56 @@ std::string unquote(std::string_view s) {
 
 Result<Template::Node> parse_action(std::string_view body) {
   using Node = Template::Node;
-  auto words = split_words(trim(body));
+  std::string_view b = trim(body);
+  // (index .X "key").Field.Field: a field of what index yields
+  if (b.starts_with("(index ")) {
+    auto close = b.rfind(')');
+    if (close == std::string_view::npos) return fail(Errc::usage, "template: unclosed left paren");
+    Node n = TRY(parse_action(b.substr(1, close - 1)));
+    std::string_view rest = b.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.find_first_of(" \t") != std::string_view::npos)
+        return fail(Errc::usage, "template: unexpected \"{}\" after index", rest);
+      n.tail = TRY(parse_path(rest));
+    }
+    return n;
+  }
+  auto words = split_words(b);
   if (words.empty()) return fail(Errc::usage, "template: empty action");
   const std::string& fn = words[0];
-  if (fn == "end" && words.size() == 1) return Node{Node::end, {}, "", 0};
-  if (fn[0] == '.' && words.size() == 1) return Node{Node::field, TRY(parse_path(fn)), "", 0};
+  if (fn == "end" && words.size() == 1) return Node{Node::end, {}, "", 0, {}};
+  if (fn[0] == '.' && words.size() == 1) return Node{Node::field, TRY(parse_path(fn)), "", 0, {}};
   auto need = [&](size_t n) -> Result<void> {
     if (words.size() != n) return fail(Errc::usage, "template: wrong number of args for {}", fn);
     return {};
   };
   if (fn == "json") {
     TRY(need(2));
-    return Node{Node::json_fn, TRY(parse_path(words[1])), "", 0};
+    return Node{Node::json_fn, TRY(parse_path(words[1])), "", 0, {}};
   }
   if (fn == "upper") {
     TRY(need(2));
-    return Node{Node::upper_fn, TRY(parse_path(words[1])), "", 0};
+    return Node{Node::upper_fn, TRY(parse_path(words[1])), "", 0, {}};
   }
   if (fn == "len") {
     TRY(need(2));
-    return Node{Node::len_fn, TRY(parse_path(words[1])), "", 0};
+    return Node{Node::len_fn, TRY(parse_path(words[1])), "", 0, {}};
   }
   if (fn == "lower") {
     TRY(need(2));
-    return Node{Node::lower_fn, TRY(parse_path(words[1])), "", 0};
+    return Node{Node::lower_fn, TRY(parse_path(words[1])), "", 0, {}};
   }
   if (fn == "range") {
     TRY(need(2));
-    return Node{Node::range, TRY(parse_path(words[1])), "", 0};
+    return Node{Node::range, TRY(parse_path(words[1])), "", 0, {}};
   }
   if (fn == "index") {
     TRY(need(3));
-    return Node{Node::index_fn, TRY(parse_path(words[1])), unquote(words[2]), 0};
+    return Node{Node::index_fn, TRY(parse_path(words[1])), unquote(words[2]), 0, {}};
   }
   if (fn == "join") {
     TRY(need(3));
-    return Node{Node::join_fn, TRY(parse_path(words[1])), unquote(words[2]), 0};
+    return Node{Node::join_fn, TRY(parse_path(words[1])), unquote(words[2]), 0, {}};
   }
   return fail(Errc::usage, "template: function \"{}\" not defined", fn);
 }
@@ -175,7 +189,7 @@ Result<Template> Template::parse(std::string_view text) {
   while (!s.empty()) {
     auto b = s.find("{{");
     if (b != 0) {
-      t.nodes_.push_back({Node::text, {}, std::string(s.substr(0, b)), 0});
+      t.nodes_.push_back({Node::text, {}, std::string(s.substr(0, b)), 0, {}});
       if (b == std::string_view::npos) break;
       s.remove_prefix(b);
     }
@@ -223,13 +237,18 @@ void Template::render_range(const Json& dot, size_t from, size_t to, std::string
         out += s;
         break;
       }
-      case Node::index_fn:
+      case Node::index_fn: {
+        const Json* hit = nullptr;
         if (val.is_object() && val.contains(n.arg))
-          out += go_string(val[n.arg]);
+          hit = &val[n.arg];
         else if (val.is_array() && !n.arg.empty() && std::all_of(n.arg.begin(), n.arg.end(), ::isdigit) &&
                  std::stoul(n.arg) < val.size())
-          out += go_string(val[std::stoul(n.arg)]);
+          hit = &val[std::stoul(n.arg)];
+        if (hit && !n.tail.empty()) hit = lookup(*hit, n.tail);
+        if (hit) out += go_string(*hit);
+        else if (!n.tail.empty()) out += "<no value>";
         break;
+      }
       case Node::join_fn:
         if (val.is_array())
           for (size_t k = 0; k < val.size(); k++) out += (k ? n.arg : "") + go_string(val[k]);

@@ -20,6 +20,7 @@
 #include "berth/core/humanize.hpp"
 #include "berth/engine/events.hpp"
 #include "berth/engine/health.hpp"
+#include "berth/engine/network.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/runtime/spec.hpp"
 #include "berth/sys/fd.hpp"
@@ -273,6 +274,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
       s.health = health_status(c, r.id, r.config);
     }
     s.labels = r.config.labels;
+    for (const auto& p : detail::published_ports(c.store, r)) s.ports += (s.ports.empty() ? "" : ", ") + port_text(p);
     // As podman: without -a only running containers, unless a status filter says otherwise.
     bool status_filter =
         std::any_of(filters.begin(), filters.end(), [](const PsFilter& f) { return f.key == "status"; });
@@ -632,6 +634,7 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
                  {"HealthMaxLogSize", conf.health_max_log_size},
                  {"OpenStdin", conf.interactive}};
   j["HostConfig"] = host_config_json(conf);
+  j["NetworkSettings"] = detail::network_settings(c.store, rec);
   return Json::parse(dump_json(j));
 }
 

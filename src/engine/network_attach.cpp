@@ -150,8 +150,59 @@ Result<std::vector<store::PortMapping>> resolve_ports(const store::ContainerConf
   return out;
 }
 
+// Unique per start: the veth of an earlier start may still be on its way out with its
+// namespace (the kernel removes it once the namespace is gone; berth does not wait for that).
 std::string veth_name(const std::string& id, const std::string& net) {
-  return "veth" + std::string(Digest::of(id + "/" + net).hex().substr(0, 11));
+  std::string seed = fmt::format("{}/{}/{}/{}", id, net, ::getpid(), store::now_ns());
+  return fmt::format("veth{:011x}", net::fnv1a(seed) & 0xfffffffffffull);
+}
+
+constexpr std::string_view kPeersMark = "# berth: containers on the same networks\n";
+
+// The hosts file's own part (up to the peers section) with `peers` after it, written in place:
+// it is bind-mounted into the container, so a rename would not reach it.
+void rewrite_peers(const store::Store& s, const std::string& id, const std::string& peers) {
+  auto dir = store::open_run_dir(s, id);
+  if (!dir) return;
+  auto text = sys::read_file_at(dir->get(), "hosts", 1 << 20);
+  if (!text) return;
+  std::string out = text->substr(0, text->find(kPeersMark));
+  if (!peers.empty()) out += std::string(kPeersMark) + peers;
+  if (out == *text) return;
+  auto fd = sys::open_beneath(dir->get(), "hosts", O_WRONLY | O_CLOEXEC, 0, true);
+  if (!fd || !sys::write_all(fd->get(), out) || ::ftruncate(fd->get(), static_cast<off_t>(out.size())) != 0)
+    log::warn("update /etc/hosts of container {}: {}", id.substr(0, 12), errno_text(errno));
+}
+
+// Name resolution without a daemon: every running container on a network with DNS enabled has
+// the others on it in its /etc/hosts (name, aliases, short id), rewritten whenever one comes
+// or goes. Holding the store's write lock.
+void refresh_peers(const store::Store& s, const std::set<std::string>& touched) {
+  std::map<std::string, store::Leases> live;
+  std::map<std::string, std::set<std::string>> nets_of;  // container -> its DNS networks
+  for (const auto& name : network_names(s)) {
+    auto rec = record_of(s, name);
+    if (!rec || !rec->dns_enabled) continue;
+    auto leases = store::read_leases(s, name);
+    if (!leases) continue;
+    for (const auto& [id, l] : *leases) nets_of[id].insert(name);
+    live[name] = std::move(*leases);
+  }
+  for (const auto& [id, nets] : nets_of) {
+    bool affected = false;
+    for (const auto& n : nets) affected = affected || touched.count(n);
+    if (!affected) continue;
+    std::string peers;
+    std::set<std::string> seen;
+    for (const auto& n : nets)
+      for (const auto& [other, l] : live[n]) {
+        if (other == id || !seen.insert(other + "/" + n).second) continue;
+        peers += fmt::format("{}\t{}", l.ip, l.name);
+        for (const auto& a : l.aliases) peers += " " + a;
+        peers += "\n";
+      }
+    rewrite_peers(s, id, peers);
+  }
 }
 
 }  // namespace
@@ -202,21 +253,25 @@ Result<void> net_write_hosts(const store::Store& s, const store::ContainerRecord
   lines += fmt::format("{}\thost.containers.internal\n", p.links.front().net.gateway);
   auto dir = TRY(store::open_run_dir(s, rec.id));
   std::string hosts = TRY(sys::read_file_at(dir.get(), "hosts", 1 << 20));
-  return sys::write_replace(dir.get(), "hosts", hosts + lines, 0644);
+  TRY(sys::write_replace(dir.get(), "hosts", hosts + lines, 0644));
+  std::set<std::string> nets;
+  for (const auto& l : p.links) nets.insert(l.net.name);
+  auto lock = TRY(s.write_lock());
+  refresh_peers(s, nets);
+  return {};
 }
 
 Result<void> net_attach(const NetPlan& p, pid_t pid) {
   if (p.empty()) return {};
   auto ns = TRY(sys::open_at(AT_FDCWD, fmt::format("/proc/{}/ns/net", pid), O_RDONLY | O_CLOEXEC));
-  bool fresh = false;
   for (size_t i = 0; i < p.links.size(); i++) {
     const auto& l = p.links[i];
     auto sub = TRY(net::parse_subnet(l.net.subnet));
     auto gw = net::parse_ipv4(l.net.gateway).value_or(sub.first_host());
-    bool had = net::link_exists(l.net.interface);
-    TRY(net::ensure_bridge(l.net.interface, gw, sub.prefix));
-    if (!had) {
-      fresh = true;
+    // A network's bridge and rules are made by its first container; `network reload` makes
+    // them again after someone removed them.
+    if (!net::link_exists(l.net.interface)) {
+      TRY(net::ensure_bridge(l.net.interface, gw, sub.prefix));
       TRY(net::firewall_add_network({l.net.interface, sub, l.net.internal}));
     }
     net::Veth v;
@@ -230,23 +285,24 @@ Result<void> net_attach(const NetPlan& p, pid_t pid) {
     if (l.first && !l.net.internal) v.gateway = gw;
     TRY(net::attach_veth(v));
   }
+  // With ports, the first network's rules go along in the same transaction: the table may
+  // have been flushed since, or another berth may still be making it.
   const auto& first = p.links.front();
   if (!p.ports.empty()) {
-    if (!fresh) {  // the table may have been flushed, or another berth is still making it
-      auto sub = TRY(net::parse_subnet(first.net.subnet));
-      TRY(net::firewall_add_network({first.net.interface, sub, first.net.internal}));
-    }
-    TRY(net::firewall_add_ports(rules_of(first.lease)));
+    net::NetworkRules n{first.net.interface, TRY(net::parse_subnet(first.net.subnet)), first.net.internal};
+    TRY(net::firewall_apply(&n, rules_of(first.lease)));
   }
   return {};
 }
 
+// The veths go with the container's network namespace: deleting one here would wait for the
+// kernel's RCU grace periods (some 15 ms) for nothing.
 void net_release(const store::Store& s, const NetPlan& p, const std::string& id) {
   if (p.empty()) return;
   net::firewall_remove_ports(rules_of(p.links.front().lease));
-  for (const auto& l : p.links) (void)net::delete_link(l.lease.veth);
   auto lock = s.write_lock();
   if (!lock) return;  // the next writer reclaims them
+  std::set<std::string> nets;
   for (const auto& l : p.links) {
     auto leases = store::read_leases(s, l.net.name);
     if (!leases) continue;
@@ -254,7 +310,9 @@ void net_release(const store::Store& s, const NetPlan& p, const std::string& id)
     if (it == leases->end() || it->second.owner_pid != l.lease.owner_pid) continue;
     leases->erase(it);
     (void)store::write_leases(s, l.net.name, *leases);
+    nets.insert(l.net.name);
   }
+  refresh_peers(s, nets);
 }
 
 std::vector<store::PortMapping> published_ports(const store::Store& s, const store::ContainerRecord& rec) {
@@ -347,7 +405,7 @@ Result<std::vector<std::string>> network_reload(Context& c, const std::vector<st
       if (i == 0 && it != leases.end()) {
         auto rules = detail::rules_of(it->second);
         net::firewall_remove_ports(rules);
-        TRY(net::firewall_add_ports(rules));
+        TRY(net::firewall_apply(nullptr, rules));
       }
     }
     done.push_back(r.id);

@@ -2,7 +2,6 @@
 
 #include <charconv>
 
-#include "berth/core/digest.hpp"
 #include "berth/core/strings.hpp"
 
 namespace berth::net {
@@ -135,11 +134,18 @@ Result<void> check_network_name(std::string_view name) {
   return {};
 }
 
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
 std::string mac_from_seed(std::string_view seed) {
-  std::string h(Digest::of(seed).hex());
-  unsigned b0 = (std::stoul(h.substr(0, 2), nullptr, 16) & 0xfe) | 0x02;  // unicast, locally administered
-  return fmt::format("{:02x}:{}:{}:{}:{}:{}", b0, h.substr(2, 2), h.substr(4, 2), h.substr(6, 2), h.substr(8, 2),
-                     h.substr(10, 2));
+  std::uint64_t h = fnv1a(seed);
+  unsigned b[6];
+  for (int i = 0; i < 6; i++) b[i] = static_cast<unsigned>((h >> (8 * i)) & 0xff);
+  b[0] = (b[0] & 0xfe) | 0x02;  // unicast, locally administered
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", b[0], b[1], b[2], b[3], b[4], b[5]);
 }
 
 Result<std::string> parse_mac(std::string_view s) {

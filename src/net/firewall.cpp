@@ -103,10 +103,11 @@ std::string element(const PortRule& p) {
 
 bool firewall_present() { return run("list table ip berth", "list berth's nftables table").has_value(); }
 
-Result<void> firewall_add_network(const NetworkRules& n) {
+namespace {
+
+std::string network_script(const NetworkRules& n) {
   const std::string& b = n.bridge;
-  std::string s = kBase;
-  s += fmt::format("add chain ip berth from_{0}\nflush chain ip berth from_{0}\n", b);
+  std::string s = fmt::format("add chain ip berth from_{0}\nflush chain ip berth from_{0}\n", b);
   s += fmt::format("add rule ip berth from_{0} oifname \"{0}\" accept\n", b);
   if (n.internal) {
     s += fmt::format("add rule ip berth from_{} drop\n", b);
@@ -118,7 +119,30 @@ Result<void> firewall_add_network(const NetworkRules& n) {
     s += fmt::format("add element ip berth nets {{ {} }}\n", to_string(n.subnet));
   }
   s += fmt::format("add element ip berth from_net {{ \"{0}\" : jump from_{0} }}\n", b);
-  return run(s, fmt::format("set up the firewall for {}", b));
+  return s;
+}
+
+std::string ports_text(const std::vector<PortRule>& ports) {
+  std::string which;
+  for (const auto& p : ports)
+    which += fmt::format("{}{}{}/{}", which.empty() ? "" : ", ", p.host_ip.empty() ? "" : p.host_ip + ":", p.host_port,
+                         p.protocol);
+  return which;
+}
+
+}  // namespace
+
+Result<void> firewall_add_network(const NetworkRules& n) { return firewall_apply(&n, {}); }
+
+Result<void> firewall_apply(const NetworkRules* n, const std::vector<PortRule>& ports) {
+  std::string s = kBase;
+  if (n) s += network_script(*n);
+  for (const auto& p : ports) s += "create element ip berth " + element(p) + "\n";
+  auto r = run(s, ports.empty() ? fmt::format("set up the firewall for {}", n ? n->bridge : "berth")
+                                : std::string("publish the ports"));
+  if (!r && r.error().code == Errc::conflict)
+    return fail(Errc::conflict, "port {} is already published by another container", ports_text(ports));
+  return r;
 }
 
 void firewall_remove_network(const NetworkRules& n) {
@@ -131,27 +155,16 @@ void firewall_remove_network(const NetworkRules& n) {
     (void)run(cmd, "");
 }
 
-Result<void> firewall_add_ports(const std::vector<PortRule>& ports) {
-  if (ports.empty()) return {};
-  std::string s;
-  for (const auto& p : ports) s += "create element ip berth " + element(p) + "\n";
-  auto r = run(s, "publish the ports");
-  if (!r && r.error().code == Errc::conflict) {
-    std::string which;
-    for (const auto& p : ports)
-      which += fmt::format("{}{}{}/{}", which.empty() ? "" : ", ", p.host_ip.empty() ? "" : p.host_ip + ":",
-                           p.host_port, p.protocol);
-    return fail(Errc::conflict, "port {} is already published by another container", which);
-  }
-  return r;
-}
-
 void firewall_remove_ports(const std::vector<PortRule>& ports) {
-  for (const auto& p : ports) {
+  if (ports.empty()) return;
+  auto key = [](const PortRule& p) {
     std::string e = element(p);
-    e = e.substr(0, e.find(" : ")) + " }";  // the key alone
-    (void)run("delete element ip berth " + e, "");
-  }
+    return "delete element ip berth " + e.substr(0, e.find(" : ")) + " }\n";
+  };
+  std::string all;
+  for (const auto& p : ports) all += key(p);
+  if (run(all, "")) return;
+  for (const auto& p : ports) (void)run(key(p), "");  // one was gone already: the others one by one
 }
 
 }  // namespace berth::net

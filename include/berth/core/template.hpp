@@ -30,6 +30,7 @@ class Template {
     std::vector<std::string> path;  // field path; empty = "."
     std::string arg;                // literal text, index key or join separator
     size_t end_at = 0;              // for range: index of its end node
+    std::vector<std::string> tail;  // (index .X "k").A.B: the fields after the index
   };
 
  private:

@@ -108,6 +108,7 @@ struct ContainerSummary {
   int pid = 0;
   Json labels;
   std::string image_id;
+  std::string ports;               // "0.0.0.0:8080->80/tcp, ..."
   std::uint64_t size = 0;          // the writable layer, with want_size
   std::uint64_t virtual_size = 0;  // plus the image
   std::string restart_policy;      // as given: "no", "on-failure:3", ...

@@ -53,6 +53,8 @@ Result<PortSpec> parse_expose(std::string_view s);
 // A network name: podman's rule, [a-zA-Z0-9][a-zA-Z0-9_.-]*.
 Result<void> check_network_name(std::string_view name);
 
+// FNV-1a, 64 bits: names and MACs derived from ids (no crypto library to load on the run path).
+std::uint64_t fnv1a(std::string_view s);
 // A locally administered, unicast MAC from `seed` bytes, "aa:bb:..." text; parse checks one.
 std::string mac_from_seed(std::string_view seed);
 Result<std::string> parse_mac(std::string_view s);

@@ -37,8 +37,9 @@ struct PortRule {
   std::uint16_t container_port = 0;
 };
 
-// All or nothing; a port already published is a conflict naming it.
-Result<void> firewall_add_ports(const std::vector<PortRule>& ports);
+// The table, the network's rules (when `n`) and the ports, in one transaction: all or nothing;
+// a port already published is a conflict naming it.
+Result<void> firewall_apply(const NetworkRules* n, const std::vector<PortRule>& ports);
 void firewall_remove_ports(const std::vector<PortRule>& ports);
 
 // True when berth's table exists (`network reload` re-creates what a flush removed).
