@@ -14,5 +14,5 @@ fi
 exec setpriv --reuid="$user" --regid="$user" --init-groups --reset-env \
   env HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
       PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-      BERTH="$BERTH" BERTH_TEST_IMAGES="$BERTH_TEST_IMAGES" BERTH_MKHOSTILE="${BERTH_MKHOSTILE:-}" \
+      BERTH="$BERTH" BERTH_TEST_IMAGES="$BERTH_TEST_IMAGES" BERTH_MKHOSTILE="${BERTH_MKHOSTILE:-}" BERTH_TEST_NETNS="${BERTH_TEST_NETNS:-}" \
       TMPDIR="${BERTH_USER_TMPDIR:-/tmp}" "$@"

@@ -35,7 +35,7 @@ OrderedJson network_json(const store::NetworkRecord& n);
 
 struct NetworkRemoveOptions {
   bool force = false;
-  int timeout = -1;  // for the containers -f stops
+  int timeout = 10;  // seconds the containers -f stops get before SIGKILL
 };
 // Removes the networks (with -f their containers first); returns the names removed.
 Result<std::vector<std::string>> network_remove(Context& c, const std::vector<std::string>& names,
