@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait"
+  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -33,8 +33,8 @@ _berth() {
     [rename]="--help"
     [rm]="--force -f --all -a --volumes -v --cidfile --ignore -i --help --time -t"
     [rmi]="--force -f --all -a --help"
-    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
-    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [start]="--attach -a --interactive -i --all --filter -f --help"
     [stop]="--time -t --all -a --cidfile --ignore -i --help"
     [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --user --help"
@@ -62,6 +62,14 @@ _berth() {
     [check]="--format --help"
     [doctor]="--format --help"
     [info]="--format -f --help"
+    [port]="--all -a --help"
+    [network-create]="--driver -d --subnet --gateway --ip-range --internal --disable-dns --ignore --ipv6 --label --opt -o --help"
+    [network-ls]="--quiet -q --noheading -n --no-trunc --format --filter -f --help"
+    [network-inspect]="--format -f --help"
+    [network-rm]="--force -f --time -t --help"
+    [network-exists]="--help"
+    [network-prune]="--force -f --help"
+    [network-reload]="--all -a --help"
   )
 
   # find the command (and a subcommand of image/container/system)
@@ -89,7 +97,8 @@ _berth() {
       if [ "$cmd" = save ]; then COMPREPLY=($(compgen -W "docker-archive oci-archive oci-dir" -- "$cur")); fi
       if [ "$cmd" = push ]; then COMPREPLY=($(compgen -W "oci v2s2" -- "$cur")); fi
       return ;;
-    --network|--net) COMPREPLY=($(compgen -W "private none host" -- "$cur")); return ;;
+    --network|--net) COMPREPLY=($(compgen -W "private none host bridge $(berth network ls -q 2>/dev/null)" -- "$cur")); return ;;
+    --driver|-d) [ "$cmd" = network ] && { COMPREPLY=($(compgen -W "bridge" -- "$cur")); return; } ;;
     --signal|-s|--stop-signal) COMPREPLY=($(compgen -W "TERM KILL INT HUP QUIT USR1 USR2" -- "$cur")); return ;;
     --security-opt) COMPREPLY=($(compgen -W "no-new-privileges seccomp=unconfined mask= unmask=" -- "$cur")); return ;;
     --filter|-f)
@@ -119,6 +128,13 @@ _berth() {
       _filedir -d; return ;;
     healthcheck)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run" -- "$cur")); return; } ;;
+    network)
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "create ls list inspect rm remove exists prune reload" -- "$cur")); return; }
+      case "$sub" in list) sub=ls ;; remove) sub=rm ;; esac
+      if [[ "$cur" != -* ]] && [ "$sub" != create ] && [ "$sub" != reload ]; then
+        COMPREPLY=($(compgen -W "$(berth network ls -q 2>/dev/null)" -- "$cur")); return
+      fi
+      cmd=network-$sub ;;
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "${opts[$cmd]:-}" -- "$cur"))
@@ -126,7 +142,7 @@ _berth() {
   fi
   case "$cmd" in
     run|history|inspect|rmi|save|tag|untag|push) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
-    systemd|healthcheck|rm|start|stop|kill|wait|logs|attach|commit|diff|export|mount|unmount|umount|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
+    systemd|healthcheck|port|network-reload|rm|start|stop|kill|wait|logs|attach|commit|diff|export|mount|unmount|umount|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
     import) _filedir ;;
   esac
 }

@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds build images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
+set -l cmds network port build images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -32,7 +32,26 @@ complete -c berth -n '__fish_seen_subcommand_from run' -s v -l volume -r
 complete -c berth -n '__fish_seen_subcommand_from run' -l cap-add -x
 complete -c berth -n '__fish_seen_subcommand_from run' -l cap-drop -x
 complete -c berth -n '__fish_seen_subcommand_from run' -l security-opt -x -a 'no-new-privileges seccomp=unconfined'
-complete -c berth -n '__fish_seen_subcommand_from run' -l network -x -a 'private none host'
+complete -c berth -n '__fish_seen_subcommand_from run' -l network -x -a 'private none host bridge (berth network ls -q 2>/dev/null)'
+complete -c berth -n '__fish_seen_subcommand_from run create' -s p -l publish -x -d 'Publish a port ([IP:][HOST:]CTR[/PROTO])'
+complete -c berth -n '__fish_seen_subcommand_from run create' -s P -l publish-all -d 'Publish exposed ports on random host ports'
+complete -c berth -n '__fish_seen_subcommand_from run create' -l expose -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l ip -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l mac-address -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l network-alias -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l dns -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l dns-search -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l dns-option -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l add-host -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l no-hosts
+complete -c berth -n '__fish_seen_subcommand_from network' -a 'create ls inspect rm exists prune reload'
+complete -c berth -n '__fish_seen_subcommand_from network' -l subnet -x
+complete -c berth -n '__fish_seen_subcommand_from network' -l gateway -x
+complete -c berth -n '__fish_seen_subcommand_from network' -l ip-range -x
+complete -c berth -n '__fish_seen_subcommand_from network' -l internal
+complete -c berth -n '__fish_seen_subcommand_from network' -l disable-dns
+complete -c berth -n '__fish_seen_subcommand_from network' -s d -l driver -x -a bridge
+complete -c berth -n '__fish_seen_subcommand_from port' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from run' -l read-only
 complete -c berth -n '__fish_seen_subcommand_from run' -l privileged
 complete -c berth -n '__fish_seen_subcommand_from run create' -l userns -x -a 'host keep-id nomap auto'

@@ -10,14 +10,10 @@ namespace berth::cli {
 namespace {
 
 Json list_row(const store::NetworkRecord& n) {
-  return {{"ID", n.id.substr(0, 12)},
-          {"Name", n.name},
-          {"Driver", n.driver},
-          {"Labels", n.labels},
-          {"Subnets", n.subnet},
-          {"Internal", n.internal},
-          {"DNSEnabled", n.dns_enabled},
-          {"NetworkInterface", n.interface},
+  return {{"ID", n.id.substr(0, 12)},    {"Name", n.name},
+          {"Driver", n.driver},          {"Labels", n.labels},
+          {"Subnets", n.subnet},         {"Internal", n.internal},
+          {"DNSEnabled", n.dns_enabled}, {"NetworkInterface", n.interface},
           {"IPv6Enabled", false}};
 }
 
@@ -210,7 +206,8 @@ void add_port(CommandTable& r, CLI::App* sub) {
       return fail(Errc::usage, "port needs a container and, optionally, a port (or --all)");
     auto c = TRY(engine::open_context(g));
     std::string want;
-    if (!*all && args->size() == 2) want = args->at(1).find('/') == std::string::npos ? args->at(1) + "/tcp" : args->at(1);
+    if (!*all && args->size() == 2)
+      want = args->at(1).find('/') == std::string::npos ? args->at(1) + "/tcp" : args->at(1);
     for (const auto& cp : TRY(engine::container_ports(c, *all ? "" : args->front(), *all))) {
       if (*all) fmt::print("{}\n", cp.id.substr(0, 12));
       bool found = false;

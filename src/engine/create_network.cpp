@@ -64,7 +64,8 @@ Result<void> network_flags(const RunOptions& o, store::ContainerConfig& c) {
     return fail(Errc::usage, "-p/--publish needs a bridge network, not --network {}", c.network);
   if (!o.ip.empty()) {
     if (!bridge) return fail(Errc::usage, "--ip needs a bridge network, not --network {}", c.network);
-    if (c.networks.size() > 1) return fail(Errc::usage, "--ip is for one network: the container joins {}", c.networks.size());
+    if (c.networks.size() > 1)
+      return fail(Errc::usage, "--ip is for one network: the container joins {}", c.networks.size());
     if (!net::parse_ipv4(o.ip)) return fail(Errc::usage, "invalid --ip \"{}\": want an IPv4 address", o.ip);
     c.ip = o.ip;
   }
@@ -97,7 +98,8 @@ Result<void> network_image_ports(const store::Store& s, const RunOptions& o, con
     auto spec = net::parse_expose(e);
     if (!spec) continue;  // the image's EXPOSE is untrusted: a bad entry publishes nothing
     bool have = false;
-    for (const auto& p : c.ports) have = have || (p.container_port == spec->container_port && p.protocol == spec->protocol);
+    for (const auto& p : c.ports)
+      have = have || (p.container_port == spec->container_port && p.protocol == spec->protocol);
     if (!have) TRY(add_ports(*spec, c));
   }
   return {};

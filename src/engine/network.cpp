@@ -180,11 +180,13 @@ OrderedJson network_json(const store::NetworkRecord& n) {
   j["id"] = n.id;
   j["driver"] = n.driver;
   j["network_interface"] = n.interface;
-  j["created"] = n.created ? rfc3339_utc(n.created / 1000000000, static_cast<long>(n.created % 1000000000)) : "0001-01-01T00:00:00Z";
+  j["created"] = n.created ? rfc3339_utc(n.created / 1000000000, static_cast<long>(n.created % 1000000000))
+                           : "0001-01-01T00:00:00Z";
   OrderedJson sub = {{"subnet", n.subnet}, {"gateway", n.gateway}};
   if (!n.ip_range.empty()) {
     auto r = net::parse_subnet(n.ip_range);
-    if (r) sub["lease_range"] = {{"start_ip", net::to_string(r->first_host())}, {"end_ip", net::to_string(r->last_host())}};
+    if (r)
+      sub["lease_range"] = {{"start_ip", net::to_string(r->first_host())}, {"end_ip", net::to_string(r->last_host())}};
   }
   j["subnets"] = OrderedJson::array({sub});
   j["ipv6_enabled"] = false;

@@ -137,8 +137,8 @@ Result<std::vector<store::PortMapping>> resolve_ports(const store::ContainerConf
           for (const auto& q : l.ports)
             if (same_port(p, q)) {
               if (!random)
-                return fail(Errc::conflict, "port {}/{} is already published by container {}", p.host_port,
-                            p.protocol, l.name);
+                return fail(Errc::conflict, "port {}/{} is already published by container {}", p.host_port, p.protocol,
+                            l.name);
               taken = true;
             }
       for (const auto& q : out) taken = taken || same_port(p, q);
@@ -329,10 +329,19 @@ OrderedJson network_settings(const store::Store& s, const store::ContainerRecord
   const auto& c = rec.config;
   OrderedJson j;
   OrderedJson nets = OrderedJson::object();
-  OrderedJson top = {{"EndpointID", ""}, {"Gateway", ""}, {"IPAddress", ""}, {"IPPrefixLen", 0},
-                     {"IPv6Gateway", ""}, {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0},
-                     {"MacAddress", ""}, {"Bridge", ""}, {"SandboxID", ""}, {"HairpinMode", false},
-                     {"LinkLocalIPv6Address", ""}, {"LinkLocalIPv6PrefixLen", 0}};
+  OrderedJson top = {{"EndpointID", ""},
+                     {"Gateway", ""},
+                     {"IPAddress", ""},
+                     {"IPPrefixLen", 0},
+                     {"IPv6Gateway", ""},
+                     {"GlobalIPv6Address", ""},
+                     {"GlobalIPv6PrefixLen", 0},
+                     {"MacAddress", ""},
+                     {"Bridge", ""},
+                     {"SandboxID", ""},
+                     {"HairpinMode", false},
+                     {"LinkLocalIPv6Address", ""},
+                     {"LinkLocalIPv6PrefixLen", 0}};
   j = top;
   OrderedJson ports = OrderedJson::object();
   for (const auto& p : published_ports(s, rec))
@@ -343,10 +352,10 @@ OrderedJson network_settings(const store::Store& s, const store::ContainerRecord
   if (c.network == "bridge") {
     std::vector<std::string> names = c.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : c.networks;
     for (const auto& name : names) {
-      OrderedJson n = {{"EndpointID", ""}, {"Gateway", ""}, {"IPAddress", ""}, {"IPPrefixLen", 0},
-                       {"IPv6Gateway", ""}, {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0},
-                       {"MacAddress", ""}, {"NetworkID", name}, {"DriverOpts", nullptr},
-                       {"IPAMConfig", nullptr}, {"Links", nullptr}, {"Aliases", c.aliases}};
+      OrderedJson n = {{"EndpointID", ""},    {"Gateway", ""},           {"IPAddress", ""},          {"IPPrefixLen", 0},
+                       {"IPv6Gateway", ""},   {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""},
+                       {"NetworkID", name},   {"DriverOpts", nullptr},   {"IPAMConfig", nullptr},    {"Links", nullptr},
+                       {"Aliases", c.aliases}};
       auto rec_n = record_of(s, name);
       auto leases = store::read_leases(s, name);
       if (rec.state.alive() && rec_n && leases)
@@ -396,7 +405,8 @@ Result<std::vector<std::string>> network_reload(Context& c, const std::vector<st
   for (const auto& r : pick) {
     if (!r.state.alive()) return fail(Errc::conflict, "container {} is not running", r.config.name);
     if (r.config.network != "bridge") continue;
-    std::vector<std::string> names = r.config.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : r.config.networks;
+    std::vector<std::string> names =
+        r.config.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : r.config.networks;
     for (size_t i = 0; i < names.size(); i++) {
       auto n = TRY(detail::record_of(c.store, names[i]));
       TRY(net::firewall_add_network({n.interface, TRY(net::parse_subnet(n.subnet)), n.internal}));

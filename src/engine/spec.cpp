@@ -466,7 +466,8 @@ Result<void> write_etc_files(const store::Store& s, const store::ContainerConfig
   auto dir = TRY(store::open_run_dir(s, c.id));
   TRY(sys::write_replace(dir.get(), "hostname", hostname + "\n", 0644));
   std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
-  for (const auto& h : c.add_host) hosts += fmt::format("{}\t{}\n", h.substr(h.find(':') + 1), h.substr(0, h.find(':')));
+  for (const auto& h : c.add_host)
+    hosts += fmt::format("{}\t{}\n", h.substr(h.find(':') + 1), h.substr(0, h.find(':')));
   if (c.network != "bridge") hosts += fmt::format("127.0.1.1\t{}\n", hostname);
   TRY(sys::write_replace(dir.get(), "hosts", hosts, 0644));
   std::string resolv = sys::read_host_file("/etc/resolv.conf", 1 << 16).value_or("");

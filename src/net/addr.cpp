@@ -69,8 +69,7 @@ Result<Subnet> parse_subnet(std::string_view s) {
   auto ip = parse_ipv4(s.substr(0, slash));
   unsigned prefix = 99;
   if (slash != std::string_view::npos) prefix = number(s.substr(slash + 1), 32).value_or(99);
-  if (!ip || prefix == 99)
-    return fail(Errc::usage, "invalid subnet \"{}\": want an IPv4 CIDR such as 10.89.0.0/24", s);
+  if (!ip || prefix == 99) return fail(Errc::usage, "invalid subnet \"{}\": want an IPv4 CIDR such as 10.89.0.0/24", s);
   if (prefix < 8 || prefix > 30)
     return fail(Errc::usage, "invalid subnet \"{}\": the prefix length must be 8 to 30", s);
   Subnet n{*ip, static_cast<int>(prefix)};
@@ -127,10 +126,8 @@ Result<PortSpec> parse_expose(std::string_view whole) {
 
 Result<void> check_network_name(std::string_view name) {
   bool ok = !name.empty() && name.size() <= 200 && std::isalnum(static_cast<unsigned char>(name[0]));
-  for (char c : name)
-    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-');
-  if (!ok)
-    return fail(Errc::usage, "network name \"{}\" invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", name);
+  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-');
+  if (!ok) return fail(Errc::usage, "network name \"{}\" invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", name);
   return {};
 }
 
@@ -159,7 +156,8 @@ Result<std::string> parse_mac(std::string_view s) {
     for (char c : p) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (!ok) return fail(Errc::usage, "invalid MAC address \"{}\": want six hex pairs such as 02:42:ac:11:00:02", s);
-  if (std::stoul(out.substr(0, 2), nullptr, 16) & 1) return fail(Errc::usage, "MAC address {} is a multicast address", s);
+  if (std::stoul(out.substr(0, 2), nullptr, 16) & 1)
+    return fail(Errc::usage, "MAC address {} is a multicast address", s);
   return out;
 }
 

@@ -34,9 +34,14 @@ Json lease_json(const Lease& l) {
                      {"host_port", p.host_port},
                      {"container_port", p.container_port},
                      {"protocol", p.protocol}});
-  return {{"name", l.name},       {"ip", l.ip},         {"mac", l.mac},
-          {"veth", l.veth},       {"aliases", l.aliases}, {"ports", ports},
-          {"owner_pid", l.owner_pid}, {"owner_start", l.owner_start}};
+  return {{"name", l.name},
+          {"ip", l.ip},
+          {"mac", l.mac},
+          {"veth", l.veth},
+          {"aliases", l.aliases},
+          {"ports", ports},
+          {"owner_pid", l.owner_pid},
+          {"owner_start", l.owner_start}};
 }
 
 Lease lease_from(const std::string& id, const Json& j) {
@@ -63,10 +68,18 @@ bool is_record_file(const std::string& f) {
 }  // namespace
 
 Json to_json(const NetworkRecord& n) {
-  return {{"name", n.name},         {"id", n.id},           {"driver", n.driver},
-          {"interface", n.interface}, {"subnet", n.subnet}, {"gateway", n.gateway},
-          {"ip_range", n.ip_range}, {"internal", n.internal}, {"dns_enabled", n.dns_enabled},
-          {"labels", n.labels},     {"options", n.options}, {"created", n.created}};
+  return {{"name", n.name},
+          {"id", n.id},
+          {"driver", n.driver},
+          {"interface", n.interface},
+          {"subnet", n.subnet},
+          {"gateway", n.gateway},
+          {"ip_range", n.ip_range},
+          {"internal", n.internal},
+          {"dns_enabled", n.dns_enabled},
+          {"labels", n.labels},
+          {"options", n.options},
+          {"created", n.created}};
 }
 
 Result<NetworkRecord> network_from_json(const Json& j) {
