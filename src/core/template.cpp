@@ -245,8 +245,10 @@ void Template::render_range(const Json& dot, size_t from, size_t to, std::string
                  std::stoul(n.arg) < val.size())
           hit = &val[std::stoul(n.arg)];
         if (hit && !n.tail.empty()) hit = lookup(*hit, n.tail);
-        if (hit) out += go_string(*hit);
-        else if (!n.tail.empty()) out += "<no value>";
+        if (hit)
+          out += go_string(*hit);
+        else if (!n.tail.empty())
+          out += "<no value>";
         break;
       }
       case Node::join_fn:
