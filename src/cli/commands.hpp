@@ -106,7 +106,7 @@ void add_monitor(CommandTable& r, CLI::App* sub);  // monitor.cpp
 void add_mount(CommandTable& r, CLI::App* sub);
 void add_unmount(CommandTable& r, CLI::App* sub);  // mount.cpp
 void add_container_prune(CommandTable& r, CLI::App* sub);
-void add_prune(CommandTable& r, CLI::App* sub);               // prune.cpp
+void add_prune(CommandTable& r, CLI::App* sub);  // prune.cpp
 void add_ps(CommandTable& r, CLI::App* sub);
 void add_port(CommandTable& r, CLI::App* sub);                // network.cpp
 void network_commands(CLI::App& app, CommandTable& r);        // network.cpp                  // ps.cpp

@@ -39,9 +39,9 @@ struct RunOptions {
   bool init = false;
   bool env_host = false;
   bool replace = false;
-  std::string network = "private";  // private (lo only), none, host, bridge, NET[,NET...]
-  std::vector<std::string> publish;   // -p [IP:][HOST:]CTR[/PROTO]
-  bool publish_all = false;           // -P: the image's EXPOSE and --expose, on random ports
+  std::string network = "private";   // private (lo only), none, host, bridge, NET[,NET...]
+  std::vector<std::string> publish;  // -p [IP:][HOST:]CTR[/PROTO]
+  bool publish_all = false;          // -P: the image's EXPOSE and --expose, on random ports
   std::vector<std::string> expose;
   std::string ip, mac;
   std::vector<std::string> aliases;

@@ -81,8 +81,8 @@ struct ContainerConfig {
   std::string network = "private";
   std::vector<std::string> networks;  // bridge mode: the networks joined (empty: the default one)
   std::vector<PortMapping> ports;
-  std::string ip, mac;                 // --ip, --mac-address (the first network)
-  std::vector<std::string> aliases;    // --network-alias
+  std::string ip, mac;               // --ip, --mac-address (the first network)
+  std::vector<std::string> aliases;  // --network-alias
   std::vector<std::string> dns, dns_search, dns_option, add_host;
   bool no_hosts = false;
   std::string pod;
