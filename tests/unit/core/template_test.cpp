@@ -22,6 +22,11 @@ TEST_CASE("template: fields, nesting, json, index, join, len, range") {
   CHECK(render("{{json .Config.Env}}", j) == R"(["A=1","B=2"])");
   CHECK(render("{{.Config.Labels}}", j) == "map[k:v]");
   CHECK(render(R"({{index .Config.Labels "k"}})", j) == "v");
+  Json n = {{"Networks", {{"net1", {{"IPAddress", "10.89.0.2"}}}}}, {"Subnets", {{{"Subnet", "10.89.0.0/24"}}}}};
+  CHECK(render(R"({{(index .Networks "net1").IPAddress}})", n) == "10.89.0.2");
+  CHECK(render(R"({{ (index .Subnets 0).Subnet }})", n) == "10.89.0.0/24");
+  CHECK(render(R"({{(index .Networks "none").IPAddress}})", n) == "<no value>");
+  CHECK_FALSE(Template::parse(R"({{(index .Networks "net1".IPAddress}})"));
   CHECK(render(R"({{join .Config.Env ","}})", j) == "A=1,B=2");
   CHECK(render("{{range .Config.Env}}<{{.}}>{{end}}", j) == "<A=1><B=2>");
   CHECK(render("{{.Ok}} {{.Missing}} {{.Nil}}", j) == "true <no value> <no value>");
