@@ -9,7 +9,7 @@ namespace berth::engine::detail {
 
 namespace {
 
-bool bridge_like(const std::string& mode) { return mode == "bridge"; }
+bool bridge_like(const std::string& mode) { return mode == "bridge" || mode == "pasta"; }
 
 Result<void> add_ports(const net::PortSpec& p, store::ContainerConfig& c) {
   for (unsigned i = 0; i < p.range; i++) {
@@ -29,8 +29,13 @@ Result<void> network_mode(const std::string& given, store::ContainerConfig& c) {
     c.network = mode;
     return {};
   }
-  if (mode.starts_with("container:") || mode.starts_with("ns:") || mode.starts_with("pasta") ||
-      mode.starts_with("slirp4netns") || mode.starts_with("bridge:"))
+  if (mode == "pasta" || mode.starts_with("pasta:")) {
+    c.network = "pasta";
+    if (mode.size() > 6) c.network_opts = split(mode.substr(6), ',');  // podman's pasta:OPT,OPT
+    return {};
+  }
+  if (mode.starts_with("container:") || mode.starts_with("ns:") || mode.starts_with("slirp4netns") ||
+      mode.starts_with("bridge:"))
     return fail(Errc::unsupported, "network mode \"{}\" is not supported by berth yet", mode);
   c.network = "bridge";
   for (const auto& n : split(mode, ',')) {
@@ -61,19 +66,20 @@ Result<void> network_flags(const RunOptions& o, store::ContainerConfig& c) {
   for (const auto& e : o.expose) TRY(net::parse_expose(e));
   bool bridge = bridge_like(c.network);
   if ((!c.ports.empty() || o.publish_all) && !bridge)
-    return fail(Errc::usage, "-p/--publish needs a bridge network, not --network {}", c.network);
+    return fail(Errc::usage, "-p/--publish needs a bridge or pasta network, not --network {}", c.network);
+  bool own_bridge = c.network == "bridge";
   if (!o.ip.empty()) {
-    if (!bridge) return fail(Errc::usage, "--ip needs a bridge network, not --network {}", c.network);
+    if (!own_bridge) return fail(Errc::usage, "--ip needs a bridge network, not --network {}", c.network);
     if (c.networks.size() > 1)
       return fail(Errc::usage, "--ip is for one network: the container joins {}", c.networks.size());
     if (!net::parse_ipv4(o.ip)) return fail(Errc::usage, "invalid --ip \"{}\": want an IPv4 address", o.ip);
     c.ip = o.ip;
   }
   if (!o.mac.empty()) {
-    if (!bridge) return fail(Errc::usage, "--mac-address needs a bridge network, not --network {}", c.network);
+    if (!own_bridge) return fail(Errc::usage, "--mac-address needs a bridge network, not --network {}", c.network);
     c.mac = TRY(net::parse_mac(o.mac));
   }
-  if (!o.aliases.empty() && (!bridge || c.networks.empty()))
+  if (!o.aliases.empty() && (!own_bridge || c.networks.empty()))
     return fail(Errc::usage, "--network-alias is only supported on user-defined networks");
   c.aliases = o.aliases;
   TRY(check_dns(o));

@@ -210,6 +210,20 @@ void refresh_peers(const store::Store& s, const std::set<std::string>& touched) 
 Result<NetPlan> net_reserve(const store::Store& s, const store::ContainerRecord& rec) {
   NetPlan plan;
   const auto& c = rec.config;
+  if (c.network == "pasta") {
+    plan.helper = "pasta";
+    plan.helper_opts = c.network_opts;
+    plan.run_dir = store::container_run_dir(s, rec.id);
+    plan.rootless = s.rootless();
+    stop_stale_helper(plan.run_dir);
+    plan.ports = TRY(resolve_ports(c, {}));
+    // The ports it got (random ones resolved), for `port` and `ps`.
+    store::Lease l;
+    l.ports = plan.ports;
+    auto dir = TRY(store::open_run_dir(s, rec.id));
+    TRY(sys::write_replace(dir.get(), "ports.json", dump_json(store::lease_json(l)), 0600));
+    return plan;
+  }
   if (c.network != "bridge") return plan;
   if (s.rootless())
     return fail(Errc::unsupported, "bridge networks need root: rootless containers use --network pasta");
@@ -245,7 +259,7 @@ Result<NetPlan> net_reserve(const store::Store& s, const store::ContainerRecord&
 
 Result<void> net_write_hosts(const store::Store& s, const store::ContainerRecord& rec, const NetPlan& p,
                              const std::string& hostname) {
-  if (p.empty() || rec.config.no_hosts) return {};
+  if (p.links.empty() || rec.config.no_hosts) return {};
   std::string names = rec.config.name;
   if (!hostname.empty() && hostname != rec.config.name) names += " " + hostname;
   std::string lines;
@@ -261,7 +275,8 @@ Result<void> net_write_hosts(const store::Store& s, const store::ContainerRecord
   return {};
 }
 
-Result<void> net_attach(const NetPlan& p, pid_t pid) {
+Result<void> net_attach(NetPlan& p, pid_t pid) {
+  if (p.helper == "pasta") return start_pasta(p, pid);
   if (p.empty()) return {};
   auto ns = TRY(sys::open_at(AT_FDCWD, fmt::format("/proc/{}/ns/net", pid), O_RDONLY | O_CLOEXEC));
   for (size_t i = 0; i < p.links.size(); i++) {
@@ -297,8 +312,9 @@ Result<void> net_attach(const NetPlan& p, pid_t pid) {
 
 // The veths go with the container's network namespace: deleting one here would wait for the
 // kernel's RCU grace periods (some 15 ms) for nothing.
-void net_release(const store::Store& s, const NetPlan& p, const std::string& id) {
-  if (p.empty()) return;
+void net_release(const store::Store& s, NetPlan& p, const std::string& id) {
+  if (!p.helper.empty()) stop_helper(p);
+  if (p.links.empty()) return;
   net::firewall_remove_ports(rules_of(p.links.front().lease));
   auto lock = s.write_lock();
   if (!lock) return;  // the next writer reclaims them
@@ -322,6 +338,9 @@ std::vector<store::PortMapping> published_ports(const store::Store& s, const sto
     if (auto leases = store::read_leases(s, first); leases)
       if (auto it = leases->find(rec.id); it != leases->end()) return it->second.ports;
   }
+  if (c.network == "pasta" && rec.state.alive())
+    if (auto text = sys::read_host_file(store::container_run_dir(s, rec.id) + "/ports.json", 1 << 20); text)
+      if (auto j = parse_json(*text, "ports"); j) return store::lease_from_json(rec.id, *j).ports;
   return c.ports;
 }
 

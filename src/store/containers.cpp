@@ -132,6 +132,7 @@ Json to_json(const ContainerConfig& c) {
             {"gidmap", c.gidmap},
             {"network", c.network},
             {"networks", c.networks},
+            {"network_opts", c.network_opts},
             {"ports", ports},
             {"ip", c.ip},
             {"mac", c.mac},
@@ -206,6 +207,7 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.gidmap = strings(json_obj(j, "gidmap"));
   c.network = json_str(j, "network", "private");
   c.networks = strings(json_obj(j, "networks"));
+  c.network_opts = strings(json_obj(j, "network_opts"));
   for (const auto& p : json_obj(j, "ports").is_array() ? json_obj(j, "ports") : Json::array())
     c.ports.push_back(PortMapping{json_str(p, "host_ip"), static_cast<std::uint16_t>(json_int(p, "host_port")),
                                   static_cast<std::uint16_t>(json_int(p, "container_port")),

@@ -27,6 +27,8 @@ std::vector<std::string> string_list(const Json& j) {
   return v;
 }
 
+}  // namespace
+
 Json lease_json(const Lease& l) {
   Json ports = Json::array();
   for (const auto& p : l.ports)
@@ -44,7 +46,7 @@ Json lease_json(const Lease& l) {
           {"owner_start", l.owner_start}};
 }
 
-Lease lease_from(const std::string& id, const Json& j) {
+Lease lease_from_json(const std::string& id, const Json& j) {
   Lease l;
   l.container = id;
   l.name = json_str(j, "name");
@@ -60,6 +62,8 @@ Lease lease_from(const std::string& id, const Json& j) {
   l.owner_start = static_cast<unsigned long long>(json_int(j, "owner_start"));
   return l;
 }
+
+namespace {
 
 bool is_record_file(const std::string& f) {
   return f.size() > 5 && f.ends_with(".json") && !f.ends_with(".leases.json");
@@ -143,7 +147,7 @@ Result<Leases> read_leases(const Store& s, const std::string& network) {
   if (!text) return out;
   auto j = TRY(parse_json(*text, "leases of network " + network));
   if (j.is_object())
-    for (const auto& [id, l] : j.items()) out[id] = lease_from(id, l);
+    for (const auto& [id, l] : j.items()) out[id] = lease_from_json(id, l);
   return out;
 }
 

@@ -71,6 +71,12 @@ Result<void> mount_overlay_writable(const std::string& target, const std::vector
   return mount_overlay(target, lowers, upper, work, userxattr);
 }
 
+Result<void> bind_file(const std::string& source, const std::string& target) {
+  if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    return fail_errno("bind {} on {}", source, target);
+  return {};
+}
+
 Result<void> unmount(const std::string& path, bool detach) {
   if (::umount2(path.c_str(), detach ? MNT_DETACH : 0) != 0) return fail_errno("unmount {}", path);
   return {};

@@ -249,3 +249,28 @@ $n" "nothing was created by the refused commands"
   run_berth 125 run --rm --network bridge $IMAGE true
   assert "$output" == "Error: bridge networks need root: rootless containers use --network pasta"
 }
+
+@test "--network pasta: -p through pasta's own forwarding, port and ps show it, rm stops pasta" {
+  command -v pasta >/dev/null || skip "pasta (Debian's passt) is not installed"
+  [ -r /dev/net/tun ] && [ -w /dev/net/tun ] || skip "/dev/net/tun is not usable by this user"
+  local name=$(safename)
+  run_berth run --rm --network pasta $IMAGE sh -c 'ip addr show; ip route'
+  assert "$output" =~ "10\.0\.2\.15" "pasta gives the container the uplink's address"
+  assert "$output" =~ "default via 10\.0\.2\.2"
+  run_berth run -d --name $name --network pasta -p 8087:80 $IMAGE sh -c "$HTTPD"
+  run http_get 127.0.0.1:8087
+  assert "$output" =~ "^hello-" "the page, through pasta"
+  run_berth port $name
+  assert "$output" == "80/tcp -> 0.0.0.0:8087"
+  run_berth ps --format '{{.Names}} {{.Ports}}'
+  assert "$output" =~ "$name 0.0.0.0:8087->80/tcp"
+  local id=$("$BERTH" inspect --format '{{.Id}}' $name)
+  run pgrep -f "pasta .*$id"
+  assert "$status" == 0 "pasta serves the container"
+  run_berth rm -f -t 0 $name
+  sleep 0.2
+  run pgrep -f "pasta .*$id"
+  assert "$status" != 0 "rm stopped pasta"
+  run_berth 125 run --rm --network pasta --ip 10.0.2.20 $IMAGE true
+  assert "$output" == "Error: --ip needs a bridge network, not --network pasta"
+}

@@ -76,8 +76,22 @@ struct NetPlan {
   };
   std::vector<Link> links;
   std::vector<store::PortMapping> ports;  // host ports resolved
-  bool empty() const { return links.empty(); }
+  // pasta: a user-mode network for the container (rootless), started by net_attach and
+  // stopped by net_release.
+  std::string helper;
+  std::vector<std::string> helper_opts;
+  std::string run_dir;  // the container's run dir (the helper's pid file)
+  bool rootless = false;
+  int helper_pid = 0;
+  unsigned long long helper_start = 0;
+  bool empty() const { return links.empty() && helper.empty(); }
 };
+
+// pasta for the namespace of `pid`, with the plan's ports; records the daemon in the plan.
+Result<void> start_pasta(NetPlan& p, pid_t pid);
+void stop_helper(NetPlan& p);
+// The helper a dead container's run dir names (its monitor killed): stopped.
+void stop_stale_helper(const std::string& run_dir);
 
 // For a container in bridge mode: leases on each of its networks and its host ports, under the
 // store's write lock (dead containers' leases are reclaimed first). Empty for other modes.
@@ -86,9 +100,9 @@ Result<NetPlan> net_reserve(const store::Store& s, const store::ContainerRecord&
 Result<void> net_write_hosts(const store::Store& s, const store::ContainerRecord& rec, const NetPlan& p,
                              const std::string& hostname);
 // Plumbs the namespace of `pid` (before it runs): bridges, veths, addresses, routes, ports.
-Result<void> net_attach(const NetPlan& p, pid_t pid);
+Result<void> net_attach(NetPlan& p, pid_t pid);
 // Removes the ports and the leases (and a veth the kernel has not removed yet).
-void net_release(const store::Store& s, const NetPlan& p, const std::string& id);
+void net_release(const store::Store& s, NetPlan& p, const std::string& id);
 // inspect's NetworkSettings for a container.
 OrderedJson network_settings(const store::Store& s, const store::ContainerRecord& rec);
 // The published ports of a running container (its first network's lease), else its config's.

@@ -79,7 +79,8 @@ struct ContainerConfig {
   std::string userns;                       // --userns as given ("" or host: the default)
   std::vector<std::string> uidmap, gidmap;  // --uidmap/--gidmap as given
   std::string network = "private";
-  std::vector<std::string> networks;  // bridge mode: the networks joined (empty: the default one)
+  std::vector<std::string> networks;      // bridge mode: the networks joined (empty: the default one)
+  std::vector<std::string> network_opts;  // pasta mode: pasta's own options (--network pasta:OPT,...)
   std::vector<PortMapping> ports;
   std::string ip, mac;               // --ip, --mac-address (the first network)
   std::vector<std::string> aliases;  // --network-alias

@@ -46,6 +46,8 @@ struct Lease {
   unsigned long long owner_start = 0;
 };
 using Leases = std::map<std::string, Lease>;  // by container id
+Json lease_json(const Lease& l);
+Lease lease_from_json(const std::string& id, const Json& j);
 
 Result<Leases> read_leases(const Store& s, const std::string& network);
 Result<void> write_leases(const Store& s, const std::string& network, const Leases& l);

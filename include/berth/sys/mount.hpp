@@ -23,6 +23,8 @@ Result<void> mount_overlay_readonly(const std::string& target, const std::vector
 Result<void> mount_overlay_writable(const std::string& target, const std::vector<std::string>& lowers,
                                     const std::string& upper, const std::string& work, bool userxattr);
 
+// A bind mount of `source` (a file: a namespace's /proc/PID/ns/net) on the existing file `target`.
+Result<void> bind_file(const std::string& source, const std::string& target);
 // umount2(path): `detach` for MNT_DETACH (lazy). Errors name the path.
 Result<void> unmount(const std::string& path, bool detach);
 // A copy of the mount at `path` (open_tree OPEN_TREE_CLONE; with `recursive` its submounts
