@@ -50,7 +50,7 @@ _berth() {
         systemd) _arguments '1:what:(generate)' '--user' '2:dir:_files -/' ;;
         events) _arguments '*'{-f,--filter}':filter' '--format:format' '--since:time' '--until:time' '--stream=-:bool:(true false)' '--no-trunc' ;;
         system) _arguments '1:what:(df events check info)' '--format:format:(json)' ;;
-        network) _arguments '1:what:(create ls inspect rm exists prune reload)' '--subnet:cidr' '--gateway:ip' '--ip-range:cidr' '--internal' '--disable-dns' '--ignore' '*--label:label' '*'{-o,--opt}':option' {-f,--force} {-q,--quiet} '--format:format' '*--filter:filter' {-a,--all} '*:network' ;;
+        network) _arguments '1:what:(create ls inspect rm exists prune reload connect disconnect)' '--alias:alias' '--ip:address' '--subnet:cidr' '--gateway:ip' '--ip-range:cidr' '--internal' '--disable-dns' '--ignore' '*--label:label' '*'{-o,--opt}':option' {-f,--force} {-q,--quiet} '--format:format' '*--filter:filter' {-a,--all} '*:network' ;;
         port) _arguments {-a,--all} '1:container' '2:port' ;;
         doctor) _arguments '--format:format:(json)' ;;
         info|version) _arguments {-f,--format}':format:(json)' ;;

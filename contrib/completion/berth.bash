@@ -70,6 +70,8 @@ _berth() {
     [network-exists]="--help"
     [network-prune]="--force -f --help"
     [network-reload]="--all -a --help"
+    [network-connect]="--ip --alias --help"
+    [network-disconnect]="--force -f --help"
   )
 
   # find the command (and a subcommand of image/container/system)
@@ -129,7 +131,7 @@ _berth() {
     healthcheck)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run" -- "$cur")); return; } ;;
     network)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "create ls list inspect rm remove exists prune reload" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "create ls list inspect rm remove exists prune reload connect disconnect" -- "$cur")); return; }
       case "$sub" in list) sub=ls ;; remove) sub=rm ;; esac
       if [[ "$cur" != -* ]] && [ "$sub" != create ] && [ "$sub" != reload ]; then
         COMPREPLY=($(compgen -W "$(berth network ls -q 2>/dev/null)" -- "$cur")); return

@@ -44,7 +44,7 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l dns-search -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l dns-option -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l add-host -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l no-hosts
-complete -c berth -n '__fish_seen_subcommand_from network' -a 'create ls inspect rm exists prune reload'
+complete -c berth -n '__fish_seen_subcommand_from network' -a 'create ls inspect rm exists prune reload connect disconnect'
 complete -c berth -n '__fish_seen_subcommand_from network' -l subnet -x
 complete -c berth -n '__fish_seen_subcommand_from network' -l gateway -x
 complete -c berth -n '__fish_seen_subcommand_from network' -l ip-range -x

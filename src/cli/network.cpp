@@ -193,6 +193,35 @@ void add_network_reload(CommandTable& r, CLI::App* sub) {
   });
 }
 
+void add_network_connect(CommandTable& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto o = r.keep(std::make_shared<engine::NetworkConnectOptions>());
+  sub->add_option("network", o->network, "Network")->required();
+  sub->add_option("container", o->container, "Container")->required();
+  sub->add_option("--ip", o->ip, "The container's IPv4 address on the network");
+  sub->add_option("--alias", o->aliases, "Network-scoped alias for the container")->allow_extra_args(false);
+  r.on(sub, [o](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    TRY(engine::network_connect(c, *o));
+    return 0;
+  });
+}
+
+void add_network_disconnect(CommandTable& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto net = r.keep(std::make_shared<std::string>());
+  auto ctr = r.keep(std::make_shared<std::string>());
+  auto force = r.keep(std::make_shared<bool>(false));
+  sub->add_option("network", *net, "Network")->required();
+  sub->add_option("container", *ctr, "Container")->required();
+  sub->add_flag("-f,--force", *force, "Force the container to disconnect (it always is)");
+  r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    TRY(engine::network_disconnect(c, *net, *ctr));
+    return 0;
+  });
+}
+
 }  // namespace
 
 void add_port(CommandTable& r, CLI::App* sub) {
@@ -236,6 +265,8 @@ void network_commands(CLI::App& app, CommandTable& r) {
   add_network_exists(r, r.sub(net, "exists", "Check if a network exists"));
   add_network_prune(r, r.sub(net, "prune", "Remove all unused networks"));
   add_network_reload(r, r.sub(net, "reload", "Reload firewall rules for one or more containers"));
+  add_network_connect(r, r.sub(net, "connect", "Add container to a network"));
+  add_network_disconnect(r, r.sub(net, "disconnect", "Disconnect a container from a network"));
   net->require_subcommand(1);
   add_port(r, r.sub(&app, "port", "List port mappings or a specific mapping for the container"));
   add_port(r, r.sub(r.group("container"), "port", "List port mappings or a specific mapping for the container"));

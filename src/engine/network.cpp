@@ -12,6 +12,7 @@
 #include "berth/net/firewall.hpp"
 #include "berth/net/netlink.hpp"
 #include "berth/store/containers.hpp"
+#include "network_internal.hpp"
 
 namespace berth::engine {
 
@@ -22,17 +23,6 @@ std::string random_id() {
   std::string out;
   while (out.size() < 64) out += fmt::format("{:016x}", rng());
   return out;
-}
-
-store::NetworkRecord default_network() {
-  store::NetworkRecord n;
-  n.name = kDefaultNetwork;
-  n.id = std::string(Digest::of("berth default network podman").hex());
-  n.interface = "berth0";
-  n.subnet = "10.88.0.0/16";
-  n.gateway = "10.88.0.1";
-  n.dns_enabled = false;  // as podman's: names resolve on user-defined networks only
-  return n;
 }
 
 Result<std::map<std::string, std::string>> key_values(const std::vector<std::string>& in, std::string_view what) {
@@ -125,7 +115,7 @@ std::vector<std::string> users_of(const std::vector<store::ContainerRecord>& all
 }  // namespace
 
 Result<std::vector<store::NetworkRecord>> network_list(Context& c) {
-  std::vector<store::NetworkRecord> out{default_network()};
+  std::vector<store::NetworkRecord> out{detail::default_record()};
   auto stored = TRY(store::read_networks(c.store));
   std::sort(stored.begin(), stored.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   for (auto& n : stored)

@@ -14,6 +14,7 @@
 #include "berth/sys/file.hpp"
 #include "berth/sys/process.hpp"
 #include "berth/sys/socket.hpp"
+#include "network_internal.hpp"
 
 namespace berth::engine {
 
@@ -24,11 +25,10 @@ std::string port_text(const store::PortMapping& p) {
 
 namespace detail {
 
-namespace {
-
 store::NetworkRecord default_record() {
   store::NetworkRecord n;
   n.name = kDefaultNetwork;
+  n.id = "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9";  // podman's, for scripts
   n.interface = "berth0";
   n.subnet = "10.88.0.0/16";
   n.gateway = "10.88.0.1";
@@ -51,7 +51,7 @@ std::vector<std::string> network_names(const store::Store& s) {
   return out;
 }
 
-bool lease_live(const store::Store& s, const store::Lease& l) {
+static bool lease_live(const store::Store& s, const store::Lease& l) {
   if (l.owner_pid > 0 && sys::process_start_time(l.owner_pid) == l.owner_start) return true;
   auto rec = store::read_container(s, l.container);
   return rec && rec->state.alive();
@@ -111,15 +111,15 @@ Result<net::Ipv4> pick_address(const store::NetworkRecord& n, const store::Lease
   return fail(Errc::conflict, "network {} has no free address left in {}", n.name, net::to_string(range));
 }
 
-bool same_port(const store::PortMapping& a, const store::PortMapping& b) {
+static bool same_port(const store::PortMapping& a, const store::PortMapping& b) {
   return a.protocol == b.protocol && a.host_port == b.host_port &&
          (a.host_ip.empty() || b.host_ip.empty() || a.host_ip == b.host_ip);
 }
 
 // Host ports: the asked ones checked against live leases and the host's sockets, the random
 // ones (0) picked by the kernel.
-Result<std::vector<store::PortMapping>> resolve_ports(const store::ContainerConfig& c,
-                                                      const std::map<std::string, store::Leases>& live) {
+static Result<std::vector<store::PortMapping>> resolve_ports(const store::ContainerConfig& c,
+                                                             const std::map<std::string, store::Leases>& live) {
   std::vector<store::PortMapping> out;
   for (auto p : c.ports) {
     std::uint32_t addr = 0;
@@ -161,7 +161,7 @@ constexpr std::string_view kPeersMark = "# berth: containers on the same network
 
 // The hosts file's own part (up to the peers section) with `peers` after it, written in place:
 // it is bind-mounted into the container, so a rename would not reach it.
-void rewrite_peers(const store::Store& s, const std::string& id, const std::string& peers) {
+static void rewrite_peers(const store::Store& s, const std::string& id, const std::string& peers) {
   auto dir = store::open_run_dir(s, id);
   if (!dir) return;
   auto text = sys::read_file_at(dir->get(), "hosts", 1 << 20);
@@ -204,8 +204,6 @@ void refresh_peers(const store::Store& s, const std::set<std::string>& touched) 
     rewrite_peers(s, id, peers);
   }
 }
-
-}  // namespace
 
 Result<NetPlan> net_reserve(const store::Store& s, const store::ContainerRecord& rec) {
   NetPlan plan;
@@ -344,102 +342,6 @@ std::vector<store::PortMapping> published_ports(const store::Store& s, const sto
   return c.ports;
 }
 
-OrderedJson network_settings(const store::Store& s, const store::ContainerRecord& rec) {
-  const auto& c = rec.config;
-  OrderedJson j;
-  OrderedJson nets = OrderedJson::object();
-  OrderedJson top = {{"EndpointID", ""},
-                     {"Gateway", ""},
-                     {"IPAddress", ""},
-                     {"IPPrefixLen", 0},
-                     {"IPv6Gateway", ""},
-                     {"GlobalIPv6Address", ""},
-                     {"GlobalIPv6PrefixLen", 0},
-                     {"MacAddress", ""},
-                     {"Bridge", ""},
-                     {"SandboxID", ""},
-                     {"HairpinMode", false},
-                     {"LinkLocalIPv6Address", ""},
-                     {"LinkLocalIPv6PrefixLen", 0}};
-  j = top;
-  OrderedJson ports = OrderedJson::object();
-  for (const auto& p : published_ports(s, rec))
-    ports[fmt::format("{}/{}", p.container_port, p.protocol)].push_back(
-        {{"HostIp", p.host_ip}, {"HostPort", p.host_port ? std::to_string(p.host_port) : ""}});
-  j["Ports"] = ports;
-  j["SandboxKey"] = rec.state.alive() ? fmt::format("/proc/{}/ns/net", rec.state.pid) : "";
-  if (c.network == "bridge") {
-    std::vector<std::string> names = c.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : c.networks;
-    for (const auto& name : names) {
-      OrderedJson n = {{"EndpointID", ""},    {"Gateway", ""},           {"IPAddress", ""},          {"IPPrefixLen", 0},
-                       {"IPv6Gateway", ""},   {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""},
-                       {"NetworkID", name},   {"DriverOpts", nullptr},   {"IPAMConfig", nullptr},    {"Links", nullptr},
-                       {"Aliases", c.aliases}};
-      auto rec_n = record_of(s, name);
-      auto leases = store::read_leases(s, name);
-      if (rec.state.alive() && rec_n && leases)
-        if (auto it = leases->find(rec.id); it != leases->end()) {
-          n["Gateway"] = rec_n->gateway;
-          n["IPAddress"] = it->second.ip;
-          n["IPPrefixLen"] = net::parse_subnet(rec_n->subnet).value_or(net::Subnet{}).prefix;
-          n["MacAddress"] = it->second.mac;
-          n["Aliases"] = it->second.aliases;
-          if (names.size() == 1 && name == kDefaultNetwork)
-            for (const char* k : {"Gateway", "IPAddress", "IPPrefixLen", "MacAddress"}) j[k] = n[k];
-        }
-      nets[name] = n;
-    }
-  }
-  j["Networks"] = nets;
-  return j;
-}
-
 }  // namespace detail
-
-Result<std::vector<ContainerPorts>> container_ports(Context& c, const std::string& key, bool all) {
-  std::vector<ContainerPorts> out;
-  auto ctrs = TRY(store::read_containers(c.store));
-  std::string id = all ? "" : TRY(store::find_container(ctrs, key));
-  for (const auto& r : ctrs) {
-    if (all ? !r.state.alive() : r.id != id) continue;
-    out.push_back({r.id, r.config.name, detail::published_ports(c.store, r)});
-  }
-  return out;
-}
-
-Result<std::vector<std::string>> network_reload(Context& c, const std::vector<std::string>& keys, bool all) {
-  std::vector<std::string> done;
-  auto ctrs = TRY(store::read_containers(c.store));
-  std::vector<store::ContainerRecord> pick;
-  if (all) {
-    for (auto& r : ctrs)
-      if (r.state.alive()) pick.push_back(r);
-  } else {
-    for (const auto& k : keys) {
-      auto id = TRY(store::find_container(ctrs, k));
-      for (auto& r : ctrs)
-        if (r.id == id) pick.push_back(r);
-    }
-  }
-  for (const auto& r : pick) {
-    if (!r.state.alive()) return fail(Errc::conflict, "container {} is not running", r.config.name);
-    if (r.config.network != "bridge") continue;
-    std::vector<std::string> names =
-        r.config.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : r.config.networks;
-    for (size_t i = 0; i < names.size(); i++) {
-      auto n = TRY(detail::record_of(c.store, names[i]));
-      TRY(net::firewall_add_network({n.interface, TRY(net::parse_subnet(n.subnet)), n.internal}));
-      auto leases = TRY(store::read_leases(c.store, n.name));
-      auto it = leases.find(r.id);
-      if (i == 0 && it != leases.end()) {
-        auto rules = detail::rules_of(it->second);
-        net::firewall_remove_ports(rules);
-        TRY(net::firewall_apply(nullptr, rules));
-      }
-    }
-    done.push_back(r.id);
-  }
-  return done;
-}
 
 }  // namespace berth::engine

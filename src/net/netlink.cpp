@@ -216,6 +216,13 @@ Result<void> attach_veth(const Veth& v) {
   return r;
 }
 
+std::string free_ifname(int netns_fd) {
+  for (int i = 0;; i++) {
+    std::string name = fmt::format("eth{}", i);
+    if (index_in(netns_fd, name) == 0) return name;
+  }
+}
+
 Result<void> loopback_up(int netns_fd) {
   auto s = TRY(socket_in(netns_fd));
   return set_up(s, "lo");

@@ -274,3 +274,34 @@ $n" "nothing was created by the refused commands"
   run_berth 125 run --rm --network pasta --ip 10.0.2.20 $IMAGE true
   assert "$output" == "Error: --ip needs a bridge network, not --network pasta"
 }
+
+@test "network connect and disconnect a running container" {
+  skip_if_rootless "rootless containers use pasta; berth has no rootless bridge yet"
+  local n=$(safename) a=$(safename) b=$(safename)
+  run_berth network create $n-1
+  run_berth network create $n-2
+  run_berth run -d --name $a --network $n-1 $IMAGE sh -c "$HTTPD"
+  run_berth run -d --name $b --network $n-2 $IMAGE sleep 100
+  run_berth 1 run --rm --network $n-2 $IMAGE sh -c "$FETCH; fetch $a"
+  run_berth network connect --alias web $n-2 $a
+  run_berth exec $a ip addr show eth1
+  assert "$output" =~ "inet 10\.89\." "the running container got an interface on the second network"
+  run_berth exec $b sh -c "$FETCH; fetch $a && fetch web"
+  assert "${lines[0]}" =~ "^hello-" "and is reached there by name"
+  assert "${lines[1]}" =~ "^hello-" "and by the alias given to connect"
+  run_berth inspect --format "{{(index .NetworkSettings.Networks \"$n-2\").IPAddress}}" $a
+  assert "$output" =~ "^10\.89\."
+  run_berth 125 network connect $n-2 $a
+  assert "$output" =~ "already connected"
+  run_berth network disconnect $n-2 $a
+  run_berth 1 exec $a ip addr show eth1
+  run_berth exec $b sh -c "grep -c $a /etc/hosts || true"
+  assert "$output" == 0 "the peers no longer name it"
+  run_berth 125 network disconnect $n-2 $a
+  assert "$output" =~ "not connected"
+  run_berth 125 network disconnect $n-1 $a
+  assert "$output" =~ "only network"
+  run_berth 125 network connect nosuchnet $a
+  run_berth rm -f -t 0 $a $b
+  run_berth network rm $n-1 $n-2
+}

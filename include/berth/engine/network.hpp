@@ -54,6 +54,16 @@ struct ContainerPorts {
 // running container's with `all`.
 Result<std::vector<ContainerPorts>> container_ports(Context& c, const std::string& key, bool all);
 
+struct NetworkConnectOptions {
+  std::string network, container, ip;
+  std::vector<std::string> aliases;
+};
+// Joins a container to one more network: recorded for its next starts and, when it runs,
+// plumbed now (an interface ethN, no default route) and named in the peers' /etc/hosts.
+Result<void> network_connect(Context& c, const NetworkConnectOptions& o);
+// Takes it off a network (its interface there goes at once when it runs).
+Result<void> network_disconnect(Context& c, const std::string& network, const std::string& container);
+
 // A published port as `port` and `ps` print it: "0.0.0.0:8080->80/tcp".
 std::string port_text(const store::PortMapping& p);
 

@@ -34,6 +34,9 @@ struct Veth {
 // there (address, up, default route). On failure nothing is left (the host end is removed).
 Result<void> attach_veth(const Veth& v);
 
+// The first of eth0, eth1, ... that the namespace does not have yet.
+std::string free_ifname(int netns_fd);
+
 // The container side of `netns_fd`: brings "lo" up (a namespace berth made).
 Result<void> loopback_up(int netns_fd);
 
