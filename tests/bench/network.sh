@@ -1,0 +1,87 @@
+#!/bin/bash
+# Networking: what a network costs on the run path, and what a published port costs a stream.
+#   - run --rm IMG true: --network none (the floor), bridge, bridge with -p, pasta; podman's
+#     run --network bridge beside it (its own backend: netavark or CNI, printed);
+#   - a 512 MB stream into a container (busybox nc as the sink): through a published port on
+#     127.0.0.1 against the container's own address over the bare veth; through pasta's.
+# Everything runs in a network namespace of the script's own (it re-runs itself in one), with
+# a stand-in uplink for pasta: no traffic leaves it. Ratios, not verdicts.
+set -eu
+cd "$(dirname "$0")"
+if [ "${BERTH_BENCH_NETNS:-}" != 1 ]; then
+  exec env BERTH_BENCH_NETNS=1 ../system/in-netns.sh bash "$0" "$@"
+fi
+. ./lib.sh
+work=$(mktemp -d /var/tmp/berth-bench-net.XXXXXX)
+cleanup() {
+  "$BERTH" rm -af -t 0 >/dev/null 2>&1 || true
+  if [ "$(id -u)" = 0 ]; then rm -rf "$work"; else "$BERTH" unshare rm -rf "$work"; fi
+}
+trap cleanup EXIT
+bench_store benchimg
+for a in sh nc cat; do ln -sf busybox "$work/rootfs/bin/$a"; done
+tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+"$BERTH" import "$work/rootfs.tar" benchimg >/dev/null
+"$BERTH" run --rm --network bridge benchimg true  # the bridge and its rules, made once
+REPS=${REPS:-15}
+
+run_none() { "$BERTH" run --rm --network none benchimg true; }
+run_bridge() { "$BERTH" run --rm --network bridge benchimg true; }
+run_port() { "$BERTH" run --rm --network bridge -p 18080:80 benchimg true; }
+run_pasta() { "$BERTH" run --rm --network pasta benchimg true; }
+read -r n b <<<"$(median_pair_ms run_none run_bridge)"
+p=$(median_ms run_port)
+echo "run --rm IMG true (median of $REPS):"
+echo "  --network none (floor):   ${n} ms"
+echo "  --network bridge:         ${b} ms   ratio to none: $(ratio "$b" "$n")"
+echo "  --network bridge -p:      ${p} ms   ratio to none: $(ratio "$p" "$n")"
+if command -v pasta >/dev/null; then
+  pa=$(median_ms run_pasta)
+  echo "  --network pasta:          ${pa} ms   ratio to none: $(ratio "$pa" "$n")"
+fi
+if command -v podman >/dev/null && [ "$(id -u)" = 0 ]; then
+  pd=$(podman_cmd "$work/podman")
+  "$BERTH" save -o "$work/img.tar" benchimg
+  $pd load -q -i "$work/img.tar" >/dev/null 2>&1 || true
+  backend=$($pd info --format '{{.Host.NetworkBackend}}' 2>/dev/null || echo "?")
+  podman_none() { $pd run --rm --network none benchimg true; }
+  podman_bridge() { $pd run --rm --network bridge benchimg true; }
+  if podman_bridge >/dev/null 2>&1; then
+    read -r pn pb <<<"$(median_pair_ms podman_none podman_bridge)"
+    echo "  podman --network none:    ${pn} ms   ratio to berth's none: $(ratio "$pn" "$n")"
+    echo "  podman --network bridge:  ${pb} ms   ratio to berth's bridge: $(ratio "$pb" "$b") (backend: $backend; its network adds $(awk -v a="$pb" -v b="$pn" 'BEGIN{printf "%.1f", a-b}') ms, berth's $(awk -v a="$b" -v b="$n" 'BEGIN{printf "%.1f", a-b}') ms)"
+  else
+    echo "  podman --network bridge:  does not run here ($backend)"
+  fi
+fi
+
+# A 512 MB stream into `nc -l` in a container; prints MB/s.
+MB=512
+stream_to() {  # HOST PORT
+  local s e
+  s=${EPOCHREALTIME/./}
+  dd if=/dev/zero bs=1M count=$MB 2>/dev/null | busybox nc -w 5 "$1" "$2"
+  e=${EPOCHREALTIME/./}
+  awk -v mb=$MB -v us=$((e - s)) 'BEGIN { printf "%.0f", mb / (us / 1e6) }'
+}
+sink() {  # NAME NETWORK-FLAGS...
+  local name=$1; shift
+  "$BERTH" run -d --name "$name" "$@" benchimg sh -c 'while true; do nc -l -p 5001 > /dev/null; done' >/dev/null
+  sleep 0.5
+}
+sink veth --network bridge -p 127.0.0.1:15001:5001
+ip=$("$BERTH" inspect --format '{{.NetworkSettings.IPAddress}}' veth)
+direct=$(stream_to "$ip" 5001)
+sleep 0.3
+published=$(stream_to 127.0.0.1 15001)
+echo "a ${MB} MB stream into a container:"
+echo "  to its address over the bare veth:    ${direct} MB/s"
+echo "  through -p 127.0.0.1:15001 (DNAT):    ${published} MB/s   ratio to the veth: $(ratio "$published" "$direct")"
+"$BERTH" rm -f -t 0 veth >/dev/null
+if command -v pasta >/dev/null; then
+  sink viapasta --network pasta -p 15002:5001
+  pst=$(stream_to 127.0.0.1 15002)
+  echo "  through pasta's -p 15002:             ${pst} MB/s   ratio to the veth: $(ratio "$pst" "$direct")"
+  "$BERTH" rm -f -t 0 viapasta >/dev/null
+fi
+echo "  slirp4netns: not supported by berth yet"
