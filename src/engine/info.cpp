@@ -110,7 +110,8 @@ OrderedJson host_info() {
   h["logDriver"] = "k8s-file";
   h["memFree"] = static_cast<std::uint64_t>(si.freeram) * si.mem_unit;
   h["memTotal"] = static_cast<std::uint64_t>(si.totalram) * si.mem_unit;
-  h["networkBackend"] = rootless ? "pasta" : "none";
+  // Root: berth's own bridges (netlink and nftables in-process); rootless: pasta per container.
+  h["networkBackend"] = rootless ? (sys::find_executable("pasta").empty() ? "none" : "pasta") : "berth";
   std::string self = sys::self_executable();
   h["ociRuntime"] = {
       {"name", "berth"}, {"package", "berth"}, {"path", self}, {"version", "berth version " BERTH_VERSION}};
@@ -194,7 +195,7 @@ Result<OrderedJson> system_info(Context& c) {
   auto conf = TRY(registry::load_registries_conf());
   info["registries"] = conf.search_set ? OrderedJson{{"search", conf.search}} : OrderedJson::object();
   info["plugins"] = {{"volume", {"local"}},
-                     {"network", OrderedJson::array()},
+                     {"network", OrderedJson::array({"bridge"})},
                      {"log", {"k8s-file", "none", "passthrough", "journald"}},
                      {"authorization", nullptr}};
   info["version"] = version_info();

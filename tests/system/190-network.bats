@@ -305,3 +305,12 @@ $n" "nothing was created by the refused commands"
   run_berth rm -f -t 0 $a $b
   run_berth network rm $n-1 $n-2
 }
+
+@test "info names the network backend" {
+  run_berth info --format '{{.Host.NetworkBackend}}'
+  if is_rootless; then
+    assert "$output" == pasta "rootless containers get pasta"
+  else
+    assert "$output" == berth "root: berth's own bridges"
+  fi
+}
