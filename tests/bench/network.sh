@@ -7,9 +7,10 @@
 # Everything runs in a network namespace of the script's own (it re-runs itself in one), with
 # a stand-in uplink for pasta: no traffic leaves it. Ratios, not verdicts.
 set -eu
-cd "$(dirname "$0")"
+self=$(realpath "$0")
+cd "$(dirname "$self")"
 if [ "${BERTH_BENCH_NETNS:-}" != 1 ]; then
-  exec env BERTH_BENCH_NETNS=1 ../system/in-netns.sh bash "$0" "$@"
+  exec env BERTH_BENCH_NETNS=1 ../system/in-netns.sh bash "$self" "$@"
 fi
 . ./lib.sh
 work=$(mktemp -d /var/tmp/berth-bench-net.XXXXXX)
@@ -44,25 +45,34 @@ if command -v podman >/dev/null && [ "$(id -u)" = 0 ]; then
   "$BERTH" save -o "$work/img.tar" benchimg
   $pd load -q -i "$work/img.tar" >/dev/null 2>&1 || true
   backend=$($pd info --format '{{.Host.NetworkBackend}}' 2>/dev/null || echo "?")
-  podman_none() { $pd run --rm --network none benchimg true; }
-  podman_bridge() { $pd run --rm --network bridge benchimg true; }
+  # As ../shared/peers.md runs podman here (runc, no rlimit raised).
+  popts="--ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
+  podman_none() { $pd --runtime runc run $popts --rm --network none benchimg true; }
+  podman_bridge() { $pd --runtime runc run $popts --rm --network bridge benchimg true; }
   if podman_bridge >/dev/null 2>&1; then
     read -r pn pb <<<"$(median_pair_ms podman_none podman_bridge)"
     echo "  podman --network none:    ${pn} ms   ratio to berth's none: $(ratio "$pn" "$n")"
     echo "  podman --network bridge:  ${pb} ms   ratio to berth's bridge: $(ratio "$pb" "$b") (backend: $backend; its network adds $(awk -v a="$pb" -v b="$pn" 'BEGIN{printf "%.1f", a-b}') ms, berth's $(awk -v a="$b" -v b="$n" 'BEGIN{printf "%.1f", a-b}') ms)"
   else
-    echo "  podman --network bridge:  does not run here ($backend)"
+    echo "  podman --network bridge:  does not run here ($backend): $(podman_bridge 2>&1 | tail -1)"
   fi
 fi
 
 # A 512 MB stream into `nc -l` in a container; prints MB/s.
 MB=512
 stream_to() {  # HOST PORT
-  local s e
-  s=${EPOCHREALTIME/./}
-  dd if=/dev/zero bs=1M count=$MB 2>/dev/null | busybox nc -w 5 "$1" "$2"
-  e=${EPOCHREALTIME/./}
-  awk -v mb=$MB -v us=$((e - s)) 'BEGIN { printf "%.0f", mb / (us / 1e6) }'
+  python3 - "$1" "$2" $MB <<'P'
+import socket, sys, time
+host, port, mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+buf = bytes(1 << 20)
+s = socket.create_connection((host, port), timeout=10)
+t = time.monotonic()
+for _ in range(mb):
+    s.sendall(buf)
+s.shutdown(socket.SHUT_WR)
+s.recv(1)  # the sink's close: everything was read
+print(round(mb / (time.monotonic() - t)))
+P
 }
 sink() {  # NAME NETWORK-FLAGS...
   local name=$1; shift
