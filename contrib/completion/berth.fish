@@ -91,6 +91,7 @@ complete -c berth -n '__fish_seen_subcommand_from build' -l omit-history
 complete -c berth -n '__fish_seen_subcommand_from build' -l jobs -x
 complete -c berth -n '__fish_seen_subcommand_from build' -l timestamp -x
 complete -c berth -n '__fish_seen_subcommand_from build' -l squash-all
+complete -c berth -n '__fish_seen_subcommand_from build' -l annotation -x
 complete -c berth -n '__fish_seen_subcommand_from commit' -s c -l change -x
 complete -c berth -n '__fish_seen_subcommand_from commit' -s m -l message -x
 complete -c berth -n '__fish_seen_subcommand_from commit' -s a -l author -x

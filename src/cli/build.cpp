@@ -30,6 +30,8 @@ void add_build(CommandTable& r, CLI::App* sub) {
   sub->add_flag("-q,--quiet", o->quiet, "Print only the image id");
   sub->add_option("--iidfile", o->iidfile, "Write the image id to this file");
   sub->add_option("--label", o->labels, "Set a label on the image (KEY=VALUE)")->allow_extra_args(false);
+  sub->add_option("--annotation", o->annotations, "Set an annotation in the image's manifest (KEY=VALUE)")
+      ->allow_extra_args(false);
   sub->add_option("--env", o->env, "Set an environment variable in the image (KEY=VALUE)")->allow_extra_args(false);
   sub->add_option("--network", o->network, "Network for RUN (private, none, host)");
   sub->add_option("-v,--volume", o->volumes, "Bind mount for RUN (SRC:DST[:ro])")->allow_extra_args(false);

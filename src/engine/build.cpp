@@ -497,6 +497,23 @@ struct Builder {
     return {};
   }
 
+  // --annotation: the same config and layers with a manifest that carries them (the config
+  // is written as berth writes it: the same id when berth made it).
+  Result<Digest> annotate(const StageState& st, const Digest& id) {
+    image::CommitOptions co = commit_options();
+    for (const auto& a : o.annotations) {
+      auto eq = a.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return fail(Errc::usage, "invalid --annotation \"{}\": want KEY=VALUE", a);
+      co.annotations[a.substr(0, eq)] = a.substr(eq + 1);
+    }
+    Json cfg = TRY(parse_json(TRY(c.store.read_blob(id, kMaxConfig)), "image config"));
+    co.created = cfg.value("created", co.created);
+    auto img = TRY(image::commit_layer_from(c.store, cfg, TRY(c.store.image(id)).layers, nullptr, co));
+    (void)st;
+    return img.id;
+  }
+
   // --squash-all: the image's whole filesystem as its one layer.
   Result<Digest> squash(const StageState& st, const Digest& id) {
     auto view = TRY(ImageView::open(c, id));
@@ -511,7 +528,8 @@ struct Builder {
 
   Result<void> finish_stage(StageState& st, bool is_target) {
     Digest id = TRY(flush(st));
-    if (is_target && o.squash_all) id = TRY(squash(st, id));
+    if (is_target && o.squash_all) st.image = id = TRY(squash(st, id));
+    if (is_target && !o.annotations.empty()) st.image = id = TRY(annotate(st, id));
     if (!is_target) {
       arrow(id, false);
       return {};

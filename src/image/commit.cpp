@@ -331,7 +331,7 @@ Result<LoadedImage> commit_layer_from(const store::Store& s, Json cfg, const std
   }
   std::vector<const IngestedLayer*> ptrs;
   for (const auto& l : layers) ptrs.push_back(&l);
-  return commit_image(s, cfg, std::move(ptrs), o.name);
+  return commit_image(s, cfg, std::move(ptrs), o.name, o.annotations);
 }
 
 struct LayerTarWriter::Impl {

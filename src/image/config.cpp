@@ -153,7 +153,8 @@ Result<DocKind> classify_document(const Json& j, std::string_view hint) {
   return k;
 }
 
-std::string make_manifest(const Descriptor& config, const std::vector<Descriptor>& layers) {
+std::string make_manifest(const Descriptor& config, const std::vector<Descriptor>& layers,
+                          const std::map<std::string, std::string>& annotations) {
   OrderedJson j;
   j["schemaVersion"] = 2;
   j["mediaType"] = kOciManifest;
@@ -161,6 +162,7 @@ std::string make_manifest(const Descriptor& config, const std::vector<Descriptor
   j["layers"] = OrderedJson::array();
   for (const auto& l : layers)
     j["layers"].push_back({{"mediaType", l.media_type}, {"digest", l.digest.str()}, {"size", l.size}});
+  if (!annotations.empty()) j["annotations"] = annotations;
   return dump_json(j);
 }
 

@@ -424,7 +424,7 @@ Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vecto
       parent = &prev;
     }
     if (img.manifest.empty()) {
-      img.manifest = make_manifest(cdesc, ldescs);
+      img.manifest = make_manifest(cdesc, ldescs, img.annotations);
       img.manifest_type = kOciManifest;
     }
     TRY(s.put_blob(img.config));
@@ -444,8 +444,9 @@ Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vecto
 }
 
 Result<LoadedImage> commit_image(const store::Store& s, const Json& config, std::vector<const IngestedLayer*> layers,
-                                 const std::string& name) {
+                                 const std::string& name, const std::map<std::string, std::string>& annotations) {
   PendingImage img;
+  img.annotations = annotations;
   img.config = dump_json(config);
   img.layers = std::move(layers);
   if (!name.empty()) img.names.push_back(name);

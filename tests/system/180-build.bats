@@ -202,6 +202,12 @@ CMD ["sh", "-c", "echo $E"]'
   assert "$output" == 2
   run_berth image inspect --format '{{index .Config.Labels "extra"}}' fromstdin
   assert "$output" == 1
+  run_berth build -q --annotation org.test.note=hello -t annotated -f - $c <<< 'FROM bbtest'
+  local annotated_id=$output
+  run_berth image inspect --format '{{index .Annotations "org.test.note"}} {{.Id}}' annotated
+  assert "$output" == "hello $annotated_id" "in the image's manifest; the id printed is the image's"
+  run_berth 125 build --annotation novalue -f - $c <<< 'FROM bbtest'
+  assert "$output" =~ 'invalid --annotation "novalue"'
 }
 
 @test "build: kill -9 in the middle leaves a store the next build uses" {

@@ -18,8 +18,9 @@ struct BuildOptions {
   std::vector<std::string> tags;
   std::vector<std::string> build_args;  // K=V, or K (this process's value)
   std::vector<std::string> build_arg_files;
-  std::vector<std::string> labels;  // k=v, added to the final image
-  std::vector<std::string> env;     // --env k=v, added to the final image
+  std::vector<std::string> labels;       // k=v, added to the final image
+  std::vector<std::string> annotations;  // k=v, in the final image's manifest
+  std::vector<std::string> env;          // --env k=v, added to the final image
   std::string target;
   std::string iidfile;
   std::string network = "private";

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string_view>
 #include <string>
@@ -65,6 +66,7 @@ struct CommitOptions {
   std::string overlay_prefix;  // the upper's overlay xattrs ("user." in its own namespace); empty: the store's
   std::string created;         // RFC 3339; empty: now
   long long mtime = -1;        // >= 0: every file's mtime in the new layer (TreeTarOptions)
+  std::map<std::string, std::string> annotations;  // the new manifest's
 };
 // A new image: the base image's layers, plus `upper` as one more layer (shared with other
 // images when identical), and the base's config with the changes applied and a history entry.

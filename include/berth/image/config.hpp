@@ -52,7 +52,8 @@ enum class DocKind { manifest, index };
 // layers/config and manifests, or whose own type and hint disagree; so are unknown types.
 Result<DocKind> classify_document(const Json& j, std::string_view hint);
 // A deterministic OCI manifest (same input, same bytes, same digest).
-std::string make_manifest(const Descriptor& config, const std::vector<Descriptor>& layers);
+std::string make_manifest(const Descriptor& config, const std::vector<Descriptor>& layers,
+                          const std::map<std::string, std::string>& annotations = {});
 
 // Picks the manifest for os/arch(/variant) from an index, or fails with the platforms offered.
 Result<Descriptor> select_platform(const Json& index, std::string_view os, std::string_view arch,

@@ -1,6 +1,7 @@
 // Moving images into the store: docker-archive, oci-archive, OCI layout dirs, rootfs imports.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,8 +33,9 @@ struct PendingImage {
   std::string manifest;  // exact bytes; empty: synthesize an OCI manifest
   std::string manifest_type;
   std::vector<const IngestedLayer*> layers;
-  std::vector<std::string> names;     // normalised references
-  std::vector<Digest> extra_digests;  // an index's digest it was pulled through
+  std::vector<std::string> names;                  // normalised references
+  std::vector<Digest> extra_digests;               // an index's digest it was pulled through
+  std::map<std::string, std::string> annotations;  // a synthesized manifest's
 };
 
 UnpackOptions unpack_options(const store::Store& s);
@@ -67,7 +69,7 @@ Result<std::vector<std::string>> ensure_mapped(const store::Store& s, const std:
 Result<std::vector<LoadedImage>> commit_images(const store::Store& s, std::vector<PendingImage>& images);
 // The same for one image made here (import, commit): its config, layers and name (or empty).
 Result<LoadedImage> commit_image(const store::Store& s, const Json& config, std::vector<const IngestedLayer*> layers,
-                                 const std::string& name);
+                                 const std::string& name, const std::map<std::string, std::string>& annotations = {});
 
 // Reads a docker-archive or oci-archive (any compression) from `fd` in one streaming pass.
 Result<std::vector<LoadedImage>> load_archive(const store::Store& s, int fd, const LoadOptions& o);
