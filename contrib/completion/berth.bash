@@ -99,7 +99,7 @@ _berth() {
       if [ "$cmd" = save ]; then COMPREPLY=($(compgen -W "docker-archive oci-archive oci-dir" -- "$cur")); fi
       if [ "$cmd" = push ]; then COMPREPLY=($(compgen -W "oci v2s2" -- "$cur")); fi
       return ;;
-    --network|--net) COMPREPLY=($(compgen -W "private none host bridge pasta $(berth network ls -q 2>/dev/null)" -- "$cur")); return ;;
+    --network|--net) COMPREPLY=($(compgen -W "private none host bridge pasta slirp4netns $(berth network ls -q 2>/dev/null)" -- "$cur")); return ;;
     --driver|-d) [ "$cmd" = network ] && { COMPREPLY=($(compgen -W "bridge" -- "$cur")); return; } ;;
     --signal|-s|--stop-signal) COMPREPLY=($(compgen -W "TERM KILL INT HUP QUIT USR1 USR2" -- "$cur")); return ;;
     --security-opt) COMPREPLY=($(compgen -W "no-new-privileges seccomp=unconfined mask= unmask=" -- "$cur")); return ;;

@@ -9,7 +9,7 @@ namespace berth::engine::detail {
 
 namespace {
 
-bool bridge_like(const std::string& mode) { return mode == "bridge" || mode == "pasta"; }
+bool bridge_like(const std::string& mode) { return mode == "bridge" || mode == "pasta" || mode == "slirp4netns"; }
 
 Result<void> add_ports(const net::PortSpec& p, store::ContainerConfig& c) {
   for (unsigned i = 0; i < p.range; i++) {
@@ -29,13 +29,17 @@ Result<void> network_mode(const std::string& given, store::ContainerConfig& c) {
     c.network = mode;
     return {};
   }
-  if (mode == "pasta" || mode.starts_with("pasta:")) {
-    c.network = "pasta";
-    if (mode.size() > 6) c.network_opts = split(mode.substr(6), ',');  // podman's pasta:OPT,OPT
-    return {};
-  }
-  if (mode.starts_with("container:") || mode.starts_with("ns:") || mode.starts_with("slirp4netns") ||
-      mode.starts_with("bridge:"))
+  for (std::string helper : {"pasta", "slirp4netns"})
+    if (mode == helper || mode.starts_with(helper + ":")) {
+      c.network = helper;
+      // podman's pasta:OPT,OPT (pasta's own options); slirp4netns: its long options, given
+      // without their dashes as podman takes them (mtu=1500 -> --mtu=1500)
+      if (mode.size() > helper.size() + 1)
+        for (const auto& o : split(mode.substr(helper.size() + 1), ','))
+          c.network_opts.push_back(helper == "pasta" || o.starts_with("-") ? o : "--" + o);
+      return {};
+    }
+  if (mode.starts_with("container:") || mode.starts_with("ns:") || mode.starts_with("bridge:"))
     return fail(Errc::unsupported, "network mode \"{}\" is not supported by berth yet", mode);
   c.network = "bridge";
   for (const auto& n : split(mode, ',')) {
@@ -66,7 +70,7 @@ Result<void> network_flags(const RunOptions& o, store::ContainerConfig& c) {
   for (const auto& e : o.expose) TRY(net::parse_expose(e));
   bool bridge = bridge_like(c.network);
   if ((!c.ports.empty() || o.publish_all) && !bridge)
-    return fail(Errc::usage, "-p/--publish needs a bridge or pasta network, not --network {}", c.network);
+    return fail(Errc::usage, "-p/--publish needs a bridge, pasta or slirp4netns network, not --network {}", c.network);
   bool own_bridge = c.network == "bridge";
   if (!o.ip.empty()) {
     if (!own_bridge) return fail(Errc::usage, "--ip needs a bridge network, not --network {}", c.network);

@@ -111,7 +111,10 @@ OrderedJson host_info() {
   h["memFree"] = static_cast<std::uint64_t>(si.freeram) * si.mem_unit;
   h["memTotal"] = static_cast<std::uint64_t>(si.totalram) * si.mem_unit;
   // Root: berth's own bridges (netlink and nftables in-process); rootless: pasta per container.
-  h["networkBackend"] = rootless ? (sys::find_executable("pasta").empty() ? "none" : "pasta") : "berth";
+  h["networkBackend"] = !rootless                                      ? "berth"
+                        : !sys::find_executable("pasta").empty()       ? "pasta"
+                        : !sys::find_executable("slirp4netns").empty() ? "slirp4netns"
+                                                                       : "none";
   std::string self = sys::self_executable();
   h["ociRuntime"] = {
       {"name", "berth"}, {"package", "berth"}, {"path", self}, {"version", "berth version " BERTH_VERSION}};

@@ -370,7 +370,8 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
       (void)sys::send_signal(pid, SIGKILL);
       wait_gone(pid, it->state.start_time, 5000);
     }
-    if (it->config.network == "pasta") detail::stop_stale_helper(store::container_run_dir(c.store, id));
+    if (it->config.network == "pasta" || it->config.network == "slirp4netns")
+      detail::stop_stale_helper(store::container_run_dir(c.store, id));
     TRY(store::remove_container_dir(c.store, id));
     emit_event(c.store, "container", "remove", id, it->config.name, it->config.image);
     rep.done.push_back(id);

@@ -208,8 +208,8 @@ void refresh_peers(const store::Store& s, const std::set<std::string>& touched) 
 Result<NetPlan> net_reserve(const store::Store& s, const store::ContainerRecord& rec) {
   NetPlan plan;
   const auto& c = rec.config;
-  if (c.network == "pasta") {
-    plan.helper = "pasta";
+  if (c.network == "pasta" || c.network == "slirp4netns") {
+    plan.helper = c.network;
     plan.helper_opts = c.network_opts;
     plan.run_dir = store::container_run_dir(s, rec.id);
     plan.rootless = s.rootless();
@@ -275,6 +275,7 @@ Result<void> net_write_hosts(const store::Store& s, const store::ContainerRecord
 
 Result<void> net_attach(NetPlan& p, pid_t pid) {
   if (p.helper == "pasta") return start_pasta(p, pid);
+  if (p.helper == "slirp4netns") return start_slirp(p, pid);
   if (p.empty()) return {};
   auto ns = TRY(sys::open_at(AT_FDCWD, fmt::format("/proc/{}/ns/net", pid), O_RDONLY | O_CLOEXEC));
   for (size_t i = 0; i < p.links.size(); i++) {
@@ -336,7 +337,7 @@ std::vector<store::PortMapping> published_ports(const store::Store& s, const sto
     if (auto leases = store::read_leases(s, first); leases)
       if (auto it = leases->find(rec.id); it != leases->end()) return it->second.ports;
   }
-  if (c.network == "pasta" && rec.state.alive())
+  if ((c.network == "pasta" || c.network == "slirp4netns") && rec.state.alive())
     if (auto text = sys::read_host_file(store::container_run_dir(s, rec.id) + "/ports.json", 1 << 20); text)
       if (auto j = parse_json(*text, "ports"); j) return store::lease_from_json(rec.id, *j).ports;
   return c.ports;

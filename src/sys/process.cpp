@@ -48,7 +48,8 @@ Result<std::string> capture_output(const std::vector<std::string>& argv, size_t 
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return fail_errno("pipe");
   UniqueFd r(p[0]), w(p[1]);
-  pid_t pid = TRY(spawn(argv.at(0), argv, SpawnOptions{.fds = {{1, w.get()}}}));
+  pid_t pid = TRY(spawn(argv.at(0), argv,
+                        SpawnOptions{.fds = {{1, w.get()}}, .new_session = false, .reset_signals = false, .cwd = {}}));
   w.reset();
   auto out = read_all(r.get(), max);
   (void)wait_child(pid);
@@ -133,6 +134,7 @@ Result<pid_t> spawn(const std::string& path, const std::vector<std::string>& arg
       posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", O_RDWR, 0);
   for (size_t i = 0; i < o.fds.size(); i++) posix_spawn_file_actions_adddup2(&fa, moved[i].get(), o.fds[i].first);
   posix_spawn_file_actions_addclosefrom_np(&fa, top + 1);
+  if (!o.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, o.cwd.c_str());
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

@@ -30,6 +30,7 @@ run_none() { "$BERTH" run --rm --network none benchimg true; }
 run_bridge() { "$BERTH" run --rm --network bridge benchimg true; }
 run_port() { "$BERTH" run --rm --network bridge -p 18080:80 benchimg true; }
 run_pasta() { "$BERTH" run --rm --network pasta benchimg true; }
+run_slirp() { "$BERTH" run --rm --network slirp4netns benchimg true; }
 read -r n b <<<"$(median_pair_ms run_none run_bridge)"
 p=$(median_ms run_port)
 echo "run --rm IMG true (median of $REPS):"
@@ -39,6 +40,10 @@ echo "  --network bridge -p:      ${p} ms   ratio to none: $(ratio "$p" "$n")"
 if command -v pasta >/dev/null; then
   pa=$(median_ms run_pasta)
   echo "  --network pasta:          ${pa} ms   ratio to none: $(ratio "$pa" "$n")"
+fi
+if command -v slirp4netns >/dev/null; then
+  sl=$(median_ms run_slirp)
+  echo "  --network slirp4netns:    ${sl} ms   ratio to none: $(ratio "$sl" "$n")"
 fi
 if command -v podman >/dev/null && [ "$(id -u)" = 0 ]; then
   pd=$(podman_cmd "$work/podman")
@@ -94,4 +99,9 @@ if command -v pasta >/dev/null; then
   echo "  through pasta's -p 15002:             ${pst} MB/s   ratio to the veth: $(ratio "$pst" "$direct")"
   "$BERTH" rm -f -t 0 viapasta >/dev/null
 fi
-echo "  slirp4netns: not supported by berth yet"
+if command -v slirp4netns >/dev/null; then
+  sink viaslirp --network slirp4netns -p 15003:5001
+  sst=$(stream_to 127.0.0.1 15003)
+  echo "  through slirp4netns's -p 15003:       ${sst} MB/s   ratio to the veth: $(ratio "$sst" "$direct")"
+  "$BERTH" rm -f -t 0 viaslirp >/dev/null
+fi

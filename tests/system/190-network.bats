@@ -306,6 +306,27 @@ $n" "nothing was created by the refused commands"
   run_berth network rm $n-1 $n-2
 }
 
+@test "--network slirp4netns: -p through its API socket; rm stops it" {
+  command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+  [ -r /dev/net/tun ] && [ -w /dev/net/tun ] || skip "/dev/net/tun is not usable by this user"
+  local name=$(safename)
+  run_berth run --rm --network slirp4netns:mtu=1500 $IMAGE sh -c 'ip addr show tap0; ip route'
+  assert "$output" =~ "inet 10\.0\.2\.100/24" "slirp4netns's own network"
+  assert "$output" =~ "mtu 1500" "its options, podman's way"
+  assert "$output" =~ "default via 10\.0\.2\.2"
+  run_berth run -d --name $name --network slirp4netns -p 8089:80 $IMAGE sh -c "$HTTPD"
+  run http_get 127.0.0.1:8089
+  assert "$output" =~ "^hello-" "the page, through slirp4netns"
+  run_berth port $name
+  assert "$output" == "80/tcp -> 0.0.0.0:8089"
+  local id=$("$BERTH" inspect --format '{{.Id}}' $name)
+  run pgrep -f "slirp4netns .*$id"
+  assert "$status" == 0 "slirp4netns serves the container"
+  run_berth rm -f -t 0 $name
+  run pgrep -f "slirp4netns .*$id"
+  assert "$status" != 0 "rm stopped it"
+}
+
 @test "info names the network backend" {
   run_berth info --format '{{.Host.NetworkBackend}}'
   if is_rootless; then

@@ -94,11 +94,14 @@ struct NetPlan {
   bool rootless = false;
   int helper_pid = 0;
   unsigned long long helper_start = 0;
+  int helper_exit_fd = -1;  // slirp4netns exits once this (write end of its --exit-fd) closes
   bool empty() const { return links.empty() && helper.empty(); }
 };
 
 // pasta for the namespace of `pid`, with the plan's ports; records the daemon in the plan.
 Result<void> start_pasta(NetPlan& p, pid_t pid);
+// slirp4netns likewise; ports through its API socket.
+Result<void> start_slirp(NetPlan& p, pid_t pid);
 void stop_helper(NetPlan& p);
 // The helper a dead container's run dir names (its monitor killed): stopped.
 void stop_stale_helper(const std::string& run_dir);

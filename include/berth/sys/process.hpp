@@ -41,6 +41,7 @@ struct SpawnOptions {
   std::vector<std::pair<int, int>> fds;
   bool new_session = false;    // setsid: no terminal, its own process group
   bool reset_signals = false;  // an empty signal mask and SIGPIPE at its default
+  std::string cwd;             // the child's working directory (default: this one's)
 };
 // posix_spawn (vfork-style: safe from a threaded process, no copy of this one). Returns the
 // child's pid; nobody waits for it unless the caller does (wait_child).
