@@ -1,5 +1,7 @@
 // create/run: --network, -p, -P, --expose, --ip, --mac-address, --network-alias, --dns*,
 // --add-host, --no-hosts. See network.hpp.
+#include <unistd.h>
+
 #include "berth/core/strings.hpp"
 #include "berth/engine/network.hpp"
 #include "berth/image/config.hpp"
@@ -39,7 +41,12 @@ Result<void> network_mode(const std::string& given, store::ContainerConfig& c) {
           c.network_opts.push_back(helper == "pasta" || o.starts_with("-") ? o : "--" + o);
       return {};
     }
-  if (mode.starts_with("container:") || mode.starts_with("ns:") || mode.starts_with("bridge:"))
+  if (mode.starts_with("container:") || mode.starts_with("ns:")) {
+    if (mode.size() == (mode[0] == 'c' ? 10u : 3u)) return fail(Errc::usage, "--network {} names nothing", mode);
+    c.network = mode;  // container: resolved to an id once the store is open
+    return {};
+  }
+  if (mode.starts_with("bridge:"))
     return fail(Errc::unsupported, "network mode \"{}\" is not supported by berth yet", mode);
   c.network = "bridge";
   for (const auto& n : split(mode, ',')) {
@@ -98,6 +105,13 @@ Result<void> network_flags(const RunOptions& o, store::ContainerConfig& c) {
 
 Result<void> network_image_ports(const store::Store& s, const RunOptions& o, const Json& image_config,
                                  store::ContainerConfig& c) {
+  if (c.network.starts_with("container:")) {
+    auto id = store::resolve_container(s, c.network.substr(10));
+    if (!id) return fail(Errc::not_found, "--network {}: {}", c.network, id.error().message);
+    c.network = "container:" + *id;
+  }
+  if (c.network.starts_with("ns:") && ::access(c.network.substr(3).c_str(), F_OK) != 0)
+    return fail(Errc::not_found, "--network {}: {}", c.network, errno_text(errno));
   for (const auto& n : c.networks)
     if (n != kDefaultNetwork && !TRY(store::read_network(s, n)))
       return fail(Errc::not_found, "unable to find network with name or ID {}: network not found", n);

@@ -114,9 +114,12 @@ Result<JoinFds> open_join(const JoinTarget& t) {
 struct ChildSetup {
   std::unique_ptr<CompiledPlan> cp;
   sys::UniqueFd report_rd, report_wr, devnull, console_parent, console_child, sync_rd, sync_wr;
-  std::string report_digits;
+  // On the heap: stub_argv points into it, and the setup is moved on return (an SSO string's
+  // characters would move away with it).
+  std::unique_ptr<std::string> report_digits;
   std::vector<const char*> stub_argv;
   Cgroup cg;
+  sys::UniqueFd netns;  // --network container:, ns:
 };
 
 Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const JoinTarget* join) {
@@ -136,13 +139,18 @@ Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const
     plan.stdin_fd = c.devnull.get();
   }
   plan.report_fd = c.report_wr.get();
-  c.report_digits = std::to_string(c.report_wr.get());
+  c.report_digits = std::make_unique<std::string>(std::to_string(c.report_wr.get()));
   if (int stub = exec_stub_fd(); stub >= 0) {
-    c.stub_argv = {"berth-exec", c.report_digits.c_str(), plan.path_env};
+    c.stub_argv = {"berth-exec", c.report_digits->c_str(), plan.path_env};
     for (const char* const* a = plan.argv; *a; a++) c.stub_argv.push_back(*a);
     c.stub_argv.push_back(nullptr);
     plan.exec_stub_fd = stub;
     plan.stub_argv = c.stub_argv.data();
+  }
+  if (!join && !spec.net_join.empty()) {
+    c.netns =
+        TRY(context(sys::open_at(AT_FDCWD, spec.net_join, O_RDONLY | O_CLOEXEC), "the network namespace to join"));
+    plan.netns_fd = c.netns.get();
   }
   if (sup.console) {
     auto [parent, child] = TRY(sys::socket_pair(sys::SocketKind::seqpacket));
@@ -251,7 +259,7 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   plan.sigmask = &blocked.old();
   sys::UniqueFd sfd = sys::signal_fd(blocked.blocked());
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (!spec.net_host) flags |= CLONE_NEWNET;
+  if (!spec.net_host && spec.net_join.empty()) flags |= CLONE_NEWNET;
   if (!spec.uid_map.empty()) flags |= CLONE_NEWUSER;  // first: it owns the others
   JoinFds jf;
   if (join) {

@@ -362,7 +362,8 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.mounts = cp->mounts_.data();
   p.n_mounts = static_cast<unsigned>(cp->mounts_.size());
   p.hostname = s.hostname.empty() ? nullptr : cp->keep(s.hostname);
-  p.new_netns = !s.net_host;
+  p.new_netns = !s.net_host && s.net_join.empty();
+  p.netns_fd = -1;
   p.new_userns = !s.uid_map.empty();
   p.overlay_fd = -1;
   p.umask = 022;

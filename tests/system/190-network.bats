@@ -335,3 +335,29 @@ $n" "nothing was created by the refused commands"
     assert "$output" == berth "root: berth's own bridges"
   fi
 }
+
+@test "--network container:CTR shares its namespace (localhost between them); ns:PATH joins a bound one" {
+  local name=$(safename)
+  run_berth run -d --name $name --network private $IMAGE sh -c "$HTTPD"
+  run_berth run --rm --network container:$name $IMAGE sh -c "$FETCH; for i in \$(seq 50); do fetch 127.0.0.1 && exit; sleep 0.1; done; exit 1"
+  assert "$output" =~ "^hello-" "the other container's server, on the shared 127.0.0.1"
+  run_berth inspect --format '{{.State.Pid}}' $name
+  local pid=$output
+  run_berth run --rm --network container:$name $IMAGE readlink /proc/self/ns/net
+  assert "$output" == "$(readlink /proc/$pid/ns/net 2>/dev/null || "$BERTH" exec $name readlink /proc/self/ns/net)"
+  run_berth 125 run --rm --network container:nosuchctr $IMAGE true
+  assert "$output" =~ "^Error: --network container:nosuchctr: no container with name or ID"
+  run_berth create --name $name-c --network container:$name $IMAGE true
+  run_berth stop -t 0 $name
+  run_berth 125 start $name-c
+  assert "$output" =~ "is not running: .* cannot join its network namespace"
+  run_berth rm -f -t 0 $name $name-c
+  run_berth 125 run --rm --network ns:/nonexistent $IMAGE true
+  if ! is_rootless; then
+    touch $BATS_TEST_TMPDIR/ns
+    unshare --net=$BATS_TEST_TMPDIR/ns true
+    run_berth run --rm --network ns:$BATS_TEST_TMPDIR/ns $IMAGE readlink /proc/self/ns/net
+    assert "$output" == "$(readlink $BATS_TEST_TMPDIR/ns 2>/dev/null || nsenter --net=$BATS_TEST_TMPDIR/ns readlink /proc/self/ns/net)"
+    umount $BATS_TEST_TMPDIR/ns
+  fi
+}

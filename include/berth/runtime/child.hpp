@@ -92,6 +92,7 @@ struct ChildPlan {
   unsigned n_mounts;
   const char* hostname;
   bool new_netns;   // bring up "lo" in it
+  int netns_fd;     // >= 0: join this network namespace (--network container:, ns:) first
   bool new_userns;  // cloned into a user namespace of its own: become root in it after the sync
   // credentials and confinement
   std::uint64_t caps;  // bounding = permitted = effective for root

@@ -52,6 +52,8 @@ struct Spec {
   // gid_map texts (--userns=keep-id, --uidmap), written by berth before the child goes on.
   std::string uid_map, gid_map;
   bool net_host = false;
+  // A network namespace to join instead of a new one (--network container:CTR, ns:PATH).
+  std::string net_join;
   bool privileged = false;
   bool no_new_privs = false;
   bool seccomp = true;
