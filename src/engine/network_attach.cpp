@@ -299,12 +299,12 @@ Result<void> net_attach(NetPlan& p, pid_t pid) {
     if (l.first && !l.net.internal) v.gateway = gw;
     TRY(net::attach_veth(v));
   }
-  // With ports, the first network's rules go along in the same transaction: the table may
-  // have been flushed since, or another berth may still be making it.
+  // The ports: their elements alone, or, when the table is not whole (flushed since, or another
+  // berth still making it), the first network's rules with them in one transaction.
   const auto& first = p.links.front();
   if (!p.ports.empty()) {
     net::NetworkRules n{first.net.interface, TRY(net::parse_subnet(first.net.subnet)), first.net.internal};
-    TRY(net::firewall_apply(&n, rules_of(first.lease)));
+    TRY(net::firewall_publish(n, rules_of(first.lease)));
   }
   return {};
 }

@@ -145,6 +145,18 @@ Result<void> firewall_apply(const NetworkRules* n, const std::vector<PortRule>& 
   return r;
 }
 
+Result<void> firewall_publish(const NetworkRules& n, const std::vector<PortRule>& ports) {
+  if (ports.empty()) return {};
+  std::string s;
+  for (const auto& p : ports) s += "create element ip berth " + element(p) + "\n";
+  auto r = run(s, "publish the ports");
+  if (r) return r;
+  if (r.error().code == Errc::conflict)
+    return fail(Errc::conflict, "port {} is already published by another container", ports_text(ports));
+  log::debug("berth's nftables table is incomplete ({}): making it", r.error().message);
+  return firewall_apply(&n, ports);
+}
+
 void firewall_remove_network(const NetworkRules& n) {
   const std::string& b = n.bridge;
   for (const std::string& cmd :

@@ -121,7 +121,7 @@ n
   assert "$output" == "$EXPECTED"
   run_berth run --rm $n-sq testinit echo the base image is there too
   assert "$output" == "the base image is there too"
-  assert "$(grep -c overlay /proc/self/mountinfo || true)" == "0" "the view is gone with the commit"
+  assert "$(grep -c ' - overlay ' /proc/self/mountinfo || true)" == "0" "the view is gone with the commit"
   run_berth rm $n
   run_berth rmi $n-sq
 }
@@ -217,7 +217,7 @@ kill_once() {
   "$BERTH" export $n | tar -t > $BATS_TEST_TMPDIR/list
   assert "$(grep -c . $BATS_TEST_TMPDIR/list)" -gt 100 "export to stdout"
   run_berth 125 export no-such-container
-  grep -c overlay /proc/self/mountinfo > $BATS_TEST_TMPDIR/mounts || true
+  grep -c ' - overlay ' /proc/self/mountinfo > $BATS_TEST_TMPDIR/mounts || true
   assert "$(cat $BATS_TEST_TMPDIR/mounts)" == "0" "no overlay mount left behind"
   run_berth rm $n
   run_berth rmi $n-imported

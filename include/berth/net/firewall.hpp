@@ -40,6 +40,9 @@ struct PortRule {
 // The table, the network's rules (when `n`) and the ports, in one transaction: all or nothing;
 // a port already published is a conflict naming it.
 Result<void> firewall_apply(const NetworkRules* n, const std::vector<PortRule>& ports);
+// The ports alone (one small transaction); when the table or its maps are missing (a flushed
+// ruleset, a first container still making them), all of firewall_apply.
+Result<void> firewall_publish(const NetworkRules& n, const std::vector<PortRule>& ports);
 void firewall_remove_ports(const std::vector<PortRule>& ports);
 
 // True when berth's table exists (`network reload` re-creates what a flush removed).
