@@ -207,8 +207,11 @@ Result<std::vector<std::string>> network_remove(Context& c, const std::vector<st
     auto lock = TRY(c.store.write_lock());
     if (!users_of(TRY(store::read_containers(c.store)), n.name).empty())
       return fail(Errc::conflict, "network {} gained a container while it was removed: network is being used", n.name);
-    net::firewall_remove_network({n.interface, TRY(net::parse_subnet(n.subnet)), n.internal});
-    if (auto r = net::delete_link(n.interface); !r) log::warn("{}", r.error().message);
+    // The bridge and the network's rules are made together by its first container.
+    if (net::link_exists(n.interface)) {
+      net::firewall_remove_network({n.interface, TRY(net::parse_subnet(n.subnet)), n.internal});
+      if (auto r = net::delete_link(n.interface); !r) log::warn("{}", r.error().message);
+    }
     TRY(store::remove_network(c.store, n.name));
     done.push_back(n.name);
   }

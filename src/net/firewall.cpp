@@ -51,24 +51,29 @@ const Nft& nft() {
 Result<void> run(const std::string& script, std::string_view what) {
   const Nft& n = nft();
   if (!n.ok) return fail(Errc::unsupported, "{}: {}", what, n.error);
-  void* ctx = n.ctx_new(0);
-  if (!ctx) return fail(Errc::system, "{}: cannot create an nftables context", what);
-  n.buffer_output(ctx);
-  n.buffer_error(ctx);
+  // One context for the process, never freed: libnftables 1.0.6 (Debian 12) reads freed memory
+  // when a second context runs after a first was freed (a SIGBUS under MALLOC_PERTURB_).
+  static void* ctx = nullptr;
+  if (!ctx) {
+    ctx = n.ctx_new(0);
+    if (!ctx) return fail(Errc::system, "{}: cannot create an nftables context", what);
+    n.buffer_output(ctx);
+    n.buffer_error(ctx);
+  }
   log::debug("nft: {}", script);
   int rc = n.run(ctx, script.c_str());
-  std::string err = rc == 0 ? "" : n.get_error(ctx);
-  n.ctx_free(ctx);
+  std::string err = n.get_error(ctx);  // this run's (the buffer starts anew with each)
   if (rc == 0) return {};
-  auto nl = err.find('\n');
-  std::string first = err.substr(0, nl);
+  auto at = err.rfind("Error: ");
+  std::string first = err.substr(at == std::string::npos ? 0 : at);
+  first = first.substr(0, first.find('\n'));
   if (first.rfind("Error: ", 0) == 0) first = first.substr(7);
   Errc code = first.find("File exists") != std::string::npos ? Errc::conflict : Errc::system;
   return fail(code, "{}: {}", what, first.empty() ? "nftables refused the change" : first);
 }
 
 constexpr const char* kBase = R"(add table ip berth
-add set ip berth nets { type ipv4_addr; flags interval; auto-merge; }
+add set ip berth nets { type ipv4_addr; flags interval; }
 add map ip berth dnat_any { type inet_proto . inet_service : ipv4_addr . inet_service; }
 add map ip berth dnat_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
 add map ip berth from_net { type ifname : verdict; }
@@ -157,26 +162,31 @@ Result<void> firewall_publish(const NetworkRules& n, const std::vector<PortRule>
   return firewall_apply(&n, ports);
 }
 
+// One transaction of deletes in an order that holds (the jump before its chain). The error
+// path of libnftables 1.0.6 (Debian 12) reads freed memory (a SIGBUS seen under
+// MALLOC_PERTURB_): removals name only what berth made, and an add-then-delete of an interval
+// set's element in one transaction fails, so neither is done.
 void firewall_remove_network(const NetworkRules& n) {
   const std::string& b = n.bridge;
-  for (const std::string& cmd :
-       {fmt::format("delete element ip berth from_net {{ \"{}\" }}", b),
-        fmt::format("delete element ip berth to_net {{ \"{}\" }}", b), fmt::format("delete chain ip berth from_{}", b),
-        fmt::format("delete chain ip berth to_{}", b),
-        fmt::format("delete element ip berth nets {{ {} }}", to_string(n.subnet))})
-    (void)run(cmd, "");
+  std::string s = fmt::format("delete element ip berth from_net {{ \"{0}\" }}\n", b);
+  s += fmt::format("flush chain ip berth from_{0}\ndelete chain ip berth from_{0}\n", b);
+  if (n.internal) {
+    s += fmt::format("delete element ip berth to_net {{ \"{0}\" }}\n", b);
+    s += fmt::format("flush chain ip berth to_{0}\ndelete chain ip berth to_{0}\n", b);
+  } else {
+    s += fmt::format("delete element ip berth nets {{ {} }}\n", to_string(n.subnet));
+  }
+  if (auto r = run(s, "remove the network's rules"); !r) log::warn("{}", r.error().message);
 }
 
 void firewall_remove_ports(const std::vector<PortRule>& ports) {
   if (ports.empty()) return;
-  auto key = [](const PortRule& p) {
+  std::string s;
+  for (const auto& p : ports) {
     std::string e = element(p);
-    return "delete element ip berth " + e.substr(0, e.find(" : ")) + " }\n";
-  };
-  std::string all;
-  for (const auto& p : ports) all += key(p);
-  if (run(all, "")) return;
-  for (const auto& p : ports) (void)run(key(p), "");  // one was gone already: the others one by one
+    s += "delete element ip berth " + e.substr(0, e.find(" : ")) + " }\n";
+  }
+  if (auto r = run(s, "unpublish the ports"); !r) log::warn("{}", r.error().message);
 }
 
 }  // namespace berth::net
