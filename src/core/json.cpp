@@ -47,6 +47,22 @@ std::string json_str(const Json& j, std::string_view key, std::string fallback) 
   return it->get<std::string>();
 }
 
+std::vector<std::string> json_strings(const Json& j) {
+  std::vector<std::string> out;
+  if (j.is_array())
+    for (const auto& x : j)
+      if (x.is_string()) out.push_back(x.get<std::string>());
+  return out;
+}
+
+std::map<std::string, std::string> json_string_map(const Json& j) {
+  std::map<std::string, std::string> out;
+  if (j.is_object())
+    for (const auto& [k, v] : j.items())
+      if (v.is_string()) out[k] = v.get<std::string>();
+  return out;
+}
+
 long long json_int(const Json& j, std::string_view key, long long fallback) {
   if (!j.is_object()) return fallback;
   auto it = j.find(key);

@@ -225,7 +225,7 @@ Result<NetPlan> net_reserve(const store::Store& s, const store::ContainerRecord&
   if (c.network != "bridge") return plan;
   if (s.rootless())
     return fail(Errc::unsupported, "bridge networks need root: rootless containers use --network pasta");
-  std::vector<std::string> names = c.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : c.networks;
+  std::vector<std::string> names = joined_networks(c);
   auto lock = TRY(s.write_lock());
   auto live = TRY(reclaim(s, rec.id));
   plan.ports = TRY(resolve_ports(c, live));

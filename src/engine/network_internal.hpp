@@ -19,6 +19,10 @@ store::NetworkRecord default_record();
 // By name, the default one included.
 Result<store::NetworkRecord> record_of(const store::Store& s, const std::string& name);
 std::vector<std::string> network_names(const store::Store& s);
+// The networks a bridge container joins: those it names, else the default one.
+inline std::vector<std::string> joined_networks(const store::ContainerConfig& c) {
+  return c.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : c.networks;
+}
 // The nftables elements of a lease's published ports.
 std::vector<net::PortRule> rules_of(const store::Lease& l);
 // Frees the leases (ports, veths) of owners and containers that are gone, and any lease `id`

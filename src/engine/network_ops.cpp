@@ -39,7 +39,7 @@ OrderedJson network_settings(const store::Store& s, const store::ContainerRecord
   j["Ports"] = ports;
   j["SandboxKey"] = rec.state.alive() ? fmt::format("/proc/{}/ns/net", rec.state.pid) : "";
   if (c.network == "bridge") {
-    std::vector<std::string> names = c.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : c.networks;
+    std::vector<std::string> names = detail::joined_networks(c);
     for (const auto& name : names) {
       OrderedJson n = {{"EndpointID", ""},    {"Gateway", ""},           {"IPAddress", ""},          {"IPPrefixLen", 0},
                        {"IPv6Gateway", ""},   {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""},
@@ -94,8 +94,7 @@ Result<std::vector<std::string>> network_reload(Context& c, const std::vector<st
   for (const auto& r : pick) {
     if (!r.state.alive()) return fail(Errc::conflict, "container {} is not running", r.config.name);
     if (r.config.network != "bridge") continue;
-    std::vector<std::string> names =
-        r.config.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : r.config.networks;
+    std::vector<std::string> names = detail::joined_networks(r.config);
     for (size_t i = 0; i < names.size(); i++) {
       auto n = TRY(detail::record_of(c.store, names[i]));
       TRY(net::firewall_add_network({n.interface, TRY(net::parse_subnet(n.subnet)), n.internal}));
@@ -113,10 +112,6 @@ Result<std::vector<std::string>> network_reload(Context& c, const std::vector<st
 }
 
 namespace {
-
-std::vector<std::string> joined(const store::ContainerConfig& c) {
-  return c.networks.empty() ? std::vector<std::string>{kDefaultNetwork} : c.networks;
-}
 
 // Plumbs `lease` on network `n` into the running container `rec` (no default route).
 Result<void> plumb(const store::ContainerRecord& rec, const store::NetworkRecord& n, const store::Lease& lease) {
@@ -148,7 +143,7 @@ Result<void> network_connect(Context& c, const NetworkConnectOptions& o) {
   if (rec.config.network != "bridge")
     return fail(Errc::usage, "container {} uses --network {}: only containers on bridge networks can be connected",
                 rec.config.name, rec.config.network);
-  auto nets = joined(rec.config);
+  auto nets = detail::joined_networks(rec.config);
   if (std::find(nets.begin(), nets.end(), net.name) != nets.end())
     return fail(Errc::conflict, "container {} is already connected to network {}", rec.config.name, net.name);
   if (!o.ip.empty() && !net::parse_ipv4(o.ip)) return fail(Errc::usage, "invalid --ip \"{}\"", o.ip);
@@ -183,7 +178,7 @@ Result<void> network_disconnect(Context& c, const std::string& network, const st
   auto lock = TRY(c.store.write_lock());
   auto id = TRY(store::resolve_container(c.store, container));
   auto rec = TRY(store::read_container(c.store, id));
-  auto nets = joined(rec.config);
+  auto nets = detail::joined_networks(rec.config);
   auto it = std::find(nets.begin(), nets.end(), net.name);
   if (rec.config.network != "bridge" || it == nets.end())
     return fail(Errc::not_found, "container {} is not connected to network {}", rec.config.name, net.name);

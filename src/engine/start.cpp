@@ -66,24 +66,14 @@ class NetSession {
   ~NetSession() { release(); }
   Result<void> reserve(const store::ContainerRecord& rec, const std::string& hostname) {
     plan_ = TRY(detail::net_reserve(s_, rec));
-    log::debug("network reserved");
     TRY(detail::net_write_hosts(s_, rec, plan_, hostname));
-    log::debug("hosts written");
     return {};
   }
   void hook(runtime::Supervision& sup) {
-    if (!plan_.empty())
-      sup.on_created = [this](pid_t pid) {
-        log::debug("network attach");
-        auto r = detail::net_attach(plan_, pid);
-        log::debug("network attached");
-        return r;
-      };
+    if (!plan_.empty()) sup.on_created = [this](pid_t pid) { return detail::net_attach(plan_, pid); };
   }
   void release() {
-    if (!plan_.empty()) log::debug("network release");
     detail::net_release(s_, plan_, id_);
-    if (!plan_.empty()) log::debug("network released");
     plan_ = {};
   }
 

@@ -205,13 +205,6 @@ Result<Descriptor> select_platform(const Json& index, std::string_view os, std::
 
 ImageConfig decode_image_config(const Json& blob) {
   const Json& c = json_obj(blob, "config");
-  auto strings = [](const Json& j) {
-    std::vector<std::string> out;
-    if (j.is_array())
-      for (const auto& x : j)
-        if (x.is_string()) out.push_back(x.get<std::string>());
-    return out;
-  };
   auto keys = [](const Json& j) {
     std::vector<std::string> out;
     if (j.is_object())
@@ -222,13 +215,11 @@ ImageConfig decode_image_config(const Json& blob) {
   ic.user = json_str(c, "User");
   ic.workdir = json_str(c, "WorkingDir");
   ic.stop_signal = json_str(c, "StopSignal");
-  ic.env = strings(json_obj(c, "Env"));
-  ic.entrypoint = strings(json_obj(c, "Entrypoint"));
-  ic.cmd = strings(json_obj(c, "Cmd"));
+  ic.env = json_strings(json_obj(c, "Env"));
+  ic.entrypoint = json_strings(json_obj(c, "Entrypoint"));
+  ic.cmd = json_strings(json_obj(c, "Cmd"));
   if (json_obj(c, "Healthcheck").is_object()) ic.healthcheck = json_obj(c, "Healthcheck");
-  if (const Json& l = json_obj(c, "Labels"); l.is_object())
-    for (const auto& [k, v] : l.items())
-      if (v.is_string()) ic.labels[k] = v.get<std::string>();
+  ic.labels = json_string_map(json_obj(c, "Labels"));
   ic.volumes = keys(json_obj(c, "Volumes"));
   ic.exposed_ports = keys(json_obj(c, "ExposedPorts"));
   return ic;

@@ -23,14 +23,6 @@ namespace {
 constexpr size_t kRecordMax = 16 << 20;
 constexpr const char* kNames = "container-names";
 
-std::vector<std::string> strings(const Json& j) {
-  std::vector<std::string> out;
-  if (j.is_array())
-    for (const auto& x : j)
-      if (x.is_string()) out.push_back(x.get<std::string>());
-  return out;
-}
-
 bool flag(const Json& j, const char* key, bool def = false) {
   const Json& v = json_obj(j, key);
   return v.is_boolean() ? v.get<bool>() : def;
@@ -57,7 +49,7 @@ namespace {
 std::optional<HealthCheck> health_from_json(const Json& j) {
   if (!j.is_object()) return std::nullopt;
   HealthCheck h;
-  h.test = strings(json_obj(j, "Test"));
+  h.test = json_strings(json_obj(j, "Test"));
   if (h.test.empty()) return std::nullopt;
   h.interval = json_int(j, "Interval");
   h.timeout = json_int(j, "Timeout");
@@ -174,8 +166,8 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.image_id = TRY(context(Digest::parse(json_str(j, "image_id")), "container config"));
   c.name = json_str(j, "name");
   c.image = json_str(j, "image");
-  c.command = strings(json_obj(j, "command"));
-  c.env = strings(json_obj(j, "env"));
+  c.command = json_strings(json_obj(j, "command"));
+  c.env = json_strings(json_obj(j, "env"));
   c.workdir = json_str(j, "workdir");
   c.user = json_str(j, "user");
   c.hostname = json_str(j, "hostname");
@@ -192,44 +184,42 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
     else if (t.is_object())
       c.tmpfs.push_back(Tmpfs{json_str(t, "target"), json_str(t, "options")});
   }
-  c.group_add = strings(json_obj(j, "group_add"));
+  c.group_add = json_strings(json_obj(j, "group_add"));
   c.memory = opt_int(j, "memory");
   c.pids_limit = opt_int(j, "pids_limit");
   if (json_obj(j, "cpus").is_number()) c.cpus = json_obj(j, "cpus").get<double>();
-  c.ulimits = strings(json_obj(j, "ulimits"));
+  c.ulimits = json_strings(json_obj(j, "ulimits"));
   c.seccomp_profile = json_str(j, "seccomp_profile");
   c.init = flag(j, "init");
-  c.cap_add = strings(json_obj(j, "cap_add"));
-  c.cap_drop = strings(json_obj(j, "cap_drop"));
-  c.security_opt = strings(json_obj(j, "security_opt"));
+  c.cap_add = json_strings(json_obj(j, "cap_add"));
+  c.cap_drop = json_strings(json_obj(j, "cap_drop"));
+  c.security_opt = json_strings(json_obj(j, "security_opt"));
   c.userns = json_str(j, "userns");
-  c.uidmap = strings(json_obj(j, "uidmap"));
-  c.gidmap = strings(json_obj(j, "gidmap"));
+  c.uidmap = json_strings(json_obj(j, "uidmap"));
+  c.gidmap = json_strings(json_obj(j, "gidmap"));
   c.network = json_str(j, "network", "private");
-  c.networks = strings(json_obj(j, "networks"));
-  c.network_opts = strings(json_obj(j, "network_opts"));
+  c.networks = json_strings(json_obj(j, "networks"));
+  c.network_opts = json_strings(json_obj(j, "network_opts"));
   for (const auto& p : json_obj(j, "ports").is_array() ? json_obj(j, "ports") : Json::array())
     c.ports.push_back(PortMapping{json_str(p, "host_ip"), static_cast<std::uint16_t>(json_int(p, "host_port")),
                                   static_cast<std::uint16_t>(json_int(p, "container_port")),
                                   json_str(p, "protocol", "tcp")});
   c.ip = json_str(j, "ip");
   c.mac = json_str(j, "mac");
-  c.aliases = strings(json_obj(j, "aliases"));
-  c.dns = strings(json_obj(j, "dns"));
-  c.dns_search = strings(json_obj(j, "dns_search"));
-  c.dns_option = strings(json_obj(j, "dns_option"));
-  c.add_host = strings(json_obj(j, "add_host"));
+  c.aliases = json_strings(json_obj(j, "aliases"));
+  c.dns = json_strings(json_obj(j, "dns"));
+  c.dns_search = json_strings(json_obj(j, "dns_search"));
+  c.dns_option = json_strings(json_obj(j, "dns_option"));
+  c.add_host = json_strings(json_obj(j, "add_host"));
   c.no_hosts = flag(j, "no_hosts");
   c.pod = json_str(j, "pod");
   c.sdnotify = json_str(j, "sdnotify", "conmon");
   c.restart = json_str(j, "restart", "no");
   c.log_driver = json_str(j, "log_driver", "k8s-file");
-  c.log_opt = strings(json_obj(j, "log_opt"));
-  c.create_command = strings(json_obj(j, "create_command"));
+  c.log_opt = json_strings(json_obj(j, "log_opt"));
+  c.create_command = json_strings(json_obj(j, "create_command"));
   c.create_image_index = static_cast<int>(json_int(j, "create_image_index", -1));
-  if (const Json& l = json_obj(j, "labels"); l.is_object())
-    for (const auto& [k, v] : l.items())
-      if (v.is_string()) c.labels[k] = v.get<std::string>();
+  c.labels = json_string_map(json_obj(j, "labels"));
   c.stop_signal = json_str(j, "stop_signal", "SIGTERM");
   if (c.stop_signal.empty()) c.stop_signal = "SIGTERM";
   c.stop_timeout = static_cast<int>(json_int(j, "stop_timeout", 10));

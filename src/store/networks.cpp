@@ -11,22 +11,6 @@ namespace {
 
 constexpr size_t kMax = 4 << 20;
 
-std::map<std::string, std::string> string_map(const Json& j) {
-  std::map<std::string, std::string> m;
-  if (j.is_object())
-    for (const auto& [k, v] : j.items())
-      if (v.is_string()) m[k] = v.get<std::string>();
-  return m;
-}
-
-std::vector<std::string> string_list(const Json& j) {
-  std::vector<std::string> v;
-  if (j.is_array())
-    for (const auto& e : j)
-      if (e.is_string()) v.push_back(e.get<std::string>());
-  return v;
-}
-
 }  // namespace
 
 Json lease_json(const Lease& l) {
@@ -53,7 +37,7 @@ Lease lease_from_json(const std::string& id, const Json& j) {
   l.ip = json_str(j, "ip");
   l.mac = json_str(j, "mac");
   l.veth = json_str(j, "veth");
-  l.aliases = string_list(json_obj(j, "aliases"));
+  l.aliases = json_strings(json_obj(j, "aliases"));
   for (const auto& p : json_obj(j, "ports"))
     l.ports.push_back(PortMapping{json_str(p, "host_ip"), static_cast<std::uint16_t>(json_int(p, "host_port")),
                                   static_cast<std::uint16_t>(json_int(p, "container_port")),
@@ -98,8 +82,8 @@ Result<NetworkRecord> network_from_json(const Json& j) {
   n.ip_range = json_str(j, "ip_range");
   n.internal = j.value("internal", false);
   n.dns_enabled = j.value("dns_enabled", true);
-  n.labels = string_map(json_obj(j, "labels"));
-  n.options = string_map(json_obj(j, "options"));
+  n.labels = json_string_map(json_obj(j, "labels"));
+  n.options = json_string_map(json_obj(j, "options"));
   n.created = json_int(j, "created");
   if (n.name.empty() || n.interface.empty() || n.subnet.empty())
     return fail(Errc::invalid_input, "network record {} lacks a name, interface or subnet", n.name);
