@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port"
+  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port volume"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -33,8 +33,8 @@ _berth() {
     [rename]="--help"
     [rm]="--force -f --all -a --volumes -v --cidfile --ignore -i --help --time -t"
     [rmi]="--force -f --all -a --help"
-    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
-    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --volumes-from --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --volumes-from --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [start]="--attach -a --interactive -i --all --filter -f --help"
     [stop]="--time -t --all -a --cidfile --ignore -i --help"
     [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --user --help"
@@ -72,6 +72,16 @@ _berth() {
     [network-reload]="--all -a --help"
     [network-connect]="--ip --alias --help"
     [network-disconnect]="--force -f --help"
+    [volume-create]="--driver -d --label -l --opt -o --ignore --help"
+    [volume-ls]="--quiet -q --noheading -n --format --filter -f --help"
+    [volume-inspect]="--all -a --format -f --help"
+    [volume-rm]="--all -a --force -f --time -t --help"
+    [volume-exists]="--help"
+    [volume-prune]="--force -f --filter --help"
+    [volume-export]="--output -o --help"
+    [volume-import]="--help"
+    [volume-mount]="--help"
+    [volume-unmount]="--help"
   )
 
   # find the command (and a subcommand of image/container/system)
@@ -137,6 +147,13 @@ _berth() {
         COMPREPLY=($(compgen -W "$(berth network ls -q 2>/dev/null)" -- "$cur")); return
       fi
       cmd=network-$sub ;;
+    volume)
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "create ls list inspect rm remove exists prune export import mount unmount" -- "$cur")); return; }
+      case "$sub" in list) sub=ls ;; remove) sub=rm ;; esac
+      if [[ "$cur" != -* ]] && [ "$sub" != create ] && [ "$sub" != ls ] && [ "$sub" != prune ]; then
+        COMPREPLY=($(compgen -W "$(berth volume ls -q 2>/dev/null)" -- "$cur")); return
+      fi
+      cmd=volume-$sub ;;
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "${opts[$cmd]:-}" -- "$cur"))

@@ -125,6 +125,7 @@ void register_commands(CLI::App& app, CommandTable& r) {
   registry_commands(app, r);
   systemd_commands(app, r);
   network_commands(app, r);
+  volume_commands(app, r);
 }
 
 }  // namespace berth::cli

@@ -23,7 +23,10 @@ void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_flag("--rm", o.rm, "Remove container when it exits");
   sub->add_option("--name", o.name, "Assign a name to the container");
   sub->add_option("-h,--hostname", o.hostname, "Set container hostname");
-  sub->add_option("-v,--volume", o.volumes, "Bind mount a volume (SRC:DST[:ro|rw])")->allow_extra_args(false);
+  sub->add_option("-v,--volume", o.volumes, "Bind mount a volume (SRC:DST[:ro|rw], NAME:DST, DST)")
+      ->allow_extra_args(false);
+  sub->add_option("--volumes-from", o.volumes_from, "Mount the volumes of the specified container(s)")
+      ->allow_extra_args(false);
   sub->add_option("-l,--label", o.labels, "Set metadata on the container (key=value)")->allow_extra_args(false);
   sub->add_option("--tmpfs", o.tmpfs, "Mount a temporary filesystem (DST[:OPTIONS])")->allow_extra_args(false);
   sub->add_option("--mount", o.mounts, "Attach a filesystem mount (type=bind|tmpfs,...)")->allow_extra_args(false);

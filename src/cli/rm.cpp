@@ -8,11 +8,10 @@ namespace berth::cli {
 void add_rm(CommandTable& r, CLI::App* sub) {
   if (!r.wanted(sub)) return;
   auto o = r.keep(std::make_shared<engine::RmOptions>());
-  auto volumes = r.keep(std::make_shared<bool>(false));
   sub->add_flag("-f,--force", o->force, "Force removal of a running container");
   sub->add_flag("-a,--all", o->all, "Remove all containers");
   sub->add_option("-t,--time", o->time, "Seconds to wait for stop before killing the container (with --force)");
-  sub->add_flag("-v,--volumes", *volumes, "Remove anonymous volumes (berth creates none yet)");
+  sub->add_flag("-v,--volumes", o->volumes, "Remove anonymous volumes associated with the container");
   sub->add_option("containers", o->containers, "Containers to remove");
   auto cid = r.keep(std::make_shared<CidTargets>());
   add_cid_flags(sub, *cid);

@@ -372,6 +372,26 @@ Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& t
 
 }  // namespace
 
+Result<void> copy_container_dir(Context& c, const std::string& id, const store::ContainerConfig& conf,
+                                const std::string& path, const std::string& dest) {
+  return sys::run_forked([&]() -> Result<void> {
+    auto view = TRY(FsView::mount(c, id, conf, false));
+    auto root = TRY(sys::open_at(AT_FDCWD, view->path(), O_PATH | O_DIRECTORY));
+    auto src = resolve_in(root.get(), path, O_RDONLY | O_DIRECTORY);
+    if (!src) return {};  // nothing there, or no directory: nothing to copy
+    auto dst = TRY(sys::open_at(AT_FDCWD, dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    struct stat st;
+    if (::fstat(src->get(), &st) != 0) return fail_errno("stat {}", path);
+    CopyRequest r;
+    r.archive = true;
+    TRY(sys::through_pipe([&](int out) { return tar_of_fd(src->get(), "", r, out, std::nullopt); },
+                          [&](int in) { return unpack_into(in, dst.get(), std::nullopt); }));
+    if (::fchown(dst.get(), st.st_uid, st.st_gid) != 0 && !sys::rootless()) return fail_errno("chown {}", dest);
+    if (::fchmod(dst.get(), st.st_mode & 07777) != 0) return fail_errno("chmod {}", dest);
+    return {};
+  });
+}
+
 Result<void> copy_files(Context& c, const CopyRequest& r) {
   auto src = container_path(r.src), dst = container_path(r.dst);
   if (src && dst) return fail(Errc::usage, "copying between containers is not supported");

@@ -17,9 +17,11 @@
 #include "berth/engine/network.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/engine/spec.hpp"
+#include "berth/engine/volume.hpp"
 #include "berth/image/load.hpp"
 #include "berth/runtime/seccomp.hpp"
 #include "berth/store/containers.hpp"
+#include "berth/store/volumes.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/process.hpp"
 #include "sdnotify.hpp"
@@ -46,35 +48,49 @@ std::string random_name() {
   return fmt::format("{}_{}", adj[rng() % std::size(adj)], noun[rng() % std::size(noun)]);
 }
 
-// A bind mount's source, checked now; its destination by runc's rules (core/path).
+// A bind mount's source, checked now; its destination by runc's rules (core/path). A source
+// that is no path names a volume of the store (made by create_container when it is missing);
+// none at all makes an anonymous one.
 Result<store::Volume> make_volume(const std::string& src, const std::string& dst, bool ro, const std::string& what) {
-  if (src.empty() || src[0] != '/')
-    return fail(Errc::usage, "invalid {}: named volumes are not supported yet; use an absolute host path", what);
   store::Volume v;
   v.target = TRY(check_mount_destination(dst, what));
+  v.read_only = ro;
+  if (src.empty() || src[0] != '/') {
+    if (!src.empty() && !store::valid_volume_name(src))
+      return fail(Errc::usage,
+                  "invalid {}: \"{}\" includes invalid characters for a local volume name, only "
+                  "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed; a host directory must be an absolute path",
+                  what, src);
+    v.name = src.empty() ? kAnonymous : src;
+    return v;
+  }
   struct stat st;
   if (::stat(src.c_str(), &st) < 0) return fail(Errc::not_found, "statfs {}: no such file or directory", src);
   v.source = src;
   v.is_file = !S_ISDIR(st.st_mode);
-  v.read_only = ro;
   return v;
 }
 
-// -v SRC:DST[:ro|rw|z|Z]
+// -v SRC:DST[:ro|rw|z|Z|nocopy], -v NAME:DST[:...], -v DST (an anonymous volume)
 Result<store::Volume> parse_volume(const std::string& text) {
   auto parts = split(text, ':');
   std::string what = fmt::format("volume \"{}\"", text);
+  if (parts.size() == 1 && text.starts_with('/')) return make_volume("", text, false, what);
   if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
     return fail(Errc::usage, "invalid volume \"{}\": expected SRC:DST[:ro|rw]", text);
-  bool ro = false;
+  bool ro = false, nocopy = false;
   if (parts.size() == 3)
     for (const auto& opt : split(parts[2], ',')) {
       if (opt == "ro")
         ro = true;
-      else if (opt != "rw" && opt != "z" && opt != "Z")
+      else if (opt == "nocopy")
+        nocopy = true;
+      else if (opt != "rw" && opt != "z" && opt != "Z" && opt != "copy")
         return fail(Errc::usage, "invalid volume option \"{}\" in \"{}\"", opt, text);
     }
-  return make_volume(parts[0], parts[1], ro, what);
+  auto v = TRY(make_volume(parts[0], parts[1], ro, what));
+  v.nocopy = nocopy;
+  return v;
 }
 
 // --tmpfs DST[:options]
@@ -85,10 +101,11 @@ Result<store::Tmpfs> parse_tmpfs(const std::string& t) {
   return store::Tmpfs{dst, opts};
 }
 
-// --mount type=bind,source=/x,target=/y[,ro|readonly] | type=tmpfs,target=/y[,tmpfs-size=N]
+// --mount type=bind,source=/x,target=/y[,ro|readonly] | type=volume[,source=NAME],target=/y
+// [,volume-nocopy] | type=tmpfs,target=/y[,tmpfs-size=N]
 Result<std::variant<store::Volume, store::Tmpfs>> parse_mount(const std::string& m) {
   std::string type, src, dst, size;
-  bool ro = false;
+  bool ro = false, nocopy = false;
   for (const auto& kv : split(m, ',')) {
     auto eq = kv.find('=');
     std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
@@ -104,6 +121,8 @@ Result<std::variant<store::Volume, store::Tmpfs>> parse_mount(const std::string&
       ro = !(v.empty() || v == "true");
     else if (k == "tmpfs-size")
       size = v;
+    else if (k == "volume-nocopy")
+      nocopy = v.empty() || v == "true";
     else if (k == "bind-propagation" || k == "relabel" || k == "z" || k == "Z")
       continue;
     else
@@ -115,12 +134,18 @@ Result<std::variant<store::Volume, store::Tmpfs>> parse_mount(const std::string&
     if (src.empty()) return fail(Errc::usage, "invalid --mount \"{}\": bind needs a source", m);
     return TRY(make_volume(src, dst, ro, what));
   }
+  if (type == "volume") {
+    if (src.starts_with('/')) return fail(Errc::usage, "invalid --mount \"{}\": a volume's source is its name", m);
+    auto vol = TRY(make_volume(src, dst, ro, what));
+    vol.nocopy = nocopy;
+    return vol;
+  }
   if (type == "tmpfs") {
     std::string opts = ro ? "ro,noexec,nosuid,nodev" : "rw,noexec,nosuid,nodev";
     if (!size.empty()) opts += ",size=" + size;
     return store::Tmpfs{TRY(check_mount_destination(dst, what)), opts};
   }
-  return fail(Errc::usage, "invalid --mount \"{}\": type must be bind or tmpfs", m);
+  return fail(Errc::usage, "invalid --mount \"{}\": type must be bind, volume or tmpfs", m);
 }
 
 // KEY=VALUE lines; "#" comments and blank lines skipped; a bare KEY takes the host's value.
@@ -304,6 +329,26 @@ Result<void> write_cidfile(const std::string& path, const std::string& id) {
   return sys::write_all(fd, id);
 }
 
+// --volumes-from CTR[:ro|rw]: the mounts of CTR, read-only or read-write as asked (as they are
+// there by default), unless this container mounts something on the same path.
+Result<void> volumes_from(Context& c, const std::vector<std::string>& from, store::ContainerConfig& conf) {
+  for (const auto& f : from) {
+    auto colon = f.find(':');
+    std::string key = f.substr(0, colon), mode = colon == std::string::npos ? "" : f.substr(colon + 1);
+    if (!mode.empty() && mode != "ro" && mode != "rw" && mode != "z")
+      return fail(Errc::usage, "invalid --volumes-from \"{}\": the mode must be ro or rw", f);
+    auto id = TRY(store::resolve_container(c.store, key));
+    auto other = TRY(store::read_container(c.store, id));
+    for (auto v : other.config.volumes) {
+      if (std::any_of(conf.volumes.begin(), conf.volumes.end(), [&](const auto& m) { return m.target == v.target; }))
+        continue;
+      if (!mode.empty()) v.read_only = mode == "ro";
+      conf.volumes.push_back(v);
+    }
+  }
+  return {};
+}
+
 // Claims the container's name; --replace removes the container that has it (killed if it runs).
 Result<void> claim(Context& c, const std::string& name, const std::string& id, bool replace) {
   // Claimed in the names index (a create that fails later leaves a stale link, which the
@@ -370,6 +415,8 @@ Result<std::string> create_container(Context& c, const RunOptions& o) {
   Json blob = TRY(parse_json(TRY(c.store.read_blob(img.id, kMax)), "image config"));
   TRY(apply_image(conf, o, blob));
   TRY(detail::network_image_ports(c.store, o, blob, conf));
+  TRY(volumes_from(c, o.volumes_from, conf));
+  TRY(detail::resolve_volumes(c.store, conf, image::decode_image_config(blob).volumes));
   TRY(allocate_auto_userns(c.store, TRY(c.store.image(img.id)), conf));
   conf.name = o.name.empty() ? random_name() + "_" + conf.id.substr(0, 4) : o.name;
   TRY(claim(c, conf.name, conf.id, o.replace));
@@ -377,11 +424,14 @@ Result<std::string> create_container(Context& c, const RunOptions& o) {
   // Durable unless the container is --rm: a record that is gone when it exits is not worth a
   // disk flush on the way to every `run --rm`.
   TRY(store::publish_container(c.store, conf, !o.rm));
+  auto undo = [&](const Error& e) -> Result<std::string> {
+    (void)store::remove_container_dir(c.store, conf.id);
+    detail::drop_anonymous_volumes(c.store, conf);
+    return std::unexpected(e);
+  };
+  if (auto cu = detail::copy_up_volumes(c, conf); !cu) return undo(cu.error());
   if (!o.cidfile.empty())
-    if (auto w = write_cidfile(o.cidfile, conf.id); !w) {
-      (void)store::remove_container_dir(c.store, conf.id);
-      return std::unexpected(w.error());
-    }
+    if (auto w = write_cidfile(o.cidfile, conf.id); !w) return undo(w.error());
   emit_event(c.store, "container", "create", conf.id, conf.name, conf.image);
   return conf.id;
 }

@@ -22,6 +22,7 @@
 #include "berth/engine/health.hpp"
 #include "berth/engine/network.hpp"
 #include "berth/engine/run.hpp"
+#include "berth/engine/volume.hpp"
 #include "berth/runtime/spec.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
@@ -373,6 +374,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
     if (it->config.network == "pasta" || it->config.network == "slirp4netns")
       detail::stop_stale_helper(store::container_run_dir(c.store, id));
     TRY(store::remove_container_dir(c.store, id));
+    if (o.volumes) detail::drop_anonymous_volumes(c.store, it->config);
     emit_event(c.store, "container", "remove", id, it->config.name, it->config.image);
     rep.done.push_back(id);
   }
@@ -568,6 +570,35 @@ OrderedJson host_config_json(const store::ContainerConfig& conf) {
 
 }  // namespace
 
+// inspect's Mounts: bind mounts, volumes and tmpfs, as podman shows them.
+static Json inspect_mounts(const store::ContainerConfig& conf) {
+  Json mounts = Json::array();
+  for (const auto& v : conf.volumes) {
+    if (v.name.empty()) {
+      mounts.push_back({{"Type", "bind"},
+                        {"Source", v.source},
+                        {"Destination", v.target},
+                        {"RW", !v.read_only},
+                        {"Options", Json::array({"rbind"})}});
+      continue;
+    }
+    mounts.push_back({{"Type", "volume"},
+                      {"Name", v.name},
+                      {"Source", v.source},
+                      {"Destination", v.target},
+                      {"Driver", "local"},
+                      {"RW", !v.read_only},
+                      {"Options", Json::array({"nosuid", "nodev", "rbind"})}});
+  }
+  for (const auto& t : conf.tmpfs)
+    mounts.push_back({{"Type", "tmpfs"},
+                      {"Source", "tmpfs"},
+                      {"Destination", t.target},
+                      {"RW", t.options.find("ro") != 0},
+                      {"Options", Json::array({t.options})}});
+  return mounts;
+}
+
 Result<Json> inspect_container(Context& c, const std::string& key) {
   auto lock = TRY(c.store.read_lock());
   auto id = TRY(store::resolve_container(c.store, key));
@@ -577,19 +608,7 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
   std::string status = st.shown_status();
   const std::vector<std::string>& argv = conf.command;
   auto ts = [](std::int64_t ns) { return ns ? rfc3339_utc(ns / 1000000000, ns % 1000000000) : "0001-01-01T00:00:00Z"; };
-  Json mounts = Json::array();
-  for (const auto& v : conf.volumes)
-    mounts.push_back({{"Type", "bind"},
-                      {"Source", v.source},
-                      {"Destination", v.target},
-                      {"RW", !v.read_only},
-                      {"Options", Json::array({"rbind"})}});
-  for (const auto& t : conf.tmpfs)
-    mounts.push_back({{"Type", "tmpfs"},
-                      {"Source", "tmpfs"},
-                      {"Destination", t.target},
-                      {"RW", t.options.find("ro") != 0},
-                      {"Options", Json::array({t.options})}});
+  Json mounts = inspect_mounts(conf);
   OrderedJson j;
   j["Id"] = id;
   j["Created"] = ts(conf.created);

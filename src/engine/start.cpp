@@ -27,6 +27,7 @@
 #include "berth/core/log.hpp"
 #include "berth/engine/events.hpp"
 #include "berth/engine/network.hpp"
+#include "berth/engine/volume.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/engine/spec.hpp"
 #include "berth/store/containers.hpp"
@@ -100,6 +101,7 @@ void record_exit(Context& c, const store::ContainerRecord& rec, const Result<int
   if (rec.config.rm) {
     if (background_rm) {
       auto r = store::remove_container_dir(c.store, rec.id, true);
+      if (r) detail::drop_anonymous_volumes(c.store, rec.config);
       if (!r)
         log::warn("remove container {}: {}", rec.id, r.error().message);
       else
@@ -108,6 +110,7 @@ void record_exit(Context& c, const store::ContainerRecord& rec, const Result<int
     }
     // Renamed away under the lock; deleted once other writers may go on.
     auto taken = store::take_container_dir(c.store, rec.id);
+    if (taken) detail::drop_anonymous_volumes(c.store, rec.config);
     lock = sys::FileLock{};  // released: the deletion below holds only the directory's own lock
     if (removed) removed->reset();
     if (!taken) return log::warn("remove container {}: {}", rec.id, taken.error().message);
@@ -513,7 +516,8 @@ Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out) 
   auto r = start();
   if (!r && o.rm) {
     auto lock = c.store.write_lock();
-    (void)store::remove_container_dir(c.store, id);
+    auto rec = store::read_container(c.store, id);
+    if (store::remove_container_dir(c.store, id) && rec) detail::drop_anonymous_volumes(c.store, rec->config);
   }
   return r;
 }

@@ -89,8 +89,11 @@ std::optional<Volume> legacy_volume(std::string_view s) {
 
 Json to_json(const ContainerConfig& c) {
   Json vols = Json::array(), tmpfs = Json::array(), ports = Json::array();
-  for (const auto& v : c.volumes)
-    vols.push_back({{"source", v.source}, {"target", v.target}, {"ro", v.read_only}, {"file", v.is_file}});
+  for (const auto& v : c.volumes) {
+    Json one = {{"source", v.source}, {"target", v.target}, {"ro", v.read_only}, {"file", v.is_file}};
+    if (!v.name.empty()) one["volume"] = v.name;
+    vols.push_back(std::move(one));
+  }
   for (const auto& t : c.tmpfs) tmpfs.push_back({{"target", t.target}, {"options", t.options}});
   for (const auto& p : c.ports)
     ports.push_back({{"host_ip", p.host_ip},
@@ -175,7 +178,8 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
     if (v.is_string()) {  // schema 1
       if (auto lv = legacy_volume(v.get<std::string>())) c.volumes.push_back(*lv);
     } else if (v.is_object()) {
-      c.volumes.push_back(Volume{json_str(v, "source"), json_str(v, "target"), flag(v, "ro"), flag(v, "file")});
+      c.volumes.push_back(Volume{json_str(v, "source"), json_str(v, "target"), flag(v, "ro"), flag(v, "file"),
+                                 json_str(v, "volume"), false});
     }
   }
   for (const auto& t : json_obj(j, "tmpfs").is_array() ? json_obj(j, "tmpfs") : Json::array()) {

@@ -175,6 +175,35 @@ Result<pid_t> clone_process(unsigned long flags) {
   return static_cast<pid_t>(pid);
 }
 
+Result<void> run_forked(const std::function<Result<void>()>& fn) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return fail_errno("pipe");
+  UniqueFd rd(fds[0]), wr(fds[1]);
+  std::fflush(stdout);
+  pid_t pid = TRY(clone_process(0));
+  if (pid == 0) {
+    rd.reset();
+    auto r = fn();
+    if (!r)
+      (void)write_all(
+          wr.get(), fmt::format("{} {} {}", static_cast<int>(r.error().code), r.error().sys_errno, r.error().message));
+    std::fflush(stdout);
+    ::_exit(r ? 0 : 1);
+  }
+  wr.reset();
+  std::string msg = read_all(rd.get(), 1 << 16).value_or("");
+  int status = TRY(wait_child(pid));
+  if (!msg.empty()) {
+    Error e{Errc::system, 0, msg};
+    int code = 0, err = 0, used = 0;
+    if (std::sscanf(msg.c_str(), "%d %d %n", &code, &err, &used) >= 2)
+      e = Error{static_cast<Errc>(code), err, msg.substr(static_cast<size_t>(used))};
+    return std::unexpected(e);
+  }
+  if (status != 0) return fail(Errc::system, "a forked worker ended with status {}", exit_code_of(status));
+  return {};
+}
+
 Result<void> join_namespace(int fd, int type) {
   if (::setns(fd, type) != 0) return fail_errno("setns");
   return {};

@@ -24,7 +24,7 @@ load helpers
   assert "$output" =~ "bound"
   run_berth 1 run --rm --mount type=bind,source=$d,target=/b,ro $IMAGE touch /b/x
   run_berth 125 run --rm --mount type=nfs,target=/x $IMAGE true
-  assert "$output" =~ "type must be bind or tmpfs"
+  assert "$output" =~ "type must be bind, volume or tmpfs"
   run_berth 125 run --rm --tmpfs relative $IMAGE true
   run_berth 125 run --rm --tmpfs /x:bogus-option $IMAGE true
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "berth/engine/context.hpp"
+#include "berth/store/containers.hpp"
 
 namespace berth::engine {
 
@@ -47,6 +48,12 @@ Result<std::string> mount_container(Context& c, const std::string& container);
 Result<void> unmount_container(Context& c, const std::string& container);
 // The mounted containers: (id, path).
 Result<std::vector<std::pair<std::string, std::string>>> mounted_containers(Context& c);
+
+// Copies what container `id` (not running) has at `path` into the directory `dest`, owners and
+// modes kept, `dest` itself taking the mode and owner of `path` (a volume's copy-up). A forked
+// process mounts the view. Nothing happens when there is no directory at `path`.
+Result<void> copy_container_dir(Context& c, const std::string& id, const store::ContainerConfig& conf,
+                                const std::string& path, const std::string& dest);
 
 // `unshare`: runs `argv` (default: $SHELL) in berth's rootless user namespace and a mount
 // namespace of its own, where `berth mount` works. Returns its exit code.

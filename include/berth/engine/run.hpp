@@ -21,7 +21,8 @@ struct RunOptions {
   std::string user;
   std::string name;
   std::string hostname;
-  std::vector<std::string> volumes;  // SRC:DST[:ro|rw]
+  std::vector<std::string> volumes;       // SRC:DST[:ro|rw], NAME:DST[:...], DST
+  std::vector<std::string> volumes_from;  // CTR[:ro|rw]
   std::vector<std::string> cap_add, cap_drop;
   std::vector<std::string> security_opt;
   std::string userns;                       // "", host, keep-id[:uid=N,gid=N]
@@ -134,7 +135,8 @@ struct RmOptions {
   std::vector<std::string> containers;
   bool force = false;
   bool all = false;
-  int time = 0;  // --force: seconds the stop signal gets before SIGKILL (-1: no limit)
+  int time = 0;          // --force: seconds the stop signal gets before SIGKILL (-1: no limit)
+  bool volumes = false;  // -v: also the container's anonymous volumes
 };
 struct MultiReport {
   std::vector<std::string> done;  // what to print, one per line

@@ -27,10 +27,12 @@ inline constexpr int kContainerSchema = 2;
 
 // A bind mount of a host path (-v, --mount type=bind).
 struct Volume {
-  std::string source;  // absolute host path
+  std::string source;  // absolute host path (a named volume's: its _data dir, set at create)
   std::string target;  // absolute container path, cleaned
   bool read_only = false;
   bool is_file = false;  // the source is not a directory
+  std::string name;      // a named or anonymous volume of the store; empty for a bind mount
+  bool nocopy = false;   // -v NAME:/dst:nocopy: no copy-up of the image's content (not kept)
   bool operator==(const Volume&) const = default;
 };
 

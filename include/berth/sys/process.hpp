@@ -60,6 +60,9 @@ std::string self_executable();
 // new namespaces of `flags`: the child's pid here, 0 in the child. Only from a single-threaded
 // process; the child must end in exec or _exit.
 Result<pid_t> clone_process(unsigned long flags);
+// Runs `fn` in a forked copy of this process (clone_process's rules) and waits for it: its
+// result, an error carried back whole. For work that changes the process (a mount namespace).
+Result<void> run_forked(const std::function<Result<void>()>& fn);
 // setns(2): this process (or, for a pid namespace, its next children) joins `fd`'s namespace.
 Result<void> join_namespace(int fd, int type);
 // prlimit(2) on another process.

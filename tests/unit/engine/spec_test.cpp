@@ -57,7 +57,7 @@ TEST_CASE("make_spec: the rootfs, hostname and /etc files from the inputs") {
 
 TEST_CASE("make_spec: a volume goes from the record to the runtime as it was parsed, never re-parsed") {
   auto c = base_config();
-  c.volumes = {{"/host/dir", "/data", true, false}, {"/host/file", "/etc/x.conf", false, true}};
+  c.volumes = {{"/host/dir", "/data", true, false, "", false}, {"/host/file", "/etc/x.conf", false, true, "", false}};
   c.tmpfs = {{"/scratch", "rw,size=1m"}};
   auto s = make_spec(c, image::ImageConfig{}, inputs());
   REQUIRE(s);

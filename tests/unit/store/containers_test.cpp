@@ -21,7 +21,9 @@ TEST_CASE("container records: every field survives the codec, with the schema ve
   c.workdir = "/srv";
   c.user = "1000:1000";
   c.hostname = "h";
-  c.volumes = {{"/host", "/data", true, false}, {"/etc/f", "/f", false, true}};
+  c.volumes = {{"/host", "/data", true, false, "", false},
+               {"/etc/f", "/f", false, true, "", false},
+               {"/s/volumes/v/_data", "/v", false, false, "v", false}};
   c.tmpfs = {{"/scratch", "rw,size=1m"}};
   c.group_add = {"g"};
   c.memory = 1 << 26;
@@ -78,8 +80,8 @@ TEST_CASE("container records: schema 1 (the untyped records) still load") {
   REQUIRE(c);
   CHECK(c->schema == 1);
   REQUIRE(c->volumes.size() == 3);
-  CHECK(c->volumes[0] == Volume{"/h", "/data", true, false});
-  CHECK(c->volumes[1] == Volume{"/h2", "/d2", false, false});
+  CHECK(c->volumes[0] == Volume{"/h", "/data", true, false, "", false});
+  CHECK(c->volumes[1] == Volume{"/h2", "/d2", false, false, "", false});
   CHECK_FALSE(c->volumes[2].read_only);
   REQUIRE(c->tmpfs.size() == 2);
   CHECK(c->tmpfs[0] == Tmpfs{"/scratch", "size=1m"});
