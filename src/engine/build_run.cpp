@@ -155,6 +155,7 @@ Result<StepContainer> run_step_container(Context& c, const BuildOptions& o, cons
   r.cap_drop = o.cap_drop;
   r.log_driver = "passthrough";  // its output is the build's, straight on berth's stdout and stderr
   r.health.disable = true;
+  r.image_volumes = false;  // as buildah: what RUN writes under a VOLUME path stays in the layer
   StepContainer out;
   out.id = TRY(create_container(c, r));
   auto status = start_container(c, out.id, true, false);
@@ -184,6 +185,7 @@ void remove_step_container(Context& c, const std::string& id) {
   RmOptions r;
   r.containers = {id};
   r.force = true;
+  r.volumes = true;
   (void)remove_containers(c, r);
 }
 

@@ -416,7 +416,8 @@ Result<std::string> create_container(Context& c, const RunOptions& o) {
   TRY(apply_image(conf, o, blob));
   TRY(detail::network_image_ports(c.store, o, blob, conf));
   TRY(volumes_from(c, o.volumes_from, conf));
-  TRY(detail::resolve_volumes(c.store, conf, image::decode_image_config(blob).volumes));
+  TRY(detail::resolve_volumes(c.store, conf,
+                              o.image_volumes ? image::decode_image_config(blob).volumes : std::vector<std::string>{}));
   TRY(allocate_auto_userns(c.store, TRY(c.store.image(img.id)), conf));
   conf.name = o.name.empty() ? random_name() + "_" + conf.id.substr(0, 4) : o.name;
   TRY(claim(c, conf.name, conf.id, o.replace));

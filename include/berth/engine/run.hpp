@@ -23,6 +23,7 @@ struct RunOptions {
   std::string hostname;
   std::vector<std::string> volumes;       // SRC:DST[:ro|rw], NAME:DST[:...], DST
   std::vector<std::string> volumes_from;  // CTR[:ro|rw]
+  bool image_volumes = true;              // anonymous volumes for the image's VOLUME paths (not in build's RUN)
   std::vector<std::string> cap_add, cap_drop;
   std::vector<std::string> security_opt;
   std::string userns;                       // "", host, keep-id[:uid=N,gid=N]
