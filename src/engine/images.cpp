@@ -1,3 +1,5 @@
+#include "berth/store/containers.hpp"
+#include "berth/store/volumes.hpp"
 #include "berth/engine/images.hpp"
 
 #include "berth/engine/events.hpp"
@@ -356,6 +358,19 @@ Result<std::vector<DfRow>> system_df(Context& c) {
   }
   containers.reclaimable = containers.size;
   DfRow volumes{"Local Volumes"};
+  std::set<std::string> used;
+  for (const auto& r : TRY(store::read_containers(c.store)))
+    for (const auto& v : r.config.volumes)
+      if (!v.name.empty()) used.insert(v.name);
+  for (const auto& v : TRY(store::read_volumes(c.store))) {
+    auto size = sys::tree_size(c.store.root(), "volumes/" + v.name + "/_data");
+    volumes.total++;
+    volumes.size += size;
+    if (used.count(v.name))
+      volumes.active++;
+    else
+      volumes.reclaimable += size;
+  }
   return std::vector<DfRow>{images, containers, volumes};
 }
 

@@ -173,6 +173,8 @@ volume_image() {
 @test "volume rm -f removes the containers using it; prune keeps what is used" {
   run_berth run -d --name $CNAME -v busy:/b $IMAGE sleep 100
   run_berth volume create idle
+  run_berth system df --format '{{.Type}}:{{.Total}}:{{.Active}}'
+  assert "${lines[2]}" == "Local Volumes:2:1" "system df counts volumes, the used one active"
   run_berth volume prune -f
   assert "$output" == "idle" "prune removes only the unused"
   run_berth volume rm -f -t 0 busy
