@@ -126,6 +126,7 @@ void register_commands(CLI::App& app, CommandTable& r) {
   systemd_commands(app, r);
   network_commands(app, r);
   volume_commands(app, r);
+  pod_commands(app, r);
 }
 
 }  // namespace berth::cli

@@ -32,6 +32,7 @@ void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("--mount", o.mounts, "Attach a filesystem mount (type=bind|tmpfs,...)")->allow_extra_args(false);
   sub->add_option("--cidfile", o.cidfile, "Write the container ID to the file");
   sub->add_flag("--replace", o.replace, "If a container with the same name exists, replace it");
+  sub->add_option("--pod", o.pod, "Run container in an existing pod, or a new one (new:NAME)");
   sub->add_option("--stop-signal", o.stop_signal, "Signal to stop the container (default SIGTERM)");
   sub->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container when stopping");
   sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");

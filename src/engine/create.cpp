@@ -15,6 +15,7 @@
 #include "berth/engine/events.hpp"
 #include "berth/engine/resolve.hpp"
 #include "berth/engine/network.hpp"
+#include "berth/engine/pod.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/engine/spec.hpp"
 #include "berth/engine/volume.hpp"
@@ -397,6 +398,7 @@ Result<std::vector<std::string>> container_argv(const Json& image_config, const 
 Result<std::string> create_container(Context& c, const RunOptions& o) {
   store::ContainerConfig conf = TRY(config_from_flags(o));
   conf.id = random_hex(64);
+  TRY(detail::join_pod(c, o, conf));  // before the lock: --pod new:NAME makes the pod
   auto lock = TRY(c.store.write_lock());
   auto names = TRY(c.store.names());
   auto img = TRY(resolve_image(c.store, names, o.image));

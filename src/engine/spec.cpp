@@ -497,16 +497,17 @@ Result<void> write_etc_files(const store::Store& s, const store::ContainerConfig
   return {};
 }
 
-// --network container:ID (running: its namespace) and ns:PATH.
-Result<std::string> network_to_join(const store::Store& s, const store::ContainerConfig& c) {
-  if (c.network.starts_with("ns:")) return c.network.substr(3);
-  if (!c.network.starts_with("container:")) return std::string();
-  auto target = store::read_container(s, c.network.substr(10));
-  if (!target) return fail(Errc::not_found, "the container whose network {} joins is gone", c.name);
+// --network container:ID (running: its namespace) and ns:PATH; the same for uts and ipc.
+Result<std::string> ns_to_join(const store::Store& s, const store::ContainerConfig& c, const std::string& mode,
+                               const char* ns) {
+  if (mode.starts_with("ns:")) return mode.substr(3);
+  if (!mode.starts_with("container:")) return std::string();
+  auto target = store::read_container(s, mode.substr(10));
+  if (!target) return fail(Errc::not_found, "the container whose {} namespace {} joins is gone", ns, c.name);
   if (!target->state.alive())
-    return fail(Errc::conflict, "container {} is not running: {} cannot join its network namespace",
-                target->config.name, c.name);
-  return fmt::format("/proc/{}/ns/net", target->state.pid);
+    return fail(Errc::conflict, "container {} is not running: {} cannot join its {} namespace", target->config.name,
+                c.name, ns);
+  return fmt::format("/proc/{}/ns/{}", target->state.pid, ns);
 }
 
 }  // namespace
@@ -561,7 +562,11 @@ Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRe
   in.notify_socket = std::getenv("NOTIFY_SOCKET") != nullptr;
   in.for_exec = for_exec;
   auto spec = TRY(make_spec(c, image::decode_image_config(blob), in));
-  if (!for_exec) spec.net_join = TRY(network_to_join(s, c));
+  if (!for_exec) {
+    spec.net_join = TRY(ns_to_join(s, c, c.network, "net"));
+    spec.uts_join = TRY(ns_to_join(s, c, c.uts, "uts"));
+    spec.ipc_join = TRY(ns_to_join(s, c, c.ipc, "ipc"));
+  }
   if (!for_exec) TRY(write_etc_files(s, rec.config, spec.hostname));
   if (!for_exec && in.own_passwd)
     TRY(sys::write_replace(TRY(store::open_run_dir(s, rec.id)).get(), "passwd", in.passwd, 0644));

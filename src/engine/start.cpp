@@ -27,6 +27,7 @@
 #include "berth/core/log.hpp"
 #include "berth/engine/events.hpp"
 #include "berth/engine/network.hpp"
+#include "berth/engine/pod.hpp"
 #include "berth/engine/volume.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/engine/spec.hpp"
@@ -493,6 +494,7 @@ Result<int> start_detached(const store::ContainerRecord& rec, PendingMonitor m) 
 }  // namespace
 
 Result<int> start_container(Context& c, const std::string& id, bool attach, bool interactive) {
+  if (auto rec = store::read_container(c.store, id); rec) TRY(detail::ensure_infra(c, rec->config));
   if (attach) return run_attached(c, TRY(prepare_start(c, id)), interactive);
   auto monitor = TRY(spawn_monitor(c));
   return start_detached(TRY(prepare_start(c, id)), std::move(monitor));
@@ -511,6 +513,7 @@ Result<int> run_container(Context& c, const RunOptions& o, std::string* id_out) 
   if (id_out) *id_out = id;
   auto start = [&]() -> Result<int> {
     if (!o.detach) return start_container(c, id, true, o.interactive);
+    if (!o.pod.empty()) TRY(detail::ensure_infra(c, TRY(store::read_container(c.store, id)).config));
     return start_detached(TRY(prepare_start(c, id)), std::move(*monitor));
   };
   auto r = start();

@@ -264,6 +264,8 @@ void child_main(const ChildPlan& p) noexcept {
   // the setup makes belong to the container's root).
   if (p.new_userns && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)) die(p, Stage::user, 0);
   if (p.netns_fd >= 0 && ::setns(p.netns_fd, CLONE_NEWNET) != 0) die(p, Stage::join, 0);
+  if (p.utsns_fd >= 0 && ::setns(p.utsns_fd, CLONE_NEWUTS) != 0) die(p, Stage::join, 1);
+  if (p.ipcns_fd >= 0 && ::setns(p.ipcns_fd, CLONE_NEWIPC) != 0) die(p, Stage::join, 2);
   setup_stdio(p);
   bool detached = p.overlay_fd >= 0;  // the overlay and the binds' sources come as mount fds
   if (!detached) close_unneeded_fds(p);

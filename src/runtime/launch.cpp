@@ -119,7 +119,8 @@ struct ChildSetup {
   std::unique_ptr<std::string> report_digits;
   std::vector<const char*> stub_argv;
   Cgroup cg;
-  sys::UniqueFd netns;  // --network container:, ns:
+  sys::UniqueFd netns;         // --network container:, ns:
+  sys::UniqueFd utsns, ipcns;  // a pod's
 };
 
 Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const JoinTarget* join) {
@@ -151,6 +152,14 @@ Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const
     c.netns =
         TRY(context(sys::open_at(AT_FDCWD, spec.net_join, O_RDONLY | O_CLOEXEC), "the network namespace to join"));
     plan.netns_fd = c.netns.get();
+  }
+  if (!join && !spec.uts_join.empty()) {
+    c.utsns = TRY(context(sys::open_at(AT_FDCWD, spec.uts_join, O_RDONLY | O_CLOEXEC), "the UTS namespace to join"));
+    plan.utsns_fd = c.utsns.get();
+  }
+  if (!join && !spec.ipc_join.empty()) {
+    c.ipcns = TRY(context(sys::open_at(AT_FDCWD, spec.ipc_join, O_RDONLY | O_CLOEXEC), "the IPC namespace to join"));
+    plan.ipcns_fd = c.ipcns.get();
   }
   if (sup.console) {
     auto [parent, child] = TRY(sys::socket_pair(sys::SocketKind::seqpacket));
@@ -258,7 +267,9 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   sys::SignalBlock blocked({SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH});
   plan.sigmask = &blocked.old();
   sys::UniqueFd sfd = sys::signal_fd(blocked.blocked());
-  unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  unsigned long flags = CLONE_NEWNS | CLONE_NEWPID;
+  if (spec.uts_join.empty()) flags |= CLONE_NEWUTS;
+  if (spec.ipc_join.empty()) flags |= CLONE_NEWIPC;
   if (!spec.net_host && spec.net_join.empty()) flags |= CLONE_NEWNET;
   if (!spec.uid_map.empty()) flags |= CLONE_NEWUSER;  // first: it owns the others
   JoinFds jf;

@@ -364,6 +364,9 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   p.hostname = s.hostname.empty() ? nullptr : cp->keep(s.hostname);
   p.new_netns = !s.net_host && s.net_join.empty();
   p.netns_fd = -1;
+  p.utsns_fd = -1;
+  p.ipcns_fd = -1;
+  if (!s.uts_join.empty()) p.hostname = nullptr;
   p.new_userns = !s.uid_map.empty();
   p.overlay_fd = -1;
   p.umask = 022;

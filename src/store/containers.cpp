@@ -138,6 +138,9 @@ Json to_json(const ContainerConfig& c) {
             {"add_host", c.add_host},
             {"no_hosts", c.no_hosts},
             {"pod", c.pod},
+            {"is_infra", c.is_infra},
+            {"uts", c.uts},
+            {"ipc", c.ipc},
             {"sdnotify", c.sdnotify},
             {"restart", c.restart},
             {"log_driver", c.log_driver},
@@ -217,6 +220,9 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.add_host = json_strings(json_obj(j, "add_host"));
   c.no_hosts = flag(j, "no_hosts");
   c.pod = json_str(j, "pod");
+  c.is_infra = flag(j, "is_infra");
+  c.uts = json_str(j, "uts");
+  c.ipc = json_str(j, "ipc");
   c.sdnotify = json_str(j, "sdnotify", "conmon");
   c.restart = json_str(j, "restart", "no");
   c.log_driver = json_str(j, "log_driver", "k8s-file");

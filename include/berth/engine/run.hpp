@@ -64,6 +64,8 @@ struct RunOptions {
   bool detach = false;
   bool read_only = false;
   bool privileged = false;
+  std::string pod;           // --pod NAME|ID|new:NAME: join that pod (its infra's namespaces)
+  std::string infra_of_pod;  // set by pod create: this is that pod's infra container
 };
 
 // Records what was asked (containers/<id>/config.json) and returns the id.

@@ -93,6 +93,8 @@ struct ChildPlan {
   const char* hostname;
   bool new_netns;   // bring up "lo" in it
   int netns_fd;     // >= 0: join this network namespace (--network container:, ns:) first
+  int utsns_fd;     // >= 0: join this UTS namespace (a pod's): no hostname of its own
+  int ipcns_fd;     // >= 0: join this IPC namespace
   bool new_userns;  // cloned into a user namespace of its own: become root in it after the sync
   // credentials and confinement
   std::uint64_t caps;  // bounding = permitted = effective for root

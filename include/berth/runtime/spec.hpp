@@ -54,6 +54,8 @@ struct Spec {
   bool net_host = false;
   // A network namespace to join instead of a new one (--network container:CTR, ns:PATH).
   std::string net_join;
+  // The same for the UTS and IPC namespaces (a pod's members join its infra container's).
+  std::string uts_join, ipc_join;
   bool privileged = false;
   bool no_new_privs = false;
   bool seccomp = true;

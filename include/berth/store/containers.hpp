@@ -88,7 +88,9 @@ struct ContainerConfig {
   std::vector<std::string> aliases;  // --network-alias
   std::vector<std::string> dns, dns_search, dns_option, add_host;
   bool no_hosts = false;
-  std::string pod;
+  std::string pod;        // the id of the pod it belongs to
+  bool is_infra = false;  // the pod's infra container, holding its namespaces
+  std::string uts, ipc;   // "container:ID": join that container's UTS / IPC namespace
   std::string sdnotify = "conmon";
   std::string restart = "no";
   std::string log_driver = "k8s-file";
