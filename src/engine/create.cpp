@@ -396,6 +396,7 @@ Result<std::vector<std::string>> container_argv(const Json& image_config, const 
 }
 
 Result<std::string> create_container(Context& c, const RunOptions& o) {
+  TRY(detail::check_pod_flags(o));
   store::ContainerConfig conf = TRY(config_from_flags(o));
   conf.id = random_hex(64);
   TRY(detail::join_pod(c, o, conf));  // before the lock: --pod new:NAME makes the pod

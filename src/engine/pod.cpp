@@ -277,6 +277,15 @@ Result<std::vector<std::string>> pod_prune(Context& c) {
 
 namespace detail {
 
+Result<void> check_pod_flags(const RunOptions& o) {
+  if (o.pod.empty() || o.pod.starts_with("new:")) return {};
+  if (!o.publish.empty() || o.publish_all || o.network != "private")
+    return fail(Errc::usage,
+                "invalid config provided: published or exposed ports must be defined when the pod is created: "
+                "network cannot be configured when it is shared with a pod");
+  return {};
+}
+
 Result<void> join_pod(Context& c, const RunOptions& o, store::ContainerConfig& conf) {
   if (!o.infra_of_pod.empty()) {
     conf.pod = o.infra_of_pod;
@@ -294,10 +303,6 @@ Result<void> join_pod(Context& c, const RunOptions& o, store::ContainerConfig& c
     p = TRY(pod_create(c, po));
   } else {
     p = TRY(store::find_pod(c.store, o.pod));
-    if (!o.publish.empty() || o.network != "private")
-      return fail(Errc::usage,
-                  "invalid config provided: published or exposed ports must be defined when the pod is created: "
-                  "network cannot be configured when it is shared with a pod");
   }
   conf.pod = p.id;
   if (p.infra_id.empty()) return {};

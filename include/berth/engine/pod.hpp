@@ -41,6 +41,8 @@ Result<MultiReport> pod_rm(Context& c, const std::vector<std::string>& keys, boo
 Result<std::vector<std::string>> pod_prune(Context& c);
 
 namespace detail {
+// create, first: a member of an existing pod takes its network from the pod (no -p, --network).
+Result<void> check_pod_flags(const RunOptions& o);
 // create: a member of --pod (new:NAME makes the pod) joins the infra's namespaces.
 Result<void> join_pod(Context& c, const RunOptions& o, store::ContainerConfig& conf);
 // Before a member starts: its pod's infra container runs (started detached if not).
