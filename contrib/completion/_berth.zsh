@@ -9,7 +9,7 @@ _berth() {
     'rmi:Remove one or more images' 'inspect:Display the configuration of an object'
     'history:Show history of a specified image' 'system:Manage berth' 'doctor:Check that this user can run containers rootless' 'info:Display berth system information' 'run:Run a command in a new container'
     'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
-    'network:Manage networks' 'port:List port mappings of a container' 'volume:Manage volumes'
+    'network:Manage networks' 'port:List port mappings of a container' 'volume:Manage volumes' 'pod:Manage pods'
     'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
     'logs:Show container output' 'attach:Attach to a running container'
     'build:Build an image from a Containerfile' 'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'cp:Copy files to or from a container'
@@ -26,7 +26,7 @@ _berth() {
         run|create) _arguments '*--ulimit:ulimit' '--init' {-m,--memory}':size' '--pids-limit:n' '--cpus:n' '*--env-file:file:_files' '--env-host' '*--group-add:group' '*--tmpfs:tmpfs' '*--mount:mount' '--cidfile:file:_files' '--replace' {-d,--detach} {-t,--tty} '*'{-l,--label}':label' '--stop-signal:signal' '--stop-timeout:seconds' '(-i --interactive)'{-i,--interactive} '--rm' '--name:name' '*'{-e,--env}':env' \
                {-w,--workdir}':dir' {-u,--user}':user' '--entrypoint:cmd' {-h,--hostname}':name' \
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
-               '--network:mode:(private none host bridge)' '*'{-p,--publish}':port' {-P,--publish-all} '*--expose:port' '--ip:address' '--mac-address:mac' '*--network-alias:alias' '*--dns:server' '*--dns-search:domain' '*--dns-option:option' '*--add-host:host\:ip' '--no-hosts' '--read-only' '--privileged' '--userns:mode:(host keep-id nomap auto)' '*--uidmap:map' '*--gidmap:map' '*--volumes-from:container' \
+               '--network:mode:(private none host bridge)' '*'{-p,--publish}':port' {-P,--publish-all} '*--expose:port' '--ip:address' '--mac-address:mac' '*--network-alias:alias' '*--dns:server' '*--dns-search:domain' '*--dns-option:option' '*--add-host:host\:ip' '--no-hosts' '--read-only' '--privileged' '--userns:mode:(host keep-id nomap auto)' '*--uidmap:map' '*--gidmap:map' '*--volumes-from:container' '--pod:pod' \
                '--sdnotify:mode:(conmon container healthy ignore)' '--restart:policy:(no on-failure always unless-stopped)' '--health-cmd:command' '--health-interval:duration' '--health-retries:n' '--health-timeout:duration' '--health-start-period:duration' '--health-on-failure:action:(none kill restart stop)' '--health-max-log-count:n' '--health-max-log-size:n' '--no-healthcheck' '--log-driver:driver:(k8s-file journald none passthrough)' '*--log-opt:option' '--pull:policy:(missing always never newer)' {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' \
                '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' '*::args' ;;
         pull) _arguments {-q,--quiet} '--platform:platform' '--arch:arch' '--os:os' '--variant:variant' '--tls-verify=-:bool:(true false)' '--cert-dir:dir:_files -/' '--authfile:file:_files' '--creds:creds' {-a,--all-tags} '*:image' ;;
@@ -50,6 +50,7 @@ _berth() {
         systemd) _arguments '1:what:(generate)' '--user' '2:dir:_files -/' ;;
         events) _arguments '*'{-f,--filter}':filter' '--format:format' '--since:time' '--until:time' '--stream=-:bool:(true false)' '--no-trunc' ;;
         system) _arguments '1:what:(df events check info)' '--format:format:(json)' ;;
+        pod) _arguments '1:what:(create ps inspect start stop kill restart rm exists prune)' {-n,--name}':name' '*'{-l,--label}':label' '--share:namespaces' '--infra:bool:(true false)' '--infra-name:name' '--exit-policy:policy:(continue stop)' '--replace' '--hostname:name' '--network:mode' '*'{-p,--publish}':port' '*--add-host:host\:ip' '*--dns:server' {-f,--force} {-q,--quiet} {-a,--all} {-t,--time}':seconds' {-s,--signal}':signal' '--format:format' '*--filter:filter' '*:pod' ;;
         volume) _arguments '1:what:(create ls inspect rm exists prune export import mount unmount)' {-d,--driver}':driver:(local)' '*'{-l,--label}':label' '*'{-o,--opt}':option' '--ignore' {-f,--force} {-q,--quiet} '--format:format' '*--filter:filter' {-a,--all} '--output:file:_files' '*:volume' ;;
         network) _arguments '1:what:(create ls inspect rm exists prune reload connect disconnect)' '--alias:alias' '--ip:address' '--subnet:cidr' '--gateway:ip' '--ip-range:cidr' '--internal' '--disable-dns' '--ignore' '*--label:label' '*'{-o,--opt}':option' {-f,--force} {-q,--quiet} '--format:format' '*--filter:filter' {-a,--all} '*:network' ;;
         port) _arguments {-a,--all} '1:container' '2:port' ;;

@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port volume"
+  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port volume pod"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -26,15 +26,15 @@ _berth() {
     [push]="--format -f --digestfile --quiet -q --tls-verify --cert-dir --authfile --creds --help"
     [login]="--username -u --password -p --password-stdin --get-login --authfile --tls-verify --cert-dir --help"
     [logout]="--all -a --authfile --help"
-    [ps]="--all -a --quiet -q --no-trunc --latest -l --last -n --filter -f --size -s --format --help"
+    [ps]="--all -a --quiet -q --no-trunc --latest -l --last -n --filter -f --size -s --pod -p --format --help"
     [exec]="--interactive -i --tty -t --detach -d --env -e --user -u --workdir -w --privileged --help"
     [top]="--help"
     [restart]="--time -t --all -a --help"
     [rename]="--help"
     [rm]="--force -f --all -a --volumes -v --cidfile --ignore -i --help --time -t"
     [rmi]="--force -f --all -a --help"
-    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --volumes-from --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
-    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --volumes-from --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --volumes-from --pod --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
+    [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --volumes-from --pod --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [start]="--attach -a --interactive -i --all --filter -f --help"
     [stop]="--time -t --all -a --cidfile --ignore -i --help"
     [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --user --help"
@@ -72,6 +72,16 @@ _berth() {
     [network-reload]="--all -a --help"
     [network-connect]="--ip --alias --help"
     [network-disconnect]="--force -f --help"
+    [pod-create]="--name -n --label -l --share --infra --infra-name --exit-policy --replace --hostname --network --net --publish -p --add-host --dns --help"
+    [pod-ps]="--quiet -q --noheading --no-trunc --ctr-names --ctr-status --format --filter -f --help"
+    [pod-inspect]="--format -f --help"
+    [pod-start]="--all -a --help"
+    [pod-stop]="--all -a --time -t --ignore -i --help"
+    [pod-kill]="--all -a --signal -s --help"
+    [pod-restart]="--all -a --time -t --help"
+    [pod-rm]="--all -a --force -f --time -t --ignore -i --help"
+    [pod-exists]="--help"
+    [pod-prune]="--force -f --help"
     [volume-create]="--driver -d --label -l --opt -o --ignore --help"
     [volume-ls]="--quiet -q --noheading -n --format --filter -f --help"
     [volume-inspect]="--all -a --format -f --help"
@@ -154,6 +164,13 @@ _berth() {
         COMPREPLY=($(compgen -W "$(berth volume ls -q 2>/dev/null)" -- "$cur")); return
       fi
       cmd=volume-$sub ;;
+    pod)
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "create ps ls list inspect start stop kill restart rm remove exists prune" -- "$cur")); return; }
+      case "$sub" in ls|list) sub=ps ;; remove) sub=rm ;; esac
+      if [[ "$cur" != -* ]] && [ "$sub" != create ] && [ "$sub" != ps ] && [ "$sub" != prune ]; then
+        COMPREPLY=($(compgen -W "$(berth pod ps --format '{{.Name}}' 2>/dev/null)" -- "$cur")); return
+      fi
+      cmd=pod-$sub ;;
   esac
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "${opts[$cmd]:-}" -- "$cur"))

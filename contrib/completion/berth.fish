@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds network port volume build images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
+set -l cmds network port volume pod build images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -47,6 +47,10 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l no-hosts
 complete -c berth -n '__fish_seen_subcommand_from network' -a 'create ls inspect rm exists prune reload connect disconnect'
 complete -c berth -n '__fish_seen_subcommand_from volume' -a 'create ls inspect rm exists prune export import mount unmount (berth volume ls -q 2>/dev/null)'
 complete -c berth -n '__fish_seen_subcommand_from volume' -l ignore
+complete -c berth -n '__fish_seen_subcommand_from pod' -a 'create ps inspect start stop kill restart rm exists prune (berth pod ps --format "{{.Name}}" 2>/dev/null)'
+complete -c berth -n '__fish_seen_subcommand_from pod' -l share -x -a 'net uts ipc'
+complete -c berth -n '__fish_seen_subcommand_from pod' -l exit-policy -x -a 'continue stop'
+complete -c berth -n '__fish_seen_subcommand_from run create' -l pod -x -a '(berth pod ps --format "{{.Name}}" 2>/dev/null)'
 complete -c berth -n '__fish_seen_subcommand_from volume' -s o -l opt -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l volumes-from -x -a '(berth ps -a --format "{{.Names}}" 2>/dev/null)'
 complete -c berth -n '__fish_seen_subcommand_from network' -l subnet -x
@@ -117,6 +121,7 @@ complete -c berth -n '__fish_seen_subcommand_from logs' -l since -x
 complete -c berth -n '__fish_seen_subcommand_from logs' -l until -x
 complete -c berth -n '__fish_seen_subcommand_from ps' -s l -l latest
 complete -c berth -n '__fish_seen_subcommand_from ps' -s n -l last -x
+complete -c berth -n '__fish_seen_subcommand_from ps' -s p -l pod
 complete -c berth -n '__fish_seen_subcommand_from rm' -s v -l volumes
 complete -c berth -n '__fish_seen_subcommand_from rm' -s t -l time -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l env-file -r

@@ -4,6 +4,7 @@
 
 #include "berth/core/humanize.hpp"
 #include "berth/engine/run.hpp"
+#include "berth/engine/pod.hpp"
 #include "commands.hpp"
 
 namespace berth::cli {
@@ -32,6 +33,8 @@ void add_ps(CommandTable& r, CLI::App* sub) {
   auto format = r.keep(std::make_shared<std::string>());
   auto filters = r.keep(std::make_shared<std::vector<std::string>>());
   auto size = r.keep(std::make_shared<bool>(false));
+  auto pod = r.keep(std::make_shared<bool>(false));
+  sub->add_flag("-p,--pod", *pod, "Print the ID and name of the pod the containers are associated with");
   sub->add_option("-f,--filter", *filters, "Filter output based on conditions given")->allow_extra_args(false);
   sub->add_flag("-s,--size", *size, "Display the total file sizes");
   sub->add_flag("-a,--all", *all, "Show all the containers, default is only running containers");
@@ -48,6 +51,9 @@ void add_ps(CommandTable& r, CLI::App* sub) {
     std::vector<Json> rows;
     Json json_rows = Json::array();
     auto now = static_cast<std::int64_t>(std::time(nullptr));
+    std::map<std::string, std::string> pod_names;
+    if (*pod)
+      for (const auto& p : TRY(engine::pod_list(c))) pod_names[p.pod.id] = p.pod.name;
     for (const auto& s : list) {
       std::string id = *no_trunc ? s.id : s.id.substr(0, 12);
       if (*quiet) {
@@ -68,6 +74,8 @@ void add_ps(CommandTable& r, CLI::App* sub) {
                       {"Pid", s.pid},
                       {"Labels", s.labels},
                       {"ExitCode", s.exit_code},
+                      {"Pod", *no_trunc ? s.pod : s.pod.substr(0, 12)},
+                      {"PodName", pod_names.count(s.pod) ? pod_names[s.pod] : ""},
                       {"Size", fmt::format("{} (virtual {})", human_size(static_cast<double>(s.size)),
                                            human_size(static_cast<double>(s.virtual_size)))}});
       json_rows.push_back({{"Id", s.id},
@@ -82,12 +90,15 @@ void add_ps(CommandTable& r, CLI::App* sub) {
                            {"Pid", s.pid},
                            {"StartedAt", s.started},
                            {"ExitedAt", s.finished},
-                           {"Labels", s.labels}});
+                           {"Labels", s.labels},
+                           {"Pod", s.pod}});
     }
     if (*quiet) return 0;
     std::string table = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
     if (*size) table += "\t{{.Size}}";
-    TRY(print_rows(rows, json_rows, *format, table, {{"ID", "CONTAINER ID"}, {"Created", "CREATED"}}));
+    if (*pod) table += "\t{{.Pod}}\t{{.PodName}}";
+    TRY(print_rows(rows, json_rows, *format, table,
+                   {{"ID", "CONTAINER ID"}, {"Created", "CREATED"}, {"Pod", "POD ID"}, {"PodName", "PODNAME"}}));
     return 0;
   });
 }

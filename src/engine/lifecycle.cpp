@@ -262,6 +262,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     s.image = r.config.image;
     s.image_id = r.config.image_id.str();
     s.restart_policy = r.config.restart;
+    s.pod = r.config.pod;
     s.command = r.config.command;
     s.created_ns = r.config.created;
     s.created = to_seconds(s.created_ns);

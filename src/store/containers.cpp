@@ -163,6 +163,29 @@ Json to_json(const ContainerConfig& c) {
   return j;
 }
 
+// The network, pod and namespace-sharing fields of a container record.
+static void network_from_json(const Json& j, ContainerConfig& c) {
+  c.network = json_str(j, "network", "private");
+  c.networks = json_strings(json_obj(j, "networks"));
+  c.network_opts = json_strings(json_obj(j, "network_opts"));
+  for (const auto& p : json_obj(j, "ports").is_array() ? json_obj(j, "ports") : Json::array())
+    c.ports.push_back(PortMapping{json_str(p, "host_ip"), static_cast<std::uint16_t>(json_int(p, "host_port")),
+                                  static_cast<std::uint16_t>(json_int(p, "container_port")),
+                                  json_str(p, "protocol", "tcp")});
+  c.ip = json_str(j, "ip");
+  c.mac = json_str(j, "mac");
+  c.aliases = json_strings(json_obj(j, "aliases"));
+  c.dns = json_strings(json_obj(j, "dns"));
+  c.dns_search = json_strings(json_obj(j, "dns_search"));
+  c.dns_option = json_strings(json_obj(j, "dns_option"));
+  c.add_host = json_strings(json_obj(j, "add_host"));
+  c.no_hosts = flag(j, "no_hosts");
+  c.pod = json_str(j, "pod");
+  c.is_infra = flag(j, "is_infra");
+  c.uts = json_str(j, "uts");
+  c.ipc = json_str(j, "ipc");
+}
+
 Result<ContainerConfig> container_config_from_json(const Json& j) {
   if (!j.is_object()) return fail(Errc::invalid_input, "container config is not a JSON object");
   ContainerConfig c;
@@ -204,25 +227,7 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.userns = json_str(j, "userns");
   c.uidmap = json_strings(json_obj(j, "uidmap"));
   c.gidmap = json_strings(json_obj(j, "gidmap"));
-  c.network = json_str(j, "network", "private");
-  c.networks = json_strings(json_obj(j, "networks"));
-  c.network_opts = json_strings(json_obj(j, "network_opts"));
-  for (const auto& p : json_obj(j, "ports").is_array() ? json_obj(j, "ports") : Json::array())
-    c.ports.push_back(PortMapping{json_str(p, "host_ip"), static_cast<std::uint16_t>(json_int(p, "host_port")),
-                                  static_cast<std::uint16_t>(json_int(p, "container_port")),
-                                  json_str(p, "protocol", "tcp")});
-  c.ip = json_str(j, "ip");
-  c.mac = json_str(j, "mac");
-  c.aliases = json_strings(json_obj(j, "aliases"));
-  c.dns = json_strings(json_obj(j, "dns"));
-  c.dns_search = json_strings(json_obj(j, "dns_search"));
-  c.dns_option = json_strings(json_obj(j, "dns_option"));
-  c.add_host = json_strings(json_obj(j, "add_host"));
-  c.no_hosts = flag(j, "no_hosts");
-  c.pod = json_str(j, "pod");
-  c.is_infra = flag(j, "is_infra");
-  c.uts = json_str(j, "uts");
-  c.ipc = json_str(j, "ipc");
+  network_from_json(j, c);
   c.sdnotify = json_str(j, "sdnotify", "conmon");
   c.restart = json_str(j, "restart", "no");
   c.log_driver = json_str(j, "log_driver", "k8s-file");

@@ -39,6 +39,8 @@ teardown() {
   assert "$output" == "$POD Running 2 web $POD"
   run_berth pod inspect $POD
   assert "$(echo "$output" | jq -r '.SharedNamespaces | join(",")')" == "ipc,net,uts"
+  run_berth ps --pod --format '{{.Names}} {{.Pod}} {{.PodName}}'
+  assert "$output" =~ "${POD}-srv ${podid:0:12} $POD" "ps --pod names the pod"
   run_berth pod exists $POD
   run_berth 1 pod exists nosuchpod
 }
