@@ -1,6 +1,10 @@
 #include "berth/core/strings.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <random>
 
 namespace berth {
 
@@ -24,6 +28,13 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
+}
+
+std::string random_hex(size_t n) {
+  static std::mt19937_64 rng(std::random_device{}() ^ static_cast<unsigned long>(::getpid()));
+  std::string out;
+  while (out.size() < n) out += fmt::format("{:016x}", rng());
+  return out.substr(0, n);
 }
 
 }  // namespace berth

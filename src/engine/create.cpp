@@ -33,13 +33,6 @@ namespace {
 
 constexpr size_t kMax = 16 << 20;
 
-std::string random_hex(size_t n) {
-  static std::mt19937_64 rng(std::random_device{}() ^ static_cast<unsigned long>(::getpid()));
-  std::string out;
-  while (out.size() < n) out += fmt::format("{:016x}", rng());
-  return out.substr(0, n);
-}
-
 std::string random_name() {
   static const char* adj[] = {"brave", "calm",  "eager", "fancy",  "gentle", "happy",  "jolly", "keen", "lucid",
                               "merry", "nifty", "proud", "quirky", "swift",  "tender", "vivid", "wise", "zealous"};

@@ -24,13 +24,6 @@ namespace {
 
 constexpr const char* kInfraImage = "localhost/berth-infra:latest";
 
-std::string random_id() {
-  static std::mt19937_64 rng(std::random_device{}() ^ static_cast<unsigned long>(::getpid()));
-  std::string out;
-  while (out.size() < 64) out += fmt::format("{:016x}", rng());
-  return out;
-}
-
 // The infra image: catatonit alone, made here from the host's once (no pull), with fixed
 // owners and times so that every store makes the same image.
 Result<std::string> infra_image(Context& c) {
@@ -114,7 +107,7 @@ std::vector<std::string> member_ids(const PodRow& r, bool with_infra) {
 
 Result<store::PodRecord> pod_create(Context& c, const PodCreateOptions& o) {
   store::PodRecord p;
-  p.id = random_id();
+  p.id = random_hex(64);
   p.name = o.name.empty() ? "pod_" + p.id.substr(0, 8) : o.name;
   if (auto old = store::find_pod(c.store, p.name); old && old->name == p.name) {
     if (!o.replace) return fail(Errc::conflict, "{}: pod already exists", p.name);

@@ -24,12 +24,7 @@ namespace berth::engine {
 
 namespace {
 
-std::string random_volume_name() {
-  static std::mt19937_64 rng(std::random_device{}() ^ static_cast<unsigned long>(::getpid()));
-  std::string out;
-  while (out.size() < 64) out += fmt::format("{:016x}", rng());
-  return out;
-}
+std::string random_volume_name() { return random_hex(64); }
 
 std::vector<std::string> users_in(const std::vector<store::ContainerRecord>& all, const std::string& name,
                                   const std::string& except = "") {

@@ -13,5 +13,7 @@ std::vector<std::string> split(std::string_view s, char sep);
 std::string_view trim(std::string_view s);
 // True for a non-empty run of ASCII digits only.
 bool all_digits(std::string_view s);
+// `n` random lowercase hex digits (container, volume and pod ids; not for secrets).
+std::string random_hex(size_t n);
 
 }  // namespace berth
