@@ -67,7 +67,8 @@ load helpers
   run_berth 1 run --rm --read-only $IMAGE touch /newfile
   run_berth 125 run --rm -v /no/such/dir:/mnt $IMAGE true
   assert "$output" =~ "no such file or directory"
-  run_berth 125 run --rm -v relative:/mnt $IMAGE true
+  run_berth 125 run --rm -v ./relative:/mnt $IMAGE true
+  assert "$output" =~ "a host directory must be an absolute path" "a relative path is neither a volume name nor a host path"
 }
 
 @test "security: CapEff is podman's default set; Seccomp 2; NoNewPrivs only when asked" {
