@@ -82,6 +82,8 @@ _berth() {
     [pod-rm]="--all -a --force -f --time -t --ignore -i --help"
     [pod-exists]="--help"
     [pod-prune]="--force -f --help"
+    [pod-top]="--help"
+    [pod-logs]="--container -c --follow -f --timestamps -t --tail --help"
     [volume-create]="--driver -d --label -l --opt -o --ignore --help"
     [volume-ls]="--quiet -q --noheading -n --format --filter -f --help"
     [volume-inspect]="--all -a --format -f --help"
@@ -165,7 +167,7 @@ _berth() {
       fi
       cmd=volume-$sub ;;
     pod)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "create ps ls list inspect start stop kill restart rm remove exists prune" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "create ps ls list inspect start stop kill restart rm remove exists prune top logs" -- "$cur")); return; }
       case "$sub" in ls|list) sub=ps ;; remove) sub=rm ;; esac
       if [[ "$cur" != -* ]] && [ "$sub" != create ] && [ "$sub" != ps ] && [ "$sub" != prune ]; then
         COMPREPLY=($(compgen -W "$(berth pod ps --format '{{.Name}}' 2>/dev/null)" -- "$cur")); return

@@ -47,7 +47,7 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l no-hosts
 complete -c berth -n '__fish_seen_subcommand_from network' -a 'create ls inspect rm exists prune reload connect disconnect'
 complete -c berth -n '__fish_seen_subcommand_from volume' -a 'create ls inspect rm exists prune export import mount unmount (berth volume ls -q 2>/dev/null)'
 complete -c berth -n '__fish_seen_subcommand_from volume' -l ignore
-complete -c berth -n '__fish_seen_subcommand_from pod' -a 'create ps inspect start stop kill restart rm exists prune (berth pod ps --format "{{.Name}}" 2>/dev/null)'
+complete -c berth -n '__fish_seen_subcommand_from pod' -a 'create ps inspect start stop kill restart rm exists prune top logs (berth pod ps --format "{{.Name}}" 2>/dev/null)'
 complete -c berth -n '__fish_seen_subcommand_from pod' -l share -x -a 'net uts ipc'
 complete -c berth -n '__fish_seen_subcommand_from pod' -l exit-policy -x -a 'continue stop'
 complete -c berth -n '__fish_seen_subcommand_from run create' -l pod -x -a '(berth pod ps --format "{{.Name}}" 2>/dev/null)'

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "berth/core/humanize.hpp"
+#include "berth/core/template.hpp"
 #include "berth/engine/pod.hpp"
 #include "commands.hpp"
 
@@ -222,6 +223,66 @@ void add_pod_prune(CommandTable& r, CLI::App* sub) {
   });
 }
 
+// pod top: the processes of every running container of the pod, the infra's first.
+void add_pod_top(CommandTable& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto name = r.keep(std::make_shared<std::string>());
+  auto descriptors = r.keep(std::make_shared<std::vector<std::string>>());
+  sub->add_option("pod", *name, "Pod")->required();
+  sub->add_option("descriptors", *descriptors, "Format descriptors (pid,user,args,... as podman's)");
+  sub->parse_complete_callback([&r]() { r.joins_container_userns = true; });
+  r.on(sub, [name, descriptors](engine::GlobalOptions& g) -> Result<int> {
+    auto c = TRY(engine::open_context(g));
+    auto pod = TRY(engine::pod_find(c, *name));
+    std::string out;
+    bool header = true;
+    for (const auto& ctr : pod.containers) {
+      if (!ctr.state.alive()) continue;
+      auto rows = TRY(engine::container_top(c, ctr.id, *descriptors));
+      for (size_t k = header ? 0 : 1; k < rows.size(); k++) {
+        for (size_t i = 0; i < rows[k].size(); i++) out += (i ? "\t" : "") + rows[k][i];
+        out += "\n";
+      }
+      header = false;
+    }
+    if (header) return fail(Errc::conflict, "pod {} is not running", pod.pod.name);
+    fmt::print("{}", tabulate(out.substr(0, out.size() - 1)));
+    return 0;
+  });
+}
+
+// pod logs: each member's log in turn (the infra writes none); -c picks one container.
+void add_pod_logs(CommandTable& r, CLI::App* sub) {
+  if (!r.wanted(sub)) return;
+  auto o = r.keep(std::make_shared<engine::LogsOptions>());
+  auto pod = r.keep(std::make_shared<std::string>());
+  auto only = r.keep(std::make_shared<std::string>());
+  auto tail = r.keep(std::make_shared<long>(-1));
+  sub->add_option("pod", *pod, "Pod")->required();
+  sub->add_option("-c,--container", *only, "Show the logs of this container of the pod only");
+  sub->add_flag("-f,--follow", o->follow, "Follow log output (one container: with -c, or a pod of one)");
+  sub->add_flag("-t,--timestamps", o->timestamps, "Output the timestamps in the log");
+  sub->add_option("--tail", *tail, "Output the specified number of lines at the end of each log (-1: all)");
+  r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
+    if (*tail >= 0) o->tail = *tail;
+    auto c = TRY(engine::open_context(g));
+    auto p = TRY(engine::pod_find(c, *pod));
+    std::vector<std::string> ids;
+    for (const auto& ctr : p.containers)
+      if (!ctr.config.is_infra && (only->empty() || ctr.config.name == *only || ctr.id.starts_with(*only)))
+        ids.push_back(ctr.id);
+    if (!only->empty() && ids.empty()) return fail(Errc::not_found, "container {} is not in pod {}", *only, p.pod.name);
+    if (o->follow && ids.size() > 1)
+      return fail(Errc::usage, "pod logs -f follows one container: name it with -c (the pod has {})", ids.size());
+    for (const auto& id : ids) {
+      engine::LogsOptions one = *o;
+      one.container = id;
+      TRY(engine::container_logs(c, one));
+    }
+    return 0;
+  });
+}
+
 }  // namespace
 
 void pod_commands(CLI::App& app, CommandTable& r) {
@@ -236,6 +297,8 @@ void pod_commands(CLI::App& app, CommandTable& r) {
   add_pod_verb(r, r.sub(pod, "rm", "Remove one or more stopped pods and containers", {"remove"}), Verb::rm);
   add_pod_exists(r, r.sub(pod, "exists", "Check if a pod exists in local storage"));
   add_pod_prune(r, r.sub(pod, "prune", "Remove all stopped pods and their containers"));
+  add_pod_top(r, r.sub(pod, "top", "Display the running processes of containers in a pod"));
+  add_pod_logs(r, r.sub(pod, "logs", "Fetch logs for pod with one or more containers"));
   pod->require_subcommand(1);
 }
 

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "berth/core/humanize.hpp"
+#include "berth/core/log.hpp"
 #include "berth/core/reference.hpp"
 #include "berth/core/strings.hpp"
 #include "berth/engine/events.hpp"
@@ -311,6 +312,18 @@ Result<void> join_pod(Context& c, const RunOptions& o, store::ContainerConfig& c
   }
   if (has("ipc")) conf.ipc = infra;
   return {};
+}
+
+void pod_member_exited(Context& c, const store::ContainerConfig& conf) {
+  if (conf.pod.empty() || conf.is_infra) return;
+  auto p = store::find_pod(c.store, conf.pod);
+  if (!p || p->exit_policy != "stop" || p->infra_id.empty()) return;
+  auto all = store::read_containers(c.store);
+  if (!all) return;
+  for (const auto& r : *all)
+    if (r.config.pod == p->id && !r.config.is_infra && r.id != conf.id && r.state.alive()) return;
+  if (auto r = stop_containers(c, StopOptions{{p->infra_id}, false, 10}); !r)
+    log::warn("stop the infra container of pod {}: {}", p->name, r.error().message);
 }
 
 Result<void> ensure_infra(Context& c, const store::ContainerConfig& conf) {

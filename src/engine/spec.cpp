@@ -502,11 +502,12 @@ Result<std::string> ns_to_join(const store::Store& s, const store::ContainerConf
                                const char* ns) {
   if (mode.starts_with("ns:")) return mode.substr(3);
   if (!mode.starts_with("container:")) return std::string();
+  std::string_view word = std::string_view(ns) == "net" ? "network" : ns;
   auto target = store::read_container(s, mode.substr(10));
-  if (!target) return fail(Errc::not_found, "the container whose {} namespace {} joins is gone", ns, c.name);
+  if (!target) return fail(Errc::not_found, "the container whose {} namespace {} joins is gone", word, c.name);
   if (!target->state.alive())
     return fail(Errc::conflict, "container {} is not running: {} cannot join its {} namespace", target->config.name,
-                c.name, ns);
+                c.name, word);
   return fmt::format("/proc/{}/ns/{}", target->state.pid, ns);
 }
 

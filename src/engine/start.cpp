@@ -401,6 +401,7 @@ Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool int
   log::debug("container exited");
   record_exit(c, rec, code, true);
   log::debug("exit recorded");
+  detail::pod_member_exited(c, rec.config);
   return code;
 }
 
@@ -740,6 +741,7 @@ int Monitor::main(const std::string& id_arg) {
     code = run_once(restarts);
   } while (start_again(code, restarts));
   hub_.finish(code ? *code : exit_code(code.error().code));
+  detail::pod_member_exited(c_, rec_->config);
   if (!notify_.empty()) detail::sd_notify("STOPPING=1\n");
   if (!code) return fail_start(code.error());
   return *code;

@@ -41,6 +41,9 @@ teardown() {
   assert "$(echo "$output" | jq -r '.SharedNamespaces | join(",")')" == "ipc,net,uts"
   run_berth ps --pod --format '{{.Names}} {{.Pod}} {{.PodName}}'
   assert "$output" =~ "${POD}-srv ${podid:0:12} $POD" "ps --pod names the pod"
+  run_berth pod top $POD pid args
+  assert "$output" =~ "/catatonit -P" "pod top: the infra's process"
+  assert "$output" =~ "sleep 100" "and the member's"
   run_berth pod exists $POD
   run_berth 1 pod exists nosuchpod
 }
@@ -86,6 +89,21 @@ teardown() {
   assert "$output" == "" "prune removed the stopped pod"
   run_berth ps -a -q
   assert "$output" == "" "and its containers"
+}
+
+@test "pod --exit-policy stop: the infra stops with the last member; continue keeps it" {
+  run_berth pod create --exit-policy stop --name $POD
+  run_berth run --pod $POD $IMAGE true
+  run_berth pod ps --format '{{.Status}}'
+  assert "$output" == "Exited" "the infra stopped after the only member exited"
+  run_berth pod inspect --format '{{.ExitPolicy}}' $POD
+  assert "$output" == "stop"
+  run_berth pod create --name ${POD}c
+  run_berth run --pod ${POD}c $IMAGE echo from-member
+  run_berth pod ps --filter name=${POD}c --format '{{.Status}}'
+  assert "$output" == "Degraded" "continue: the infra runs on"
+  run_berth pod logs ${POD}c
+  assert "$output" == "from-member" "pod logs: the members' logs"
 }
 
 @test "pod: bad input is one Error line, exit 125, nothing made" {

@@ -45,6 +45,9 @@ namespace detail {
 Result<void> check_pod_flags(const RunOptions& o);
 // create: a member of --pod (new:NAME makes the pod) joins the infra's namespaces.
 Result<void> join_pod(Context& c, const RunOptions& o, store::ContainerConfig& conf);
+// After a member's last exit (no restart): with --exit-policy stop, the infra container stops
+// once no other member runs. Errors are only logged.
+void pod_member_exited(Context& c, const store::ContainerConfig& conf);
 // Before a member starts: its pod's infra container runs (started detached if not).
 Result<void> ensure_infra(Context& c, const store::ContainerConfig& conf);
 }  // namespace detail
