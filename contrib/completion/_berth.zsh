@@ -49,7 +49,7 @@ _berth() {
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;
         systemd) _arguments '1:what:(generate)' '--user' '2:dir:_files -/' ;;
         events) _arguments '*'{-f,--filter}':filter' '--format:format' '--since:time' '--until:time' '--stream=-:bool:(true false)' '--no-trunc' ;;
-        system) _arguments '1:what:(df events check info)' '--format:format:(json)' ;;
+        system) _arguments '1:what:(df events check info prune)' '--format:format:(json)' {-a,--all} {-f,--force} '--volumes' ;;
         pod) _arguments '1:what:(create ps inspect start stop kill restart rm exists prune top logs)' {-n,--name}':name' '*'{-l,--label}':label' '--share:namespaces' '--infra:bool:(true false)' '--infra-name:name' '--exit-policy:policy:(continue stop)' '--replace' '--hostname:name' '--network:mode' '*'{-p,--publish}':port' '*--add-host:host\:ip' '*--dns:server' {-f,--force} {-q,--quiet} {-a,--all} {-t,--time}':seconds' {-s,--signal}':signal' '--format:format' '*--filter:filter' '*:pod' ;;
         volume) _arguments '1:what:(create ls inspect rm exists prune export import mount unmount)' {-d,--driver}':driver:(local)' '*'{-l,--label}':label' '*'{-o,--opt}':option' '--ignore' {-f,--force} {-q,--quiet} '--format:format' '*--filter:filter' {-a,--all} '--output:file:_files' '*:volume' ;;
         network) _arguments '1:what:(create ls inspect rm exists prune reload connect disconnect)' '--alias:alias' '--ip:address' '--subnet:cidr' '--gateway:ip' '--ip-range:cidr' '--internal' '--disable-dns' '--ignore' '*--label:label' '*'{-o,--opt}':option' {-f,--force} {-q,--quiet} '--format:format' '*--filter:filter' {-a,--all} '*:network' ;;

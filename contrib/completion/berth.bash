@@ -59,6 +59,7 @@ _berth() {
     [version]="--format -f --help"
     [prune]="--all -a --force -f --help"
     [df]="--format --help"
+    [system-prune]="--all -a --force -f --volumes --help"
     [check]="--format --help"
     [doctor]="--format --help"
     [info]="--format -f --help"
@@ -127,7 +128,7 @@ _berth() {
     --security-opt) COMPREPLY=($(compgen -W "no-new-privileges seccomp=unconfined mask= unmask=" -- "$cur")); return ;;
     --filter|-f)
       if [ "$cmd" = images ]; then COMPREPLY=($(compgen -W "reference= dangling= label= before= since= id=" -- "$cur")); return; fi
-      if [ "$cmd" = ps ] || [ "$cmd" = start ]; then COMPREPLY=($(compgen -W "status= name= id= label= ancestor= exited= restart-policy= health=" -- "$cur")); return; fi ;;
+      if [ "$cmd" = ps ] || [ "$cmd" = start ]; then COMPREPLY=($(compgen -W "status= name= id= label= ancestor= exited= restart-policy= health= pod=" -- "$cur")); return; fi ;;
   esac
 
   if [ -z "$cmd" ]; then
@@ -142,8 +143,8 @@ _berth() {
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exists exec top" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
     system)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df events check info" -- "$cur")); return; }
-      cmd=$sub ;;
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df events check info prune" -- "$cur")); return; }
+      case "$sub" in prune) cmd=system-prune ;; *) cmd=$sub ;; esac ;;
     generate)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "systemd" -- "$cur")); return; }
       cmd=$sub ;;

@@ -13,7 +13,8 @@ complete -c berth -n '__fish_seen_subcommand_from images' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from images ps history' -l no-trunc
 complete -c berth -n '__fish_seen_subcommand_from images' -l digests
 complete -c berth -n '__fish_seen_subcommand_from images ps history system doctor info' -l format -x
-complete -c berth -n '__fish_seen_subcommand_from system' -a 'df events check info'
+complete -c berth -n '__fish_seen_subcommand_from system' -a 'df events check info prune'
+complete -c berth -n '__fish_seen_subcommand_from system' -l volumes
 complete -c berth -n '__fish_seen_subcommand_from info version' -s f -l format -x
 complete -c berth -n '__fish_seen_subcommand_from images' -s f -l filter -x
 complete -c berth -n '__fish_seen_subcommand_from import' -s c -l change -x

@@ -27,6 +27,7 @@ void image_commands(CLI::App& app, CommandTable& r) {
   add_image_exists(r, r.sub(image, "exists", "Check if an image exists in local storage"));
   CLI::App* system = r.sub(&app, "system", "Manage berth");
   add_df(r, r.sub(system, "df", "Show berth disk usage"));
+  add_system_prune(r, r.sub(system, "prune", "Remove unused data"));
   add_info(r, r.sub(system, "info", "Display berth related system information"));
   add_info(r, r.sub(&app, "info", "Display berth related system information"));
   add_system_check(r, r.sub(system, "check",

@@ -122,6 +122,7 @@ void add_save(CommandTable& r, CLI::App* sub);                // save.cpp
 void add_start(CommandTable& r, CLI::App* sub);               // start.cpp
 void add_stop(CommandTable& r, CLI::App* sub);                // stop.cpp
 void add_df(CommandTable& r, CLI::App* sub);                  // system.cpp
+void add_system_prune(CommandTable& r, CLI::App* sub);        // system.cpp
 void add_system_check(CommandTable& r, CLI::App* sub);        // system.cpp
 void add_info(CommandTable& r, CLI::App* sub);                // info.cpp
 void add_version(CommandTable& r, CLI::App* sub);             // info.cpp

@@ -4,7 +4,6 @@
 
 #include "berth/core/humanize.hpp"
 #include "berth/engine/run.hpp"
-#include "berth/engine/pod.hpp"
 #include "commands.hpp"
 
 namespace berth::cli {
@@ -51,9 +50,6 @@ void add_ps(CommandTable& r, CLI::App* sub) {
     std::vector<Json> rows;
     Json json_rows = Json::array();
     auto now = static_cast<std::int64_t>(std::time(nullptr));
-    std::map<std::string, std::string> pod_names;
-    if (*pod)
-      for (const auto& p : TRY(engine::pod_list(c))) pod_names[p.pod.id] = p.pod.name;
     for (const auto& s : list) {
       std::string id = *no_trunc ? s.id : s.id.substr(0, 12);
       if (*quiet) {
@@ -75,7 +71,7 @@ void add_ps(CommandTable& r, CLI::App* sub) {
                       {"Labels", s.labels},
                       {"ExitCode", s.exit_code},
                       {"Pod", *no_trunc ? s.pod : s.pod.substr(0, 12)},
-                      {"PodName", pod_names.count(s.pod) ? pod_names[s.pod] : ""},
+                      {"PodName", s.pod_name},
                       {"Size", fmt::format("{} (virtual {})", human_size(static_cast<double>(s.size)),
                                            human_size(static_cast<double>(s.virtual_size)))}});
       json_rows.push_back({{"Id", s.id},

@@ -28,6 +28,7 @@
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
 #include "berth/store/containers.hpp"
+#include "berth/store/pods.hpp"
 #include "berth/sys/process.hpp"
 #include "filters.hpp"
 
@@ -201,7 +202,7 @@ using PsFilter = detail::KeyFilter;
 
 Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& raw) {
   auto out = TRY(detail::parse_key_filters(
-      raw, {"status", "name", "id", "label", "ancestor", "exited", "restart-policy", "health"}));
+      raw, {"status", "name", "id", "label", "ancestor", "exited", "restart-policy", "health", "pod"}));
   for (const auto& x : out) {
     if (x.key == "status" && !std::set<std::string>{"created", "running", "exited", "paused", "stopped", "stopping",
                                                     "configured", "unknown", "removing"}
@@ -234,6 +235,7 @@ bool ps_match(const ContainerSummary& s, const std::vector<PsFilter>& filters) {
     if (f.key == "exited") return s.status == "exited" && std::to_string(s.exit_code) == f.value;
     if (f.key == "restart-policy") return s.restart_policy.substr(0, s.restart_policy.find(':')) == f.value;
     if (f.key == "health") return s.health == f.value || (f.value == "none" && s.health.empty());
+    if (f.key == "pod") return !s.pod.empty() && (s.pod_name == f.value || s.pod.starts_with(f.value));
     if (f.key == "ancestor") {
       const std::string& v = f.value;
       return s.image == v || s.image.starts_with(v + ":") || s.image.ends_with("/" + v) ||
@@ -255,6 +257,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
   auto filters = TRY(parse_ps_filters(o.filters));
   auto lock = TRY(c.store.read_lock());
   std::vector<ContainerSummary> out;
+  std::optional<std::map<std::string, std::string>> pods;  // id -> name, read once when needed
   for (const auto& r : TRY(store::read_containers(c.store))) {
     ContainerSummary s;
     s.id = r.id;
@@ -263,6 +266,11 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     s.image_id = r.config.image_id.str();
     s.restart_policy = r.config.restart;
     s.pod = r.config.pod;
+    if (!s.pod.empty() && !pods) {
+      pods.emplace();
+      for (const auto& p : TRY(store::read_pods(c.store))) (*pods)[p.id] = p.name;
+    }
+    if (!s.pod.empty() && pods->count(s.pod)) s.pod_name = pods->at(s.pod);
     s.command = r.config.command;
     s.created_ns = r.config.created;
     s.created = to_seconds(s.created_ns);

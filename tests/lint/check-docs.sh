@@ -17,7 +17,7 @@ for c in $cmds; do
     grep -q -- "${flag}" "$root/contrib/completion/berth.bash" || { echo "$c: $flag is not in the bash completion"; bad=1; }
   done
 done
-for pair in "image prune" "system df" "system check"; do
+for pair in "image prune" "system df" "system check" "system prune"; do
   [ -f "$root/man/berth-${pair/ /-}.1.scd" ] || { echo "no man page for $pair"; bad=1; }
 done
 [ $bad = 0 ] && echo "docs and completions cover every command and flag"

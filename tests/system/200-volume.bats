@@ -196,3 +196,23 @@ volume_image() {
   assert "$output" == "1 2 3 4 5 6 7 8 " "every writer's file is there"
   assert "$(ls -A $BERTH_ROOT/tmp)" == "" "no leftovers in tmp/"
 }
+
+@test "system prune: stopped containers and pods, unused volumes only with --volumes; asks without -f" {
+  run_berth run --name $CNAME -v kept:/d $IMAGE true
+  run_berth pod create --name ${CNAME}-pod
+  run_berth volume create loose
+  run_berth system prune <<< "n"
+  assert "$output" =~ "Are you sure you want to continue\? \[y/N\]" "it asks"
+  run_berth ps -a -q
+  assert "$output" != "" "and does nothing when the answer is no"
+  run_berth system prune -f
+  assert "$output" =~ "Deleted Pods" "the pod went"
+  assert "$output" =~ "Deleted Containers" "the stopped containers went"
+  assert "$output" =~ "Total reclaimed space: "
+  run_berth volume ls -q
+  assert "$output" == "kept"$'\n'"loose" "volumes stay without --volumes"
+  run_berth system prune -f --volumes
+  assert "$output" =~ "Deleted Volumes"$'\n'"kept"$'\n'"loose"
+  run_berth volume ls -q
+  assert "$output" == ""
+}

@@ -41,6 +41,8 @@ teardown() {
   assert "$(echo "$output" | jq -r '.SharedNamespaces | join(",")')" == "ipc,net,uts"
   run_berth ps --pod --format '{{.Names}} {{.Pod}} {{.PodName}}'
   assert "$output" =~ "${POD}-srv ${podid:0:12} $POD" "ps --pod names the pod"
+  run_berth ps --filter pod=$POD --filter name=srv --format '{{.Names}}'
+  assert "$output" == "${POD}-srv" "ps --filter pod=NAME"
   run_berth pod top $POD pid args
   assert "$output" =~ "/catatonit -P" "pod top: the infra's process"
   assert "$output" =~ "sleep 100" "and the member's"

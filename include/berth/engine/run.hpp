@@ -116,7 +116,7 @@ struct ContainerSummary {
   std::uint64_t size = 0;          // the writable layer, with want_size
   std::uint64_t virtual_size = 0;  // plus the image
   std::string restart_policy;      // as given: "no", "on-failure:3", ...
-  std::string pod;                 // the id of its pod, if any
+  std::string pod, pod_name;       // its pod, if any
   std::string health;              // running with a health check: starting, healthy, unhealthy
   bool restarting = false;         // exited; its monitor starts it again after the back-off
 };
