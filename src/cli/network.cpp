@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "berth/core/humanize.hpp"
+#include "berth/core/strings.hpp"
 #include "berth/engine/network.hpp"
 #include "commands.hpp"
 
@@ -24,11 +25,7 @@ bool matches(const store::NetworkRecord& n, const std::vector<std::string>& filt
     if (k == "name" && n.name.find(v) == std::string::npos) return false;
     if (k == "id" && !n.id.starts_with(v)) return false;
     if (k == "driver" && n.driver != v) return false;
-    if (k == "label") {
-      auto e2 = v.find('=');
-      auto it = n.labels.find(v.substr(0, e2));
-      if (it == n.labels.end() || (e2 != std::string::npos && it->second != v.substr(e2 + 1))) return false;
-    }
+    if (k == "label" && !label_matches(n.labels, v)) return false;
   }
   return true;
 }

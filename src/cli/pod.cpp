@@ -2,9 +2,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <strings.h>
+
 #include <ctime>
 
 #include "berth/core/humanize.hpp"
+#include "berth/core/strings.hpp"
 #include "berth/core/template.hpp"
 #include "berth/engine/pod.hpp"
 #include "commands.hpp"
@@ -64,16 +67,8 @@ bool pod_matches(const engine::PodRow& r, const std::vector<std::string>& filter
     std::string k = f.substr(0, eq), v = eq == std::string::npos ? "" : f.substr(eq + 1);
     if (k == "name" && r.pod.name.find(v) == std::string::npos) return false;
     if (k == "id" && !r.pod.id.starts_with(v)) return false;
-    if (k == "status" && r.status != v && fmt::format("{}", r.status) != v) {
-      std::string low = r.status;
-      for (auto& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (low != v) return false;
-    }
-    if (k == "label") {
-      auto e2 = v.find('=');
-      auto it = r.pod.labels.find(v.substr(0, e2));
-      if (it == r.pod.labels.end() || (e2 != std::string::npos && it->second != v.substr(e2 + 1))) return false;
-    }
+    if (k == "status" && ::strcasecmp(r.status.c_str(), v.c_str()) != 0) return false;
+    if (k == "label" && !label_matches(r.pod.labels, v)) return false;
   }
   return true;
 }

@@ -39,9 +39,9 @@ void add_volume_ls(CommandTable& r, CLI::App* sub) {
     auto c = TRY(engine::open_context(g));
     std::vector<Json> rows;
     Json json_rows = Json::array();
+    auto used = TRY(engine::volumes_in_use(c));
     for (const auto& v : TRY(engine::volume_list(c))) {
-      bool dangling = TRY(engine::volume_users(c, v.name)).empty();
-      if (!engine::volume_matches(v, *filters, dangling)) continue;
+      if (!engine::volume_matches(v, *filters, !used.count(v.name))) continue;
       if (*quiet) {
         fmt::print("{}\n", v.name);
         continue;

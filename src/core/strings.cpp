@@ -30,6 +30,12 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+bool label_matches(const std::map<std::string, std::string>& labels, std::string_view want) {
+  auto eq = want.find('=');
+  auto it = labels.find(std::string(want.substr(0, eq)));
+  return it != labels.end() && (eq == std::string_view::npos || it->second == want.substr(eq + 1));
+}
+
 std::string random_hex(size_t n) {
   static std::mt19937_64 rng(std::random_device{}() ^ static_cast<unsigned long>(::getpid()));
   std::string out;

@@ -372,6 +372,8 @@ Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& t
 
 }  // namespace
 
+Result<void> untar_into(int fd, int dirfd) { return unpack_into(fd, dirfd, std::nullopt); }
+
 Result<void> copy_container_dir(Context& c, const std::string& id, const store::ContainerConfig& conf,
                                 const std::string& path, const std::string& dest) {
   return sys::run_forked([&]() -> Result<void> {

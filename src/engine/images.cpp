@@ -1,4 +1,5 @@
 #include "berth/store/containers.hpp"
+#include "berth/engine/volume.hpp"
 #include "berth/store/volumes.hpp"
 #include "berth/engine/images.hpp"
 
@@ -358,10 +359,7 @@ Result<std::vector<DfRow>> system_df(Context& c) {
   }
   containers.reclaimable = containers.size;
   DfRow volumes{"Local Volumes"};
-  std::set<std::string> used;
-  for (const auto& r : TRY(store::read_containers(c.store)))
-    for (const auto& v : r.config.volumes)
-      if (!v.name.empty()) used.insert(v.name);
+  auto used = TRY(volumes_in_use(c));
   for (const auto& v : TRY(store::read_volumes(c.store))) {
     auto size = sys::tree_size(c.store.root(), "volumes/" + v.name + "/_data");
     volumes.total++;

@@ -16,9 +16,7 @@
 #include "berth/engine/changes.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/image/commit.hpp"
-#include "berth/image/unpack.hpp"
 #include "berth/sys/file.hpp"
-#include "berth/sys/userns.hpp"
 
 namespace berth::engine {
 
@@ -147,13 +145,17 @@ bool volume_matches(const store::VolumeRecord& v, const std::vector<std::string>
     if (k == "driver" && v.driver != val) return false;
     if (k == "dangling" && dangling != yes) return false;
     if (k == "anonymous" && v.anonymous != yes) return false;
-    if (k == "label") {
-      auto e2 = val.find('=');
-      auto it = v.labels.find(val.substr(0, e2));
-      if (it == v.labels.end() || (e2 != std::string::npos && it->second != val.substr(e2 + 1))) return false;
-    }
+    if (k == "label" && !label_matches(v.labels, val)) return false;
   }
   return true;
+}
+
+Result<std::set<std::string>> volumes_in_use(Context& c) {
+  std::set<std::string> used;
+  for (const auto& r : TRY(store::read_containers(c.store)))
+    for (const auto& v : r.config.volumes)
+      if (!v.name.empty()) used.insert(v.name);
+  return used;
 }
 
 Result<std::vector<std::string>> volume_users(Context& c, const std::string& name) {
@@ -218,13 +220,7 @@ Result<void> volume_import(Context& c, const std::string& name, const std::strin
     if (!file) return fail(Errc::not_found, "open {}: {}", in, errno_text(errno));
   }
   auto dir = TRY(sys::open_at(AT_FDCWD, store::volume_data_path(c.store, name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
-  image::UnpackOptions o;
-  o.rootless = sys::rootless();
-  o.whiteouts = false;
-  const char* full = std::getenv("_BERTH_USERNS_FULL");
-  o.ignore_chown_errors = o.rootless && full && std::string_view(full) == "0";
-  TRY(image::unpack_tar_fd(in == "-" ? 0 : file.get(), dir.get(), o));
-  return {};
+  return untar_into(in == "-" ? 0 : file.get(), dir.get());
 }
 
 namespace detail {

@@ -55,6 +55,10 @@ Result<std::vector<std::pair<std::string, std::string>>> mounted_containers(Cont
 Result<void> copy_container_dir(Context& c, const std::string& id, const store::ContainerConfig& conf,
                                 const std::string& path, const std::string& dest);
 
+// Unpacks the tar on `fd` under `dirfd` as cp does (checked as a layer is: nothing lands
+// outside; owners kept where this user namespace can set them).
+Result<void> untar_into(int fd, int dirfd);
+
 // `unshare`: runs `argv` (default: $SHELL) in berth's rootless user namespace and a mount
 // namespace of its own, where `berth mount` works. Returns its exit code.
 Result<int> unshare_command(const std::vector<std::string>& argv);

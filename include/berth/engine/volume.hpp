@@ -3,6 +3,7 @@
 // image's content into a new volume once, remove anonymous volumes with rm -v and run --rm.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ OrderedJson volume_json(const store::Store& s, const store::VolumeRecord& v);
 // `filters`: name=, label=KEY[=VALUE], driver=, dangling=true|false. Checked first.
 Result<void> check_volume_filters(const std::vector<std::string>& filters);
 bool volume_matches(const store::VolumeRecord& v, const std::vector<std::string>& filters, bool dangling);
+// The names of the volumes some container mounts (one read of the containers).
+Result<std::set<std::string>> volumes_in_use(Context& c);
 // Ids of the containers that mount `name`.
 Result<std::vector<std::string>> volume_users(Context& c, const std::string& name);
 
