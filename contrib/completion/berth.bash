@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port volume pod"
+  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port volume pod kube play"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -95,6 +95,9 @@ _berth() {
     [volume-import]="--help"
     [volume-mount]="--help"
     [volume-unmount]="--help"
+    [kube-generate]="--service -s --type -t --replicas -r --filename -f --help"
+    [kube-play]="--down --replace --start --network --net --configmap --publish -p --help"
+    [kube-down]="--help"
   )
 
   # find the command (and a subcommand of image/container/system)
@@ -146,8 +149,20 @@ _berth() {
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df events check info prune" -- "$cur")); return; }
       case "$sub" in prune) cmd=system-prune ;; *) cmd=$sub ;; esac ;;
     generate)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "systemd" -- "$cur")); return; }
-      cmd=$sub ;;
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "systemd kube" -- "$cur")); return; }
+      case "$sub" in kube) cmd=kube-generate ;; *) cmd=$sub ;; esac ;;
+    kube|play)
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "$([ "$cmd" = play ] && echo kube || echo generate play down)" -- "$cur")); return; }
+      [ "$cmd" = play ] && sub=play
+      cmd=kube-$sub
+      if [[ "$cur" != -* ]]; then
+        if [ "$sub" = generate ]; then
+          COMPREPLY=($(compgen -W "$(_berth_containers) $(berth pod ps --format '{{.Name}}' 2>/dev/null)" -- "$cur"))
+        else
+          _filedir '@(yaml|yml)'
+        fi
+        return
+      fi ;;
     systemd)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "generate" -- "$cur")); return; }
       _filedir -d; return ;;

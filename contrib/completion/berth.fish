@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds network port volume pod build images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
+set -l cmds network port volume pod kube play build images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -202,3 +202,14 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l log-driver -x -
 complete -c berth -n '__fish_seen_subcommand_from run create' -l log-opt -x
 complete -c berth -n '__fish_seen_subcommand_from systemd' -a generate
 complete -c berth -n '__fish_seen_subcommand_from systemd' -l user
+complete -c berth -n '__fish_seen_subcommand_from kube' -a 'generate play down'
+complete -c berth -n '__fish_seen_subcommand_from play' -a 'kube'
+complete -c berth -n '__fish_seen_subcommand_from generate' -a 'kube'
+complete -c berth -n '__fish_seen_subcommand_from kube' -s t -l type -x -a 'pod deployment'
+complete -c berth -n '__fish_seen_subcommand_from kube' -s s -l service
+complete -c berth -n '__fish_seen_subcommand_from kube' -s r -l replicas -x
+complete -c berth -n '__fish_seen_subcommand_from kube' -s f -l filename -r
+complete -c berth -n '__fish_seen_subcommand_from kube play' -l down
+complete -c berth -n '__fish_seen_subcommand_from kube play' -l replace
+complete -c berth -n '__fish_seen_subcommand_from kube play' -l start -x -a 'true false'
+complete -c berth -n '__fish_seen_subcommand_from kube play' -l configmap -r

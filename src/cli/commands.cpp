@@ -128,6 +128,7 @@ void register_commands(CLI::App& app, CommandTable& r) {
   network_commands(app, r);
   volume_commands(app, r);
   pod_commands(app, r);
+  kube_commands(app, r);  // after systemd_commands: joins its "generate" group
 }
 
 }  // namespace berth::cli

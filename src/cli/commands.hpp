@@ -111,7 +111,8 @@ void add_ps(CommandTable& r, CLI::App* sub);
 void add_port(CommandTable& r, CLI::App* sub);                // network.cpp
 void network_commands(CLI::App& app, CommandTable& r);        // network.cpp
 void volume_commands(CLI::App& app, CommandTable& r);         // volume.cpp
-void pod_commands(CLI::App& app, CommandTable& r);            // pod.cpp                  // ps.cpp
+void pod_commands(CLI::App& app, CommandTable& r);            // pod.cpp
+void kube_commands(CLI::App& app, CommandTable& r);           // kube.cpp
 void add_push(CommandTable& r, CLI::App* sub);                // push.cpp
 void add_rename(CommandTable& r, CLI::App* sub);              // rename.cpp
 void add_restart(CommandTable& r, CLI::App* sub);             // restart.cpp

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "berth/core/template.hpp"
+#include "berth/core/yaml.hpp"
 #include "berth/engine/info.hpp"
 #include "commands.hpp"
 

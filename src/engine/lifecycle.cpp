@@ -574,7 +574,10 @@ OrderedJson host_config_json(const store::ContainerConfig& conf) {
       {"SecurityOpt", conf.security_opt},
       {"UsernsMode", conf.userns.empty() && !conf.uidmap.empty() ? "private" : conf.userns},
       {"IDMappings", {{"UidMap", conf.uidmap}, {"GidMap", conf.gidmap.empty() ? conf.uidmap : conf.gidmap}}},
-      {"RestartPolicy", {{"Name", policy.name == "no" ? "" : policy.name}, {"MaximumRetryCount", policy.max_retries}}}};
+      {"RestartPolicy", {{"Name", policy.name == "no" ? "" : policy.name}, {"MaximumRetryCount", policy.max_retries}}},
+      {"Memory", conf.memory.value_or(0)},
+      {"NanoCpus", static_cast<std::int64_t>(conf.cpus.value_or(0) * 1e9)},
+      {"PidsLimit", conf.pids_limit.value_or(0)}};
 }
 
 }  // namespace

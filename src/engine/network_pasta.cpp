@@ -191,7 +191,10 @@ void stop_helper(NetPlan& p) {
     return;
   }
   if (p.helper_pid <= 0) return;
-  if (sys::process_start_time(p.helper_pid) == p.helper_start) (void)sys::send_signal(p.helper_pid, SIGTERM);
+  // Waited for: the ports it held are free when the container's stop returns (a pod played
+  // again at once publishes the same ones).
+  if (sys::process_start_time(p.helper_pid) == p.helper_start && sys::send_signal(p.helper_pid, SIGTERM))
+    (void)sys::wait_gone(p.helper_pid, p.helper_start, 2000);
   ::unlink((p.run_dir + "/pasta.pid").c_str());
   p.helper_pid = 0;
 }
@@ -205,7 +208,8 @@ void stop_stale_helper(const std::string& run_dir) {
   auto cmd = sys::read_host_file(fmt::format("/proc/{}/cmdline", pid), 4096);
   if (pid > 0 && cmd && cmd->starts_with(std::string("pasta") + '\0')) {
     log::debug("stopping pasta {} left by a dead container", pid);
-    (void)sys::send_signal(pid, SIGTERM);
+    auto start = sys::process_start_time(pid);
+    if (sys::send_signal(pid, SIGTERM)) (void)sys::wait_gone(pid, start, 2000);
   }
   ::unlink((run_dir + "/pasta.pid").c_str());
 }

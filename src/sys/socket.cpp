@@ -101,6 +101,10 @@ Result<std::uint16_t> probe_port(bool udp, std::uint32_t addr, std::uint16_t por
   sa.sin_family = AF_INET;
   sa.sin_addr.s_addr = htonl(addr);
   sa.sin_port = htons(port);
+  // As the listener that will take it (pasta, slirp4netns, any server): connections of an
+  // earlier one in TIME_WAIT do not make the port busy; a live listener still does.
+  int one = 1;
+  if (!udp) (void)::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) return fail_errno("bind port {}", port);
   socklen_t len = sizeof sa;
   if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sa), &len) < 0) return fail_errno("getsockname");

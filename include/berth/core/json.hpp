@@ -31,9 +31,4 @@ std::map<std::string, std::string> json_string_map(const Json& j);
 std::string dump_json(const Json& j, int indent = -1);
 std::string dump_json(const OrderedJson& j, int indent = -1);
 
-// YAML as Go's yaml.v2 writes a struct (podman info): "key: value", nested objects indented by
-// two, arrays as "- item" (empty ones as []), null as "null"; strings a YAML reader would take
-// for something else ("12", "true", "", "a: b") in double quotes.
-std::string yaml_dump(const OrderedJson& j);
-
 }  // namespace berth
