@@ -123,7 +123,24 @@ namespace {
 struct ContainerGroup {
   std::string image, name = "systemd-%N", notify = "conmon";
   std::vector<std::string> flags, exec;
+  std::string source_path;             // the .container file: .volume/.network files are beside it
+  std::vector<std::string> requires_;  // units of the .volume/.network files it names
 };
+
+// NAME.volume / NAME.network named by a .container key: the volume's or network's name (its
+// VolumeName= / NetworkName=, else systemd-NAME, as Quadlet) and the unit that makes it.
+Result<std::string> resource_ref(const std::string& ref, ContainerGroup& g) {
+  bool volume = ref.ends_with(".volume");
+  std::string base = ref.substr(0, ref.rfind('.'));
+  std::string dir = g.source_path.substr(0, g.source_path.rfind('/') + 1);
+  g.requires_.push_back(base + (volume ? "-volume.service" : "-network.service"));
+  auto text = sys::read_host_file(dir + ref, 1 << 20);
+  if (!text) return "systemd-" + base;
+  for (const auto& sec : TRY(parse_unit(*text, ref)))
+    for (const auto& [k, v] : sec.entries)
+      if (k == (volume ? "VolumeName" : "NetworkName")) return v;
+  return "systemd-" + base;
+}
 
 // One key of a [Container] group into `g`; an unknown key is an error, as Quadlet's.
 Result<void> container_key(const std::string& k, const std::string& v, std::string_view file_name, ContainerGroup& g) {
@@ -139,8 +156,14 @@ Result<void> container_key(const std::string& k, const std::string& v, std::stri
     for (auto& w : TRY(words())) add("--env", w);
   else if (k == "EnvironmentFile")
     add("--env-file", v);
-  else if (k == "Volume")
-    add("-v", v);
+  else if (k == "Volume") {
+    auto colon = v.find(':');
+    std::string src = v.substr(0, colon);
+    add("-v", src.ends_with(".volume") ? TRY(resource_ref(src, g)) + v.substr(src.size()) : v);
+  } else if (k == "Network")
+    add("--network", v.ends_with(".network") ? TRY(resource_ref(v, g)) : v);
+  else if (k == "PublishPort")
+    add("-p", v);
   else if (k == "Mount")
     add("--mount", v);
   else if (k == "Tmpfs")
@@ -170,18 +193,22 @@ Result<void> container_key(const std::string& k, const std::string& v, std::stri
 
 }  // namespace
 
-Result<QuadletUnit> quadlet_container(std::string_view file_name, std::string_view text, const std::string& berth,
-                                      const std::string& source_path) {
-  std::string base(file_name.substr(0, file_name.rfind('.')));
-  auto sections = TRY(parse_unit(text, file_name));
-  ContainerGroup g;
-  std::string unit_part, service_part, install_part;
-  QuadletUnit u;
-  u.service_name = base + ".service";
-  bool has_container = false;
-  for (const auto& sec : sections) {
+namespace {
+
+// A unit file split into what is copied through ([Unit], [Service], [Install]) and the entries of
+// its Quadlet group ([Container], [Kube], [Volume], [Network]).
+struct UnitParts {
+  std::string unit, service, install;
+  std::vector<std::pair<std::string, std::string>> group;
+  std::vector<std::string> wanted_by, required_by;
+};
+
+Result<UnitParts> split_parts(std::string_view text, std::string_view file_name, const std::string& group) {
+  UnitParts u;
+  bool has_group = false;
+  for (const auto& sec : TRY(parse_unit(text, file_name))) {
     if (sec.name == "Unit" || sec.name == "Service" || sec.name == "Install") {
-      std::string& part = sec.name == "Unit" ? unit_part : sec.name == "Service" ? service_part : install_part;
+      std::string& part = sec.name == "Unit" ? u.unit : sec.name == "Service" ? u.service : u.install;
       for (const auto& [k, v] : sec.entries) {
         part += k + "=" + v + "\n";
         if (sec.name == "Install" && (k == "WantedBy" || k == "RequiredBy"))
@@ -189,32 +216,133 @@ Result<QuadletUnit> quadlet_container(std::string_view file_name, std::string_vi
       }
       continue;
     }
-    if (sec.name != "Container") return fail(Errc::invalid_input, "{}: unsupported section [{}]", file_name, sec.name);
-    has_container = true;
-    for (const auto& [k, v] : sec.entries) TRY(container_key(k, v, file_name, g));
+    if (sec.name != group) return fail(Errc::invalid_input, "{}: unsupported section [{}]", file_name, sec.name);
+    has_group = true;
+    u.group.insert(u.group.end(), sec.entries.begin(), sec.entries.end());
   }
-  if (!has_container) return fail(Errc::invalid_input, "{}: no [Container] group", file_name);
+  if (!has_group) return fail(Errc::invalid_input, "{}: no [{}] group", file_name, group);
+  return u;
+}
+
+// %t and %N are systemd's: not quoted away (systemd_quote doubles %).
+std::string command_line(const std::string& berth, const std::vector<std::string>& args) {
+  std::string line = berth + join_quoted(args);
+  for (const char* spec : {"%%t", "%%N", "%%n"}) {
+    std::string esc(spec), raw(spec + 1);
+    for (size_t p; (p = line.find(esc)) != std::string::npos;) line.replace(p, esc.size(), raw);
+  }
+  return line;
+}
+
+QuadletUnit finish(const UnitParts& p, std::string service_name, const std::string& source_path,
+                   const std::vector<std::string>& requires_, const std::string& service_body) {
+  std::string deps;
+  for (const auto& r : requires_) deps += "Requires=" + r + "\nAfter=" + r + "\n";
+  QuadletUnit u{std::move(service_name), "", p.wanted_by, p.required_by};
+  u.text = fmt::format(
+      "# Automatically generated by berth (quadlet) from {}\n\n[Unit]\n{}{}SourcePath={}\n"
+      "RequiresMountsFor=%t/containers\n\n[Service]\n{}{}{}",
+      source_path, p.unit, deps, source_path, service_body, p.service,
+      p.install.empty() ? "" : "\n[Install]\n" + p.install);
+  return u;
+}
+
+bool truthy(const std::string& v) { return v == "true" || v == "yes" || v == "1"; }
+
+// A one-shot unit that makes a volume or network (and leaves it when stopped, as Quadlet's).
+Result<QuadletUnit> quadlet_resource(std::string_view file_name, std::string_view text, const std::string& berth,
+                                     const std::string& source_path, bool volume) {
+  std::string base(file_name.substr(0, file_name.rfind('.')));
+  auto p = TRY(split_parts(text, file_name, volume ? "Volume" : "Network"));
+  std::string name = "systemd-" + base;
+  std::vector<std::string> args = {volume ? "volume" : "network", "create", "--ignore"};
+  for (const auto& [k, v] : p.group) {
+    if (k == (volume ? "VolumeName" : "NetworkName"))
+      name = v;
+    else if (k == "Label")
+      for (auto& w : TRY(split_unit_words(v))) args.insert(args.end(), {"--label", w});
+    else if (k == "Options" && volume)
+      args.insert(args.end(), {"--opt", v});
+    else if (k == "Driver")
+      args.insert(args.end(), {"--driver", v});
+    else if (!volume && (k == "Subnet" || k == "Gateway" || k == "IPRange"))
+      args.insert(args.end(), {k == "Subnet" ? "--subnet" : k == "Gateway" ? "--gateway" : "--ip-range", v});
+    else if (!volume && (k == "Internal" || k == "DisableDNS")) {
+      if (truthy(v)) args.push_back(k == "Internal" ? "--internal" : "--disable-dns");
+    } else if (!volume && k == "Options")
+      args.insert(args.end(), {"--opt", v});
+    else
+      return fail(Errc::invalid_input, "{}: unsupported key '{}' in group '{}'", file_name, k,
+                  volume ? "Volume" : "Network");
+  }
+  args.push_back(name);
+  return finish(
+      p, base + (volume ? "-volume.service" : "-network.service"), source_path, {},
+      fmt::format("ExecStart={}\nType=oneshot\nRemainAfterExit=yes\nSyslogIdentifier=%N\n", command_line(berth, args)));
+}
+
+}  // namespace
+
+Result<QuadletUnit> quadlet_container(std::string_view file_name, std::string_view text, const std::string& berth,
+                                      const std::string& source_path) {
+  std::string base(file_name.substr(0, file_name.rfind('.')));
+  auto p = TRY(split_parts(text, file_name, "Container"));
+  ContainerGroup g;
+  g.source_path = source_path;
+  for (const auto& [k, v] : p.group) TRY(container_key(k, v, file_name, g));
   if (g.image.empty()) return fail(Errc::invalid_input, "{}: no Image key specified", file_name);
   std::vector<std::string> run = {
       "run", "--name=" + g.name, "--cidfile=%t/%N.cid", "--replace", "--rm", "--sdnotify=" + g.notify, "-d"};
   run.insert(run.end(), g.flags.begin(), g.flags.end());
   run.push_back(g.image);
   run.insert(run.end(), g.exec.begin(), g.exec.end());
-  // %t and %N are systemd's: not quoted away (systemd_quote doubles %).
-  std::string start = berth + join_quoted(run);
-  for (const char* spec : {"%%t", "%%N"}) {
-    std::string esc(spec), raw(spec + 1);
-    for (size_t p; (p = start.find(esc)) != std::string::npos;) start.replace(p, esc.size(), raw);
+  return finish(
+      p, base + ".service", source_path, g.requires_,
+      fmt::format("Environment=BERTH_SYSTEMD_UNIT=%n\nKillMode=mixed\n"
+                  "ExecStop={} rm -v -f -i --cidfile=%t/%N.cid\nExecStopPost=-{} rm -v -f -i --cidfile=%t/%N.cid\n"
+                  "Type=notify\nNotifyAccess=all\nSyslogIdentifier=%N\nExecStart={}\n",
+                  berth, berth, command_line(berth, run)));
+}
+
+Result<QuadletUnit> quadlet_kube(std::string_view file_name, std::string_view text, const std::string& berth,
+                                 const std::string& source_path) {
+  std::string base(file_name.substr(0, file_name.rfind('.')));
+  auto p = TRY(split_parts(text, file_name, "Kube"));
+  std::string yaml;
+  std::vector<std::string> play = {"kube", "play", "--replace"};
+  ContainerGroup refs;
+  refs.source_path = source_path;
+  for (const auto& [k, v] : p.group) {
+    if (k == "Yaml")
+      yaml = v.starts_with("/") ? v : source_path.substr(0, source_path.rfind('/') + 1) + v;
+    else if (k == "ConfigMap")
+      play.insert(play.end(),
+                  {"--configmap", v.starts_with("/") ? v : source_path.substr(0, source_path.rfind('/') + 1) + v});
+    else if (k == "Network")
+      play.insert(play.end(), {"--network", v.ends_with(".network") ? TRY(resource_ref(v, refs)) : v});
+    else if (k == "PublishPort")
+      play.insert(play.end(), {"--publish", v});
+    else if (k == "PodmanArgs" || k == "BerthArgs")
+      for (auto& w : TRY(split_unit_words(v))) play.push_back(w);
+    else
+      return fail(Errc::invalid_input, "{}: unsupported key '{}' in group 'Kube'", file_name, k);
   }
-  u.text = fmt::format(
-      "# Automatically generated by berth (quadlet) from "
-      "{}\n\n[Unit]\n{}SourcePath={}\nRequiresMountsFor=%t/containers\n\n"
-      "[Service]\nEnvironment=BERTH_SYSTEMD_UNIT=%n\nKillMode=mixed\n"
-      "ExecStop={} rm -v -f -i --cidfile=%t/%N.cid\nExecStopPost=-{} rm -v -f -i --cidfile=%t/%N.cid\n"
-      "Type=notify\nNotifyAccess=all\nSyslogIdentifier=%N\nExecStart={}\n{}{}",
-      source_path, unit_part, source_path, berth, berth, start, service_part,
-      install_part.empty() ? "" : "\n[Install]\n" + install_part);
-  return u;
+  if (yaml.empty()) return fail(Errc::invalid_input, "{}: no Yaml key specified", file_name);
+  play.push_back(yaml);
+  // kube play returns once the pods run (each container under its own monitor): a one-shot
+  // unit that stays active, whose stop is kube down.
+  return finish(p, base + ".service", source_path, refs.requires_,
+                fmt::format("Environment=BERTH_SYSTEMD_UNIT=%n\nKillMode=mixed\nType=oneshot\nRemainAfterExit=yes\n"
+                            "SyslogIdentifier=%N\nExecStart={}\nExecStop={}\n",
+                            command_line(berth, play), command_line(berth, {"kube", "down", yaml})));
+}
+
+Result<QuadletUnit> quadlet_unit(std::string_view file_name, std::string_view text, const std::string& berth,
+                                 const std::string& source_path) {
+  if (file_name.ends_with(".kube")) return quadlet_kube(file_name, text, berth, source_path);
+  if (file_name.ends_with(".volume")) return quadlet_resource(file_name, text, berth, source_path, true);
+  if (file_name.ends_with(".network")) return quadlet_resource(file_name, text, berth, source_path, false);
+  return quadlet_container(file_name, text, berth, source_path);
 }
 
 Result<int> quadlet_generate(const std::string& out_dir, bool user, const std::string& berth) {
@@ -240,12 +368,14 @@ Result<int> quadlet_generate(const std::string& out_dir, bool user, const std::s
     auto names = sys::list_host_dir(d);
     if (!names) continue;
     for (const auto& n : *names)
-      if (n.ends_with(".container") && !files.count(n)) files[n] = d + "/" + n;
+      if ((n.ends_with(".container") || n.ends_with(".kube") || n.ends_with(".volume") || n.ends_with(".network")) &&
+          !files.count(n))
+        files[n] = d + "/" + n;
   }
   int written = 0;
   for (const auto& [n, path] : files) {
     auto text = sys::read_host_file(path, 1 << 20);
-    auto unit = text ? quadlet_container(n, *text, berth, path) : Result<QuadletUnit>(std::unexpected(text.error()));
+    auto unit = text ? quadlet_unit(n, *text, berth, path) : Result<QuadletUnit>(std::unexpected(text.error()));
     if (!unit) {
       // One bad file never fails the whole boot: it is skipped, and said.
       fmt::print(stderr, "berth-generator: skipping {}: {}\n", path, unit.error().message);

@@ -250,3 +250,34 @@ EOF2
   run in_sd $SDB container exists systemd-$UNIT
   assert "$status" == 1 "stopped and removed"
 }
+
+@test "Quadlet: .kube, .volume and .network files become units; a .container requires the volume it names" {
+  mkdir -p $SDT/quadlet2
+  printf '[Volume]\nLabel=made-by=quadlet\n' > $SDT/quadlet2/$UNIT-data.volume
+  printf '[Network]\nNetworkName=%s-front\nSubnet=10.89.77.0/24\n' $UNIT > $SDT/quadlet2/$UNIT-front.network
+  printf '[Container]\nImage=bbtest\nExec=sleep 1008\nVolume=%s-data.volume:/data\n' $UNIT > $SDT/quadlet2/$UNIT-c.container
+  cat > $SDT/quadlet2/$UNIT.yaml <<EOF2
+apiVersion: v1
+kind: Pod
+metadata: {name: $UNIT-pod}
+spec:
+  containers:
+  - {name: main, image: bbtest, command: [sh, -c, "echo played; exec sleep 1009"]}
+EOF2
+  printf '[Kube]\nYaml=%s.yaml\n' $UNIT > $SDT/quadlet2/$UNIT.kube
+  run in_sd env QUADLET_UNIT_DIRS=$SDT/quadlet2 $SDB systemd generate /etc/systemd/system
+  assert "$output" =~ "4 unit\(s\) written" ".container, .kube, .volume, .network"
+  in_sd systemctl daemon-reload
+  in_sd systemctl start $UNIT
+  assert "$(in_sd $SDB pod ps --format '{{.Name}} {{.Status}}')" == "$UNIT-pod Running" "the .kube unit played the YAML"
+  in_sd systemctl start $UNIT-c
+  assert "$(in_sd $SDB volume inspect --format '{{.Labels}}' systemd-$UNIT-data)" =~ "made-by:quadlet" \
+    "the container's unit required the .volume's, which made the volume"
+  assert "$(in_sd $SDB inspect --format '{{range .Mounts}}{{.Name}}{{end}}' systemd-$UNIT-c)" == "systemd-$UNIT-data"
+  in_sd systemctl start $UNIT-front-network
+  assert "$(in_sd $SDB network inspect --format '{{range .Subnets}}{{.Subnet}}{{end}}' $UNIT-front)" == "10.89.77.0/24"
+  in_sd systemctl stop $UNIT
+  assert "$(in_sd $SDB pod ps -q)" == "" "stopping the .kube unit is kube down"
+  in_sd systemctl stop $UNIT-c
+  in_sd $SDB network rm $UNIT-front >/dev/null
+}

@@ -167,3 +167,34 @@ WantedBy=default.target
   CHECK(!berth::engine::quadlet_container("x.container", "[Container]\nImage\n", "berth", "x"));
   CHECK(!berth::engine::quadlet_container("x.container", "Image=a\n", "berth", "x"));
 }
+
+TEST_CASE("quadlet: .kube, .volume and .network files; a .container naming them requires their units") {
+  auto kube =
+      berth::engine::quadlet_unit("app.kube", "[Kube]\nYaml=app.yaml\nConfigMap=/etc/cm.yaml\nPublishPort=8080:80\n",
+                                  "berth", "/etc/containers/systemd/app.kube");
+  REQUIRE(kube);
+  CHECK(kube->service_name == "app.service");
+  CHECK(kube->text.find("ExecStart=berth kube play --replace --configmap /etc/cm.yaml --publish 8080:80 "
+                        "/etc/containers/systemd/app.yaml\n") != std::string::npos);
+  CHECK(kube->text.find("ExecStop=berth kube down /etc/containers/systemd/app.yaml\n") != std::string::npos);
+  CHECK(kube->text.find("Type=oneshot\nRemainAfterExit=yes\n") != std::string::npos);
+  CHECK(!berth::engine::quadlet_unit("app.kube", "[Kube]\nConfigMap=x\n", "berth", "/x/app.kube"));  // no Yaml
+  auto vol = berth::engine::quadlet_unit("data.volume", "[Volume]\nLabel=a=b\n", "berth", "/q/data.volume");
+  REQUIRE(vol);
+  CHECK(vol->service_name == "data-volume.service");
+  CHECK(vol->text.find("ExecStart=berth volume create --ignore --label a=b systemd-data\n") != std::string::npos);
+  auto net = berth::engine::quadlet_unit(
+      "n.network", "[Network]\nNetworkName=front\nSubnet=10.89.0.0/24\nInternal=true\n", "berth", "/q/n.network");
+  REQUIRE(net);
+  CHECK(net->service_name == "n-network.service");
+  CHECK(net->text.find("ExecStart=berth network create --ignore --subnet 10.89.0.0/24 --internal front\n") !=
+        std::string::npos);
+  CHECK(!berth::engine::quadlet_unit("n.network", "[Network]\nFrobnicate=1\n", "berth", "/q/n.network"));
+  auto ctr = berth::engine::quadlet_unit("c.container",
+                                         "[Container]\nImage=a\nVolume=data.volume:/data:ro\n"
+                                         "Network=host\nPublishPort=80:80\n",
+                                         "berth", "/nonexistent/c.container");
+  REQUIRE(ctr);
+  CHECK(ctr->text.find("-v systemd-data:/data:ro --network host -p 80:80 a\n") != std::string::npos);
+  CHECK(ctr->text.find("Requires=data-volume.service\nAfter=data-volume.service\n") != std::string::npos);
+}
