@@ -5,9 +5,10 @@
 # run -d --pod + pod rm -f). Root, in a network namespace of its own (the port is published
 # there only): tests/system/in-netns.sh bash tests/bench/kube.sh, or run as root directly.
 set -eu
-cd "$(dirname "$0")"
+self=$(readlink -f "$0")
+cd "$(dirname "$self")"
 if [ "${BERTH_TEST_NETNS:-}" != 1 ]; then
-  exec ../system/in-netns.sh bash "$0" "$@"
+  exec ../system/in-netns.sh bash "$self" "$@"
 fi
 REPS=${REPS:-7}
 . ./lib.sh
