@@ -3,24 +3,13 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <iostream>
-#include <iterator>
 
 #include "berth/engine/kube.hpp"
-#include "berth/sys/file.hpp"
 #include "commands.hpp"
 
 namespace berth::cli {
 
 namespace {
-
-// FILE or "-" (standard input), at most 16 MiB.
-Result<std::string> read_yaml(const std::string& file) {
-  if (file != "-") return sys::read_host_file(file, 16 << 20);
-  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-  if (text.size() > (16 << 20)) return fail(Errc::invalid_input, "standard input: more than 16 MiB of YAML");
-  return text;
-}
 
 void add_kube_generate(CommandTable& r, CLI::App* sub) {
   if (!r.wanted(sub)) return;
@@ -83,7 +72,7 @@ void add_kube_play(CommandTable& r, CLI::App* sub) {
     if (*start != "true" && *start != "false")
       return fail(Errc::usage, "invalid --start \"{}\": true or false", *start);
     o->start = *start == "true";
-    std::string text = TRY(read_yaml(*file));
+    std::string text = TRY(engine::read_kube_input(*file));
     auto c = TRY(engine::open_context(g));
     if (*down) {
       print_down(TRY(engine::kube_down(c, text, *file)));
@@ -99,7 +88,7 @@ void add_kube_down(CommandTable& r, CLI::App* sub) {
   auto file = r.keep(std::make_shared<std::string>());
   sub->add_option("file", *file, "Kubernetes YAML file, or - for standard input")->required();
   r.on(sub, [file](engine::GlobalOptions& g) -> Result<int> {
-    std::string text = TRY(read_yaml(*file));
+    std::string text = TRY(engine::read_kube_input(*file));
     auto c = TRY(engine::open_context(g));
     print_down(TRY(engine::kube_down(c, text, *file)));
     return 0;

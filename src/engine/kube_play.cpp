@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
+#include <iterator>
 #include <set>
 
 #include "berth/core/digest.hpp"
@@ -553,6 +555,13 @@ Result<void> make_pods(Context& c, const KubePlayOptions& o, const Plan& plan, K
 }
 
 }  // namespace
+
+Result<std::string> read_kube_input(const std::string& file) {
+  if (file != "-") return sys::read_host_file(file, 16 << 20);
+  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  if (text.size() > (16 << 20)) return fail(Errc::invalid_input, "standard input: more than 16 MiB of YAML");
+  return text;
+}
 
 Result<KubePlayReport> kube_play(Context& c, const KubePlayOptions& o, std::string_view yaml, std::string_view what) {
   Plan plan = TRY(make_plan(c, o, yaml, what));

@@ -206,10 +206,11 @@ Result<void> fetch_layers(const store::Store& s, const registry::Client& cl, con
   return {};
 }
 
-Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, const registry::RegistriesConf& conf,
-                        Progress& p) {
-  auto cl = TRY(registry::Client::make(ref, r.client, conf));
-  auto chosen = TRY(choose_manifest(cl, ref, r));
+// `source` is where the image comes from (`ref` itself, or a mirror of it); it is stored as `ref`.
+Result<Pulled> pull_one(Context& c, const Reference& ref, const Reference& source, const PullRequest& r,
+                        const registry::RegistriesConf& conf, Progress& p) {
+  auto cl = TRY(registry::Client::make(source, r.client, conf));
+  auto chosen = TRY(choose_manifest(cl, source, r));
   auto man = TRY(context(image::parse_manifest(chosen.doc), ref.str()));
   p.line("Getting image source signatures");
   std::string config;
@@ -245,6 +246,37 @@ Result<Pulled> pull_one(Context& c, const Reference& ref, const PullRequest& r, 
   return Pulled{out.front().id, ref.tag.empty() ? "" : ref.str()};
 }
 
+// registries.conf's [[registry.mirror]] entries for `ref`, in order, as references to pull
+// from (the registry's prefix replaced by the mirror's location), with `conf` gaining an entry
+// per mirror so that its insecure setting applies.
+std::vector<Reference> mirrors_of(const Reference& ref, registry::RegistriesConf& conf) {
+  std::vector<Reference> out;
+  const registry::RegistryEntry* e = conf.find(ref.repository());
+  if (!e || e->prefix.starts_with("*.")) return out;
+  auto mirrors = e->mirrors;
+  std::string rest = ref.str().substr(e->prefix.size());
+  for (const auto& m : mirrors) {
+    if ((m.pull_from_mirror == "digest-only" && !ref.digest) || (m.pull_from_mirror == "tag-only" && ref.digest))
+      continue;
+    auto mref = Reference::parse(m.location + rest);
+    if (!mref || mref->domain.empty()) continue;
+    out.push_back(*mref);
+    conf.registries.push_back({m.location, m.location, m.insecure, false, {}});
+  }
+  return out;
+}
+
+// The mirrors first, then the registry itself.
+Result<Pulled> pull_with_mirrors(Context& c, const Reference& ref, const PullRequest& r, registry::RegistriesConf conf,
+                                 Progress& p) {
+  for (const auto& m : mirrors_of(ref, conf)) {
+    auto got = pull_one(c, ref, m, r, conf, p);
+    if (got) return got;
+    log::debug("mirror {} of {}: {}", m.str(), ref.str(), got.error().message);
+  }
+  return pull_one(c, ref, ref, r, conf, p);
+}
+
 }  // namespace
 
 Result<Pulled> pull_image(Context& c, const PullRequest& r) {
@@ -255,7 +287,7 @@ Result<Pulled> pull_image(Context& c, const PullRequest& r) {
   std::vector<std::string> tried;
   for (const auto& ref : candidates) {
     p.line("Trying to pull {}...", ref.str());
-    auto id = pull_one(c, ref, r, conf, p);
+    auto id = pull_with_mirrors(c, ref, r, conf, p);
     if (id) {
       emit_event(c.store, "image", "pull", id->id.hex(), ref.str(), ref.str());
       return *id;

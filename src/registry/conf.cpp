@@ -7,151 +7,13 @@
 #include <cstdlib>
 #include <optional>
 
+#include "berth/core/toml.hpp"
 #include "berth/sys/file.hpp"
 #include "berth/sys/userns.hpp"
 
 namespace berth::registry {
 
 namespace {
-
-// One TOML value of the kinds registries.conf uses: a string, a boolean or an array of strings.
-struct Value {
-  std::optional<std::string> str;
-  std::optional<bool> boolean;
-  std::optional<std::vector<std::string>> list;
-};
-
-class Toml {
- public:
-  Toml(std::string_view text, std::string_view what) : t_(text), what_(what) {}
-
-  // Calls on_table for "[name]" / "[[name]]" headers and on_key for "key = value" lines.
-  Result<void> parse(const std::function<Result<void>(const std::string& table, bool array)>& on_table,
-                     const std::function<Result<void>(const std::string& key, const Value& v)>& on_key) {
-    while (true) {
-      skip_space_and_comments();
-      if (i_ >= t_.size()) return {};
-      if (t_[i_] == '[') {
-        bool array = i_ + 1 < t_.size() && t_[i_ + 1] == '[';
-        i_ += array ? 2 : 1;
-        size_t end = t_.find(']', i_);
-        if (end == std::string_view::npos) return err("unterminated table header");
-        std::string name = trim(t_.substr(i_, end - i_));
-        i_ = end + (array ? 2 : 1);
-        TRY(on_table(name, array));
-        TRY(end_of_line());
-        continue;
-      }
-      std::string key = TRY(read_key());
-      skip_blanks();
-      if (i_ >= t_.size() || t_[i_] != '=') return err("expected '=' after \"" + key + "\"");
-      i_++;
-      skip_blanks();
-      Value v = TRY(read_value());
-      TRY(on_key(key, v));
-      TRY(end_of_line());
-    }
-  }
-
- private:
-  std::unexpected<Error> err(const std::string& m) const {
-    return fail(Errc::invalid_input, "{}: line {}: {}", what_, line(), m);
-  }
-  int line() const {
-    return 1 + static_cast<int>(std::count(t_.begin(), t_.begin() + static_cast<long>(std::min(i_, t_.size())), '\n'));
-  }
-  static std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    std::string o(s);
-    if (o.size() >= 2 && o.front() == '"' && o.back() == '"') o = o.substr(1, o.size() - 2);
-    return o;
-  }
-  void skip_blanks() {
-    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t')) i_++;
-  }
-  void skip_space_and_comments() {
-    while (i_ < t_.size()) {
-      if (std::isspace(static_cast<unsigned char>(t_[i_])))
-        i_++;
-      else if (t_[i_] == '#')
-        while (i_ < t_.size() && t_[i_] != '\n') i_++;
-      else
-        break;
-    }
-  }
-  Result<void> end_of_line() {
-    skip_blanks();
-    if (i_ < t_.size() && t_[i_] == '#')
-      while (i_ < t_.size() && t_[i_] != '\n') i_++;
-    if (i_ < t_.size() && t_[i_] != '\n' && t_[i_] != '\r') return err("unexpected text after a value");
-    return {};
-  }
-  Result<std::string> read_string() {
-    char q = t_[i_++];
-    std::string out;
-    while (i_ < t_.size() && t_[i_] != q) {
-      if (t_[i_] == '\n') return err("unterminated string");
-      if (q == '"' && t_[i_] == '\\' && i_ + 1 < t_.size()) {
-        char e = t_[++i_];
-        out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-        i_++;
-        continue;
-      }
-      out += t_[i_++];
-    }
-    if (i_ >= t_.size()) return err("unterminated string");
-    i_++;
-    return out;
-  }
-  Result<std::string> read_key() {
-    if (t_[i_] == '"' || t_[i_] == '\'') return read_string();
-    size_t start = i_;
-    while (i_ < t_.size() &&
-           (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '-' || t_[i_] == '_' || t_[i_] == '.'))
-      i_++;
-    if (i_ == start) return err("expected a key");
-    return std::string(t_.substr(start, i_ - start));
-  }
-  Result<Value> read_value() {
-    Value v;
-    if (i_ >= t_.size()) return err("missing value");
-    char c = t_[i_];
-    if (c == '"' || c == '\'') {
-      v.str = TRY(read_string());
-    } else if (t_.substr(i_).starts_with("true")) {
-      v.boolean = true;
-      i_ += 4;
-    } else if (t_.substr(i_).starts_with("false")) {
-      v.boolean = false;
-      i_ += 5;
-    } else if (c == '[') {
-      i_++;
-      std::vector<std::string> items;
-      while (true) {
-        skip_space_and_comments();
-        if (i_ >= t_.size()) return err("unterminated array");
-        if (t_[i_] == ']') {
-          i_++;
-          break;
-        }
-        if (t_[i_] != '"' && t_[i_] != '\'') return err("arrays may hold only strings here");
-        items.push_back(TRY(read_string()));
-        skip_space_and_comments();
-        if (i_ < t_.size() && t_[i_] == ',') i_++;
-      }
-      v.list = std::move(items);
-    } else {
-      // Numbers and anything else registries.conf does not need: read to the end of the line.
-      while (i_ < t_.size() && t_[i_] != '\n' && t_[i_] != '#') i_++;
-    }
-    return v;
-  }
-
-  std::string_view t_;
-  std::string what_;
-  size_t i_ = 0;
-};
 
 std::string home() {
   const char* h = std::getenv("HOME");
@@ -180,57 +42,54 @@ Result<void> merge_dir(RegistriesConf& c, const std::string& dir) {
 
 }  // namespace
 
+namespace {
+
+Result<std::string> conf_string(const Json& j, std::string_view key, std::string_view what) {
+  if (!j.is_string()) return fail(Errc::invalid_input, "{}: {} must be a string", what, key);
+  return j.get<std::string>();
+}
+
+Result<RegistryEntry> registry_entry(const Json& t, std::string_view what) {
+  RegistryEntry e;
+  if (!t.is_object()) return fail(Errc::invalid_input, "{}: [[registry]] must be a table", what);
+  if (t.contains("location")) e.location = TRY(conf_string(t["location"], "location", what));
+  if (t.contains("prefix")) e.prefix = TRY(conf_string(t["prefix"], "prefix", what));
+  e.insecure = json_obj(t, "insecure") == true;
+  e.blocked = json_obj(t, "blocked") == true;
+  for (const auto& m : json_obj(t, "mirror")) {
+    RegistryEntry::Mirror mirror;
+    mirror.location = TRY(conf_string(json_obj(m, "location"), "mirror location", what));
+    mirror.insecure = json_obj(m, "insecure") == true;
+    mirror.pull_from_mirror = json_str(m, "pull-from-mirror", "all");
+    e.mirrors.push_back(std::move(mirror));
+  }
+  if (e.prefix.empty()) e.prefix = e.location;
+  if (e.prefix.empty()) return fail(Errc::invalid_input, "{}: a [[registry]] has neither location nor prefix", what);
+  return e;
+}
+
+}  // namespace
+
 Result<void> RegistriesConf::merge_text(std::string_view text, std::string_view what) {
-  std::string table;
-  RegistryEntry* current = nullptr;
+  Json doc = TRY(toml_document(text, what));
+  if (doc.contains("unqualified-search-registries")) {
+    const Json& list = doc["unqualified-search-registries"];
+    if (!list.is_array() || !std::all_of(list.begin(), list.end(), [](const Json& x) { return x.is_string(); }))
+      return fail(Errc::invalid_input, "{}: unqualified-search-registries must be an array of strings", what);
+    search = json_strings(list);
+    search_set = true;
+  }
+  if (doc.contains("short-name-mode")) {
+    std::string mode = TRY(conf_string(doc["short-name-mode"], "short-name-mode", what));
+    if (mode != "enforcing" && mode != "permissive" && mode != "disabled")
+      return fail(Errc::invalid_input, "{}: invalid short-name-mode \"{}\"", what, mode);
+    short_name_mode = mode;
+  }
+  for (const auto& [k, v] : json_obj(doc, "aliases").is_object() ? doc["aliases"].items() : Json::object().items())
+    aliases[k] = TRY(conf_string(v, "alias " + k, what));
   std::vector<RegistryEntry> added;
-  Toml t(text, what);
-  TRY(t.parse(
-      [&](const std::string& name, bool array) -> Result<void> {
-        table = name;
-        current = nullptr;
-        if (array && name == "registry") {
-          added.emplace_back();
-          current = &added.back();
-        }
-        return {};
-      },
-      [&](const std::string& key, const Value& v) -> Result<void> {
-        auto want_str = [&]() -> Result<std::string> {
-          if (!v.str) return fail(Errc::invalid_input, "{}: {} must be a string", what, key);
-          return *v.str;
-        };
-        if (table.empty()) {
-          if (key == "unqualified-search-registries") {
-            if (!v.list) return fail(Errc::invalid_input, "{}: unqualified-search-registries must be an array", what);
-            search = *v.list;
-            search_set = true;
-          } else if (key == "short-name-mode") {
-            short_name_mode = TRY(want_str());
-            if (short_name_mode != "enforcing" && short_name_mode != "permissive" && short_name_mode != "disabled")
-              return fail(Errc::invalid_input, "{}: invalid short-name-mode \"{}\"", what, short_name_mode);
-          }
-          return {};  // other top-level keys (credential-helpers, ...) do not concern berth
-        }
-        if (table == "aliases") {
-          aliases[key] = TRY(want_str());
-          return {};
-        }
-        if (current && table == "registry") {
-          if (key == "location")
-            current->location = TRY(want_str());
-          else if (key == "prefix")
-            current->prefix = TRY(want_str());
-          else if (key == "insecure")
-            current->insecure = v.boolean.value_or(false);
-          else if (key == "blocked")
-            current->blocked = v.boolean.value_or(false);
-        }
-        return {};  // [[registry.mirror]] and others: mirrors are not used
-      }));
+  for (const auto& t : json_obj(doc, "registry")) added.push_back(TRY(registry_entry(t, what)));
   for (auto& e : added) {
-    if (e.prefix.empty()) e.prefix = e.location;
-    if (e.prefix.empty()) return fail(Errc::invalid_input, "{}: a [[registry]] has neither location nor prefix", what);
     std::erase_if(registries, [&](const RegistryEntry& old) { return old.prefix == e.prefix; });
     registries.push_back(e);
   }

@@ -412,3 +412,31 @@ PY
   assert "$output" !~ "deleted.txt" "the whiteout of the gzip layer applied over the zstd one"
   stop_server $T/z
 }
+
+@test "registries.conf mirrors: [[registry.mirror]] is tried first, the image keeps the asked name" {
+  run_berth push $IMAGE $REG/mirrored/bb:1
+  fresh_store
+  # The registry asked for is a closed port on loopback: only the mirror can serve it.
+  port=$(free_port)
+  cat > $T/mirror.conf <<EOF
+unqualified-search-registries = []
+[[registry]]
+location = "127.0.0.1:$port/mirrored"
+insecure = true
+[[registry.mirror]]
+location = "$REG/mirrored"
+insecure = true
+EOF
+  CONTAINERS_REGISTRIES_CONF=$T/mirror.conf run_berth pull -q 127.0.0.1:$port/mirrored/bb:1
+  run_berth images --format '{{.Repository}}:{{.Tag}}'
+  assert "$output" == "127.0.0.1:$port/mirrored/bb:1" "pulled through the mirror, named as asked"
+  run_berth run --rm 127.0.0.1:$port/mirrored/bb:1 echo from-mirror
+  assert "$output" == "from-mirror"
+  # pull-from-mirror = "digest-only": a tag is not pulled from the mirror.
+  sed -i 's/^insecure = true$/insecure = true\npull-from-mirror = "digest-only"/' $T/mirror.conf
+  CONTAINERS_REGISTRIES_CONF=$T/mirror.conf run_berth 125 pull -q 127.0.0.1:$port/mirrored/bb:1
+  assert "$output" =~ "pinging container registry 127.0.0.1:$port" "the registry itself, which is down"
+  printf '[[registry]]\nlocation = "x.example"\n[[registry.mirror]]\ninsecure = true\n' > $T/bad.conf
+  CONTAINERS_REGISTRIES_CONF=$T/bad.conf run_berth 125 pull -q x.example/a:1
+  assert "$output" =~ "^Error: $T/bad.conf: mirror location must be a string"
+}

@@ -172,3 +172,25 @@ check_line() { grep -E "^(OK|WARN|FAIL) +$1: " <<<"$output"; }
   assert "$output" =~ "^Error: " "one Error: line"
   assert "$(wc -l <<<"$output")" == 1
 }
+
+@test "CONTAINERS_STORAGE_CONF: its graphroot and runroot place the store; flags and BERTH_ROOT win" {
+  local d=$BATS_TEST_TMPDIR
+  printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/graph"\nrunroot = "%s/runroot"\n[storage.options]\nrootless_storage_path = "%s/rl-$UID"\n' \
+    $d $d $d > $d/storage.conf
+  local want=$d/graph
+  if is_rootless; then want=$d/rl-$(id -u); fi
+  run env -u BERTH_ROOT -u BERTH_RUNROOT CONTAINERS_STORAGE_CONF=$d/storage.conf "$BERTH" info --format '{{.Store.GraphRoot}}'
+  assert "$output" == "$want" "graphroot (rootless: rootless_storage_path, \$UID expanded)"
+  run env -u BERTH_ROOT -u BERTH_RUNROOT CONTAINERS_STORAGE_CONF=$d/storage.conf "$BERTH" load -q -i "$BERTH_TEST_IMAGES/bb.tar"
+  assert "$status" == 0 "$output"
+  test -d $want/images
+  run env CONTAINERS_STORAGE_CONF=$d/storage.conf "$BERTH" info --format '{{.Store.GraphRoot}}'
+  assert "$output" == "$BERTH_ROOT" "BERTH_ROOT wins"
+  run env -u BERTH_ROOT CONTAINERS_STORAGE_CONF=$d/storage.conf "$BERTH" --root $d/flag info --format '{{.Store.GraphRoot}}'
+  assert "$output" == "$d/flag" "--root wins"
+  printf '[storage\n' > $d/bad.conf
+  run env -u BERTH_ROOT CONTAINERS_STORAGE_CONF=$d/bad.conf "$BERTH" images
+  assert "$status" == 125
+  assert "$output" =~ "^Error: $d/bad.conf: line 1" "one error line naming the file"
+  if is_rootless; then "$BERTH" unshare rm -rf $want; fi
+}

@@ -50,6 +50,9 @@ struct KubeDownReport {
 };
 Result<KubeDownReport> kube_down(Context& c, std::string_view yaml, std::string_view what);
 
+// The YAML of FILE, or of standard input for "-" (at most 16 MiB).
+Result<std::string> read_kube_input(const std::string& file);
+
 namespace detail {
 // Kubernetes quantities: "64Mi" -> 67108864, "1G" -> 1e9, "128974848"; "500m" -> 0.5 (cpu).
 std::optional<std::int64_t> kube_bytes(const Json& q);

@@ -16,6 +16,12 @@ struct RegistryEntry {
   std::string location;  // where they go
   bool insecure = false;
   bool blocked = false;
+  struct Mirror {
+    std::string location;
+    bool insecure = false;
+    std::string pull_from_mirror = "all";  // all | digest-only | tag-only
+  };
+  std::vector<Mirror> mirrors;  // [[registry.mirror]]: tried in order before location
 };
 
 struct RegistriesConf {
@@ -25,7 +31,7 @@ struct RegistriesConf {
   std::map<std::string, std::string> aliases;
   std::vector<RegistryEntry> registries;
 
-  // Parses the TOML subset registries.conf uses and merges it over this one, as a drop-in
+  // Parses registries.conf (TOML, through toml++) and merges it over this one, as a drop-in
   // does: keys it sets replace, aliases and [[registry]] entries (by prefix) are merged.
   Result<void> merge_text(std::string_view text, std::string_view what);
   // The [[registry]] entry with the longest prefix covering `repository` ("host/path").

@@ -116,6 +116,27 @@ location = "mirror.example.com"
   CHECK(c.short_name_mode == "permissive");
 }
 
+TEST_CASE("registries.conf: [[registry.mirror]] entries, in order") {
+  RegistriesConf c;
+  REQUIRE(c.merge_text(R"([[registry]]
+location = "docker.io"
+[[registry.mirror]]
+location = "mirror.example/hub"
+insecure = true
+[[registry.mirror]]
+location = "other.example"
+pull-from-mirror = "digest-only"
+)",
+                       "m.conf"));
+  const auto* e = c.find("docker.io/library/x");
+  REQUIRE(e);
+  REQUIRE(e->mirrors.size() == 2);
+  CHECK(e->mirrors[0].location == "mirror.example/hub");
+  CHECK(e->mirrors[0].insecure);
+  CHECK(e->mirrors[0].pull_from_mirror == "all");
+  CHECK(e->mirrors[1].pull_from_mirror == "digest-only");
+}
+
 TEST_CASE("registries.conf: errors name the file and line") {
   RegistriesConf c;
   auto r = c.merge_text("a = \"ok\"\nunqualified-search-registries = [\n", "bad.conf");
