@@ -316,19 +316,59 @@ Result<void> rename_container(Context& c, const std::string& key, const std::str
   return {};
 }
 
+namespace {
+
+// The infra containers of the pods that exist (id -> pod name): they go with their pod.
+Result<std::map<std::string, std::string>> pod_infras(Context& c) {
+  std::map<std::string, std::string> out;
+  for (const auto& p : TRY(store::read_pods(c.store)))
+    if (!p.infra_id.empty()) out[p.infra_id] = p.name;
+  return out;
+}
+
+// rm without o.infra: a pod's infra container is refused (named) or, with --all, left out.
+Result<void> leave_infras(Context& c, RmOptions& o, MultiReport& rep) {
+  auto infras = TRY(pod_infras(c));
+  if (infras.empty()) return {};
+  std::vector<std::string> keep;
+  if (o.all) {
+    for (const auto& r : TRY(store::read_containers(c.store)))
+      if (!infras.contains(r.id)) keep.push_back(r.id);
+    o.all = false;
+  }
+  for (const auto& k : o.containers) {
+    auto id = store::resolve_container(c.store, k);
+    if (id && infras.contains(*id)) {
+      rep.errors.push_back(Error{Errc::invalid_input, 0,
+                                 fmt::format("container {} is the infra container of pod {} and cannot be removed "
+                                             "without removing the pod",
+                                             *id, infras[*id])});
+      continue;
+    }
+    keep.push_back(k);
+  }
+  o.containers = std::move(keep);
+  return {};
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> prune_containers(Context& c) {
   auto lock = TRY(c.store.write_lock());
   std::vector<std::string> out;
+  auto infras = TRY(pod_infras(c));
   for (const auto& r : TRY(store::read_containers(c.store))) {
-    if (r.state.alive()) continue;
+    if (r.state.alive() || infras.contains(r.id)) continue;
     TRY(store::remove_container_dir(c.store, r.id));
     out.push_back(r.id);
   }
   return out;
 }
 
-Result<MultiReport> remove_containers(Context& c, const RmOptions& o) {
+Result<MultiReport> remove_containers(Context& c, const RmOptions& given) {
   MultiReport rep;
+  RmOptions o = given;
+  if (!o.infra) TRY(leave_infras(c, o, rep));
   std::map<std::string, std::string> killed;  // name or key given -> id
   if (o.force) {
     // Running ones are killed first, without the store lock, and their monitors (or foreground

@@ -138,8 +138,19 @@ Result<store::PodRecord> pod_create(Context& c, const PodCreateOptions& o) {
   } else if (!o.net.publish.empty() || o.net.network != "private") {
     return fail(Errc::usage, "you must have an infra container to publish ports or set a network");
   }
-  auto lock = TRY(c.store.write_lock());
-  TRY(store::write_pod(c.store, p));
+  // The name is claimed under the store's lock: of two parallel creates of one name, the
+  // second finds the first's record here and takes its infra container back out.
+  bool taken = false;
+  {
+    auto lock = TRY(c.store.write_lock());
+    auto other = store::find_pod(c.store, p.name);
+    taken = other && other->name == p.name;
+    if (!taken) TRY(store::write_pod(c.store, p));
+  }
+  if (taken) {
+    if (!p.infra_id.empty()) (void)remove_containers(c, RmOptions{{p.infra_id}, true, false, 0, true, true});
+    return fail(Errc::conflict, "{}: pod already exists", p.name);
+  }
   emit_event(c.store, "pod", "create", p.id, p.name, "");
   return p;
 }
@@ -249,7 +260,7 @@ Result<MultiReport> pod_rm(Context& c, const std::vector<std::string>& keys, boo
       if (!m.errors.empty()) return std::unexpected(m.errors.front());
     }
     if (!r.pod.infra_id.empty()) {
-      auto m = TRY(remove_containers(c, RmOptions{{r.pod.infra_id}, true, false, timeout, true}));
+      auto m = TRY(remove_containers(c, RmOptions{{r.pod.infra_id}, true, false, timeout, true, true}));
       if (!m.errors.empty() && m.errors.front().code != Errc::not_found) return std::unexpected(m.errors.front());
     }
     auto lock = TRY(c.store.write_lock());

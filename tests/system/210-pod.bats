@@ -127,4 +127,21 @@ teardown() {
   run_berth pod create --replace --name $POD
   run_berth pod ps -q
   assert "${#lines[@]}" == 1 "--replace: still one pod"
+  infra=$("$BERTH" pod inspect --format '{{.InfraContainerID}}' $POD)
+  run_berth 125 rm -f $infra
+  assert "$output" == "Error: container $infra is the infra container of pod $POD and cannot be removed without removing the pod"
+  run_berth rm -a -f
+  run_berth container prune -f
+  run_berth ps -a -q --no-trunc
+  assert "$output" == "$infra" "rm -a and container prune leave a pod's infra container"
+}
+
+@test "pod create: of parallel creates of one name, one wins and nothing of the others is left" {
+  for i in 1 2 3 4 5 6; do "$BERTH" pod create --name $POD >/dev/null 2>$BATS_TEST_TMPDIR/err.$i & done
+  wait
+  run_berth pod ps --format '{{.Name}}'
+  assert "$output" == "$POD" "one pod of that name"
+  run_berth ps -a -q
+  assert "${#lines[@]}" == 1 "one infra container: the losers took theirs back out"
+  assert "$(cat $BATS_TEST_TMPDIR/err.* | sort -u)" == "Error: $POD: pod already exists"
 }

@@ -271,67 +271,35 @@ Pod:" "the claim's volume and the ConfigMap's, then the pod"
   bad 'unsupported kind "CronJob"' <<<$'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: x}'
   bad "yaml: line" <<<$'kind: Pod\nmetadata: [unclosed'
   bad "without a kind" <<<'metadata: {name: x}'
-  bad "container a" <<EOF
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: c}
----
-apiVersion: v1
+  # A pod of $POD whose spec continues with the lines given; a ConfigMap "settings" before it.
+  local pod="apiVersion: v1
 kind: Pod
 metadata: {name: $POD}
 spec:
-  containers:
-  - {name: a, image: localhost/no-such-image-here:1}
-EOF
-  bad "two containers named a" <<EOF
-apiVersion: v1
-kind: Pod
-metadata: {name: $POD}
-spec:
-  containers:
+  containers:"
+  local settings="apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {A: b}
+---"
+  bad "container a" <<<"$(printf 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\n---\n')
+$pod
+  - {name: a, image: localhost/no-such-image-here:1}"
+  bad "two containers named a" <<<"$pod
   - {name: a, image: $IMAGE}
-  - {name: a, image: $IMAGE}
-EOF
-  bad "hostPath $DIR/nope: no such file or directory" <<EOF
-apiVersion: v1
-kind: Pod
-metadata: {name: $POD}
-spec:
-  containers:
+  - {name: a, image: $IMAGE}"
+  bad "hostPath $DIR/nope: no such file or directory" <<<"$pod
   - {name: a, image: $IMAGE, volumeMounts: [{name: h, mountPath: /h}]}
   volumes:
-  - {name: h, hostPath: {path: $DIR/nope}}
-EOF
-  bad "ConfigMap settings has no key MISSING" <<EOF
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: settings}
-data: {A: b}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: $POD}
-spec:
-  containers:
-  - name: a
-    image: $IMAGE
-    env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: MISSING}}}]
-EOF
-  bad "not a relative path inside the volume" <<EOF
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: settings}
-data: {A: b}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: $POD}
-spec:
-  containers:
+  - {name: h, hostPath: {path: $DIR/nope}}"
+  bad "ConfigMap settings has no key MISSING" <<<"$settings
+$pod
+  - {name: a, image: $IMAGE, env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: MISSING}}}]}"
+  bad "not a relative path inside the volume" <<<"$settings
+$pod
   - {name: a, image: $IMAGE, volumeMounts: [{name: c, mountPath: /c}]}
   volumes:
-  - {name: c, configMap: {name: settings, items: [{key: A, path: ../../escape}]}}
-EOF
+  - {name: c, configMap: {name: settings, items: [{key: A, path: ../../escape}]}}"
   run_berth 125 kube play $DIR/does-not-exist.yaml
   assert "${#lines[@]}" == 1
 }

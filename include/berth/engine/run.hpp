@@ -129,7 +129,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
 
 // Renames a container (names stay unique).
 Result<void> rename_container(Context& c, const std::string& key, const std::string& new_name);
-// Removes every container that is not running; returns their ids.
+// Removes every container that is not running (but the infra containers of pods); returns their ids.
 Result<std::vector<std::string>> prune_containers(Context& c);
 
 // Resolves a name, full id or unique id prefix.
@@ -141,6 +141,7 @@ struct RmOptions {
   bool all = false;
   int time = 0;          // --force: seconds the stop signal gets before SIGKILL (-1: no limit)
   bool volumes = false;  // -v: also the container's anonymous volumes
+  bool infra = false;    // may remove a pod's infra container (only pod rm does: it goes with its pod)
 };
 struct MultiReport {
   std::vector<std::string> done;  // what to print, one per line
