@@ -4,6 +4,10 @@
 #include <fmt/format.h>
 
 #include <sstream>
+// Header-only and without exceptions: parse errors are values, and nothing is thrown from a
+// shared library through berth's own (static) unwinder.
+#define TOML_HEADER_ONLY 1
+#define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
 namespace berth {
@@ -33,11 +37,10 @@ Json to_json(const toml::node& n) {
 }  // namespace
 
 Result<Json> toml_document(std::string_view text, std::string_view what) {
-  try {
-    return to_json(toml::parse(text, what));
-  } catch (const toml::parse_error& e) {
-    return fail(Errc::invalid_input, "{}: line {}: {}", what, e.source().begin.line, e.description());
-  }
+  toml::parse_result r = toml::parse(text, what);
+  if (!r)
+    return fail(Errc::invalid_input, "{}: line {}: {}", what, r.error().source().begin.line, r.error().description());
+  return to_json(r.table());
 }
 
 }  // namespace berth

@@ -271,6 +271,11 @@ Pod:" "the claim's volume and the ConfigMap's, then the pod"
   bad 'unsupported kind "CronJob"' <<<$'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: x}'
   bad "yaml: line" <<<$'kind: Pod\nmetadata: [unclosed'
   bad "without a kind" <<<'metadata: {name: x}'
+  bad "unexpected text" <<<$',\n- '  # yaml-cpp 0.7 alone loops here for ever
+  bad "a control character" < <(printf 'kind: Pod\nmetadata: {name: a\001}\n')
+  local laughs='a: &a [x, x, x, x, x, x, x, x, x, x]' p=a n
+  for n in b c d e f g; do laughs+=$'\n'"$n: &$n [*$p, *$p, *$p, *$p, *$p, *$p, *$p, *$p, *$p, *$p]"; p=$n; done
+  bad "more values than berth reads" <<<"$laughs"
   # A pod of $POD whose spec continues with the lines given; a ConfigMap "settings" before it.
   local pod="apiVersion: v1
 kind: Pod

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <fmt/format.h>
+
 #include "berth/core/yaml.hpp"
 
 using namespace berth;
@@ -28,6 +32,32 @@ TEST_CASE("yaml: bad input is an error naming the input and line, never an excep
   CHECK(d.error().message.find("deeper than 100") != std::string::npos);
   CHECK(!yaml_documents(std::string(100000, '['), "very deep"));  // yaml-cpp's own guard, no stack overflow
   CHECK(!yaml_documents("{a: 1, [b]: 2}", "key"));                // a key that is not a scalar
+  auto latin1 = yaml_documents("name: caf\xe9\n", "l1");
+  REQUIRE(!latin1);
+  CHECK(latin1.error().message == "l1: yaml: not valid UTF-8 (byte 9)");
+  CHECK(yaml_documents("name: caf\xc3\xa9 \xf0\x9f\x90\xb3\n", "utf8"));
+  auto nul = yaml_documents(std::string("a: b\0c\n", 7), "nul");
+  REQUIRE(!nul);
+  CHECK(nul.error().message == "nul: yaml: a control character (byte 4)");
+  // yaml-cpp 0.7 reports empty documents forever at a stray comma (its issue 1040): refused.
+  CHECK(!yaml_documents(",\n- ", "comma"));
+  CHECK(!yaml_documents(",", "comma"));
+}
+
+TEST_CASE("yaml: aliases are expanded within a budget: a billion laughs is refused, not built") {
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'j'; c++) {
+    std::string p(1, static_cast<char>(c - 1)), list;
+    for (int i = 0; i < 10; i++) list += (i ? ", *" : "*") + p;
+    bomb += fmt::format("{}: &{} [{}]\n", c, c, list);
+  }
+  auto laughs = yaml_documents(bomb, "bomb");
+  REQUIRE(!laughs);
+  CHECK(laughs.error().message.find("more values") != std::string::npos);
+  auto small = yaml_documents("base: &b {k: v}\nuse: *b\n", "alias");
+  REQUIRE(small);
+  CHECK((*small)[0]["use"]["k"] == "v");
+  CHECK((*small)[0]["base"] == (*small)[0]["use"]);
 }
 
 TEST_CASE("yaml: dump quotes strings that would read back as something else, and round-trips") {
