@@ -33,4 +33,9 @@ TEST_CASE("toml: errors name the file and the line, never an exception") {
   CHECK(bad.error().message.starts_with("bad.conf: line "));
   CHECK(!toml_document("a = 1\na = 2\n", "dup.conf"));  // a key twice
   CHECK(!toml_document("= 1\n", "nokey.conf"));
+  // Code points toml++ 3.3 mishandles (undefined behaviour): refused up front.
+  auto cyr = toml_document("a = 1 \xd0\x96\n", "cyr.conf");
+  REQUIRE(!cyr);
+  CHECK(cyr.error().message == "cyr.conf: a character berth's TOML parser cannot take (byte 6)");
+  CHECK(toml_document("path = \"/srv/\xe4\xb8\x80\"\n", "cjk.conf"));  // U+4E00: outside those ranges
 }
