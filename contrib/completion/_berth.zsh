@@ -10,7 +10,7 @@ _berth() {
     'history:Show history of a specified image' 'system:Manage berth' 'doctor:Check that this user can run containers rootless' 'info:Display berth system information' 'run:Run a command in a new container'
     'ps:List containers' 'rm:Remove one or more containers' 'create:Create a container'
     'network:Manage networks' 'port:List port mappings of a container' 'volume:Manage volumes' 'pod:Manage pods' 'kube:Generate and play Kubernetes YAML' 'play:Play Kubernetes YAML (play kube)'
-    'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'wait:Wait for containers'
+    'start:Start containers' 'stop:Stop containers' 'kill:Signal containers' 'pause:Pause containers' 'unpause:Unpause containers' 'stats:Show container resource use' 'wait:Wait for containers'
     'logs:Show container output' 'attach:Attach to a running container'
     'build:Build an image from a Containerfile' 'commit:Create an image from a container' 'diff:List changes in a container or image' 'export:Export a container filesystem' 'cp:Copy files to or from a container'
     'mount:Mount a container filesystem' 'unmount:Unmount a container filesystem' 'umount:Unmount a container filesystem' 'unshare:Run a command in the rootless user namespace' 'restart:Restart containers' 'exec:Run a process in a running container' 'top:Show a container'"'"'s processes' 'rename:Rename a container' 'container:Manage containers' 'version:Display the version'
@@ -47,11 +47,13 @@ _berth() {
         stop) _arguments {-t,--time}':seconds' {-a,--all} '*--cidfile:file:_files' {-i,--ignore} '*:container' ;;
         generate) _arguments '1:what:(systemd kube)' {-s,--service} '--type:type:(pod deployment)' '--replicas:count' '--filename:file:_files' '--new' {-n,--name} {-f,--files} '--restart-policy:policy:(no on-failure always unless-stopped)' {-t,--stop-timeout}':seconds' '--container-prefix:prefix' '--separator:sep' '*:container' ;;
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;
+        pause|unpause) _arguments {-a,--all} '*:container' ;;
+        stats) _arguments {-a,--all} '--no-stream' '--no-reset' '--no-trunc' '--format:format' {-i,--interval}':seconds' '*:container' ;;
         systemd) _arguments '1:what:(generate)' '--user' '2:dir:_files -/' ;;
         events) _arguments '*'{-f,--filter}':filter' '--format:format' '--since:time' '--until:time' '--stream=-:bool:(true false)' '--no-trunc' ;;
         system) _arguments '1:what:(df events check info prune)' '--format:format:(json)' {-a,--all} {-f,--force} '--volumes' ;;
         kube|play) _arguments '1:what:(generate play down kube)' {-s,--service} {-t,--type}':type:(pod deployment)' {-r,--replicas}':count' {-f,--filename}':file:_files' '--down' '--replace' '--start:bool:(true false)' '--network:mode' '*--configmap:file:_files' '*'{-p,--publish}':port' '*:file or name:_files' ;;
-        pod) _arguments '1:what:(create ps inspect start stop kill restart rm exists prune top logs)' {-n,--name}':name' '*'{-l,--label}':label' '--share:namespaces' '--infra:bool:(true false)' '--infra-name:name' '--exit-policy:policy:(continue stop)' '--replace' '--hostname:name' '--network:mode' '*'{-p,--publish}':port' '*--add-host:host\:ip' '*--dns:server' {-f,--force} {-q,--quiet} {-a,--all} {-t,--time}':seconds' {-s,--signal}':signal' '--format:format' '*--filter:filter' '*:pod' ;;
+        pod) _arguments '1:what:(create ps inspect start stop kill restart pause unpause stats rm exists prune top logs)' {-n,--name}':name' '*'{-l,--label}':label' '--share:namespaces' '--infra:bool:(true false)' '--infra-name:name' '--exit-policy:policy:(continue stop)' '--replace' '--hostname:name' '--network:mode' '*'{-p,--publish}':port' '*--add-host:host\:ip' '*--dns:server' {-f,--force} {-q,--quiet} {-a,--all} {-t,--time}':seconds' {-s,--signal}':signal' '--format:format' '*--filter:filter' '--no-stream' '--no-reset' '--no-trunc' {-i,--interval}':seconds' '*:pod' ;;
         volume) _arguments '1:what:(create ls inspect rm exists prune export import mount unmount)' {-d,--driver}':driver:(local)' '*'{-l,--label}':label' '*'{-o,--opt}':option' '--ignore' {-f,--force} {-q,--quiet} '--format:format' '*--filter:filter' {-a,--all} '--output:file:_files' '*:volume' ;;
         network) _arguments '1:what:(create ls inspect rm exists prune reload connect disconnect)' '--alias:alias' '--ip:address' '--subnet:cidr' '--gateway:ip' '--ip-range:cidr' '--internal' '--disable-dns' '--ignore' '*--label:label' '*'{-o,--opt}':option' {-f,--force} {-q,--quiet} '--format:format' '*--filter:filter' {-a,--all} '*:network' ;;
         port) _arguments {-a,--all} '1:container' '2:port' ;;

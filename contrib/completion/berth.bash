@@ -15,7 +15,7 @@ _berth() {
   _init_completion -n = || return
 
   local global_opts="--root --runroot --log-level --version --help"
-  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port volume pod kube play"
+  local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill pause unpause stats load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port volume pod kube play"
   declare -A opts=(
     [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
@@ -39,6 +39,12 @@ _berth() {
     [stop]="--time -t --all -a --cidfile --ignore -i --help"
     [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --user --help"
     [kill]="--signal -s --all -a --help"
+    [pause]="--all -a --help"
+    [unpause]="--all -a --help"
+    [stats]="--all -a --no-stream --no-reset --no-trunc --format --interval -i --help"
+    [pod-pause]="--all -a --help"
+    [pod-unpause]="--all -a --help"
+    [pod-stats]="--all -a --no-stream --no-reset --no-trunc --format --interval -i --help"
     [events]="--filter -f --format --since --until --stream --no-trunc --help"
     [wait]="--condition --interval -i --help"
     [healthcheck]="--ignore-result --help"
@@ -143,7 +149,7 @@ _berth() {
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "list ls inspect tag untag rm history prune load save import exists diff pull push build" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=images ;; rm) cmd=rmi ;; *) cmd=$sub ;; esac ;;
     container)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exists exec top" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "run create start stop kill pause unpause stats wait logs attach commit diff export cp mount unmount umount inspect list ls ps rm restart rename prune exists exec top" -- "$cur")); return; }
       case "$sub" in list|ls) cmd=ps ;; *) cmd=$sub ;; esac ;;
     system)
       [ -z "$sub" ] && { COMPREPLY=($(compgen -W "df events check info prune" -- "$cur")); return; }
@@ -183,7 +189,7 @@ _berth() {
       fi
       cmd=volume-$sub ;;
     pod)
-      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "create ps ls list inspect start stop kill restart rm remove exists prune top logs" -- "$cur")); return; }
+      [ -z "$sub" ] && { COMPREPLY=($(compgen -W "create ps ls list inspect start stop kill restart pause unpause stats rm remove exists prune top logs" -- "$cur")); return; }
       case "$sub" in ls|list) sub=ps ;; remove) sub=rm ;; esac
       if [[ "$cur" != -* ]] && [ "$sub" != create ] && [ "$sub" != ps ] && [ "$sub" != prune ]; then
         COMPREPLY=($(compgen -W "$(berth pod ps --format '{{.Name}}' 2>/dev/null)" -- "$cur")); return
@@ -196,7 +202,7 @@ _berth() {
   fi
   case "$cmd" in
     run|history|inspect|rmi|save|tag|untag|push) COMPREPLY=($(compgen -W "$(_berth_images)" -- "$cur")) ;;
-    systemd|healthcheck|port|network-reload|rm|start|stop|kill|wait|logs|attach|commit|diff|export|mount|unmount|umount|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
+    systemd|healthcheck|port|network-reload|rm|start|stop|kill|pause|unpause|stats|wait|logs|attach|commit|diff|export|mount|unmount|umount|restart|rename|exec|top) COMPREPLY=($(compgen -W "$(_berth_containers)" -- "$cur")) ;;
     import) _filedir ;;
   esac
 }

@@ -1,5 +1,5 @@
 # fish completion for berth
-set -l cmds network port volume pod kube play build images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
+set -l cmds network port volume pod kube play build images image load save import tag untag rmi inspect history system doctor info run create exec start stop kill pause unpause stats wait logs attach commit diff export cp mount unmount umount unshare restart rename top ps rm container version pull push login logout generate events systemd healthcheck
 complete -c berth -f
 complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
@@ -48,7 +48,7 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l no-hosts
 complete -c berth -n '__fish_seen_subcommand_from network' -a 'create ls inspect rm exists prune reload connect disconnect'
 complete -c berth -n '__fish_seen_subcommand_from volume' -a 'create ls inspect rm exists prune export import mount unmount (berth volume ls -q 2>/dev/null)'
 complete -c berth -n '__fish_seen_subcommand_from volume' -l ignore
-complete -c berth -n '__fish_seen_subcommand_from pod' -a 'create ps inspect start stop kill restart rm exists prune top logs (berth pod ps --format "{{.Name}}" 2>/dev/null)'
+complete -c berth -n '__fish_seen_subcommand_from pod' -a 'create ps inspect start stop kill restart pause unpause stats rm exists prune top logs (berth pod ps --format "{{.Name}}" 2>/dev/null)'
 complete -c berth -n '__fish_seen_subcommand_from pod' -l share -x -a 'net uts ipc'
 complete -c berth -n '__fish_seen_subcommand_from pod' -l exit-policy -x -a 'continue stop'
 complete -c berth -n '__fish_seen_subcommand_from run create' -l pod -x -a '(berth pod ps --format "{{.Name}}" 2>/dev/null)'
@@ -75,6 +75,12 @@ complete -c berth -n '__fish_seen_subcommand_from start' -s a -l attach
 complete -c berth -n '__fish_seen_subcommand_from start' -s i -l interactive
 complete -c berth -n '__fish_seen_subcommand_from stop' -s t -l time -x
 complete -c berth -n '__fish_seen_subcommand_from kill' -s s -l signal -x
+complete -c berth -n '__fish_seen_subcommand_from pause unpause stats' -s a -l all
+complete -c berth -n '__fish_seen_subcommand_from stats' -l no-stream
+complete -c berth -n '__fish_seen_subcommand_from stats' -l no-reset
+complete -c berth -n '__fish_seen_subcommand_from stats' -l no-trunc
+complete -c berth -n '__fish_seen_subcommand_from stats' -l format -x
+complete -c berth -n '__fish_seen_subcommand_from stats' -s i -l interval -x
 complete -c berth -n '__fish_seen_subcommand_from build' -s t -l tag -x
 complete -c berth -n '__fish_seen_subcommand_from build' -s f -l file -r
 complete -c berth -n '__fish_seen_subcommand_from build' -l build-arg -x

@@ -58,6 +58,9 @@ void container_commands(CLI::App& app, CommandTable& r) {
     add_rm(r, r.sub(parent, "rm", "Remove one or more containers"));
     add_stop(r, r.sub(parent, "stop", "Stop one or more containers"));
     add_kill(r, r.sub(parent, "kill", "Kill one or more running containers with a specific signal"));
+    add_pause(r, r.sub(parent, "pause", "Pause all the processes in one or more containers"), true);
+    add_pause(r, r.sub(parent, "unpause", "Unpause the processes in one or more containers"), false);
+    add_stats(r, r.sub(parent, "stats", "Display a live stream of container resource usage statistics"));
     add_wait(r, r.sub(parent, "wait", "Block on one or more containers"));
     add_logs(r, r.sub(parent, "logs", "Fetch the logs of one or more containers"));
     add_attach(r, r.sub(parent, "attach", "Attach to a running container"));

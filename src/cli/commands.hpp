@@ -98,6 +98,9 @@ void add_images(CLI::App& app, CommandTable& r, CLI::App* sub);                 
 void add_import(CommandTable& r, CLI::App* sub);                                          // import.cpp
 void add_inspect_command(CommandTable& r, CLI::App* sub, const std::string& fixed_type);  // inspect.cpp
 void add_kill(CommandTable& r, CLI::App* sub);                                            // kill.cpp
+void add_pause(CommandTable& r, CLI::App* sub, bool pause);                               // pause.cpp
+void add_stats(CommandTable& r, CLI::App* sub);                                           // stats.cpp
+void add_pod_stats(CommandTable& r, CLI::App* sub);                                       // stats.cpp
 void add_load(CommandTable& r, CLI::App* sub);                                            // load.cpp
 void add_login(CommandTable& r, CLI::App* sub);
 void add_logout(CommandTable& r, CLI::App* sub);   // login.cpp

@@ -1,4 +1,4 @@
-// pod create/ps/inspect/start/stop/kill/restart/rm/prune/exists.
+// pod create/ps/inspect/start/stop/kill/restart/pause/unpause/rm/prune/exists.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -159,7 +159,7 @@ void add_pod_inspect(CommandTable& r, CLI::App* sub) {
   });
 }
 
-enum class Verb { start, stop, kill, restart, rm };
+enum class Verb { start, stop, kill, restart, rm, pause, unpause };
 
 void add_pod_verb(CommandTable& r, CLI::App* sub, Verb verb) {
   if (!r.wanted(sub)) return;
@@ -189,6 +189,8 @@ void add_pod_verb(CommandTable& r, CLI::App* sub, Verb verb) {
         rep = TRY(engine::pod_start(c, *names, *all));
         break;
       case Verb::rm: rep = TRY(engine::pod_rm(c, *names, *all, *force, time->value_or(10))); break;
+      case Verb::pause: rep = TRY(engine::pod_pause(c, *names, *all, true)); break;
+      case Verb::unpause: rep = TRY(engine::pod_pause(c, *names, *all, false)); break;
     }
     return print_report_ignoring(rep, *ignore);
   });
@@ -289,6 +291,10 @@ void pod_commands(CLI::App& app, CommandTable& r) {
   add_pod_verb(r, r.sub(pod, "stop", "Stop one or more pods"), Verb::stop);
   add_pod_verb(r, r.sub(pod, "kill", "Send the specified signal or SIGKILL to containers in pod"), Verb::kill);
   add_pod_verb(r, r.sub(pod, "restart", "Restart one or more pods"), Verb::restart);
+  add_pod_verb(r, r.sub(pod, "pause", "Pause one or more pods"), Verb::pause);
+  add_pod_verb(r, r.sub(pod, "unpause", "Unpause one or more pods"), Verb::unpause);
+  add_pod_stats(r, r.sub(pod, "stats",
+                         "Display a live stream of resource usage statistics for the containers in one or more pods"));
   add_pod_verb(r, r.sub(pod, "rm", "Remove one or more stopped pods and containers", {"remove"}), Verb::rm);
   add_pod_exists(r, r.sub(pod, "exists", "Check if a pod exists in local storage"));
   add_pod_prune(r, r.sub(pod, "prune", "Remove all stopped pods and their containers"));

@@ -17,6 +17,7 @@ std::string status_text(const engine::ContainerSummary& s) {
   if (s.status == "exited")
     return fmt::format("{} ({}) {} ago", s.restarting ? "Restarting" : "Exited", s.exit_code,
                        human_duration(now - s.finished));
+  if (s.status == "paused") return "Paused";
   return "Created";
 }
 

@@ -30,7 +30,7 @@ void add_start(CommandTable& r, CLI::App* sub) {
       // Every container not running that matches the filters (for boot: restart-policy=always).
       int code = 0;
       for (const auto& s : TRY(engine::list_containers(c, {true, false, *filters}))) {
-        if (s.status == "running") continue;
+        if (s.status == "running" || s.status == "paused") continue;
         auto started = engine::start_container(c, s.id, false, false);
         if (!started) {
           fmt::print(stderr, "Error: {}: {}\n", s.name, started.error().message);

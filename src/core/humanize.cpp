@@ -9,7 +9,7 @@
 
 namespace berth {
 
-std::string human_size(double bytes, bool space) {
+std::string human_size(double bytes, bool space, int precision) {
   static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
   int i = 0;
   while (bytes >= 1000.0 && i < 6) {
@@ -18,8 +18,28 @@ std::string human_size(double bytes, bool space) {
   }
   // %.3g like go-units HumanSizeWithPrecision(size, 3)
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3g", bytes);
+  std::snprintf(buf, sizeof buf, "%.*g", precision, bytes);
   return fmt::format("{}{}{}", buf, space ? " " : "", units[i]);
+}
+
+std::string go_duration(std::int64_t ns) {
+  if (ns == 0) return "0s";
+  std::string sign = ns < 0 ? "-" : "";
+  auto u = static_cast<std::uint64_t>(ns < 0 ? -ns : ns);
+  // a whole part and a fraction of `digits` digits, trailing zeros dropped
+  auto fixed = [](std::uint64_t whole, std::uint64_t frac, int digits) {
+    std::string f = fmt::format("{:0{}}", frac, digits);
+    while (!f.empty() && f.back() == '0') f.pop_back();
+    return f.empty() ? std::to_string(whole) : fmt::format("{}.{}", whole, f);
+  };
+  if (u < 1000) return fmt::format("{}{}ns", sign, u);
+  if (u < 1000000) return sign + fixed(u / 1000, u % 1000, 3) + "\u00b5s";
+  if (u < 1000000000) return sign + fixed(u / 1000000, u % 1000000, 6) + "ms";
+  std::uint64_t secs = u / 1000000000, h = secs / 3600, m = secs / 60 % 60;
+  std::string s = fixed(secs % 60, u % 1000000000, 9) + "s";
+  if (h > 0) return fmt::format("{}{}h{}m{}", sign, h, m, s);
+  if (m > 0) return fmt::format("{}{}m{}", sign, m, s);
+  return sign + s;
 }
 
 std::string human_duration(int64_t s) {

@@ -35,24 +35,6 @@ namespace berth::engine {
 
 namespace {
 
-// Every process in the pid namespace of `pid` (the container's), found through /proc.
-std::vector<pid_t> container_processes(pid_t pid) {
-  std::vector<pid_t> out;
-  struct stat ns;
-  if (::stat(fmt::format("/proc/{}/ns/pid", pid).c_str(), &ns) != 0) return out;
-  DIR* d = ::opendir("/proc");
-  if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
-    pid_t p = static_cast<pid_t>(std::atoi(e->d_name));
-    struct stat st;
-    if (p > 0 && ::stat(fmt::format("/proc/{}/ns/pid", p).c_str(), &st) == 0 && st.st_ino == ns.st_ino &&
-        st.st_dev == ns.st_dev)
-      out.push_back(p);
-  }
-  ::closedir(d);
-  return out;
-}
-
 // --pause: SIGSTOP to each of the container's processes, SIGCONT when done.
 class Pause {
  public:
@@ -154,7 +136,7 @@ Result<Digest> commit_container(Context& c, const CommitRequest& r) {
     source = view->path();
   }
   std::optional<Pause> paused;
-  if (r.pause && rec.state.alive()) paused.emplace(container_processes(rec.state.pid));
+  if (r.pause && rec.state.alive()) paused.emplace(sys::pid_namespace_members(rec.state.pid));
   o.read_done = [&] {
     paused.reset();
     cdir.reset();  // before publishing, which takes the store lock that rm may hold

@@ -23,6 +23,7 @@
 #include "berth/engine/network.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/engine/volume.hpp"
+#include "berth/runtime/cgroup.hpp"
 #include "berth/runtime/spec.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
@@ -106,8 +107,10 @@ void end_restarting(Context& c, const std::string& id, const store::ContainerSta
 
 // Sends `sig`, gives the process `seconds` (-1: no limit) to end, then SIGKILLs it and waits for
 // that; true when SIGKILL was needed (stop's warning).
-bool end_process(pid_t pid, unsigned long long start, int sig, int seconds) {
+// A paused container is thawed once the signal is queued, so that it can act on it.
+bool end_process(pid_t pid, unsigned long long start, int sig, int seconds, bool paused) {
   (void)sys::send_signal(pid, sig);
+  if (paused) (void)runtime::freeze_cgroup_of(pid, false);
   if (wait_gone(pid, start, seconds < 0 || seconds > 2000000 ? INT_MAX : seconds * 1000)) return false;
   (void)sys::send_signal(pid, SIGKILL);
   wait_gone(pid, start, 10000);
@@ -279,7 +282,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     s.exit_code = r.state.exit_code;
     s.status = r.state.shown_status();
     s.restarting = r.state.restart_pending();
-    if (s.status == "running") {
+    if (s.status == "running" || s.status == "paused") {
       s.pid = r.state.pid;
       s.health = health_status(c, r.id, r.config);
     }
@@ -288,7 +291,7 @@ Result<std::vector<ContainerSummary>> list_containers(Context& c, const PsOption
     // As podman: without -a only running containers, unless a status filter says otherwise.
     bool status_filter =
         std::any_of(filters.begin(), filters.end(), [](const PsFilter& f) { return f.key == "status"; });
-    if (!o.all && !status_filter && s.status != "running") continue;
+    if (!o.all && !status_filter && s.status != "running" && s.status != "paused") continue;
     if (!ps_match(s, filters)) continue;
     if (o.want_size) {
       s.size = sys::tree_size(c.store.root(), "containers/" + r.id + "/upper");
@@ -388,7 +391,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& given) {
       sys::UniqueFd parent = parent_pidfd(pid);
       // -t N: the stop signal first, as stop does; SIGKILL after N seconds (at once with 0)
       int sig = o.time == 0 ? SIGKILL : parse_signal(rec->config.stop_signal).value_or(SIGTERM);
-      end_process(pid, rec->state.start_time, sig, o.time);
+      end_process(pid, rec->state.start_time, sig, o.time, rec->state.paused);
       settle(c, id, 137, parent.get());
     }
   }
@@ -418,11 +421,13 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& given) {
       }
       int pid = it->state.pid;
       (void)sys::send_signal(pid, SIGKILL);
+      if (it->state.paused) (void)runtime::freeze_cgroup_of(pid, false);
       wait_gone(pid, it->state.start_time, 5000);
     }
     if (it->config.network == "pasta" || it->config.network == "slirp4netns")
       detail::stop_stale_helper(store::container_run_dir(c.store, id));
     TRY(store::remove_container_dir(c.store, id));
+    runtime::Cgroup::remove_named("berth-" + id.substr(0, 12));  // left by a berth that was killed
     if (o.volumes) detail::drop_anonymous_volumes(c.store, it->config);
     emit_event(c.store, "container", "remove", id, it->config.name, it->config.image);
     rep.done.push_back(id);
@@ -449,7 +454,7 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
       // --rm: the record's removal ends the wait (the monitor deletes the files after that);
       // otherwise the monitor's exit does, so that nothing of it writes after stop returns.
       sys::UniqueFd removed = rec->config.rm ? exit_fifo(c, ids[i]) : sys::UniqueFd{};
-      if (end_process(pid, st, sig, timeout) && timeout > 0)
+      if (end_process(pid, st, sig, timeout, rec->state.paused) && timeout > 0)
         fmt::print(stderr,
                    "WARN[{:04d}] StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL\n",
                    timeout, rec->config.stop_signal, rec->config.name, timeout);
@@ -487,6 +492,7 @@ Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& 
                                  fmt::format("kill {}: {}", ids[i], errno_text(k.error().sys_errno))});
       continue;
     }
+    if (sig == SIGKILL && rec->state.paused) (void)runtime::freeze_cgroup_of(rec->state.pid, false);
     emit_event(c.store, "container", "kill", ids[i], rec->config.name, rec->config.image,
                {{"signal", std::to_string(sig)}});
     rep.done.push_back(labels[i]);
@@ -666,13 +672,14 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
   j["Created"] = ts(conf.created);
   j["Path"] = argv.empty() ? "" : argv.front();
   j["Args"] = argv.size() > 1 ? std::vector<std::string>(argv.begin() + 1, argv.end()) : std::vector<std::string>{};
+  bool live = status == "running" || status == "paused";
   j["State"] = {{"Status", status},
-                {"Running", status == "running"},
-                {"Paused", false},
+                {"Running", live},
+                {"Paused", status == "paused"},
                 {"Restarting", st.restart_pending()},
                 {"OOMKilled", false},
                 {"Dead", false},
-                {"Pid", status == "running" ? st.pid : 0},
+                {"Pid", live ? st.pid : 0},
                 {"ExitCode", st.exit_code},
                 {"Error", st.error},
                 {"StartedAt", ts(st.started)},

@@ -104,7 +104,7 @@ void keep_tail(std::deque<LogLine>& lines, std::optional<long> tail) {
 
 bool still_running(Context& c, const std::string& id) {
   auto now = store::read_container(c.store, id);
-  return now && now->state.shown_status() == "running";
+  return now && now->state.alive();
 }
 
 // --log-driver journald: the same output, from the container's journal entries.

@@ -59,13 +59,15 @@ Result<std::string> infra_image(Context& c) {
 
 std::string pod_status(const std::vector<store::ContainerRecord>& ctrs) {
   if (ctrs.empty()) return "Created";
-  size_t running = 0, created = 0;
+  size_t running = 0, created = 0, paused = 0;
   for (const auto& r : ctrs) {
+    if (r.state.alive() && r.state.paused) paused++;
     if (r.state.alive())
       running++;
     else if (r.state.status == "created")
       created++;
   }
+  if (paused == ctrs.size()) return "Paused";
   if (running == ctrs.size()) return "Running";
   if (running > 0) return "Degraded";
   if (created == ctrs.size()) return "Created";
@@ -230,6 +232,30 @@ Result<MultiReport> pod_kill(Context& c, const std::vector<std::string>& keys, b
     }
     TRY(kill_containers(c, running, false, signal));
     rep.done.push_back(r.pod.id);
+  }
+  return rep;
+}
+
+Result<MultiReport> pod_pause(Context& c, const std::vector<std::string>& keys, bool all, bool pause) {
+  MultiReport rep;
+  for (const auto& r : TRY(rows_for(c, keys, all, rep.errors))) {
+    std::vector<std::string> ids;
+    for (const auto& ctr : r.containers)
+      if (ctr.state.alive() && ctr.state.paused != pause) ids.push_back(ctr.id);
+    if (ids.empty()) {
+      if (!all)
+        rep.errors.push_back(Error{Errc::system, 0,
+                                   fmt::format("pod {} has no {} containers: container state improper", r.pod.name,
+                                               pause ? "running" : "paused")});
+      continue;
+    }
+    auto done = TRY(pause_containers(c, ids, false, pause));
+    if (!done.errors.empty())
+      rep.errors.push_back(Error{
+          done.errors.front().code, 0,
+          fmt::format("{} pod {}: {}", pause ? "pausing" : "unpausing", r.pod.name, done.errors.front().message)});
+    else
+      rep.done.push_back(r.pod.id);
   }
   return rep;
 }

@@ -531,6 +531,11 @@ Result<int> exec_container(Context& c, const ExecOptions& o) {
   auto rec = TRY(store::read_container(c.store, id));
   if (!rec.state.alive())
     return fail(Errc::system, "can only create exec sessions on running containers: container state improper");
+  if (rec.state.paused)
+    return fail(Errc::system,
+                "can only create exec sessions on running containers: container {} is paused: "
+                "container state improper",
+                rec.config.name);
   if (o.command.empty()) return fail(Errc::usage, "exec requires at least one command argument");
   // Rootless: the container lives in the user namespace of the berth that started it; join
   // that one (its owner, this user, may) rather than a new one with no rights over it.

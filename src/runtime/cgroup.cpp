@@ -12,6 +12,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "berth/core/log.hpp"
 #include "berth/sys/file.hpp"
@@ -65,7 +66,58 @@ std::string v1_dir(const std::string& mnt, const std::string& name) {
   return dir;
 }
 
+std::string read_small(const std::string& path) { return sys::read_host_file(path, 1 << 20).value_or(""); }
+
+// v1 controllers pause and stats read; on a v2 host the one directory has them all.
+constexpr const char* kAccounting[] = {"freezer", "memory", "cpuacct", "pids", "blkio"};
+
+std::uint64_t to_u64(const std::string& s) {
+  try {
+    return std::stoull(s);
+  } catch (...) {
+    return 0;
+  }
+}
+
 }  // namespace
+
+std::map<std::string, std::uint64_t> parse_keyed(const std::string& text) {
+  std::map<std::string, std::uint64_t> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::string k, v;
+    if (l >> k >> v && !v.empty() && std::all_of(v.begin(), v.end(), ::isdigit)) out[k] = to_u64(v);
+  }
+  return out;
+}
+
+std::pair<std::uint64_t, std::uint64_t> parse_block_io(const std::string& text) {
+  std::uint64_t r = 0, w = 0;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::vector<std::string> f;
+    for (std::string x; l >> x;) f.push_back(x);
+    if (f.size() == 3 && f[1] == "Read") r += to_u64(f[2]);
+    if (f.size() == 3 && f[1] == "Write") w += to_u64(f[2]);
+    for (size_t i = 1; i < f.size(); i++) {  // v2: key=value fields
+      if (f[i].starts_with("rbytes=")) r += to_u64(f[i].substr(7));
+      if (f[i].starts_with("wbytes=")) w += to_u64(f[i].substr(7));
+    }
+  }
+  return {r, w};
+}
+
+std::optional<std::uint64_t> parse_memory_limit(const std::string& text) {
+  std::string t = text.substr(0, text.find('\n'));
+  if (t.empty() || t == "max") return std::nullopt;
+  std::uint64_t v = to_u64(t);
+  if (v == 0 || v >= (1ULL << 62)) return std::nullopt;  // v1's "unlimited" is INT64_MAX rounded to a page
+  return v;
+}
 
 CgroupMounts CgroupMounts::host() {
   CgroupMounts m;
@@ -187,6 +239,37 @@ Cgroup Cgroup::of_process(pid_t pid) {
   return cg;
 }
 
+Cgroup Cgroup::create_for_container(const std::string& name, const CgroupLimits& l) {
+  if (sys::rootless() || name.empty()) return create(name, l);
+  CgroupMounts m = CgroupMounts::host();
+  Cgroup cg = create_in(m, name, l);
+  auto keep = [&](const std::string& dir) {
+    if (std::find(cg.dirs_.begin(), cg.dirs_.end(), dir) == cg.dirs_.end()) cg.dirs_.push_back(dir);
+  };
+  bool v1_any = false;
+  for (const char* ctrl : kAccounting)
+    if (std::string mnt = v1_mount(m, ctrl); !mnt.empty()) {
+      keep(v1_dir(mnt, name));
+      v1_any = true;
+    }
+  // a v2 host (or a hybrid one without a v1 freezer): the unified directory, with whatever
+  // controllers it offers enabled on the way
+  if (!m.v2.empty() && (!v1_any || v1_mount(m, "freezer").empty())) {
+    std::string dir;
+    for (const char* ctrl : {"memory", "pids", "cpu", "io"})
+      if (v2_has(m.v2, ctrl)) dir = v2_dir(m.v2, name, ctrl);
+    if (dir.empty()) dir = v1_dir(m.v2, name);
+    keep(dir);
+  }
+  return cg;
+}
+
+void Cgroup::remove_named(const std::string& name) {
+  CgroupMounts m = CgroupMounts::host();
+  if (!m.v2.empty()) ::rmdir((m.v2 + "/berth/" + name).c_str());
+  for (const auto& [opts, point] : m.v1) ::rmdir((point + "/berth/" + name).c_str());
+}
+
 void Cgroup::add(pid_t pid) const {
   for (const auto& d : dirs_)
     if (!write_file(d + "/cgroup.procs", std::to_string(pid))) log::warn("join cgroup {}: {}", d, errno_text(errno));
@@ -194,6 +277,78 @@ void Cgroup::add(pid_t pid) const {
 
 void Cgroup::remove() const {
   for (const auto& d : dirs_) ::rmdir(d.c_str());
+}
+
+std::string berth_cgroup_of(pid_t pid, const std::string& controller) {
+  CgroupMounts m = CgroupMounts::host();
+  std::string v1 = v1_mount(m, controller), v2_path;
+  std::ifstream in(fmt::format("/proc/{}/cgroup", pid));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string ctrls = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+    if (path.find("/berth/berth-") == std::string::npos) continue;
+    if (ctrls.empty()) {
+      v2_path = path;
+      continue;
+    }
+    std::istringstream cs(ctrls);
+    for (std::string c; std::getline(cs, c, ',');)
+      if (c == controller && !v1.empty()) return v1 + path;
+  }
+  if (!v2_path.empty() && !m.v2.empty() && v1.empty()) return m.v2 + v2_path;
+  return "";
+}
+
+bool cgroup_frozen(pid_t pid) {
+  if (std::string d = berth_cgroup_of(pid, "freezer"); !d.empty()) {
+    if (::access((d + "/freezer.state").c_str(), F_OK) == 0) return read_small(d + "/freezer.state") == "FROZEN\n";
+    return parse_keyed(read_small(d + "/cgroup.events"))["frozen"] == 1;
+  }
+  return false;
+}
+
+Result<void> freeze_cgroup_of(pid_t pid, bool frozen) {
+  std::string d = berth_cgroup_of(pid, "freezer");
+  if (d.empty()) return fail(Errc::unsupported, "the container has no freezer cgroup");
+  bool v1 = ::access((d + "/freezer.state").c_str(), F_OK) == 0;
+  bool ok = v1 ? write_file(d + "/freezer.state", frozen ? "FROZEN" : "THAWED")
+               : write_file(d + "/cgroup.freeze", frozen ? "1" : "0");
+  if (!ok) return fail_errno("{} {}", frozen ? "freeze" : "thaw", d);
+  for (int i = 0; i < 5000; i++) {  // the kernel freezes tasks one by one: up to 5 s
+    if (cgroup_frozen(pid) == frozen) return {};
+    ::usleep(1000);
+  }
+  return fail(Errc::system, "{}: the kernel did not finish {} it", d, frozen ? "freezing" : "thawing");
+}
+
+CgroupStats cgroup_stats_of(pid_t pid) {
+  CgroupStats st;
+  if (std::string d = berth_cgroup_of(pid, "memory"); !d.empty()) {
+    bool v1 = ::access((d + "/memory.usage_in_bytes").c_str(), F_OK) == 0;
+    auto ms = parse_keyed(read_small(d + "/memory.stat"));
+    std::uint64_t usage = to_u64(read_small(d + (v1 ? "/memory.usage_in_bytes" : "/memory.current")));
+    std::uint64_t inactive = v1 ? ms["total_inactive_file"] : ms["inactive_file"];
+    st.memory = usage > inactive ? usage - inactive : usage;
+    st.memory_limit = parse_memory_limit(read_small(d + (v1 ? "/memory.limit_in_bytes" : "/memory.max")));
+  }
+  if (std::string d = berth_cgroup_of(pid, "cpuacct"); !d.empty()) {
+    if (::access((d + "/cpuacct.usage").c_str(), F_OK) == 0)
+      st.cpu_ns = to_u64(read_small(d + "/cpuacct.usage"));
+    else if (auto cs = parse_keyed(read_small(d + "/cpu.stat")); cs.count("usage_usec"))
+      st.cpu_ns = cs["usage_usec"] * 1000;
+  }
+  if (std::string d = berth_cgroup_of(pid, "pids"); !d.empty()) {
+    std::string cur = read_small(d + "/pids.current");
+    if (!cur.empty()) st.pids = to_u64(cur);
+  }
+  if (std::string d = berth_cgroup_of(pid, "blkio"); !d.empty()) {
+    bool v1 = ::access((d + "/blkio.throttle.io_service_bytes").c_str(), F_OK) == 0;
+    std::tie(st.block_read, st.block_write) =
+        parse_block_io(read_small(d + (v1 ? "/blkio.throttle.io_service_bytes" : "/io.stat")));
+  }
+  return st;
 }
 
 }  // namespace berth::runtime

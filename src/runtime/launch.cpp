@@ -181,9 +181,12 @@ Result<ChildSetup> prepare_child(const Spec& spec, const Supervision& sup, const
   }
   // cgroups: the child waits on a pipe until it has been moved into them.
   // on_created: the parent plumbs the container's network namespace first.
-  bool cgroup = join || spec.limits.any() || !spec.rlimits.empty() || !spec.uid_map.empty();
+  // Every rootful container has one (pause, stats), with or without limits.
+  bool own = !spec.cgroup_name.empty() && !sys::rootless();
+  bool cgroup = join || own || spec.limits.any() || !spec.rlimits.empty() || !spec.uid_map.empty();
   if (cgroup || (!join && sup.on_created)) {
-    if (cgroup) c.cg = join ? Cgroup::of_process(join->pid) : Cgroup::create(spec.cgroup_name, spec.limits);
+    if (cgroup)
+      c.cg = join ? Cgroup::of_process(join->pid) : Cgroup::create_for_container(spec.cgroup_name, spec.limits);
     int sp[2];
     if (::pipe2(sp, O_CLOEXEC) < 0) return fail_errno("pipe");
     c.sync_rd.reset(sp[0]);

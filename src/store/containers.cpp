@@ -256,6 +256,7 @@ Json to_json(const ContainerState& s) {
             {"started", s.started}, {"finished", s.finished}, {"exit_code", s.exit_code},
             {"error", s.error}};
   if (s.restart_count > 0) j["restart_count"] = s.restart_count;
+  if (s.paused) j["paused"] = true;
   if (s.restarting) {
     j["restarting"] = true;
     j["monitor_pid"] = s.monitor_pid;
@@ -275,6 +276,7 @@ ContainerState container_state_from_json(const Json& j) {
   s.error = json_str(j, "error");
   s.restart_count = static_cast<int>(json_int(j, "restart_count"));
   s.restarting = flag(j, "restarting");
+  s.paused = flag(j, "paused");
   s.monitor_pid = static_cast<int>(json_int(j, "monitor_pid"));
   s.monitor_start_time = static_cast<unsigned long long>(json_int(j, "monitor_start_time"));
   return s;
@@ -287,6 +289,7 @@ bool ContainerState::alive() const {
 
 std::string ContainerState::shown_status() const {
   if (status == "running" && !alive()) return "exited";
+  if (status == "running" && paused) return "paused";
   return status;
 }
 
@@ -307,6 +310,7 @@ ContainerState ContainerState::running(int pid, unsigned long long start_time, s
 ContainerState ContainerState::exited(int code, const std::string& err) const {
   ContainerState s = *this;
   s.status = "exited";
+  s.paused = false;
   s.pid = 0;
   s.finished = now_ns();
   s.exit_code = code;

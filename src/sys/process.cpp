@@ -2,7 +2,9 @@
 
 #include "berth/core/strings.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -80,6 +82,23 @@ pid_t parent_pid(pid_t pid) {
   int ppid = 0;
   if (t.empty() || std::sscanf(t.c_str(), "%*c %d", &ppid) != 1) return 0;
   return ppid;
+}
+
+std::vector<pid_t> pid_namespace_members(pid_t pid) {
+  std::vector<pid_t> out;
+  struct stat ns;
+  if (::stat(("/proc/" + std::to_string(pid) + "/ns/pid").c_str(), &ns) != 0) return out;
+  DIR* d = ::opendir("/proc");
+  if (!d) return out;
+  while (dirent* e = ::readdir(d)) {
+    auto p = static_cast<pid_t>(std::atoi(e->d_name));
+    struct stat st;
+    if (p > 0 && ::stat(("/proc/" + std::to_string(p) + "/ns/pid").c_str(), &st) == 0 && st.st_ino == ns.st_ino &&
+        st.st_dev == ns.st_dev)
+      out.push_back(p);
+  }
+  ::closedir(d);
+  return out;
 }
 
 UniqueFd pidfd_open(pid_t pid) { return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }

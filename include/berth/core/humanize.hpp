@@ -9,7 +9,9 @@
 namespace berth {
 
 // 3 significant digits, SI units: "2.07MB", "195MB", "0B". `space` puts "2.07 MB" as in tables.
-std::string human_size(double bytes, bool space = false);
+std::string human_size(double bytes, bool space = false, int precision = 3);
+// Go's time.Duration.String(): "0s", "750ns", "1.5µs", "20.413ms", "2m3.5s", "1h0m0s".
+std::string go_duration(std::int64_t ns);
 // "Less than a second", "2 minutes", "About an hour", "3 days" ...
 std::string human_duration(int64_t seconds);
 // RFC 3339 with nanoseconds in UTC: 2024-01-02T03:04:05.123456789Z

@@ -37,6 +37,8 @@ OrderedJson pod_json(const PodRow& r);
 Result<MultiReport> pod_start(Context& c, const std::vector<std::string>& keys, bool all);
 Result<MultiReport> pod_stop(Context& c, const std::vector<std::string>& keys, bool all, std::optional<int> timeout);
 Result<MultiReport> pod_kill(Context& c, const std::vector<std::string>& keys, bool all, const std::string& signal);
+// pause (true) / unpause: every running (paused) container of the pod, the infra included.
+Result<MultiReport> pod_pause(Context& c, const std::vector<std::string>& keys, bool all, bool pause);
 Result<MultiReport> pod_rm(Context& c, const std::vector<std::string>& keys, bool all, bool force, int timeout);
 Result<std::vector<std::string>> pod_prune(Context& c);
 

@@ -157,6 +157,25 @@ struct StopOptions {
 Result<MultiReport> stop_containers(Context& c, const StopOptions& o);
 Result<MultiReport> kill_containers(Context& c, const std::vector<std::string>& names, bool all,
                                     const std::string& signal);
+// pause (true) / unpause: freezes or thaws each container's cgroup (all: every running or
+// paused one). Rootless containers have no cgroup of their own here: an error, as podman's.
+Result<MultiReport> pause_containers(Context& c, const std::vector<std::string>& names, bool all, bool pause);
+
+// One sample of a container's resource use (stats). A rootful container's comes from its
+// cgroup; a rootless one's (no cgroup of its own here) from /proc, summed over its processes.
+struct ContainerStats {
+  std::string id, name, pod;
+  bool running = false;
+  std::uint64_t cpu_ns = 0, mem_usage = 0, mem_limit = 0, pids = 0;
+  std::uint64_t net_in = 0, net_out = 0, block_in = 0, block_out = 0;
+  std::int64_t up_ns = 0;       // since it started
+  std::int64_t sampled_ns = 0;  // CLOCK_MONOTONIC, for the CPU % between two samples
+};
+// all: every container (the stopped ones with zeros); none named: the running ones.
+Result<std::vector<ContainerStats>> container_stats(Context& c, const std::vector<std::string>& names, bool all);
+// Received and sent bytes in /proc/PID/net/dev text, over every interface but lo.
+std::pair<std::uint64_t, std::uint64_t> parse_net_dev(const std::string& text);
+
 // Blocks until each container has exited; reports their exit codes.
 // Blocks until each container reaches one of `conditions` (default: stopped); reports its exit
 // code for exited/stopped, -1 for the others, as podman wait does. Conditions: configured,

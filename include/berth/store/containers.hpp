@@ -115,6 +115,7 @@ struct ContainerState {
   int exit_code = 0;
   std::string error;
   int restart_count = 0;
+  bool paused = false;  // running, its cgroup frozen (pause); shown as "paused"
   // Between two runs of a --restart container: its monitor, which starts it again.
   bool restarting = false;
   int monitor_pid = 0;

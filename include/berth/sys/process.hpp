@@ -21,6 +21,8 @@ std::string find_executable(const std::string& name);
 unsigned long long process_start_time(pid_t pid);
 // Its parent's pid (field 4 of /proc/PID/stat), 0 when unknown.
 pid_t parent_pid(pid_t pid);
+// Every process in the pid namespace of `pid` (a container's), found through /proc.
+std::vector<pid_t> pid_namespace_members(pid_t pid);
 // pidfd_open(2): readable once the process has ended (it need not be our child); invalid when
 // the process is gone or the kernel has no pidfds.
 UniqueFd pidfd_open(pid_t pid);

@@ -56,3 +56,16 @@ TEST_CASE("parse_duration_ns: Go's duration syntax") {
   CHECK_FALSE(parse_duration_ns("1s2"));
   CHECK_FALSE(parse_duration_ns("99999999999h"));
 }
+
+TEST_CASE("humanize: durations as Go's time.Duration.String()") {
+  CHECK(go_duration(0) == "0s");
+  CHECK(go_duration(750) == "750ns");
+  CHECK(go_duration(1500) == "1.5\u00b5s");
+  CHECK(go_duration(20413000) == "20.413ms");
+  CHECK(go_duration(58109544) == "58.109544ms");
+  CHECK(go_duration(1000000000) == "1s");
+  CHECK(go_duration(123500000000) == "2m3.5s");
+  CHECK(go_duration(3600000000000) == "1h0m0s");
+  CHECK(go_duration(-1500000000) == "-1.5s");
+  CHECK(human_size(1061000, false, 4) == "1.061MB");
+}

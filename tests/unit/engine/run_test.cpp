@@ -198,3 +198,18 @@ TEST_CASE("quadlet: .kube, .volume and .network files; a .container naming them 
   CHECK(ctr->text.find("-v systemd-data:/data:ro --network host -p 80:80 a\n") != std::string::npos);
   CHECK(ctr->text.find("Requires=data-volume.service\nAfter=data-volume.service\n") != std::string::npos);
 }
+
+TEST_CASE("stats: /proc/PID/net/dev summed over every interface but lo") {
+  std::string text =
+      "Inter-|   Receive                                                |  Transmit\n"
+      " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier "
+      "compressed\n"
+      "    lo:    1000      10    0    0    0     0          0         0     1000      10    0    0    0     0       0 "
+      "         0\n"
+      "  eth0:     430       5    0    0    0     0          0         0     1050       7    0    0    0     0       0 "
+      "         0\n"
+      "  eth1:      70       1    0    0    0     0          0         0       50       1    0    0    0     0       0 "
+      "         0\n";
+  CHECK(engine::parse_net_dev(text) == std::pair<std::uint64_t, std::uint64_t>{500, 1100});
+  CHECK(engine::parse_net_dev("") == std::pair<std::uint64_t, std::uint64_t>{0, 0});
+}

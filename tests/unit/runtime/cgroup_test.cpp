@@ -109,3 +109,25 @@ TEST_CASE("cgroup mounts: this host's hierarchies are found") {
   if (!m.v2.empty()) CHECK(::stat((m.v2 + "/cgroup.controllers").c_str(), &st) == 0);
   for (const auto& [opts, point] : m.v1) CHECK(::stat(point.c_str(), &st) == 0);
 }
+
+TEST_CASE("cgroup stats: memory.stat and cpu.stat lines, block I/O in v1 and v2 forms, limits") {
+  auto m = parse_keyed("cache 4096\ntotal_inactive_file 8192\nbad line here\nrss x\n");
+  CHECK(m["cache"] == 4096);
+  CHECK(m["total_inactive_file"] == 8192);
+  CHECK(m.count("rss") == 0);
+  CHECK(parse_block_io("8:0 Read 4096\n8:0 Write 512\n8:0 Sync 9\n8:16 Read 4\nTotal 4612\n") ==
+        std::pair<std::uint64_t, std::uint64_t>{4100, 512});
+  CHECK(parse_block_io("8:0 rbytes=4096 wbytes=100 rios=1 wios=1\n259:0 rbytes=1 wbytes=2\n") ==
+        std::pair<std::uint64_t, std::uint64_t>{4097, 102});
+  CHECK(parse_block_io("") == std::pair<std::uint64_t, std::uint64_t>{0, 0});
+  CHECK_FALSE(parse_memory_limit("max\n"));
+  CHECK_FALSE(parse_memory_limit("9223372036854771712\n"));  // v1's "no limit"
+  CHECK(parse_memory_limit("67108864\n") == 67108864);
+  CHECK_FALSE(parse_memory_limit(""));
+}
+
+TEST_CASE("cgroup: a process in no berth cgroup has none to freeze") {
+  CHECK(berth_cgroup_of(::getpid(), "freezer").empty());
+  CHECK_FALSE(freeze_cgroup_of(::getpid(), true));
+  CHECK_FALSE(cgroup_frozen(::getpid()));
+}
