@@ -20,8 +20,10 @@ Result<void> pause_one(Context& c, const std::string& id, bool pause) {
   if (!rec.state.alive())
     return fail(Errc::conflict, "\"{}\" is not running, can't {}: container state improper", rec.state.shown_status(),
                 verb);
-  if (pause && rec.state.paused) return fail(Errc::conflict, "\"{}\" is already paused: container state improper", id);
-  if (!pause && !rec.state.paused)
+  // the kernel's word too: a berth killed between the freeze and the record left it frozen
+  bool paused = rec.state.paused || runtime::cgroup_frozen(rec.state.pid);
+  if (pause && paused) return fail(Errc::conflict, "\"{}\" is already paused: container state improper", id);
+  if (!pause && !paused)
     return fail(Errc::conflict, "\"{}\" is not paused, can't unpause: container state improper", id);
   if (runtime::berth_cgroup_of(rec.state.pid, "freezer").empty()) {
     if (sys::rootless())

@@ -60,6 +60,15 @@ start_counter() {
   run_berth inspect --format '{{.State.Status}} {{.State.Paused}}' $NAME
   assert "$output" == "exited false" "stop thawed it and it ended"
   run_berth start $NAME
+  # a berth killed between the freeze and its record: unpause believes the kernel
+  pid=$("$BERTH" inspect --format '{{.State.Pid}}' $NAME)
+  freezer=/sys/fs/cgroup/freezer$(awk -F: '$2 == "freezer" {print $3}' /proc/$pid/cgroup)
+  if [ -f $freezer/freezer.state ]; then
+    echo FROZEN > $freezer/freezer.state
+    run_berth 125 pause $NAME
+    run_berth unpause $NAME
+    assert "$(cat $freezer/freezer.state)" == "THAWED"
+  fi
   run_berth pause $NAME
   run_berth rm -f -t 0 $NAME
   run_berth ps -a -q
