@@ -5,13 +5,16 @@
 #include "entry.hpp"
 
 #include <cstdlib>
+#include <optional>
 #include <tuple>
 #include <utility>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "berth/core/log.hpp"
+#include "berth/core/strings.hpp"
 #include "berth/engine/context.hpp"
 #include "command_table.hpp"
 #include "commands.hpp"
@@ -52,6 +55,90 @@ bool set_log_level(std::string level) {
   return true;
 }
 
+// The command words of the command line (global flags and their values skipped), up to the
+// first flag after the first word; whether it asks for help.
+std::vector<std::string> command_words(int argc, char** argv, bool& help) {
+  std::vector<std::string> words;
+  for (int i = 1; i < argc && words.size() < 3; i++) {
+    std::string_view a = argv[i];
+    if (a == "--root" || a == "--runroot" || a == "--log-level") {
+      i++;
+      continue;
+    }
+    if (a == "-h" || a == "--help" || a == "--help-all") help = true;
+    if (a.starts_with('-')) {
+      if (!words.empty()) break;
+      continue;
+    }
+    words.emplace_back(a);
+  }
+  return words;
+}
+
+CLI::App* find_sub(CLI::App* parent, const std::string& name) {
+  for (CLI::App* s : parent->get_subcommands({}))
+    if (s->check_name(name)) return s;
+  return nullptr;
+}
+
+// Podman's text for a command word that names nothing (cobra's suggestions: a prefix, or at
+// most two edits away).
+int unrecognized(CLI::App* parent, const std::string& path, const std::string& word) {
+  std::vector<std::string> near;
+  for (const CLI::App* s : parent->get_subcommands({})) {
+    const std::string& n = s->get_name();
+    if (n.empty() || n.starts_with("__")) continue;
+    if (edit_distance(word, n) <= 2 || (n.starts_with(word) && !word.empty())) near.push_back(n);
+  }
+  std::string hint;
+  if (!near.empty()) hint = "\nDid you mean this?\n\t" + fmt::format("{}", fmt::join(near, "\n\t")) + "\n\n";
+  fmt::print(stderr, "Error: unrecognized command `{} {}`\n{}Try '{} --help' for more information\n", path, word,
+             hint.empty() ? "" : "\n" + hint.substr(1), path);
+  return 125;
+}
+
+// A missing or unknown command word, and `help [COMMAND...]`: nullopt when the command line
+// names a command CLI11 can parse.
+std::optional<int> check_words(int argc, char** argv, CLI::App*& app, CommandTable*& reg) {
+  bool help = false;
+  auto words = command_words(argc, argv, help);
+  std::string ignored_level;
+  bool ignored_version = false;
+  auto all = [&] { std::tie(app, reg) = define(argc, argv, true, ignored_level, ignored_version); };
+  if (words.empty()) {
+    if (help) return std::nullopt;
+    fmt::print(stderr, "Error: missing command 'berth COMMAND'\nTry 'berth --help' for more information\n");
+    return 125;
+  }
+  if (words[0] == "help") {
+    all();
+    CLI::App* at = app;
+    std::string path = "berth";
+    for (size_t i = 1; i < words.size(); i++) {
+      CLI::App* next = find_sub(at, words[i]);
+      if (!next) return unrecognized(at, path, words[i]);
+      at = next;
+      path += " " + words[i];
+    }
+    fmt::print("{}", at->help());
+    return 0;
+  }
+  if (!reg->named_command_found()) {
+    all();
+    return unrecognized(app, "berth", words[0]);
+  }
+  CLI::App* top = find_sub(app, words[0]);
+  if (!top || top->get_require_subcommand_min() == 0 || help) return std::nullopt;  // not a group
+  if (words.size() < 2) {
+    fmt::print(stderr, "Error: missing command 'berth {0} COMMAND'\nTry 'berth {0} --help' for more information\n",
+               words[0]);
+    return 125;
+  }
+  if (find_sub(top, words[1])) return std::nullopt;
+  all();
+  return unrecognized(find_sub(app, words[0]), "berth " + words[0], words[1]);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,9 +155,7 @@ int main(int argc, char** argv) {
   std::string log_level;
   bool version = false;
   auto [app_ptr, reg_ptr] = define(argc, argv, false, log_level, version);
-  // A first word that names no command: everything is defined, for CLI11's own message.
-  if (!reg_ptr->all && !reg_ptr->named_command_found())
-    std::tie(app_ptr, reg_ptr) = define(argc, argv, true, log_level, version);
+  if (auto code = check_words(argc, argv, app_ptr, reg_ptr)) return *code;
   CLI::App& app = *app_ptr;
   CommandTable& reg = *reg_ptr;
   try {

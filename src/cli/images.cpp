@@ -91,8 +91,14 @@ void add_images(CLI::App& app, CommandTable& r, CLI::App* sub) {
   sub->add_flag("--digests", f->digests, "Show digests");
   sub->add_option("--format", f->format, "Change the output format to JSON or a Go template");
   sub->add_option("-f,--filter", f->filters, "Filter output based on conditions provided")->allow_extra_args(false);
+  auto ref = r.keep(std::make_shared<std::string>());
+  sub->add_option("image", *ref, "Show only the images this reference names (a reference filter)");
   (void)app;
-  r.on(sub, [f](engine::GlobalOptions& g) { return images(g, *f); });
+  r.on(sub, [f, ref](engine::GlobalOptions& g) {
+    ImagesFlags flags = *f;
+    if (!ref->empty()) flags.filters.push_back("reference=" + *ref);  // as podman: `images REF`
+    return images(g, flags);
+  });
 }
 
 }  // namespace berth::cli

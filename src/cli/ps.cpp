@@ -59,6 +59,7 @@ void add_ps(CommandTable& r, CLI::App* sub) {
       }
       std::string cmd;
       for (const auto& a : s.command) cmd += (cmd.empty() ? "" : " ") + a;
+      if (!*no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";  // as podman's column
       rows.push_back({{"ID", id},
                       {"Image", s.image},
                       {"Command", cmd},

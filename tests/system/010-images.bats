@@ -53,6 +53,13 @@ load helpers
   run_berth 125 images --filter dangling=maybe
 }
 
+@test "berth images REF: only the images that reference names (podman's positional)" {
+  run_berth images --format '{{.Repository}}:{{.Tag}}' $IMAGE
+  assert "$output" == "docker.io/library/$IMAGE:latest"
+  run_berth images -q nosuch-image
+  assert "$output" == "" "no image matches: empty, exit 0"
+}
+
 @test "berth tag / untag: short names go to localhost/, as podman" {
   n=$(safename)
   run_berth tag $IMAGE $n myrepo/$n:v1 quay.io/x/$n:v2

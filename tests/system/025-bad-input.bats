@@ -106,3 +106,26 @@ load helpers
   [ ! -e "$BERTH_ROOT/../evil" ]
   run_berth rm $n.ok_1-2
 }
+
+@test "bad input: unknown and missing commands get podman's texts; help [COMMAND]" {
+  run_berth 125 foo
+  assert "${lines[0]}" == 'Error: unrecognized command `berth foo`'
+  assert "${lines[-1]}" == "Try 'berth --help' for more information"
+  run_berth 125 pul
+  assert "$output" =~ $'Did you mean this.\n\trun\n\tps\n\tpull' "suggestions: a prefix or two edits away"
+  run_berth 125
+  assert "$output" == $'Error: missing command \'berth COMMAND\'\nTry \'berth --help\' for more information'
+  run_berth 125 pod
+  assert "${lines[0]}" == "Error: missing command 'berth pod COMMAND'"
+  run_berth 125 container lis
+  assert "${lines[0]}" == 'Error: unrecognized command `berth container lis`'
+  assert "$output" =~ $'\tlist' "container list suggested"
+  run_berth help
+  assert "$output" =~ "Usage: berth" "help: the top help, exit 0"
+  run_berth help pod create
+  assert "$output" =~ "--exit-policy" "help pod create: that command's help"
+  run_berth 125 help nosuch
+  assert "${lines[0]}" == 'Error: unrecognized command `berth nosuch`'
+  run_berth 125 run --nosuchflag $IMAGE true
+  assert "$output" == "Error: unknown flag: --nosuchflag"
+}

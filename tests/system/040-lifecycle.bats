@@ -382,3 +382,13 @@ load helpers
   run_berth 125 start --all $n-x
   run_berth 125 ps --filter restart-policy=maybe
 }
+
+@test "ps: COMMAND shortened to 17 characters and ... unless --no-trunc, as podman's" {
+  n=$(safename)
+  run_berth create --name $n $IMAGE sh -c 'echo a long command line; sleep 1'
+  run_berth ps -a --filter name=$n --format '{{.Command}}'
+  assert "$output" == "sh -c echo a long..."
+  run_berth ps -a --no-trunc --filter name=$n --format '{{.Command}}'
+  assert "$output" == "sh -c echo a long command line; sleep 1"
+  run_berth rm $n
+}

@@ -18,5 +18,7 @@ bool all_digits(std::string_view s);
 bool label_matches(const std::map<std::string, std::string>& labels, std::string_view want);
 // `n` random lowercase hex digits (container, volume and pod ids; not for secrets).
 std::string random_hex(size_t n);
+// Levenshtein distance (insertions, deletions, substitutions), for "Did you mean" suggestions.
+size_t edit_distance(std::string_view a, std::string_view b);
 
 }  // namespace berth
