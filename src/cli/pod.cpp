@@ -23,7 +23,8 @@ void add_pod_create(CommandTable& r, CLI::App* sub) {
   sub->add_option("name", o->name, "Pod name");
   sub->add_option("-n,--name", o->name, "Assign a name to the pod");
   sub->add_option("-l,--label", o->labels, "Set metadata on the pod (key=value)")->allow_extra_args(false);
-  sub->add_option("--share", o->share, "Namespaces to share: net, uts, ipc (default ipc,net,uts)");
+  sub->add_option("--share", o->share,
+                  "Namespaces to share: net, uts, ipc, pid; +pid adds to the default ipc,net,uts; none");
   sub->add_option("--infra", *infra, "Create an infra container for the pod (true or false)");
   sub->add_option("--infra-name", o->infra_name, "Name of the infra container");
   sub->add_option("--exit-policy", o->exit_policy, "Behaviour when the last container exits (continue, stop)");

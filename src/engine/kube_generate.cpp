@@ -199,6 +199,7 @@ struct PodSource {
   std::vector<store::PortMapping> ports;  // the infra's
   bool host_network = false;
   std::int64_t created = 0;
+  bool share_pid = false;
 };
 
 Result<Json> pod_spec(Context& c, const PodSource& src) {
@@ -214,6 +215,7 @@ Result<Json> pod_spec(Context& c, const PodSource& src) {
   if (!src.members.empty()) spec["restartPolicy"] = restart_policy(src.members.front().config.restart);
   if (!src.hostname.empty() && src.hostname != src.name) spec["hostname"] = src.hostname;
   if (src.host_network) spec["hostNetwork"] = true;
+  if (src.share_pid) spec["shareProcessNamespace"] = true;
   return spec;
 }
 
@@ -222,7 +224,8 @@ Result<std::vector<PodSource>> pod_sources(Context& c, const std::vector<std::st
   PodSource lone;
   for (const auto& key : names) {
     if (auto p = pod_find(c, key)) {
-      PodSource s{p->pod.name, p->pod.hostname, p->pod.labels, {}, {}, false, p->pod.created};
+      PodSource s{p->pod.name, p->pod.hostname, p->pod.labels, {}, {}, false, p->pod.created, false};
+      s.share_pid = std::find(p->pod.share.begin(), p->pod.share.end(), "pid") != p->pod.share.end();
       for (const auto& r : p->containers) {
         if (!r.config.is_infra) {
           s.members.push_back(r);

@@ -420,6 +420,7 @@ Result<PodPlan> plan_pod(Context& c, const KubePlayOptions& o, const KubePod& kp
   pp.pod.net.hostname = json_str(kp.spec, "hostname", kp.name);
   if (!o.network.empty()) pp.pod.net.network = o.network;
   if (json_obj(kp.spec, "hostNetwork") == true) pp.pod.net.network = "host";
+  if (json_obj(kp.spec, "shareProcessNamespace") == true) pp.pod.share = "+pid";
   pp.pod.net.publish = o.publish;
   for (const auto& h : json_obj(kp.spec, "hostAliases"))
     for (const auto& n : json_strings(json_obj(h, "hostnames")))

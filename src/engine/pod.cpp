@@ -118,12 +118,7 @@ Result<store::PodRecord> pod_create(Context& c, const PodCreateOptions& o) {
   }
   for (const auto& l : o.labels)
     p.labels[l.substr(0, l.find('='))] = l.find('=') == std::string::npos ? "" : l.substr(l.find('=') + 1);
-  for (const auto& ns : split(o.share, ',')) {
-    if (ns.empty()) continue;
-    if (ns != "net" && ns != "uts" && ns != "ipc")
-      return fail(Errc::usage, "invalid kernel namespace to share: {}: only net, uts and ipc can be shared", ns);
-    p.share.push_back(ns);
-  }
+  p.share = TRY(parse_pod_share(o.share));
   if (o.exit_policy != "continue" && o.exit_policy != "stop")
     return fail(Errc::usage, "invalid pod exit policy \"{}\": continue or stop", o.exit_policy);
   p.exit_policy = o.exit_policy;
@@ -155,6 +150,20 @@ Result<store::PodRecord> pod_create(Context& c, const PodCreateOptions& o) {
   }
   emit_event(c.store, "pod", "create", p.id, p.name, "");
   return p;
+}
+
+Result<std::vector<std::string>> parse_pod_share(const std::string& text) {
+  // "+pid": the defaults and pid, as podman; "none": nothing shared
+  std::vector<std::string> out;
+  std::string list = text.starts_with('+') ? "ipc,net,uts," + text.substr(1) : text;
+  for (const auto& ns : split(list, ',')) {
+    if (ns.empty() || ns == "none") continue;
+    if (ns != "net" && ns != "uts" && ns != "ipc" && ns != "pid")
+      return fail(Errc::usage, "invalid kernel namespace to share: {}: only net, uts, ipc and pid can be shared", ns);
+    if (std::find(out.begin(), out.end(), ns) == out.end()) out.push_back(ns);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 Result<std::vector<PodRow>> pod_list(Context& c) {
@@ -348,6 +357,7 @@ Result<void> join_pod(Context& c, const RunOptions& o, store::ContainerConfig& c
     conf.hostname = p.hostname;
   }
   if (has("ipc")) conf.ipc = infra;
+  if (has("pid")) conf.pid = infra;
   return {};
 }
 

@@ -567,6 +567,7 @@ Result<runtime::Spec> build_spec(const store::Store& s, const store::ContainerRe
     spec.net_join = TRY(ns_to_join(s, c, c.network, "net"));
     spec.uts_join = TRY(ns_to_join(s, c, c.uts, "uts"));
     spec.ipc_join = TRY(ns_to_join(s, c, c.ipc, "ipc"));
+    spec.pid_join = TRY(ns_to_join(s, c, c.pid, "pid"));
   }
   if (!for_exec) TRY(write_etc_files(s, rec.config, spec.hostname));
   if (!for_exec && in.own_passwd)

@@ -4,6 +4,7 @@
 #include "berth/runtime/cgroup.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 
 #include "berth/core/log.hpp"
 #include "berth/sys/file.hpp"
+#include "berth/sys/process.hpp"
 #include "berth/sys/userns.hpp"
 
 namespace berth::runtime {
@@ -273,6 +275,21 @@ void Cgroup::remove_named(const std::string& name) {
 void Cgroup::add(pid_t pid) const {
   for (const auto& d : dirs_)
     if (!write_file(d + "/cgroup.procs", std::to_string(pid))) log::warn("join cgroup {}: {}", d, errno_text(errno));
+}
+
+void Cgroup::kill_all() const {
+  if (dirs_.empty()) return;
+  const std::string procs = dirs_.front() + "/cgroup.procs";
+  for (int round = 0; round < 100; round++) {
+    std::istringstream in(read_small(procs));
+    bool any = false;
+    for (pid_t p; in >> p;) {
+      any = true;
+      (void)sys::send_signal(p, SIGKILL);
+    }
+    if (!any) return;
+    ::usleep(10000);
+  }
 }
 
 void Cgroup::remove() const {

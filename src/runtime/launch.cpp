@@ -260,6 +260,42 @@ Result<int> supervise(pid_t pid, int sfd, std::vector<Relay>& relays, const Supe
   return result;
 }
 
+// A pod sharing its pid namespace: the container is cloned into the infra's by a short-lived
+// helper that joined it, with CLONE_PARENT, so that it is this process's child all the same.
+// (This process cannot join itself: a process whose children go to another pid namespace may
+// not start threads, and rootless berth could not come back to its own.) Returns the
+// container's pid, as clone does in the parent; never returns in the container.
+Result<pid_t> clone_into_pidns(const std::string& path, unsigned long flags, const ChildPlan& plan) {
+  auto target = TRY(context(sys::open_at(AT_FDCWD, path, O_RDONLY | O_CLOEXEC), "the pid namespace to join"));
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return fail_errno("pipe");
+  sys::UniqueFd rd(p[0]), wr(p[1]);
+  pid_t helper = TRY(context(sys::clone_process(0), "fork"));
+  if (helper == 0) {
+    pid_t pid = -1;
+    if (auto j = sys::join_namespace(target.get(), CLONE_NEWPID); j) {
+      auto c = sys::clone_process((flags & ~static_cast<unsigned long>(CLONE_NEWPID)) | CLONE_PARENT);
+      if (c && *c == 0) child_main(plan);
+      pid = c ? *c : -c.error().sys_errno;
+    } else {
+      pid = -j.error().sys_errno;
+    }
+    (void)sys::write_all(wr.get(), std::string_view(reinterpret_cast<const char*>(&pid), sizeof pid));
+    ::_exit(0);
+  }
+  wr.reset();
+  (void)sys::wait_child(helper);
+  // exactly the pid's bytes: the container holds the pipe's other end until it execs
+  pid_t pid = -EIO;
+  ssize_t n;
+  do {
+    n = ::read(rd.get(), &pid, sizeof pid);
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof pid)) pid = -EIO;
+  if (pid < 0) return fail(Errc::system, "join the pod's pid namespace: {}", errno_text(-pid));
+  return pid;
+}
+
 // Clone (or, for exec, join) and supervise: one path for run, start, the monitor and exec.
 Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* join) {
   if (int n = sys::thread_count(); n != 1)
@@ -283,11 +319,13 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
     TRY(context(sys::join_namespace(jf.pid_ns.get(), CLONE_NEWPID), "join the container's pid namespace"));
     flags = 0;
   }
-  pid_t pid = TRY(context(sys::clone_process(flags), "clone the container process"));
-  if (pid == 0) {
+  auto cloned =
+      !join && !spec.pid_join.empty() ? clone_into_pidns(spec.pid_join, flags, plan) : sys::clone_process(flags);
+  if (cloned && *cloned == 0) {
     if (join) join_main(plan, jf.raw.data(), jf.types.data(), static_cast<unsigned>(jf.raw.size()));
     child_main(plan);
   }
+  pid_t pid = TRY(context(std::move(cloned), "clone the container process"));
   setup.report_wr.reset();
   setup.console_child.reset();
   TRY(release_child(setup, spec, sup, pid, join != nullptr));
@@ -309,6 +347,7 @@ Result<int> launch(const Spec& spec, const Supervision& sup, const JoinTarget* j
   if (sup.on_started) sup.on_started(Started{pid, sys::process_start_time(pid)});
   if (join && join->detach) return 0;
   auto result = supervise(pid, sfd.get(), relays, sup);
+  if (!join && !spec.pid_join.empty()) setup.cg.kill_all();
   if (!join) setup.cg.remove();
   return result;
 }

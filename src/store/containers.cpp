@@ -141,6 +141,7 @@ Json to_json(const ContainerConfig& c) {
             {"is_infra", c.is_infra},
             {"uts", c.uts},
             {"ipc", c.ipc},
+            {"pid", c.pid},
             {"sdnotify", c.sdnotify},
             {"restart", c.restart},
             {"log_driver", c.log_driver},
@@ -184,6 +185,7 @@ static void network_from_json(const Json& j, ContainerConfig& c) {
   c.is_infra = flag(j, "is_infra");
   c.uts = json_str(j, "uts");
   c.ipc = json_str(j, "ipc");
+  c.pid = json_str(j, "pid");
 }
 
 Result<ContainerConfig> container_config_from_json(const Json& j) {

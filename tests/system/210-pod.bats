@@ -112,8 +112,8 @@ teardown() {
   run_berth pod create --name $POD
   run_berth 125 pod create --name $POD
   assert "$output" == "Error: $POD: pod already exists"
-  run_berth 125 pod create --share pid,net ${POD}x
-  assert "$output" =~ "^Error: invalid kernel namespace to share: pid"
+  run_berth 125 pod create --share cgroup,net ${POD}x
+  assert "$output" =~ "^Error: invalid kernel namespace to share: cgroup"
   run_berth 125 pod create --exit-policy sometimes ${POD}y
   assert "$output" =~ "^Error: invalid pod exit policy"
   run_berth 125 pod create --infra=false -p 8080:80 ${POD}z
@@ -144,4 +144,31 @@ teardown() {
   run_berth ps -a -q
   assert "${#lines[@]}" == 1 "one infra container: the losers took theirs back out"
   assert "$(cat $BATS_TEST_TMPDIR/err.* | sort -u)" == "Error: $POD: pod already exists"
+}
+
+@test "pod --share +pid: members see each other's processes, the infra is their init" {
+  run_berth pod create --name $POD --share +pid
+  run_berth pod inspect --format '{{.SharedNamespaces}}' $POD
+  assert "$output" == "[ipc net pid uts]" "the defaults and pid"
+  run_berth run -d --pod $POD --name ${POD}-a $IMAGE sleep 1000
+  run_berth run --rm --pod $POD $IMAGE ps -o pid,args
+  assert "$output" =~ "1 /catatonit -P" "the infra is pid 1 of the pod"
+  assert "$output" =~ "sleep 1000" "the other member's process is seen"
+  run_berth exec ${POD}-a sh -c 'kill -0 1 && echo init-seen'
+  assert "$output" == "init-seen"
+  # a member that ends takes its other processes with it (its own cgroup; rootless: none)
+  if ! is_rootless; then
+    run_berth run --pod $POD $IMAGE sh -c 'sleep 900 & echo started'
+    run_berth exec ${POD}-a ps -o args
+    assert "$output" !~ "sleep 900" "the ended member's background process is gone"
+  fi
+  run_berth stop -t 0 ${POD}-a
+  run_berth start ${POD}-a
+  run_berth exec ${POD}-a ps -o args
+  assert "$output" =~ "sleep 1000" "a restarted member joins the pod's pid namespace again"
+  run_berth pod create --name ${POD}-none --share none
+  run_berth pod inspect --format '{{.SharedNamespaces}}' ${POD}-none
+  assert "$output" == "[]"
+  run_berth 125 pod create --name ${POD}-bad --share pid,mnt
+  assert "$output" == "Error: invalid kernel namespace to share: mnt: only net, uts, ipc and pid can be shared"
 }

@@ -336,6 +336,23 @@ $pod
   assert "$output" == "" "nothing made"
 }
 
+@test "kube: shareProcessNamespace is a pod sharing pid, both ways" {
+  run_berth pod create --name $POD --share +pid
+  run_berth run -d --pod $POD --name $POD-a $IMAGE sleep 1000
+  run_berth kube generate $POD
+  echo "$output" > $DIR/pid.yaml
+  assert "$output" =~ "shareProcessNamespace: true"
+  run $VALIDATE $DIR/pid.yaml
+  assert "$status" == 0 "valid: $output"
+  run_berth pod rm -f -t 0 $POD
+  run_berth kube play $DIR/pid.yaml
+  run_berth pod inspect --format '{{.SharedNamespaces}}' $POD
+  assert "$output" == "[ipc net pid uts]"
+  run_berth exec $POD-a ps -o pid,args
+  assert "$output" =~ "1 /catatonit -P" "the member sees the infra: one pid namespace"
+  run_berth kube down $DIR/pid.yaml
+}
+
 @test "kube play of YAML podman wrote (differential)" {
   skip_if_rootless "podman's store here is root's"
   command -v podman >/dev/null || skip "podman is not installed"

@@ -23,6 +23,8 @@ struct PodCreateOptions {
   RunOptions net;  // --network, -p, --hostname, --add-host, --dns, ... for the infra
 };
 Result<store::PodRecord> pod_create(Context& c, const PodCreateOptions& o);
+// --share: "ipc,net,uts", "+pid" (the defaults and pid), "none"; sorted, unique.
+Result<std::vector<std::string>> parse_pod_share(const std::string& text);
 
 struct PodRow {
   store::PodRecord pod;

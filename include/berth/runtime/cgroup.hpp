@@ -70,6 +70,9 @@ class Cgroup {
   void add(pid_t pid) const;
   // Removes the cgroup directories (after the container exited).
   void remove() const;
+  // SIGKILLs what is left in them and waits (up to a second) until they are empty: a pod
+  // member sharing the pod's pid namespace leaves its other processes behind when it ends.
+  void kill_all() const;
   const std::vector<std::string>& dirs() const { return dirs_; }
   // Removes berth/<name> wherever it is left (a container whose berth was killed).
   static void remove_named(const std::string& name);

@@ -91,6 +91,7 @@ struct ContainerConfig {
   std::string pod;        // the id of the pod it belongs to
   bool is_infra = false;  // the pod's infra container, holding its namespaces
   std::string uts, ipc;   // "container:ID": join that container's UTS / IPC namespace
+  std::string pid;        // "container:ID": join its pid namespace (a pod sharing pid)
   std::string sdnotify = "conmon";
   std::string restart = "no";
   std::string log_driver = "k8s-file";
