@@ -102,7 +102,7 @@ _berth() {
     [volume-mount]="--help"
     [volume-unmount]="--help"
     [kube-generate]="--service -s --type -t --replicas -r --filename -f --help"
-    [kube-play]="--down --replace --start --network --net --configmap --publish -p --help"
+    [kube-play]="--down --replace --start --network --net --configmap --publish -p --build --context-dir --help"
     [kube-down]="--help"
   )
 

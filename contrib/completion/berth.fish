@@ -217,5 +217,7 @@ complete -c berth -n '__fish_seen_subcommand_from kube' -s r -l replicas -x
 complete -c berth -n '__fish_seen_subcommand_from kube' -s f -l filename -r
 complete -c berth -n '__fish_seen_subcommand_from kube play' -l down
 complete -c berth -n '__fish_seen_subcommand_from kube play' -l replace
+complete -c berth -n '__fish_seen_subcommand_from kube play' -l build
+complete -c berth -n '__fish_seen_subcommand_from kube play' -l context-dir -r
 complete -c berth -n '__fish_seen_subcommand_from kube play' -l start -x -a 'true false'
 complete -c berth -n '__fish_seen_subcommand_from kube play' -l configmap -r

@@ -61,6 +61,10 @@ void add_kube_play(CommandTable& r, CLI::App* sub) {
   sub->add_flag("--down", *down, "Stop and remove the pods the YAML describes");
   sub->add_flag("--replace", o->replace, "Remove pods of the same names first");
   sub->add_option("--start", *start, "Start the pods after creating them (true or false)");
+  auto build = r.keep(std::make_shared<std::string>());
+  sub->add_flag("--build{true}", *build,
+                "Build images from CONTEXT/IMAGE/Containerfile (--build=false: never; default: when missing)");
+  sub->add_option("--context-dir", o->context_dir, "Where --build looks for image directories (default: .)");
   sub->add_option("--network,--net", o->network, "Network mode of the pods (as run --network)");
   sub->add_option("--configmap", o->configmaps, "A YAML file of ConfigMaps the pods use")
       ->delimiter(',')
@@ -68,9 +72,12 @@ void add_kube_play(CommandTable& r, CLI::App* sub) {
   sub->add_option("-p,--publish", o->publish, "Publish a port of every pod ([IP:][HOST:]CTR[/PROTO])")
       ->allow_extra_args(false);
   sub->add_option("file", *file, "Kubernetes YAML file, or - for standard input")->required();
-  r.on(sub, [o, file, down, start](engine::GlobalOptions& g) -> Result<int> {
+  r.on(sub, [o, file, down, start, build](engine::GlobalOptions& g) -> Result<int> {
     if (*start != "true" && *start != "false")
       return fail(Errc::usage, "invalid --start \"{}\": true or false", *start);
+    if (!build->empty() && *build != "true" && *build != "false")
+      return fail(Errc::usage, "invalid --build \"{}\": true or false", *build);
+    if (!build->empty()) o->build = *build == "true";
     o->start = *start == "true";
     std::string text = TRY(engine::read_kube_input(*file));
     auto c = TRY(engine::open_context(g));

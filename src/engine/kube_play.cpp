@@ -19,8 +19,10 @@
 #include "berth/core/path.hpp"
 #include "berth/core/strings.hpp"
 #include "berth/core/yaml.hpp"
+#include "berth/engine/build.hpp"
 #include "berth/engine/kube.hpp"
 #include "berth/engine/registry.hpp"
+#include "berth/engine/resolve.hpp"
 #include "berth/engine/volume.hpp"
 #include "berth/store/containers.hpp"
 #include "berth/store/volumes.hpp"
@@ -169,7 +171,34 @@ struct PodContext {
   const Docs& docs;
   std::string_view what;
   std::map<std::string, Json> volumes;  // spec.volumes by name
+  const KubePlayOptions& opts;
 };
+
+// --build: the image built from CONTEXT/NAME/Containerfile (or Dockerfile), NAME the image's
+// name without registry, path or tag, as podman looks for it; nullopt when there is nothing to
+// build (no such directory, --build=false, or the image is here and --build was not given).
+Result<std::optional<std::string>> build_for(Context& c, const KubePlayOptions& o, const std::string& image) {
+  if (o.build == false) return std::nullopt;
+  std::string name = image.substr(image.rfind('/') + 1);
+  name = name.substr(0, name.find_first_of(":@"));
+  if (name.empty() || name == "." || name == "..") return std::nullopt;
+  std::string dir = (o.context_dir.empty() ? std::string(".") : o.context_dir) + "/" + name;
+  struct stat st;
+  bool has_file = ::stat((dir + "/Containerfile").c_str(), &st) == 0 || ::stat((dir + "/Dockerfile").c_str(), &st) == 0;
+  if (!has_file) return std::nullopt;
+  if (!o.build) {
+    auto names = TRY(c.store.names());
+    if (resolve_image(c.store, names, image)) return std::nullopt;  // here already
+  }
+  BuildOptions b;
+  b.context = dir;
+  b.tags = {image};
+  auto built = TRY(context(build_image(c, b, stderr), fmt::format("build {} from {}", image, dir)));
+  if (built.run_status != 0)
+    return fail(Errc::system, "build {} from {}: {} failed with exit status {}", image, dir, built.failed_step,
+                built.run_status);
+  return image;
+}
 
 Result<std::string> keyed_value(const PodContext& p, const Json& ref, bool secret) {
   const auto& maps = secret ? p.docs.secrets : p.docs.configmaps;
@@ -384,8 +413,11 @@ Result<RunOptions> container_options(Context& c, const PodContext& p, const Json
   r.name = p.pod.name + "-" + name;
   std::string pull = json_str(ctr, "imagePullPolicy");
   auto policy = pull == "Always" ? PullPolicy::always : pull == "Never" ? PullPolicy::never : PullPolicy::missing;
-  r.image = TRY(
-      context(ensure_image(c, image, policy, PullRequest{}), fmt::format("pod {}: container {}", p.pod.name, name)));
+  if (auto built = TRY(build_for(c, p.opts, image)))
+    r.image = *built;
+  else
+    r.image = TRY(
+        context(ensure_image(c, image, policy, PullRequest{}), fmt::format("pod {}: container {}", p.pod.name, name)));
   if (ctr.contains("command")) r.entrypoint = dump_json(json_obj(ctr, "command"));
   r.command = json_strings(json_obj(ctr, "args"));
   r.env = TRY(container_env(p, ctr));
@@ -411,7 +443,7 @@ Result<RunOptions> container_options(Context& c, const PodContext& p, const Json
 
 Result<PodPlan> plan_pod(Context& c, const KubePlayOptions& o, const KubePod& kp, const Docs& docs,
                          std::string_view what, Plan& plan) {
-  PodContext p{kp, docs, what, {}};
+  PodContext p{kp, docs, what, {}, o};
   for (const auto& v : json_obj(kp.spec, "volumes")) p.volumes[json_str(v, "name")] = v;
   PodPlan pp;
   pp.pod.name = kp.name;

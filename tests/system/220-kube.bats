@@ -353,6 +353,33 @@ $pod
   run_berth kube down $DIR/pid.yaml
 }
 
+@test "kube play --build: an image directory next to the YAML is built when missing, always with --build, never with --build=false" {
+  app=app$(random_string 6 | tr A-Z a-z)
+  mkdir -p $DIR/$app
+  printf 'FROM %s\nRUN echo built-by-play > /built\n' $IMAGE > $DIR/$app/Containerfile
+  printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: %s}\nspec:\n  containers:\n  - {name: a, image: %s, command: [sleep, "100"]}\n' $POD $app > $DIR/b.yaml
+  cd $DIR
+  run_berth kube play b.yaml
+  assert "$output" =~ "STEP 2/2: RUN echo built-by-play" "the missing image is built"
+  run_berth exec $POD-a cat /built
+  assert "$output" == "built-by-play"
+  run_berth kube down b.yaml
+  run_berth kube play b.yaml
+  assert "$output" !~ "STEP" "the image is here: no build"
+  run_berth kube down b.yaml
+  cd /
+  run_berth kube play --build --context-dir $DIR $DIR/b.yaml
+  assert "$output" =~ "STEP 1/2" "--build: built again, from --context-dir"
+  run_berth kube down $DIR/b.yaml
+  run_berth rmi $app
+  run_berth 125 kube play --build=false --context-dir $DIR $DIR/b.yaml
+  assert "$output" !~ "STEP" "--build=false: never built"
+  run_berth pod ps -q
+  assert "$output" == "" "nothing made"
+  run_berth 125 kube play --build=sometimes $DIR/b.yaml
+  assert "$output" == 'Error: invalid --build "sometimes": true or false'
+}
+
 @test "kube play of YAML podman wrote (differential)" {
   skip_if_rootless "podman's store here is root's"
   command -v podman >/dev/null || skip "podman is not installed"

@@ -31,6 +31,11 @@ struct KubePlayOptions {
   bool start = true;
   std::string network;               // --network for every pod (default: berth's)
   std::vector<std::string> publish;  // --publish for every pod, besides the hostPorts
+  // --build: a container whose image's name is a directory of context_dir (default: the
+  // working directory) holding a Containerfile or Dockerfile gets that built as its image:
+  // when the image is missing (unset), always (true), never (false).
+  std::optional<bool> build;
+  std::string context_dir;
 };
 struct KubePlayReport {
   std::vector<std::string> volumes;  // names of the volumes made for claims and ConfigMaps
