@@ -81,6 +81,8 @@ void add_mounts(const store::ContainerConfig& c, const SpecInputs& in, runtime::
       if (!(c.no_hosts && std::string_view(f) == "hosts"))
         spec.binds.push_back({fmt::format("{}/{}", in.run_dir, f), fmt::format("/etc/{}", f), false, true, false});
   if (!in.for_exec && in.own_passwd) spec.binds.push_back({in.run_dir + "/passwd", "/etc/passwd", false, true, false});
+  // how programs tell they run in a container (podman's file: empty unless --privileged)
+  if (!in.for_exec) spec.binds.push_back({in.run_dir + "/containerenv", "/run/.containerenv", true, true, false});
   for (const auto& v : c.volumes) spec.binds.push_back({v.source, v.target, v.read_only, v.is_file, true});
   for (const auto& t : c.tmpfs) spec.tmpfs.push_back({t.target, t.options});
 }
@@ -465,6 +467,11 @@ std::string read_image_file(const store::Store& s, const std::vector<ChainId>& l
 Result<void> write_etc_files(const store::Store& s, const store::ContainerConfig& c, const std::string& hostname) {
   auto dir = TRY(store::open_run_dir(s, c.id));
   TRY(sys::write_replace(dir.get(), "hostname", hostname + "\n", 0644));
+  std::string env;
+  if (c.privileged)
+    env = fmt::format("engine=\"berth-{}\"\nname=\"{}\"\nid=\"{}\"\nimage=\"{}\"\nimageid=\"{}\"\nrootless={}\n",
+                      BERTH_VERSION, c.name, c.id, c.image, c.image_id.hex(), sys::rootless() ? 1 : 0);
+  TRY(sys::write_replace(dir.get(), "containerenv", env, 0644));
   std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
   for (const auto& h : c.add_host)
     hosts += fmt::format("{}\t{}\n", h.substr(h.find(':') + 1), h.substr(0, h.find(':')));

@@ -177,21 +177,23 @@ Result<bool> Store::publish_layer(sys::TempDir& dir, const LayerRecord& rec) con
 }
 
 Result<std::string> Store::mountpoints(std::optional<std::pair<uid_t, gid_t>> owner) const {
-  std::string name = owner ? fmt::format("mountpoints-{}-{}", owner->first, owner->second) : "mountpoints";
+  // v2: with run/.containerenv (the v1 dirs, without it, stay for what still mounts them)
+  std::string name = owner ? fmt::format("mountpoints2-{}-{}", owner->first, owner->second) : "mountpoints2";
   std::string abs = paths_.root + "/" + name;
   struct stat st;
   if (::fstatat(root(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) return abs;
   auto dir = TRY(temp("mountpoints-"));
-  for (const char* d : {"proc", "dev", "sys", "etc"})
+  for (const char* d : {"proc", "dev", "sys", "etc", "run"})
     if (::mkdirat(dir.fd(), d, 0755) != 0) return fail_errno("mkdir mountpoints/{}", d);
-  for (const char* f : {"etc/hostname", "etc/hosts", "etc/resolv.conf"}) {
+  for (const char* f : {"etc/hostname", "etc/hosts", "etc/resolv.conf", "run/.containerenv"}) {
     int fd = ::openat(dir.fd(), f, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return fail_errno("create mountpoints/{}", f);
     ::close(fd);
   }
   // A container with its own user namespace: owned by its root, as the layers' copies are.
   if (owner)
-    for (const char* p : {"proc", "dev", "sys", "etc", "etc/hostname", "etc/hosts", "etc/resolv.conf", "."})
+    for (const char* p :
+         {"proc", "dev", "sys", "etc", "etc/hostname", "etc/hosts", "etc/resolv.conf", "run", "run/.containerenv", "."})
       if (::fchownat(dir.fd(), p, owner->first, owner->second, AT_SYMLINK_NOFOLLOW) != 0)
         return fail_errno("chown mountpoints/{}", p);
   ::fchmod(dir.fd(), 0755);

@@ -202,3 +202,15 @@ JSON
   run_berth 125 run --rm --security-opt bogus=1 $IMAGE true
   assert "$output" =~ "invalid --security-opt"
 }
+
+@test "run: /run/.containerenv, as podman's (empty; filled with --privileged), not a change of the container" {
+  n=$(safename)
+  run_berth run --name $n $IMAGE sh -c 'test -f /run/.containerenv && wc -c < /run/.containerenv'
+  assert "$output" == "0" "present and empty"
+  run_berth diff $n
+  assert "$output" == "" "the mountpoint is no change of the container"
+  run_berth rm $n
+  run_berth run --rm --privileged --name $n $IMAGE cat /run/.containerenv
+  assert "$output" =~ "name=\"$n\"" "--privileged: the container's name"
+  assert "$output" =~ 'engine="berth-' "and the engine"
+}
