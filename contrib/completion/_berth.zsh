@@ -46,7 +46,7 @@ _berth() {
         logs) _arguments {-f,--follow} {-t,--timestamps} '--tail:lines' '--since:time' '--until:time' '1:container' ;;
         stop) _arguments {-t,--time}':seconds' {-a,--all} '*--cidfile:file:_files' {-i,--ignore} '*:container' ;;
         generate) _arguments '1:what:(systemd kube)' {-s,--service} '--type:type:(pod deployment)' '--replicas:count' '--filename:file:_files' '--new' {-n,--name} {-f,--files} '--restart-policy:policy:(no on-failure always unless-stopped)' {-t,--stop-timeout}':seconds' '--container-prefix:prefix' '--separator:sep' '*:container' ;;
-        kill) _arguments {-s,--signal}':signal' {-a,--all} '*:container' ;;
+        kill) _arguments {-s,--signal}':signal' {-a,--all} '*--cidfile:file:_files' {-i,--ignore} '*:container' ;;
         pause|unpause) _arguments {-a,--all} '*:container' ;;
         stats) _arguments {-a,--all} '--no-stream' '--no-reset' '--no-trunc' '--format:format' {-i,--interval}':seconds' '*:container' ;;
         systemd) _arguments '1:what:(generate)' '--user' '2:dir:_files -/' ;;

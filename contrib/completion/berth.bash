@@ -38,7 +38,7 @@ _berth() {
     [start]="--attach -a --interactive -i --all --filter -f --help"
     [stop]="--time -t --all -a --cidfile --ignore -i --help"
     [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --user --help"
-    [kill]="--signal -s --all -a --help"
+    [kill]="--signal -s --all -a --cidfile --ignore -i --help"
     [pause]="--all -a --help"
     [unpause]="--all -a --help"
     [stats]="--all -a --no-stream --no-reset --no-trunc --format --interval -i --help"

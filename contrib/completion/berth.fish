@@ -75,6 +75,8 @@ complete -c berth -n '__fish_seen_subcommand_from start' -s a -l attach
 complete -c berth -n '__fish_seen_subcommand_from start' -s i -l interactive
 complete -c berth -n '__fish_seen_subcommand_from stop' -s t -l time -x
 complete -c berth -n '__fish_seen_subcommand_from kill' -s s -l signal -x
+complete -c berth -n '__fish_seen_subcommand_from kill' -l cidfile -r
+complete -c berth -n '__fish_seen_subcommand_from kill' -s i -l ignore
 complete -c berth -n '__fish_seen_subcommand_from pause unpause stats' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from stats' -l no-stream
 complete -c berth -n '__fish_seen_subcommand_from stats' -l no-reset

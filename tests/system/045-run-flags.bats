@@ -289,3 +289,19 @@ MAINPID=1"'
   run_berth 125 run --log-driver journald --log-opt path=/x $IMAGE true
   run_berth rm $n-none $n-path
 }
+
+@test "kill --cidfile, as podman's generated units use it; -i ignores what is gone" {
+  cid=$BATS_TEST_TMPDIR/kill.cid
+  run_berth run -d --cidfile $cid $IMAGE sleep 100
+  id=$output
+  run_berth kill --cidfile $cid
+  assert "$output" == "$id" "the id read from the file"
+  run_berth wait $id
+  assert "$output" == "137"
+  run_berth 125 kill --cidfile $BATS_TEST_TMPDIR/none.cid
+  assert "$output" =~ "^Error: reading CIDFile"
+  run_berth kill -i --cidfile $BATS_TEST_TMPDIR/none.cid
+  run_berth rm $id
+  run_berth kill -i $id
+  assert "$output" == "" "-i: a container that is gone is no error"
+}
