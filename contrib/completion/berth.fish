@@ -62,6 +62,8 @@ complete -c berth -n '__fish_seen_subcommand_from network' -l disable-dns
 complete -c berth -n '__fish_seen_subcommand_from network' -s d -l driver -x -a bridge
 complete -c berth -n '__fish_seen_subcommand_from port' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from run' -l read-only
+complete -c berth -n '__fish_seen_subcommand_from run create' -l umask -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l tz -x
 complete -c berth -n '__fish_seen_subcommand_from run' -l privileged
 complete -c berth -n '__fish_seen_subcommand_from run create' -l userns -x -a 'host keep-id nomap auto'
 complete -c berth -n '__fish_seen_subcommand_from run create' -l uidmap -x

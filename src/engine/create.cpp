@@ -259,6 +259,20 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   c.health_max_log_size = o.health.max_log_size.value_or(500);
   c.read_only = o.read_only;
   c.privileged = o.privileged;
+  if (!o.umask.empty()) {
+    bool octal = o.umask.size() <= 4 &&
+                 std::all_of(o.umask.begin(), o.umask.end(), [](char ch) { return ch >= '0' && ch <= '7'; });
+    if (!octal) return fail(Errc::usage, "invalid umask string {}: an octal value up to 0777", o.umask);
+    c.umask = static_cast<int>(std::stoul(o.umask, nullptr, 8));
+  }
+  if (!o.tz.empty() && o.tz != "local") {
+    // a zone name of the host's database, never a path out of it
+    bool sane = o.tz.find("..") == std::string::npos && !o.tz.starts_with('/');
+    struct stat st;
+    if (!sane || ::stat(("/usr/share/zoneinfo/" + o.tz).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      return fail(Errc::usage, "finding timezone: unknown time zone {}", o.tz);
+  }
+  c.timezone = o.tz;
   c.rm = o.rm;
   c.interactive = o.interactive;
   c.tty = o.tty;

@@ -81,6 +81,11 @@ void add_mounts(const store::ContainerConfig& c, const SpecInputs& in, runtime::
       if (!(c.no_hosts && std::string_view(f) == "hosts"))
         spec.binds.push_back({fmt::format("{}/{}", in.run_dir, f), fmt::format("/etc/{}", f), false, true, false});
   if (!in.for_exec && in.own_passwd) spec.binds.push_back({in.run_dir + "/passwd", "/etc/passwd", false, true, false});
+  // --tz: the zone's file of the host's database (local: what the host's /etc/localtime is)
+  if (!in.for_exec && !c.timezone.empty()) {
+    std::string zone = c.timezone == "local" ? "/etc/localtime" : "/usr/share/zoneinfo/" + c.timezone;
+    spec.binds.push_back({zone, "/etc/localtime", true, true, false});
+  }
   // how programs tell they run in a container (podman's file: empty unless --privileged)
   if (!in.for_exec) spec.binds.push_back({in.run_dir + "/containerenv", "/run/.containerenv", true, true, false});
   for (const auto& v : c.volumes) spec.binds.push_back({v.source, v.target, v.read_only, v.is_file, true});
@@ -421,6 +426,7 @@ Result<runtime::Spec> make_spec(const store::ContainerConfig& c, const image::Im
   spec.net_host = c.network == "host";
   spec.read_only = c.read_only;
   spec.privileged = c.privileged;
+  spec.umask = static_cast<unsigned>(c.umask) & 0777;
   spec.caps = TRY(capabilities(c.cap_add, c.cap_drop));
   spec.masked = runtime::default_masked_paths();
   spec.readonly_paths = runtime::default_readonly_paths();

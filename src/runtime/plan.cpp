@@ -369,7 +369,7 @@ Result<std::unique_ptr<CompiledPlan>> compile(const Spec& s) {
   if (!s.uts_join.empty()) p.hostname = nullptr;
   p.new_userns = !s.uid_map.empty();
   p.overlay_fd = -1;
-  p.umask = 022;
+  p.umask = s.umask;
   TRY(PlanBuilder::plan_confinement(s, *cp));
   PlanBuilder::plan_process(s, *cp);
   return cp;

@@ -156,6 +156,8 @@ Json to_json(const ContainerConfig& c) {
             {"health_max_log_count", c.health_max_log_count},
             {"health_max_log_size", c.health_max_log_size},
             {"read_only", c.read_only},
+            {"umask", c.umask},
+            {"timezone", c.timezone},
             {"privileged", c.privileged},
             {"rm", c.rm},
             {"interactive", c.interactive},
@@ -245,6 +247,8 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.health_max_log_count = static_cast<int>(json_int(j, "health_max_log_count", 5));
   c.health_max_log_size = static_cast<int>(json_int(j, "health_max_log_size", 500));
   c.read_only = flag(j, "read_only");
+  c.umask = j.contains("umask") ? static_cast<int>(json_int(j, "umask")) & 0777 : 022;
+  c.timezone = json_str(j, "timezone");
   c.privileged = flag(j, "privileged");
   c.rm = flag(j, "rm");
   c.interactive = flag(j, "interactive");

@@ -305,3 +305,23 @@ MAINPID=1"'
   run_berth kill -i $id
   assert "$output" == "" "-i: a container that is gone is no error"
 }
+
+@test "run --umask and --tz: the process's umask, the zone's /etc/localtime; bad values refused" {
+  run_berth run --rm --umask 0027 $IMAGE sh -c 'umask; touch /tmp/f; stat -c %a /tmp/f'
+  assert "${lines[0]}" == "0027"
+  assert "${lines[1]}" == "640" "files made with that umask"
+  run_berth run --rm $IMAGE sh -c umask
+  assert "$output" == "0022" "podman's default"
+  run_berth run --rm --tz Asia/Tokyo $IMAGE date +%Z
+  assert "$output" == "JST"
+  run_berth run --rm --tz local $IMAGE cmp /etc/localtime /etc/localtime
+  n=$(safename)
+  run_berth create --name $n --umask 077 --tz Europe/Paris $IMAGE true
+  run_berth 125 run --rm --umask 0999 $IMAGE true
+  assert "$output" == "Error: invalid umask string 0999: an octal value up to 0777"
+  run_berth 125 run --rm --tz Nowhere/Atlantis $IMAGE true
+  assert "$output" == "Error: finding timezone: unknown time zone Nowhere/Atlantis"
+  run_berth 125 run --rm --tz ../../etc/passwd $IMAGE true
+  assert "$output" =~ "unknown time zone"
+  run_berth rm $n
+}

@@ -63,6 +63,8 @@ struct RunOptions {
   bool tty = false;
   bool detach = false;
   bool read_only = false;
+  std::string umask;  // --umask: octal, as given
+  std::string tz;     // --tz: a zone name, "local" (the host's)
   bool privileged = false;
   std::string pod;           // --pod NAME|ID|new:NAME: join that pod (its infra's namespaces)
   std::string infra_of_pod;  // set by pod create: this is that pod's infra container

@@ -56,7 +56,8 @@ struct Spec {
   std::string net_join;
   // The same for the UTS and IPC namespaces (a pod's members join its infra container's).
   std::string uts_join, ipc_join;
-  std::string pid_join;  // the container is not its pid namespace's init: a pod's infra is
+  std::string pid_join;
+  unsigned umask = 022;  // the container is not its pid namespace's init: a pod's infra is
   bool privileged = false;
   bool no_new_privs = false;
   bool seccomp = true;

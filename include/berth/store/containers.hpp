@@ -105,6 +105,8 @@ struct ContainerConfig {
   std::string health_on_failure = "none";
   int health_max_log_count = 5, health_max_log_size = 500;
   bool read_only = false, privileged = false, rm = false, interactive = false, tty = false;
+  int umask = 022;           // --umask
+  std::string timezone;      // --tz: a zone of /usr/share/zoneinfo, or "local"
   std::int64_t created = 0;  // ns since the epoch
 };
 
