@@ -44,10 +44,13 @@ TEST_CASE("make_spec: the rootfs, hostname and /etc files from the inputs") {
   CHECK(s->hostname == std::string(12, 'c'));
   CHECK(s->cwd == "/");
   CHECK(s->argv == std::vector<std::string>{"true"});
-  REQUIRE(s->binds.size() == 3);
+  REQUIRE(s->binds.size() == 4);
   CHECK(s->binds[0].source == "/r/containers/C/hostname");
   CHECK(s->binds[0].target == "/etc/hostname");
   CHECK_FALSE(s->binds[0].user);
+  CHECK(s->binds[3].target == "/run/.containerenv");
+  CHECK(s->binds[3].read_only);
+  CHECK(s->umask == 022);
   CHECK(s->caps == runtime::default_caps());
   CHECK(s->cgroup_name == "berth-cccccccccccc");
   SpecInputs ex = inputs();
@@ -61,15 +64,30 @@ TEST_CASE("make_spec: a volume goes from the record to the runtime as it was par
   c.tmpfs = {{"/scratch", "rw,size=1m"}};
   auto s = make_spec(c, image::ImageConfig{}, inputs());
   REQUIRE(s);
-  REQUIRE(s->binds.size() == 5);
-  const auto& v = s->binds[3];
+  REQUIRE(s->binds.size() == 6);
+  const auto& v = s->binds[4];
   CHECK(v.source == "/host/dir");
   CHECK(v.target == "/data");
   CHECK(v.read_only);
   CHECK(v.user);
-  CHECK(s->binds[4].is_file);
+  CHECK(s->binds[5].is_file);
   REQUIRE(s->tmpfs.size() == 1);
   CHECK(s->tmpfs[0].options == "rw,size=1m");
+}
+
+TEST_CASE("make_spec: --umask and --tz") {
+  auto c = base_config();
+  c.umask = 027;
+  c.timezone = "Asia/Tokyo";
+  auto s = make_spec(c, image::ImageConfig{}, inputs());
+  REQUIRE(s);
+  CHECK(s->umask == 027);
+  REQUIRE(s->binds.size() == 5);
+  CHECK(s->binds[3].source == "/usr/share/zoneinfo/Asia/Tokyo");
+  CHECK(s->binds[3].target == "/etc/localtime");
+  CHECK(s->binds[3].read_only);
+  c.timezone = "local";
+  CHECK(make_spec(c, image::ImageConfig{}, inputs())->binds[3].source == "/etc/localtime");
 }
 
 TEST_CASE("make_spec: environment, user, workdir from the image, the flags winning") {
