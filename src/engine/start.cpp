@@ -123,12 +123,14 @@ void record_exit(Context& c, const store::ContainerRecord& rec, const Result<int
   if (!w) log::warn("record the exit of container {}: {}", rec.id, w.error().message);
 }
 
-void set_restarting(Context& c, const std::string& id, bool on) {
+// False when the container is gone (rm -f between its exit and this): nothing to restart.
+bool set_restarting(Context& c, const std::string& id, bool on) {
   auto lock = c.store.write_lock();
   auto cur = store::read_container(c.store, id);
-  if (!cur) return;
+  if (!cur) return false;
   auto w = store::write_state(c.store, id, cur->state.with_restarting(on));
   if (!w) log::warn("record container state: {}", w.error().message);
+  return true;
 }
 
 void record_started(Context& c, const store::ContainerRecord& rec, const runtime::Started& s, int restarts = 0) {
@@ -705,7 +707,8 @@ bool Monitor::start_again(const Result<int>& code, int& restarts) {
   }
   ::unlink(health_restart_.c_str());
   if (!code || stopper_->stopping() || !should_restart(policy_, *code, restarts, stopped)) return false;
-  set_restarting(c_, id_, true);  // ps and inspect say so; start, rm -f know a monitor still owns it
+  // ps and inspect say so; start, rm -f know a monitor still owns it
+  if (!set_restarting(c_, id_, true)) return false;
   std::this_thread::sleep_for(std::chrono::milliseconds(restart_delay_ms(restarts)));
   if (store::was_stopped(c_.store, id_) || stopper_->stopping()) {
     set_restarting(c_, id_, false);

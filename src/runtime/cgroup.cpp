@@ -273,8 +273,21 @@ void Cgroup::remove_named(const std::string& name) {
 }
 
 void Cgroup::add(pid_t pid) const {
-  for (const auto& d : dirs_)
-    if (!write_file(d + "/cgroup.procs", std::to_string(pid))) log::warn("join cgroup {}: {}", d, errno_text(errno));
+  for (const auto& d : dirs_) {
+    if (write_file(d + "/cgroup.procs", std::to_string(pid))) continue;
+    // gone since it was made (its empty berth/ parent removed by someone tidying up in
+    // between): made again, once, and said so (limits written at creation are not in it)
+    int err = errno;
+    if (err == ENOENT) {
+      ::mkdir(d.substr(0, d.rfind('/')).c_str(), 0755);
+      if (::mkdir(d.c_str(), 0755) == 0 && write_file(d + "/cgroup.procs", std::to_string(pid))) {
+        log::debug("cgroup {} was gone: made again", d);
+        continue;
+      }
+      err = errno;
+    }
+    log::warn("join cgroup {}: {}", d, errno_text(err));
+  }
 }
 
 void Cgroup::kill_all() const {
