@@ -218,16 +218,29 @@ Cgroup Cgroup::create_in(const CgroupMounts& m, const std::string& name, const C
   return cg;
 }
 
-Cgroup Cgroup::of_process(pid_t pid) {
-  Cgroup cg;
-  CgroupMounts m = CgroupMounts::host();
+namespace {
+
+// The (controllers, path) lines of /proc/PID/cgroup that name a berth container's cgroup
+// ("" controllers: the unified hierarchy).
+std::vector<std::pair<std::string, std::string>> berth_cgroup_lines(pid_t pid) {
+  std::vector<std::pair<std::string, std::string>> out;
   std::ifstream in(fmt::format("/proc/{}/cgroup", pid));
   std::string line;
   while (std::getline(in, line)) {
     auto a = line.find(':'), b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
-    std::string ctrls = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
-    if (path.find("/berth/berth-") == std::string::npos) continue;
+    std::string path = line.substr(b + 1);
+    if (path.find("/berth/berth-") != std::string::npos) out.emplace_back(line.substr(a + 1, b - a - 1), path);
+  }
+  return out;
+}
+
+}  // namespace
+
+Cgroup Cgroup::of_process(pid_t pid) {
+  Cgroup cg;
+  CgroupMounts m = CgroupMounts::host();
+  for (const auto& [ctrls, path] : berth_cgroup_lines(pid)) {
     std::string mnt;
     if (ctrls.empty())
       mnt = m.v2;
@@ -312,13 +325,7 @@ void Cgroup::remove() const {
 std::string berth_cgroup_of(pid_t pid, const std::string& controller) {
   CgroupMounts m = CgroupMounts::host();
   std::string v1 = v1_mount(m, controller), v2_path;
-  std::ifstream in(fmt::format("/proc/{}/cgroup", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    auto a = line.find(':'), b = line.find(':', a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    std::string ctrls = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
-    if (path.find("/berth/berth-") == std::string::npos) continue;
+  for (const auto& [ctrls, path] : berth_cgroup_lines(pid)) {
     if (ctrls.empty()) {
       v2_path = path;
       continue;
