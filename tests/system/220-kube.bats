@@ -399,3 +399,23 @@ $pod
   $P rm -f $POD >/dev/null
   $P volume rm -f pvol >/dev/null
 }
+
+@test "kube: YAML berth wrote plays under podman (differential; skipped where podman's pods cannot run)" {
+  skip_if_rootless "podman's store here is root's"
+  command -v podman >/dev/null || skip "podman is not installed"
+  local P="podman --root $DIR/proot --runroot $DIR/prun --storage-driver vfs --runtime runc"
+  $P load -q -i "$BERTH_TEST_IMAGES/bb.tar" >/dev/null || skip "podman cannot load images here"
+  run_berth tag $IMAGE localhost/bbtest:latest
+  run_berth run -d --name $POD --network bridge -p 18083:80 -e FOO=from-berth -w /tmp localhost/bbtest:latest \
+    sh -c 'while :; do echo $FOO-$(pwd) | nc -l -p 80; done'
+  run_berth kube generate $POD
+  echo "$output" > $DIR/berth.yaml
+  run_berth rm -f -t 0 $POD
+  run $P kube play $DIR/berth.yaml
+  if [ "$status" -ne 0 ]; then
+    $P pod rm -a -f >/dev/null 2>&1 || true
+    skip "podman's kube play does not work on this host: ${output##*$'\n'}"
+  fi
+  assert "$(port_says 18083)" == "from-berth-/tmp" "berth's env, workdir and hostPort, under podman"
+  $P kube down $DIR/berth.yaml >/dev/null
+}
