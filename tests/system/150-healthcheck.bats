@@ -77,6 +77,8 @@ last_log() {
 @test "a foreground container's berth runs its checks too; a restart starts over as starting" {
   "$BERTH" run --name $CNAME --health-cmd 'test -e /tmp/ok' --health-interval 1s \
     $IMAGE sh -c 'touch /tmp/ok; exec sleep 1000' >/dev/null 2>&1 &
+  # the background berth may not have recorded it yet (a loaded machine)
+  for i in $(seq 100); do "$BERTH" container exists $CNAME && break; sleep 0.1; done
   run_berth wait --condition healthy $CNAME
   run_berth stop -t 0 $CNAME
   wait

@@ -218,7 +218,7 @@ CMD ["sh", "-c", "echo $E"]'
   local i
   for i in $(seq 50); do grep -q "STEP 2/2" $BATS_TEST_TMPDIR/out && break; sleep 0.1; done
   sleep 0.5
-  kill -9 $pid
+  kill -9 $pid || { echo "the build ended before the kill:"; cat $BATS_TEST_TMPDIR/out; false; }
   wait $pid || true
   pkill -9 -fx 'sleep 31.37' || true
   printf 'FROM bbtest\nRUN echo after > /after\n' > $c/Containerfile
