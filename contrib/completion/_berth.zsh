@@ -18,6 +18,9 @@ _berth() {
   )
   _arguments -C '--root[Store root]:dir:_files -/' '--runroot[Run root]:dir:_files -/' \
     '--log-level[Log level]:level:(debug info warn error)' '(-v --version)'{-v,--version}'[Version]' \
+    '--noout[No standard output]' '--storage-driver[Storage driver]:driver:(overlay)' '*--storage-opt[Storage option]:option' \
+    '--events-backend[Events backend]:backend:(file journald none)' '--cgroup-manager[Cgroup manager]:manager:(cgroupfs systemd)' \
+    '--runtime[OCI runtime]:path:_files' '*--runtime-flag[Runtime flag]:flag' '--config[Docker config dir]:dir:_files -/' \
     '1: :->cmd' '*:: :->args'
   case $state in
     cmd) _describe 'command' commands ;;
@@ -44,7 +47,7 @@ _berth() {
         export) _arguments {-o,--output}':file:_files' '1:container' ;;
         attach) _arguments '--detach-keys:keys' '--no-stdin' '--sig-proxy' '1:container' ;;
         logs) _arguments {-f,--follow} {-t,--timestamps} '--tail:lines' '--since:time' '--until:time' '1:container' ;;
-        stop) _arguments {-t,--time}':seconds' {-a,--all} '*--cidfile:file:_files' {-i,--ignore} '*:container' ;;
+        stop) _arguments {-t,--time,--timeout}':seconds' {-a,--all} '*--cidfile:file:_files' {-i,--ignore} '*:container' ;;
         generate) _arguments '1:what:(systemd kube)' {-s,--service} '--type:type:(pod deployment)' '--replicas:count' '--filename:file:_files' '--new' {-n,--name} {-f,--files} '--restart-policy:policy:(no on-failure always unless-stopped)' {-t,--stop-timeout}':seconds' '--container-prefix:prefix' '--separator:sep' '*:container' ;;
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*--cidfile:file:_files' {-i,--ignore} '*:container' ;;
         pause|unpause) _arguments {-a,--all} '*:container' ;;
@@ -64,7 +67,7 @@ _berth() {
         start) _arguments {-a,--attach} {-i,--interactive} '--all' '*'{-f,--filter}':filter' '*:container' ;;
         load) _arguments {-i,--input}':file:_files' {-q,--quiet} ;;
         save) _arguments {-o,--output}':file:_files' '--format:format:(docker-archive oci-archive oci-dir)' {-q,--quiet} {-m,--multi-image-archive} '*::image' ;;
-        images) _arguments {-a,--all} {-q,--quiet} '--no-trunc' '--digests' '--format:format' '*'{-f,--filter}':filter' ;;
+        images) _arguments {-a,--all} {-q,--quiet} '--no-trunc' '--digests' {-n,--noheading} '--sort:key:(created id repository size tag)' '--format:format' '*'{-f,--filter}':filter' ;;
         import) _arguments '*'{-c,--change}':change' {-m,--message}':msg' {-q,--quiet} '*::file:_files' ;;
         *) _files ;;
       esac ;;

@@ -14,10 +14,10 @@ _berth() {
   local cur prev words cword
   _init_completion -n = || return
 
-  local global_opts="--root --runroot --log-level --version --help"
+  local global_opts="--root --runroot --log-level --version --help --noout --storage-driver --storage-opt --events-backend --cgroup-manager --runtime --runtime-flag --config"
   local commands="attach build commit container cp create diff doctor events export generate systemd healthcheck mount umount unmount unshare exec history image images import info inspect kill pause unpause stats load login logout logs ps pull push rename restart rm rmi run save start stop system tag top untag version wait network port volume pod kube play"
   declare -A opts=(
-    [images]="--all -a --quiet -q --no-trunc --digests --format --filter -f --help"
+    [images]="--all -a --quiet -q --no-trunc --digests --noheading -n --sort --format --filter -f --help"
     [history]="--no-trunc --quiet -q --human -H --format --help"
     [import]="--change -c --message -m --quiet -q --help"
     [inspect]="--format -f --type -t --help"
@@ -26,17 +26,17 @@ _berth() {
     [push]="--format -f --digestfile --quiet -q --tls-verify --cert-dir --authfile --creds --help"
     [login]="--username -u --password -p --password-stdin --get-login --authfile --tls-verify --cert-dir --help"
     [logout]="--all -a --authfile --help"
-    [ps]="--all -a --quiet -q --no-trunc --latest -l --last -n --filter -f --size -s --pod -p --format --help"
+    [ps]="--all -a --external --noheading --sort --quiet -q --no-trunc --latest -l --last -n --filter -f --size -s --pod -p --format --help"
     [exec]="--interactive -i --tty -t --detach -d --env -e --user -u --workdir -w --privileged --help"
     [top]="--help"
     [restart]="--time -t --all -a --help"
     [rename]="--help"
-    [rm]="--force -f --all -a --volumes -v --cidfile --ignore -i --help --time -t"
+    [rm]="--force -f --depend --all -a --volumes -v --cidfile --ignore -i --help --time -t"
     [rmi]="--force -f --all -a --help"
     [run]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --detach -d --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --volumes-from --pod --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --umask --tz --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [create]="--ulimit --init --memory -m --pids-limit --cpus --env-file --env-host --group-add --tmpfs --mount --cidfile --replace --interactive -i --tty -t --rm --name --env -e --workdir -w --user -u --entrypoint --hostname -h --volume -v --volumes-from --pod --label -l --stop-signal --stop-timeout --cap-add --cap-drop --security-opt --network --net --publish -p --publish-all -P --expose --ip --mac-address --network-alias --dns --dns-search --dns-option --add-host --no-hosts --read-only --umask --tz --privileged --userns --uidmap --gidmap --sdnotify --restart --health-cmd --health-interval --health-retries --health-timeout --health-start-period --health-on-failure --health-max-log-count --health-max-log-size --no-healthcheck --log-driver --log-opt --pull --quiet -q --platform --arch --os --variant --tls-verify --cert-dir --authfile --creds --help"
     [start]="--attach -a --interactive -i --all --filter -f --help"
-    [stop]="--time -t --all -a --cidfile --ignore -i --help"
+    [stop]="--time -t --timeout --all -a --cidfile --ignore -i --help"
     [systemd]="--new --name -n --files -f --restart-policy --stop-timeout -t --container-prefix --separator --user --help"
     [kill]="--signal -s --all -a --cidfile --ignore -i --help"
     [pause]="--all -a --help"

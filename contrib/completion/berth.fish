@@ -5,6 +5,14 @@ complete -c berth -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c berth -l root -r -d 'Store root'
 complete -c berth -l runroot -r -d 'Run root'
 complete -c berth -l log-level -x -a 'debug info warn error'
+complete -c berth -l noout -d 'No standard output'
+complete -c berth -l storage-driver -x -a 'overlay'
+complete -c berth -l storage-opt -x
+complete -c berth -l events-backend -x -a 'file journald none'
+complete -c berth -l cgroup-manager -x -a 'cgroupfs systemd'
+complete -c berth -l runtime -r
+complete -c berth -l runtime-flag -x
+complete -c berth -l config -r
 complete -c berth -n '__fish_seen_subcommand_from load' -s i -l input -r -d 'Archive or OCI layout dir'
 complete -c berth -n '__fish_seen_subcommand_from load save import images history' -s q -l quiet
 complete -c berth -n '__fish_seen_subcommand_from save' -s o -l output -r
@@ -76,6 +84,7 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l stop-timeout -x
 complete -c berth -n '__fish_seen_subcommand_from start' -s a -l attach
 complete -c berth -n '__fish_seen_subcommand_from start' -s i -l interactive
 complete -c berth -n '__fish_seen_subcommand_from stop' -s t -l time -x
+complete -c berth -n '__fish_seen_subcommand_from stop' -l timeout -x
 complete -c berth -n '__fish_seen_subcommand_from kill' -s s -l signal -x
 complete -c berth -n '__fish_seen_subcommand_from kill' -l cidfile -r
 complete -c berth -n '__fish_seen_subcommand_from kill' -s i -l ignore
@@ -131,9 +140,14 @@ complete -c berth -n '__fish_seen_subcommand_from logs' -l tail -x
 complete -c berth -n '__fish_seen_subcommand_from logs' -l since -x
 complete -c berth -n '__fish_seen_subcommand_from logs' -l until -x
 complete -c berth -n '__fish_seen_subcommand_from ps' -s l -l latest
+complete -c berth -n '__fish_seen_subcommand_from ps' -l external
 complete -c berth -n '__fish_seen_subcommand_from ps' -s n -l last -x
 complete -c berth -n '__fish_seen_subcommand_from ps' -s p -l pod
 complete -c berth -n '__fish_seen_subcommand_from rm' -s v -l volumes
+complete -c berth -n '__fish_seen_subcommand_from rm' -l depend
+complete -c berth -n '__fish_seen_subcommand_from images ps' -l noheading
+complete -c berth -n '__fish_seen_subcommand_from images' -l sort -x -a 'created id repository size tag'
+complete -c berth -n '__fish_seen_subcommand_from ps' -l sort -x -a 'command created id image names runningfor size status'
 complete -c berth -n '__fish_seen_subcommand_from rm' -s t -l time -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l env-file -r
 complete -c berth -n '__fish_seen_subcommand_from run create' -l env-host

@@ -1,6 +1,9 @@
 // The command table: see command_table.hpp.
 #include "command_table.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 namespace berth::cli {
 
 void CommandTable::on(CLI::App* sub, Action a) {
@@ -10,6 +13,15 @@ void CommandTable::on(CLI::App* sub, Action a) {
   });
 }
 
+bool global_takes_value(std::string_view flag) {
+  static constexpr std::string_view names[] = {
+      "--root",           "--runroot",        "--log-level",        "--storage-driver", "--storage-opt",
+      "--events-backend", "--cgroup-manager", "--runtime",          "--runtime-flag",   "--config",
+      "--tmpdir",         "--conmon",         "--network-cmd-path", "--hooks-dir",      "--network-config-dir",
+      "--volumepath"};
+  return std::ranges::find(names, flag) != std::end(names);
+}
+
 void CommandTable::scan(int argc, char** argv) {
   command_line.assign(argv, argv + argc);
   words.clear();
@@ -17,7 +29,7 @@ void CommandTable::scan(int argc, char** argv) {
   for (int i = 1; i < argc && words.size() < 2; i++) {
     std::string_view a = argv[i];
     if (a == "--help-all") all = true;
-    if (a == "--root" || a == "--runroot" || a == "--log-level") {
+    if (global_takes_value(a)) {
       i++;
       continue;
     }

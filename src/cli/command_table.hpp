@@ -19,6 +19,9 @@ namespace berth::cli {
 // What a parsed subcommand runs; returns the process exit code.
 using Action = std::function<Result<int>(engine::GlobalOptions&)>;
 
+// Whether a global flag (before the command word) takes a value: the word after it is not a command.
+bool global_takes_value(std::string_view flag);
+
 struct CommandTable {
   Action selected;
   engine::GlobalOptions globals;

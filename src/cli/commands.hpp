@@ -22,9 +22,10 @@ namespace berth::cli {
 // ---- output.cpp: tables, templates, per-item errors, --cidfile, times
 
 // Prints rows with --format: "json" (json_rows as one array), a Go template (one line per row),
-// or a "table ..." template with a header. `default_table` is used when format is empty.
+// or a "table ..." template with a header (none with `noheading`). `default_table` is used
+// when format is empty.
 Result<void> print_rows(const std::vector<Json>& rows, const Json& json_rows, const std::string& format,
-                        const std::string& default_table, const Json& titles);
+                        const std::string& default_table, const Json& titles, bool noheading = false);
 
 // "Error: ..." lines for per-item errors of multi-target commands; returns Podman's exit code
 // (0, 1 for "no such", 2 for "in use", 125 otherwise).
@@ -39,7 +40,9 @@ struct CidTargets {
 };
 void add_cid_flags(CLI::App* sub, CidTargets& t);
 Result<void> read_cidfiles(const CidTargets& t, std::vector<std::string>& into);
-int print_report_ignoring(engine::MultiReport rep, bool ignore);
+// --ignore drops the "no such" errors; `missing_is_125`: the others say 125 for them, as
+// podman's stop and kill do (rm says 1).
+int print_report_ignoring(engine::MultiReport rep, bool ignore, bool missing_is_125 = false);
 Result<std::int64_t> parse_time(const std::string& s);
 std::string since(std::int64_t t);
 std::string display_id(const Digest& d, bool no_trunc);

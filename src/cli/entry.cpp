@@ -4,6 +4,10 @@
 // command cannot be invoked, 127 when it is not found, otherwise the container's status.
 #include "entry.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <tuple>
@@ -25,7 +29,44 @@ namespace {
 
 // The app and its command table are never destroyed: taking the tree of CLI11 apps apart at
 // exit costs a command a fifth of its start-up, and the process ends right after anyway.
-std::pair<CLI::App*, CommandTable*> define(int argc, char** argv, bool all, std::string& log_level, bool& version) {
+// Podman's global flags that name choices berth makes one way (its store is overlay layers,
+// its runtime its own, its events a file): accepted so that scripts run, with an info line.
+struct Globals {
+  std::string log_level;
+  bool version = false;
+  bool noout = false;
+  std::string storage_driver, events_backend, cgroup_manager, runtime, config;
+  std::vector<std::string> storage_opts, runtime_flags, ignored;
+};
+
+void add_compat_globals(CLI::App* app, Globals& g) {
+  app->add_flag("--noout", g.noout, "Do not print to stdout");
+  app->add_option("--storage-driver", g.storage_driver, "Storage driver (berth's store is overlay layers)");
+  app->add_option("--storage-opt", g.storage_opts, "Storage driver option (ignored)");
+  app->add_option("--events-backend", g.events_backend, "Events backend: file, journald or none")
+      ->check(CLI::IsMember({"file", "journald", "none"}));
+  app->add_option("--cgroup-manager", g.cgroup_manager, "Cgroup manager: cgroupfs or systemd")
+      ->check(CLI::IsMember({"cgroupfs", "systemd"}));
+  app->add_option("--runtime", g.runtime, "OCI runtime (berth runs containers itself)");
+  app->add_option("--runtime-flag", g.runtime_flags, "Flag for the OCI runtime (ignored)");
+  app->add_option("--config", g.config, "Docker's config directory (ignored)");
+  for (const char* name :
+       {"--tmpdir", "--conmon", "--network-cmd-path", "--hooks-dir", "--network-config-dir", "--volumepath"})
+    app->add_option(name, g.ignored, "Podman's, accepted and ignored")->group("");
+}
+
+void report_compat_globals(const Globals& g) {
+  if (!g.config.empty()) log::warn("The --config flag is ignored by berth. Exists for Docker compatibility");
+  if (!g.storage_driver.empty() && g.storage_driver != "overlay")
+    log::info("--storage-driver {}: berth's store always uses overlay layers", g.storage_driver);
+  if (!g.runtime.empty()) log::info("--runtime {}: berth runs containers itself", g.runtime);
+  if (g.noout) {
+    int fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) ::dup3(fd, 1, 0), ::close(fd);
+  }
+}
+
+std::pair<CLI::App*, CommandTable*> define(int argc, char** argv, bool all, Globals& g) {
   auto* app = new CLI::App{"berth: manage containers and images, daemonless", "berth"};
   auto* reg = new CommandTable;
   reg->scan(argc, argv);
@@ -35,11 +76,21 @@ std::pair<CLI::App*, CommandTable*> define(int argc, char** argv, bool all, std:
   app->add_option("--root", reg->globals.root, "Path to the root directory in which data is stored");
   app->add_option("--runroot", reg->globals.runroot,
                   "Path to the 'run directory' where all state information is stored");
-  app->add_option("--log-level", log_level, "Log messages above specified level (debug, info, warn, error)");
-  app->add_flag("-v,--version", version, "Version of berth");
+  app->add_option("--log-level", g.log_level, "Log messages above specified level (debug, info, warn, error)");
+  app->add_flag("-v,--version", g.version, "Version of berth");
+  add_compat_globals(app, g);
   add_version(*reg, reg->sub(app, "version", "Display the berth version information"));
   register_commands(*app, *reg);
   return {app, reg};
+}
+
+// pflag keeps the last of a repeated single-value flag (`--name a --name b` names b); CLI11
+// would refuse it.
+void take_last_everywhere(CLI::App* app) {
+  for (CLI::Option* o : app->get_options({}))
+    if (o->get_items_expected_max() == 1 && o->get_multi_option_policy() == CLI::MultiOptionPolicy::Throw)
+      o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  for (CLI::App* s : app->get_subcommands({})) take_last_everywhere(s);
 }
 
 // --log-level, else BERTH_LOG; false for a level that is none.
@@ -61,7 +112,7 @@ std::vector<std::string> command_words(int argc, char** argv, bool& help) {
   std::vector<std::string> words;
   for (int i = 1; i < argc && words.size() < 3; i++) {
     std::string_view a = argv[i];
-    if (a == "--root" || a == "--runroot" || a == "--log-level") {
+    if (global_takes_value(a)) {
       i++;
       continue;
     }
@@ -99,12 +150,10 @@ int unrecognized(CLI::App* parent, const std::string& path, const std::string& w
 
 // A missing or unknown command word, and `help [COMMAND...]`: nullopt when the command line
 // names a command CLI11 can parse.
-std::optional<int> check_words(int argc, char** argv, CLI::App*& app, CommandTable*& reg) {
+std::optional<int> check_words(int argc, char** argv, CLI::App*& app, CommandTable*& reg, Globals& g) {
   bool help = false;
   auto words = command_words(argc, argv, help);
-  std::string ignored_level;
-  bool ignored_version = false;
-  auto all = [&] { std::tie(app, reg) = define(argc, argv, true, ignored_level, ignored_version); };
+  auto all = [&] { std::tie(app, reg) = define(argc, argv, true, g); };
   if (words.empty()) {
     if (help) return std::nullopt;
     fmt::print(stderr, "Error: missing command 'berth COMMAND'\nTry 'berth --help' for more information\n");
@@ -152,12 +201,12 @@ int main(int argc, char** argv) {
     fmt::print("berth version {}\n", BERTH_VERSION);
     return 0;
   }
-  std::string log_level;
-  bool version = false;
-  auto [app_ptr, reg_ptr] = define(argc, argv, false, log_level, version);
-  if (auto code = check_words(argc, argv, app_ptr, reg_ptr)) return *code;
+  Globals g;
+  auto [app_ptr, reg_ptr] = define(argc, argv, false, g);
+  if (auto code = check_words(argc, argv, app_ptr, reg_ptr, g)) return *code;
   CLI::App& app = *app_ptr;
   CommandTable& reg = *reg_ptr;
+  take_last_everywhere(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -168,7 +217,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "Error: {}\n", e.what());
     return 125;
   }
-  if (!set_log_level(log_level)) return 125;
+  if (!set_log_level(g.log_level)) return 125;
+  report_compat_globals(g);
   if (!reg.selected) {
     fmt::print(stderr, "Error: missing command\n");
     return 125;

@@ -1,4 +1,6 @@
 // images, image list.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <set>
 
@@ -12,15 +14,32 @@ namespace berth::cli {
 namespace {
 
 struct ImagesFlags {
-  bool all = false, quiet = false, no_trunc = false, digests = false;
-  std::string format;
+  bool all = false, quiet = false, no_trunc = false, digests = false, noheading = false;
+  std::string format, sort = "created";
   std::vector<std::string> filters;
 };
+
+// images --sort: created (the default, newest first), id, repository, size, tag (the last two
+// name rows, sorted after the images are split into them).
+Result<void> sort_images(std::vector<engine::ImageSummary>& list, const std::string& key) {
+  using I = engine::ImageSummary;
+  if (key == "created")
+    std::ranges::stable_sort(list, [](const I& a, const I& b) { return a.created > b.created; });
+  else if (key == "id")
+    std::ranges::stable_sort(list, [](const I& a, const I& b) { return a.id.hex() < b.id.hex(); });
+  else if (key == "size")
+    std::ranges::stable_sort(list, [](const I& a, const I& b) { return a.size < b.size; });
+  else if (key != "repository" && key != "tag")
+    return fail(Errc::usage, "\"{}\" is not a valid option for --sort: choose from created, id, repository, size, tag",
+                key);
+  return {};
+}
 
 Result<int> images(engine::GlobalOptions& g, const ImagesFlags& f) {
   auto c = TRY(engine::open_context(g));
   bool labels = f.format.find("Labels") != std::string::npos || f.format == "json";
   auto list = TRY(engine::list_images(c, {f.filters, labels, f.all}));
+  TRY(sort_images(list, f.sort));
   if (f.quiet) {
     std::set<std::string> seen;
     for (const auto& i : list)
@@ -76,7 +95,11 @@ Result<int> images(engine::GlobalOptions& g, const ImagesFlags& f) {
   std::string table = f.digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
                                 : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
   Json titles = {{"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"}, {"CreatedAt", "CREATED AT"}, {"Created", "CREATED"}};
-  TRY(print_rows(rows, json_rows, f.format, table, titles));
+  if (f.sort == "repository" || f.sort == "tag") {
+    std::string key = f.sort == "tag" ? "Tag" : "Repository";
+    std::ranges::stable_sort(rows, [&](const Json& a, const Json& b) { return a[key] < b[key]; });
+  }
+  TRY(print_rows(rows, json_rows, f.format, table, titles, f.noheading));
   return 0;
 }
 
@@ -89,6 +112,8 @@ void add_images(CLI::App& app, CommandTable& r, CLI::App* sub) {
   sub->add_flag("-q,--quiet", f->quiet, "Display only image IDs");
   sub->add_flag("--no-trunc", f->no_trunc, "Do not truncate output");
   sub->add_flag("--digests", f->digests, "Show digests");
+  sub->add_flag("-n,--noheading", f->noheading, "Do not print column headings");
+  sub->add_option("--sort", f->sort, "Sort by created, id, repository, size or tag");
   sub->add_option("--format", f->format, "Change the output format to JSON or a Go template");
   sub->add_option("-f,--filter", f->filters, "Filter output based on conditions provided")->allow_extra_args(false);
   auto ref = r.keep(std::make_shared<std::string>());

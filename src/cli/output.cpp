@@ -35,8 +35,11 @@ Result<void> read_cidfiles(const CidTargets& t, std::vector<std::string>& into) 
   return {};
 }
 
-int print_report_ignoring(engine::MultiReport rep, bool ignore) {
+int print_report_ignoring(engine::MultiReport rep, bool ignore, bool missing_is_125) {
   if (ignore) std::erase_if(rep.errors, [](const Error& e) { return e.code == Errc::not_found; });
+  if (missing_is_125)
+    for (auto& e : rep.errors)
+      if (e.code == Errc::not_found) e.code = Errc::invalid_input;
   return print_report(rep);
 }
 
@@ -71,15 +74,16 @@ std::string since(std::int64_t t) { return human_duration(static_cast<std::int64
 std::string display_id(const Digest& d, bool no_trunc) { return no_trunc ? d.str() : d.short_id(); }
 
 Result<void> print_rows(const std::vector<Json>& rows, const Json& json_rows, const std::string& format,
-                        const std::string& default_table, const Json& titles) {
+                        const std::string& default_table, const Json& titles, bool noheading) {
   if (format == "json") {
     fmt::print("{}\n", dump_json(json_rows, 4));
     return {};
   }
   auto t = TRY(Template::parse(format.empty() ? default_table : format));
   std::string out;
-  if (t.is_table()) out += t.header(titles) + "\n";
+  if (t.is_table() && !noheading) out += t.header(titles) + "\n";
   for (const auto& r : rows) out += t.render(r) + "\n";
+  if (out.empty()) return {};
   fmt::print("{}", t.is_table() ? tabulate(out.substr(0, out.size() - 1)) : out);
   return {};
 }

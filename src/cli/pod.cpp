@@ -179,6 +179,7 @@ void add_pod_verb(CommandTable& r, CLI::App* sub, Verb verb) {
   if (verb == Verb::kill) sub->add_option("-s,--signal", *signal, "Signal to send to the containers (default KILL)");
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
     if (names->empty() && !*all) return fail(Errc::usage, "you must provide at least one pod name or id");
+    if (verb == Verb::kill) TRY(engine::parse_signal(*signal));  // before any pod is looked up
     auto c = TRY(engine::open_context(g));
     engine::MultiReport rep;
     switch (verb) {
@@ -193,7 +194,7 @@ void add_pod_verb(CommandTable& r, CLI::App* sub, Verb verb) {
       case Verb::pause: rep = TRY(engine::pod_pause(c, *names, *all, true)); break;
       case Verb::unpause: rep = TRY(engine::pod_pause(c, *names, *all, false)); break;
     }
-    return print_report_ignoring(rep, *ignore);
+    return print_report_ignoring(rep, *ignore, verb != Verb::rm);
   });
 }
 

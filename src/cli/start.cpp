@@ -1,4 +1,6 @@
 // start.
+#include <set>
+
 #include <fmt/format.h>
 
 #include "berth/engine/run.hpp"
@@ -21,9 +23,9 @@ void add_start(CommandTable& r, CLI::App* sub) {
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
     if (*attach && names->size() > 1)
       return fail(Errc::usage, "you cannot start and attach multiple containers at once");
-    if (*all && !names->empty()) return fail(Errc::usage, "--all and container names cannot be used together");
+    if (*all && !names->empty())
+      return fail(Errc::usage, "either start all containers or the container(s) provided in the arguments");
     if (!*all && names->empty()) return fail(Errc::usage, "requires at least 1 arg(s), only received 0");
-    if (!filters->empty() && !*all) return fail(Errc::usage, "--filter works with --all only");
     auto c = TRY(engine::open_context(g));
     if (*all) {
       if (*attach) return fail(Errc::usage, "you cannot start and attach multiple containers at once");
@@ -37,13 +39,18 @@ void add_start(CommandTable& r, CLI::App* sub) {
           code = 125;
           continue;
         }
-        fmt::print("{}\n", s.name);
+        fmt::print("{}\n", s.id);
       }
       return code;
     }
+    // With --filter, only the named containers that match it (podman's 045-start).
+    std::set<std::string> matching;
+    if (!filters->empty())
+      for (const auto& s : TRY(engine::list_containers(c, {true, false, *filters}))) matching.insert(s.id);
     int code = 0;
     for (const auto& n : *names) {
       auto id = TRY(engine::container_id(c, n));
+      if (!filters->empty() && !matching.contains(id)) continue;
       code = TRY(engine::start_container(c, id, *attach, *interactive));
       if (!*attach) fmt::print("{}\n", n);
     }

@@ -10,7 +10,7 @@ void add_stop(CommandTable& r, CLI::App* sub) {
   auto o = r.keep(std::make_shared<engine::StopOptions>());
   auto t = r.keep(std::make_shared<int>(-1));
   sub->add_flag("-a,--all", o->all, "Stop all running containers");
-  sub->add_option("-t,--time", *t, "Seconds to wait for stop before killing the container");
+  sub->add_option("-t,--time,--timeout", *t, "Seconds to wait for stop before killing the container");
   sub->add_option("containers", o->containers, "Containers to stop");
   auto cid = r.keep(std::make_shared<CidTargets>());
   add_cid_flags(sub, *cid);
@@ -21,7 +21,7 @@ void add_stop(CommandTable& r, CLI::App* sub) {
     if (o->containers.empty() && !o->all) return 0;  // --ignore and no cidfile left
     if (*t >= 0) o->timeout = *t;
     auto c = TRY(engine::open_context(g));
-    return print_report_ignoring(TRY(engine::stop_containers(c, *o)), cid->ignore);
+    return print_report_ignoring(TRY(engine::stop_containers(c, *o)), cid->ignore, true);
   });
 }
 

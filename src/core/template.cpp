@@ -113,6 +113,14 @@ Result<Template::Node> parse_action(std::string_view body) {
     }
     return n;
   }
+  // A pipeline `ARG | fn` is `fn ARG` (one stage, as the formats scripts use).
+  if (auto bar = b.rfind('|'); bar != std::string_view::npos && b.find('"') == std::string_view::npos) {
+    std::string_view fn = trim(b.substr(bar + 1));
+    std::string_view arg = trim(b.substr(0, bar));
+    if (fn.empty() || arg.empty() || fn.find_first_of(" \t") != std::string_view::npos)
+      return fail(Errc::usage, "template: bad pipeline \"{}\"", b);
+    return parse_action(fmt::format("{} {}", fn, arg));
+  }
   auto words = split_words(b);
   if (words.empty()) return fail(Errc::usage, "template: empty action");
   const std::string& fn = words[0];

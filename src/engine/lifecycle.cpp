@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -176,13 +177,15 @@ int restart_delay_ms(int restarts) {
   return std::min(ms, 10000);
 }
 
-Result<int> parse_signal(const std::string& s) {
+Result<int> parse_signal(const std::string& given) {
+  std::string s = given.starts_with('-') ? given.substr(1) : given;  // `kill -s -HUP`, as podman
   std::string n = s;
   std::transform(n.begin(), n.end(), n.begin(), ::toupper);
   if (n.starts_with("SIG")) n = n.substr(3);
   if (!n.empty() && std::all_of(n.begin(), n.end(), ::isdigit)) {
-    int v = std::atoi(n.c_str());
+    int v = n.size() > 3 ? 999 : std::atoi(n.c_str());
     if (v > 0 && v < 65) return v;
+    if (v > 64) return fail(Errc::usage, "valid signals are 1 through 64");
   } else {
     for (const auto& sg : kSignals)
       if (n == sg.name) return sg.number;
@@ -219,9 +222,8 @@ Result<std::vector<PsFilter>> parse_ps_filters(const std::vector<std::string>& r
       }
     }
     if (x.key == "restart-policy" &&
-        !std::set<std::string>{"no", "on-failure", "always", "unless-stopped"}.count(x.value))
-      return fail(Errc::usage, "invalid filter \"restart-policy={}\": use no, on-failure, always or unless-stopped",
-                  x.value);
+        !std::set<std::string>{"no", "none", "on-failure", "always", "unless-stopped"}.count(x.value))
+      return fail(Errc::usage, "{} invalid restart policy", x.value);  // podman's words
     if (x.key == "health" && !std::set<std::string>{"starting", "healthy", "unhealthy", "none"}.count(x.value))
       return fail(Errc::usage, "invalid filter \"health={}\": use starting, healthy, unhealthy or none", x.value);
     if (x.key == "exited" && (x.value.empty() || x.value.find_first_not_of("0123456789") != std::string::npos))
@@ -236,7 +238,10 @@ bool ps_match(const ContainerSummary& s, const std::vector<PsFilter>& filters) {
     if (f.key == "name") return std::regex_search(s.name, std::regex(f.value));
     if (f.key == "id") return s.id.starts_with(f.value);
     if (f.key == "exited") return s.status == "exited" && std::to_string(s.exit_code) == f.value;
-    if (f.key == "restart-policy") return s.restart_policy.substr(0, s.restart_policy.find(':')) == f.value;
+    if (f.key == "restart-policy") {
+      std::string p = s.restart_policy.substr(0, s.restart_policy.find(':'));
+      return p == f.value || (f.value == "none" && (p.empty() || p == "no"));
+    }
     if (f.key == "health") return s.health == f.value || (f.value == "none" && s.health.empty());
     if (f.key == "pod") return !s.pod.empty() && (s.pod_name == f.value || s.pod.starts_with(f.value));
     if (f.key == "ancestor") {
@@ -354,6 +359,36 @@ Result<void> leave_infras(Context& c, RmOptions& o, MultiReport& rep) {
   return {};
 }
 
+// The containers that join `id`'s network, IPC, UTS or pid namespace.
+std::vector<std::string> dependents_of(const std::vector<store::ContainerRecord>& all, const std::string& id) {
+  std::vector<std::string> out;
+  std::string mark = "container:" + id;
+  for (const auto& r : all)
+    if (r.id != id &&
+        (r.config.network == mark || r.config.ipc == mark || r.config.uts == mark || r.config.pid == mark))
+      out.push_back(r.id);
+  return out;
+}
+
+// rm --depend: each named container's dependents (and theirs) come first.
+Result<void> add_dependents(Context& c, RmOptions& o) {
+  auto all = TRY(store::read_containers(c.store));
+  std::vector<std::string> first, seen;
+  std::function<void(const std::string&)> visit = [&](const std::string& id) {
+    for (const auto& d : dependents_of(all, id)) {
+      if (std::ranges::find(seen, d) != seen.end()) continue;
+      seen.push_back(d);
+      visit(d);
+      first.push_back(d);
+    }
+  };
+  for (const auto& k : o.containers)
+    if (auto id = store::resolve_container(c.store, k)) visit(*id);
+  first.insert(first.end(), o.containers.begin(), o.containers.end());
+  o.containers = std::move(first);
+  return {};
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> prune_containers(Context& c) {
@@ -372,6 +407,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& given) {
   MultiReport rep;
   RmOptions o = given;
   if (!o.infra) TRY(leave_infras(c, o, rep));
+  if (o.depend) TRY(add_dependents(c, o));
   std::map<std::string, std::string> killed;  // name or key given -> id
   if (o.force) {
     // Running ones are killed first, without the store lock, and their monitors (or foreground
@@ -396,21 +432,32 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& given) {
     }
   }
   auto lock = TRY(c.store.write_lock());
-  std::vector<std::string> ids;
+  std::vector<std::pair<std::string, std::string>> ids;  // id, as given (podman prints that)
+  auto records = TRY(store::read_containers(c.store));
   if (o.all)
-    for (const auto& r : TRY(store::read_containers(c.store))) ids.push_back(r.id);
+    for (const auto& r : records) ids.emplace_back(r.id, r.id);
   for (const auto& k : o.containers) {
     auto id = store::resolve_container(c.store, k);
     if (id)
-      ids.push_back(*id);
+      ids.emplace_back(*id, k);
     else if (killed.count(k))
-      rep.done.push_back(killed[k]);  // --rm: its berth removed it as it ended
+      rep.done.push_back(k);  // --rm: its berth removed it as it ended
     else
       rep.errors.push_back(id.error());
   }
-  for (const auto& id : ids) {
+  for (const auto& [id, as_given] : ids) {
     auto it = store::read_container(c.store, id);
     if (!it) continue;
+    std::vector<std::string> left;
+    for (const auto& d : dependents_of(records, id))
+      if (std::ranges::find(ids, d, &std::pair<std::string, std::string>::first) == ids.end()) left.push_back(d);
+    if (!left.empty()) {
+      rep.errors.push_back(Error{Errc::invalid_input, 0,
+                                 fmt::format("container {} has dependent containers which must be removed before it: "
+                                             "{}: container already exists",
+                                             id, fmt::join(left, ","))});
+      continue;
+    }
     if (it->state.alive()) {
       if (!o.force) {
         rep.errors.push_back(Error{Errc::conflict, 0,
@@ -430,7 +477,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& given) {
     runtime::Cgroup::remove_named("berth-" + id.substr(0, 12));  // left by a berth that was killed
     if (o.volumes) detail::drop_anonymous_volumes(c.store, it->config);
     emit_event(c.store, "container", "remove", id, it->config.name, it->config.image);
-    rep.done.push_back(id);
+    rep.done.push_back(as_given);
   }
   return rep;
 }

@@ -9,7 +9,6 @@
 
 #include "berth/core/toml.hpp"
 #include "berth/sys/file.hpp"
-#include "berth/sys/userns.hpp"
 
 namespace berth::registry {
 
@@ -19,8 +18,6 @@ std::string home() {
   const char* h = std::getenv("HOME");
   return h ? h : "";
 }
-
-bool user_config() { return sys::rootless() || ::getuid() != 0; }
 
 Result<void> merge_file(RegistriesConf& c, const std::string& path) {
   auto text = sys::read_host_file(path, 1 << 20);
@@ -119,11 +116,12 @@ Result<RegistriesConf> load_registries_conf() {
     TRY(c.merge_text(text, env));
     return c;
   }
+  // As containers/image, for root too: a $HOME file replaces the system file and its drop-in dir.
   std::string user = home() + "/.config/containers/registries.conf";
-  bool use_user = user_config() && !home().empty() && sys::exists_at(AT_FDCWD, user);
+  bool use_user = !home().empty() && sys::exists_at(AT_FDCWD, user);
   TRY(merge_file(c, use_user ? user : "/etc/containers/registries.conf"));
-  TRY(merge_dir(c, "/etc/containers/registries.conf.d"));
-  if (user_config() && !home().empty()) TRY(merge_dir(c, home() + "/.config/containers/registries.conf.d"));
+  if (!use_user) TRY(merge_dir(c, "/etc/containers/registries.conf.d"));
+  if (!home().empty()) TRY(merge_dir(c, home() + "/.config/containers/registries.conf.d"));
   return c;
 }
 

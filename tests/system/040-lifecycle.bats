@@ -96,9 +96,8 @@ load helpers
   run_berth run -d --name $n $IMAGE testinit pause $n
   run_berth 2 rm $n
   assert "$output" =~ "cannot remove container"
-  id=$("$BERTH" inspect --format '{{.Id}}' $n)
   run_berth rm -f $n
-  assert "$output" == "$id"
+  assert "$output" == "$n" "the name as given, as podman's"
   run pgrep -f "testinit pause $n"
   assert "$output" == ""
   run pgrep -f "__monitor $id"
@@ -113,9 +112,8 @@ load helpers
   assert "$output" == ""
   "$BERTH" run --rm --name $n $IMAGE testinit pause $n > /dev/null &
   run_berth wait --condition running $n
-  id=$("$BERTH" inspect --format '{{.Id}}' $n)
   run_berth rm -f $n
-  assert "$output" == "$id"
+  assert "$output" == "$n"
   wait
   run_berth ps -a -q
   assert "$output" == ""
@@ -348,11 +346,12 @@ load helpers
 
   # At boot (contrib/systemd/berth-restart.service): the always ones start, nothing else.
   run_berth create --name $n-boot --restart always $IMAGE sleep 100
+  boot_id=$output
   run_berth create --name $n-plain $IMAGE sleep 100
   run_berth ps -a --filter restart-policy=always --format '{{.Names}}'
   assert "$(echo "$output" | sort | tr '\n' ' ')" == "$n-a $n-boot "
   run_berth start --all --filter restart-policy=always --filter name=$n-boot
-  assert "$output" == "$n-boot"
+  assert "$output" == "$boot_id" "start --all prints IDs, as podman's"
   assert "$("$BERTH" inspect --format '{{.State.Status}}' $n-boot)" == "running"
   assert "$("$BERTH" inspect --format '{{.State.Status}}' $n-plain)" == "created"
   run_berth rm -f $n-f $n-ok $n-a $n-boot $n-plain
@@ -380,6 +379,16 @@ load helpers
   assert "$output" =~ "invalid restart policy"
   run_berth 125 run -d --restart always:3 $IMAGE true
   run_berth 125 start --all $n-x
+  assert "$output" == "Error: either start all containers or the container(s) provided in the arguments"
+  # --filter with names: only those that match; the name printed as given.
+  run_berth create --name $n-f1 $IMAGE true
+  run_berth start --filter restart-policy=always $n-f1
+  assert "$output" == ""
+  run_berth start --filter restart-policy=none $n-f1
+  assert "$output" == "$n-f1"
+  run_berth 125 start --filter restart-policy=fakepolicy $n-f1
+  assert "$output" == "Error: fakepolicy invalid restart policy"
+  run_berth rm -f $n-f1
   run_berth 125 ps --filter restart-policy=maybe
 }
 

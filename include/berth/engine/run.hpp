@@ -144,6 +144,7 @@ struct RmOptions {
   int time = 0;          // --force: seconds the stop signal gets before SIGKILL (-1: no limit)
   bool volumes = false;  // -v: also the container's anonymous volumes
   bool infra = false;    // may remove a pod's infra container (only pod rm does: it goes with its pod)
+  bool depend = false;   // also the containers that join their namespaces (--network container:X ...)
 };
 struct MultiReport {
   std::vector<std::string> done;  // what to print, one per line

@@ -32,6 +32,9 @@ TEST_CASE("template: fields, nesting, json, index, join, len, range") {
   CHECK(render("{{.Ok}} {{.Missing}} {{.Nil}}", j) == "true <no value> <no value>");
   CHECK(render("{{.id}}", j) == "abc");  // case-insensitive fallback
   CHECK(render("{{upper .ID}}", j) == "ABC");
+  CHECK(render("{{.ID| upper}} {{ .ID | lower }}", j) == "ABC abc");  // a one-stage pipeline
+  CHECK_FALSE(Template::parse("{{.ID | }}"));
+  CHECK_FALSE(Template::parse("{{.ID | up per}}"));
   CHECK(render("{{len .Config.Env}} {{len .ID}} {{len .Config.Labels}}", j) == "2 3 1");
   CHECK(render("a\\tb\\n", j) == "a\tb\n");
   CHECK(render("{{json .}}", Json{{"a", 1}}) == R"({"a":1})");

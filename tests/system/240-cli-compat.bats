@@ -1,0 +1,116 @@
+#!/usr/bin/env bats   -*- bats -*-
+#
+# Behaviours Podman's own system tests (test/system at v4.3.1) expect of the command line, each
+# checked here too so that .ci/run guards them without Podman's suite: repeated flags, Podman's
+# global flags, ps/images --sort and --noheading, template pipelines, what rm/stop/kill print
+# and exit with.
+
+load helpers
+
+setup() {
+  NAME=$(safename)
+}
+
+teardown() {
+  "$BERTH" rm -a -f -t 0 >/dev/null 2>&1 || true
+}
+
+@test "a repeated single-value flag keeps its last value, as pflag" {
+  run_berth run --rm --name $NAME-x --name $NAME $IMAGE true
+  run_berth create --name $NAME --tz=UTC --tz=Iceland $IMAGE true
+  run_berth inspect --format '{{.Name}}' --format '{{.Id}}' $NAME
+  assert "$output" =~ "^[0-9a-f]{64}$"
+  run_berth rm $NAME
+}
+
+@test "podman's global flags: accepted; --noout silences stdout; bad values refused" {
+  run_berth --storage-driver=overlay --cgroup-manager cgroupfs --events-backend file --runtime /bin/false ps -a
+  assert "$output" =~ "^CONTAINER ID"
+  run_berth --noout create --name $NAME $IMAGE true
+  assert "$output" == ""
+  run_berth --noout --log-level=error ps -a
+  assert "$output" == ""
+  run_berth --config /nowhere ps --noheading --filter name=$NAME
+  assert "$output" =~ "The --config flag is ignored by berth"
+  run_berth 125 --events-backend bogus ps
+  assert "$output" =~ "^Error: --events-backend"
+  run_berth 125 --cgroup-manager nope ps
+  run_berth rm $NAME
+}
+
+@test "ps --sort, --noheading, --external; images --sort, --noheading" {
+  run_berth create --name $NAME-b $IMAGE true
+  run_berth create --name $NAME-a $IMAGE true
+  run_berth create --name $NAME-c $IMAGE true
+  run_berth ps -a --filter name=$NAME --format '{{.Names}}'
+  assert "$(echo $output)" == "$NAME-c $NAME-a $NAME-b" "newest first by default"
+  run_berth ps -a --filter name=$NAME --sort names --format '{{.Names}}'
+  assert "$(echo $output)" == "$NAME-a $NAME-b $NAME-c"
+  run_berth ps --external --filter name=$NAME-a --noheading
+  assert "${#lines[@]}" == 1 "no header line"
+  assert "$output" =~ "$NAME-a"
+  run_berth 125 ps --sort bogus
+  assert "$output" =~ "invalid option for --sort"
+
+  run_berth tag $IMAGE localhost/$NAME-zz:1 localhost/$NAME-aa:2
+  run_berth images --sort repository --noheading
+  assert "$output" !~ "REPOSITORY"
+  aa=$(echo "$output" | grep -n "$NAME-aa" | cut -d: -f1)
+  zz=$(echo "$output" | grep -n "$NAME-zz" | cut -d: -f1)
+  assert "$aa" -lt "$zz" "sorted by repository"
+  run_berth images --sort tag --format '{{.Repository}}:{{.Tag}}'
+  assert "$(echo "$output" | grep $NAME | tr '\n' ' ')" == "localhost/$NAME-zz:1 localhost/$NAME-aa:2 "
+  run_berth 125 images --sort bogus
+  run_berth rmi localhost/$NAME-zz:1 localhost/$NAME-aa:2
+  run_berth rm $NAME-a $NAME-b $NAME-c
+}
+
+@test "templates: a one-stage pipeline {{.ID | upper}}" {
+  run_berth images --format '{{.ID| upper}}' $IMAGE
+  assert "$output" =~ "^[0-9A-F]{12}$"
+  run_berth 125 images --format '{{.ID | no such}}'
+}
+
+@test "rm prints the name it was given; --force ignores a missing one; --depend" {
+  run_berth create --name $NAME $IMAGE true
+  run_berth rm $NAME
+  assert "$output" == "$NAME"
+  run_berth 1 rm $NAME
+  assert "$output" == "Error: no container with name or ID \"$NAME\" found: no such container"
+  run_berth rm --force $NAME
+  assert "$output" == ""
+
+  run_berth create --name $NAME $IMAGE true
+  base=$output
+  run_berth create --name $NAME-dep --network container:$NAME $IMAGE true
+  dep=$output
+  run_berth 125 rm $NAME
+  assert "$output" =~ "^Error: container $base has dependent containers which must be removed before it: $dep"
+  run_berth rm --depend $NAME
+  assert "$(echo $output)" == "$dep $NAME" "the dependent first"
+}
+
+@test "stop, kill and pod kill: podman's exit codes and signal words" {
+  run_berth 125 stop $NAME-none
+  assert "$output" =~ "no such container"
+  run_berth stop --ignore $NAME-none
+  run_berth 125 kill -s 0 $NAME-none
+  assert "$output" == "Error: invalid signal: 0"
+  run_berth 125 kill -s -SIGBADSIG $NAME-none
+  assert "$output" == "Error: invalid signal: SIGBADSIG"
+  run_berth 125 kill -s 65 $NAME-none
+  assert "$output" == "Error: valid signals are 1 through 64"
+  run_berth 125 pod kill -s BAD $NAME-nopod
+  assert "$output" == "Error: invalid signal: BAD"
+  run_berth 125 pod kill $NAME-nopod
+
+  # A leading dash on a signal, as podman's kill -s -HUP
+  run_berth run -d --name $NAME $IMAGE sh -c 'trap "echo got-hup" HUP; while :; do sleep 0.1; done'
+  sleep 0.3
+  run_berth kill -s -HUP $NAME
+  for i in $(seq 50); do "$BERTH" logs $NAME | grep -q got-hup && break; sleep 0.1; done
+  run_berth logs $NAME
+  assert "$output" =~ "got-hup"
+  run_berth stop --timeout=0 $NAME
+  run_berth rm $NAME
+}
