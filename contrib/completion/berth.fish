@@ -72,6 +72,8 @@ complete -c berth -n '__fish_seen_subcommand_from port' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from run' -l read-only
 complete -c berth -n '__fish_seen_subcommand_from run create' -l umask -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l tz -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l timeout -x
+complete -c berth -n '__fish_seen_subcommand_from run' -l preserve-fds -x
 complete -c berth -n '__fish_seen_subcommand_from run' -l privileged
 complete -c berth -n '__fish_seen_subcommand_from run create' -l userns -x -a 'host keep-id nomap auto'
 complete -c berth -n '__fish_seen_subcommand_from run create' -l uidmap -x

@@ -37,6 +37,7 @@ void add_container_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container when stopping");
   sub->add_flag("--read-only", o.read_only, "Make the container's root filesystem read-only");
   sub->add_option("--umask", o.umask, "Set umask in container (default 0022)");
+  sub->add_option("--timeout", o.timeout, "Seconds the container may run before it is killed (exit code -1)");
   sub->add_option("--tz", o.tz, "Set timezone in container (a zone name, or local for the host's)");
   sub->add_option("--network,--net", o.network,
                   "Network mode: private (loopback only), none, host, bridge, or network names (NET[,NET...])");

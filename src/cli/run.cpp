@@ -21,6 +21,7 @@ void add_run_like(CommandTable& r, CLI::App* sub, bool run) {
   add_health_flags(sub, o->health);
   add_run_pull_flags(sub, r, *pull);
   if (run) sub->add_flag("-d,--detach", o->detach, "Run container in background and print container ID");
+  if (run) sub->add_option("--preserve-fds", o->preserve_fds, "Pass N additional file descriptors (3 .. 3+N-1)");
   sub->prefix_command();
   r.on(sub, [o, entrypoint, sub, run, pull, &r](engine::GlobalOptions& g) -> Result<int> {
     o->create_command = r.command_line;
@@ -30,6 +31,8 @@ void add_run_like(CommandTable& r, CLI::App* sub, bool run) {
     if (rest.front().starts_with("-")) return fail(Errc::usage, "unknown flag: {}", rest.front());
     o->image = rest.front();
     o->command.assign(rest.begin() + 1, rest.end());
+    if (o->detach && o->preserve_fds > 0)
+      return fail(Errc::usage, "--preserve-fds passes this berth's fds: it needs a foreground run, not --detach");
     o->create_image_index = static_cast<int>(o->create_command.size() - rest.size());
     if (*entrypoint != kUnset) o->entrypoint = *entrypoint;
     auto policy = TRY(engine::parse_pull_policy(pull->policy));

@@ -273,6 +273,16 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
       return fail(Errc::usage, "finding timezone: unknown time zone {}", o.tz);
   }
   c.timezone = o.tz;
+  if (o.timeout < 0) return fail(Errc::usage, "--timeout must be 0 (no limit) or a number of seconds");
+  c.timeout = o.timeout;
+  if (o.preserve_fds < 0 || o.preserve_fds > 1024) return fail(Errc::usage, "--preserve-fds: 0 to 1024 fds");
+  for (int fd = 3; fd < 3 + o.preserve_fds; fd++)
+    if (::fcntl(fd, F_GETFD) < 0)
+      return fail(Errc::usage,
+                  "file descriptor {} is not available - the preserve-fds option requires that all file descriptors "
+                  "must be passed",
+                  fd);
+  c.preserve_fds = o.preserve_fds;
   c.rm = o.rm;
   c.interactive = o.interactive;
   c.tty = o.tty;

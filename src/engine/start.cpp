@@ -320,6 +320,17 @@ int activation_fds() {
   return static_cast<int>(n);
 }
 
+// --preserve-fds N: this berth's fds 3 .. 3+N-1 (the run that created it); none when one is
+// not open (a later start, without them).
+int preserved_fds(int n) {
+  for (int fd = 3; fd < 3 + n; fd++)
+    if (::fcntl(fd, F_GETFD) < 0) {
+      log::warn("--preserve-fds={}: fd {} is not open here; no fds passed on", n, fd);
+      return 0;
+    }
+  return n;
+}
+
 // The --sdnotify mode that applies: empty when systemd gave no socket or it is ignored.
 std::string notify_mode(const store::ContainerConfig& config) {
   const char* sock = std::getenv("NOTIFY_SOCKET");
@@ -338,6 +349,7 @@ Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool int
     spec.env.push_back(fmt::format("LISTEN_FDS={}", n));
     if (const char* names = std::getenv("LISTEN_FDNAMES")) spec.env.push_back(std::string("LISTEN_FDNAMES=") + names);
   }
+  spec.listen_fds = std::max(spec.listen_fds, preserved_fds(rec.config.preserve_fds));
   bool tty = rec.config.tty;
   // The output also goes to the container's log, as podman's does, so that `logs` shows it
   // later; not for --rm, whose log goes with it (its output then reaches this terminal direct).
@@ -357,6 +369,7 @@ Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool int
   }
   std::optional<sys::RawMode> raw;
   runtime::Supervision sup = attached_supervision(tty, interactive, raw, writer ? &*writer : nullptr);
+  sup.timeout_s = rec.config.timeout;
   OutputPipes pipes;
   if (writer && !tty) TRY(pipe_output(sup, pipes, *writer));
   StopOnTerm stopper(rec.config);
@@ -654,6 +667,7 @@ Result<void> Monitor::prepare() {
 Result<int> Monitor::run_once(int restarts) {
   bool interactive = rec_->config.interactive, tty = rec_->config.tty;
   runtime::Supervision sup;
+  sup.timeout_s = rec_->config.timeout;
   sup.on_signal = [this](int sig) { return stopper_->on_signal(sig); };
   OutputPipes pipes;
   sup.on_started = [&](const runtime::Started& s) {

@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -234,6 +236,9 @@ Result<int> supervise(pid_t pid, int sfd, std::vector<Relay>& relays, const Supe
   sys::UniqueFd pidfd = sys::pidfd_open(pid);
   std::vector<bool> open(relays.size(), true);
   int result = 125;
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::seconds(sup.timeout_s);
+  bool timed_out = false;
   while (true) {
     std::vector<pollfd> fds = {{sfd, POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
     std::vector<size_t> which;
@@ -242,8 +247,17 @@ Result<int> supervise(pid_t pid, int sfd, std::vector<Relay>& relays, const Supe
         fds.push_back({relays[i].fd, POLLIN, 0});
         which.push_back(i);
       }
-    int pr = ::poll(fds.data(), fds.size(), pidfd ? -1 : 100);
+    int wait_ms = pidfd ? -1 : 100;
+    if (sup.timeout_s > 0 && !timed_out) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      wait_ms = static_cast<int>(std::clamp<long long>(left, 0, wait_ms < 0 ? 1000000 : wait_ms));
+    }
+    int pr = ::poll(fds.data(), fds.size(), wait_ms);
     if (pr < 0 && errno != EINTR) break;
+    if (sup.timeout_s > 0 && !timed_out && Clock::now() >= deadline) {
+      (void)sys::send_signal(pid, SIGKILL);
+      timed_out = true;
+    }
     if (fds[0].revents & POLLIN)
       while (int sig = sys::read_signal(sfd))
         if (!(sup.on_signal && sup.on_signal(sig))) (void)sys::send_signal(pid, sig);
@@ -252,7 +266,7 @@ Result<int> supervise(pid_t pid, int sfd, std::vector<Relay>& relays, const Supe
         open[which[k]] = relays[which[k]].on_readable(relays[which[k]].fd);
     auto st = TRY(context(sys::poll_child(pid), "the container"));
     if (st) {
-      result = sys::exit_code_of(*st);
+      result = timed_out ? -1 : sys::exit_code_of(*st);
       break;
     }
   }

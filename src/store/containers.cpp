@@ -157,6 +157,8 @@ Json to_json(const ContainerConfig& c) {
             {"health_max_log_size", c.health_max_log_size},
             {"read_only", c.read_only},
             {"umask", c.umask},
+            {"timeout", c.timeout},
+            {"preserve_fds", c.preserve_fds},
             {"timezone", c.timezone},
             {"privileged", c.privileged},
             {"rm", c.rm},
@@ -247,6 +249,8 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.health_max_log_count = static_cast<int>(json_int(j, "health_max_log_count", 5));
   c.health_max_log_size = static_cast<int>(json_int(j, "health_max_log_size", 500));
   c.read_only = flag(j, "read_only");
+  c.timeout = static_cast<int>(json_int(j, "timeout", 0));
+  c.preserve_fds = static_cast<int>(json_int(j, "preserve_fds", 0));
   c.umask = j.contains("umask") ? static_cast<int>(json_int(j, "umask")) & 0777 : 022;
   c.timezone = json_str(j, "timezone");
   c.privileged = flag(j, "privileged");

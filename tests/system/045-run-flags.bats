@@ -325,3 +325,29 @@ MAINPID=1"'
   assert "$output" =~ "unknown time zone"
   run_berth rm $n
 }
+
+@test "run --timeout N: killed after N seconds, exit code -1 (255), as podman's; -d too" {
+  n=$(safename)
+  SECONDS=0
+  run_berth 255 run --name $n --timeout 2 $IMAGE sleep 60
+  assert "$SECONDS" -lt 10 "killed at the timeout, not after the sleep"
+  assert "$("$BERTH" inspect --format '{{.State.Status}} {{.State.ExitCode}}' $n)" == "exited -1"
+  run_berth run -d --name $n-d --timeout 1 $IMAGE sleep 60
+  run_berth wait $n-d
+  assert "$output" == "-1"
+  run_berth run --rm --timeout 30 $IMAGE true
+  run_berth 125 run --rm --timeout -3 $IMAGE true
+  run_berth rm $n $n-d
+}
+
+@test "run --preserve-fds N: the caller's fds 3 .. 3+N-1 reach the container; others do not" {
+  echo "through fd 4" > $BATS_TEST_TMPDIR/in
+  run_berth run --rm -i --preserve-fds=2 $IMAGE sh -c 'cat <&4' 4<$BATS_TEST_TMPDIR/in
+  assert "$output" == "through fd 4"
+  run_berth 1 run --rm $IMAGE sh -c 'cat <&4' 4<$BATS_TEST_TMPDIR/in
+  assert "$output" =~ "Bad file descriptor" "not without the flag"
+  run_berth 125 run --rm --preserve-fds=9 $IMAGE true
+  assert "$output" =~ "^Error: file descriptor [0-9]+ is not available"
+  run_berth 125 run -d --preserve-fds=1 $IMAGE true
+  assert "$output" =~ "needs a foreground run"
+}

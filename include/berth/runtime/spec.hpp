@@ -129,6 +129,9 @@ struct Supervision {
   std::function<Result<void>(pid_t pid)> on_created;
   // Signals arriving while the container runs; return true when handled (not forwarded).
   std::function<bool(int sig)> on_signal;
+  // --timeout: SIGKILL after this many seconds (0: none); the exit code is then -1, as
+  // podman's (conmon's) --timeout reports it.
+  int timeout_s = 0;
 };
 
 // Runs the container: clone, wait for exec, forward SIGTERM/SIGINT/SIGHUP/SIGQUIT/SIGUSR1/
