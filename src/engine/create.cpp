@@ -215,6 +215,35 @@ Result<void> validate(const RunOptions& o) {
 }
 
 // The flags that need no image: mounts, env, limits, security, logging, lifecycle.
+// --umask, --tz, --timeout, --preserve-fds: checked and recorded.
+Result<void> process_settings(const RunOptions& o, store::ContainerConfig& c) {
+  if (!o.umask.empty()) {
+    bool octal = o.umask.size() <= 4 &&
+                 std::all_of(o.umask.begin(), o.umask.end(), [](char ch) { return ch >= '0' && ch <= '7'; });
+    if (!octal) return fail(Errc::usage, "invalid umask string {}: an octal value up to 0777", o.umask);
+    c.umask = static_cast<int>(std::stoul(o.umask, nullptr, 8));
+  }
+  if (!o.tz.empty() && o.tz != "local") {
+    // a zone name of the host's database, never a path out of it
+    bool sane = o.tz.find("..") == std::string::npos && !o.tz.starts_with('/');
+    struct stat st;
+    if (!sane || ::stat(("/usr/share/zoneinfo/" + o.tz).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      return fail(Errc::usage, "finding timezone: unknown time zone {}", o.tz);
+  }
+  c.timezone = o.tz;
+  if (o.timeout < 0) return fail(Errc::usage, "--timeout must be 0 (no limit) or a number of seconds");
+  c.timeout = o.timeout;
+  if (o.preserve_fds < 0 || o.preserve_fds > 1024) return fail(Errc::usage, "--preserve-fds: 0 to 1024 fds");
+  for (int fd = 3; fd < 3 + o.preserve_fds; fd++)
+    if (::fcntl(fd, F_GETFD) < 0)
+      return fail(Errc::usage,
+                  "file descriptor {} is not available - the preserve-fds option requires that all file descriptors "
+                  "must be passed",
+                  fd);
+  c.preserve_fds = o.preserve_fds;
+  return {};
+}
+
 Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   TRY(validate(o));
   store::ContainerConfig c;
@@ -259,30 +288,7 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   c.health_max_log_size = o.health.max_log_size.value_or(500);
   c.read_only = o.read_only;
   c.privileged = o.privileged;
-  if (!o.umask.empty()) {
-    bool octal = o.umask.size() <= 4 &&
-                 std::all_of(o.umask.begin(), o.umask.end(), [](char ch) { return ch >= '0' && ch <= '7'; });
-    if (!octal) return fail(Errc::usage, "invalid umask string {}: an octal value up to 0777", o.umask);
-    c.umask = static_cast<int>(std::stoul(o.umask, nullptr, 8));
-  }
-  if (!o.tz.empty() && o.tz != "local") {
-    // a zone name of the host's database, never a path out of it
-    bool sane = o.tz.find("..") == std::string::npos && !o.tz.starts_with('/');
-    struct stat st;
-    if (!sane || ::stat(("/usr/share/zoneinfo/" + o.tz).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-      return fail(Errc::usage, "finding timezone: unknown time zone {}", o.tz);
-  }
-  c.timezone = o.tz;
-  if (o.timeout < 0) return fail(Errc::usage, "--timeout must be 0 (no limit) or a number of seconds");
-  c.timeout = o.timeout;
-  if (o.preserve_fds < 0 || o.preserve_fds > 1024) return fail(Errc::usage, "--preserve-fds: 0 to 1024 fds");
-  for (int fd = 3; fd < 3 + o.preserve_fds; fd++)
-    if (::fcntl(fd, F_GETFD) < 0)
-      return fail(Errc::usage,
-                  "file descriptor {} is not available - the preserve-fds option requires that all file descriptors "
-                  "must be passed",
-                  fd);
-  c.preserve_fds = o.preserve_fds;
+  TRY(process_settings(o, c));
   c.rm = o.rm;
   c.interactive = o.interactive;
   c.tty = o.tty;

@@ -331,6 +331,17 @@ int preserved_fds(int n) {
   return n;
 }
 
+// The fds this berth hands on: systemd's sockets, --preserve-fds.
+void pass_fds(runtime::Spec& spec, const store::ContainerConfig& config) {
+  if (int n = activation_fds(); n > 0) {
+    spec.listen_fds = n;
+    spec.env.push_back("LISTEN_PID=1");
+    spec.env.push_back(fmt::format("LISTEN_FDS={}", n));
+    if (const char* names = std::getenv("LISTEN_FDNAMES")) spec.env.push_back(std::string("LISTEN_FDNAMES=") + names);
+  }
+  spec.listen_fds = std::max(spec.listen_fds, preserved_fds(config.preserve_fds));
+}
+
 // The --sdnotify mode that applies: empty when systemd gave no socket or it is ignored.
 std::string notify_mode(const store::ContainerConfig& config) {
   const char* sock = std::getenv("NOTIFY_SOCKET");
@@ -343,13 +354,7 @@ Result<int> run_attached(Context& c, const store::ContainerRecord& rec, bool int
   NetSession net(c.store, rec.id);
   TRY(net.reserve(rec, spec.hostname));
   log::debug("spec built");
-  if (int n = activation_fds(); n > 0) {
-    spec.listen_fds = n;
-    spec.env.push_back("LISTEN_PID=1");
-    spec.env.push_back(fmt::format("LISTEN_FDS={}", n));
-    if (const char* names = std::getenv("LISTEN_FDNAMES")) spec.env.push_back(std::string("LISTEN_FDNAMES=") + names);
-  }
-  spec.listen_fds = std::max(spec.listen_fds, preserved_fds(rec.config.preserve_fds));
+  pass_fds(spec, rec.config);
   bool tty = rec.config.tty;
   // The output also goes to the container's log, as podman's does, so that `logs` shows it
   // later; not for --rm, whose log goes with it (its output then reaches this terminal direct).

@@ -63,9 +63,9 @@ struct RunOptions {
   bool tty = false;
   bool detach = false;
   bool read_only = false;
-  std::string umask;  // --umask: octal, as given
-  std::string tz;     // --tz: a zone name, "local" (the host's)
-  int timeout = 0;    // --timeout: seconds each run may last
+  std::string umask;     // --umask: octal, as given
+  std::string tz;        // --tz: a zone name, "local" (the host's)
+  int timeout = 0;       // --timeout: seconds each run may last
   int preserve_fds = 0;  // --preserve-fds: fds 3 .. 3+N-1 of this berth go to the container
   bool privileged = false;
   std::string pod;           // --pod NAME|ID|new:NAME: join that pod (its infra's namespaces)
