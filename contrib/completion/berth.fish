@@ -29,6 +29,7 @@ complete -c berth -n '__fish_seen_subcommand_from import' -s c -l change -x
 complete -c berth -n '__fish_seen_subcommand_from import' -s m -l message -x
 complete -c berth -n '__fish_seen_subcommand_from rmi rm' -s f -l force
 complete -c berth -n '__fish_seen_subcommand_from rmi rm ps' -s a -l all
+complete -c berth -n '__fish_seen_subcommand_from rmi' -s i -l ignore
 complete -c berth -n '__fish_seen_subcommand_from run' -s i -l interactive
 complete -c berth -n '__fish_seen_subcommand_from run' -l rm
 complete -c berth -n '__fish_seen_subcommand_from run' -l name -x
@@ -74,6 +75,10 @@ complete -c berth -n '__fish_seen_subcommand_from run create' -l umask -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l tz -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l timeout -x
 complete -c berth -n '__fish_seen_subcommand_from run' -l preserve-fds -x
+complete -c berth -n '__fish_seen_subcommand_from run' -l rmi
+complete -c berth -n '__fish_seen_subcommand_from run create' -l kernel-memory -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l runtime -r
+complete -c berth -n '__fish_seen_subcommand_from run create' -l conmon-pidfile -r
 complete -c berth -n '__fish_seen_subcommand_from run' -l privileged
 complete -c berth -n '__fish_seen_subcommand_from run create' -l userns -x -a 'host keep-id nomap auto'
 complete -c berth -n '__fish_seen_subcommand_from run create' -l uidmap -x

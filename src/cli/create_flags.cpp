@@ -68,6 +68,9 @@ void add_resource_flags(CLI::App* sub, engine::RunOptions& o) {
   sub->add_option("--cpus", o.cpus, "Number of CPUs. The default is 0.000 which means no limit");
   sub->add_option("--ulimit", o.ulimits, "Ulimit options (name=soft[:hard])")->allow_extra_args(false);
   sub->add_flag("--init", o.init, "Run an init inside the container that forwards signals and reaps processes");
+  sub->add_option("--kernel-memory", o.kernel_memory, "No longer supported: a no-op, with a warning");
+  sub->add_option("--conmon-pidfile", o.conmon_pidfile, "Write the pid of the container's monitor to this file");
+  sub->add_option("--runtime", o.runtime, "OCI runtime (accepted; berth runs containers itself)");
 }
 
 void add_security_flags(CLI::App* sub, engine::RunOptions& o) {

@@ -1,6 +1,8 @@
 // run and create (also as container run/create).
 #include <fmt/format.h>
 
+#include "berth/core/log.hpp"
+#include "berth/engine/images.hpp"
 #include "berth/engine/run.hpp"
 #include "commands.hpp"
 
@@ -21,9 +23,12 @@ void add_run_like(CommandTable& r, CLI::App* sub, bool run) {
   add_health_flags(sub, o->health);
   add_run_pull_flags(sub, r, *pull);
   if (run) sub->add_flag("-d,--detach", o->detach, "Run container in background and print container ID");
+  auto rmi = r.keep(std::make_shared<bool>(false));
+  if (run)
+    sub->add_flag("--rmi", *rmi, "Remove the image after the container exits (with --rm, when no container uses it)");
   if (run) sub->add_option("--preserve-fds", o->preserve_fds, "Pass N additional file descriptors (3 .. 3+N-1)");
   sub->prefix_command();
-  r.on(sub, [o, entrypoint, sub, run, pull, &r](engine::GlobalOptions& g) -> Result<int> {
+  r.on(sub, [o, entrypoint, sub, run, pull, rmi, &r](engine::GlobalOptions& g) -> Result<int> {
     o->create_command = r.command_line;
     auto rest = sub->remaining();
     if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
@@ -31,6 +36,8 @@ void add_run_like(CommandTable& r, CLI::App* sub, bool run) {
     if (rest.front().starts_with("-")) return fail(Errc::usage, "unknown flag: {}", rest.front());
     o->image = rest.front();
     o->command.assign(rest.begin() + 1, rest.end());
+    if (*rmi && !o->rm) return fail(Errc::usage, "the --rmi option does not work without --rm");
+    if (*rmi && o->detach) return fail(Errc::usage, "--rmi removes the image when the run ends: not with --detach");
     if (o->detach && o->preserve_fds > 0)
       return fail(Errc::usage, "--preserve-fds passes this berth's fds: it needs a foreground run, not --detach");
     o->create_image_index = static_cast<int>(o->create_command.size() - rest.size());
@@ -46,6 +53,12 @@ void add_run_like(CommandTable& r, CLI::App* sub, bool run) {
     std::string id;
     int code = TRY(engine::run_container(c, *o, &id));
     if (o->detach) fmt::print("{}\n", id);
+    if (*rmi) {  // as podman: kept while another container uses it, no error then
+      engine::RmiOptions ro;
+      ro.images = {o->image};
+      if (auto rep = engine::remove_images(c, ro); rep)
+        for (const auto& d : rep->deleted) log::debug("--rmi: deleted {}", d.hex());
+    }
     return code;
   });
 }

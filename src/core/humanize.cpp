@@ -1,6 +1,9 @@
 #include "berth/core/humanize.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <cstdint>
@@ -20,6 +23,30 @@ std::string human_size(double bytes, bool space, int precision) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*g", precision, bytes);
   return fmt::format("{}{}{}", buf, space ? " " : "", units[i]);
+}
+
+std::optional<std::int64_t> parse_human_size(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) i++;
+  std::string num(s.substr(0, i));
+  if (num.empty() || num.front() == '.' || num.back() == '.' || std::ranges::count(num, '.') > 1) return std::nullopt;
+  std::string_view unit = s.substr(i);
+  if (unit.starts_with(' ')) unit.remove_prefix(1);
+  double mul = 1;
+  if (!unit.empty()) {
+    std::string_view letters = "kmgtp";
+    auto at = letters.find(static_cast<char>(std::tolower(static_cast<unsigned char>(unit.front()))));
+    if (at != std::string_view::npos) {
+      for (size_t k = 0; k <= at; k++) mul *= 1000;
+      unit.remove_prefix(1);
+    }
+    if (!unit.empty() && (unit.front() == 'i' || unit.front() == 'I')) unit.remove_prefix(1);
+    if (!unit.empty() && (unit.front() == 'b' || unit.front() == 'B')) unit.remove_prefix(1);
+    if (!unit.empty()) return std::nullopt;
+  }
+  double v = std::strtod(num.c_str(), nullptr) * mul;
+  if (v > 9e18) return std::nullopt;
+  return static_cast<std::int64_t>(v);
 }
 
 std::string go_duration(std::int64_t ns) {

@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <variant>
 
+#include "berth/core/humanize.hpp"
+#include "berth/core/log.hpp"
 #include "berth/core/path.hpp"
 #include "berth/core/strings.hpp"
 #include "berth/engine/events.hpp"
@@ -189,7 +191,7 @@ Result<void> validate(const RunOptions& o) {
   if (!o.workdir.empty() && o.workdir[0] != '/')
     return fail(Errc::usage, "workdir \"{}\" is not an absolute path", o.workdir);
   if (!o.stop_signal.empty()) TRY(parse_signal(o.stop_signal));
-  if (!o.memory.empty()) TRY(runtime::parse_memory(o.memory));
+  if (!o.memory.empty() && o.memory != "0") TRY(runtime::parse_memory(o.memory));
   for (const auto& u : o.ulimits) TRY(runtime::parse_ulimit(u));
   if (o.init) TRY(init_binary());
   TRY(detail::check_sdnotify_mode(o.sdnotify));
@@ -200,7 +202,10 @@ Result<void> validate(const RunOptions& o) {
   for (const auto& opt : o.log_opt) {
     if (opt.starts_with("path=") && opt.size() > 6 && opt[5] == '/' && o.log_driver == "k8s-file") continue;
     if (opt.starts_with("tag=") && o.log_driver == "journald") continue;
-    if (opt.starts_with("max-size=") || opt.starts_with("max_size=")) continue;  // accepted, not enforced
+    if (opt.starts_with("max-size=") || opt.starts_with("max_size=")) {  // accepted, not enforced
+      if (!parse_human_size(opt.substr(9))) return fail(Errc::usage, "invalid --log-opt {}: not a size", opt);
+      continue;
+    }
     return fail(Errc::usage, "invalid --log-opt \"{}\" for log driver {}: use path=/ABS (k8s-file) or tag= (journald)",
                 opt, o.log_driver);
   }
@@ -241,6 +246,9 @@ Result<void> process_settings(const RunOptions& o, store::ContainerConfig& c) {
                   "must be passed",
                   fd);
   c.preserve_fds = o.preserve_fds;
+  c.conmon_pidfile = o.conmon_pidfile;
+  if (!o.kernel_memory.empty()) log::warn("The --kernel-memory flag is no longer supported. This flag is a noop.");
+  if (!o.runtime.empty()) log::info("--runtime {}: berth runs containers itself", o.runtime);
   return {};
 }
 
@@ -261,7 +269,7 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   c.user = o.user;
   c.hostname = o.hostname;
   c.group_add = o.group_add;
-  if (!o.memory.empty()) c.memory = TRY(runtime::parse_memory(o.memory));
+  if (!o.memory.empty() && o.memory != "0") c.memory = TRY(runtime::parse_memory(o.memory));  // 0: no limit
   c.pids_limit = o.pids_limit;
   c.cpus = o.cpus;
   c.ulimits = o.ulimits;

@@ -2,6 +2,7 @@
 // --add-host, --no-hosts. See network.hpp.
 #include <unistd.h>
 
+#include "berth/core/log.hpp"
 #include "berth/core/strings.hpp"
 #include "berth/engine/network.hpp"
 #include "berth/image/config.hpp"
@@ -76,8 +77,15 @@ Result<void> network_flags(const RunOptions& o, store::ContainerConfig& c) {
   for (const auto& p : o.publish) TRY(add_ports(TRY(net::parse_port_spec(p)), c));
   for (const auto& e : o.expose) TRY(net::parse_expose(e));
   bool bridge = bridge_like(c.network);
-  if ((!c.ports.empty() || o.publish_all) && !bridge)
+  if ((!c.ports.empty() || o.publish_all) && (c.network == "host" || c.network.starts_with("container:"))) {
+    // podman's words and behaviour: the ports are the host's (or that container's) already
+    log::warn(
+        "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in "
+        "use");
+    c.ports.clear();
+  } else if ((!c.ports.empty() || o.publish_all) && !bridge) {
     return fail(Errc::usage, "-p/--publish needs a bridge, pasta or slirp4netns network, not --network {}", c.network);
+  }
   bool own_bridge = c.network == "bridge";
   if (!o.ip.empty()) {
     if (!own_bridge) return fail(Errc::usage, "--ip needs a bridge network, not --network {}", c.network);

@@ -44,8 +44,9 @@ std::map<std::string, int> container_counts(const store::Store& s) {
 using Filter = detail::KeyFilter;
 
 Result<std::vector<Filter>> parse_filters(const std::vector<std::string>& raw) {
-  auto out = TRY(detail::parse_key_filters(raw, {"reference", "dangling", "label", "before", "since", "id"}));
-  for (const auto& x : out) {
+  auto out = TRY(detail::parse_key_filters(raw, {"reference", "dangling", "label", "before", "since", "after", "id"}));
+  for (auto& x : out) {
+    if (x.key == "after") x.key = "since";  // podman's other name for it
     if (x.key == "dangling" && x.value != "true" && x.value != "false")
       return fail(Errc::usage, "invalid filter \"dangling={}\": must be true or false", x.value);
   }
@@ -170,9 +171,9 @@ Result<void> untag_image(Context& c, const std::string& image, const std::vector
     for (const auto& n : names_of(names, img.id)) names.erase(n);
   } else {
     for (const auto& w : which) {
-      auto r = TRY(resolve_image(c.store, names, w));
-      if (r.id != img.id || r.name.empty()) return fail(Errc::not_found, "{}: tag not known", w);
-      names.erase(r.name);
+      auto r = resolve_image(c.store, names, w);
+      if (!r || r->id != img.id || r->name.empty()) return fail(Errc::not_found, "{}: tag not known", w);
+      names.erase(r->name);
     }
   }
   TRY(c.store.put_names(names));

@@ -655,9 +655,25 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
 namespace {
 
 // inspect's HostConfig: the flags that shape the container's host side, in podman's names.
-OrderedJson host_config_json(const store::ContainerConfig& conf) {
+// podman's HostConfig.LogConfig: the driver, its path and tag, max-size as go-units prints it.
+OrderedJson log_config_json(const store::Store& s, const store::ContainerConfig& conf) {
+  std::string tag, size = "0B";
+  std::string path = store::container_dir(s, conf.id) + "/ctr.log";
+  for (const auto& o : conf.log_opt) {
+    auto eq = o.find('=');
+    std::string k = o.substr(0, eq), v = eq == std::string::npos ? "" : o.substr(eq + 1);
+    if (k == "path") path = v;
+    if (k == "tag") tag = v;
+    if (k == "max-size" || k == "max_size")
+      if (auto n = parse_human_size(v)) size = human_size(static_cast<double>(*n), false, 4);
+  }
+  return {{"Type", conf.log_driver}, {"Config", nullptr}, {"Path", path}, {"Tag", tag}, {"Size", size}};
+}
+
+OrderedJson host_config_json(const store::Store& s, const store::ContainerConfig& conf) {
   auto policy = parse_restart_policy(conf.restart).value_or(RestartPolicy{});
   return {
+      {"LogConfig", log_config_json(s, conf)},
       {"AutoRemove", conf.rm},
       {"Privileged", conf.privileged},
       {"ReadonlyRootfs", conf.read_only},
@@ -740,6 +756,7 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
   }
   j["Image"] = std::string(conf.image_id.hex());
   j["ImageName"] = conf.image;
+  if (auto img = c.store.image(conf.image_id)) j["ImageDigest"] = img->manifest.str();
   j["Name"] = conf.name;
   j["RestartCount"] = st.restart_count;
   j["Driver"] = "overlay";
@@ -760,7 +777,7 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
                  {"HealthMaxLogCount", conf.health_max_log_count},
                  {"HealthMaxLogSize", conf.health_max_log_size},
                  {"OpenStdin", conf.interactive}};
-  j["HostConfig"] = host_config_json(conf);
+  j["HostConfig"] = host_config_json(c.store, conf);
   j["NetworkSettings"] = detail::network_settings(c.store, rec);
   return Json::parse(dump_json(j));
 }

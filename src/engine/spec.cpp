@@ -200,6 +200,8 @@ Result<void> apply_security_opts(const std::vector<std::string>& opts, runtime::
   for (const auto& opt : opts) {
     if (opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true") {
       spec.no_new_privs = true;
+    } else if (opt == "no-new-privileges=false" || opt == "no-new-privileges:false") {
+      spec.no_new_privs = false;
     } else if (opt == "seccomp=unconfined" || opt == "seccomp:unconfined") {
       spec.seccomp = false;
     } else if (opt.starts_with("seccomp=") || opt.starts_with("seccomp:")) {

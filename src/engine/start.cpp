@@ -141,6 +141,11 @@ void record_started(Context& c, const store::ContainerRecord& rec, const runtime
   st.restart_count = restarts;
   auto w = store::write_state(c.store, id, st);
   if (!w) log::warn("record container state: {}", w.error().message);
+  if (!rec.config.conmon_pidfile.empty())  // this process supervises it, as conmon does podman's
+    if (auto p = sys::write_output_file(rec.config.conmon_pidfile,
+                                        [](int fd) { return sys::write_all(fd, std::to_string(::getpid())); });
+        !p)
+      log::warn("--conmon-pidfile {}: {}", rec.config.conmon_pidfile, p.error().message);
 }
 
 // Appends output to the container's log in podman's k8s-file format:

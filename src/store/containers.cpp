@@ -87,13 +87,18 @@ std::optional<Volume> legacy_volume(std::string_view s) {
   return v;
 }
 
-Json to_json(const ContainerConfig& c) {
-  Json vols = Json::array(), tmpfs = Json::array(), ports = Json::array();
+Json volumes_json(const ContainerConfig& c) {
+  Json vols = Json::array();
   for (const auto& v : c.volumes) {
     Json one = {{"source", v.source}, {"target", v.target}, {"ro", v.read_only}, {"file", v.is_file}};
     if (!v.name.empty()) one["volume"] = v.name;
     vols.push_back(std::move(one));
   }
+  return vols;
+}
+
+Json to_json(const ContainerConfig& c) {
+  Json vols = volumes_json(c), tmpfs = Json::array(), ports = Json::array();
   for (const auto& t : c.tmpfs) tmpfs.push_back({{"target", t.target}, {"options", t.options}});
   for (const auto& p : c.ports)
     ports.push_back({{"host_ip", p.host_ip},
@@ -159,6 +164,7 @@ Json to_json(const ContainerConfig& c) {
             {"umask", c.umask},
             {"timeout", c.timeout},
             {"preserve_fds", c.preserve_fds},
+            {"conmon_pidfile", c.conmon_pidfile},
             {"timezone", c.timezone},
             {"privileged", c.privileged},
             {"rm", c.rm},
@@ -251,6 +257,7 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.read_only = flag(j, "read_only");
   c.timeout = static_cast<int>(json_int(j, "timeout", 0));
   c.preserve_fds = static_cast<int>(json_int(j, "preserve_fds", 0));
+  c.conmon_pidfile = json_str(j, "conmon_pidfile", "");
   c.umask = j.contains("umask") ? static_cast<int>(json_int(j, "umask")) & 0777 : 022;
   c.timezone = json_str(j, "timezone");
   c.privileged = flag(j, "privileged");

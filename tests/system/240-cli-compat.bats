@@ -114,3 +114,53 @@ teardown() {
   run_berth stop --timeout=0 $NAME
   run_berth rm $NAME
 }
+
+@test "rmi --ignore and rmi --force of a missing image: no error; untag of a name it lacks: tag not known" {
+  run_berth rmi --ignore $NAME-none
+  assert "$output" == ""
+  run_berth image rm --force $NAME-none
+  assert "$output" == ""
+  run_berth 1 rmi $NAME-none
+  assert "$output" =~ "image not known"
+  run_berth tag $IMAGE localhost/$NAME:1
+  run_berth 125 untag localhost/$NAME:1 registry.example/$NAME:2
+  assert "$output" == "Error: registry.example/$NAME:2: tag not known"
+  run_berth images --noheading --filter after=$IMAGE --format '{{.ID}}'
+  run_berth rmi localhost/$NAME:1
+}
+
+@test "run flags from podman's scripts: --memory=0, --kernel-memory, --runtime, -p with host, no-new-privileges=false" {
+  run_berth run --rm --memory=0 $IMAGE echo hello
+  assert "$output" == "hello" "0 is no limit"
+  run_berth run --rm --kernel-memory 100 --runtime /usr/bin/crun $IMAGE true
+  assert "$output" =~ "The --kernel-memory flag is no longer supported. This flag is a noop."
+  run_berth run --rm -p 8080 --net=host $IMAGE echo ok
+  assert "$output" =~ "Port mappings have been discarded"
+  assert "${lines[-1]}" == "ok"
+  run_berth run --rm --security-opt no-new-privileges $IMAGE grep NoNewPrivs /proc/self/status
+  assert "$output" =~ "NoNewPrivs:.1"
+  run_berth run --rm --security-opt no-new-privileges=false $IMAGE grep NoNewPrivs /proc/self/status
+  assert "$output" =~ "NoNewPrivs:.0"
+  run_berth 125 run --rm --log-opt max-size=lots $IMAGE true
+}
+
+@test "run --rmi removes the image after a --rm run; --conmon-pidfile names the supervising process" {
+  run_berth build -t localhost/$NAME-rmi - <<<"FROM $IMAGE
+RUN echo x > /x"
+  run_berth run --rm --rmi localhost/$NAME-rmi cat /x
+  assert "$output" == "x"
+  run_berth 1 image exists localhost/$NAME-rmi
+  run_berth 125 run --rmi $IMAGE true
+  assert "$output" =~ "does not work without --rm"
+
+  run_berth run -d --name $NAME --conmon-pidfile $BATS_TEST_TMPDIR/pid $IMAGE sleep 100
+  pid=$(cat $BATS_TEST_TMPDIR/pid)
+  assert "$(tr '\0' ' ' < /proc/$pid/cmdline)" =~ "__monitor" "the pid of the container's monitor"
+  run_berth inspect --format '{{.ImageDigest}} {{.HostConfig.LogConfig.Type}}' $NAME
+  assert "$output" =~ "^sha256:[0-9a-f]{64} k8s-file$"
+  run_berth rm -f $NAME
+  run_berth run -d --rm --name $NAME --log-opt max-size=5.097m $IMAGE sleep 100
+  run_berth inspect --format '{{.HostConfig.LogConfig.Size}}' $NAME
+  assert "$output" == "5.097MB"
+  run_berth rm -f -t 0 $NAME
+}

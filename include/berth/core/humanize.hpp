@@ -10,6 +10,9 @@ namespace berth {
 
 // 3 significant digits, SI units: "2.07MB", "195MB", "0B". `space` puts "2.07 MB" as in tables.
 std::string human_size(double bytes, bool space = false, int precision = 3);
+// go-units FromHumanSize: "5.097m", "10MB", "1 kB", "42" in decimal units (k = 1000);
+// nullopt on garbage.
+std::optional<std::int64_t> parse_human_size(std::string_view s);
 // Go's time.Duration.String(): "0s", "750ns", "1.5µs", "20.413ms", "2m3.5s", "1h0m0s".
 std::string go_duration(std::int64_t ns);
 // "Less than a second", "2 minutes", "About an hour", "3 days" ...

@@ -34,7 +34,10 @@ struct RunOptions {
   std::vector<std::string> tmpfs;   // DST[:options]
   std::vector<std::string> mounts;  // type=bind|tmpfs,src=...,dst=...[,ro]
   std::string cidfile;
-  std::string memory;  // "64m"
+  std::string conmon_pidfile;  // --conmon-pidfile: the supervising process's pid (berth's monitor)
+  std::string kernel_memory;   // --kernel-memory: a no-op, with podman's warning
+  std::string runtime;         // --runtime: accepted; berth is its own runtime
+  std::string memory;          // "64m"
   std::optional<std::int64_t> pids_limit;
   std::optional<double> cpus;
   std::vector<std::string> ulimits;  // name=soft[:hard]

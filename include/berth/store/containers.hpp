@@ -105,11 +105,12 @@ struct ContainerConfig {
   std::string health_on_failure = "none";
   int health_max_log_count = 5, health_max_log_size = 500;
   bool read_only = false, privileged = false, rm = false, interactive = false, tty = false;
-  int umask = 022;           // --umask
-  int timeout = 0;           // --timeout: seconds each run may last (0: no limit)
-  int preserve_fds = 0;      // --preserve-fds: berth's fds 3.. passed on (foreground runs)
-  std::string timezone;      // --tz: a zone of /usr/share/zoneinfo, or "local"
-  std::int64_t created = 0;  // ns since the epoch
+  int umask = 022;             // --umask
+  int timeout = 0;             // --timeout: seconds each run may last (0: no limit)
+  std::string conmon_pidfile;  // --conmon-pidfile: written with the supervising process's pid at each start
+  int preserve_fds = 0;        // --preserve-fds: berth's fds 3.. passed on (foreground runs)
+  std::string timezone;        // --tz: a zone of /usr/share/zoneinfo, or "local"
+  std::int64_t created = 0;    // ns since the epoch
 };
 
 struct ContainerState {

@@ -69,3 +69,19 @@ TEST_CASE("humanize: durations as Go's time.Duration.String()") {
   CHECK(go_duration(-1500000000) == "-1.5s");
   CHECK(human_size(1061000, false, 4) == "1.061MB");
 }
+
+TEST_CASE("parse_human_size: go-units FromHumanSize, decimal units") {
+  CHECK(parse_human_size("42") == 42);
+  CHECK(parse_human_size("5.097m") == 5097000);
+  CHECK(parse_human_size("10MB") == 10000000);
+  CHECK(parse_human_size("1 kB") == 1000);
+  CHECK(parse_human_size("2g") == 2000000000);
+  CHECK(parse_human_size("3KiB") == 3000);
+  CHECK(human_size(static_cast<double>(*parse_human_size("5.097m")), false, 4) == "5.097MB");
+  CHECK_FALSE(parse_human_size(""));
+  CHECK_FALSE(parse_human_size("m"));
+  CHECK_FALSE(parse_human_size("1.2.3"));
+  CHECK_FALSE(parse_human_size("5x"));
+  CHECK_FALSE(parse_human_size("5mbb"));
+  CHECK_FALSE(parse_human_size("-5"));
+}
