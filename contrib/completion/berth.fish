@@ -134,10 +134,13 @@ complete -c berth -n '__fish_seen_subcommand_from commit' -s p -l pause
 complete -c berth -n '__fish_seen_subcommand_from commit' -s q -l quiet
 complete -c berth -n '__fish_seen_subcommand_from commit' -s s -l squash
 complete -c berth -n '__fish_seen_subcommand_from diff' -l format -x -a json
+complete -c berth -n '__fish_seen_subcommand_from diff' -s l -l latest
+complete -c berth -n '__fish_seen_subcommand_from exists' -l external
 complete -c berth -n '__fish_seen_subcommand_from export' -s o -l output -r
 complete -c berth -n '__fish_seen_subcommand_from unmount umount' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from cp' -s a -l archive
 complete -c berth -n '__fish_seen_subcommand_from cp' -s L -l follow-link
+complete -c berth -n '__fish_seen_subcommand_from cp' -l pause -x -a 'true false'
 complete -c berth -n '__fish_seen_subcommand_from attach' -l detach-keys -x
 complete -c berth -n '__fish_seen_subcommand_from attach' -l no-stdin
 complete -c berth -n '__fish_seen_subcommand_from attach' -l sig-proxy
@@ -223,6 +226,7 @@ complete -c berth -n '__fish_seen_subcommand_from generate' -l restart-policy -x
 complete -c berth -n '__fish_seen_subcommand_from generate' -s t -l stop-timeout -x
 complete -c berth -n '__fish_seen_subcommand_from generate' -l container-prefix -x
 complete -c berth -n '__fish_seen_subcommand_from generate' -l separator -x
+complete -c berth -n '__fish_seen_subcommand_from generate' -s e -l env -x
 complete -c berth -n '__fish_seen_subcommand_from events' -s f -l filter -x
 complete -c berth -n '__fish_seen_subcommand_from events' -l format -x
 complete -c berth -n '__fish_seen_subcommand_from events' -l since -x

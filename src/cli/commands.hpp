@@ -42,6 +42,9 @@ void add_cid_flags(CLI::App* sub, CidTargets& t);
 Result<void> read_cidfiles(const CidTargets& t, std::vector<std::string>& into);
 // --ignore drops the "no such" errors; `missing_is_125`: the others say 125 for them, as
 // podman's stop and kill do (rm says 1).
+// Prints `text` and "Are you sure you want to continue? [y/N] ", reads a line from stdin:
+// whether it is yes (podman's prune prompts).
+bool confirm(const std::string& text);
 int print_report_ignoring(engine::MultiReport rep, bool ignore, bool missing_is_125 = false);
 Result<std::int64_t> parse_time(const std::string& s);
 std::string since(std::int64_t t);

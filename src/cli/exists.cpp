@@ -10,6 +10,8 @@ void add_container_exists(CommandTable& r, CLI::App* sub) {
   if (!r.wanted(sub)) return;
   auto name = r.keep(std::make_shared<std::string>());
   sub->add_option("container", *name, "Container")->required();
+  auto external = r.keep(std::make_shared<bool>(false));
+  sub->add_flag("--external", *external, "Containers of other tools too (berth's store holds only its own)");
   r.on(sub, [name](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
     auto id = engine::container_id(c, *name);

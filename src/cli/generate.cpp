@@ -20,6 +20,8 @@ void add_generate_systemd(CommandTable& r, CLI::App* sub) {
   sub->add_option("-t,--stop-timeout", *timeout, "Stop timeout override");
   sub->add_option("--container-prefix", o->prefix, "Systemd unit name prefix for containers");
   sub->add_option("--separator", o->separator, "Systemd unit name separator between name/id and prefix");
+  sub->add_option("-e,--env", o->env, "Environment= lines for the unit (NAME=VALUE, or NAME: the host's value)")
+      ->allow_extra_args(false);
   sub->add_option("containers", o->containers, "Containers")->required();
   r.on(sub, [o, files, timeout](engine::GlobalOptions& g) -> Result<int> {
     if (*timeout >= 0) o->stop_timeout = *timeout;

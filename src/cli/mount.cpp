@@ -9,11 +9,14 @@ namespace berth::cli {
 void add_mount(CommandTable& r, CLI::App* sub) {
   if (!r.wanted(sub)) return;
   auto names = r.keep(std::make_shared<std::vector<std::string>>());
+  auto notruncate = r.keep(std::make_shared<bool>(false));
   sub->add_option("containers", *names, "Containers to mount (none: list the mounted ones)");
-  r.on(sub, [names](engine::GlobalOptions& g) -> Result<int> {
+  sub->add_flag("--notruncate", *notruncate, "Do not truncate the IDs in the listing");
+  r.on(sub, [names, notruncate](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
     if (names->empty()) {
-      for (const auto& [id, path] : TRY(engine::mounted_containers(c))) fmt::print("{} {}\n", id.substr(0, 12), path);
+      for (const auto& [id, path] : TRY(engine::mounted_containers(c)))
+        fmt::print("{} {}\n", *notruncate ? id : id.substr(0, 12), path);
       return 0;
     }
     for (const auto& n : *names) {

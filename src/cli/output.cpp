@@ -1,4 +1,5 @@
 // Output and multi-target helpers the commands share: tables and templates, per-item errors, --cidfile, times.
+#include <iostream>
 #include <chrono>
 #include <ctime>
 #include <fmt/format.h>
@@ -33,6 +34,13 @@ Result<void> read_cidfiles(const CidTargets& t, std::vector<std::string>& into) 
     into.push_back(id);
   }
   return {};
+}
+
+bool confirm(const std::string& text) {
+  fmt::print("{}Are you sure you want to continue? [y/N] ", text);
+  std::fflush(stdout);
+  std::string answer;
+  return std::getline(std::cin, answer) && (answer == "y" || answer == "Y" || answer == "yes");
 }
 
 int print_report_ignoring(engine::MultiReport rep, bool ignore, bool missing_is_125) {

@@ -100,16 +100,12 @@ void add_system_prune(CommandTable& r, CLI::App* sub) {
   sub->add_flag("-f,--force", *force, "Do not prompt for confirmation");
   sub->add_flag("--volumes", *volumes, "Prune volumes");
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
-    if (!*force) {
-      fmt::print(
-          "WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at "
-          "least one container\n{}\t- all {}images\n\t- all pods without running containers\n\n"
-          "Are you sure you want to continue? [y/N] ",
-          *volumes ? "\t- all volumes not used by at least one container\n" : "", *all ? "unused " : "dangling ");
-      std::fflush(stdout);
-      std::string answer;
-      if (!std::getline(std::cin, answer) || (answer != "y" && answer != "Y" && answer != "yes")) return 0;
-    }
+    if (!*force &&
+        !confirm(fmt::format(
+            "WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at "
+            "least one container\n{}\t- all {}images\n\t- all pods without running containers\n\n",
+            *volumes ? "\t- all volumes not used by at least one container\n" : "", *all ? "unused " : "dangling ")))
+      return 0;
     auto c = TRY(engine::open_context(g));
     std::uint64_t before = used_bytes(c);
     print_section("Deleted Pods", TRY(engine::pod_prune(c)));

@@ -117,6 +117,7 @@ void add_volume_rm(CommandTable& r, CLI::App* sub) {
     for (const auto& k : targets) {
       auto done = engine::volume_remove(c, {k}, *o);
       if (!done) {
+        if (o->force && done.error().code == Errc::not_found) continue;  // as podman's rm --force
         errors.push_back(done.error());
         continue;
       }
@@ -145,8 +146,15 @@ void add_volume_prune(CommandTable& r, CLI::App* sub) {
   auto filters = r.keep(std::make_shared<std::vector<std::string>>());
   sub->add_flag("-f,--force", *force, "Do not prompt for confirmation");
   sub->add_option("--filter", *filters, "Provide filter values (label=, name=)")->allow_extra_args(false);
-  r.on(sub, [filters](engine::GlobalOptions& g) -> Result<int> {
+  r.on(sub, [filters, force](engine::GlobalOptions& g) -> Result<int> {
     auto c = TRY(engine::open_context(g));
+    if (!*force) {  // podman's prompt, naming what would go
+      std::string text =
+          "WARNING! This will remove all volumes not used by at least one container. The following volumes will be "
+          "removed:\n";
+      for (const auto& n : TRY(engine::volume_prune(c, *filters, true))) text += n + "\n";
+      if (!confirm(text)) return 0;
+    }
     for (const auto& n : TRY(engine::volume_prune(c, *filters))) fmt::print("{}\n", n);
     return 0;
   });

@@ -380,6 +380,13 @@ Result<void> copy_files(Context& c, const CopyRequest& r) {
   auto src = container_path(r.src), dst = container_path(r.dst);
   if (src && dst) return fail(Errc::usage, "copying between containers is not supported");
   if (!src && !dst) return fail(Errc::usage, "invalid arguments {}, {}: you must use just one container", r.src, r.dst);
+  // A relative path in the container is relative to its working directory, as podman's.
+  ContainerPath& in = src ? *src : *dst;
+  if (!in.path.starts_with('/')) {
+    auto rec = TRY(store::read_container(c.store, TRY(container_id(c, in.container))));
+    std::string wd = rec.config.workdir.empty() ? "/" : rec.config.workdir;
+    in.path = wd + (wd.ends_with('/') ? "" : "/") + (in.path == "." ? "" : in.path);
+  }
   if (src) return copy_out(c, *src, r.dst, r);
   return copy_in(c, r.src, *dst, r);
 }

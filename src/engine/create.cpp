@@ -252,18 +252,47 @@ Result<void> process_settings(const RunOptions& o, store::ContainerConfig& c) {
   return {};
 }
 
-Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
-  TRY(validate(o));
-  store::ContainerConfig c;
-  for (const auto& v : o.volumes) c.volumes.push_back(TRY(parse_volume(v)));
-  for (const auto& t : o.tmpfs) c.tmpfs.push_back(TRY(parse_tmpfs(t)));
+// -v, --tmpfs, --mount: the same mount given twice counts once; two different ones on one
+// destination are refused, in podman's words.
+Result<void> mounts_from_flags(const RunOptions& o, store::ContainerConfig& c) {
+  auto add_volume = [&](const store::Volume& v) -> Result<void> {
+    for (const auto& have : c.volumes)
+      if (have.target == v.target) {
+        if (have == v) return {};
+        return fail(Errc::usage, "{}: duplicate mount destination", v.target);
+      }
+    for (const auto& t : c.tmpfs)
+      if (t.target == v.target) return fail(Errc::usage, "{}: duplicate mount destination", v.target);
+    c.volumes.push_back(v);
+    return {};
+  };
+  auto add_tmpfs = [&](const store::Tmpfs& t) -> Result<void> {
+    for (const auto& have : c.tmpfs)
+      if (have.target == t.target) {
+        if (have == t) return {};
+        return fail(Errc::usage, "{}: duplicate mount destination", t.target);
+      }
+    for (const auto& v : c.volumes)
+      if (v.target == t.target) return fail(Errc::usage, "{}: duplicate mount destination", t.target);
+    c.tmpfs.push_back(t);
+    return {};
+  };
+  for (const auto& v : o.volumes) TRY(add_volume(TRY(parse_volume(v))));
+  for (const auto& t : o.tmpfs) TRY(add_tmpfs(TRY(parse_tmpfs(t))));
   for (const auto& m : o.mounts) {
     auto parsed = TRY(parse_mount(m));
     if (auto* v = std::get_if<store::Volume>(&parsed))
-      c.volumes.push_back(*v);
+      TRY(add_volume(*v));
     else
-      c.tmpfs.push_back(std::get<store::Tmpfs>(parsed));
+      TRY(add_tmpfs(std::get<store::Tmpfs>(parsed)));
   }
+  return {};
+}
+
+Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
+  TRY(validate(o));
+  store::ContainerConfig c;
+  TRY(mounts_from_flags(o, c));
   c.env = TRY(flag_env(o));
   c.workdir = o.workdir;
   c.user = o.user;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <regex>
 #include <algorithm>
 #include <random>
 
@@ -132,6 +133,13 @@ Result<void> check_volume_filters(const std::vector<std::string>& filters) {
       return fail(Errc::usage, "invalid filter \"{}\": use name=, label=, driver=, dangling= or anonymous=", f);
     if ((k == "dangling" || k == "anonymous") && v != "true" && v != "false" && v != "1" && v != "0")
       return fail(Errc::usage, "invalid filter \"{}\": {} takes true or false", f, k);
+    if (k == "name") {
+      try {
+        (void)std::regex(v);
+      } catch (const std::regex_error&) {
+        return fail(Errc::usage, "invalid filter \"{}\": not a regular expression", f);
+      }
+    }
   }
   return {};
 }
@@ -141,7 +149,7 @@ bool volume_matches(const store::VolumeRecord& v, const std::vector<std::string>
     auto eq = f.find('=');
     std::string k = f.substr(0, eq), val = eq == std::string::npos ? "" : f.substr(eq + 1);
     bool yes = val == "true" || val == "1";
-    if (k == "name" && v.name.find(val) == std::string::npos) return false;
+    if (k == "name" && !std::regex_search(v.name, std::regex(val))) return false;  // a regex, as podman's
     if (k == "driver" && v.driver != val) return false;
     if (k == "dangling" && dangling != yes) return false;
     if (k == "anonymous" && v.anonymous != yes) return false;
@@ -185,14 +193,14 @@ Result<std::vector<std::string>> volume_remove(Context& c, const std::vector<std
   return done;
 }
 
-Result<std::vector<std::string>> volume_prune(Context& c, const std::vector<std::string>& filters) {
+Result<std::vector<std::string>> volume_prune(Context& c, const std::vector<std::string>& filters, bool dry_run) {
   TRY(check_volume_filters(filters));
   auto lock = TRY(c.store.write_lock());
   auto ctrs = TRY(store::read_containers(c.store));
   std::vector<std::string> done;
   for (const auto& v : TRY(store::read_volumes(c.store))) {
     if (!users_in(ctrs, v.name).empty() || !volume_matches(v, filters, true)) continue;
-    TRY(store::remove_volume(c.store, v.name));
+    if (!dry_run) TRY(store::remove_volume(c.store, v.name));
     done.push_back(v.name);
   }
   return done;

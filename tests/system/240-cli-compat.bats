@@ -164,3 +164,51 @@ RUN echo x > /x"
   assert "$output" == "5.097MB"
   run_berth rm -f -t 0 $NAME
 }
+
+@test "cp: a relative container path is relative to the working directory; --pause accepted" {
+  run_berth run -d --name $NAME --workdir /srv $IMAGE sh -c 'mkdir -p /srv/sub; sleep 100'
+  echo "relative" > $BATS_TEST_TMPDIR/f
+  for i in $(seq 50); do "$BERTH" exec $NAME test -d /srv/sub && break; sleep 0.1; done
+  run_berth cp $BATS_TEST_TMPDIR/f $NAME:.
+  run_berth cp --pause=false $BATS_TEST_TMPDIR/f $NAME:sub/g
+  run_berth exec $NAME cat /srv/f /srv/sub/g
+  assert "$(echo $output)" == "relative relative"
+  run_berth cp $NAME:sub/g $BATS_TEST_TMPDIR/back
+  assert "$(cat $BATS_TEST_TMPDIR/back)" == "relative"
+  run_berth diff --latest
+  assert "$output" =~ "A /srv/f"
+  run_berth 125 diff --latest $NAME
+  run_berth container exists --external $NAME
+  run_berth rm -f -t 0 $NAME
+}
+
+@test "volumes: prune asks first and names them; name filters are regexes; rm -f of a missing one; duplicate destinations" {
+  run_berth volume create $NAME-1
+  run_berth volume create $NAME-2
+  run_berth volume prune <<< N
+  assert "${lines[0]}" =~ "^WARNING! This will remove all volumes not used by at least one container"
+  assert "$output" =~ "$NAME-1"
+  run_berth volume exists $NAME-1
+  run_berth volume ls --filter "name=$NAME-1.*" --format '{{.Name}}'
+  assert "$output" == "$NAME-1"
+  run_berth volume rm $NAME-1 $NAME-2
+  run_berth volume rm --force $NAME-none
+  assert "$output" == ""
+
+  mkdir -p $BATS_TEST_TMPDIR/a $BATS_TEST_TMPDIR/b
+  run_berth run --rm -v $BATS_TEST_TMPDIR/a:/v -v $BATS_TEST_TMPDIR/a:/v $IMAGE true
+  run_berth 125 run --rm -v $BATS_TEST_TMPDIR/a:/v -v $BATS_TEST_TMPDIR/b:/v $IMAGE true
+  assert "$output" == "Error: /v: duplicate mount destination"
+  run_berth run --rm --tmpfs /t --tmpfs /t $IMAGE true
+  run_berth 125 run --rm -v $BATS_TEST_TMPDIR/a:/t --tmpfs /t $IMAGE true
+  assert "$output" == "Error: /t: duplicate mount destination"
+}
+
+@test "generate systemd -e: Environment= lines, a bare name from the caller's environment" {
+  run_berth create --name $NAME $IMAGE sleep 1
+  FROMHOST=here run_berth generate systemd --new -e FROMHOST -e "A=b c" -e UNSET_$RANDOM $NAME
+  assert "$output" =~ "Environment=FROMHOST=here"
+  assert "$output" =~ 'Environment="A=b c"'
+  assert "$(echo "$output" | grep -c '^Environment=UNSET')" == "0"
+  run_berth rm $NAME
+}

@@ -216,6 +216,8 @@ struct GenerateSystemdOptions {
   std::string restart_policy = "on-failure";
   std::string prefix = "container";
   std::string separator = "-";
+  // -e NAME[=VALUE]: Environment= lines (NAME alone: the host's value, when it has one)
+  std::vector<std::string> env;
 };
 struct GeneratedUnit {
   std::string name;  // container-web.service

@@ -45,7 +45,9 @@ struct VolumeRemoveOptions {
 // The names removed. A volume in use without force: Errc::conflict (exit 2), as podman.
 Result<std::vector<std::string>> volume_remove(Context& c, const std::vector<std::string>& names,
                                                const VolumeRemoveOptions& o);
-Result<std::vector<std::string>> volume_prune(Context& c, const std::vector<std::string>& filters);
+// The unused volumes matching `filters`, removed (or with `dry_run` only named).
+Result<std::vector<std::string>> volume_prune(Context& c, const std::vector<std::string>& filters,
+                                              bool dry_run = false);
 // A tar of the volume's content to `out` ("-" or empty: stdout); from `in` ("-": stdin) into it.
 Result<void> volume_export(Context& c, const std::string& name, const std::string& out);
 Result<void> volume_import(Context& c, const std::string& name, const std::string& in);
