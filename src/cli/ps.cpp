@@ -23,12 +23,16 @@ std::string status_text(const engine::ContainerSummary& s) {
   return "Created";
 }
 
-// ps --sort: podman's keys; created (the default) and runningfor put the newest first.
+// ps --sort: podman's keys, each ascending (created and runningfor: the oldest first); without
+// --sort, the newest first.
 Result<void> sort_containers(std::vector<engine::ContainerSummary>& list, const std::string& key) {
   using S = engine::ContainerSummary;
   std::function<bool(const S&, const S&)> less;
-  if (key == "created" || key == "runningfor")
-    less = [](const S& a, const S& b) { return a.created_ns > b.created_ns; };
+  if (key.empty()) return {};  // the store's order: newest first
+  if (key == "created")
+    less = [](const S& a, const S& b) { return a.created_ns < b.created_ns; };
+  else if (key == "runningfor")
+    less = [](const S& a, const S& b) { return a.started < b.started; };
   else if (key == "id")
     less = [](const S& a, const S& b) { return a.id < b.id; };
   else if (key == "image")
@@ -53,7 +57,7 @@ struct PsFlags {
   bool all = false, quiet = false, no_trunc = false, latest = false, size = false, pod = false, external = false,
        noheading = false;
   int last = -1;
-  std::string format, sort = "created";
+  std::string format, sort;
   std::vector<std::string> filters;
 };
 

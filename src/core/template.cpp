@@ -217,6 +217,14 @@ Result<Template> Template::parse(std::string_view text) {
     s.remove_prefix(e + 2);
   }
   if (!open.empty()) return fail(Errc::usage, "template: unexpected EOF, missing {{{{end}}}}");
+  // A table's columns may be parted by spaces ("table {{.A}} {{.B}}"): they align as tabs do.
+  if (t.table_)
+    for (size_t i = 1; i + 1 < t.nodes_.size(); i++) {
+      Node& n = t.nodes_[i];
+      if (n.kind == Node::text && !n.arg.empty() && n.arg.find_first_not_of(' ') == std::string::npos &&
+          t.nodes_[i - 1].kind != Node::text && t.nodes_[i + 1].kind != Node::text)
+        n.arg = "\t";
+    }
   return t;
 }
 

@@ -46,6 +46,8 @@ teardown() {
   assert "$(echo $output)" == "$NAME-c $NAME-a $NAME-b" "newest first by default"
   run_berth ps -a --filter name=$NAME --sort names --format '{{.Names}}'
   assert "$(echo $output)" == "$NAME-a $NAME-b $NAME-c"
+  run_berth ps -a --filter name=$NAME --sort created --format '{{.Names}}'
+  assert "$(echo $output)" == "$NAME-b $NAME-a $NAME-c" "--sort created: the oldest first, as podman's"
   run_berth ps --external --filter name=$NAME-a --noheading
   assert "${#lines[@]}" == 1 "no header line"
   assert "$output" =~ "$NAME-a"
@@ -69,6 +71,9 @@ teardown() {
   run_berth images --format '{{.ID| upper}}' $IMAGE
   assert "$output" =~ "^[0-9A-F]{12}$"
   run_berth 125 images --format '{{.ID | no such}}'
+  # a table's columns parted by spaces align as with tabs
+  run_berth images --format 'table {{.Repository}} {{.Tag}} {{.ID}}' $IMAGE
+  assert "${lines[0]}" =~ "^REPOSITORY +TAG +IMAGE ID$"
 }
 
 @test "rm prints the name it was given; --force ignores a missing one; --depend" {

@@ -46,6 +46,11 @@ TEST_CASE("template: table formats and headers") {
   CHECK(t->is_table());
   CHECK(t->header(Json{{"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"}}) == "IMAGE ID\tCREATED");
   CHECK(t->render(Json{{"ID", "x"}, {"CreatedSince", "now"}}) == "x\tnow");
+  // spaces between a table's columns part them as a tab does (podman's images); others stay
+  auto s = Template::parse("table {{.ID}} {{.CreatedSince}} ago: {{.ID}}");
+  REQUIRE(s);
+  CHECK(s->render(Json{{"ID", "x"}, {"CreatedSince", "now"}}) == "x\tnow ago: x");
+  CHECK(Template::parse("{{.ID}} {{.ID}}")->render(Json{{"ID", "x"}}) == "x x");
 }
 
 TEST_CASE("template: parse errors are usage errors") {
