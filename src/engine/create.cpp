@@ -255,28 +255,20 @@ Result<void> process_settings(const RunOptions& o, store::ContainerConfig& c) {
 // -v, --tmpfs, --mount: the same mount given twice counts once; two different ones on one
 // destination are refused, in podman's words.
 Result<void> mounts_from_flags(const RunOptions& o, store::ContainerConfig& c) {
-  auto add_volume = [&](const store::Volume& v) -> Result<void> {
-    for (const auto& have : c.volumes)
-      if (have.target == v.target) {
-        if (have == v) return {};
-        return fail(Errc::usage, "{}: duplicate mount destination", v.target);
+  // `m` joins `into` unless it is there already; another on its destination is refused
+  auto add = [](auto& into, const auto& m, const auto& others) -> Result<void> {
+    for (const auto& have : into)
+      if (have.target == m.target) {
+        if (have == m) return {};
+        return fail(Errc::usage, "{}: duplicate mount destination", m.target);
       }
-    for (const auto& t : c.tmpfs)
-      if (t.target == v.target) return fail(Errc::usage, "{}: duplicate mount destination", v.target);
-    c.volumes.push_back(v);
+    for (const auto& other : others)
+      if (other.target == m.target) return fail(Errc::usage, "{}: duplicate mount destination", m.target);
+    into.push_back(m);
     return {};
   };
-  auto add_tmpfs = [&](const store::Tmpfs& t) -> Result<void> {
-    for (const auto& have : c.tmpfs)
-      if (have.target == t.target) {
-        if (have == t) return {};
-        return fail(Errc::usage, "{}: duplicate mount destination", t.target);
-      }
-    for (const auto& v : c.volumes)
-      if (v.target == t.target) return fail(Errc::usage, "{}: duplicate mount destination", t.target);
-    c.tmpfs.push_back(t);
-    return {};
-  };
+  auto add_volume = [&](const store::Volume& v) { return add(c.volumes, v, c.tmpfs); };
+  auto add_tmpfs = [&](const store::Tmpfs& t) { return add(c.tmpfs, t, c.volumes); };
   for (const auto& v : o.volumes) TRY(add_volume(TRY(parse_volume(v))));
   for (const auto& t : o.tmpfs) TRY(add_tmpfs(TRY(parse_tmpfs(t))));
   for (const auto& m : o.mounts) {
