@@ -66,7 +66,7 @@ _berth() {
         wait) _arguments '*--condition:state:(running created exited stopped healthy unhealthy)' {-i,--interval}':interval' '*:container' ;;
         start) _arguments {-a,--attach} {-i,--interactive} '--all' '*'{-f,--filter}':filter' '*:container' ;;
         load) _arguments {-i,--input}':file:_files' {-q,--quiet} ;;
-        save) _arguments {-o,--output}':file:_files' '--format:format:(docker-archive oci-archive oci-dir)' {-q,--quiet} {-m,--multi-image-archive} '*::image' ;;
+        save) _arguments {-o,--output}':file:_files' '--format:format:(docker-archive oci-archive oci-dir)' {-q,--quiet} {-m,--multi-image-archive} '--uncompressed' '*::image' ;;
         images) _arguments {-a,--all} {-q,--quiet} '--no-trunc' '--digests' {-n,--noheading} '--sort:key:(created id repository size tag)' '--format:format' '*'{-f,--filter}':filter' ;;
         import) _arguments '*'{-c,--change}':change' {-m,--message}':msg' {-q,--quiet} '*::file:_files' ;;
         *) _files ;;

@@ -59,7 +59,7 @@ _berth() {
     [unmount]="--all -a --help"
     [umount]="--all -a --help"
     [unshare]="--help"
-    [save]="--output -o --format --quiet -q --multi-image-archive -m --help"
+    [save]="--output -o --format --uncompressed --quiet -q --multi-image-archive -m --help"
     [tag]="--help"
     [untag]="--help"
     [version]="--format -f --help"

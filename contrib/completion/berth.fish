@@ -16,6 +16,7 @@ complete -c berth -l config -r
 complete -c berth -n '__fish_seen_subcommand_from load' -s i -l input -r -d 'Archive or OCI layout dir'
 complete -c berth -n '__fish_seen_subcommand_from load save import images history' -s q -l quiet
 complete -c berth -n '__fish_seen_subcommand_from save' -s o -l output -r
+complete -c berth -n '__fish_seen_subcommand_from save' -l uncompressed
 complete -c berth -n '__fish_seen_subcommand_from save' -l format -x -a 'docker-archive oci-archive oci-dir'
 complete -c berth -n '__fish_seen_subcommand_from images' -s a -l all
 complete -c berth -n '__fish_seen_subcommand_from images ps history' -l no-trunc

@@ -51,7 +51,12 @@ void add_start(CommandTable& r, CLI::App* sub) {
     for (const auto& n : *names) {
       auto id = TRY(engine::container_id(c, n));
       if (!filters->empty() && !matching.contains(id)) continue;
-      code = TRY(engine::start_container(c, id, *attach, *interactive));
+      auto started = engine::start_container(c, id, *attach, *interactive);
+      // a command that cannot run is 125 here, as podman's start (run says 126 or 127)
+      if (!started && (started.error().code == Errc::cannot_invoke || started.error().code == Errc::command_not_found))
+        return fail(Errc::invalid_input, "{}", started.error().message);
+      if (!started) return std::unexpected(started.error());
+      code = *started;
       if (!*attach) fmt::print("{}\n", n);
     }
     return code;

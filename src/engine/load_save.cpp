@@ -46,11 +46,7 @@ Result<void> save_images(Context& c, const SaveRequest& r) {
   for (const auto& i : r.images) {
     auto res = TRY(resolve_image(c.store, names, i));
     image::SaveItem item{res.id, {}};
-    if (!res.name.empty())
-      item.names.push_back(res.name);
-    else
-      for (const auto& [n, id] : names)
-        if (id == res.id) item.names.push_back(n);
+    if (!res.name.empty()) item.names.push_back(res.name);  // saved by ID: no name, as podman's
     items.push_back(item);
   }
   if (format == image::SaveFormat::oci_dir) return image::save_images(c.store, items, format, -1, r.output);

@@ -461,7 +461,10 @@ Result<std::vector<LoadedImage>> load_archive(const store::Store& s, int fd, con
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_fd(a.get(), fd, 1 << 20) != ARCHIVE_OK)
-    return std::unexpected(archive_failure(a.get(), "not an image archive"));
+    return std::unexpected(archive_failure(  // podman's words first, for scripts that match them
+        a.get(),
+        "payload does not match any of the supported image formats: docker-archive, oci-archive: not an "
+        "image archive"));
   UnpackOptions uo = unpack_options(s);
   Members m;
   archive_entry* e;

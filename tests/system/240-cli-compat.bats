@@ -217,3 +217,19 @@ RUN echo x > /x"
   assert "$(echo "$output" | grep -c '^Environment=UNSET')" == "0"
   run_berth rm $NAME
 }
+
+@test "start of a command that cannot run: 125; load of garbage: podman's words; save by ID: no name" {
+  run_berth create --name $NAME $IMAGE /no/such/command
+  run_berth 125 start $NAME
+  assert "$output" =~ "/no/such/command"
+  run_berth rm $NAME
+
+  head -c 4096 /dev/urandom > $BATS_TEST_TMPDIR/garbage
+  run_berth 125 load -i $BATS_TEST_TMPDIR/garbage
+  assert "$output" =~ "payload does not match any of the supported image formats:"
+
+  id=$("$BERTH" images -q --no-trunc $IMAGE)
+  run_berth save --uncompressed -o $BATS_TEST_TMPDIR/byid.tar $id
+  run tar -xOf $BATS_TEST_TMPDIR/byid.tar manifest.json
+  assert "$output" =~ '"RepoTags":\[\]'
+}
