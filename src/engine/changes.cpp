@@ -189,14 +189,22 @@ namespace {
 
 struct ContainerPath {
   std::string container, path;
+  std::string given;  // the path as the command line gave it (relative ones are made absolute)
 };
+
+// podman's words for a path missing in the container
+Error not_in_container(const ContainerPath& p) {
+  return Error{
+      Errc::not_found, ENOENT,
+      fmt::format("\"{}\" could not be found on container {}: no such file or directory", p.given, p.container)};
+}
 
 // "NAME:PATH" names a container; "-", and paths starting with "/" or "." (./a:b), do not.
 std::optional<ContainerPath> container_path(const std::string& a) {
   if (a == "-" || a.starts_with('/') || a.starts_with('.')) return std::nullopt;
   auto colon = a.find(':');
   if (colon == std::string::npos || colon == 0) return std::nullopt;
-  return ContainerPath{a.substr(0, colon), a.substr(colon + 1)};
+  return ContainerPath{a.substr(0, colon), a.substr(colon + 1), a.substr(colon + 1)};
 }
 
 // The container's root, opened so that paths can be resolved inside it: a running
@@ -298,19 +306,22 @@ Result<void> tar_of_fd(int fd, const std::string& top, const CopyRequest& r, int
 Result<void> copy_out(Context& c, const ContainerPath& from, const std::string& to, const CopyRequest& r) {
   std::string id = TRY(container_id(c, from.container));
   auto root = TRY(open_root(c, id, false));
-  auto src = TRY(context(resolve_in(root.fd.get(), from.path, O_PATH | (r.follow ? 0 : O_NOFOLLOW)),
-                         fmt::format("could not find \"{}\" in container {}", from.path, from.container)));
+  auto src = resolve_in(root.fd.get(), from.path, O_PATH | (r.follow ? 0 : O_NOFOLLOW));
+  if (!src && src.error().sys_errno == ENOENT) return std::unexpected(not_in_container(from));
+  if (!src) return std::unexpected(src.error());
   struct stat st;
-  if (::fstatat(src.get(), "", &st, AT_EMPTY_PATH) != 0) return fail_errno("stat {}", from.path);
+  if (::fstatat(src->get(), "", &st, AT_EMPTY_PATH) != 0) return fail_errno("stat {}", from.path);
   std::string top = contents_only(from.path) ? "" : base_name(from.path);
   if (top == "/") top = "";
-  if (to == "-") return tar_of_fd(src.get(), top.empty() ? "." : top, r, 1, root.maps);
+  if (to == "-") return tar_of_fd(src->get(), top.empty() ? "." : top, r, 1, root.maps);
   struct stat dst;
   std::string into;
   if (::stat(to.c_str(), &dst) == 0 && S_ISDIR(dst.st_mode)) {
     into = to;
   } else if (::stat(to.c_str(), &dst) == 0) {
-    if (S_ISDIR(st.st_mode)) return fail(Errc::usage, "cannot copy directory {} onto file {}", from.path, to);
+    if (!S_ISREG(dst.st_mode))
+      return fail(Errc::usage, "invalid destination: \"{}\" must be a directory or a regular file", to);
+    if (S_ISDIR(st.st_mode)) return fail(Errc::usage, "destination must be a directory when copying a directory");
     into = dir_name(to);
     top = base_name(to);
   } else {
@@ -320,15 +331,17 @@ Result<void> copy_out(Context& c, const ContainerPath& from, const std::string& 
       return fail(Errc::not_found, "{}: the destination's parent directory does not exist", to);
   }
   auto dirfd = TRY(sys::open_at(AT_FDCWD, into, O_RDONLY | O_DIRECTORY));
-  return sys::through_pipe([&](int out) { return tar_of_fd(src.get(), top, r, out, root.maps); },
+  return sys::through_pipe([&](int out) { return tar_of_fd(src->get(), top, r, out, root.maps); },
                            [&](int in) { return unpack_into(in, dirfd.get(), std::nullopt); });
 }
 
 Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& to, const CopyRequest& r) {
   std::string id = TRY(container_id(c, to.container));
   struct stat sst {};
-  if (from != "-" && (r.follow ? ::stat(from.c_str(), &sst) : ::lstat(from.c_str(), &sst)) != 0)
+  if (from != "-" && (r.follow ? ::stat(from.c_str(), &sst) : ::lstat(from.c_str(), &sst)) != 0) {
+    if (errno == ENOENT) return fail(Errc::not_found, "\"{}\" could not be found on the host", from);
     return fail_errno("{}", from);
+  }
   auto root = TRY(open_root(c, id, true));
   std::string top = from == "-" || contents_only(from) ? "" : base_name(from);
   sys::UniqueFd dirfd;
@@ -336,10 +349,15 @@ Result<void> copy_in(Context& c, const std::string& from, const ContainerPath& t
   if (existing) {
     dirfd = std::move(*existing);
   } else {
-    if (from == "-") return fail(Errc::not_found, "{}: no such directory in container {}", to.path, to.container);
+    if (from == "-") return fail(Errc::usage, "destination must be a directory when copying from stdin");
     auto probe = resolve_in(root.fd.get(), to.path, O_PATH | O_NOFOLLOW);
-    if (probe && S_ISDIR(sst.st_mode)) return fail(Errc::usage, "cannot copy directory {} onto file {}", from, to.path);
-    dirfd = TRY(context(resolve_in(root.fd.get(), dir_name(to.path), O_RDONLY | O_DIRECTORY),
+    if (probe && S_ISDIR(sst.st_mode))
+      return fail(Errc::usage, "destination must be a directory when copying a directory");
+    // "DIR/" names a directory: it is not made
+    if (!probe && to.path.ends_with('/')) return std::unexpected(not_in_container(to));
+    auto parent = resolve_in(root.fd.get(), dir_name(to.path), O_RDONLY | O_DIRECTORY);
+    if (!parent && parent.error().sys_errno == ENOENT) return std::unexpected(not_in_container(to));
+    dirfd = TRY(context(std::move(parent),
                         fmt::format("the parent directory of \"{}\" in container {}", to.path, to.container)));
     top = base_name(to.path);
   }

@@ -82,7 +82,7 @@ $owner"
   run_berth cp $CNAME:/data/up/marker $H/got2
   assert "$(cat $H/got2)" == "in-container"
   run_berth 125 cp $CNAME:/data/up$hostdir/secret $H/leak
-  assert "$output" =~ "could not find"
+  assert "$output" =~ "could not be found on container"
   [ ! -e $H/leak ]
   # writing through them lands inside the container too
   echo planted > $H/plant
@@ -129,7 +129,7 @@ PY
   run_berth 125 cp $H/a $H/b
   assert "$output" =~ "just one container"
   run_berth 125 cp $CNAME:/does/not/exist $H/
-  assert "$output" =~ "could not find"
+  assert "$output" =~ "could not be found on container"
   run_berth 125 cp $H/does-not-exist $CNAME:/
   run_berth 125 cp $CNAME:/data $H/no/such/parent/x
 }

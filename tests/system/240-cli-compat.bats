@@ -233,3 +233,21 @@ RUN echo x > /x"
   run tar -xOf $BATS_TEST_TMPDIR/byid.tar manifest.json
   assert "$output" =~ '"RepoTags":\[\]'
 }
+
+@test "cp: podman's words for what is missing or of the wrong kind" {
+  run_berth run -d --name $NAME $IMAGE sleep 100
+  echo x > $BATS_TEST_TMPDIR/f
+  run_berth 125 cp $BATS_TEST_TMPDIR/none $NAME:/tmp
+  assert "$output" == "Error: \"$BATS_TEST_TMPDIR/none\" could not be found on the host"
+  run_berth 125 cp $BATS_TEST_TMPDIR/f $NAME:/IdoNotExist/
+  assert "$output" == "Error: \"/IdoNotExist/\" could not be found on container $NAME: no such file or directory"
+  run_berth 125 cp $NAME:/tmp/nothing $BATS_TEST_TMPDIR/
+  assert "$output" == "Error: \"/tmp/nothing\" could not be found on container $NAME: no such file or directory"
+  run_berth 125 cp $NAME:/etc/passwd /dev/null
+  assert "$output" == "Error: invalid destination: \"/dev/null\" must be a directory or a regular file"
+  run_berth 125 cp $NAME:/etc $BATS_TEST_TMPDIR/f
+  assert "$output" == "Error: destination must be a directory when copying a directory"
+  run_berth 125 cp - $NAME:/tmp/nodir < /dev/null
+  assert "$output" == "Error: destination must be a directory when copying from stdin"
+  run_berth rm -f -t 0 $NAME
+}
