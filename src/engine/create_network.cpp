@@ -2,7 +2,8 @@
 // --add-host, --no-hosts. See network.hpp.
 #include <unistd.h>
 
-#include "berth/core/log.hpp"
+#include <fmt/format.h>
+
 #include "berth/core/strings.hpp"
 #include "berth/engine/network.hpp"
 #include "berth/image/config.hpp"
@@ -79,9 +80,9 @@ Result<void> network_flags(const RunOptions& o, store::ContainerConfig& c) {
   bool bridge = bridge_like(c.network);
   if ((!c.ports.empty() || o.publish_all) && (c.network == "host" || c.network.starts_with("container:"))) {
     // podman's words and behaviour: the ports are the host's (or that container's) already
-    log::warn(
-        "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in "
-        "use");
+    fmt::print(stderr,  // podman prints it so, without a log prefix
+               "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in "
+               "use\n");
     c.ports.clear();
   } else if ((!c.ports.empty() || o.publish_all) && !bridge) {
     return fail(Errc::usage, "-p/--publish needs a bridge, pasta or slirp4netns network, not --network {}", c.network);

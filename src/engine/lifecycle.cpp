@@ -658,7 +658,7 @@ namespace {
 // podman's HostConfig.LogConfig: the driver, its path and tag, max-size as go-units prints it.
 OrderedJson log_config_json(const store::Store& s, const store::ContainerConfig& conf) {
   std::string tag, size = "0B";
-  std::string path = store::container_dir(s, conf.id) + "/ctr.log";
+  std::string path = conf.log_driver == "k8s-file" ? store::container_dir(s, conf.id) + "/ctr.log" : "";
   for (const auto& o : conf.log_opt) {
     auto eq = o.find('=');
     std::string k = o.substr(0, eq), v = eq == std::string::npos ? "" : o.substr(eq + 1);

@@ -32,16 +32,17 @@ std::vector<std::string> container_env(const store::ContainerConfig& c, const im
     std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
     env.push_back(kv);
   };
-  bool has_path = false, has_home = false;
+  bool has_path = false, has_home = false, has_term = false;
   for (const auto& e : env) {
     has_path |= e.starts_with("PATH=");
     has_home |= e.starts_with("HOME=");
+    has_term |= e.starts_with("TERM=");
   }
   if (!has_path) set_env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   if (!has_home) set_env("HOME=" + home);
   set_env("container=berth");
   set_env("HOSTNAME=" + spec.hostname);
-  if (c.tty) set_env("TERM=xterm");
+  if (c.tty || !has_term) set_env("TERM=xterm");  // podman's default env has it, tty or not
   for (const auto& e : c.env)
     if (e.find('=') != std::string::npos) set_env(e);  // bare KEYs were resolved at create
   // The unit's notify socket is berth's: never the container's, except through the relay.

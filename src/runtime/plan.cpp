@@ -418,7 +418,7 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
                             cmd, e)};
       }
       if (r.index == 0 && (r.err == EACCES || r.err == EPERM || r.err == ENOEXEC || r.err == EISDIR))
-        return {Errc::cannot_invoke, r.err, fmt::format("{}: {}: OCI permission denied", cmd, e)};
+        return {Errc::cannot_invoke, r.err, fmt::format("exec {}: {}: OCI permission denied", cmd, e)};
       return {Errc::system, r.err, fmt::format("exec {}: {}", cmd, e)};
     case Stage::mounts: {
       const MountOp& op = cp.mounts()[std::min<size_t>(r.index, cp.mounts().size() - 1)];

@@ -251,3 +251,16 @@ RUN echo x > /x"
   assert "$output" == "Error: destination must be a directory when copying from stdin"
   run_berth rm -f -t 0 $NAME
 }
+
+@test "podman's defaults and words: TERM=xterm, exec permission denied, no log path without a file" {
+  run_berth run --rm $IMAGE sh -c 'echo $TERM'
+  assert "$output" == "xterm"
+  run_berth run --rm -e TERM=dumb $IMAGE sh -c 'echo $TERM'
+  assert "$output" == "dumb"
+  run_berth 126 run --rm $IMAGE /etc
+  assert "$output" =~ "^Error: exec /etc: .*ermission denied"
+  run_berth create --name $NAME --log-driver none $IMAGE true
+  run_berth inspect --format '[{{.HostConfig.LogConfig.Path}}]' $NAME
+  assert "$output" == "[]"
+  run_berth rm $NAME
+}
