@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "berth/engine/build.hpp"
-#include "berth/sys/tempdir.hpp"
 #include "commands.hpp"
 
 namespace berth::cli {
@@ -56,15 +55,6 @@ void add_build(CommandTable& r, CLI::App* sub) {
       return fail(Errc::usage, "unrecognized image type \"{}\": use oci or docker", o->format);
     TRY(finish_client(*cf, o->pull_base.client));
     auto c = TRY(engine::open_context(g));
-    // `build -`: the Containerfile on stdin and an empty context, as podman and docker.
-    sys::TempDir empty;
-    if (o->context == "-") {
-      if (!o->file.empty() && o->file != "-")
-        return fail(Errc::usage, "the context is stdin (-): the Containerfile comes from it, not from --file");
-      empty = TRY(sys::TempDir::create(c.store.tmp(), "build-stdin-"));
-      o->file = "-";
-      o->context = fmt::format("/proc/self/fd/{}", empty.fd());
-    }
     auto res = TRY(engine::build_image(c, *o, stdout));
     if (res.run_status != 0) {
       std::fflush(stdout);

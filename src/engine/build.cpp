@@ -3,6 +3,7 @@
 // directory that becomes a layer (build_copy.cpp). Each layer step and each stage's end is
 // cached under a key chained from the base image's id and every instruction since.
 #include "berth/engine/build.hpp"
+#include "berth/sys/tempdir.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -783,7 +784,17 @@ Result<Digest> Builder::image_of(const std::string& ref) {
   return TRY(resolve_image(c.store, TRY(c.store.names()), what)).id;
 }
 
-Result<BuildResult> build_image(Context& c, const BuildOptions& o, std::FILE* out) {
+Result<BuildResult> build_image(Context& c, const BuildOptions& given, std::FILE* out) {
+  // `build -`: the Containerfile on stdin and an empty context, as podman and docker.
+  BuildOptions o = given;
+  sys::TempDir empty;
+  if (o.context == "-") {
+    if (!o.file.empty() && o.file != "-")
+      return fail(Errc::usage, "the context is stdin (-): the Containerfile comes from it, not from --file");
+    empty = TRY(sys::TempDir::create(c.store.tmp(), "build-stdin-"));
+    o.file = "-";
+    o.context = fmt::format("/proc/self/fd/{}", empty.fd());
+  }
   Builder b{c, o, out};
   auto id = TRY(b.run());
   b.result.id = id;
