@@ -96,6 +96,7 @@ load helpers
   run_berth run -d --name $n $IMAGE testinit pause $n
   run_berth 2 rm $n
   assert "$output" =~ "cannot remove container"
+  id=$("$BERTH" inspect --format '{{.Id}}' $n)
   run_berth rm -f $n
   assert "$output" == "$n" "the name as given, as podman's"
   run pgrep -f "testinit pause $n"

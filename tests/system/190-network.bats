@@ -224,7 +224,7 @@ $n" "nothing was created by the refused commands"
   local arg
   for arg in "-p 70000" "-p abc" "-p 8000-8010:80-85" "-p 1.2.3:80:80" "-p 80/sctp" "--network a/b" \
              "--network nosuchnet" "--ip 10.0.0.1" "--ip 1.2.3.4.5 --network bridge" "--add-host nocolon" \
-             "--dns notanip" "--mac-address zz:00:00:00:00:00 --network bridge" "-p 80 --network host"; do
+             "--dns notanip" "--mac-address zz:00:00:00:00:00 --network bridge" "-p 80 --network none"; do
     run_berth 125 run --rm $arg $IMAGE true
     assert "${#lines[@]}" == 1 "one line for $arg: $output"
     assert "$output" =~ "^Error: "
