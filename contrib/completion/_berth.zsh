@@ -26,7 +26,7 @@ _berth() {
     cmd) _describe 'command' commands ;;
     args)
       case $words[1] in
-        run|create) _arguments '*--ulimit:ulimit' '--init' {-m,--memory}':size' '--pids-limit:n' '--cpus:n' '*--env-file:file:_files' '--env-host' '*--group-add:group' '*--tmpfs:tmpfs' '*--mount:mount' '--cidfile:file:_files' '--replace' {-d,--detach} {-t,--tty} '*'{-l,--label}':label' '--stop-signal:signal' '--stop-timeout:seconds' '(-i --interactive)'{-i,--interactive} '--rm' '--name:name' '*'{-e,--env}':env' \
+        run|create) _arguments '*--ulimit:ulimit' '--init' {-m,--memory}':size' '--pids-limit:n' '--cpus:n' '*--env-file:file:_files' '--env-host' '*--unsetenv:key' '--unsetenv-all' '*--group-add:group' '*--tmpfs:tmpfs' '*--mount:mount' '--cidfile:file:_files' '--replace' {-d,--detach} {-t,--tty} '*'{-l,--label}':label' '--stop-signal:signal' '--stop-timeout:seconds' '(-i --interactive)'{-i,--interactive} '--rm' '--name:name' '*'{-e,--env}':env' \
                {-w,--workdir}':dir' {-u,--user}':user' '--entrypoint:cmd' {-h,--hostname}':name' \
                '*'{-v,--volume}':volume:_files' '*--cap-add:cap' '*--cap-drop:cap' '*--security-opt:opt' \
                '--network:mode:(private none host bridge)' '*'{-p,--publish}':port' {-P,--publish-all} '*--expose:port' '--ip:address' '--mac-address:mac' '*--network-alias:alias' '*--dns:server' '*--dns-search:domain' '*--dns-option:option' '*--add-host:host\:ip' '--no-hosts' '--read-only' '--umask:mask' '--tz:zone' '--timeout:seconds' '--preserve-fds:n' '--rmi' '--kernel-memory:size' '--runtime:path:_files' '--conmon-pidfile:file:_files' '--privileged' '--userns:mode:(host keep-id nomap auto)' '*--uidmap:map' '*--gidmap:map' '*--volumes-from:container' '--pod:pod' \

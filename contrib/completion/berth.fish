@@ -162,6 +162,8 @@ complete -c berth -n '__fish_seen_subcommand_from ps' -l sort -x -a 'command cre
 complete -c berth -n '__fish_seen_subcommand_from rm' -s t -l time -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l env-file -r
 complete -c berth -n '__fish_seen_subcommand_from run create' -l env-host
+complete -c berth -n '__fish_seen_subcommand_from run create' -l unsetenv -x
+complete -c berth -n '__fish_seen_subcommand_from run create' -l unsetenv-all
 complete -c berth -n '__fish_seen_subcommand_from run create' -l group-add -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l tmpfs -x
 complete -c berth -n '__fish_seen_subcommand_from run create' -l mount -x

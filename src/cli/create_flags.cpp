@@ -14,6 +14,9 @@ void add_process_flags(CLI::App* sub, engine::RunOptions& o, std::shared_ptr<std
   sub->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
   sub->add_option("--env-file", o.env_files, "Read in a file of environment variables")->allow_extra_args(false);
   sub->add_flag("--env-host", o.env_host, "Use all current host environment variables in container");
+  sub->add_option("--unsetenv", o.unsetenv, "Unset environment default variables in container")
+      ->allow_extra_args(false);
+  sub->add_flag("--unsetenv-all", o.unsetenv_all, "Unset all default environment variables in container");
   sub->add_option("--group-add", o.group_add, "Add additional groups to the primary container process")
       ->allow_extra_args(false);
   sub->add_option("--entrypoint", *entrypoint, "Overwrite the default ENTRYPOINT of the image");

@@ -286,6 +286,8 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   store::ContainerConfig c;
   TRY(mounts_from_flags(o, c));
   c.env = TRY(flag_env(o));
+  c.unsetenv = o.unsetenv;
+  c.unsetenv_all = o.unsetenv_all;
   c.workdir = o.workdir;
   c.user = o.user;
   c.hostname = o.hostname;

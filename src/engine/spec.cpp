@@ -26,7 +26,7 @@ constexpr size_t kMax = 16 << 20;
 // The environment: the image's, berth's defaults, then the flags' (later wins).
 std::vector<std::string> container_env(const store::ContainerConfig& c, const image::ImageConfig& ic,
                                        const runtime::Spec& spec, const std::string& home, const SpecInputs& in) {
-  std::vector<std::string> env = ic.env;
+  std::vector<std::string> env = c.unsetenv_all ? std::vector<std::string>{} : ic.env;
   auto set_env = [&](const std::string& kv) {
     std::string key = kv.substr(0, kv.find('='));
     std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
@@ -38,11 +38,17 @@ std::vector<std::string> container_env(const store::ContainerConfig& c, const im
     has_home |= e.starts_with("HOME=");
     has_term |= e.starts_with("TERM=");
   }
-  if (!has_path) set_env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  // berth's defaults, as podman's (--unsetenv-all: none of them; HOME stays)
+  if (!has_path && !c.unsetenv_all) set_env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   if (!has_home) set_env("HOME=" + home);
-  set_env("container=berth");
-  set_env("HOSTNAME=" + spec.hostname);
-  if (c.tty || !has_term) set_env("TERM=xterm");  // podman's default env has it, tty or not
+  if (!c.unsetenv_all) {
+    set_env("container=berth");
+    set_env("HOSTNAME=" + spec.hostname);
+    if (c.tty || !has_term) set_env("TERM=xterm");  // podman's default env has it, tty or not
+  }
+  std::erase_if(env, [&](const std::string& e) {
+    return std::ranges::find(c.unsetenv, e.substr(0, e.find('='))) != c.unsetenv.end();
+  });
   for (const auto& e : c.env)
     if (e.find('=') != std::string::npos) set_env(e);  // bare KEYs were resolved at create
   // The unit's notify socket is berth's: never the container's, except through the relay.

@@ -112,6 +112,8 @@ Json to_json(const ContainerConfig& c) {
             {"image", c.image},
             {"command", c.command},
             {"env", c.env},
+            {"unsetenv", c.unsetenv},
+            {"unsetenv_all", c.unsetenv_all},
             {"workdir", c.workdir},
             {"user", c.user},
             {"hostname", c.hostname},
@@ -209,6 +211,8 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.image = json_str(j, "image");
   c.command = json_strings(json_obj(j, "command"));
   c.env = json_strings(json_obj(j, "env"));
+  c.unsetenv = json_strings(json_obj(j, "unsetenv"));
+  c.unsetenv_all = json_obj(j, "unsetenv_all") == true;
   c.workdir = json_str(j, "workdir");
   c.user = json_str(j, "user");
   c.hostname = json_str(j, "hostname");

@@ -264,3 +264,15 @@ RUN echo x > /x"
   assert "$output" == "[]"
   run_berth rm $NAME
 }
+
+@test "run --unsetenv and --unsetenv-all, as podman's" {
+  run_berth run --rm --unsetenv TERM $IMAGE env
+  assert "$output" =~ "container=berth"
+  assert "$output" !~ "TERM"
+  run_berth run --rm --unsetenv-all $IMAGE /bin/env
+  for v in TERM container PATH; do
+    assert "$output" !~ "$v" "$v left out"
+  done
+  run_berth run --rm --unsetenv-all --env TERM=abc $IMAGE /bin/env
+  assert "$output" =~ "TERM=abc"
+}

@@ -108,9 +108,12 @@ struct ContainerConfig {
   int umask = 022;             // --umask
   int timeout = 0;             // --timeout: seconds each run may last (0: no limit)
   std::string conmon_pidfile;  // --conmon-pidfile: written with the supervising process's pid at each start
-  int preserve_fds = 0;        // --preserve-fds: berth's fds 3.. passed on (foreground runs)
-  std::string timezone;        // --tz: a zone of /usr/share/zoneinfo, or "local"
-  std::int64_t created = 0;    // ns since the epoch
+  int preserve_fds = 0;
+  std::vector<std::string> unsetenv;  // --unsetenv: keys dropped from the image's env and the defaults
+  bool unsetenv_all = false;  // --unsetenv-all: neither the image's env nor the defaults        // --preserve-fds:
+                              // berth's fds 3.. passed on (foreground runs)
+  std::string timezone;       // --tz: a zone of /usr/share/zoneinfo, or "local"
+  std::int64_t created = 0;   // ns since the epoch
 };
 
 struct ContainerState {

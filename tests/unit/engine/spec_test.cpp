@@ -90,6 +90,37 @@ TEST_CASE("make_spec: --umask and --tz") {
   CHECK(make_spec(c, image::ImageConfig{}, inputs())->binds[3].source == "/etc/localtime");
 }
 
+TEST_CASE("make_spec: TERM by default; --unsetenv drops a default or the image's, --unsetenv-all all of them") {
+  image::ImageConfig ic;
+  ic.env = {"A=image", "B=image"};
+  auto c = base_config();
+  auto s = make_spec(c, ic, inputs());
+  REQUIRE(s);
+  CHECK(has_env(*s, "TERM=xterm"));  // podman's default env, tty or not
+  c.unsetenv = {"TERM", "A"};
+  c.env = {"A=flag"};
+  s = make_spec(c, ic, inputs());
+  REQUIRE(s);
+  CHECK_FALSE(std::any_of(s->env.begin(), s->env.end(), [](const std::string& e) { return e.starts_with("TERM="); }));
+  CHECK(has_env(*s, "A=flag"));  // the flags still set it
+  CHECK(has_env(*s, "B=image"));
+  c.unsetenv = {};
+  c.unsetenv_all = true;
+  c.env = {"TERM=abc"};
+  s = make_spec(c, ic, inputs());
+  REQUIRE(s);
+  for (const auto& e : s->env) {
+    INFO(e);
+    CHECK((e == "TERM=abc" || e.starts_with("HOME=")));
+  }
+  ic.env = {"TERM=vt100"};
+  c.unsetenv_all = false;
+  c.env = {};
+  s = make_spec(c, ic, inputs());
+  REQUIRE(s);
+  CHECK(has_env(*s, "TERM=vt100"));  // the image's wins over the default
+}
+
 TEST_CASE("make_spec: environment, user, workdir from the image, the flags winning") {
   image::ImageConfig ic;
   ic.env = {"PATH=/img/bin", "A=image", "NOTIFY_SOCKET=/evil"};
