@@ -446,8 +446,9 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& given) {
       rep.errors.push_back(id.error());
   }
   for (const auto& [id, as_given] : ids) {
-    auto it = store::read_container(c.store, id);
-    if (!it) continue;
+    // the records read once above, under the same lock (the dependents check needs them all)
+    auto it = std::ranges::find(records, id, &store::ContainerRecord::id);
+    if (it == records.end()) continue;
     std::vector<std::string> left;
     for (const auto& d : dependents_of(records, id))
       if (std::ranges::find(ids, d, &std::pair<std::string, std::string>::first) == ids.end()) left.push_back(d);
@@ -478,6 +479,7 @@ Result<MultiReport> remove_containers(Context& c, const RmOptions& given) {
     if (o.volumes) detail::drop_anonymous_volumes(c.store, it->config);
     emit_event(c.store, "container", "remove", id, it->config.name, it->config.image);
     rep.done.push_back(as_given);
+    records.erase(it);  // gone: named twice, it is not removed twice
   }
   return rep;
 }

@@ -330,7 +330,7 @@ int activation_fds() {
 int preserved_fds(int n) {
   for (int fd = 3; fd < 3 + n; fd++)
     if (::fcntl(fd, F_GETFD) < 0) {
-      log::warn("--preserve-fds={}: fd {} is not open here; no fds passed on", n, fd);
+      log::debug("--preserve-fds={}: fd {} is not open here (a later start); no fds passed on", n, fd);
       return 0;
     }
   return n;

@@ -322,10 +322,14 @@ void Cgroup::remove() const {
   for (const auto& d : dirs_) ::rmdir(d.c_str());
 }
 
-std::string berth_cgroup_of(pid_t pid, const std::string& controller) {
-  CgroupMounts m = CgroupMounts::host();
+namespace {
+
+using CgroupLines = std::vector<std::pair<std::string, std::string>>;
+
+// berth_cgroup_of with the mounts and the process's lines read once (stats asks for four).
+std::string cgroup_dir(const CgroupMounts& m, const CgroupLines& lines, const std::string& controller) {
   std::string v1 = v1_mount(m, controller), v2_path;
-  for (const auto& [ctrls, path] : berth_cgroup_lines(pid)) {
+  for (const auto& [ctrls, path] : lines) {
     if (ctrls.empty()) {
       v2_path = path;
       continue;
@@ -338,12 +342,20 @@ std::string berth_cgroup_of(pid_t pid, const std::string& controller) {
   return "";
 }
 
+bool frozen_at(const std::string& d) {
+  if (::access((d + "/freezer.state").c_str(), F_OK) == 0) return read_small(d + "/freezer.state") == "FROZEN\n";
+  return parse_keyed(read_small(d + "/cgroup.events"))["frozen"] == 1;
+}
+
+}  // namespace
+
+std::string berth_cgroup_of(pid_t pid, const std::string& controller) {
+  return cgroup_dir(CgroupMounts::host(), berth_cgroup_lines(pid), controller);
+}
+
 bool cgroup_frozen(pid_t pid) {
-  if (std::string d = berth_cgroup_of(pid, "freezer"); !d.empty()) {
-    if (::access((d + "/freezer.state").c_str(), F_OK) == 0) return read_small(d + "/freezer.state") == "FROZEN\n";
-    return parse_keyed(read_small(d + "/cgroup.events"))["frozen"] == 1;
-  }
-  return false;
+  std::string d = berth_cgroup_of(pid, "freezer");
+  return !d.empty() && frozen_at(d);
 }
 
 Result<void> freeze_cgroup_of(pid_t pid, bool frozen) {
@@ -354,7 +366,7 @@ Result<void> freeze_cgroup_of(pid_t pid, bool frozen) {
                : write_file(d + "/cgroup.freeze", frozen ? "1" : "0");
   if (!ok) return fail_errno("{} {}", frozen ? "freeze" : "thaw", d);
   for (int i = 0; i < 5000; i++) {  // the kernel freezes tasks one by one: up to 5 s
-    if (cgroup_frozen(pid) == frozen) return {};
+    if (frozen_at(d) == frozen) return {};
     ::usleep(1000);
   }
   return fail(Errc::system, "{}: the kernel did not finish {} it", d, frozen ? "freezing" : "thawing");
@@ -362,7 +374,9 @@ Result<void> freeze_cgroup_of(pid_t pid, bool frozen) {
 
 CgroupStats cgroup_stats_of(pid_t pid) {
   CgroupStats st;
-  if (std::string d = berth_cgroup_of(pid, "memory"); !d.empty()) {
+  const CgroupMounts m = CgroupMounts::host();
+  const CgroupLines lines = berth_cgroup_lines(pid);
+  if (std::string d = cgroup_dir(m, lines, "memory"); !d.empty()) {
     bool v1 = ::access((d + "/memory.usage_in_bytes").c_str(), F_OK) == 0;
     auto ms = parse_keyed(read_small(d + "/memory.stat"));
     std::uint64_t usage = to_u64(read_small(d + (v1 ? "/memory.usage_in_bytes" : "/memory.current")));
@@ -370,17 +384,17 @@ CgroupStats cgroup_stats_of(pid_t pid) {
     st.memory = usage > inactive ? usage - inactive : usage;
     st.memory_limit = parse_memory_limit(read_small(d + (v1 ? "/memory.limit_in_bytes" : "/memory.max")));
   }
-  if (std::string d = berth_cgroup_of(pid, "cpuacct"); !d.empty()) {
+  if (std::string d = cgroup_dir(m, lines, "cpuacct"); !d.empty()) {
     if (::access((d + "/cpuacct.usage").c_str(), F_OK) == 0)
       st.cpu_ns = to_u64(read_small(d + "/cpuacct.usage"));
     else if (auto cs = parse_keyed(read_small(d + "/cpu.stat")); cs.count("usage_usec"))
       st.cpu_ns = cs["usage_usec"] * 1000;
   }
-  if (std::string d = berth_cgroup_of(pid, "pids"); !d.empty()) {
+  if (std::string d = cgroup_dir(m, lines, "pids"); !d.empty()) {
     std::string cur = read_small(d + "/pids.current");
     if (!cur.empty()) st.pids = to_u64(cur);
   }
-  if (std::string d = berth_cgroup_of(pid, "blkio"); !d.empty()) {
+  if (std::string d = cgroup_dir(m, lines, "blkio"); !d.empty()) {
     bool v1 = ::access((d + "/blkio.throttle.io_service_bytes").c_str(), F_OK) == 0;
     std::tie(st.block_read, st.block_write) =
         parse_block_io(read_small(d + (v1 ? "/blkio.throttle.io_service_bytes" : "/io.stat")));
