@@ -50,7 +50,7 @@ _berth() {
     [healthcheck]="--ignore-result --help"
     [logs]="--follow -f --timestamps -t --tail --since --until --help"
     [attach]="--detach-keys --no-stdin --sig-proxy --help"
-    [build]="--annotation --squash-all --timestamp --jobs --secret --omit-history --tag -t --file -f --build-arg --build-arg-file --target --layers --no-cache --pull --quiet -q --iidfile --label --env --network --volume -v --cap-add --cap-drop --format --ignorefile --rm --force-rm --tls-verify --cert-dir --authfile --creds --help"
+    [build]="--annotation --squash-all --squash --platform --arch --os --variant --timestamp --jobs --secret --omit-history --tag -t --file -f --build-arg --build-arg-file --target --layers --no-cache --pull --quiet -q --iidfile --label --env --network --volume -v --cap-add --cap-drop --format --ignorefile --rm --force-rm --tls-verify --cert-dir --authfile --creds --help"
     [commit]="--change -c --message -m --author -a --pause -p --quiet -q --squash -s --help"
     [diff]="--format --latest -l --help"
     [export]="--output -o --help"

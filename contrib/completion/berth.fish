@@ -127,6 +127,11 @@ complete -c berth -n '__fish_seen_subcommand_from build' -l omit-history
 complete -c berth -n '__fish_seen_subcommand_from build' -l jobs -x
 complete -c berth -n '__fish_seen_subcommand_from build' -l timestamp -x
 complete -c berth -n '__fish_seen_subcommand_from build' -l squash-all
+complete -c berth -n '__fish_seen_subcommand_from build' -l squash
+complete -c berth -n '__fish_seen_subcommand_from build' -l platform -r
+complete -c berth -n '__fish_seen_subcommand_from build' -l arch -r
+complete -c berth -n '__fish_seen_subcommand_from build' -l os -r
+complete -c berth -n '__fish_seen_subcommand_from build' -l variant -r
 complete -c berth -n '__fish_seen_subcommand_from build' -l annotation -x
 complete -c berth -n '__fish_seen_subcommand_from commit' -s c -l change -x
 complete -c berth -n '__fish_seen_subcommand_from commit' -s m -l message -x

@@ -17,7 +17,9 @@ void add_build(CommandTable& r, CLI::App* sub) {
   auto cf = r.keep(std::make_shared<ClientFlags>());
   auto force_rm = r.keep(std::make_shared<bool>(false));
   auto rm = r.keep(std::make_shared<bool>(true));
+  auto pf = r.keep(std::make_shared<PlatformFlags>());
   add_client_flags(sub, o->pull_base.client, *cf, true);
+  add_platform_flags(sub, o->pull_base, *pf);
   sub->add_option("-t,--tag", o->tags, "Name and optionally a tag (NAME[:TAG]) for the image")->allow_extra_args(false);
   sub->add_option("-f,--file", o->file, "Containerfile to read (a path, or - for stdin)");
   sub->add_option("--build-arg", o->build_args, "ARG=VALUE to give the build (or ARG: this environment's value)")
@@ -44,16 +46,18 @@ void add_build(CommandTable& r, CLI::App* sub) {
   sub->add_option("--timestamp", o->timestamp,
                   "Seconds since the epoch for the image's times and its files' (a reproducible build)");
   sub->add_flag("--squash-all", o->squash_all, "Squash the whole filesystem into one layer");
+  sub->add_flag("--squash", o->squash, "Squash the new layers (not the base image's) into one");
   sub->add_flag("--omit-history", o->omit_history, "Write the image with no history entries");
   sub->add_option("--format", o->format, "Image format (oci or docker)");
   sub->add_option("--ignorefile", o->ignorefile, "The ignore file (default: .containerignore, else .dockerignore)");
   sub->add_option("--rm", *rm, "Remove RUN's containers after each step (always true)");
   sub->add_flag("--force-rm", *force_rm, "Remove RUN's containers even when a step fails (always)");
   sub->add_option("context", o->context, "The context directory (default: .); - reads a Containerfile from stdin");
-  r.on(sub, [o, cf](engine::GlobalOptions& g) -> Result<int> {
+  r.on(sub, [o, cf, pf](engine::GlobalOptions& g) -> Result<int> {
     if (o->format != "oci" && o->format != "docker")
       return fail(Errc::usage, "unrecognized image type \"{}\": use oci or docker", o->format);
     TRY(finish_client(*cf, o->pull_base.client));
+    TRY(finish_platform(*pf, o->pull_base));
     auto c = TRY(engine::open_context(g));
     auto res = TRY(engine::build_image(c, *o, stdout));
     if (res.run_status != 0) {

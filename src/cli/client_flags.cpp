@@ -34,16 +34,7 @@ void add_platform_flags(CLI::App* sub, engine::PullRequest& p, PlatformFlags& f)
 
 Result<void> finish_platform(const PlatformFlags& f, engine::PullRequest& p) {
   if (f.platform.empty()) return {};
-  auto parts = f.platform;
-  auto a = parts.find('/');
-  if (a == std::string::npos || a == 0)
-    return fail(Errc::usage, "invalid platform \"{}\": use OS/ARCH[/VARIANT]", f.platform);
-  p.os = parts.substr(0, a);
-  auto b = parts.find('/', a + 1);
-  p.arch = parts.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
-  if (b != std::string::npos) p.variant = parts.substr(b + 1);
-  if (p.arch.empty()) return fail(Errc::usage, "invalid platform \"{}\": use OS/ARCH[/VARIANT]", f.platform);
-  return {};
+  return engine::parse_platform(f.platform, p);
 }
 
 }  // namespace berth::cli

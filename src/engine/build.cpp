@@ -38,28 +38,6 @@ namespace {
 
 constexpr size_t kMaxConfig = 16 << 20;
 
-// The file the user named (its error if it cannot be read), else the first of `defaults` that
-// exists: its text and path; nothing when none does.
-Result<std::optional<std::pair<std::string, std::string>>> read_first(const std::string& given,
-                                                                      const std::vector<std::string>& defaults,
-                                                                      std::string_view what) {
-  for (const auto& p : given.empty() ? defaults : std::vector<std::string>{given}) {
-    auto text = sys::read_host_file(p, 16 << 20);
-    if (text) return std::pair{*text, p};
-    if (!given.empty()) return std::unexpected(with_context(text.error(), what));
-  }
-  return std::nullopt;
-}
-
-Result<std::pair<std::string, std::string>> read_containerfile(const BuildOptions& o) {
-  if (o.file == "-") return std::pair{TRY(sys::read_all(0, 16 << 20)), std::string("Containerfile")};
-  auto found = TRY(read_first(o.file, {o.context + "/Containerfile", o.context + "/Dockerfile"}, "the Containerfile"));
-  if (found) return std::pair{found->first, found->second.substr(found->second.rfind('/') + 1)};
-  return fail(Errc::usage,
-              "no Containerfile or Dockerfile specified or found in context directory, {}: no such file or directory",
-              sys::abs_path(o.context));
-}
-
 struct StageDef {
   std::string name;  // AS name, lower case; empty: none
   const cf::Instruction* from = nullptr;
@@ -310,11 +288,8 @@ struct Builder {
 
   void warn_unused_args() const {
     std::vector<std::string> unused;
-    static const std::set<std::string> proxies = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
-                                                  "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy",
-                                                  "ALL_PROXY",  "all_proxy"};
     for (const auto& [k, v] : build_args)
-      if (!used_args.contains(k) && !proxies.contains(k)) unused.push_back(k);
+      if (!used_args.contains(k) && !kProxyArgs.contains(k)) unused.push_back(k);
     if (!unused.empty()) log::warn("one or more build args were not consumed: [{}]", fmt::join(unused, " "));
   }
 
@@ -357,16 +332,36 @@ struct Builder {
     return st;
   }
 
+  // The platform a stage's FROM image is for: FROM --platform (its ARGs expanded), else the
+  // build's --platform; its arch is empty for this machine's.
+  Result<PullRequest> stage_platform(const StageDef& def, const StageState& st) {
+    PullRequest p = o.pull_base;
+    bool given = !p.arch.empty();
+    for (const auto& [k, v] : def.from->flags) {
+      if (k != "platform") continue;
+      cf::Lookup vars = [&](std::string_view n) -> std::optional<std::string> {
+        if (auto a = st.platform_args.find(std::string(n)); a != st.platform_args.end()) return a->second;
+        if (auto g = global_args.find(std::string(n)); g != global_args.end()) return g->second;
+        return std::nullopt;
+      };
+      TRY(context(parse_platform(TRY(cf::expand(v, &vars, file.escape)), p),
+                  fmt::format("{}:{}: FROM --platform", fname, def.from->line)));
+      given = true;
+    }
+    if (!given || (p.os == "linux" && p.arch == image::host_arch() && p.variant.empty())) {
+      p.os = "linux";
+      p.arch = p.variant = "";
+    }
+    return p;
+  }
+
   Result<StageState> start_stage(const StageDef& def) {
-    for (const auto& [k, v] : def.from->flags)
-      if (k == "platform" && v != "linux/" + image::host_arch() && v != "$BUILDPLATFORM" && v != "$TARGETPLATFORM")
-        return fail(Errc::unsupported, "{}:{}: FROM --platform={}: only this machine's (linux/{}) is supported", fname,
-                    def.from->line, v, image::host_arch());
     StageState st;
     st.name = def.name;
+    st.platform_args = platform_args(o.pull_base);
+    PullRequest platform = TRY(stage_platform(def, st));
     // the predefined proxy ARGs: in RUN's environment without a declaration, as Docker's
-    for (const char* p : {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
-                          "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"})
+    for (const auto& p : kProxyArgs)
       if (auto b = build_args.find(p); b != build_args.end()) st.args[p] = b->second;
     if (def.base_stage >= 0) {
       const auto& prev = *done[static_cast<size_t>(def.base_stage)];
@@ -376,16 +371,18 @@ struct Builder {
     } else if (lower(def.base) == "scratch") {
       st.cfg = scratch_config();
     } else {
-      TRY(load_image_state(st, TRY(image_of(def.base))));
+      TRY(load_image_state(st, TRY(image_of(def.base, &platform))));
     }
-    st.key = Digest::of("FROM " + (st.image ? st.image->str() : std::string("scratch"))).hex();
-    // ARG defaults visible in every stage (BuildKit's): the platform
-    st.platform_args = {{"TARGETOS", "linux"},
-                        {"TARGETARCH", image::host_arch()},
-                        {"BUILDOS", "linux"},
-                        {"BUILDARCH", image::host_arch()},
-                        {"TARGETPLATFORM", "linux/" + image::host_arch()},
-                        {"BUILDPLATFORM", "linux/" + image::host_arch()}};
+    std::string key = "FROM " + (st.image ? st.image->str() : std::string("scratch"));
+    if (!platform.arch.empty()) {  // the new image is for that platform, whatever its base's config says
+      st.cfg["os"] = platform.os;
+      st.cfg["architecture"] = platform.arch;
+      if (!platform.variant.empty()) st.cfg["variant"] = platform.variant;
+      st.dirty = true;
+      key += " " + platform.os + "/" + platform.arch + "/" + platform.variant;
+    }
+    st.base_layers = st.layers.size();
+    st.key = Digest::of(key).hex();
     return st;
   }
 
@@ -498,39 +495,14 @@ struct Builder {
     return {};
   }
 
-  // --annotation: the same config and layers with a manifest that carries them (the config
-  // is written as berth writes it: the same id when berth made it).
-  Result<Digest> annotate(const StageState& st, const Digest& id) {
-    image::CommitOptions co = commit_options();
-    for (const auto& a : o.annotations) {
-      auto eq = a.find('=');
-      if (eq == std::string::npos || eq == 0)
-        return fail(Errc::usage, "invalid --annotation \"{}\": want KEY=VALUE", a);
-      co.annotations[a.substr(0, eq)] = a.substr(eq + 1);
-    }
-    Json cfg = TRY(parse_json(TRY(c.store.read_blob(id, kMaxConfig)), "image config"));
-    co.created = cfg.value("created", co.created);
-    auto img = TRY(image::commit_layer_from(c.store, cfg, TRY(c.store.image(id)).layers, nullptr, co));
-    (void)st;
-    return img.id;
-  }
-
-  // --squash-all: the image's whole filesystem as its one layer.
-  Result<Digest> squash(const StageState& st, const Digest& id) {
-    auto view = TRY(ImageView::open(c, id));
-    image::CommitOptions co = commit_options();
-    co.squash = true;
-    co.created_by = "/bin/sh -c #(nop) squashed";
-    Json cfg = st.cfg;
-    cfg["history"] = Json::array();
-    auto img = TRY(image::commit_layers(c.store, cfg, {}, view->path(), co));
-    return img.id;
-  }
-
   Result<void> finish_stage(StageState& st, bool is_target) {
     Digest id = TRY(flush(st));
-    if (is_target && o.squash_all) st.image = id = TRY(squash(st, id));
-    if (is_target && !o.annotations.empty()) st.image = id = TRY(annotate(st, id));
+    if (is_target && o.squash_all)
+      st.image = id = TRY(squash_all(c, st.cfg, id, commit_options()));
+    else if (is_target && o.squash)
+      st.image = id = TRY(squash_new(c, id, st.base_layers, commit_options()));
+    if (is_target && !o.annotations.empty()) st.image = id = TRY(annotate(c, id, o.annotations, commit_options()));
+    if (is_target) TRY(set_manifest_format(c, id, o.format == "docker"));
     if (!is_target) {
       arrow(id, false);
       return {};
@@ -573,7 +545,8 @@ struct Builder {
   Result<void> run_step(StageState& st, const cf::Instruction& in);
   Result<void> copy_step(StageState& st, const cf::Instruction& in, const cf::Lookup& vars);
   Result<Digest> from_image(const std::string& v);  // a stage's image, else image_of
-  Result<Digest> image_of(const std::string& ref);  // pulled as --pull says
+  // pulled as --pull says; for `platform` when given, else for this machine
+  Result<Digest> image_of(const std::string& ref, const PullRequest* platform = nullptr);
 };
 
 namespace {
@@ -750,6 +723,8 @@ Result<void> Builder::copy_step(StageState& st, const cf::Instruction& in, const
       spec.chmod = value;
     else if (k == "from")
       spec.from_image = TRY(from_image(value));
+    else if (k == "keep-git-dir" && spec.add)
+      spec.keep_git_dir = value == "true" || value.empty();
     else if (k != "link")
       return fail(Errc::unsupported, "{} --{} is not supported yet", in.keyword, k);
   }
@@ -776,9 +751,9 @@ Result<Digest> Builder::from_image(const std::string& v) {
   return image_of(v);
 }
 
-Result<Digest> Builder::image_of(const std::string& ref) {
+Result<Digest> Builder::image_of(const std::string& ref, const PullRequest* platform) {
   auto policy = TRY(parse_pull_policy(o.pull));
-  PullRequest pr = o.pull_base;
+  PullRequest pr = platform ? *platform : o.pull_base;
   pr.quiet = o.quiet;
   auto what = TRY(ensure_image(c, ref, policy, pr));
   return TRY(resolve_image(c.store, TRY(c.store.names()), what)).id;

@@ -22,6 +22,7 @@
 #include "berth/registry/http.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/file.hpp"
+#include "berth/sys/process.hpp"
 #include "berth/sys/mount.hpp"
 #include "berth/sys/tempdir.hpp"
 #include "berth/sys/userns.hpp"
@@ -98,6 +99,18 @@ struct Item {
 
 }  // namespace
 
+namespace {
+
+// The views' mounts live in a mount namespace of this process's own, made once.
+Result<void> own_mount_namespace() {
+  static bool made = false;
+  if (!made) TRY(sys::private_mount_namespace());
+  made = true;
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ImageView>> ImageView::open(Context& c, const std::optional<Digest>& image) {
   auto v = std::unique_ptr<ImageView>(new ImageView);
   std::vector<ChainId> layers;
@@ -112,13 +125,24 @@ Result<std::unique_ptr<ImageView>> ImageView::open(Context& c, const std::option
       TRY(image::ensure_unpacked(c.store, layers));
       std::vector<std::string> lowers;
       for (size_t i = layers.size(); i-- > 0;) lowers.push_back(c.store.layer_diff_abs(layers[i]));
-      static bool private_ns = false;
-      if (!private_ns) TRY(sys::private_mount_namespace());
-      private_ns = true;
+      TRY(own_mount_namespace());
       TRY(sys::mount_overlay_readonly(v->path_, lowers, sys::rootless()));
       v->mounted_ = true;
     }
   }
+  v->root_ = TRY(sys::open_at(AT_FDCWD, v->path_, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  return v;
+}
+
+Result<std::unique_ptr<ImageView>> ImageView::scratch(Context& c, const std::string& lower) {
+  auto v = std::unique_ptr<ImageView>(new ImageView);
+  v->dir_.emplace(TRY(c.store.temp("rw-mount")));
+  std::string base = fmt::format("{}/tmp/{}", c.store.paths().root, v->dir_->name());
+  for (const char* d : {"upper", "work", "merged"}) TRY(sys::ensure_dir(v->dir_->fd(), d, 0755));
+  v->path_ = base + "/merged";
+  TRY(own_mount_namespace());
+  TRY(sys::mount_overlay_writable(v->path_, {lower}, base + "/upper", base + "/work", sys::rootless()));
+  v->mounted_ = true;
   v->root_ = TRY(sys::open_at(AT_FDCWD, v->path_, O_PATH | O_DIRECTORY | O_CLOEXEC));
   return v;
 }
@@ -148,6 +172,8 @@ struct CopyJob::Impl {
   bool skipped(const std::string& rel) const { return ignore && !rel.empty() && ignore->ignored(rel); }
   Result<void> add_source(const std::string& src, const CopySpec& spec, bool many, const cf::Lookup& vars);
   Result<void> add_url(const std::string& url, const CopySpec& spec, bool many);
+  Result<void> add_git(const std::string& src, const CopySpec& spec);
+  Result<int> git(const std::vector<std::string>& args) const;
   Result<void> add_resolved(sys::UniqueFd fd, const std::string& rel, const CopySpec& spec, bool many);
   Result<void> owner(const std::string& chown);
   void hash_tree(Sha256& h, Node n, const std::string& rel, const std::string& shown) const;
@@ -217,11 +243,10 @@ Result<void> CopyJob::Impl::add_source(const std::string& src, const CopySpec& s
       }
     return fail(Errc::usage, "no heredoc named {}", name);
   }
+  if (is_git_source(src)) return add_git(src, spec);
   if ((src.starts_with("http://") || src.starts_with("https://")) && spec.add) return add_url(src, spec, many);
   if (src.starts_with("http://") || src.starts_with("https://"))
     return fail(Errc::usage, "source can't be a URL for COPY: {} (ADD fetches one)", src);
-  if (src.starts_with("git@") || src.ends_with(".git"))
-    return fail(Errc::unsupported, "{} of a git repository is not supported yet: {}", spec.add ? "ADD" : "COPY", src);
   std::string rel = TRY(inside(src));
   if (!has_glob(base_name(rel))) {
     auto fd = sys::open_in_root(root.get(), rel.empty() ? "." : rel, O_PATH | O_CLOEXEC);
@@ -276,6 +301,57 @@ Result<void> CopyJob::Impl::add_url(const std::string& url, const CopySpec& spec
   it.dest = clean_path(many ? spec.dest + "/" + name : spec.dest);
   items.push_back(std::move(it));
   return {};
+}
+
+// ADD of a git repository, in BuildKit's forms (git://..., git@HOST:PATH, github.com/...,
+// http(s)://.../NAME.git, each with an optional #REF[:SUBDIR]): cloned by git into the store's
+// tmp/, its .git left out unless --keep-git-dir=true; the tree goes into the destination.
+Result<void> CopyJob::Impl::add_git(const std::string& src, const CopySpec& spec) {
+  if (!spec.add) return fail(Errc::usage, "source can't be a git repository for COPY: {} (ADD clones one)", src);
+  if (spec.sources.size() > 1) return fail(Errc::usage, "ADD {}: a git repository must be the only source", src);
+  auto hash = src.find('#');
+  std::string url = src.substr(0, hash);
+  std::string frag = hash == std::string::npos ? "" : src.substr(hash + 1);
+  std::string ref = frag.substr(0, frag.find(':'));
+  std::string sub = frag.find(':') == std::string::npos ? "" : frag.substr(frag.find(':') + 1);
+  if (url.starts_with("github.com/")) url = "https://" + url;
+  auto& dir = downloads.emplace_back(TRY(ctx->store.temp("add-git")));
+  std::string path = fmt::format("{}/tmp/{}/repo", ctx->store.paths().root, dir.name());
+  std::vector<std::string> shallow = {"clone", "--quiet", "--depth", "1"};
+  if (!ref.empty()) shallow.insert(shallow.end(), {"--branch", ref});
+  shallow.insert(shallow.end(), {"--", url, path});
+  if (TRY(git(shallow)) != 0) {
+    // REF may be a commit rather than a branch or tag: the whole history, then that commit
+    (void)sys::remove_tree(dir.fd(), "repo");
+    if (ref.empty() || TRY(git({"clone", "--quiet", "--", url, path})) != 0 ||
+        TRY(git({"-C", path, "-c", "advice.detachedHead=false", "checkout", "--quiet", ref})) != 0)
+      return fail(Errc::not_found, "ADD {}: git could not clone it{}", src, ref.empty() ? "" : " at " + ref);
+  }
+  auto repo = TRY(sys::open_at(dir.fd(), "repo", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!spec.keep_git_dir) TRY(sys::remove_tree(repo.get(), ".git"));
+  std::string rel = clean_path("/" + sub).substr(1);
+  auto fd = TRY(context(sys::open_in_root(repo.get(), rel.empty() ? "." : rel, O_PATH | O_CLOEXEC), "ADD " + src));
+  ignore = nullptr;  // the context's ignore rules are not the repository's
+  return add_resolved(std::move(fd), "", spec, false);
+}
+
+// git ARGS with its errors on our stderr and no prompt for a password; its exit status.
+Result<int> CopyJob::Impl::git(const std::vector<std::string>& args) const {
+  static const std::string path = sys::find_executable("git");
+  if (path.empty()) return fail(Errc::unsupported, "ADD of a git repository needs git, which is not installed");
+  ::setenv("GIT_TERMINAL_PROMPT", "0", 1);
+  std::vector<std::string> argv = {"git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  sys::SpawnOptions so;
+  so.fds = {{2, 2}};
+  pid_t pid = TRY(sys::spawn(path, argv, so));
+  return sys::exit_code_of(TRY(sys::wait_child(pid)));
+}
+
+bool is_git_source(const std::string& s) {
+  std::string base = s.substr(0, s.find('#'));
+  return s.starts_with("git://") || s.starts_with("git@") || s.starts_with("github.com/") ||
+         ((s.starts_with("http://") || s.starts_with("https://")) && base.ends_with(".git"));
 }
 
 Result<void> CopyJob::Impl::add_resolved(sys::UniqueFd fd, const std::string& rel, const CopySpec& spec, bool many) {

@@ -6,12 +6,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "berth/core/containerfile.hpp"
 #include "berth/core/json.hpp"
 #include "berth/engine/build.hpp"
+#include "berth/engine/registry.hpp"
 #include "berth/image/commit.hpp"
 #include "berth/sys/fd.hpp"
 #include "berth/sys/tempdir.hpp"
@@ -25,8 +27,9 @@ struct StageState {
   std::optional<Digest> image;  // none: FROM scratch, nothing committed yet
   Json cfg;                     // the whole image config blob
   std::vector<ChainId> layers;
-  bool dirty = false;  // cfg changed since `image`
-  std::string key;     // hex
+  size_t base_layers = 0;  // how many of them FROM's image has
+  bool dirty = false;      // cfg changed since `image`
+  std::string key;         // hex
   std::map<std::string, std::optional<std::string>> args;
   std::map<std::string, std::string> platform_args;
   std::vector<std::string> shell = {"/bin/sh", "-c"};
@@ -42,11 +45,29 @@ struct StageState {
 
 void set_env(Json& cfg, const std::string& key, const std::string& value);
 
+// The proxy ARGs Docker predefines: RUN sees them without a declaration.
+extern const std::set<std::string> kProxyArgs;
+// The platform ARGs BuildKit predefines (TARGETPLATFORM, TARGETARCH, ..., BUILDPLATFORM, ...)
+// for a build for `target` (its arch empty: this machine).
+std::map<std::string, std::string> platform_args(const PullRequest& target);
+
+// The file the user named (its error if it cannot be read), else the first of `defaults` that
+// exists: its text and path; nothing when none does.
+Result<std::optional<std::pair<std::string, std::string>>> read_first(const std::string& given,
+                                                                      const std::vector<std::string>& defaults,
+                                                                      std::string_view what);
+// The Containerfile (-f, stdin for -, else the context's Containerfile or Dockerfile): its
+// text and the name errors give it.
+Result<std::pair<std::string, std::string>> read_containerfile(const BuildOptions& o);
+
 // An image's filesystem to read: its one layer's directory, or its layers as a read-only
 // overlay in a private mount namespace of this process's; an empty directory for none.
 class ImageView {
  public:
   static Result<std::unique_ptr<ImageView>> open(Context& c, const std::optional<Digest>& image);
+  // A writable overlay on the directory `lower` (RUN --mount=type=bind,rw): what is written
+  // goes to an upper directory that is thrown away with the view.
+  static Result<std::unique_ptr<ImageView>> scratch(Context& c, const std::string& lower);
   ~ImageView();
   ImageView(const ImageView&) = delete;
   ImageView& operator=(const ImageView&) = delete;
@@ -92,6 +113,17 @@ Result<Digest> commit_step_container(Context& c, const std::string& id, const St
                                      const image::CommitOptions& times);
 void remove_step_container(Context& c, const std::string& id);
 
+// The target image's last touches (build_finish.cpp); each returns the new image's id.
+// --squash-all: the whole filesystem as the one layer (`cfg` without its history).
+Result<Digest> squash_all(Context& c, const Json& cfg, const Digest& id, image::CommitOptions co);
+// --squash: the layers after the first `keep` (the base image's) merged into one.
+Result<Digest> squash_new(Context& c, const Digest& id, size_t keep, image::CommitOptions co);
+// --annotation KEY=VALUE...: the same config and layers with a manifest that carries them.
+Result<Digest> annotate(Context& c, const Digest& id, const std::vector<std::string>& annotations,
+                        image::CommitOptions co);
+// --format: the stored manifest in Docker's v2 schema 2 form or OCI's (same id).
+Result<void> set_manifest_format(Context& c, const Digest& id, bool docker);
+
 // COPY and ADD, prepared: what the sources are (for the cache key) and a way to write them.
 struct CopySpec {
   std::vector<std::string> sources;  // as written, expanded
@@ -99,8 +131,12 @@ struct CopySpec {
   std::optional<Digest> from_image;  // --from: the image the sources are in; none: the context
   std::string chown, chmod;
   bool add = false;
+  bool keep_git_dir = false;  // ADD --keep-git-dir=true
   std::vector<containerfile::Heredoc> heredocs;
 };
+// ADD's git forms: git://..., git@HOST:PATH, github.com/..., http(s)://.../NAME.git[#REF].
+bool is_git_source(const std::string& s);
+
 // A digest of everything the copy reads (paths, types, modes, contents, link targets; not
 // mtimes), and then the copy itself into `dir` (the new layer's directory).
 class CopyJob {

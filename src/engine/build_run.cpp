@@ -60,8 +60,6 @@ Result<void> add_mount(Context& c, const BuildOptions& o, const StageState& st, 
     TRY(sys::ensure_dir(c.store.root(), dir, 0755));
     m.volumes.push_back(c.store.paths().root + "/" + dir + ":" + target + (opts.contains("ro") ? ":ro" : ""));
   } else if (type == "bind") {
-    if (opts.contains("rw") || opts.contains("readwrite"))
-      return fail(Errc::unsupported, "RUN --mount=type=bind,rw is not supported yet");
     // the source resolves inside the context (or the --from image), never through a symlink
     // out of it; the container binds the file descriptor
     std::string src = opts.contains("source") ? opts["source"] : opts.contains("src") ? opts["src"] : ".";
@@ -80,7 +78,17 @@ Result<void> add_mount(Context& c, const BuildOptions& o, const StageState& st, 
     ssize_t n = ::readlink(fmt::format("/proc/self/fd/{}", fd.get()).c_str(), buf, sizeof buf);
     if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return fail_errno("RUN --mount source {}", src);
     std::string real(buf, static_cast<size_t>(n));
-    m.volumes.push_back(real + ":" + target + ":ro");
+    if (opts.contains("rw") || opts.contains("readwrite")) {
+      // writable, as BuildKit's: the writes land in a scratch overlay, thrown away after the step
+      // (a file: an overlay of its directory, and the file in it)
+      struct stat sb {};
+      if (::fstat(fd.get(), &sb) != 0) return fail_errno("RUN --mount source {}", src);
+      bool dir = S_ISDIR(sb.st_mode);
+      std::string name = dir ? "" : "/" + real.substr(real.rfind('/') + 1);
+      m.views.push_back(TRY(ImageView::scratch(c, dir ? real : real.substr(0, real.rfind('/')))));
+      real = m.views.back()->path() + name;
+    }
+    m.volumes.push_back(real + ":" + target + (opts.contains("rw") || opts.contains("readwrite") ? "" : ":ro"));
   } else if (type == "secret") {
     std::string src = TRY(secret_source(o, opts["id"]));
     if (src.empty()) {

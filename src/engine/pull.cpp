@@ -16,6 +16,7 @@
 
 #include "berth/core/humanize.hpp"
 #include "berth/core/log.hpp"
+#include "berth/core/strings.hpp"
 #include "berth/engine/events.hpp"
 #include "berth/engine/registry.hpp"
 #include "berth/engine/resolve.hpp"
@@ -301,6 +302,16 @@ Result<Pulled> pull_image(Context& c, const PullRequest& r) {
   return fail(last->code, "{}: every candidate failed: {}", r.reference, all);
 }
 
+Result<void> parse_platform(std::string_view text, PullRequest& p) {
+  auto parts = split(std::string(text), '/');
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
+    return fail(Errc::usage, "invalid platform \"{}\": use OS/ARCH[/VARIANT]", text);
+  p.os = parts[0];
+  p.arch = parts[1];
+  p.variant = parts.size() == 3 ? parts[2] : "";
+  return {};
+}
+
 Result<PullPolicy> parse_pull_policy(std::string_view s) {
   if (s == "missing" || s.empty()) return PullPolicy::missing;
   if (s == "always" || s == "true") return PullPolicy::always;
@@ -308,6 +319,22 @@ Result<PullPolicy> parse_pull_policy(std::string_view s) {
   if (s == "newer") return PullPolicy::newer;
   return fail(Errc::usage, "invalid pull policy \"{}\": use missing, always, never or newer", s);
 }
+
+namespace {
+
+// A local image serves a request that names no platform, or one its config is of (podman
+// pulls again when --platform asks for another).
+bool platform_matches(Context& c, const Digest& id, const PullRequest& r) {
+  if (r.arch.empty()) return true;
+  auto text = c.store.read_blob(id, image::kDocumentMax);
+  if (!text) return true;
+  auto cfg = parse_json(*text, "image config");
+  if (!cfg || !cfg->is_object()) return true;
+  return cfg->value("architecture", "") == r.arch && cfg->value("os", "linux") == r.os &&
+         (r.variant.empty() || cfg->value("variant", "") == r.variant);
+}
+
+}  // namespace
 
 Result<std::string> ensure_image(Context& c, const std::string& input, PullPolicy policy, const PullRequest& base) {
   auto local = [&]() -> Result<ResolvedImage> {
@@ -325,7 +352,7 @@ Result<std::string> ensure_image(Context& c, const std::string& input, PullPolic
     case PullPolicy::always: return pull();
     case PullPolicy::missing: {
       auto found = local();
-      if (found) return input;
+      if (found) return platform_matches(c, found->id, base) ? input : pull();
       if (found.error().code != Errc::not_found) return std::unexpected(found.error());
       return pull();
     }

@@ -18,49 +18,6 @@ namespace berth::engine {
 
 namespace {
 
-constexpr const char* kDockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
-constexpr const char* kDockerLayer = "application/vnd.docker.image.rootfs.diff.tar";
-constexpr const char* kOciLayer = "application/vnd.oci.image.layer.v1.tar";
-constexpr const char* kOciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
-
-bool is_docker(std::string_view manifest_type) { return manifest_type == image::kDockerManifest; }
-
-Result<std::string> layer_type_for(const std::string& t, bool docker) {
-  bool gz = t.ends_with("gzip");
-  bool zstd = t.ends_with("zstd");
-  bool plain = t == kOciLayer || t == kDockerLayer;
-  if (docker) {
-    if (gz) return std::string(kDockerLayerGzip);
-    if (plain) return std::string(kDockerLayer);
-    return fail(Errc::unsupported, "a {} layer cannot be pushed as Docker v2 schema 2 (use --format oci)", t);
-  }
-  if (gz) return std::string(kOciLayerGzip);
-  if (plain) return std::string(kOciLayer);
-  if (zstd) return t;
-  return fail(Errc::unsupported, "unsupported layer media type \"{}\"", t);
-}
-
-// The manifest to push in `format` ("oci" or "v2s2"), from the stored one.
-Result<std::pair<std::string, std::string>> converted(const std::string& bytes, const std::string& type,
-                                                      const std::string& format) {
-  bool want_docker = format == "v2s2";
-  if (format.empty() || want_docker == is_docker(type))
-    return std::pair{bytes, type.empty() ? image::kOciManifest : type};
-  auto j = TRY(parse_json(bytes, "stored manifest"));
-  auto man = TRY(image::parse_manifest(j));
-  Json layers = Json::array();
-  for (auto& l : man.layers) {
-    l.media_type = TRY(layer_type_for(l.media_type, want_docker));
-    l.annotations = Json();
-    layers.push_back(image::descriptor_to_json(l));
-  }
-  man.config.media_type = want_docker ? image::kDockerConfig : image::kOciConfig;
-  std::string mt = want_docker ? image::kDockerManifest : image::kOciManifest;
-  Json out = {
-      {"schemaVersion", 2}, {"mediaType", mt}, {"config", image::descriptor_to_json(man.config)}, {"layers", layers}};
-  return std::pair{dump_json(out), mt};
-}
-
 Result<Reference> destination(const std::string& d) {
   std::string s = d;
   if (s.starts_with("docker://"))
@@ -85,7 +42,10 @@ Result<Digest> push_image(Context& c, const PushRequest& r) {
   auto dest = TRY(destination(dest_text));
   auto rec = TRY(c.store.image(img.id));
   std::string stored = TRY(c.store.read_blob(rec.manifest, 4 << 20));
-  auto [manifest, mtype] = TRY(converted(stored, rec.manifest_type, r.format));
+  auto [manifest, mtype] =
+      r.format.empty()
+          ? std::pair{stored, rec.manifest_type.empty() ? std::string(image::kOciManifest) : rec.manifest_type}
+          : TRY(image::convert_manifest(stored, rec.manifest_type, r.format == "v2s2"));
   auto man = TRY(image::parse_manifest(TRY(parse_json(manifest, "manifest"))));
 
   auto conf = TRY(registry::load_registries_conf());

@@ -372,4 +372,47 @@ Result<void> apply_change(Json& config, std::string_view change) {
   return {};
 }
 
+namespace {
+
+constexpr const char* kDockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+constexpr const char* kDockerLayer = "application/vnd.docker.image.rootfs.diff.tar";
+constexpr const char* kOciLayer = "application/vnd.oci.image.layer.v1.tar";
+constexpr const char* kOciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+
+bool is_docker(std::string_view manifest_type) { return manifest_type == kDockerManifest; }
+
+Result<std::string> layer_type_for(const std::string& t, bool docker) {
+  bool gz = t.ends_with("gzip");
+  bool zstd = t.ends_with("zstd");
+  bool plain = t == kOciLayer || t == kDockerLayer;
+  if (docker) {
+    if (gz) return std::string(kDockerLayerGzip);
+    if (plain) return std::string(kDockerLayer);
+    return fail(Errc::unsupported, "a {} layer has no Docker v2 schema 2 form (use --format oci)", t);
+  }
+  if (gz) return std::string(kOciLayerGzip);
+  if (plain) return std::string(kOciLayer);
+  if (zstd) return t;
+  return fail(Errc::unsupported, "unsupported layer media type \"{}\"", t);
+}
+
+}  // namespace
+
+Result<std::pair<std::string, std::string>> convert_manifest(const std::string& bytes, const std::string& type,
+                                                             bool want_docker) {
+  if (want_docker == is_docker(type)) return std::pair{bytes, type.empty() ? std::string(kOciManifest) : type};
+  auto j = TRY(parse_json(bytes, "stored manifest"));
+  auto man = TRY(parse_manifest(j));
+  Json layers = Json::array();
+  for (auto& l : man.layers) {
+    l.media_type = TRY(layer_type_for(l.media_type, want_docker));
+    l.annotations = Json();
+    layers.push_back(descriptor_to_json(l));
+  }
+  man.config.media_type = want_docker ? kDockerConfig : kOciConfig;
+  std::string mt = want_docker ? kDockerManifest : kOciManifest;
+  Json out = {{"schemaVersion", 2}, {"mediaType", mt}, {"config", descriptor_to_json(man.config)}, {"layers", layers}};
+  return std::pair{dump_json(out), mt};
+}
+
 }  // namespace berth::image

@@ -32,6 +32,7 @@
 
 #include <cstring>
 #include <memory>
+#include <set>
 
 #include "berth/core/log.hpp"
 #include "berth/sys/fd.hpp"
@@ -155,6 +156,7 @@ class Unpacker {
     std::string base;
     std::string parent = TRY(parent_of(path, base));
     if (opt_.whiteouts && base.starts_with(".wh.")) return whiteout(parent, base, path);
+    if (opt_.merge) written_.insert(path);
     int dir = TRY(parent_fd(parent));
     if (const char* hl = archive_entry_hardlink(e)) return hardlink(dir, base, path, hl);
     mode_t type = archive_entry_filetype(e);
@@ -193,6 +195,7 @@ class Unpacker {
   Result<void> whiteout(const std::string& parent, const std::string& base, const std::string& path) {
     int dir = TRY(parent_fd(parent));
     if (base == ".wh..wh..opq") {
+      if (opt_.merge) TRY(clear_earlier(dir, parent));
       std::string name = opt_.xattr_prefix + "overlay.opaque";
       if (::fsetxattr(dir, name.c_str(), "y", 1, 0) < 0) return fail_errno("mark {} opaque", parent);
       return {};
@@ -202,6 +205,8 @@ class Unpacker {
     if (target.empty() || target == "." || target == ".." || target.find('/') != std::string::npos)
       return fail(Errc::invalid_input, "whiteout {} names an invalid path", path);
     // A file of this same layer cannot be hidden by its own whiteout (image-spec layer.md).
+    std::string target_path = parent == "." ? target : parent + "/" + target;
+    if (opt_.merge && !written_.contains(target_path)) TRY(clear_slot(dir, target, false));
     if (sys::exists_at(dir, target)) return {};
     if (::mknodat(dir, target.c_str(), S_IFCHR | 0000, makedev(0, 0)) < 0)
       return fail_errno("create whiteout {}", path);
@@ -253,11 +258,15 @@ class Unpacker {
   }
 
   Result<void> directory(archive_entry* e, int dir, const std::string& base, const std::string& path) {
+    struct stat was {};
+    bool replaces = opt_.merge && ::fstatat(dir, base.c_str(), &was, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(was.st_mode);
     TRY(clear_slot(dir, base, true));
     if (::mkdirat(dir, base.c_str(), 0700) < 0 && errno != EEXIST) return fail_errno("mkdir {}", path);
     int fd = ::openat(dir, base.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return fail_errno("open {}", path);
     UniqueFd g(fd);
+    std::string opaque = opt_.xattr_prefix + "overlay.opaque";
+    if (replaces && ::fsetxattr(fd, opaque.c_str(), "y", 1, 0) < 0) return fail_errno("mark {} opaque", path);
     TRY(owner_and_mode(e, fd, path, true));
     apply_xattrs(e, fd, path);
     if (cached_ && cached_path_ == path) cached_.reset();  // metadata changed; reopen lazily
@@ -332,8 +341,20 @@ class Unpacker {
     return {};
   }
 
+  // merge: an opaque marker of this layer removes what earlier layers put in its directory
+  // (entries of this layer stay, whichever comes first in the tar).
+  Result<void> clear_earlier(int dir, const std::string& parent) {
+    auto names = TRY(sys::list_dir(dir, "."));
+    for (const auto& n : names) {
+      std::string p = parent == "." ? n : parent + "/" + n;
+      if (!written_.contains(p)) TRY(clear_slot(dir, n, false));
+    }
+    return {};
+  }
+
   int root_;
   const UnpackOptions& opt_;
+  std::set<std::string> written_;  // merge: the paths this layer wrote
   UniqueFd cached_;
   std::string cached_path_;
   bool parent_setgid_ = true;

@@ -142,6 +142,21 @@ EOF
   run_berth 125 pull -q --platform linux/ppc64le $REG/t/multi:idx
   assert "$output" =~ "ppc64le"
   assert "$output" =~ "s390x" "the error lists what the index offers"
+
+  # build: FROM --platform pulls that platform's image from the index (the local one is this
+  # machine's) and the new image is for it; with no RUN nothing needs to execute s390x code
+  fresh_store
+  run_berth pull -q $REG/t/multi:idx
+  mkdir -p $T/ctx
+  echo x > $T/ctx/x
+  printf 'FROM --platform=linux/s390x %s\nCOPY x /x\n' $REG/t/multi:idx > $T/ctx/Containerfile
+  run_berth build -q -t cross $T/ctx
+  run_berth image inspect --format '{{.Os}}/{{.Architecture}} {{len .RootFS.Layers}}' cross
+  assert "$output" == "linux/s390x 2" "the s390x entry (one layer) and the COPY"
+  printf 'FROM %s\nCOPY x /x\n' $REG/t/multi:idx > $T/ctx/Containerfile
+  run_berth build -q --platform linux/s390x -t cross2 $T/ctx
+  run_berth image inspect --format '{{.Architecture}} {{len .RootFS.Layers}}' cross2
+  assert "$output" == "s390x 2" "build --platform does the same for every FROM"
 }
 
 @test "pull: unknown repository or tag, registry down, TLS refused without --tls-verify=false" {

@@ -170,9 +170,9 @@ built"
   rm $c/Containerfile
   run_berth 125 build $c
   assert "$output" =~ "^Error: no Containerfile or Dockerfile specified or found in context directory"
-  printf 'FROM bbtest\nRUN --mount=type=bind,rw,target=/x true\n' > $c/Containerfile
+  printf 'FROM bbtest\nCOPY https://git.example.test/r.git /x\n' > $c/Containerfile
   run_berth 125 build $c
-  assert "${lines[-1]}" =~ "RUN --mount=type=bind,rw is not supported yet"
+  assert "${lines[-1]}" =~ "source can't be a git repository for COPY"
   printf 'FROM bbtest\nRUN --mount=type=weird,target=/x true\n' > $c/Containerfile
   run_berth 125 build $c
   assert "${lines[-1]}" =~ "unknown type \"weird\""
@@ -268,7 +268,7 @@ fetched
 600"
 }
 
-@test "build: proxy build args reach RUN without an ARG; FROM --platform of another machine is refused" {
+@test "build: proxy build args reach RUN without an ARG; --platform sets the TARGET args; FROM --platform of another machine pulls" {
   local c=$(ctx)
   printf 'FROM bbtest\nRUN echo "proxy=$HTTP_PROXY" > /p\n' > $c/Containerfile
   run_berth build -q -t proxied --build-arg HTTP_PROXY=http://127.0.0.1:3128 $c
@@ -276,9 +276,19 @@ fetched
   assert "$output" == "proxy=http://127.0.0.1:3128"
   run_berth image inspect --format '{{.Config.Env}}' proxied
   assert "$output" !~ "HTTP_PROXY" "not kept in the image"
+  case $(uname -m) in x86_64) here=amd64 ;; aarch64) here=arm64 ;; *) here=$(uname -m) ;; esac
+  printf 'FROM --platform=$BUILDPLATFORM bbtest\nARG TARGETARCH\nARG TARGETPLATFORM\nARG BUILDARCH\nRUN echo $TARGETARCH $TARGETPLATFORM $BUILDARCH > /t\n' > $c/Containerfile
+  run_berth build -q --platform linux/s390x -t cross-args $c
+  run_berth run --rm cross-args cat /t
+  assert "$output" == "s390x linux/s390x $here"
+  run_berth image inspect --format '{{.Architecture}}' cross-args
+  assert "$output" == "$here" "FROM --platform=\$BUILDPLATFORM: an image of the build machine's"
+  # the local bbtest is this machine's: another platform's is pulled (and no name resolves here)
   printf 'FROM --platform=linux/s390x bbtest\n' > $c/Containerfile
   run_berth 125 build $c
-  assert "$output" =~ "FROM --platform=linux/s390x: only this machine's"
+  assert "${lines[-1]}" =~ "^Error: short-name \"bbtest\" did not resolve"
+  run_berth 125 build --platform linux $c
+  assert "$output" == "Error: invalid platform \"linux\": use OS/ARCH[/VARIANT]"
 }
 
 @test "build: interop — buildah builds the same tree and config; berth's image runs under podman" {
@@ -441,4 +451,109 @@ EOF
   assert "$output" == "from-stage
 /etc/hostname
 inside-context" "the context's symlink to /etc/shadow led to the context's own etc/shadow"
+}
+
+@test "build --squash: the new layers become one on the base image's; deletions, replacements and opaque dirs survive" {
+  local c=$(ctx)
+  printf 'FROM bbtest\nRUN mkdir -p /base/dir && echo keep > /base/keep && echo del > /base/del && echo in > /base/dir/in\n' > $c/Containerfile
+  run_berth build -q -t sq-base $c
+  local base_layers=$("$BERTH" image inspect --format '{{len .RootFS.Layers}}' sq-base)
+  echo copied > $c/copied
+  cat > $c/Containerfile <<'EOF'
+FROM sq-base
+RUN echo one > /new && echo gone > /gone && rm /base/del && rm -rf /base/dir && echo two > /base/keep
+RUN mkdir /base/dir && echo again > /base/dir/again && rm /gone
+COPY copied /copied
+ENV SQ=1
+EOF
+  run_berth build -q -t sq-layers $c
+  run_berth build -q --squash -t sq-squashed $c
+  run_berth image inspect --format '{{len .RootFS.Layers}}' sq-layers
+  assert "$output" == "$((base_layers + 3))"
+  run_berth image inspect --format '{{len .RootFS.Layers}} {{.Config.Env}}' sq-squashed
+  assert "$output" =~ "^$((base_layers + 1)) .*SQ=1" "the base's layers and one more"
+  local list='for f in $(find /base /new /copied /gone 2>/dev/null | sort); do echo "$f $(cat $f 2>/dev/null)"; done'
+  run_berth run --rm sq-layers sh -c "$list"
+  local want="$output"
+  assert "$want" =~ "/base/dir/again again"
+  run_berth run --rm sq-squashed sh -c "$list"
+  assert "$output" == "$want" "the squashed image holds the same files"
+  [[ "$output" != *"/base/dir/in"* ]]
+  run_berth history --format '{{.CreatedBy}}' sq-squashed
+  assert "$output" =~ "squashed"
+  run_berth save -o $BATS_TEST_TMPDIR/sq.tar sq-squashed
+  run_berth rmi sq-squashed
+  run_berth load -i $BATS_TEST_TMPDIR/sq.tar
+  run_berth run --rm sq-squashed cat /base/keep /copied
+  assert "$output" == "two
+copied" "the image survives save and load (its history and layers agree)"
+}
+
+@test "build --format docker stores a Docker v2 schema 2 manifest; --format oci an OCI one" {
+  local c=$(ctx)
+  printf 'FROM bbtest\nHEALTHCHECK CMD true\nRUN echo d > /d\n' > $c/Containerfile
+  run_berth build -q --format docker -t fmt-docker $c
+  local id="$output"
+  run_berth image inspect --format '{{.ManifestType}} {{.Config.Healthcheck.Test}}' fmt-docker
+  assert "$output" == "application/vnd.docker.distribution.manifest.v2+json [CMD-SHELL true]"
+  run_berth build -q --format oci -t fmt-oci $c
+  assert "$output" == "$id" "the same config: the same id"
+  run_berth image inspect --format '{{.ManifestType}}' fmt-oci
+  assert "$output" == "application/vnd.oci.image.manifest.v1+json"
+  run_berth 125 build --format v2s3 $c
+  assert "$output" =~ "unrecognized image type"
+}
+
+@test "build: RUN --mount=type=bind,rw writes go to a scratch copy: neither the context nor the image keeps them" {
+  local c=$(ctx)
+  echo original > $c/file
+  cat > $c/Containerfile <<'EOF'
+FROM bbtest
+RUN --mount=type=bind,rw,target=/ctx echo scribble > /ctx/new && rm /ctx/file && ls /ctx > /seen
+RUN --mount=type=bind,rw,source=file,target=/one echo changed > /one && cat /one > /seen-file
+EOF
+  run_berth build -q -t bindrw $c
+  run_berth run --rm bindrw sh -c 'cat /seen /seen-file; test -e /ctx/new || test -e /ctx/file || test -s /one || echo clean'
+  assert "$output" == "Containerfile
+new
+changed
+clean" "the step saw its writes; the image has none of them"
+  assert "$(cat $c/file)" == "original" "the context's file is untouched"
+  [ ! -e $c/new ]
+}
+
+@test "build: ADD of a git repository clones it (a branch, a tag, a commit, a subdirectory; .git only with --keep-git-dir)" {
+  command -v git >/dev/null || skip "no git"
+  local c=$(ctx) repo=$BATS_TEST_TMPDIR/repo
+  git init -q -b main $repo
+  echo one > $repo/f
+  mkdir $repo/sub
+  echo s > $repo/sub/g
+  git -C $repo add .
+  git -C $repo -c user.name=t -c user.email=t@t.test commit -qm one
+  git -C $repo tag v1
+  local first=$(git -C $repo rev-parse HEAD)
+  echo two > $repo/f
+  git -C $repo -c user.name=t -c user.email=t@t.test commit -qam two
+  # git's own URL rewrite sends the https URL to the local repository: no network
+  export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="url.$repo.insteadOf" GIT_CONFIG_VALUE_0=https://git.example.test/repo.git
+  cat > $c/Containerfile <<EOF
+FROM bbtest
+ADD https://git.example.test/repo.git /head
+ADD https://git.example.test/repo.git#v1 /tag
+ADD https://git.example.test/repo.git#$first /commit
+ADD https://git.example.test/repo.git#main:sub /sub
+ADD --keep-git-dir=true https://git.example.test/repo.git /kept
+EOF
+  run_berth build -q -t fromgit $c
+  run_berth run --rm fromgit sh -c 'cat /head/f /tag/f /commit/f /sub/g; test -e /head/.git || echo no-git; test -d /kept/.git && echo kept'
+  assert "$output" == "two
+one
+one
+s
+no-git
+kept"
+  printf 'FROM bbtest\nADD https://git.example.test/repo.git#nosuch /x\n' > $c/Containerfile
+  run_berth 125 build $c
+  assert "${lines[-1]}" == "Error: Containerfile:2: ADD: ADD https://git.example.test/repo.git#nosuch: git could not clone it at nosuch"
 }

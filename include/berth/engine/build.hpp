@@ -35,6 +35,7 @@ struct BuildOptions {
   bool no_cache = false;  // build every step again (the cache still learns the new ones)
   bool quiet = false;     // only the image id
   bool squash_all = false;
+  bool squash = false;  // the new layers (not the base image's) as one
   std::string format = "oci";
 };
 

@@ -25,6 +25,9 @@ struct Pulled {
 // Pulls one image (trying the short-name candidates in order).
 Result<Pulled> pull_image(Context& c, const PullRequest& r);
 
+// OS/ARCH[/VARIANT] (--platform, FROM --platform) into `p`'s os, arch and variant.
+Result<void> parse_platform(std::string_view text, PullRequest& p);
+
 enum class PullPolicy { missing, always, never, newer };
 Result<PullPolicy> parse_pull_policy(std::string_view s);
 // run/create: the image `input` names, pulled first as `policy` says. Returns what to

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "berth/core/digest.hpp"
@@ -54,6 +55,12 @@ Result<DocKind> classify_document(const Json& j, std::string_view hint);
 // A deterministic OCI manifest (same input, same bytes, same digest).
 std::string make_manifest(const Descriptor& config, const std::vector<Descriptor>& layers,
                           const std::map<std::string, std::string>& annotations = {});
+
+// The manifest `bytes` (of media type `type`; "" is OCI) in Docker's v2 schema 2 form or OCI's,
+// with the same config and layers: its bytes and media type (the same when it is in that form).
+// A zstd layer has no Docker form: an error.
+Result<std::pair<std::string, std::string>> convert_manifest(const std::string& bytes, const std::string& type,
+                                                             bool want_docker);
 
 // Picks the manifest for os/arch(/variant) from an index, or fails with the platforms offered.
 Result<Descriptor> select_platform(const Json& index, std::string_view os, std::string_view arch,

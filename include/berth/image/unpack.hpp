@@ -19,6 +19,11 @@ struct UnpackOptions {
   bool rootless = false;                  // device nodes are skipped (none can be made in a user namespace)
   bool ignore_chown_errors = false;       // single-id user namespace: owners cannot be kept
   bool whiteouts = true;                  // false (cp): ".wh." names are plain files
+  // Apply onto the tree of earlier layers (overlay form), as a layer applies to its parents
+  // (build --squash merges the new layers into one upper directory): a whiteout or an opaque
+  // marker removes what an earlier layer put there, a directory that replaces a non-directory
+  // hides the layers below it (opaque).
+  bool merge = false;
   // A container with a user namespace of its own (--userns=keep-id, --uidmap): owners go through
   // these maps (container id -> id here); an owner they do not map is an error.
   const IdMap* uid_map = nullptr;

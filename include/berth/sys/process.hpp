@@ -15,7 +15,7 @@
 
 namespace berth::sys {
 
-// The first directory of PATH holding an executable `name`, or "".
+// The path of the first executable `name` in a directory of PATH, or "".
 std::string find_executable(const std::string& name);
 // The start time of a process (field 22 of /proc/PID/stat), 0 when it is gone or a zombie.
 unsigned long long process_start_time(pid_t pid);

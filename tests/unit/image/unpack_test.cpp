@@ -269,6 +269,41 @@ TEST_CASE("unpack: later duplicates win, dir over dir keeps children") {
   CHECK(fs::is_regular_file(d.layer / "g"));
 }
 
+TEST_CASE("unpack merge: a layer applied onto earlier ones (squash) replaces, deletes and hides what they made") {
+  Dirs d;
+  image::UnpackOptions merge;
+  merge.merge = true;
+  REQUIRE(unpack(d,
+                 make_tar({{"keep", AE_IFREG, "1"},
+                           {"gone", AE_IFREG, "1"},
+                           {"dir", AE_IFDIR},
+                           {"dir/old", AE_IFREG, "1"},
+                           {"was-file", AE_IFREG, "1"}}),
+                 merge));
+  REQUIRE(unpack(d,
+                 make_tar({{"keep", AE_IFREG, "2"},
+                           {".wh.gone", AE_IFREG},
+                           {"dir/new", AE_IFREG, "2"},  // before the marker: this layer's, kept
+                           {"dir/.wh..wh..opq", AE_IFREG},
+                           {"was-file", AE_IFDIR},
+                           {"was-file/in", AE_IFREG, "2"},
+                           {"fresh", AE_IFREG, "2"},
+                           {".wh.fresh", AE_IFREG}}),  // its own layer's file: not hidden
+                 merge));
+  std::ifstream f(d.layer / "keep");
+  CHECK(std::string((std::istreambuf_iterator<char>(f)), {}) == "2");
+  struct stat st;
+  REQUIRE(::lstat((d.layer / "gone").c_str(), &st) == 0);
+  CHECK((S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)));
+  CHECK_FALSE(fs::exists(d.layer / "dir/old"));
+  CHECK(fs::exists(d.layer / "dir/new"));
+  char v[4] = {};
+  CHECK(::getxattr((d.layer / "dir").c_str(), "trusted.overlay.opaque", v, sizeof v) == 1);
+  CHECK(::getxattr((d.layer / "was-file").c_str(), "trusted.overlay.opaque", v, sizeof v) == 1);
+  CHECK(fs::exists(d.layer / "was-file/in"));
+  CHECK(fs::is_regular_file(d.layer / "fresh"));
+}
+
 TEST_CASE("unpack: corrupt and truncated compressed streams are invalid input") {
   Dirs d;
   std::vector<Entry> es;
