@@ -4,7 +4,7 @@
 set -eu
 pkgs=(meson ninja-build g++ pkg-config libarchive-dev libssl-dev nlohmann-json3-dev libseccomp-dev
       libfmt-dev libcli11-dev libcurl4-openssl-dev libcap-dev catch2 bats busybox-static python3 uidmap
-      zstd scdoc util-linux tar gzip procps catatonit libmnl-dev libnftables1 nftables iproute2 curl passt slirp4netns
+      zstd scdoc util-linux tar gzip procps catatonit git libmnl-dev libnftables1 nftables iproute2 curl passt slirp4netns
       libyaml-cpp-dev libtomlplusplus-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev)  # static libarchive (meson.build)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -53,6 +53,8 @@ std::string display_id(const Digest& d, bool no_trunc);
 // ---- create_flags.cpp: run and create, one function per flag group
 
 constexpr const char* kUnset = "\x01";
+// containers.conf's [containers] defaults under the run/create flags `sub` was given.
+Result<void> apply_containers_conf(CLI::App* sub, engine::RunOptions& o);
 void add_process_flags(CLI::App* sub, engine::RunOptions& o, std::shared_ptr<std::string> entrypoint);
 void add_container_flags(CLI::App* sub, engine::RunOptions& o);
 void add_resource_flags(CLI::App* sub, engine::RunOptions& o);

@@ -1,9 +1,35 @@
 // run and create: their flags, one function per group (STYLE.md 2.10).
 
+#include "berth/engine/containers_conf.hpp"
 #include "berth/engine/run.hpp"
 #include "commands.hpp"
 
 namespace berth::cli {
+
+Result<void> apply_containers_conf(CLI::App* sub, engine::RunOptions& o) {
+  auto conf = TRY(engine::load_containers_conf());
+  auto given = [&](const char* flag) { return sub->count(flag) > 0; };
+  auto put_first = [](std::vector<std::string>& to, const std::vector<std::string>& from) {
+    to.insert(to.begin(), from.begin(), from.end());
+  };
+  put_first(o.ulimits, conf.default_ulimits);  // a --ulimit of the same name comes later: it wins
+  put_first(o.volumes, conf.volumes);
+  o.default_env = conf.env;
+  o.default_caps = conf.default_capabilities;
+  if (!given("--dns") && !conf.dns_servers.empty()) o.dns = conf.dns_servers;
+  if (!given("--dns-search") && !conf.dns_searches.empty()) o.dns_search = conf.dns_searches;
+  if (!given("--dns-option") && !conf.dns_options.empty()) o.dns_option = conf.dns_options;
+  if (conf.log_driver && !given("--log-driver")) o.log_driver = *conf.log_driver;
+  if (conf.tz && !given("--tz")) o.tz = *conf.tz;
+  if (conf.umask && !given("--umask")) o.umask = *conf.umask;
+  // no --network: the file's, else berth's default ("": loopback only, or the default
+  // publishing network with -p/-P; see default_network_mode)
+  if (!given("--network")) o.network = conf.netns.value_or("");
+  if (conf.init && !given("--init")) o.init = *conf.init;
+  if (conf.no_hosts && !given("--no-hosts")) o.no_hosts = *conf.no_hosts;
+  if (conf.pids_limit && !given("--pids-limit")) o.pids_limit = *conf.pids_limit;
+  return {};
+}
 
 // run/create flags, one function per group (STYLE.md 2.10).
 void add_process_flags(CLI::App* sub, engine::RunOptions& o, std::shared_ptr<std::string> entrypoint) {

@@ -41,6 +41,7 @@ void add_run_like(CommandTable& r, CLI::App* sub, bool run) {
     if (o->detach && o->preserve_fds > 0)
       return fail(Errc::usage, "--preserve-fds passes this berth's fds: it needs a foreground run, not --detach");
     o->create_image_index = static_cast<int>(o->create_command.size() - rest.size());
+    TRY(apply_containers_conf(sub, *o));
     if (*entrypoint != kUnset) o->entrypoint = *entrypoint;
     auto policy = TRY(engine::parse_pull_policy(pull->policy));
     TRY(pull->finish(pull->request));

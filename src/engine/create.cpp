@@ -18,6 +18,7 @@
 #include "berth/engine/resolve.hpp"
 #include "berth/engine/network.hpp"
 #include "berth/engine/pod.hpp"
+#include "berth/engine/containers_conf.hpp"
 #include "berth/engine/run.hpp"
 #include "berth/engine/spec.hpp"
 #include "berth/engine/volume.hpp"
@@ -286,6 +287,7 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   store::ContainerConfig c;
   TRY(mounts_from_flags(o, c));
   c.env = TRY(flag_env(o));
+  c.default_env = o.default_env;
   c.unsetenv = o.unsetenv;
   c.unsetenv_all = o.unsetenv_all;
   c.workdir = o.workdir;
@@ -299,6 +301,11 @@ Result<store::ContainerConfig> config_from_flags(const RunOptions& o) {
   c.init = o.init;
   c.cap_add = o.cap_add;
   c.cap_drop = o.cap_drop;
+  if (o.default_caps) {  // containers.conf's set, as changes to berth's own (the flags' own come after)
+    auto ch = TRY(default_cap_changes(*o.default_caps, o.cap_add, o.cap_drop));
+    c.cap_drop.insert(c.cap_drop.begin(), ch.drop.begin(), ch.drop.end());
+    c.cap_add.insert(c.cap_add.begin(), ch.add.begin(), ch.add.end());
+  }
   c.security_opt = o.security_opt;
   c.userns = o.userns;
   c.uidmap = o.uidmap;

@@ -23,15 +23,25 @@ namespace {
 
 constexpr size_t kMax = 16 << 20;
 
-// The environment: the image's, berth's defaults, then the flags' (later wins).
+// The environment: containers.conf's, the image's, berth's defaults, then the flags' (later
+// wins).
 std::vector<std::string> container_env(const store::ContainerConfig& c, const image::ImageConfig& ic,
                                        const runtime::Spec& spec, const std::string& home, const SpecInputs& in) {
-  std::vector<std::string> env = c.unsetenv_all ? std::vector<std::string>{} : ic.env;
+  std::vector<std::string> env;
   auto set_env = [&](const std::string& kv) {
     std::string key = kv.substr(0, kv.find('='));
     std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
     env.push_back(kv);
   };
+  if (!c.unsetenv_all) {
+    for (const auto& e : c.default_env)
+      if (e.find('=') != std::string::npos) set_env(e);
+    for (const auto& e : ic.env)
+      if (e.find('=') != std::string::npos)
+        set_env(e);
+      else
+        env.push_back(e);
+  }
   bool has_path = false, has_home = false, has_term = false;
   for (const auto& e : env) {
     has_path |= e.starts_with("PATH=");

@@ -113,6 +113,7 @@ Json to_json(const ContainerConfig& c) {
             {"command", c.command},
             {"env", c.env},
             {"unsetenv", c.unsetenv},
+            {"default_env", c.default_env},
             {"unsetenv_all", c.unsetenv_all},
             {"workdir", c.workdir},
             {"user", c.user},
@@ -212,6 +213,7 @@ Result<ContainerConfig> container_config_from_json(const Json& j) {
   c.command = json_strings(json_obj(j, "command"));
   c.env = json_strings(json_obj(j, "env"));
   c.unsetenv = json_strings(json_obj(j, "unsetenv"));
+  c.default_env = json_strings(json_obj(j, "default_env"));
   c.unsetenv_all = json_obj(j, "unsetenv_all") == true;
   c.workdir = json_str(j, "workdir");
   c.user = json_str(j, "user");

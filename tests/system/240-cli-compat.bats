@@ -276,3 +276,69 @@ RUN echo x > /x"
   run_berth run --rm --unsetenv-all --env TERM=abc $IMAGE /bin/env
   assert "$output" =~ "TERM=abc"
 }
+
+@test "containers.conf: the [containers] defaults apply under the flags; unknown keys pass; bad values are one error" {
+  local d=$BATS_TEST_TMPDIR
+  mkdir -p $d/vol
+  echo from-host > $d/vol/f
+  cat > $d/containers.conf <<EOF
+[containers]
+env = ["FROM_CONF=1", "PATH=/conf/bin"]
+default_capabilities = ["CHOWN", "NET_RAW"]
+default_ulimits = ["nofile=500:600"]
+volumes = ["$d/vol:/confvol:ro"]
+umask = "0077"
+init = true
+pids_limit = 77
+dns_servers = ["192.0.2.53"]
+tz = "UTC"
+a_key_berth_does_not_know = "fine"
+[engine]
+num_locks = 2048
+events_logger = "file"
+image_default_transport = "docker://"
+[network]
+default_network = "podman"
+EOF
+  export CONTAINERS_CONF=$d/containers.conf
+  run_berth run --rm $IMAGE sh -c 'echo $FROM_CONF $PATH; grep CapEff /proc/self/status; ulimit -n; cat /confvol/f; umask; grep nameserver /etc/resolv.conf; cat /proc/1/comm; true'
+  assert "$output" == "1 /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+CapEff:	0000000000002001
+500
+from-host
+0077
+nameserver 192.0.2.53
+berth-init" "conf env under the image's PATH; CHOWN and NET_RAW only; its ulimit, volume, umask, dns and init"
+  run_berth create --name $NAME $IMAGE true
+  run_berth inspect --format '{{.HostConfig.PidsLimit}}' $NAME
+  if is_rootless; then
+    assert "$output" == 0 "rootless: no cgroup to apply it in, so the file's limit is left out (as podman on cgroups v1)"
+  else
+    assert "$output" == 77
+  fi
+  # the flags win over the file
+  run_berth run --rm --cap-drop chown --cap-add sys_admin --init=false --ulimit nofile=100:100 --umask 0022 \
+    -e FROM_CONF=2 $IMAGE sh -c 'echo $FROM_CONF; grep CapEff /proc/self/status; ulimit -n; umask; cat /proc/1/comm; true'
+  assert "$output" == "2
+CapEff:	0000000000202000
+100
+0022
+sh"
+  printf '[containers]\ninit = "yes"\n' > $d/bad.conf
+  CONTAINERS_CONF=$d/bad.conf run_berth 125 run --rm $IMAGE true
+  assert "$output" == "Error: $d/bad.conf: [containers] init must be true or false"
+  printf '[containers\n' > $d/bad.conf
+  CONTAINERS_CONF=$d/bad.conf run_berth 125 run --rm $IMAGE true
+  assert "$output" =~ "^Error: $d/bad.conf: line 1: "
+  CONTAINERS_CONF=$d/missing.conf run_berth 125 create $IMAGE true
+  assert "$output" =~ "missing.conf: No such file or directory"
+  unset CONTAINERS_CONF
+  if is_rootless; then
+    # rootless: the user's own file too ($XDG_CONFIG_HOME/containers, then its .d)
+    mkdir -p $d/xdg/containers/containers.conf.d
+    printf '[containers]\nenv = ["WHERE=user"]\n' > $d/xdg/containers/containers.conf
+    printf '[containers]\nenv = ["WHERE=dropin"]\n' > $d/xdg/containers/containers.conf.d/10-x.conf
+    XDG_CONFIG_HOME=$d/xdg run_berth run --rm $IMAGE sh -c 'echo $WHERE'
+    assert "$output" == "dropin"
+  fi
+}

@@ -43,8 +43,10 @@ struct RunOptions {
   std::vector<std::string> ulimits;  // name=soft[:hard]
   bool init = false;
   bool env_host = false;
-  std::vector<std::string> unsetenv;  // --unsetenv KEY: not from the image nor berth's defaults
-  bool unsetenv_all = false;          // --unsetenv-all: only what the flags set (and HOME)
+  std::vector<std::string> default_env;                  // containers.conf env: under the image's
+  std::optional<std::vector<std::string>> default_caps;  // containers.conf default_capabilities
+  std::vector<std::string> unsetenv;                     // --unsetenv KEY: not from the image nor berth's defaults
+  bool unsetenv_all = false;                             // --unsetenv-all: only what the flags set (and HOME)
   bool replace = false;
   std::string network = "private";   // private (lo only), none, host, bridge, NET[,NET...]
   std::vector<std::string> publish;  // -p [IP:][HOST:]CTR[/PROTO]

@@ -109,11 +109,11 @@ struct ContainerConfig {
   int timeout = 0;             // --timeout: seconds each run may last (0: no limit)
   std::string conmon_pidfile;  // --conmon-pidfile: written with the supervising process's pid at each start
   int preserve_fds = 0;
-  std::vector<std::string> unsetenv;  // --unsetenv: keys dropped from the image's env and the defaults
-  bool unsetenv_all = false;  // --unsetenv-all: neither the image's env nor the defaults        // --preserve-fds:
-                              // berth's fds 3.. passed on (foreground runs)
-  std::string timezone;       // --tz: a zone of /usr/share/zoneinfo, or "local"
-  std::int64_t created = 0;   // ns since the epoch
+  std::vector<std::string> default_env;  // containers.conf env: under the image's
+  std::vector<std::string> unsetenv;     // --unsetenv: keys dropped from the image's env and the defaults
+  bool unsetenv_all = false;             // --unsetenv-all: neither the image's env nor the defaults
+  std::string timezone;                  // --tz: a zone of /usr/share/zoneinfo, or "local"
+  std::int64_t created = 0;              // ns since the epoch
 };
 
 struct ContainerState {
