@@ -35,9 +35,10 @@ void add_pod_create(CommandTable& r, CLI::App* sub) {
       ->allow_extra_args(false);
   sub->add_option("--add-host", o->net.add_host, "Add a custom host-to-IP mapping (host:ip)")->allow_extra_args(false);
   sub->add_option("--dns", o->net.dns, "Set custom DNS servers")->allow_extra_args(false);
-  r.on(sub, [o, infra](engine::GlobalOptions& g) -> Result<int> {
+  r.on(sub, [o, infra, sub](engine::GlobalOptions& g) -> Result<int> {
     if (*infra != "true" && *infra != "false")
       return fail(Errc::usage, "invalid --infra \"{}\": true or false", *infra);
+    if (!sub->count("--network")) o->net.network = "";  // berth's default (run's): see default_network_mode
     o->infra = *infra == "true";
     auto c = TRY(engine::open_context(g));
     fmt::print("{}\n", TRY(engine::pod_create(c, *o)).id);

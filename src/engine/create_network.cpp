@@ -8,6 +8,19 @@
 #include "berth/engine/network.hpp"
 #include "berth/image/config.hpp"
 #include "berth/net/addr.hpp"
+#include "berth/sys/process.hpp"
+#include "berth/sys/userns.hpp"
+
+namespace berth::engine {
+
+std::string default_network_mode(bool publishing) {
+  if (!publishing) return "private";
+  if (!sys::rootless()) return "bridge";
+  return sys::find_executable("pasta").empty() && !sys::find_executable("slirp4netns").empty() ? "slirp4netns"
+                                                                                               : "pasta";
+}
+
+}  // namespace berth::engine
 
 namespace berth::engine::detail {
 
@@ -27,8 +40,8 @@ Result<void> add_ports(const net::PortSpec& p, store::ContainerConfig& c) {
   return {};
 }
 
-Result<void> network_mode(const std::string& given, store::ContainerConfig& c) {
-  std::string mode = given.empty() ? "private" : given;
+Result<void> network_mode(const std::string& given, bool publishing, store::ContainerConfig& c) {
+  std::string mode = given.empty() ? default_network_mode(publishing) : given;
   if (mode == "private" || mode == "none" || mode == "host" || mode == "bridge") {
     c.network = mode;
     return {};
@@ -74,7 +87,7 @@ Result<void> check_dns(const RunOptions& o) {
 }  // namespace
 
 Result<void> network_flags(const RunOptions& o, store::ContainerConfig& c) {
-  TRY(network_mode(o.network, c));
+  TRY(network_mode(o.network, !o.publish.empty() || o.publish_all, c));
   for (const auto& p : o.publish) TRY(add_ports(TRY(net::parse_port_spec(p)), c));
   for (const auto& e : o.expose) TRY(net::parse_expose(e));
   bool bridge = bridge_like(c.network);

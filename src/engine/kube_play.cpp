@@ -21,6 +21,7 @@
 #include "berth/core/yaml.hpp"
 #include "berth/engine/build.hpp"
 #include "berth/engine/kube.hpp"
+#include "berth/engine/network.hpp"
 #include "berth/engine/registry.hpp"
 #include "berth/engine/resolve.hpp"
 #include "berth/engine/volume.hpp"
@@ -479,7 +480,7 @@ Result<PodPlan> plan_pod(Context& c, const KubePlayOptions& o, const KubePod& kp
   // Published hostPorts need a network that publishes (podman plays onto its bridge); berth's
   // own default is the loopback-only one.
   if (o.network.empty() && pp.pod.net.network == "private" && !pp.pod.net.publish.empty())
-    pp.pod.net.network = sys::rootless() ? "pasta" : "bridge";
+    pp.pod.net.network = default_network_mode(true);
   return pp;
 }
 

@@ -132,7 +132,7 @@ Result<store::PodRecord> pod_create(Context& c, const PodCreateOptions& o) {
     r.infra_of_pod = p.id;
     r.health.disable = true;
     p.infra_id = TRY(create_container(c, r));
-  } else if (!o.net.publish.empty() || o.net.network != "private") {
+  } else if (!o.net.publish.empty() || (!o.net.network.empty() && o.net.network != "private")) {
     return fail(Errc::usage, "you must have an infra container to publish ports or set a network");
   }
   // The name is claimed under the store's lock: of two parallel creates of one name, the
@@ -319,7 +319,7 @@ namespace detail {
 
 Result<void> check_pod_flags(const RunOptions& o) {
   if (o.pod.empty() || o.pod.starts_with("new:")) return {};
-  if (!o.publish.empty() || o.publish_all || o.network != "private")
+  if (!o.publish.empty() || o.publish_all || (!o.network.empty() && o.network != "private"))
     return fail(Errc::usage,
                 "invalid config provided: published or exposed ports must be defined when the pod is created: "
                 "network cannot be configured when it is shared with a pod");

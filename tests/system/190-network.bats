@@ -361,3 +361,32 @@ $n" "nothing was created by the refused commands"
     umount $BATS_TEST_TMPDIR/ns
   fi
 }
+
+@test "-p without --network: the default network that publishes (bridge as root, pasta rootless); without -p loopback only" {
+  if is_rootless; then
+    command -v pasta >/dev/null || skip "pasta (Debian's passt) is not installed"
+    [ -r /dev/net/tun ] && [ -w /dev/net/tun ] || skip "/dev/net/tun is not usable by this user"
+  fi
+  local name=$(safename) want=bridge
+  is_rootless && want=pasta
+  run_berth run -d --name $name -p 127.0.0.1:8091:80 $IMAGE sh -c "$HTTPD"
+  run http_get 127.0.0.1:8091
+  assert "$output" =~ "^hello-" "the page, through the port published on the default network"
+  run_berth inspect --format '{{.HostConfig.NetworkMode}}' $name
+  assert "$output" == "$want"
+  run_berth rm -f -t 0 $name
+  run_berth run --rm $IMAGE sh -c 'ls /sys/class/net | sort | tr "\n" " "'
+  assert "$output" == "lo " "no -p: loopback only, as before"
+  # a pod's ports the same way: its infra gets the default publishing network
+  run_berth pod create --name $name-pod -p 127.0.0.1:8092:80
+  run_berth run -d --pod $name-pod --name $name-web $IMAGE sh -c "$HTTPD"
+  run http_get 127.0.0.1:8092
+  assert "$output" =~ "^hello-" "the page, through the pod's published port"
+  run_berth pod rm -f -t 0 $name-pod
+  # containers.conf's netns names the default for every container
+  printf '[containers]\nnetns = "none"\n' > $BATS_TEST_TMPDIR/c.conf
+  CONTAINERS_CONF=$BATS_TEST_TMPDIR/c.conf run_berth run --rm $IMAGE sh -c 'ls /sys/class/net | tr "\n" " "'
+  assert "$output" == "lo "
+  CONTAINERS_CONF=$BATS_TEST_TMPDIR/c.conf run_berth 125 run --rm -p 8093:80 $IMAGE true
+  assert "$output" == "Error: -p/--publish needs a bridge, pasta or slirp4netns network, not --network none"
+}

@@ -50,6 +50,11 @@ struct ContainerPorts {
   std::string id, name;
   std::vector<store::PortMapping> ports;
 };
+// The network of a container (or pod) whose --network was not given: loopback only
+// ("private"), unless it publishes ports: then the default bridge as root, pasta rootless
+// (slirp4netns when pasta is not installed), as podman's defaults are.
+std::string default_network_mode(bool publishing);
+
 // `port`: one container's published ports (as running: random host ports resolved), or every
 // running container's with `all`.
 Result<std::vector<ContainerPorts>> container_ports(Context& c, const std::string& key, bool all);
