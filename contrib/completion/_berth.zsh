@@ -46,7 +46,7 @@ _berth() {
         cp) _arguments {-a,--archive} {-L,--follow-link} '--pause=-:bool:(true false)' '1:source:_files' '2:destination:_files' ;;
         export) _arguments {-o,--output}':file:_files' '1:container' ;;
         attach) _arguments '--detach-keys:keys' '--no-stdin' '--sig-proxy' '1:container' ;;
-        logs) _arguments {-f,--follow} {-t,--timestamps} '--tail:lines' '--since:time' '--until:time' '1:container' ;;
+        logs) _arguments {-f,--follow} {-t,--timestamps} {-n,--names} '--tail:lines' '--since:time' '--until:time' '*:container' ;;
         stop) _arguments {-t,--time,--timeout}':seconds' {-a,--all} '*--cidfile:file:_files' {-i,--ignore} '*:container' ;;
         generate) _arguments '1:what:(systemd kube)' {-s,--service} '--type:type:(pod deployment)' '--replicas:count' '--filename:file:_files' '--new' {-n,--name} {-f,--files} '--restart-policy:policy:(no on-failure always unless-stopped)' {-t,--stop-timeout}':seconds' '--container-prefix:prefix' '--separator:sep' '*'{-e,--env}':env' '*:container' ;;
         kill) _arguments {-s,--signal}':signal' {-a,--all} '*--cidfile:file:_files' {-i,--ignore} '*:container' ;;

@@ -48,7 +48,7 @@ _berth() {
     [events]="--filter -f --format --since --until --stream --no-trunc --help"
     [wait]="--condition --interval -i --help"
     [healthcheck]="--ignore-result --help"
-    [logs]="--follow -f --timestamps -t --tail --since --until --help"
+    [logs]="--follow -f --timestamps -t --names -n --tail --since --until --help"
     [attach]="--detach-keys --no-stdin --sig-proxy --help"
     [build]="--annotation --squash-all --squash --platform --arch --os --variant --timestamp --jobs --secret --omit-history --tag -t --file -f --build-arg --build-arg-file --target --layers --no-cache --pull --quiet -q --iidfile --label --env --network --volume -v --cap-add --cap-drop --format --ignorefile --rm --force-rm --tls-verify --cert-dir --authfile --creds --help"
     [commit]="--change -c --message -m --author -a --pause -p --quiet -q --squash -s --help"

@@ -152,6 +152,7 @@ complete -c berth -n '__fish_seen_subcommand_from attach' -l no-stdin
 complete -c berth -n '__fish_seen_subcommand_from attach' -l sig-proxy
 complete -c berth -n '__fish_seen_subcommand_from logs' -s f -l follow
 complete -c berth -n '__fish_seen_subcommand_from logs' -s t -l timestamps
+complete -c berth -n '__fish_seen_subcommand_from logs' -s n -l names
 complete -c berth -n '__fish_seen_subcommand_from logs' -l tail -x
 complete -c berth -n '__fish_seen_subcommand_from logs' -l since -x
 complete -c berth -n '__fish_seen_subcommand_from logs' -l until -x

@@ -16,7 +16,8 @@ void add_logs(CommandTable& r, CLI::App* sub) {
   sub->add_option("--tail", *tail, "Output the specified number of lines at the end of the log (-1: all)");
   sub->add_option("--since", *since, "Show logs since TIMESTAMP");
   sub->add_option("--until", *until, "Show logs until TIMESTAMP");
-  sub->add_option("container", o->container, "Container")->required();
+  sub->add_flag("-n,--names", o->names, "Output the container name in the log");
+  sub->add_option("container", o->containers, "Containers")->required();
   r.on(sub, [=](engine::GlobalOptions& g) -> Result<int> {
     if (*tail >= 0) o->tail = *tail;
     if (!since->empty()) o->since_ns = TRY(parse_time(*since));

@@ -276,7 +276,7 @@ void add_pod_logs(CommandTable& r, CLI::App* sub) {
       return fail(Errc::usage, "pod logs -f follows one container: name it with -c (the pod has {})", ids.size());
     for (const auto& id : ids) {
       engine::LogsOptions one = *o;
-      one.container = id;
+      one.containers = {id};
       TRY(engine::container_logs(c, one));
     }
     return 0;

@@ -51,13 +51,14 @@ bool parse_line(std::string_view l, LogLine& out) {
 
 class Printer {
  public:
-  explicit Printer(const LogsOptions& o) : o_(o) {}
+  Printer(const LogsOptions& o, std::string prefix) : o_(o), prefix_(std::move(prefix)) {}
   void print(const LogLine& l) {
     if (o_.since_ns && l.ns < *o_.since_ns) return;
     if (o_.until_ns && l.ns > *o_.until_ns) return;
     bool& at_start = l.err ? err_start_ : out_start_;
     std::string s;
-    if (o_.timestamps && at_start) s = l.ts + " ";
+    if (at_start) s = prefix_;
+    if (o_.timestamps && at_start) s += l.ts + " ";
     s += l.text;
     if (l.full) s += "\n";
     at_start = l.full;
@@ -66,6 +67,7 @@ class Printer {
 
  private:
   const LogsOptions& o_;
+  std::string prefix_;  // "ID " when several containers' lines are merged
   bool out_start_ = true, err_start_ = true;
 };
 
@@ -110,7 +112,7 @@ bool still_running(Context& c, const std::string& id) {
 // --log-driver journald: the same output, from the container's journal entries.
 Result<void> journal_logs(Context& c, const std::string& id, const LogsOptions& o) {
   auto journal = TRY(detail::JournalReader::open(id));
-  Printer p(o);
+  Printer p(o, "");
   auto convert = [](std::vector<detail::JournalEntry> entries) {
     std::deque<LogLine> lines;
     for (auto& e : entries)
@@ -130,48 +132,84 @@ Result<void> journal_logs(Context& c, const std::string& id, const LogsOptions& 
   }
 }
 
-}  // namespace
+// One container's k8s-file log, read as it grows.
+struct Source {
+  std::string id, path;
+  sys::UniqueFd fd;
+  std::string carry;
+  std::unique_ptr<Printer> printer;
 
-Result<void> container_logs(Context& c, const LogsOptions& o) {
-  std::string id = TRY(container_id(c, o.container));
-  auto rec = TRY(store::read_container(c.store, id));
-  std::string driver = rec.config.log_driver;
+  void read(std::deque<std::pair<LogLine, Source*>>& out) {
+    if (!fd) fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return;
+    std::deque<LogLine> lines;
+    read_lines(fd.get(), carry, lines);
+    for (auto& l : lines) out.emplace_back(std::move(l), this);
+  }
+};
+
+Result<Source> open_source(Context& c, const std::string& key, const LogsOptions& o, bool several) {
+  Source s;
+  s.id = TRY(container_id(c, key));
+  auto rec = TRY(store::read_container(c.store, s.id));
+  const std::string& driver = rec.config.log_driver;
   if (driver == "none" || driver == "passthrough")
     return fail(Errc::unsupported,
                 "this container is using the '{}' log driver, cannot read logs: this container is not logging output",
                 driver);
-  if (driver == "journald") return journal_logs(c, id, o);
-  std::string path = store::container_dir(c.store, id) + "/ctr.log";
+  if (driver == "journald" && several)
+    return fail(Errc::unsupported, "logs of several containers: {} logs to journald; ask for it alone", key);
+  s.path = store::container_dir(c.store, s.id) + "/ctr.log";
   for (const auto& opt : rec.config.log_opt)
-    if (opt.starts_with("path=")) path = opt.substr(5);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno != ENOENT) return fail_errno("open {}", path);
-  sys::UniqueFd g(fd);
-  Printer p(o);
-  std::string carry;
-  std::deque<LogLine> lines;
-  if (fd >= 0) read_lines(fd, carry, lines);
-  keep_tail(lines, o.tail);
-  for (const auto& l : lines) p.print(l);
-  if (!o.follow) return {};
-  while (true) {
-    bool running = still_running(c, id);
-    if (fd < 0) {
-      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      g.reset(fd);
-    }
-    lines.clear();
-    if (fd >= 0) read_lines(fd, carry, lines);
-    for (const auto& l : lines) p.print(l);
-    if (!running) {
-      // One last read: the monitor may have written after the state changed.
-      lines.clear();
-      if (fd >= 0) read_lines(fd, carry, lines);
-      for (const auto& l : lines) p.print(l);
-      return {};
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (opt.starts_with("path=")) s.path = opt.substr(5);
+  s.fd.reset(::open(s.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!s.fd && errno != ENOENT) return fail_errno("open {}", s.path);
+  std::string prefix = o.names ? rec.config.name + " " : several ? s.id.substr(0, 12) + " " : "";
+  s.printer = std::make_unique<Printer>(o, prefix);
+  return s;
+}
+
+// Every source's new lines, in time order (each container's own order kept).
+void print_merged(std::deque<std::pair<LogLine, Source*>>& lines) {
+  std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first.ns < b.first.ns; });
+  for (const auto& [l, s] : lines) s->printer->print(l);
+  lines.clear();
+}
+
+}  // namespace
+
+Result<void> container_logs(Context& c, const LogsOptions& o) {
+  bool several = o.containers.size() > 1;
+  if (!several) {
+    std::string id = TRY(container_id(c, o.containers.at(0)));
+    if (TRY(store::read_container(c.store, id)).config.log_driver == "journald") return journal_logs(c, id, o);
   }
+  std::vector<Source> sources;
+  for (const auto& k : o.containers) sources.push_back(TRY(open_source(c, k, o, several)));
+  std::deque<std::pair<LogLine, Source*>> lines;
+  for (auto& s : sources) {
+    std::deque<std::pair<LogLine, Source*>> own;
+    s.read(own);
+    std::deque<LogLine> tail;
+    for (auto& [l, src] : own) tail.push_back(std::move(l));
+    keep_tail(tail, o.tail);
+    for (auto& l : tail) lines.emplace_back(std::move(l), &s);
+  }
+  print_merged(lines);
+  if (!o.follow) return {};
+  std::vector<Source*> live;
+  for (auto& s : sources) live.push_back(&s);
+  while (!live.empty()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::vector<Source*> ended;
+    for (auto* s : live)
+      if (!still_running(c, s->id)) ended.push_back(s);
+    // read after the state: what the monitor wrote before it recorded the end is in
+    for (auto* s : live) s->read(lines);
+    print_merged(lines);
+    std::erase_if(live, [&](Source* s) { return std::ranges::find(ended, s) != ended.end(); });
+  }
+  return {};
 }
 
 }  // namespace berth::engine

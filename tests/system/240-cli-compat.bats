@@ -342,3 +342,23 @@ sh"
     assert "$output" == "dropin"
   fi
 }
+
+@test "logs of several containers: their lines merged in time order, each after its short id (-n: its name); -f follows all" {
+  run_berth run -d --name $NAME-1 $IMAGE sh -c 'echo a; sleep 1.5; echo d; sleep 0.5'
+  local c1=${output:0:12}
+  run_berth run -d --name $NAME-2 $IMAGE sh -c 'sleep 0.5; echo b; sleep 0.5; echo c; sleep 1'
+  local c2=${output:0:12}
+  run_berth logs -f $NAME-1 $NAME-2
+  assert "$output" == "$c1 a
+$c2 b
+$c2 c
+$c1 d" "both followed to their ends, lines in the order they were written"
+  run_berth logs -n --tail 1 $NAME-2 $NAME-1
+  assert "$output" == "$NAME-2 c
+$NAME-1 d" "--tail per container, then merged in time order; -n names them"
+  run_berth logs $NAME-1
+  assert "$output" == "a
+d" "one container: no prefix"
+  run_berth 125 logs $NAME-1 nosuch-$NAME
+  assert "$output" =~ "no such container"
+}

@@ -196,7 +196,9 @@ Result<MultiReport> wait_containers(Context& c, const std::vector<std::string>& 
                                     const std::vector<std::string>& conditions = {}, int interval_ms = 250);
 
 struct LogsOptions {
-  std::string container;
+  std::vector<std::string> containers;  // several: their lines merged in time order, each
+                                        // after its container's short id (or name, `names`)
+  bool names = false;
   bool follow = false;
   bool timestamps = false;
   std::optional<long> tail;
