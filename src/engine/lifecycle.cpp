@@ -503,7 +503,10 @@ Result<MultiReport> stop_containers(Context& c, const StopOptions& o) {
       // --rm: the record's removal ends the wait (the monitor deletes the files after that);
       // otherwise the monitor's exit does, so that nothing of it writes after stop returns.
       sys::UniqueFd removed = rec->config.rm ? exit_fifo(c, ids[i]) : sys::UniqueFd{};
-      if (end_process(pid, st, sig, timeout, rec->state.paused) && timeout > 0)
+      store::mark_stopping(c.store, ids[i], true);
+      bool killed = end_process(pid, st, sig, timeout, rec->state.paused);
+      store::mark_stopping(c.store, ids[i], false);
+      if (killed && timeout > 0)
         fmt::print(stderr,
                    "WARN[{:04d}] StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL\n",
                    timeout, rec->config.stop_signal, rec->config.name, timeout);
@@ -729,6 +732,7 @@ Result<Json> inspect_container(Context& c, const std::string& key) {
   const store::ContainerConfig& conf = rec.config;
   const store::ContainerState& st = rec.state;
   std::string status = st.shown_status();
+  if (status == "running" && store::is_stopping(c.store, id)) status = "stopping";
   const std::vector<std::string>& argv = conf.command;
   auto ts = [](std::int64_t ns) { return ns ? rfc3339_utc(ns / 1000000000, ns % 1000000000) : "0001-01-01T00:00:00Z"; };
   Json mounts = inspect_mounts(conf);

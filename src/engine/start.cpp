@@ -56,6 +56,7 @@ Result<store::ContainerRecord> prepare_start(Context& c, const std::string& id) 
     return fail(Errc::conflict, "container {} is restarting: its monitor starts it again (berth stop ends that)",
                 rec.config.name);
   store::clear_stopped(c.store, id);
+  store::mark_stopping(c.store, id, false);
   return rec;
 }
 

@@ -518,6 +518,20 @@ bool was_stopped(const Store& s, const std::string& id) {
   return ::access((container_run_dir(s, id) + "/stopped").c_str(), F_OK) == 0;
 }
 
+void mark_stopping(const Store& s, const std::string& id, bool on) {
+  std::string path = container_run_dir(s, id) + "/stopping";
+  if (!on) {
+    ::unlink(path.c_str());
+    return;
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0) ::close(fd);
+}
+
+bool is_stopping(const Store& s, const std::string& id) {
+  return ::access((container_run_dir(s, id) + "/stopping").c_str(), F_OK) == 0;
+}
+
 Result<std::optional<TakenDir>> take_container_dir(const Store& s, const std::string& id) {
   // `berth mount` may have left the overlay mounted here: never delete through it.
   // A commit reading the container holds a shared lock on its directory: wait for it.

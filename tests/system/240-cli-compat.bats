@@ -362,3 +362,22 @@ d" "one container: no prefix"
   run_berth 125 logs $NAME-1 nosuch-$NAME
   assert "$output" =~ "no such container"
 }
+
+@test "stop: while it waits for the container, inspect says stopping; kill ends it with 137" {
+  run_berth run -d --name $NAME $IMAGE sh -c "trap 'echo got-term' TERM; echo READY; while :; do sleep 0.2; done"
+  local i
+  for i in $(seq 50); do "$BERTH" logs $NAME | grep -q READY && break; sleep 0.1; done
+  "$BERTH" stop -t 20 $NAME 3>&- &
+  local stopper=$!
+  for i in $(seq 50); do "$BERTH" logs $NAME | grep -q got-term && break; sleep 0.1; done
+  run_berth inspect --format '{{.State.Status}} {{.State.Running}}' $NAME
+  assert "$output" == "stopping false"
+  run_berth ps -a --format '{{.Names}}'
+  assert "$output" =~ "$NAME" "other commands go on while stop waits"
+  run_berth kill $NAME
+  run_berth wait $NAME
+  assert "$output" == 137
+  wait $stopper
+  run_berth inspect --format '{{.State.Status}}' $NAME
+  assert "$output" == "exited"
+}

@@ -196,6 +196,10 @@ void release_name(const Store& s, const std::string& name, const std::string& id
 void mark_stopped(const Store& s, const std::string& id);
 void clear_stopped(const Store& s, const std::string& id);
 bool was_stopped(const Store& s, const std::string& id);
+// While `berth stop` waits for the container to end, a file "stopping" in its run dir: inspect
+// shows the state "stopping" then, as podman's. `start` clears it too.
+void mark_stopping(const Store& s, const std::string& id, bool on);
+bool is_stopping(const Store& s, const std::string& id);
 
 // Renames the container's directory into tmp/ and deletes it there (holding the write lock).
 // `background`: the deletion of what is in tmp/ (no longer the container) is left to a
