@@ -1,5 +1,7 @@
 // run and create: their flags, one function per group (STYLE.md 2.10).
 
+#include <algorithm>
+
 #include "berth/engine/containers_conf.hpp"
 #include "berth/engine/run.hpp"
 #include "commands.hpp"
@@ -13,7 +15,18 @@ Result<void> apply_containers_conf(CLI::App* sub, engine::RunOptions& o) {
     to.insert(to.begin(), from.begin(), from.end());
   };
   put_first(o.ulimits, conf.default_ulimits);  // a --ulimit of the same name comes later: it wins
-  put_first(o.volumes, conf.volumes);
+  // the file's volumes, except where a -v of the command line mounts the same destination
+  auto dest = [](const std::string& v) {
+    auto a = v.find(':');
+    if (a == std::string::npos) return v;
+    auto b = v.find(':', a + 1);
+    return v.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+  };
+  std::vector<std::string> conf_volumes;
+  for (const auto& v : conf.volumes)
+    if (std::ranges::none_of(o.volumes, [&](const std::string& mine) { return dest(mine) == dest(v); }))
+      conf_volumes.push_back(v);
+  put_first(o.volumes, conf_volumes);
   o.default_env = conf.env;
   o.default_caps = conf.default_capabilities;
   if (!given("--dns") && !conf.dns_servers.empty()) o.dns = conf.dns_servers;

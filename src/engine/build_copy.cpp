@@ -315,6 +315,7 @@ Result<void> CopyJob::Impl::add_git(const std::string& src, const CopySpec& spec
   std::string ref = frag.substr(0, frag.find(':'));
   std::string sub = frag.find(':') == std::string::npos ? "" : frag.substr(frag.find(':') + 1);
   if (url.starts_with("github.com/")) url = "https://" + url;
+  if (ref.starts_with('-')) return fail(Errc::usage, "ADD {}: \"{}\" is not a branch, tag or commit", src, ref);
   auto& dir = downloads.emplace_back(TRY(ctx->store.temp("add-git")));
   std::string path = fmt::format("{}/tmp/{}/repo", ctx->store.paths().root, dir.name());
   std::vector<std::string> shallow = {"clone", "--quiet", "--depth", "1"};

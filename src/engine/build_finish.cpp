@@ -66,6 +66,8 @@ Result<Digest> annotate(Context& c, const Digest& id, const std::vector<std::str
 }
 
 Result<void> set_manifest_format(Context& c, const Digest& id, bool docker) {
+  auto is_docker = [](const store::ImageRecord& r) { return r.manifest_type == image::kDockerManifest; };
+  if (is_docker(TRY(c.store.image(id))) == docker) return {};  // the common case: no lock taken
   auto lock = TRY(c.store.write_lock());
   auto rec = TRY(c.store.image(id));
   std::string stored = TRY(c.store.read_blob(rec.manifest, image::kDocumentMax));

@@ -341,13 +341,18 @@ class Unpacker {
     return {};
   }
 
-  // merge: an opaque marker of this layer removes what earlier layers put in its directory
-  // (entries of this layer stay, whichever comes first in the tar).
+  // merge: an opaque marker of this layer removes what earlier layers put in its directory,
+  // at any depth (entries of this layer stay, whichever comes first in the tar).
   Result<void> clear_earlier(int dir, const std::string& parent) {
     auto names = TRY(sys::list_dir(dir, "."));
     for (const auto& n : names) {
       std::string p = parent == "." ? n : parent + "/" + n;
-      if (!written_.contains(p)) TRY(clear_slot(dir, n, false));
+      if (!written_.contains(p)) {
+        TRY(clear_slot(dir, n, false));
+        continue;
+      }
+      UniqueFd sub(::openat(dir, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (sub) TRY(clear_earlier(sub.get(), p));
     }
     return {};
   }

@@ -3,7 +3,8 @@
 # runs it here) and against a floor, in one run:
 #   - COPY . /app of a 10,000-file context (floor: tar -c of the context | sha256sum);
 #   - the same build again, everything cached;
-#   - a 5-step RUN build, each step's overhead against berth run --rm + berth commit by hand.
+#   - a 5-step RUN build, each step's overhead against berth run --rm + berth commit by hand;
+#     the same with --squash (the new layers merged into one).
 # Ratios, not verdicts: the disk here is noisy.
 set -eu
 cd "$(dirname "$0")"
@@ -53,6 +54,8 @@ bh=$(median_ms by_hand)
 echo "build: 5 RUN steps (median of $REPS):"
 echo "  berth run + commit + rm by hand, x5: ${bh} ms"
 echo "  berth build --no-cache:              ${br} ms   ratio to by hand: $(ratio "$br" "$bh")"
+bs=$(median_ms "$BERTH" build --no-cache --squash -q -t runs-squashed "$runs")
+echo "  berth build --no-cache --squash:     ${bs} ms   ratio to unsquashed: $(ratio "$bs" "$br")"
 
 if command -v buildah >/dev/null && [ "$(id -u)" = 0 ]; then
   bd="buildah --root $work/bd/root --runroot $work/bd/runroot --storage-driver overlay"
@@ -64,9 +67,11 @@ if command -v buildah >/dev/null && [ "$(id -u)" = 0 ]; then
   $bud -t copied "$ctx" >/dev/null 2>&1 || true
   pbc=$(REPS=3 median_ms $bud -t copied "$ctx")
   pr=$(REPS=3 median_ms $bud --no-cache -t runs "$runs")
+  prs=$(REPS=3 median_ms $bud --no-cache --squash -t runs-squashed "$runs")
   echo "buildah bud (Debian's $(buildah --version | cut -d' ' -f3)):"
   echo "  COPY of 10,000 files:   ${pb} ms   buildah/berth: $(ratio "$pb" "$b")"
   echo "  all cached:             ${pbc} ms   buildah/berth: $(ratio "$pbc" "$bc")"
   echo "  5 RUN steps:            ${pr} ms   buildah/berth: $(ratio "$pr" "$br")"
+  echo "  5 RUN steps, --squash:  ${prs} ms   buildah/berth: $(ratio "$prs" "$bs")"
   $bd rmi -af >/dev/null 2>&1 || true
 fi

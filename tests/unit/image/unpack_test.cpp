@@ -302,6 +302,12 @@ TEST_CASE("unpack merge: a layer applied onto earlier ones (squash) replaces, de
   CHECK(::getxattr((d.layer / "was-file").c_str(), "trusted.overlay.opaque", v, sizeof v) == 1);
   CHECK(fs::exists(d.layer / "was-file/in"));
   CHECK(fs::is_regular_file(d.layer / "fresh"));
+  // an opaque marker after this layer's own subdirectory entry: that subdirectory's earlier
+  // content goes too (the marker hides everything below, at any depth)
+  REQUIRE(unpack(d, make_tar({{"o", AE_IFDIR}, {"o/sub", AE_IFDIR}, {"o/sub/old", AE_IFREG, "1"}}), merge));
+  REQUIRE(unpack(d, make_tar({{"o", AE_IFDIR}, {"o/sub", AE_IFDIR}, {"o/.wh..wh..opq", AE_IFREG}}), merge));
+  CHECK(fs::is_directory(d.layer / "o/sub"));
+  CHECK_FALSE(fs::exists(d.layer / "o/sub/old"));
 }
 
 TEST_CASE("unpack: corrupt and truncated compressed streams are invalid input") {
