@@ -455,6 +455,7 @@ Result<runtime::Spec> make_spec(const store::ContainerConfig& c, const image::Im
   spec.argv = c.command;
   // The image's WORKDIR is resolved inside the root by the child; relative means from "/".
   spec.cwd = clean_path(!c.workdir.empty() ? c.workdir : ic.workdir.empty() ? "/" : ic.workdir);
+  spec.create_cwd = c.workdir.empty();  // podman makes the image's WORKDIR, never a -w one
   spec.stdin_open = c.interactive;
   spec.limits.memory = c.memory;
   spec.limits.pids = c.pids_limit;
@@ -622,7 +623,9 @@ Result<runtime::Spec> exec_spec(const store::Store& s, const store::ContainerRec
   if (o.privileged) r.config.privileged = true;
   r.config.tty = o.tty;
   r.config.init = false;  // the container's PID 1 is already there
-  return build_spec(s, r, true);
+  auto spec = TRY(build_spec(s, r, true));
+  spec.create_cwd = true;  // exec never creates it (the join path); a missing one stays 127, as podman's exec
+  return spec;
 }
 
 }  // namespace berth::engine

@@ -339,7 +339,7 @@ struct PlanBuilder {
     p.tty_rows = p.tty_cols = 0;
     p.die_with_parent = true;
     p.sync_fd = -1;
-    p.create_workdir = true;
+    p.create_workdir = s.create_cwd;
     p.report_fd = -1;
     p.listen_fds = s.listen_fds;
     p.exec_stub_fd = -1;
@@ -452,6 +452,8 @@ Error describe_failure(const Spec& s, const CompiledPlan& cp, const ChildReport&
                 fmt::format("workdir {}: {}: it must resolve to a directory inside the container, not through a "
                             "magic link or out of its root",
                             s.cwd, e)};
+      if (r.err == ENOENT && !s.create_cwd)  // -w names it: podman's words and 126
+        return {Errc::cannot_invoke, r.err, fmt::format("workdir \"{}\" does not exist on container", s.cwd)};
       return {r.err == ENOENT ? Errc::command_not_found : Errc::cannot_invoke, r.err,
               fmt::format("workdir {}: {}", s.cwd, e)};
     case Stage::join: return {Errc::system, r.err, fmt::format("join the container's namespaces: {}", e)};

@@ -12,7 +12,7 @@ load helpers.registry
   for n in $(seq 3 20); do
     run_berth '?' run --rm -w /proc/self/fd/$n $IMAGE sh -c 'readlink /proc/self/cwd; ls ../../..'
     assert "$status" =~ "^12[67]$" "fd $n: the command cannot be run there (126/127, as runc)"
-    assert "$output" =~ "^Error: workdir /proc/self/fd/$n" "fd $n: the error names the workdir"
+    assert "$output" =~ "^Error: workdir \"?/proc/self/fd/$n" "fd $n: the error names the workdir"
     assert "$output" !~ "$BERTH_ROOT|$BERTH_RUNROOT" "fd $n: no host path was reached"
   done
   # a plain workdir still works; the container sees only fds 0, 1 and 2

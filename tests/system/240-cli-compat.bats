@@ -171,17 +171,17 @@ RUN echo x > /x"
 }
 
 @test "cp: a relative container path is relative to the working directory; --pause accepted" {
-  run_berth run -d --name $NAME --workdir /srv $IMAGE sh -c 'mkdir -p /srv/sub; sleep 100'
+  run_berth run -d --name $NAME --workdir /var/data $IMAGE sh -c 'mkdir -p /var/data/sub; sleep 100'
   echo "relative" > $BATS_TEST_TMPDIR/f
-  for i in $(seq 50); do "$BERTH" exec $NAME test -d /srv/sub && break; sleep 0.1; done
+  for i in $(seq 50); do "$BERTH" exec $NAME test -d /var/data/sub && break; sleep 0.1; done
   run_berth cp $BATS_TEST_TMPDIR/f $NAME:.
   run_berth cp --pause=false $BATS_TEST_TMPDIR/f $NAME:sub/g
-  run_berth exec $NAME cat /srv/f /srv/sub/g
+  run_berth exec $NAME cat /var/data/f /var/data/sub/g
   assert "$(echo $output)" == "relative relative"
   run_berth cp $NAME:sub/g $BATS_TEST_TMPDIR/back
   assert "$(cat $BATS_TEST_TMPDIR/back)" == "relative"
   run_berth diff --latest
-  assert "$output" =~ "A /srv/f"
+  assert "$output" =~ "A /var/data/f"
   run_berth 125 diff --latest $NAME
   run_berth container exists --external $NAME
   run_berth rm -f -t 0 $NAME
@@ -317,13 +317,16 @@ berth-init" "conf env under the image's PATH; CHOWN and NET_RAW only; its ulimit
     assert "$output" == 77
   fi
   # the flags win over the file
+  mkdir -p $d/mine
+  echo from-flag > $d/mine/f
   run_berth run --rm --cap-drop chown --cap-add sys_admin --init=false --ulimit nofile=100:100 --umask 0022 \
-    -e FROM_CONF=2 $IMAGE sh -c 'echo $FROM_CONF; grep CapEff /proc/self/status; ulimit -n; umask; cat /proc/1/comm; true'
+    -e FROM_CONF=2 -v $d/mine:/confvol $IMAGE sh -c 'echo $FROM_CONF; grep CapEff /proc/self/status; ulimit -n; umask; cat /proc/1/comm /confvol/f; true'
   assert "$output" == "2
 CapEff:	0000000000202000
 100
 0022
-sh"
+sh
+from-flag"
   printf '[containers]\ninit = "yes"\n' > $d/bad.conf
   CONTAINERS_CONF=$d/bad.conf run_berth 125 run --rm $IMAGE true
   assert "$output" == "Error: $d/bad.conf: [containers] init must be true or false"
@@ -380,4 +383,19 @@ d" "one container: no prefix"
   wait $stopper
   run_berth inspect --format '{{.State.Status}}' $NAME
   assert "$output" == "exited"
+}
+
+@test "run -w: a workdir the flag names must exist (126, podman's words); the image's WORKDIR is made; one a volume gives is fine" {
+  run_berth 126 run --rm --workdir /i/do/not/exist $IMAGE pwd
+  assert "$output" == 'Error: workdir "/i/do/not/exist" does not exist on container'
+  mkdir -p $BATS_TEST_TMPDIR/v
+  echo inside > $BATS_TEST_TMPDIR/v/content
+  run_berth run --rm --workdir /NotOnTheImage -v $BATS_TEST_TMPDIR/v:/NotOnTheImage $IMAGE cat content
+  assert "$output" == "inside"
+  run_berth run --rm --workdir /NotOnTheImage2 -v $BATS_TEST_TMPDIR/v/content:/NotOnTheImage2/foo $IMAGE cat foo
+  assert "$output" == "inside" "the mount point's parent exists by the time the workdir is entered"
+  printf 'FROM %s\nWORKDIR /made/by/image\n' $IMAGE | "$BERTH" build -q -t $NAME-wd - >/dev/null
+  run_berth run --rm $NAME-wd pwd
+  assert "$output" == "/made/by/image"
+  run_berth rmi $NAME-wd
 }

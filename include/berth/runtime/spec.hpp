@@ -39,6 +39,7 @@ struct Spec {
   std::vector<std::string> argv;
   std::vector<std::string> env;
   std::string cwd = "/";
+  bool create_cwd = true;  // made when missing (the image's WORKDIR); false: -w's must exist (podman)
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
