@@ -26,4 +26,5 @@ binary=${BERTH:-$PWD/build/src/berth}
 copy=$(mktemp /tmp/berth-suite.XXXXXX)
 trap 'rm -f "$copy"' EXIT
 cp "$binary" "$copy"
+chmod 755 "$copy"  # mktemp made it 0600
 "$runner" "$git_dir" "$copy" "$@"
