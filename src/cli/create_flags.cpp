@@ -37,7 +37,9 @@ Result<void> apply_containers_conf(CLI::App* sub, engine::RunOptions& o) {
   if (conf.umask && !given("--umask")) o.umask = *conf.umask;
   // no --network: the file's, else berth's default ("": loopback only, or the default
   // publishing network with -p/-P; see default_network_mode)
-  if (!given("--network")) o.network = conf.netns.value_or("");
+  // (podman's "private" there is its default: a network of the container's own, so berth's own
+  // default too - loopback only, the default bridge or pasta when it publishes ports)
+  if (!given("--network")) o.network = conf.netns.value_or("") == "private" ? "" : conf.netns.value_or("");
   if (conf.init && !given("--init")) o.init = *conf.init;
   if (conf.no_hosts && !given("--no-hosts")) o.no_hosts = *conf.no_hosts;
   if (conf.pids_limit && !given("--pids-limit")) o.pids_limit = *conf.pids_limit;

@@ -28,7 +28,6 @@
 #include "berth/store/containers.hpp"
 #include "berth/store/volumes.hpp"
 #include "berth/sys/file.hpp"
-#include "berth/sys/userns.hpp"
 
 namespace berth::engine {
 

@@ -389,4 +389,12 @@ $n" "nothing was created by the refused commands"
   assert "$output" == "lo "
   CONTAINERS_CONF=$BATS_TEST_TMPDIR/c.conf run_berth 125 run --rm -p 8093:80 $IMAGE true
   assert "$output" == "Error: -p/--publish needs a bridge, pasta or slirp4netns network, not --network none"
+  # podman's netns = "private" is its default: berth's default then (with -p, the publishing one)
+  printf '[containers]
+netns = "private"
+' > $BATS_TEST_TMPDIR/c.conf
+  CONTAINERS_CONF=$BATS_TEST_TMPDIR/c.conf run_berth run -d --name $name-p -p 127.0.0.1:8094:80 $IMAGE sh -c "$HTTPD"
+  run http_get 127.0.0.1:8094
+  assert "$output" =~ "^hello-"
+  run_berth rm -f -t 0 $name-p
 }
